@@ -1,0 +1,193 @@
+package models
+
+// NodeKind names the kind of a node in the graph.
+type NodeKind string
+
+// Node kinds.
+const (
+	KindEnterprise NodeKind = "enterprise"
+	KindPerson     NodeKind = "person"
+	KindRecord     NodeKind = "record"
+)
+
+// Valid reports whether k is a known node kind.
+func (k NodeKind) Valid() bool {
+	return k == KindEnterprise || k == KindPerson || k == KindRecord
+}
+
+// Ref identifies a node: an enterprise by its key, a person by pid, a record by id.
+type Ref struct {
+	Kind NodeKind `json:"kind"`
+	Key  string   `json:"key"`
+}
+
+// EnterpriseRef refers to the enterprise with the given key.
+func EnterpriseRef(key string) Ref { return Ref{KindEnterprise, key} }
+
+// PersonRef refers to the person with the given pid.
+func PersonRef(pid string) Ref { return Ref{KindPerson, pid} }
+
+// RecordRef refers to the credit record with the given id.
+func RecordRef(id string) Ref { return Ref{KindRecord, id} }
+
+// String renders the reference as "kind:key", the node id used in API graphs.
+func (r Ref) String() string { return string(r.Kind) + ":" + r.Key }
+
+// Less orders references by kind, then key; used wherever output must be deterministic.
+func (r Ref) Less(o Ref) bool {
+	if r.Kind != o.Kind {
+		return r.Kind < o.Kind
+	}
+	return r.Key < o.Key
+}
+
+// EnterpriseKind is the legal form of an enterprise.
+type EnterpriseKind string
+
+// Enterprise kinds.
+const (
+	EnterpriseCompany     EnterpriseKind = "company"              // 有限责任公司 / 股份有限公司
+	EnterprisePartnership EnterpriseKind = "partnership"          // 合伙企业
+	EnterpriseSoleProp    EnterpriseKind = "sole_proprietorship"  // 个人独资企业
+	EnterpriseIndividual  EnterpriseKind = "individual_business"  // 个体工商户
+	EnterpriseCooperative EnterpriseKind = "farmers_cooperative"  // 农民专业合作社
+	EnterpriseBranch      EnterpriseKind = "branch"               // 分公司
+	EnterpriseForeign     EnterpriseKind = "foreign"              // foreign company (often a shareholder only)
+	EnterpriseOther       EnterpriseKind = "other"
+)
+
+// EnterpriseKinds lists every enterprise kind.
+var EnterpriseKinds = []EnterpriseKind{EnterpriseCompany, EnterprisePartnership, EnterpriseSoleProp,
+	EnterpriseIndividual, EnterpriseCooperative, EnterpriseBranch, EnterpriseForeign, EnterpriseOther}
+
+// Status is an enterprise's registration status.
+type Status string
+
+// Registration statuses.
+const (
+	StatusActive    Status = "active"    // 存续, 在业, 开业
+	StatusRevoked   Status = "revoked"   // 吊销
+	StatusCancelled Status = "cancelled" // 注销
+	StatusMovedOut  Status = "moved_out" // 迁出
+	StatusUnknown   Status = "unknown"
+)
+
+// Statuses lists every registration status.
+var Statuses = []Status{StatusActive, StatusRevoked, StatusCancelled, StatusMovedOut, StatusUnknown}
+
+// Enterprise is a registered market entity. Key is its USCC when it has one,
+// otherwise a namespaced source id ("src:<source>:<id>").
+type Enterprise struct {
+	Key         string         `json:"key"`
+	USCC        string         `json:"uscc,omitempty"`
+	Name        string         `json:"name"`
+	Kind        EnterpriseKind `json:"kind,omitempty"`
+	Status      Status         `json:"status,omitempty"`
+	Capital     float64        `json:"capital,omitempty"` // registered capital, in yuan
+	Currency    string         `json:"currency,omitempty"`
+	Established Date           `json:"established"`
+	Region      string         `json:"region,omitempty"`   // GB/T 2260 division code
+	Industry    string         `json:"industry,omitempty"` // GB/T 4754 code
+	Address     string         `json:"address,omitempty"`
+	Phone       string         `json:"phone,omitempty"`
+	Email       string         `json:"email,omitempty"`
+	// Placeholder marks a node created only because a relationship referred to it.
+	Placeholder bool  `json:"placeholder,omitempty"`
+	Risk        *Risk `json:"risk,omitempty"`
+}
+
+// Ref returns the enterprise's node reference.
+func (e Enterprise) Ref() Ref { return EnterpriseRef(e.Key) }
+
+// Person is a natural person. PID is a keyed hash of the identity-document
+// number (see PIDHasher); the raw number is never stored.
+type Person struct {
+	PID         string `json:"pid"`
+	Name        string `json:"name"`
+	Placeholder bool   `json:"placeholder,omitempty"`
+	Risk        *Risk  `json:"risk,omitempty"`
+}
+
+// Ref returns the person's node reference.
+func (p Person) Ref() Ref { return PersonRef(p.PID) }
+
+// Shareholding is (holder)-[:HOLDS_SHARES]->(enterprise). The holder is an
+// enterprise or a person. One shareholding exists per (holder, enterprise).
+type Shareholding struct {
+	Holder     Ref     `json:"holder"`
+	Enterprise string  `json:"enterprise"`
+	Ratio      float64 `json:"ratio"`            // in [0,1]
+	Amount     float64 `json:"amount,omitempty"` // subscribed capital, in yuan
+	Since      Date    `json:"since"`
+}
+
+// RoleKind distinguishes legal representatives from other officers.
+type RoleKind string
+
+// Role kinds.
+const (
+	RoleLegalRep RoleKind = "legal_rep" // 法定代表人, LEGAL_REP_OF
+	RoleOfficer  RoleKind = "officer"   // 董事, 监事, 经理…, OFFICER_OF
+)
+
+// Role is a person's appointment at an enterprise. One role exists per
+// (person, enterprise, kind, title).
+type Role struct {
+	Person     string   `json:"person"`
+	Enterprise string   `json:"enterprise"`
+	Kind       RoleKind `json:"kind"`
+	Title      string   `json:"title,omitempty"` // director, supervisor, manager, …; empty for legal_rep
+	Since      Date     `json:"since"`
+	Until      Date     `json:"until"`
+}
+
+// Branch is (branch)-[:BRANCH_OF]->(parent).
+type Branch struct {
+	Branch string `json:"branch"`
+	Parent string `json:"parent"`
+}
+
+// RecordKind is the kind of a credit record.
+type RecordKind string
+
+// Record kinds named by the design; data may name others.
+const (
+	RecordPenalty          RecordKind = "administrative_penalty" // 行政处罚
+	RecordAbnormal         RecordKind = "abnormal_operations"    // 经营异常名录
+	RecordSeriousViolation RecordKind = "serious_violation"      // 严重违法失信名单
+	RecordBlacklist        RecordKind = "blacklist"              // 黑名单
+	RecordDishonestDebtor  RecordKind = "dishonest_debtor"       // 失信被执行人
+	RecordTaxViolation     RecordKind = "tax_violation"          // 重大税收违法
+)
+
+// RecordKinds lists the record kinds riskgraph knows by name.
+var RecordKinds = []RecordKind{RecordPenalty, RecordAbnormal, RecordSeriousViolation,
+	RecordBlacklist, RecordDishonestDebtor, RecordTaxViolation}
+
+// Record is a credit record attached to an enterprise or person through HAS_RECORD.
+type Record struct {
+	ID        string     `json:"id"`
+	Subject   Ref        `json:"subject"`
+	Kind      RecordKind `json:"kind"`
+	Severity  float64    `json:"severity"` // in [0,1]
+	Authority string     `json:"authority,omitempty"`
+	Decided   Date       `json:"decided"`
+	Removed   Date       `json:"removed"` // when lifted; zero while in force
+	Amount    float64    `json:"amount,omitempty"`
+	DocNo     string     `json:"doc_no,omitempty"`
+	Reason    string     `json:"reason,omitempty"`
+}
+
+// Risk is the engine's latest result for an entity.
+type Risk struct {
+	Score float64  `json:"score"`
+	Grade string   `json:"grade"`
+	Run   string   `json:"run"`
+	Flags []string `json:"flags,omitempty"`
+}
+
+// RiskResult is one entity's engine result, written back to the store.
+type RiskResult struct {
+	Ref Ref `json:"ref"`
+	Risk
+}

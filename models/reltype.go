@@ -1,0 +1,39 @@
+package models
+
+import (
+	"fmt"
+	"strings"
+)
+
+// RelType is a relationship type of the graph.
+type RelType string
+
+// Relationship types.
+const (
+	RelHoldsShares RelType = "HOLDS_SHARES"
+	RelLegalRepOf  RelType = "LEGAL_REP_OF"
+	RelOfficerOf   RelType = "OFFICER_OF"
+	RelBranchOf    RelType = "BRANCH_OF"
+	RelHasRecord   RelType = "HAS_RECORD"
+)
+
+// RelTypes lists every relationship type.
+var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord}
+
+// ParseRelType accepts a relationship type in any case ("holds_shares").
+func ParseRelType(s string) (RelType, error) {
+	for _, t := range RelTypes {
+		if strings.EqualFold(strings.TrimSpace(s), string(t)) {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD)", s)
+}
+
+// RoleRelType returns the relationship type that stores a role of kind k.
+func RoleRelType(k RoleKind) RelType {
+	if k == RoleLegalRep {
+		return RelLegalRepOf
+	}
+	return RelOfficerOf
+}

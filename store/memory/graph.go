@@ -1,0 +1,217 @@
+package memory
+
+import (
+	"slices"
+
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+// link is one end's view of a relationship: its type, the key of the
+// relationship in the typed map, and the node at the other end.
+type link struct {
+	typ models.RelType
+	id  string
+	to  models.Ref
+}
+
+// graph is the in-memory data: nodes by key, relationships by identity,
+// and adjacency lists in both directions.
+type graph struct {
+	ent      map[string]*models.Enterprise
+	uscc     map[string]string
+	per      map[string]*models.Person
+	rec      map[string]*models.Record
+	shares   map[string]*models.Shareholding
+	roles    map[string]*models.Role
+	branches map[string]*models.Branch
+	adj      map[models.Ref][]link
+}
+
+func newGraph() graph {
+	return graph{
+		ent:      map[string]*models.Enterprise{},
+		uscc:     map[string]string{},
+		per:      map[string]*models.Person{},
+		rec:      map[string]*models.Record{},
+		shares:   map[string]*models.Shareholding{},
+		roles:    map[string]*models.Role{},
+		branches: map[string]*models.Branch{},
+		adj:      map[models.Ref][]link{},
+	}
+}
+
+func (g *graph) apply(e *entry) {
+	if b := e.Batch; b != nil {
+		for i := range b.Enterprises {
+			g.putEnterprise(b.Enterprises[i])
+		}
+		for i := range b.Persons {
+			g.putPerson(b.Persons[i])
+		}
+		for i := range b.Shareholdings {
+			s := b.Shareholdings[i]
+			id := store.ShareholdingEdge(s).ID()
+			g.connect(id, models.RelHoldsShares, s.Holder, models.EnterpriseRef(s.Enterprise), g.shares[id] == nil)
+			g.shares[id] = &s
+		}
+		for i := range b.Roles {
+			r := b.Roles[i]
+			edge := store.RoleEdge(r)
+			id := edge.ID()
+			g.connect(id, edge.Type, edge.From, edge.To, g.roles[id] == nil)
+			g.roles[id] = &r
+		}
+		for i := range b.Branches {
+			br := b.Branches[i]
+			id := store.BranchEdge(br).ID()
+			g.connect(id, models.RelBranchOf, models.EnterpriseRef(br.Branch), models.EnterpriseRef(br.Parent), g.branches[id] == nil)
+			g.branches[id] = &br
+		}
+		for i := range b.Records {
+			r := b.Records[i]
+			old := g.rec[r.ID]
+			if old != nil && old.Subject != r.Subject {
+				g.disconnect(r.ID, old.Subject, models.RecordRef(r.ID))
+			}
+			g.connect(r.ID, models.RelHasRecord, r.Subject, models.RecordRef(r.ID), old == nil || old.Subject != r.Subject)
+			g.rec[r.ID] = &r
+		}
+	}
+	for _, res := range e.Results {
+		risk := res.Risk
+		switch res.Ref.Kind {
+		case models.KindEnterprise:
+			if x := g.ent[res.Ref.Key]; x != nil {
+				x.Risk = &risk
+			}
+		case models.KindPerson:
+			if x := g.per[res.Ref.Key]; x != nil {
+				x.Risk = &risk
+			}
+		}
+	}
+}
+
+// putEnterprise upserts e. A placeholder never overwrites an existing node;
+// a real row replaces a placeholder. The engine's result is kept.
+func (g *graph) putEnterprise(e models.Enterprise) {
+	old := g.ent[e.Key]
+	if old != nil {
+		if e.Placeholder {
+			return
+		}
+		e.Risk = old.Risk
+		if old.USCC != "" && old.USCC != e.USCC {
+			delete(g.uscc, old.USCC)
+		}
+	}
+	if e.USCC != "" {
+		g.uscc[e.USCC] = e.Key
+	}
+	g.ent[e.Key] = &e
+}
+
+func (g *graph) putPerson(p models.Person) {
+	old := g.per[p.PID]
+	if old != nil {
+		if p.Placeholder {
+			return
+		}
+		p.Risk = old.Risk
+	}
+	g.per[p.PID] = &p
+}
+
+// ensure creates a placeholder for a missing endpoint.
+func (g *graph) ensure(r models.Ref) {
+	switch r.Kind {
+	case models.KindEnterprise:
+		if g.ent[r.Key] == nil {
+			g.ent[r.Key] = &models.Enterprise{Key: r.Key, Placeholder: true}
+		}
+	case models.KindPerson:
+		if g.per[r.Key] == nil {
+			g.per[r.Key] = &models.Person{PID: r.Key, Placeholder: true}
+		}
+	}
+}
+
+// connect makes sure both endpoints exist and, for a new relationship, links them.
+func (g *graph) connect(id string, typ models.RelType, from, to models.Ref, isNew bool) {
+	g.ensure(from)
+	g.ensure(to)
+	if !isNew {
+		return
+	}
+	g.adj[from] = append(g.adj[from], link{typ, id, to})
+	g.adj[to] = append(g.adj[to], link{typ, id, from})
+}
+
+func (g *graph) disconnect(id string, a, b models.Ref) {
+	drop := func(n models.Ref) {
+		g.adj[n] = slices.DeleteFunc(g.adj[n], func(l link) bool { return l.id == id })
+	}
+	drop(a)
+	drop(b)
+}
+
+// edge materialises the relationship a link points at.
+func (g *graph) edge(l link) (store.Edge, bool) {
+	switch l.typ {
+	case models.RelHoldsShares:
+		if s := g.shares[l.id]; s != nil {
+			return store.ShareholdingEdge(*s), true
+		}
+	case models.RelLegalRepOf, models.RelOfficerOf:
+		if r := g.roles[l.id]; r != nil {
+			return store.RoleEdge(*r), true
+		}
+	case models.RelBranchOf:
+		if b := g.branches[l.id]; b != nil {
+			return store.BranchEdge(*b), true
+		}
+	case models.RelHasRecord:
+		if r := g.rec[l.id]; r != nil {
+			return store.RecordEdge(*r), true
+		}
+	}
+	return store.Edge{}, false
+}
+
+func (g *graph) node(r models.Ref) store.Node {
+	switch r.Kind {
+	case models.KindEnterprise:
+		if e := g.ent[r.Key]; e != nil {
+			return store.EnterpriseNode(cloneEnterprise(e))
+		}
+	case models.KindPerson:
+		if p := g.per[r.Key]; p != nil {
+			return store.PersonNode(clonePerson(p))
+		}
+	case models.KindRecord:
+		if x := g.rec[r.Key]; x != nil {
+			return store.RecordNode(*x)
+		}
+	}
+	return store.Node{ID: r.String(), Ref: r}
+}
+
+// snapshot copies everything, sorted by key, for a scan.
+func (g *graph) snapshot() *store.Batch {
+	b := &store.Batch{
+		Enterprises:   sortedValues(g.ent),
+		Persons:       sortedValues(g.per),
+		Records:       sortedValues(g.rec),
+		Shareholdings: sortedValues(g.shares),
+		Roles:         sortedValues(g.roles),
+		Branches:      sortedValues(g.branches),
+	}
+	for i := range b.Enterprises {
+		b.Enterprises[i].Risk = cloneRisk(b.Enterprises[i].Risk)
+	}
+	for i := range b.Persons {
+		b.Persons[i].Risk = cloneRisk(b.Persons[i].Risk)
+	}
+	return b
+}

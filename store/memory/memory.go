@@ -1,0 +1,304 @@
+// Package memory is riskgraph's embedded backend: the whole graph in memory,
+// every accepted write appended to a journal in the data directory and
+// fsynced before it is acknowledged, and replayed on start.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/rs/zerolog"
+
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// JournalFile is the journal's name inside the data directory.
+const JournalFile = "journal.rgj"
+
+// Options configure a Store.
+type Options struct {
+	// DataDir holds the journal. Empty means no journal: nothing survives Close.
+	DataDir string
+	Logger  zerolog.Logger
+}
+
+// Store is the in-memory backend.
+type Store struct {
+	mu      sync.RWMutex
+	g       graph
+	journal *journal
+	closed  bool
+}
+
+// entry is one journal record.
+type entry struct {
+	Batch   *store.Batch        `json:"batch,omitempty"`
+	Results []models.RiskResult `json:"results,omitempty"`
+}
+
+// Open opens the store, replaying the journal in opts.DataDir.
+func Open(opts Options) (*Store, error) {
+	s := &Store{g: newGraph()}
+	if opts.DataDir == "" {
+		return s, nil
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	path := filepath.Join(opts.DataDir, JournalFile)
+	records := 0
+	j, torn, err := openJournal(path, func(p []byte) error {
+		var e entry
+		if err := json.Unmarshal(p, &e); err != nil {
+			return err
+		}
+		s.g.apply(&e)
+		records++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if torn != nil {
+		opts.Logger.Warn().Str("journal", path).Int64("offset", torn.offset).
+			Int64("dropped_bytes", torn.size-torn.offset).
+			Msg("dropped a torn last journal record (a write that was never acknowledged)")
+	}
+	opts.Logger.Info().Str("journal", path).Int("records", records).
+		Int("enterprises", len(s.g.ent)).Int("persons", len(s.g.per)).Msg("memory store replayed")
+	s.journal = j
+	return s, nil
+}
+
+// WriteBatch validates, journals and applies a batch.
+func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	return s.commit(ctx, &entry{Batch: b})
+}
+
+// WriteResults journals and applies engine results. Results for entities
+// that do not exist are ignored.
+func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) error {
+	return s.commit(ctx, &entry{Results: results})
+}
+
+func (s *Store) commit(ctx context.Context, e *entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var payload []byte
+	if s.journal != nil {
+		var err error
+		if payload, err = json.Marshal(e); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("%w: store is closed", store.ErrUnavailable)
+	}
+	if s.journal != nil {
+		if err := s.journal.append(payload); err != nil {
+			return err
+		}
+	}
+	s.g.apply(e)
+	return nil
+}
+
+// Ping reports whether the store is open.
+func (s *Store) Ping(context.Context) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return fmt.Errorf("%w: store is closed", store.ErrUnavailable)
+	}
+	return nil
+}
+
+// Close closes the journal.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.journal != nil {
+		return s.journal.close()
+	}
+	return nil
+}
+
+// Enterprise returns an enterprise by key or USCC.
+func (s *Store) Enterprise(_ context.Context, keyOrUSCC string) (models.Enterprise, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.g.ent[keyOrUSCC]
+	if !ok {
+		if k, byCode := s.g.uscc[keyOrUSCC]; byCode {
+			e, ok = s.g.ent[k]
+		}
+	}
+	if !ok {
+		return models.Enterprise{}, fmt.Errorf("enterprise %q: %w", keyOrUSCC, store.ErrNotFound)
+	}
+	return cloneEnterprise(e), nil
+}
+
+// Person returns a person by pid.
+func (s *Store) Person(_ context.Context, pid string) (models.Person, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.g.per[pid]
+	if !ok {
+		return models.Person{}, fmt.Errorf("person %q: %w", pid, store.ErrNotFound)
+	}
+	return clonePerson(p), nil
+}
+
+// Records returns a subject's credit records, newest decision first.
+func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []models.Record
+	for _, id := range s.g.adj[subject] {
+		if r, ok := s.g.rec[id.to.Key]; ok && id.typ == models.RelHasRecord {
+			out = append(out, *r)
+		}
+	}
+	store.SortRecords(out)
+	return out, nil
+}
+
+// Expand returns the relationships of nodes over types, with their endpoints.
+func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]store.Edge, map[models.Ref]store.Node, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	want := func(t models.RelType) bool { return len(types) == 0 || slices.Contains(types, t) }
+	var edges []store.Edge
+	known := map[models.Ref]store.Node{}
+	for i, n := range nodes {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		for _, h := range s.g.adj[n] {
+			if !want(h.typ) {
+				continue
+			}
+			e, ok := s.g.edge(h)
+			if !ok {
+				continue
+			}
+			edges = append(edges, e)
+			for _, end := range []models.Ref{e.From, e.To} {
+				if _, done := known[end]; !done {
+					known[end] = s.g.node(end)
+				}
+			}
+		}
+	}
+	return edges, known, nil
+}
+
+// Search matches names (case-insensitive substring) and exact USCCs. Exact
+// name matches score 1, prefixes 0.8, other substrings 0.5.
+func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, fmt.Errorf("%w: empty search query", store.ErrInvalid)
+	}
+	lq := strings.ToLower(q)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var hits []store.Hit
+	score := func(name string) float64 {
+		ln := strings.ToLower(name)
+		switch {
+		case ln == lq:
+			return 1
+		case strings.HasPrefix(ln, lq):
+			return 0.8
+		case strings.Contains(ln, lq):
+			return 0.5
+		}
+		return 0
+	}
+	for _, e := range s.g.ent {
+		sc := score(e.Name)
+		if e.USCC != "" && strings.EqualFold(e.USCC, q) {
+			sc = 1
+		}
+		if sc > 0 {
+			hits = append(hits, store.Hit{Ref: e.Ref(), Name: e.Name, USCC: e.USCC, Score: sc})
+		}
+	}
+	for _, p := range s.g.per {
+		if sc := score(p.Name); sc > 0 {
+			hits = append(hits, store.Hit{Ref: p.Ref(), Name: p.Name, Score: sc})
+		}
+	}
+	store.SortHits(hits)
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits, nil
+}
+
+// Scan streams the graph in pages, nodes first, in key order.
+func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
+	if pageSize < 1 {
+		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
+	}
+	s.mu.RLock()
+	all := s.g.snapshot()
+	s.mu.RUnlock()
+	return store.Paginate(ctx, all, pageSize, fn)
+}
+
+func sortedValues[K cmp.Ordered, V any](m map[K]*V) []V {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]V, len(keys))
+	for i, k := range keys {
+		out[i] = *m[k]
+	}
+	return out
+}
+
+func cloneEnterprise(e *models.Enterprise) models.Enterprise {
+	c := *e
+	c.Risk = cloneRisk(e.Risk)
+	return c
+}
+
+func clonePerson(p *models.Person) models.Person {
+	c := *p
+	c.Risk = cloneRisk(p.Risk)
+	return c
+}
+
+func cloneRisk(r *models.Risk) *models.Risk {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Flags = slices.Clone(r.Flags)
+	return &c
+}

@@ -1,0 +1,20 @@
+package memory
+
+import (
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"riskgraph/store"
+	"riskgraph/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, err := Open(Options{DataDir: t.TempDir(), Logger: zerolog.Nop()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -1,0 +1,160 @@
+// Package store defines how riskgraph reads and writes its graph: the
+// interfaces both backends implement (store/memory, store/neo4j), the
+// sentinel errors they return, and the traversal algorithms they share.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"riskgraph/models"
+)
+
+// Sentinel errors. Backends wrap them with %w; callers test with errors.Is.
+var (
+	// ErrNotFound: the entity does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: the request or the data is invalid; the message says what to change.
+	ErrInvalid = errors.New("invalid")
+	// ErrUnavailable: the backend cannot be reached.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrTooLarge: the traversal would exceed its budget.
+	ErrTooLarge = errors.New("traversal too large")
+)
+
+// Batch is a set of entities and relationships written together. Writing a
+// batch is idempotent: entities are upserted by key, relationships by their
+// identity (see each model type). A relationship whose endpoint does not
+// exist creates that endpoint as a placeholder node.
+type Batch struct {
+	Enterprises   []models.Enterprise   `json:"enterprises,omitempty"`
+	Persons       []models.Person       `json:"persons,omitempty"`
+	Shareholdings []models.Shareholding `json:"shareholdings,omitempty"`
+	Roles         []models.Role         `json:"roles,omitempty"`
+	Branches      []models.Branch       `json:"branches,omitempty"`
+	Records       []models.Record       `json:"records,omitempty"`
+}
+
+// Len is the number of rows in the batch.
+func (b *Batch) Len() int {
+	return len(b.Enterprises) + len(b.Persons) + len(b.Shareholdings) + len(b.Roles) +
+		len(b.Branches) + len(b.Records)
+}
+
+// Writer writes batches. WriteBatch returns only after the batch is durable.
+type Writer interface {
+	WriteBatch(ctx context.Context, b *Batch) error
+}
+
+// Reader answers the inspectors' questions.
+type Reader interface {
+	// Enterprise returns the enterprise whose key or USCC is keyOrUSCC.
+	Enterprise(ctx context.Context, keyOrUSCC string) (models.Enterprise, error)
+	// Person returns the person with the given pid.
+	Person(ctx context.Context, pid string) (models.Person, error)
+	// Records returns the credit records of a subject, newest decision first.
+	Records(ctx context.Context, subject models.Ref) ([]models.Record, error)
+	// Expand returns the relationships of the given nodes whose type is in
+	// types (all types when empty), in both directions, with both endpoints.
+	Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]Edge, map[models.Ref]Node, error)
+	// Search finds enterprises and persons by name (and enterprises by USCC).
+	Search(ctx context.Context, q string, limit int) ([]Hit, error)
+}
+
+// Scanner streams the whole graph in pages for the engine: first every
+// enterprise, person and record, then every relationship. Each call of fn
+// receives one page of at most pageSize rows.
+type Scanner interface {
+	Scan(ctx context.Context, pageSize int, fn func(*Batch) error) error
+}
+
+// ResultWriter stores the engine's results on the entities.
+type ResultWriter interface {
+	WriteResults(ctx context.Context, results []models.RiskResult) error
+}
+
+// Store is a complete backend.
+type Store interface {
+	Writer
+	Reader
+	Scanner
+	ResultWriter
+	// Ping reports whether the backend is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Node is a node of a returned subgraph.
+type Node struct {
+	ID    string         `json:"id"` // Ref.String()
+	Ref   models.Ref     `json:"ref"`
+	Label string         `json:"label"` // name, or record kind
+	Props map[string]any `json:"props,omitempty"`
+	Risk  *models.Risk   `json:"risk,omitempty"`
+}
+
+// Edge is a relationship of a returned subgraph, directed as stored.
+type Edge struct {
+	From  models.Ref     `json:"-"`
+	To    models.Ref     `json:"-"`
+	Type  models.RelType `json:"type"`
+	Props map[string]any `json:"props,omitempty"`
+}
+
+// Hit is one search result.
+type Hit struct {
+	Ref   models.Ref `json:"ref"`
+	Name  string     `json:"name"`
+	USCC  string     `json:"uscc,omitempty"`
+	Score float64    `json:"score"`
+}
+
+// ID identifies the relationship: endpoints, type and, for officers, the title.
+func (e Edge) ID() string {
+	id := e.From.String() + "-" + string(e.Type) + "->" + e.To.String()
+	if t, ok := e.Props["title"].(string); ok && t != "" {
+		id += "#" + t
+	}
+	return id
+}
+
+// Other returns the endpoint of e that is not n.
+func (e Edge) Other(n models.Ref) models.Ref {
+	if e.From == n {
+		return e.To
+	}
+	return e.From
+}
+
+// EnterpriseNode renders an enterprise as a subgraph node.
+func EnterpriseNode(e models.Enterprise) Node {
+	props := map[string]any{"status": string(e.Status), "region": e.Region}
+	if e.USCC != "" {
+		props["uscc"] = e.USCC
+	}
+	if e.Placeholder {
+		props["placeholder"] = true
+	}
+	return Node{ID: e.Ref().String(), Ref: e.Ref(), Label: e.Name, Props: props, Risk: e.Risk}
+}
+
+// PersonNode renders a person as a subgraph node.
+func PersonNode(p models.Person) Node {
+	var props map[string]any
+	if p.Placeholder {
+		props = map[string]any{"placeholder": true}
+	}
+	return Node{ID: p.Ref().String(), Ref: p.Ref(), Label: p.Name, Props: props, Risk: p.Risk}
+}
+
+// RecordNode renders a credit record as a subgraph node.
+func RecordNode(r models.Record) Node {
+	props := map[string]any{"kind": string(r.Kind), "severity": r.Severity, "decided": r.Decided.String()}
+	if !r.Removed.IsZero() {
+		props["removed"] = r.Removed.String()
+	}
+	if r.Authority != "" {
+		props["authority"] = r.Authority
+	}
+	return Node{ID: models.RecordRef(r.ID).String(), Ref: models.RecordRef(r.ID), Label: string(r.Kind), Props: props}
+}

@@ -1,0 +1,68 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"riskgraph/store"
+)
+
+func scanAll(t *testing.T, s store.Store, page int) *store.Batch {
+	t.Helper()
+	all := &store.Batch{}
+	if err := s.Scan(ctx(), page, func(b *store.Batch) error { appendBatch(all, b); return nil }); err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return all
+}
+
+func appendBatch(dst, src *store.Batch) {
+	dst.Enterprises = append(dst.Enterprises, src.Enterprises...)
+	dst.Persons = append(dst.Persons, src.Persons...)
+	dst.Shareholdings = append(dst.Shareholdings, src.Shareholdings...)
+	dst.Roles = append(dst.Roles, src.Roles...)
+	dst.Branches = append(dst.Branches, src.Branches...)
+	dst.Records = append(dst.Records, src.Records...)
+}
+
+// counts: enterprises, persons, shareholdings, roles, branches, records.
+func counts(b *store.Batch) [6]int {
+	return [6]int{len(b.Enterprises), len(b.Persons), len(b.Shareholdings), len(b.Roles), len(b.Branches), len(b.Records)}
+}
+
+func sortBatch(b *store.Batch) {
+	sort.Slice(b.Shareholdings, func(i, j int) bool {
+		return store.ShareholdingEdge(b.Shareholdings[i]).ID() < store.ShareholdingEdge(b.Shareholdings[j]).ID()
+	})
+	sort.Slice(b.Roles, func(i, j int) bool { return store.RoleEdge(b.Roles[i]).ID() < store.RoleEdge(b.Roles[j]).ID() })
+	sort.Slice(b.Branches, func(i, j int) bool { return b.Branches[i].Branch < b.Branches[j].Branch })
+	sort.Slice(b.Records, func(i, j int) bool { return b.Records[i].ID < b.Records[j].ID })
+}
+
+func edgeIDs(es []store.Edge) []string {
+	var ids []string
+	for _, e := range es {
+		ids = append(ids, e.ID())
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func pathKeys(p store.Path) string {
+	var ks []string
+	for _, n := range p.Nodes {
+		ks = append(ks, n.Ref.Key)
+	}
+	return strings.Join(ks, ">")
+}
+
+func describe(ps []store.Path) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, pathKeys(p))
+	}
+	return fmt.Sprint(out)
+}

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"riskgraph/models"
+)
+
+// Traversal limits shared by both backends and the API.
+const (
+	MaxNeighbourhoodDepth = 3
+	MaxNeighbourhoodLimit = 5000
+	MaxPathDepth          = 8
+	// MaxVisited bounds the nodes a path search may touch.
+	MaxVisited = 200_000
+)
+
+// Graph is a subgraph: nodes, the relationships among them, and whether a
+// node limit cut it short.
+type Graph struct {
+	Nodes     []Node `json:"nodes"`
+	Edges     []Edge `json:"edges"`
+	Truncated bool   `json:"truncated"`
+}
+
+// Neighbourhood returns the nodes within depth hops of root over the given
+// relationship types (all when empty), breadth first. When more than limit
+// nodes are reachable, nearer nodes win and, within one hop distance, nodes
+// in (kind, key) order; Truncated is then set. The result is the same on
+// every backend for the same data.
+func Neighbourhood(ctx context.Context, r Reader, root models.Ref, depth int, types []models.RelType, limit int) (Graph, error) {
+	if depth < 1 || depth > MaxNeighbourhoodDepth {
+		return Graph{}, fmt.Errorf("%w: depth %d out of range, use 1 to %d", ErrInvalid, depth, MaxNeighbourhoodDepth)
+	}
+	if limit < 1 || limit > MaxNeighbourhoodLimit {
+		return Graph{}, fmt.Errorf("%w: limit %d out of range, use 1 to %d", ErrInvalid, limit, MaxNeighbourhoodLimit)
+	}
+	rootNode, err := nodeOf(ctx, r, root)
+	if err != nil {
+		return Graph{}, err
+	}
+	nodes := map[models.Ref]Node{root: rootNode}
+	edges := map[string]Edge{}
+	frontier := []models.Ref{root}
+	g := Graph{}
+	for d := 0; d < depth && len(frontier) > 0; d++ {
+		found, known, err := r.Expand(ctx, frontier, types)
+		if err != nil {
+			return Graph{}, err
+		}
+		var fresh []models.Ref
+		seen := map[models.Ref]bool{}
+		for _, e := range found {
+			for _, end := range []models.Ref{e.From, e.To} {
+				if _, in := nodes[end]; !in && !seen[end] {
+					seen[end] = true
+					fresh = append(fresh, end)
+				}
+			}
+		}
+		sortRefs(fresh)
+		if room := limit - len(nodes); len(fresh) > room {
+			fresh, g.Truncated = fresh[:room], true
+		}
+		for _, n := range fresh {
+			nodes[n] = known[n]
+		}
+		for _, e := range found {
+			_, a := nodes[e.From]
+			_, b := nodes[e.To]
+			if a && b {
+				edges[e.ID()] = e
+			}
+		}
+		frontier = fresh
+	}
+	for _, n := range nodes {
+		g.Nodes = append(g.Nodes, n)
+	}
+	sort.Slice(g.Nodes, func(i, j int) bool { return g.Nodes[i].Ref.Less(g.Nodes[j].Ref) })
+	for _, e := range edges {
+		g.Edges = append(g.Edges, e)
+	}
+	sortEdges(g.Edges)
+	return g, nil
+}
+
+// nodeOf returns the node for ref, or ErrNotFound.
+func nodeOf(ctx context.Context, r Reader, ref models.Ref) (Node, error) {
+	switch ref.Kind {
+	case models.KindEnterprise:
+		e, err := r.Enterprise(ctx, ref.Key)
+		if err != nil {
+			return Node{}, err
+		}
+		return EnterpriseNode(e), nil
+	case models.KindPerson:
+		p, err := r.Person(ctx, ref.Key)
+		if err != nil {
+			return Node{}, err
+		}
+		return PersonNode(p), nil
+	}
+	return Node{}, fmt.Errorf("%w: traversal must start at an enterprise or a person, not %q", ErrInvalid, ref.Kind)
+}
+
+// Path is one path between two nodes: Nodes[i] and Nodes[i+1] are joined by Edges[i].
+type Path struct {
+	Nodes []Node `json:"nodes"`
+	Edges []Edge `json:"edges"`
+}
+
+// ShortestPaths returns up to limit shortest paths between from and to, no
+// longer than maxDepth hops, ignoring direction, over the given relationship
+// types (all when empty). It searches from both ends at once. No path within
+// maxDepth is an empty result, not an error.
+func ShortestPaths(ctx context.Context, r Reader, from, to models.Ref, maxDepth int, types []models.RelType, limit int) ([]Path, error) {
+	if maxDepth < 1 || maxDepth > MaxPathDepth {
+		return nil, fmt.Errorf("%w: max_depth %d out of range, use 1 to %d", ErrInvalid, maxDepth, MaxPathDepth)
+	}
+	fromNode, err := nodeOf(ctx, r, from)
+	if err != nil {
+		return nil, err
+	}
+	toNode, err := nodeOf(ctx, r, to)
+	if err != nil {
+		return nil, err
+	}
+	if from == to {
+		return []Path{{Nodes: []Node{fromNode}}}, nil
+	}
+	fw := newSide(from, fromNode)
+	bw := newSide(to, toNode)
+	for fw.depth+bw.depth < maxDepth {
+		grow, other := fw, bw
+		if len(bw.frontier) < len(fw.frontier) {
+			grow, other = bw, fw
+		}
+		if len(grow.frontier) == 0 {
+			return nil, nil
+		}
+		if err := grow.step(ctx, r, types); err != nil {
+			return nil, err
+		}
+		if len(fw.dist)+len(bw.dist) > MaxVisited {
+			return nil, fmt.Errorf("%w: more than %d nodes within reach; lower max_depth or restrict types", ErrTooLarge, MaxVisited)
+		}
+		var meet []models.Ref
+		for _, n := range grow.frontier {
+			if _, ok := other.dist[n]; ok {
+				meet = append(meet, n)
+			}
+		}
+		if len(meet) == 0 {
+			continue
+		}
+		sortRefs(meet)
+		var paths []Path
+		for _, m := range meet {
+			for _, head := range fw.pathsTo(m, limit) {
+				for _, tail := range bw.pathsTo(m, limit) {
+					if len(paths) == limit {
+						return paths, nil
+					}
+					paths = append(paths, join(head, tail))
+				}
+			}
+		}
+		return paths, nil
+	}
+	return nil, nil
+}
+
+type hop struct {
+	prev models.Ref
+	edge Edge
+}
+
+// side is one end of a bidirectional breadth-first search.
+type side struct {
+	dist     map[models.Ref]int
+	pred     map[models.Ref][]hop
+	nodes    map[models.Ref]Node
+	frontier []models.Ref
+	depth    int
+}
+
+func newSide(start models.Ref, n Node) *side {
+	return &side{
+		dist:     map[models.Ref]int{start: 0},
+		pred:     map[models.Ref][]hop{},
+		nodes:    map[models.Ref]Node{start: n},
+		frontier: []models.Ref{start},
+	}
+}
+
+func (s *side) step(ctx context.Context, r Reader, types []models.RelType) error {
+	edges, known, err := r.Expand(ctx, s.frontier, types)
+	if err != nil {
+		return err
+	}
+	sortEdges(edges)
+	s.depth++
+	var next []models.Ref
+	for _, e := range edges {
+		for _, u := range []models.Ref{e.From, e.To} {
+			if du, ok := s.dist[u]; !ok || du != s.depth-1 {
+				continue
+			}
+			v := e.Other(u)
+			dv, seen := s.dist[v]
+			if !seen {
+				s.dist[v] = s.depth
+				s.nodes[v] = known[v]
+				next = append(next, v)
+				dv = s.depth
+			}
+			if dv == s.depth {
+				s.pred[v] = append(s.pred[v], hop{u, e})
+			}
+		}
+	}
+	sortRefs(next)
+	s.frontier = next
+	return nil
+}
+
+// pathsTo lists up to limit paths from the side's start to n, each as the
+// node sequence start…n with its edges.
+func (s *side) pathsTo(n models.Ref, limit int) []Path {
+	if s.dist[n] == 0 {
+		return []Path{{Nodes: []Node{s.nodes[n]}}}
+	}
+	var out []Path
+	for _, h := range s.pred[n] {
+		for _, p := range s.pathsTo(h.prev, limit-len(out)) {
+			p.Nodes = append(p.Nodes, s.nodes[n])
+			p.Edges = append(p.Edges, h.edge)
+			out = append(out, p)
+			if len(out) == limit {
+				return out
+			}
+		}
+	}
+	return out
+}
+
+// join glues head (from…m) and tail (to…m) into from…m…to.
+func join(head, tail Path) Path {
+	p := Path{Nodes: slices.Clone(head.Nodes), Edges: slices.Clone(head.Edges)}
+	for i := len(tail.Nodes) - 2; i >= 0; i-- {
+		p.Nodes = append(p.Nodes, tail.Nodes[i])
+	}
+	for i := len(tail.Edges) - 1; i >= 0; i-- {
+		p.Edges = append(p.Edges, tail.Edges[i])
+	}
+	return p
+}
+
+func sortRefs(rs []models.Ref) {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Less(rs[j]) })
+}
+
+func sortEdges(es []Edge) {
+	sort.Slice(es, func(i, j int) bool { return es[i].ID() < es[j].ID() })
+}
