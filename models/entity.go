@@ -46,13 +46,13 @@ type EnterpriseKind string
 
 // Enterprise kinds.
 const (
-	EnterpriseCompany     EnterpriseKind = "company"              // 有限责任公司 / 股份有限公司
-	EnterprisePartnership EnterpriseKind = "partnership"          // 合伙企业
-	EnterpriseSoleProp    EnterpriseKind = "sole_proprietorship"  // 个人独资企业
-	EnterpriseIndividual  EnterpriseKind = "individual_business"  // 个体工商户
-	EnterpriseCooperative EnterpriseKind = "farmers_cooperative"  // 农民专业合作社
-	EnterpriseBranch      EnterpriseKind = "branch"               // 分公司
-	EnterpriseForeign     EnterpriseKind = "foreign"              // foreign company (often a shareholder only)
+	EnterpriseCompany     EnterpriseKind = "company"             // 有限责任公司 / 股份有限公司
+	EnterprisePartnership EnterpriseKind = "partnership"         // 合伙企业
+	EnterpriseSoleProp    EnterpriseKind = "sole_proprietorship" // 个人独资企业
+	EnterpriseIndividual  EnterpriseKind = "individual_business" // 个体工商户
+	EnterpriseCooperative EnterpriseKind = "farmers_cooperative" // 农民专业合作社
+	EnterpriseBranch      EnterpriseKind = "branch"              // 分公司
+	EnterpriseForeign     EnterpriseKind = "foreign"             // foreign company (often a shareholder only)
 	EnterpriseOther       EnterpriseKind = "other"
 )
 
