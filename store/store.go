@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"riskgraph/models"
@@ -95,10 +96,24 @@ type Node struct {
 
 // Edge is a relationship of a returned subgraph, directed as stored.
 type Edge struct {
-	From  models.Ref     `json:"-"`
-	To    models.Ref     `json:"-"`
+	From  models.Ref
+	To    models.Ref
+	Type  models.RelType
+	Props map[string]any
+}
+
+// edgeJSON is an edge as the API shows it: endpoints by node id.
+type edgeJSON struct {
+	ID    string         `json:"id"`
+	From  string         `json:"from"`
+	To    string         `json:"to"`
 	Type  models.RelType `json:"type"`
 	Props map[string]any `json:"props,omitempty"`
+}
+
+// MarshalJSON renders the edge with its endpoints as node ids ("kind:key").
+func (e Edge) MarshalJSON() ([]byte, error) {
+	return json.Marshal(edgeJSON{ID: e.ID(), From: e.From.String(), To: e.To.String(), Type: e.Type, Props: e.Props})
 }
 
 // Hit is one search result.

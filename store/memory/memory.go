@@ -107,8 +107,8 @@ func (s *Store) commit(ctx context.Context, e *entry) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return fmt.Errorf("%w: store is closed", store.ErrUnavailable)
+	if err := s.open(); err != nil {
+		return err
 	}
 	if s.journal != nil {
 		if err := s.journal.append(payload); err != nil {
@@ -123,6 +123,11 @@ func (s *Store) commit(ctx context.Context, e *entry) error {
 func (s *Store) Ping(context.Context) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.open()
+}
+
+// open reports ErrUnavailable once the store is closed; callers hold mu.
+func (s *Store) open() error {
 	if s.closed {
 		return fmt.Errorf("%w: store is closed", store.ErrUnavailable)
 	}
@@ -147,6 +152,9 @@ func (s *Store) Close() error {
 func (s *Store) Enterprise(_ context.Context, keyOrUSCC string) (models.Enterprise, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return models.Enterprise{}, err
+	}
 	e, ok := s.g.ent[keyOrUSCC]
 	if !ok {
 		if k, byCode := s.g.uscc[keyOrUSCC]; byCode {
@@ -163,6 +171,9 @@ func (s *Store) Enterprise(_ context.Context, keyOrUSCC string) (models.Enterpri
 func (s *Store) Person(_ context.Context, pid string) (models.Person, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return models.Person{}, err
+	}
 	p, ok := s.g.per[pid]
 	if !ok {
 		return models.Person{}, fmt.Errorf("person %q: %w", pid, store.ErrNotFound)
@@ -174,6 +185,9 @@ func (s *Store) Person(_ context.Context, pid string) (models.Person, error) {
 func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return nil, err
+	}
 	var out []models.Record
 	for _, id := range s.g.adj[subject] {
 		if r, ok := s.g.rec[id.to.Key]; ok && id.typ == models.RelHasRecord {
@@ -188,6 +202,9 @@ func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record,
 func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]store.Edge, map[models.Ref]store.Node, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return nil, nil, err
+	}
 	want := func(t models.RelType) bool { return len(types) == 0 || slices.Contains(types, t) }
 	var edges []store.Edge
 	known := map[models.Ref]store.Node{}
@@ -224,6 +241,9 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 	lq := strings.ToLower(q)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return nil, err
+	}
 	var hits []store.Hit
 	score := func(name string) float64 {
 		ln := strings.ToLower(name)
@@ -264,6 +284,10 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
 	}
 	s.mu.RLock()
+	if err := s.open(); err != nil {
+		s.mu.RUnlock()
+		return err
+	}
 	all := s.g.snapshot()
 	s.mu.RUnlock()
 	return store.Paginate(ctx, all, pageSize, fn)

@@ -1,0 +1,250 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+// API defaults and bounds.
+const (
+	defaultDepth        = 2
+	defaultNetworkLimit = 500
+	defaultPathDepth    = 6
+	defaultPathLimit    = 10
+	maxPathLimit        = 100
+	defaultSearchLimit  = 20
+	maxSearchLimit      = 200
+)
+
+func badRequest(format string, args ...any) error {
+	return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf(format, args...))
+}
+
+// enterpriseKey turns a path or query value into an enterprise key: a
+// source key ("src:…") as given, anything else must be a valid USCC.
+func enterpriseKey(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if strings.HasPrefix(raw, "src:") {
+		return raw, nil
+	}
+	code, err := models.ParseUSCC(raw)
+	if err != nil {
+		return "", badRequest("%v; or give a source key of the form src:<source>:<id>", err)
+	}
+	return string(code), nil
+}
+
+// personPID checks the shape of a pid (32 lower-case hex characters).
+func personPID(raw string) (string, error) {
+	pid := strings.ToLower(strings.TrimSpace(raw))
+	if len(pid) != 32 || strings.Trim(pid, "0123456789abcdef") != "" {
+		return "", badRequest("pid %q: want the 32-character hex pid riskgraph shows for a person (never an identity number)", raw)
+	}
+	return pid, nil
+}
+
+// parseRef reads "person:<pid>", "enterprise:<key>" or a bare enterprise key/USCC.
+func parseRef(raw string) (models.Ref, error) {
+	if pid, ok := strings.CutPrefix(raw, "person:"); ok {
+		p, err := personPID(pid)
+		return models.PersonRef(p), err
+	}
+	raw = strings.TrimPrefix(raw, "enterprise:")
+	k, err := enterpriseKey(raw)
+	return models.EnterpriseRef(k), err
+}
+
+// intParam reads an optional integer query parameter in [lo, hi].
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("%s=%q: use a whole number from %d to %d", name, s, lo, hi)
+	}
+	return n, nil
+}
+
+// typesParam reads a comma-separated list of relationship types.
+func typesParam(c echo.Context) ([]models.RelType, error) {
+	s := c.QueryParam("types")
+	if s == "" {
+		return nil, nil
+	}
+	var out []models.RelType
+	for _, part := range strings.Split(s, ",") {
+		t, err := models.ParseRelType(part)
+		if err != nil {
+			return nil, badRequest("types: %v", err)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// enterpriseProfile is the enterprise endpoint's body.
+type enterpriseProfile struct {
+	Enterprise models.Enterprise `json:"enterprise"`
+	Region     *regionView       `json:"region,omitempty"`
+	Code       *codeView         `json:"code,omitempty"`
+	Records    []models.Record   `json:"records"`
+}
+
+type regionView struct {
+	Code     string `json:"code"`
+	Level    string `json:"level"`
+	Province string `json:"province,omitempty"`
+	City     string `json:"city,omitempty"`
+	County   string `json:"county,omitempty"`
+}
+
+type codeView struct {
+	Authority    string `json:"authority"`
+	Category     string `json:"category"`
+	Division     string `json:"division"`
+	Organisation string `json:"organisation_code"`
+}
+
+func (a *API) enterprise(c echo.Context) error {
+	key, err := enterpriseKey(c.Param("key"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	e, err := a.store.Enterprise(ctx, key)
+	if err != nil {
+		return err
+	}
+	recs, err := a.store.Records(ctx, e.Ref())
+	if err != nil {
+		return err
+	}
+	p := enterpriseProfile{Enterprise: e, Records: nonNil(recs)}
+	if e.Region != "" {
+		r := models.LookupRegion(e.Region)
+		p.Region = &regionView{Code: e.Region, Level: r.Level.String(), Province: r.Province, City: r.City, County: r.County}
+	}
+	if code, err := models.ParseUSCC(e.USCC); err == nil {
+		p.Code = &codeView{Authority: code.AuthorityName(), Category: code.CategoryName(), Division: code.Division(), Organisation: code.OrgCode()}
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (a *API) person(c echo.Context) error {
+	pid, err := personPID(c.Param("pid"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p, err := a.store.Person(ctx, pid)
+	if err != nil {
+		return err
+	}
+	recs, err := a.store.Records(ctx, p.Ref())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"person": p, "records": nonNil(recs)})
+}
+
+func (a *API) network(c echo.Context) error {
+	var root models.Ref
+	var err error
+	if c.Param("pid") != "" {
+		var pid string
+		pid, err = personPID(c.Param("pid"))
+		root = models.PersonRef(pid)
+	} else {
+		var key string
+		key, err = enterpriseKey(c.Param("key"))
+		root = models.EnterpriseRef(key)
+	}
+	if err != nil {
+		return err
+	}
+	depth, err := intParam(c, "depth", defaultDepth, 1, store.MaxNeighbourhoodDepth)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultNetworkLimit, 1, store.MaxNeighbourhoodLimit)
+	if err != nil {
+		return err
+	}
+	types, err := typesParam(c)
+	if err != nil {
+		return err
+	}
+	g, err := store.Neighbourhood(c.Request().Context(), a.store, root, depth, types, limit)
+	if err != nil {
+		return err
+	}
+	g.Nodes, g.Edges = nonNil(g.Nodes), nonNil(g.Edges)
+	return c.JSON(http.StatusOK, g)
+}
+
+func (a *API) paths(c echo.Context) error {
+	if c.QueryParam("from") == "" || c.QueryParam("to") == "" {
+		return badRequest("give both from and to: an enterprise USCC or key, or person:<pid>")
+	}
+	from, err := parseRef(c.QueryParam("from"))
+	if err != nil {
+		return err
+	}
+	to, err := parseRef(c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	depth, err := intParam(c, "max_depth", defaultPathDepth, 1, store.MaxPathDepth)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultPathLimit, 1, maxPathLimit)
+	if err != nil {
+		return err
+	}
+	types, err := typesParam(c)
+	if err != nil {
+		return err
+	}
+	ps, err := store.ShortestPaths(c.Request().Context(), a.store, from, to, depth, types, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "max_depth": depth, "paths": nonNil(ps)})
+}
+
+func (a *API) search(c echo.Context) error {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if q == "" {
+		return badRequest("q is empty: give part of a name (two characters or more) or a USCC")
+	}
+	if len([]rune(q)) > 100 {
+		return badRequest("q is %d characters long; use at most 100", len([]rune(q)))
+	}
+	limit, err := intParam(c, "limit", defaultSearchLimit, 1, maxSearchLimit)
+	if err != nil {
+		return err
+	}
+	hits, err := a.store.Search(c.Request().Context(), q, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"q": q, "hits": nonNil(hits)})
+}
+
+// nonNil makes empty lists encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
