@@ -272,8 +272,8 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 		}
 	}
 	store.SortHits(hits)
-	if len(hits) > limit {
-		hits = hits[:limit]
+	if len(hits) > max(limit, 0) {
+		hits = hits[:max(limit, 0)]
 	}
 	return hits, nil
 }

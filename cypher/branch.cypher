@@ -1,0 +1,6 @@
+UNWIND $rows AS row
+MERGE (b:Enterprise {key: row.branch})
+  ON CREATE SET b.placeholder = true
+MERGE (p:Enterprise {key: row.parent})
+  ON CREATE SET p.placeholder = true
+MERGE (b)-[:BRANCH_OF]->(p)

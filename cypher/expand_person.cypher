@@ -1,0 +1,4 @@
+UNWIND $keys AS k
+MATCH (n:Person {pid: k})-[r]-(m)
+WHERE size($types) = 0 OR type(r) IN $types
+RETURN type(r) AS type, properties(r) AS props, startNode(r) AS source, endNode(r) AS target

@@ -1,0 +1,2 @@
+MATCH (p:Person {pid: $pid})
+RETURN p

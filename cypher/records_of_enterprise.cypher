@@ -1,0 +1,2 @@
+MATCH (:Enterprise {key: $key})-[:HAS_RECORD]->(r:Record)
+RETURN r

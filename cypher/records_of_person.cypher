@@ -1,0 +1,2 @@
+MATCH (:Person {pid: $key})-[:HAS_RECORD]->(r:Record)
+RETURN r

@@ -1,0 +1,8 @@
+// One LEGAL_REP_OF per (person, enterprise, title); title is '' when none.
+UNWIND $rows AS row
+MERGE (p:Person {pid: row.person})
+  ON CREATE SET p.placeholder = true
+MERGE (e:Enterprise {key: row.enterprise})
+  ON CREATE SET e.placeholder = true
+MERGE (p)-[r:LEGAL_REP_OF {title: row.title}]->(e)
+SET r.since = row.since, r.until = row.until

@@ -1,0 +1,5 @@
+MATCH (p:Person)
+WHERE p.pid > $after
+RETURN p
+ORDER BY p.pid
+LIMIT $limit

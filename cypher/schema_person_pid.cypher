@@ -1,0 +1,2 @@
+CREATE CONSTRAINT person_pid IF NOT EXISTS
+FOR (p:Person) REQUIRE p.pid IS UNIQUE

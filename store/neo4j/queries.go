@@ -1,0 +1,74 @@
+package neo4j
+
+import "riskgraph/cypher"
+
+// Names of the statements in cypher/ that the store runs. Every statement
+// name is a string constant whose identifier starts with q; the package's
+// tests check that each one names a file in cypher/, that each file is
+// named by a constant and each constant is used, and that every statement
+// passes EXPLAIN on a real server.
+const (
+	qSchemaEnterpriseKey       = "schema_enterprise_key"
+	qSchemaEnterpriseUSCC      = "schema_enterprise_uscc"
+	qSchemaPersonPID           = "schema_person_pid"
+	qSchemaRecordID            = "schema_record_id"
+	qSchemaEnterpriseRegion    = "schema_enterprise_region"
+	qSchemaEnterpriseIndustry  = "schema_enterprise_industry"
+	qSchemaEnterpriseStatus    = "schema_enterprise_status"
+	qSchemaEnterpriseRiskScore = "schema_enterprise_risk_score"
+	qSchemaPersonRiskScore     = "schema_person_risk_score"
+	qSchemaRecordKind          = "schema_record_kind"
+	qSchemaNamesFulltext       = "schema_names_fulltext"
+	qSchemaNamesAnalyzer       = "schema_names_analyzer"
+	qSchemaAwaitIndexes        = "schema_await_indexes"
+
+	qPing = "ping"
+
+	qEnterpriseUpsert         = "enterprise_upsert"
+	qEnterprisePlaceholder    = "enterprise_placeholder"
+	qPersonUpsert             = "person_upsert"
+	qPersonPlaceholder        = "person_placeholder"
+	qShareholdingByEnterprise = "shareholding_by_enterprise"
+	qShareholdingByPerson     = "shareholding_by_person"
+	qRoleLegalRep             = "role_legal_rep"
+	qRoleOfficer              = "role_officer"
+	qBranch                   = "branch"
+	qRecordOfEnterprise       = "record_of_enterprise"
+	qRecordOfPerson           = "record_of_person"
+	qResultsEnterprise        = "results_enterprise"
+	qResultsPerson            = "results_person"
+
+	qEnterpriseGet       = "enterprise_get"
+	qPersonGet           = "person_get"
+	qRecordsOfEnterprise = "records_of_enterprise"
+	qRecordsOfPerson     = "records_of_person"
+	qExpandEnterprise    = "expand_enterprise"
+	qExpandPerson        = "expand_person"
+	qExpandRecord        = "expand_record"
+	qSearchNames         = "search_names"
+	qSearchCode          = "search_code"
+
+	qScanEnterprises   = "scan_enterprises"
+	qScanPersons       = "scan_persons"
+	qScanRecords       = "scan_records"
+	qScanRelationships = "scan_relationships"
+)
+
+// schema lists the schema statements in the order Open applies them.
+var schema = []string{
+	qSchemaEnterpriseKey, qSchemaEnterpriseUSCC, qSchemaPersonPID, qSchemaRecordID,
+	qSchemaEnterpriseRegion, qSchemaEnterpriseIndustry, qSchemaEnterpriseStatus,
+	qSchemaEnterpriseRiskScore, qSchemaPersonRiskScore, qSchemaRecordKind,
+	qSchemaNamesFulltext,
+}
+
+// namesIndex and namesAnalyzer are the full-text index over names and its
+// analyzer, as created by schema_names_fulltext.cypher.
+const (
+	namesIndex    = "entity_names"
+	namesAnalyzer = "cjk"
+)
+
+// stmt returns a statement's text. The names are the constants above, which
+// a test checks against cypher.Names, so the lookup cannot fail.
+func stmt(name string) string { return cypher.MustGet(name) }

@@ -1,0 +1,180 @@
+package neo4j
+
+import (
+	"context"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+// chunkRows bounds the rows sent with one statement; a batch larger than
+// that runs the statement several times inside the same transaction.
+const chunkRows = 5000
+
+// step is one statement of a write and its rows.
+type step struct {
+	name string
+	rows []any
+}
+
+// WriteBatch validates b and writes all of it in one transaction: nodes
+// first, then relationships, whose missing endpoints become placeholders.
+// A refused batch writes nothing.
+func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	steps := planBatch(b)
+	if len(steps) == 0 {
+		return nil
+	}
+	return s.write(ctx, "write batch", func(tx driver.ManagedTransaction) error {
+		return runSteps(ctx, tx, steps)
+	})
+}
+
+// WriteResults stores engine results on the enterprises and persons that
+// exist; results for other entities are ignored. Flags replace the old ones.
+func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) error {
+	var ent, per []any
+	for _, r := range results {
+		row := map[string]any{"key": r.Ref.Key, "score": r.Score, "grade": r.Grade, "run": r.Run, "flags": nil}
+		if len(r.Flags) > 0 {
+			row["flags"] = r.Flags
+		}
+		switch r.Ref.Kind {
+		case models.KindEnterprise:
+			ent = append(ent, row)
+		case models.KindPerson:
+			per = append(per, row)
+		}
+	}
+	steps := nonEmpty([]step{{qResultsEnterprise, ent}, {qResultsPerson, per}})
+	if len(steps) == 0 {
+		return nil
+	}
+	return s.write(ctx, "write results", func(tx driver.ManagedTransaction) error {
+		return runSteps(ctx, tx, steps)
+	})
+}
+
+func runSteps(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
+	for _, st := range steps {
+		q := stmt(st.name)
+		for lo := 0; lo < len(st.rows); lo += chunkRows {
+			hi := min(lo+chunkRows, len(st.rows))
+			res, err := tx.Run(ctx, q, map[string]any{"rows": st.rows[lo:hi]})
+			if err != nil {
+				return err
+			}
+			if _, err := res.Consume(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// planBatch turns a validated batch into statements with their rows, in the
+// order the memory backend applies a batch: enterprises, persons,
+// shareholdings, roles, branches, records.
+func planBatch(b *store.Batch) []step {
+	var entReal, entHold, perReal, perHold []any
+	for i := range b.Enterprises {
+		e := &b.Enterprises[i]
+		row := enterpriseRow(e)
+		if e.Placeholder {
+			entHold = append(entHold, row)
+		} else {
+			entReal = append(entReal, row)
+		}
+	}
+	for i := range b.Persons {
+		p := &b.Persons[i]
+		row := personRow(p)
+		if p.Placeholder {
+			perHold = append(perHold, row)
+		} else {
+			perReal = append(perReal, row)
+		}
+	}
+
+	var sharesE, sharesP []any
+	for _, sh := range b.Shareholdings {
+		row := map[string]any{"holder": sh.Holder.Key, "enterprise": sh.Enterprise,
+			"ratio": sh.Ratio, "amount": optNumber(sh.Amount), "since": optDate(sh.Since)}
+		if sh.Holder.Kind == models.KindPerson {
+			sharesP = append(sharesP, row)
+		} else {
+			sharesE = append(sharesE, row)
+		}
+	}
+
+	var legal, officers []any
+	for _, r := range b.Roles {
+		row := map[string]any{"person": r.Person, "enterprise": r.Enterprise, "title": r.Title,
+			"since": optDate(r.Since), "until": optDate(r.Until)}
+		if r.Kind == models.RoleLegalRep {
+			legal = append(legal, row)
+		} else {
+			officers = append(officers, row)
+		}
+	}
+
+	var branches []any
+	for _, br := range b.Branches {
+		branches = append(branches, map[string]any{"branch": br.Branch, "parent": br.Parent})
+	}
+
+	// A record row replaces the whole record, so only the last row per id
+	// counts; the subjects of earlier rows still become placeholders, as
+	// they would if the rows came in separate batches.
+	last := make(map[string]int, len(b.Records))
+	for i, r := range b.Records {
+		last[r.ID] = i
+	}
+	var recE, recP []any
+	for i := range b.Records {
+		r := &b.Records[i]
+		if last[r.ID] != i {
+			if r.Subject.Kind == models.KindPerson {
+				perHold = append(perHold, map[string]any{"pid": r.Subject.Key})
+			} else {
+				entHold = append(entHold, map[string]any{"key": r.Subject.Key})
+			}
+			continue
+		}
+		row := recordRow(r)
+		if r.Subject.Kind == models.KindPerson {
+			recP = append(recP, row)
+		} else {
+			recE = append(recE, row)
+		}
+	}
+
+	return nonEmpty([]step{
+		{qEnterpriseUpsert, entReal},
+		{qEnterprisePlaceholder, entHold},
+		{qPersonUpsert, perReal},
+		{qPersonPlaceholder, perHold},
+		{qShareholdingByEnterprise, sharesE},
+		{qShareholdingByPerson, sharesP},
+		{qRoleLegalRep, legal},
+		{qRoleOfficer, officers},
+		{qBranch, branches},
+		{qRecordOfEnterprise, recE},
+		{qRecordOfPerson, recP},
+	})
+}
+
+func nonEmpty(steps []step) []step {
+	out := steps[:0]
+	for _, st := range steps {
+		if len(st.rows) > 0 {
+			out = append(out, st)
+		}
+	}
+	return out
+}
