@@ -153,6 +153,10 @@ func ParseUSCC(s string) (USCC, error) {
 			return "", &USCCError{Input: s, Pos: i + 1,
 				Reason: fmt.Sprintf("character %d %q is not allowed (allowed: %s)", i+1, r, usccAllowed)}
 		}
+		if i >= 2 && i <= 7 && (c < '0' || c > '9') {
+			return "", &USCCError{Input: s, Pos: i + 1,
+				Reason: fmt.Sprintf("character %d %q must be a digit (characters 3-8 are the administrative division code)", i+1, r)}
+		}
 		code[i] = c
 		last = r
 		i++

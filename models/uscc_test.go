@@ -137,6 +137,12 @@ func checkRejection(t *testing.T, in string, err error, pos int, orig string) {
 		}
 		return
 	}
+	if c := bad[0]; pos >= 3 && pos <= 8 && (c < '0' || c > '9') {
+		if ue.Pos != pos || !strings.Contains(ue.Reason, "must be a digit") {
+			t.Errorf("ParseUSCC(%q) = %+v, want character %d must be a digit", in, ue, pos)
+		}
+		return
+	}
 	// An allowed character: only the check character can tell, and it
 	// names the character that makes the code consistent again.
 	want := string(refCheck(strings.ToUpper(in[:17])))
@@ -446,4 +452,18 @@ func FuzzParseUSCC(f *testing.F) {
 		_ = c.AuthorityName() + c.CategoryName()
 		_ = c.OrgCodeValid()
 	})
+}
+
+func TestParseUSCCDivisionMustBeDigits(t *testing.T) {
+	// A letter in the division part, with a check character that matches.
+	body := "9144A300192203821"
+	c, err := CheckChar(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ParseUSCC(body + string(c))
+	var ue *USCCError
+	if !errors.As(err, &ue) || ue.Pos != 5 || !strings.Contains(err.Error(), "administrative division") {
+		t.Errorf("letter in the division code: %v", err)
+	}
 }
