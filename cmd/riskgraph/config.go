@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// config is the global configuration: flags, with environment variables as
+// their defaults.
+type config struct {
+	Store         string
+	DataDir       string
+	Neo4jURI      string
+	Neo4jUser     string
+	Neo4jPassword string
+	Neo4jDatabase string
+	RedisURL      string
+	Addr          string
+	PIDKey        string
+	LogLevel      string
+	LogFormat     string
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// bind registers the global flags.
+func (c *config) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&c.Store, "store", envOr("RISKGRAPH_STORE", ""), "graph store: memory or neo4j (default: neo4j when a Neo4j URI is set, else memory) [RISKGRAPH_STORE]")
+	fs.StringVar(&c.DataDir, "data-dir", envOr("RISKGRAPH_DATA_DIR", "data"), "directory for the embedded store's journal and the generated pid key [RISKGRAPH_DATA_DIR]")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", envOr("NEO4J_URI", ""), "Neo4j URI: bolt://host:7687 (one server) or neo4j://host:7687 (cluster routing) [NEO4J_URI]")
+	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database name (default: the server's default) [NEO4J_DATABASE]")
+	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis URL, redis://[user:password@]host:6379/0; empty = in-process cache [REDIS_URL]")
+	fs.StringVar(&c.Addr, "addr", envOr("RISKGRAPH_ADDR", "127.0.0.1:8080"), "HTTP listen address [RISKGRAPH_ADDR]")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("RISKGRAPH_LOG_LEVEL", "info"), "log level: debug, info, warn, error [RISKGRAPH_LOG_LEVEL]")
+	fs.StringVar(&c.LogFormat, "log-format", envOr("RISKGRAPH_LOG_FORMAT", "auto"), "log format: json, console, or auto (console on a terminal) [RISKGRAPH_LOG_FORMAT]")
+	// Secrets come from the environment only, never from flags (which show in ps).
+	c.Neo4jUser = os.Getenv("NEO4J_USER")
+	c.Neo4jPassword = os.Getenv("NEO4J_PASSWORD")
+	c.PIDKey = os.Getenv("RISKGRAPH_PID_KEY")
+}
+
+// storeKind resolves the store choice.
+func (c *config) storeKind() (string, error) {
+	switch strings.ToLower(c.Store) {
+	case "":
+		if c.Neo4jURI != "" {
+			return "neo4j", nil
+		}
+		return "memory", nil
+	case "memory":
+		return "memory", nil
+	case "neo4j":
+		if c.Neo4jURI == "" {
+			return "", fmt.Errorf("--store neo4j needs --neo4j-uri or NEO4J_URI (e.g. bolt://127.0.0.1:7687)")
+		}
+		return "neo4j", nil
+	}
+	return "", fmt.Errorf("--store %q: use memory or neo4j", c.Store)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+)
+
+// app carries what every subcommand shares.
+type app struct {
+	cfg config
+	log zerolog.Logger
+}
+
+func newRootCommand() *cobra.Command {
+	a := &app{}
+	root := &cobra.Command{
+		Use:           "riskgraph",
+		Short:         "Supervise market entities through their relationships",
+		Long:          "riskgraph loads enterprises, the people behind them and their credit records into a graph,\nscores risk over the relationships, and serves inspectors, dashboards and early-warning reports.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(&a.cfg)
+			if err != nil {
+				return usageError(err)
+			}
+			a.log = log
+			if _, err := a.cfg.storeKind(); err != nil {
+				return usageError(err)
+			}
+			return nil
+		},
+	}
+	a.cfg.bind(root.PersistentFlags())
+	root.AddCommand(
+		a.demoCommand(),
+		a.serveCommand(),
+		a.ingestCommand(),
+		a.generateCommand(),
+		notYet("score", "Compute propagated risk scores, grades and flags", "the risk engine"),
+		notYet("report", "Produce early-warning reports", "early-warning reports"),
+		versionCommand(),
+	)
+	return root
+}
+
+// usageError is a mistake in the command line: exit status 2.
+func usageError(err error) error { return &exitError{code: 2, msg: err.Error()} }
+
+// notYet is a subcommand a later release delivers: it says so and exits 2.
+func notYet(name, short, what string) *cobra.Command {
+	return &cobra.Command{
+		Use:                name,
+		Short:              short + " (not available yet)",
+		DisableFlagParsing: true,
+		RunE: func(*cobra.Command, []string) error {
+			return &exitError{code: 2, msg: name + ": not available yet in this version (" + what + " is still being built)"}
+		},
+	}
+}
+
+func versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintln(cmd.OutOrStdout(), "riskgraph", version)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every Go test against the services that scripts/services-up.sh started.
+# The full verbose log goes to .services/test.log; the summary goes to stdout.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+mkdir -p .services
+export NEO4J_URI=${NEO4J_URI:-bolt://127.0.0.1:${RISKGRAPH_NEO4J_BOLT_PORT:-7687}}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:${RISKGRAPH_REDIS_PORT:-6379}/0}
+log=.services/test.log
+status=0
+# -p 1: the Neo4j-backed packages share one database.
+go test -count=1 -p 1 -timeout 20m -v ./... >"$log" 2>&1 || status=$?
+grep -E '^(ok |FAIL|panic:|--- (PASS|FAIL|SKIP)|    --- (FAIL|SKIP))|reached|\[no test files\]' "$log" || true
+skips=$(grep -cE -- '--- SKIP' "$log" || true)
+echo "tests: $(grep -cE -- '--- PASS' "$log") passed (with subtests), $(grep -cE -- '--- FAIL' "$log" || true) failed, $skips skipped; full log: $log"
+if [ "$status" -ne 0 ]; then
+	echo "FAILED — failures in context:"
+	grep -nE -B2 -A12 -- '--- FAIL|panic:' "$log" | head -200
+fi
+exit "$status"
