@@ -112,7 +112,6 @@ func BenchmarkReplayJournal(b *testing.B) {
 	load(b, s, ingest.DefaultBatchSize)
 	s.Close()
 	fi, _ := os.Stat(filepath.Join(dir, memory.JournalFile))
-	b.ReportMetric(float64(fi.Size())/(1<<20), "journal-MiB")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		s, err := memory.Open(memory.Options{DataDir: dir, Logger: zerolog.Nop()})
@@ -121,4 +120,5 @@ func BenchmarkReplayJournal(b *testing.B) {
 		}
 		s.Close()
 	}
+	b.ReportMetric(float64(fi.Size())/(1<<20), "journal-MiB")
 }
