@@ -1,4 +1,8 @@
-// Engine results on existing persons only.
+// Stage engine results on existing persons; PromoteRun makes them current.
 UNWIND $rows AS row
 MATCH (n:Person {pid: row.key})
-SET n.risk_score = row.score, n.risk_grade = row.grade, n.risk_run = row.run, n.risk_flags = row.flags
+SET n.risk_next_run = row.run,
+    n.risk_next_score = row.score,
+    n.risk_next_grade = row.grade,
+    n.risk_next_flags = row.flags,
+    n.risk_next_details = row.details

@@ -1,5 +1,7 @@
 package models
 
+import "encoding/json"
+
 // NodeKind names the kind of a node in the graph.
 type NodeKind string
 
@@ -178,12 +180,23 @@ type Record struct {
 	Reason    string     `json:"reason,omitempty"`
 }
 
-// Risk is the engine's latest result for an entity.
+// Risk is the engine's result for an entity from one run.
 type Risk struct {
 	Score float64  `json:"score"`
 	Grade string   `json:"grade"`
 	Run   string   `json:"run"`
 	Flags []string `json:"flags,omitempty"`
+	// Details is the engine's own JSON: flag evidence, top contributions.
+	Details json.RawMessage `json:"details,omitempty"`
+	// Previous is the result of the run before Run, when there was one.
+	Previous *PreviousRisk `json:"previous,omitempty"`
+}
+
+// PreviousRisk is the score and grade an entity had in the previous run.
+type PreviousRisk struct {
+	Score float64 `json:"score"`
+	Grade string  `json:"grade"`
+	Run   string  `json:"run"`
 }
 
 // RiskResult is one entity's engine result, written back to the store.

@@ -85,3 +85,13 @@ func Paginate(ctx context.Context, all *Batch, size int, fn func(*Batch) error) 
 	}
 	return flush()
 }
+
+// SortRuns orders runs newest start first, then by id.
+func SortRuns(rs []Run) {
+	sort.Slice(rs, func(i, j int) bool {
+		if !rs[i].Started.Equal(rs[j].Started) {
+			return rs[i].Started.After(rs[j].Started)
+		}
+		return rs[i].ID > rs[j].ID
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"time"
 
 	"riskgraph/models"
 )
@@ -69,9 +70,48 @@ type Scanner interface {
 	Scan(ctx context.Context, pageSize int, fn func(*Batch) error) error
 }
 
-// ResultWriter stores the engine's results on the entities.
+// ResultWriter stores the engine's results on the entities in two steps,
+// so that a run that fails midway leaves the previous run visible:
+// WriteResults stages results under their run id (readers do not see them),
+// PromoteRun makes one run's staged results the current ones.
 type ResultWriter interface {
+	// WriteResults stages results for entities that exist; others are ignored.
 	WriteResults(ctx context.Context, results []models.RiskResult) error
+	// PromoteRun makes the results staged under runID current, moving each
+	// entity's current result into Previous, and discards results staged by
+	// other runs. Entities without a staged result keep theirs. Promoting a
+	// run again changes nothing.
+	PromoteRun(ctx context.Context, runID string) error
+}
+
+// Run is one engine run's record.
+type Run struct {
+	ID       string    `json:"id"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"` // zero while running
+	Status   string    `json:"status"`   // RunRunning, RunCompleted or RunFailed
+	// Generation is the data generation the run read.
+	Generation uint64          `json:"generation"`
+	Params     json.RawMessage `json:"params,omitempty"`
+	Summary    json.RawMessage `json:"summary,omitempty"`
+	Error      string          `json:"error,omitempty"`
+}
+
+// Run statuses.
+const (
+	RunRunning   = "running"
+	RunCompleted = "completed"
+	RunFailed    = "failed"
+)
+
+// RunStore keeps the history of engine runs.
+type RunStore interface {
+	// SaveRun inserts or replaces the run with r.ID.
+	SaveRun(ctx context.Context, r Run) error
+	// Run returns the run with the given id, or ErrNotFound.
+	Run(ctx context.Context, id string) (Run, error)
+	// Runs returns up to limit runs, newest start first.
+	Runs(ctx context.Context, limit int) ([]Run, error)
 }
 
 // Store is a complete backend.
@@ -80,6 +120,10 @@ type Store interface {
 	Reader
 	Scanner
 	ResultWriter
+	RunStore
+	// Generation is the data generation: it advances with every accepted
+	// batch (not with results), so equal generations mean equal data.
+	Generation(ctx context.Context) (uint64, error)
 	// Ping reports whether the backend is reachable.
 	Ping(ctx context.Context) error
 	Close() error

@@ -26,6 +26,10 @@ type graph struct {
 	roles    map[string]*models.Role
 	branches map[string]*models.Branch
 	adj      map[models.Ref][]link
+	// staged holds engine results written but not yet promoted.
+	staged     map[models.Ref]models.Risk
+	runs       map[string]*store.Run
+	generation uint64
 }
 
 func newGraph() graph {
@@ -38,11 +42,14 @@ func newGraph() graph {
 		roles:    map[string]*models.Role{},
 		branches: map[string]*models.Branch{},
 		adj:      map[models.Ref][]link{},
+		staged:   map[models.Ref]models.Risk{},
+		runs:     map[string]*store.Run{},
 	}
 }
 
 func (g *graph) apply(e *entry) {
 	if b := e.Batch; b != nil {
+		g.generation++
 		for i := range b.Enterprises {
 			g.putEnterprise(b.Enterprises[i])
 		}
@@ -79,18 +86,52 @@ func (g *graph) apply(e *entry) {
 		}
 	}
 	for _, res := range e.Results {
-		risk := res.Risk
-		switch res.Ref.Kind {
-		case models.KindEnterprise:
-			if x := g.ent[res.Ref.Key]; x != nil {
-				x.Risk = &risk
-			}
-		case models.KindPerson:
-			if x := g.per[res.Ref.Key]; x != nil {
-				x.Risk = &risk
-			}
+		if g.riskSlot(res.Ref) != nil {
+			r := res.Risk
+			r.Previous = nil
+			g.staged[res.Ref] = r
 		}
 	}
+	if e.Promote != "" {
+		g.promote(e.Promote)
+	}
+	if e.Run != nil {
+		r := *e.Run
+		g.runs[r.ID] = &r
+	}
+}
+
+// riskSlot returns where an entity keeps its current result, or nil when
+// the entity does not exist.
+func (g *graph) riskSlot(ref models.Ref) **models.Risk {
+	switch ref.Kind {
+	case models.KindEnterprise:
+		if x := g.ent[ref.Key]; x != nil {
+			return &x.Risk
+		}
+	case models.KindPerson:
+		if x := g.per[ref.Key]; x != nil {
+			return &x.Risk
+		}
+	}
+	return nil
+}
+
+// promote makes run's staged results current and drops every staged result.
+func (g *graph) promote(run string) {
+	for ref, r := range g.staged {
+		slot := g.riskSlot(ref)
+		if r.Run != run || slot == nil {
+			continue
+		}
+		if cur := *slot; cur != nil && cur.Run != run {
+			r.Previous = &models.PreviousRisk{Score: cur.Score, Grade: cur.Grade, Run: cur.Run}
+		} else if cur != nil {
+			r.Previous = cur.Previous
+		}
+		*slot = &r
+	}
+	clear(g.staged)
 }
 
 // putEnterprise upserts e. A placeholder never overwrites an existing node;

@@ -41,12 +41,25 @@ func TestReopenReplaysEverything(t *testing.T) {
 	if err := s.WriteResults(ctx, res); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.PromoteRun(ctx, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRun(ctx, store.Run{ID: "r1", Status: store.RunCompleted}); err != nil {
+		t.Fatal(err)
+	}
+	gen, _ := s.Generation(ctx)
 	s.Close()
 	s = open(t, dir, &log)
 	defer s.Close()
 	e, err := s.Enterprise(ctx, storetest.B)
 	if err != nil || e.Risk == nil || e.Risk.Grade != "C" {
 		t.Fatalf("after reopen: %+v, %v", e, err)
+	}
+	if g, _ := s.Generation(ctx); g != gen || g == 0 {
+		t.Errorf("generation after reopen %d, want %d", g, gen)
+	}
+	if r, err := s.Run(ctx, "r1"); err != nil || r.Status != store.RunCompleted {
+		t.Errorf("run history after reopen: %+v, %v", r, err)
 	}
 	g, err := store.Neighbourhood(ctx, s, models.EnterpriseRef(storetest.B), 2, nil, 100)
 	if err != nil || len(g.Nodes) != 8 || len(g.Edges) != 10 {

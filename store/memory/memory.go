@@ -44,6 +44,8 @@ type Store struct {
 type entry struct {
 	Batch   *store.Batch        `json:"batch,omitempty"`
 	Results []models.RiskResult `json:"results,omitempty"`
+	Promote string              `json:"promote,omitempty"`
+	Run     *store.Run          `json:"run,omitempty"`
 }
 
 // Open opens the store, replaying the journal in opts.DataDir.
@@ -88,10 +90,70 @@ func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
 	return s.commit(ctx, &entry{Batch: b})
 }
 
-// WriteResults journals and applies engine results. Results for entities
-// that do not exist are ignored.
+// WriteResults stages engine results. Results for entities that do not
+// exist are ignored.
 func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) error {
+	for _, r := range results {
+		if r.Run == "" {
+			return fmt.Errorf("%w: result for %s has no run id", store.ErrInvalid, r.Ref)
+		}
+	}
 	return s.commit(ctx, &entry{Results: results})
+}
+
+// PromoteRun makes the results staged under runID current.
+func (s *Store) PromoteRun(ctx context.Context, runID string) error {
+	if runID == "" {
+		return fmt.Errorf("%w: empty run id", store.ErrInvalid)
+	}
+	return s.commit(ctx, &entry{Promote: runID})
+}
+
+// SaveRun inserts or replaces a run record.
+func (s *Store) SaveRun(ctx context.Context, r store.Run) error {
+	if r.ID == "" {
+		return fmt.Errorf("%w: empty run id", store.ErrInvalid)
+	}
+	return s.commit(ctx, &entry{Run: &r})
+}
+
+// Run returns a run record.
+func (s *Store) Run(_ context.Context, id string) (store.Run, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return store.Run{}, err
+	}
+	r, ok := s.g.runs[id]
+	if !ok {
+		return store.Run{}, fmt.Errorf("run %q: %w", id, store.ErrNotFound)
+	}
+	return *r, nil
+}
+
+// Runs returns up to limit runs, newest first.
+func (s *Store) Runs(_ context.Context, limit int) ([]store.Run, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	out := make([]store.Run, 0, len(s.g.runs))
+	for _, r := range s.g.runs {
+		out = append(out, *r)
+	}
+	store.SortRuns(out)
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// Generation returns the number of batches accepted so far.
+func (s *Store) Generation(context.Context) (uint64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return 0, err
+	}
+	return s.g.generation, nil
 }
 
 func (s *Store) commit(ctx context.Context, e *entry) error {
@@ -324,5 +386,10 @@ func cloneRisk(r *models.Risk) *models.Risk {
 	}
 	c := *r
 	c.Flags = slices.Clone(r.Flags)
+	c.Details = slices.Clone(r.Details)
+	if r.Previous != nil {
+		p := *r.Previous
+		c.Previous = &p
+	}
 	return &c
 }

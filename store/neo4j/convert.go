@@ -1,6 +1,7 @@
 package neo4j
 
 import (
+	"encoding/json"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -136,7 +137,14 @@ func riskOf(p map[string]any) *models.Risk {
 	if _, ok := p["risk_score"]; !ok {
 		return nil
 	}
-	return &models.Risk{Score: num(p, "risk_score"), Grade: str(p, "risk_grade"), Run: str(p, "risk_run"), Flags: strs(p, "risk_flags")}
+	r := &models.Risk{Score: num(p, "risk_score"), Grade: str(p, "risk_grade"), Run: str(p, "risk_run"), Flags: strs(p, "risk_flags")}
+	if d := str(p, "risk_details"); d != "" {
+		r.Details = json.RawMessage(d)
+	}
+	if _, ok := p["risk_prev_run"]; ok {
+		r.Previous = &models.PreviousRisk{Score: num(p, "risk_prev_score"), Grade: str(p, "risk_prev_grade"), Run: str(p, "risk_prev_run")}
+	}
+	return r
 }
 
 func enterpriseOf(p map[string]any) models.Enterprise {

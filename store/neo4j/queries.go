@@ -21,6 +21,10 @@ const (
 	qSchemaNamesFulltext       = "schema_names_fulltext"
 	qSchemaNamesAnalyzer       = "schema_names_analyzer"
 	qSchemaAwaitIndexes        = "schema_await_indexes"
+	qSchemaEnterpriseRiskNext  = "schema_enterprise_risk_next_run"
+	qSchemaPersonRiskNext      = "schema_person_risk_next_run"
+	qSchemaRunID               = "schema_run_id"
+	qSchemaMetaID              = "schema_meta_id"
 
 	qPing = "ping"
 
@@ -37,6 +41,15 @@ const (
 	qRecordOfPerson           = "record_of_person"
 	qResultsEnterprise        = "results_enterprise"
 	qResultsPerson            = "results_person"
+	qPromoteEnterprise        = "promote_enterprise"
+	qPromotePerson            = "promote_person"
+	qDiscardStagedEnterprise  = "discard_staged_enterprise"
+	qDiscardStagedPerson      = "discard_staged_person"
+	qRunSave                  = "run_save"
+	qRunGet                   = "run_get"
+	qRunsList                 = "runs_list"
+	qGenerationBump           = "generation_bump"
+	qGenerationGet            = "generation_get"
 
 	qEnterpriseGet       = "enterprise_get"
 	qPersonGet           = "person_get"
@@ -59,7 +72,7 @@ var schema = []string{
 	qSchemaEnterpriseKey, qSchemaEnterpriseUSCC, qSchemaPersonPID, qSchemaRecordID,
 	qSchemaEnterpriseRegion, qSchemaEnterpriseIndustry, qSchemaEnterpriseStatus,
 	qSchemaEnterpriseRiskScore, qSchemaPersonRiskScore, qSchemaRecordKind,
-	qSchemaNamesFulltext,
+	qSchemaNamesFulltext, qSchemaEnterpriseRiskNext, qSchemaPersonRiskNext, qSchemaRunID, qSchemaMetaID,
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

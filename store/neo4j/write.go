@@ -2,6 +2,7 @@ package neo4j
 
 import (
 	"context"
+	"fmt"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -30,19 +31,29 @@ func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
 	if len(steps) == 0 {
 		return nil
 	}
+	// The generation advances last, so its single-node lock is held only
+	// while the transaction commits.
+	steps = append(steps, step{qGenerationBump, nil})
 	return s.write(ctx, "write batch", func(tx driver.ManagedTransaction) error {
 		return runSteps(ctx, tx, steps)
 	})
 }
 
-// WriteResults stores engine results on the enterprises and persons that
-// exist; results for other entities are ignored. Flags replace the old ones.
+// WriteResults stages engine results on the enterprises and persons that
+// exist; results for other entities are ignored. PromoteRun makes them
+// current.
 func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) error {
 	var ent, per []any
 	for _, r := range results {
-		row := map[string]any{"key": r.Ref.Key, "score": r.Score, "grade": r.Grade, "run": r.Run, "flags": nil}
+		if r.Run == "" {
+			return fmt.Errorf("%w: result for %s has no run id", store.ErrInvalid, r.Ref)
+		}
+		row := map[string]any{"key": r.Ref.Key, "score": r.Score, "grade": r.Grade, "run": r.Run, "flags": nil, "details": nil}
 		if len(r.Flags) > 0 {
 			row["flags"] = r.Flags
+		}
+		if len(r.Details) > 0 {
+			row["details"] = string(r.Details)
 		}
 		switch r.Ref.Kind {
 		case models.KindEnterprise:
@@ -60,9 +71,39 @@ func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) e
 	})
 }
 
+// PromoteRun makes runID's staged results current, in transactions of
+// 10 000 nodes; if it fails midway, calling it again finishes the job.
+// Results staged by other runs are then discarded.
+func (s *Store) PromoteRun(ctx context.Context, runID string) error {
+	if runID == "" {
+		return fmt.Errorf("%w: empty run id", store.ErrInvalid)
+	}
+	for _, name := range []string{qPromoteEnterprise, qPromotePerson} {
+		if err := s.autocommit(ctx, name, map[string]any{"run": runID}); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{qDiscardStagedEnterprise, qDiscardStagedPerson} {
+		if err := s.autocommit(ctx, name, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func runSteps(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
 	for _, st := range steps {
 		q := stmt(st.name)
+		if st.rows == nil {
+			res, err := tx.Run(ctx, q, nil)
+			if err == nil {
+				_, err = res.Consume(ctx)
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		for lo := 0; lo < len(st.rows); lo += chunkRows {
 			hi := min(lo+chunkRows, len(st.rows))
 			res, err := tx.Run(ctx, q, map[string]any{"rows": st.rows[lo:hi]})

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -65,4 +67,20 @@ func describe(ps []store.Path) string {
 		out = append(out, pathKeys(p))
 	}
 	return fmt.Sprint(out)
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// runEqual compares runs, times by instant and JSON by value.
+func runEqual(a, b store.Run) bool {
+	return a.ID == b.ID && a.Started.Equal(b.Started) && a.Finished.Equal(b.Finished) && a.Status == b.Status &&
+		a.Generation == b.Generation && a.Error == b.Error &&
+		(len(a.Params) == 0) == (len(b.Params) == 0) && (len(a.Params) == 0 || jsonEqual(a.Params, b.Params)) &&
+		(len(a.Summary) == 0) == (len(b.Summary) == 0) && (len(a.Summary) == 0 || jsonEqual(a.Summary, b.Summary))
 }

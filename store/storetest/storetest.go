@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
@@ -35,6 +36,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Search", testSearch},
 		{"Scan", testScan},
 		{"Results", testResults},
+		{"Runs", testRuns},
+		{"Generation", testGeneration},
 		{"RecordSubjectMoves", testRecordMoves},
 	}
 	for _, tc := range tests {
@@ -438,23 +441,40 @@ func testScan(t *testing.T, s store.Store) {
 
 func testResults(t *testing.T, s store.Store) {
 	load(t, s)
+	details := json.RawMessage(`{"top":[{"record":"r1","share":0.8}]}`)
 	res := []models.RiskResult{
-		{Ref: models.EnterpriseRef(B), Risk: models.Risk{Score: 0.42, Grade: "C", Run: "run-1", Flags: []string{"mutual_holding"}}},
+		{Ref: models.EnterpriseRef(B), Risk: models.Risk{Score: 0.42, Grade: "C", Run: "run-1", Flags: []string{"mutual_holding"}, Details: details}},
 		{Ref: models.PersonRef(P3), Risk: models.Risk{Score: 0.7, Grade: "D", Run: "run-1"}},
 		{Ref: models.EnterpriseRef("absent"), Risk: models.Risk{Score: 1, Grade: "D", Run: "run-1"}},
 	}
 	if err := s.WriteResults(ctx(), res); err != nil {
 		t.Fatal(err)
 	}
+	if e, _ := s.Enterprise(ctx(), B); e.Risk != nil {
+		t.Errorf("staged results must stay invisible until the run is promoted: %+v", e.Risk)
+	}
+	if err := s.PromoteRun(ctx(), "run-1"); err != nil {
+		t.Fatal(err)
+	}
 	e, _ := s.Enterprise(ctx(), B)
-	if e.Risk == nil || !reflect.DeepEqual(*e.Risk, res[0].Risk) {
+	if e.Risk == nil || e.Risk.Score != 0.42 || e.Risk.Grade != "C" || e.Risk.Run != "run-1" ||
+		!slices.Equal(e.Risk.Flags, []string{"mutual_holding"}) || e.Risk.Previous != nil {
 		t.Errorf("risk of B: %+v, want %+v", e.Risk, res[0].Risk)
+	}
+	if e.Risk != nil && !jsonEqual(e.Risk.Details, details) {
+		t.Errorf("details of B: %s, want %s", e.Risk.Details, details)
 	}
 	if p, _ := s.Person(ctx(), P3); p.Risk == nil || p.Risk.Grade != "D" || len(p.Risk.Flags) != 0 {
 		t.Errorf("risk of P3: %+v", p.Risk)
 	}
 	if _, err := s.Enterprise(ctx(), "absent"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a result must not create an entity: %v", err)
+	}
+	if err := s.PromoteRun(ctx(), "run-1"); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := s.Enterprise(ctx(), B); e.Risk == nil || e.Risk.Previous != nil || e.Risk.Score != 0.42 {
+		t.Errorf("promoting a run twice must change nothing: %+v", e.Risk)
 	}
 	load(t, s)
 	if e, _ := s.Enterprise(ctx(), B); e.Risk == nil || e.Risk.Score != 0.42 {
@@ -465,6 +485,104 @@ func testResults(t *testing.T, s store.Store) {
 		if n.Ref.Key == B && (n.Risk == nil || n.Risk.Grade != "C") {
 			t.Errorf("network node B carries risk %+v, want grade C", n.Risk)
 		}
+	}
+
+	// A second run: B moves to D, P3 gets no result; the previous run is kept.
+	if err := s.WriteResults(ctx(), []models.RiskResult{{Ref: models.EnterpriseRef(B), Risk: models.Risk{Score: 0.9, Grade: "D", Run: "run-2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PromoteRun(ctx(), "run-2"); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = s.Enterprise(ctx(), B)
+	want := &models.PreviousRisk{Score: 0.42, Grade: "C", Run: "run-1"}
+	if e.Risk == nil || e.Risk.Grade != "D" || len(e.Risk.Flags) != 0 || len(e.Risk.Details) != 0 || !reflect.DeepEqual(e.Risk.Previous, want) {
+		t.Errorf("after run-2, B: %+v (previous %+v), want grade D with previous %+v", e.Risk, e.Risk.Previous, want)
+	}
+	if p, _ := s.Person(ctx(), P3); p.Risk == nil || p.Risk.Run != "run-1" {
+		t.Errorf("P3 had no result in run-2 and must keep run-1's: %+v", p.Risk)
+	}
+
+	// A run that fails midway: staged, never promoted. The next run's
+	// promotion must not pick up its leftovers.
+	if err := s.WriteResults(ctx(), []models.RiskResult{{Ref: models.PersonRef(P3), Risk: models.Risk{Score: 0.1, Grade: "A", Run: "run-3"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Person(ctx(), P3); p.Risk == nil || p.Risk.Run != "run-1" {
+		t.Errorf("a failed run must leave the previous result visible: %+v", p.Risk)
+	}
+	if err := s.PromoteRun(ctx(), "run-4"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PromoteRun(ctx(), "run-3"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Person(ctx(), P3); p.Risk == nil || p.Risk.Run != "run-1" {
+		t.Errorf("promoting another run discards a failed run's staged results: %+v", p.Risk)
+	}
+	if err := s.WriteResults(ctx(), []models.RiskResult{{Ref: models.PersonRef(P3), Risk: models.Risk{Score: 0.1}}}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("a result without a run id: %v, want ErrInvalid", err)
+	}
+}
+
+func testRuns(t *testing.T, s store.Store) {
+	t0 := time.Date(2026, 11, 1, 2, 0, 0, 0, time.UTC)
+	runs := []store.Run{
+		{ID: "run-a", Started: t0, Finished: t0.Add(time.Minute), Status: store.RunCompleted, Generation: 3,
+			Params: json.RawMessage(`{"alpha":0.85}`), Summary: json.RawMessage(`{"entities":10}`)},
+		{ID: "run-b", Started: t0.Add(time.Hour), Status: store.RunRunning, Generation: 4},
+		{ID: "run-c", Started: t0.Add(2 * time.Hour), Finished: t0.Add(2*time.Hour + time.Second), Status: store.RunFailed, Error: "store unavailable"},
+	}
+	for _, r := range runs {
+		if err := s.SaveRun(ctx(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs[1].Status, runs[1].Finished = store.RunCompleted, t0.Add(61*time.Minute)
+	if err := s.SaveRun(ctx(), runs[1]); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Run(ctx(), "run-a")
+	if err != nil || !runEqual(got, runs[0]) {
+		t.Errorf("Run(run-a) = %+v, %v; want %+v", got, err, runs[0])
+	}
+	if _, err := s.Run(ctx(), "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown run: %v", err)
+	}
+	list, err := s.Runs(ctx(), 2)
+	if err != nil || len(list) != 2 || list[0].ID != "run-c" || !runEqual(list[1], runs[1]) {
+		t.Errorf("Runs(2) = %+v, %v; want run-c, then run-b completed", list, err)
+	}
+	if list, _ := s.Runs(ctx(), 10); len(list) != 3 {
+		t.Errorf("Runs(10) gave %d runs, want 3", len(list))
+	}
+}
+
+func testGeneration(t *testing.T, s store.Store) {
+	g0, err := s.Generation(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	load(t, s)
+	g1, _ := s.Generation(ctx())
+	if g1 <= g0 {
+		t.Errorf("generation %d after a batch, was %d", g1, g0)
+	}
+	if err := s.WriteBatch(ctx(), &store.Batch{Enterprises: []models.Enterprise{{Key: "", Name: "x"}}}); err == nil {
+		t.Fatal("invalid batch accepted")
+	}
+	if err := s.WriteResults(ctx(), []models.RiskResult{{Ref: models.EnterpriseRef(B), Risk: models.Risk{Score: 0.1, Grade: "A", Run: "r"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PromoteRun(ctx(), "r"); err != nil {
+		t.Fatal(err)
+	}
+	if g2, _ := s.Generation(ctx()); g2 != g1 {
+		t.Errorf("refused batches and results must not advance the generation: %d → %d", g1, g2)
+	}
+	load(t, s)
+	if g3, _ := s.Generation(ctx()); g3 <= g1 {
+		t.Errorf("a second accepted batch must advance the generation: %d → %d", g1, g3)
 	}
 }
 
