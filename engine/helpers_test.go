@@ -1,0 +1,70 @@
+package engine
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"riskgraph/ingest"
+	"riskgraph/models"
+	"riskgraph/store/memory"
+)
+
+// testSource is the source name generated data sets are loaded under.
+const testSource = "gen"
+
+// genToday is the generator's reference date.
+var genToday = DayOf(ingest.DefaultReferenceDate())
+
+type generatedSet struct {
+	dir    string
+	store  *memory.Store
+	graph  *Graph
+	truth  *ingest.GroundTruth
+	hasher *models.PIDHasher
+}
+
+var (
+	genMu    sync.Mutex
+	genCache = map[int]*generatedSet{}
+)
+
+// generated returns a generated data set of n enterprises (seed 1), loaded
+// into a memory store and projected; it is built once per test binary.
+func generated(t testing.TB, n int) *generatedSet {
+	t.Helper()
+	genMu.Lock()
+	defer genMu.Unlock()
+	if s := genCache[n]; s != nil {
+		return s
+	}
+	s := &generatedSet{dir: filepath.Join(t.TempDir(), "gen")}
+	// t.TempDir is removed after the first test; keep the files where later tests can read them.
+	truth, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: s.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.truth = truth
+	if s.hasher, err = models.NewPIDHasher([]byte("engine-test-pid-key-0123456789")); err != nil {
+		t.Fatal(err)
+	}
+	if s.store, err = memory.Open(memory.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	sum, err := ingest.LoadDir(ctx, s.dir, s.store, ingest.LoadOptions{Hasher: s.hasher, Source: testSource,
+		Now: func() time.Time { return ingest.DefaultReferenceDate().Time.Add(12 * time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Total.Rejected > 0 {
+		t.Fatalf("generated data: %d rejected rows", sum.Total.Rejected)
+	}
+	if s.graph, err = Project(ctx, s.store); err != nil {
+		t.Fatal(err)
+	}
+	genCache[n] = s
+	return s
+}

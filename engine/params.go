@@ -1,0 +1,316 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+)
+
+// Params are the risk model's parameters. DefaultParams gives the documented
+// defaults (docs/risk-model.md); a JSON file given to LoadParams overrides
+// any subset of them.
+type Params struct {
+	Intrinsic   IntrinsicParams   `json:"intrinsic"`
+	Propagation PropagationParams `json:"propagation"`
+	Grades      GradeParams       `json:"grades"`
+	Ownership   OwnershipParams   `json:"ownership"`
+	Flags       FlagParams        `json:"flags"`
+	// Workers is the number of goroutines used by parallel steps; 0 means
+	// GOMAXPROCS. Results do not depend on it.
+	Workers int `json:"workers"`
+}
+
+// KindParams weigh the records of one kind.
+type KindParams struct {
+	// Severity is used when the record carries none (severity 0).
+	Severity float64 `json:"severity"`
+	// Weight multiplies the record's severity (how much this kind counts).
+	Weight float64 `json:"weight"`
+	// HalfLifeDays is the half-life of a record in force.
+	HalfLifeDays float64 `json:"half_life_days"`
+}
+
+// IntrinsicParams define risk from an entity's own records.
+type IntrinsicParams struct {
+	// Kinds by record kind; "default" applies to kinds not listed.
+	Kinds map[string]KindParams `json:"kinds"`
+	// LiftedHalfLifeDays is the half-life applied after a record was lifted
+	// (removed); it is shorter than any kind's, so lifted records fade faster.
+	LiftedHalfLifeDays float64 `json:"lifted_half_life_days"`
+	// LiftedFactor multiplies a lifted record's weight at the day it was lifted.
+	LiftedFactor float64 `json:"lifted_factor"`
+}
+
+// RelWeights are the strengths with which risk passes along one
+// relationship type, in each direction (see docs/risk-model.md).
+type RelWeights struct {
+	// ControlDown: from a majority (controlling) holder to the enterprise.
+	ControlDown float64 `json:"control_down"`
+	// MinorityDown: from a minority holder to the enterprise, times the ratio.
+	MinorityDown float64 `json:"minority_down"`
+	// HolderUp: from an enterprise to each holder, times the ratio.
+	HolderUp float64 `json:"holder_up"`
+	// LegalRepDown: from a legal representative to the enterprise.
+	LegalRepDown float64 `json:"legal_rep_down"`
+	// LegalRepUp: from the enterprise to its legal representative.
+	LegalRepUp float64 `json:"legal_rep_up"`
+	// Officer by title (both directions); "default" for titles not listed.
+	Officer map[string]float64 `json:"officer"`
+	// FormerRoleFactor multiplies ended appointments (until given).
+	FormerRoleFactor float64 `json:"former_role_factor"`
+	// Branch: between a branch and its head office (both directions).
+	Branch float64 `json:"branch"`
+	// SharedAddress, SharedPhone, SharedEmail: between an enterprise and the
+	// group node of a value it shares with others (both directions).
+	SharedAddress float64 `json:"shared_address"`
+	SharedPhone   float64 `json:"shared_phone"`
+	SharedEmail   float64 `json:"shared_email"`
+}
+
+// PropagationParams define the diffusion with restart.
+type PropagationParams struct {
+	// Alpha is the share of a score that comes from the neighbours; 1-Alpha
+	// the share of the entity's own intrinsic risk. In (0,1).
+	Alpha   float64    `json:"alpha"`
+	Weights RelWeights `json:"weights"`
+	// Tolerance: iteration stops when the largest change of any score is
+	// below it; the remaining error is at most Tolerance·Alpha/(1-Alpha).
+	Tolerance     float64 `json:"tolerance"`
+	MaxIterations int     `json:"max_iterations"`
+	// TopK contributions kept in an explanation.
+	TopK int `json:"top_k"`
+	// ExplainEpsilon is the residual threshold of the reverse push that
+	// finds the contributions (the remainder absorbs what it leaves).
+	ExplainEpsilon float64 `json:"explain_epsilon"`
+}
+
+// GradeParams map scores to grades A (lowest risk) to D.
+type GradeParams struct {
+	// B, C, D are the lowest scores of grades B, C and D.
+	B float64 `json:"b"`
+	C float64 `json:"c"`
+	D float64 `json:"d"`
+}
+
+// OwnershipParams define beneficial owners and control.
+type OwnershipParams struct {
+	// BeneficialThreshold: natural persons with at least this integrated
+	// ownership are beneficial owners.
+	BeneficialThreshold float64 `json:"beneficial_threshold"`
+	// ControlThreshold: a holder (with what it controls) holding more than
+	// this controls the enterprise.
+	ControlThreshold float64 `json:"control_threshold"`
+	// MaxChains and MaxChainDepth bound the chains listed per owner.
+	MaxChains     int `json:"max_chains"`
+	MaxChainDepth int `json:"max_chain_depth"`
+}
+
+// FlagParams are the anomaly thresholds.
+type FlagParams struct {
+	// ShellClusterMin: at least this many active enterprises at one value.
+	ShellClusterMin int `json:"shell_cluster_min"`
+	// SerialLegalRepMin: legal representative of at least this many enterprises.
+	SerialLegalRepMin int `json:"serial_legal_rep_min"`
+	// BurstMin enterprises established within BurstDays days.
+	BurstMin  int `json:"burst_min"`
+	BurstDays int `json:"burst_days"`
+	// RestrictedYears: the serious violation or revocation lies within this many years.
+	RestrictedYears int `json:"restricted_years"`
+	// BlacklistKinds are the record kinds (in force) that blacklist an entity.
+	BlacklistKinds []string `json:"blacklist_kinds"`
+	// BlacklistHops: control hops searched around a blacklisted entity.
+	BlacklistHops int `json:"blacklist_hops"`
+	// LayeringMin: at least this many enterprises in the control chain from
+	// the controlling person down to the enterprise (LayeringMin-1 layers above it).
+	LayeringMin int `json:"layering_min"`
+}
+
+// DefaultParams returns the documented defaults.
+func DefaultParams() Params {
+	return Params{
+		Intrinsic: IntrinsicParams{
+			Kinds: map[string]KindParams{
+				"administrative_penalty": {Severity: 0.4, Weight: 0.8, HalfLifeDays: 730},
+				"abnormal_operations":    {Severity: 0.3, Weight: 0.8, HalfLifeDays: 365},
+				"serious_violation":      {Severity: 0.9, Weight: 1.0, HalfLifeDays: 1825},
+				"blacklist":              {Severity: 0.9, Weight: 1.0, HalfLifeDays: 1825},
+				"dishonest_debtor":       {Severity: 0.7, Weight: 0.9, HalfLifeDays: 1095},
+				"tax_violation":          {Severity: 0.7, Weight: 0.9, HalfLifeDays: 1095},
+				"default":                {Severity: 0.3, Weight: 0.5, HalfLifeDays: 730},
+			},
+			LiftedHalfLifeDays: 180,
+			LiftedFactor:       0.5,
+		},
+		Propagation: PropagationParams{
+			Alpha: 0.5,
+			Weights: RelWeights{
+				ControlDown: 0.9, MinorityDown: 0.6, HolderUp: 0.5,
+				LegalRepDown: 0.8, LegalRepUp: 0.6,
+				Officer: map[string]float64{
+					"chairman": 0.5, "executive_director": 0.5, "general_manager": 0.5, "executive_partner": 0.6,
+					"vice_chairman": 0.35, "director": 0.3, "manager": 0.3, "deputy_general_manager": 0.25,
+					"cfo": 0.25, "board_secretary": 0.2, "branch_head": 0.4,
+					"supervisor": 0.15, "chief_supervisor": 0.2, "independent_director": 0.1, "default": 0.2,
+				},
+				FormerRoleFactor: 0.5,
+				Branch:           0.7,
+				SharedAddress:    0.15, SharedPhone: 0.15, SharedEmail: 0.1,
+			},
+			Tolerance:      1e-9,
+			MaxIterations:  1000,
+			TopK:           5,
+			ExplainEpsilon: 1e-7,
+		},
+		Grades: GradeParams{B: 0.02, C: 0.1, D: 0.25},
+		Ownership: OwnershipParams{
+			BeneficialThreshold: 0.25, ControlThreshold: 0.5, MaxChains: 5, MaxChainDepth: 12,
+		},
+		Flags: FlagParams{
+			ShellClusterMin: 8, SerialLegalRepMin: 10, BurstMin: 5, BurstDays: 30,
+			RestrictedYears: 3, BlacklistKinds: []string{"blacklist", "serious_violation"},
+			BlacklistHops: 2, LayeringMin: 7,
+		},
+	}
+}
+
+// LoadParams reads a JSON parameter file over the defaults: fields the file
+// does not name keep their default. Unknown fields are refused, so a typo
+// does not silently keep a default.
+func LoadParams(path string) (Params, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Params{}, fmt.Errorf("params: %w", err)
+	}
+	return ParseParams(raw)
+}
+
+// ParseParams decodes JSON parameters over the defaults and validates them.
+func ParseParams(raw []byte) (Params, error) {
+	p := DefaultParams()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return Params{}, fmt.Errorf("params: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return Params{}, err
+	}
+	return p, nil
+}
+
+// Validate reports every parameter out of range, each with what to write instead.
+func (p *Params) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("params: "+format, args...)) }
+	unit := func(name string, v float64) {
+		if !(v >= 0 && v <= 1) {
+			bad("%s = %v: use a number in [0,1]", name, v)
+		}
+	}
+	if _, ok := p.Intrinsic.Kinds["default"]; !ok {
+		bad("intrinsic.kinds has no \"default\" entry: add one for record kinds not listed")
+	}
+	kinds := make([]string, 0, len(p.Intrinsic.Kinds))
+	for k := range p.Intrinsic.Kinds {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		kp := p.Intrinsic.Kinds[k]
+		unit("intrinsic.kinds."+k+".severity", kp.Severity)
+		unit("intrinsic.kinds."+k+".weight", kp.Weight)
+		if !(kp.HalfLifeDays > 0) {
+			bad("intrinsic.kinds.%s.half_life_days = %v: use a positive number of days", k, kp.HalfLifeDays)
+		}
+	}
+	if !(p.Intrinsic.LiftedHalfLifeDays > 0) {
+		bad("intrinsic.lifted_half_life_days = %v: use a positive number of days", p.Intrinsic.LiftedHalfLifeDays)
+	}
+	unit("intrinsic.lifted_factor", p.Intrinsic.LiftedFactor)
+	pp := &p.Propagation
+	if !(pp.Alpha > 0 && pp.Alpha < 1) {
+		bad("propagation.alpha = %v: use a number strictly between 0 and 1 (default 0.5)", pp.Alpha)
+	}
+	w := &pp.Weights
+	for name, v := range map[string]float64{
+		"control_down": w.ControlDown, "minority_down": w.MinorityDown, "holder_up": w.HolderUp,
+		"legal_rep_down": w.LegalRepDown, "legal_rep_up": w.LegalRepUp, "former_role_factor": w.FormerRoleFactor,
+		"branch": w.Branch, "shared_address": w.SharedAddress, "shared_phone": w.SharedPhone, "shared_email": w.SharedEmail,
+	} {
+		unit("propagation.weights."+name, v)
+	}
+	for t, v := range w.Officer {
+		unit("propagation.weights.officer."+t, v)
+	}
+	if w.MinorityDown > w.ControlDown {
+		bad("propagation.weights.minority_down %v > control_down %v: control must pass risk at least as strongly as a minority holding", w.MinorityDown, w.ControlDown)
+	}
+	if !(pp.Tolerance > 0 && pp.Tolerance < 1e-2) {
+		bad("propagation.tolerance = %v: use a small positive number such as 1e-9", pp.Tolerance)
+	}
+	if pp.MaxIterations < 1 {
+		bad("propagation.max_iterations = %d: use at least 1", pp.MaxIterations)
+	}
+	if pp.TopK < 1 || pp.TopK > 100 {
+		bad("propagation.top_k = %d: use 1 to 100", pp.TopK)
+	}
+	if !(pp.ExplainEpsilon > 0 && pp.ExplainEpsilon < 1e-2) {
+		bad("propagation.explain_epsilon = %v: use a small positive number such as 1e-7", pp.ExplainEpsilon)
+	}
+	g := p.Grades
+	if !(0 < g.B && g.B < g.C && g.C < g.D && g.D <= 1) {
+		bad("grades b=%v c=%v d=%v: use 0 < b < c < d <= 1", g.B, g.C, g.D)
+	}
+	o := p.Ownership
+	if !(o.BeneficialThreshold > 0 && o.BeneficialThreshold <= 1) {
+		bad("ownership.beneficial_threshold = %v: use a number in (0,1], 0.25 by regulation", o.BeneficialThreshold)
+	}
+	if !(o.ControlThreshold >= 0.5 && o.ControlThreshold < 1) {
+		bad("ownership.control_threshold = %v: use a number in [0.5,1)", o.ControlThreshold)
+	}
+	if o.MaxChains < 1 || o.MaxChainDepth < 1 {
+		bad("ownership.max_chains and max_chain_depth must be at least 1")
+	}
+	f := p.Flags
+	if f.ShellClusterMin < 2 {
+		bad("flags.shell_cluster_min = %d: use at least 2", f.ShellClusterMin)
+	}
+	if f.SerialLegalRepMin < 2 {
+		bad("flags.serial_legal_rep_min = %d: use at least 2", f.SerialLegalRepMin)
+	}
+	if f.BurstMin < 2 || f.BurstDays < 1 {
+		bad("flags.burst_min (%d) must be at least 2 and burst_days (%d) at least 1", f.BurstMin, f.BurstDays)
+	}
+	if f.RestrictedYears < 1 {
+		bad("flags.restricted_years = %d: use at least 1", f.RestrictedYears)
+	}
+	if f.BlacklistHops < 1 || f.BlacklistHops > 10 {
+		bad("flags.blacklist_hops = %d: use 1 to 10", f.BlacklistHops)
+	}
+	if f.LayeringMin < 2 {
+		bad("flags.layering_min = %d: use at least 2", f.LayeringMin)
+	}
+	if p.Workers < 0 {
+		bad("workers = %d: use 0 (all cores) or a positive number", p.Workers)
+	}
+	return errors.Join(errs...)
+}
+
+// kind returns the parameters of a record kind (the default for unlisted kinds).
+func (ip *IntrinsicParams) kind(k string) KindParams {
+	if kp, ok := ip.Kinds[k]; ok {
+		return kp
+	}
+	return ip.Kinds["default"]
+}
+
+// officer returns the weight of an officer title.
+func (w *RelWeights) officer(title string) float64 {
+	if v, ok := w.Officer[title]; ok {
+		return v
+	}
+	return w.Officer["default"]
+}
