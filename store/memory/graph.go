@@ -30,6 +30,7 @@ type graph struct {
 	staged     map[models.Ref]models.Risk
 	runs       map[string]*store.Run
 	generation uint64
+	access     access
 }
 
 func newGraph() graph {
@@ -99,6 +100,7 @@ func (g *graph) apply(e *entry) {
 		r := *e.Run
 		g.runs[r.ID] = &r
 	}
+	g.access.apply(e)
 }
 
 // riskSlot returns where an entity keeps its current result, or nil when

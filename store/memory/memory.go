@@ -46,6 +46,10 @@ type entry struct {
 	Results []models.RiskResult `json:"results,omitempty"`
 	Promote string              `json:"promote,omitempty"`
 	Run     *store.Run          `json:"run,omitempty"`
+	// Access: API keys and audit entries (access.go).
+	Key    *store.APIKey      `json:"key,omitempty"`
+	Revoke *revocation        `json:"revoke,omitempty"`
+	Audit  []store.AuditEntry `json:"audit,omitempty"`
 }
 
 // Open opens the store, replaying the journal in opts.DataDir.

@@ -25,6 +25,10 @@ const (
 	qSchemaPersonRiskNext      = "schema_person_risk_next_run"
 	qSchemaRunID               = "schema_run_id"
 	qSchemaMetaID              = "schema_meta_id"
+	qSchemaAPIKeyID            = "schema_apikey_id"
+	qSchemaAPIKeyHash          = "schema_apikey_hash"
+	qSchemaAuditID             = "schema_audit_id"
+	qSchemaAuditEntity         = "schema_audit_entity"
 
 	qPing = "ping"
 
@@ -73,6 +77,7 @@ var schema = []string{
 	qSchemaEnterpriseRegion, qSchemaEnterpriseIndustry, qSchemaEnterpriseStatus,
 	qSchemaEnterpriseRiskScore, qSchemaPersonRiskScore, qSchemaRecordKind,
 	qSchemaNamesFulltext, qSchemaEnterpriseRiskNext, qSchemaPersonRiskNext, qSchemaRunID, qSchemaMetaID,
+	qSchemaAPIKeyID, qSchemaAPIKeyHash, qSchemaAuditID, qSchemaAuditEntity,
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

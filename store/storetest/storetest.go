@@ -39,6 +39,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Runs", testRuns},
 		{"Generation", testGeneration},
 		{"RecordSubjectMoves", testRecordMoves},
+		{"APIKeys", testAPIKeys},
+		{"Audit", testAudit},
+		{"AccessSurvivesDataWrites", testAccessWithData},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

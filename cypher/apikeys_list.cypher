@@ -1,0 +1,4 @@
+// Every API key, oldest first.
+MATCH (k:ApiKey)
+RETURN properties(k) AS key
+ORDER BY k.created, k.id
