@@ -69,11 +69,11 @@ func (d Day) Date() models.Date {
 	return models.DateOf(time.Unix(int64(d)*86400, 0))
 }
 
-// Edge is one projected relationship (20 bytes).
+// Edge is one projected relationship (32 bytes with padding).
 type Edge struct {
 	From, To int32
 	// Ratio is the shareholding ratio (holdings only).
-	Ratio float32
+	Ratio float64
 	Since Day
 	Until Day // NoDay while in force
 	Type  EdgeType

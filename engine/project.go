@@ -44,7 +44,7 @@ func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 		for i := range p.Shareholdings {
 			sh := &p.Shareholdings[i]
 			b.g.Edges = append(b.g.Edges, Edge{From: b.node(sh.Holder), To: b.enterprise1(sh.Enterprise),
-				Ratio: float32(sh.Ratio), Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
+				Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 		}
 		for i := range p.Roles {
 			r := &p.Roles[i]

@@ -1,0 +1,233 @@
+package engine
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// Stake is a person's integrated ownership of an enterprise.
+type Stake struct {
+	Person int32
+	Share  float64
+}
+
+// Ownership holds integrated ownership, beneficial owners and control for
+// every enterprise (docs/risk-model.md, "Ownership").
+type Ownership struct {
+	// BO lists each enterprise's beneficial owners (persons with integrated
+	// ownership ≥ the threshold), largest first: BO[BOOff[v]:BOOff[v+1]].
+	BOOff []int64
+	BO    []Stake
+	// Controller is the ultimate controller (a person, or an enterprise that
+	// nobody controls), -1 when control is dispersed.
+	Controller []int32
+	// Majority is the single holder with more than the control threshold, -1 when none.
+	Majority []int32
+	// Layers is the number of enterprises on the majority chain from its top
+	// down to and including the enterprise (0 when no majority holder); Top
+	// is the node at the top of that chain.
+	Layers []int32
+	Top    []int32
+	// SCC is each node's component in the holding graph; SCCs lists the
+	// components holders first.
+	SCC  []int32
+	SCCs [][]int32
+}
+
+// BeneficialOwners returns v's beneficial owners, largest first.
+func (o *Ownership) BeneficialOwners(v int32) []Stake { return o.BO[o.BOOff[v]:o.BOOff[v+1]] }
+
+// ComputeOwnership computes integrated ownership for every enterprise in
+// one pass over the holding graph's components, holders first. A person's
+// integrated ownership of enterprise e is O = D·(I − W)⁻¹ (Vitali,
+// Glattfelder and Battiston): D the persons' direct ratios, W the ratios
+// between enterprises; the sum over every holding walk, through chains and
+// cross-holding cycles. Vectors are freed as soon as every enterprise they
+// hold shares in is done.
+func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
+	n := g.N()
+	op := &p.Ownership
+	comp, order := HoldingSCC(g, today)
+	o := &Ownership{BOOff: make([]int64, n+1), Controller: make([]int32, n), Majority: make([]int32, n),
+		Layers: make([]int32, n), Top: make([]int32, n), SCC: comp, SCCs: order}
+	for i := range o.Controller {
+		o.Controller[i], o.Majority[i], o.Top[i] = -1, -1, -1
+	}
+	// Remaining enterprise holdings of each enterprise not yet processed.
+	remaining := make([]int32, n)
+	for v := int32(0); v < int32(n); v++ {
+		if g.Kinds[v] != NodeEnterprise {
+			continue
+		}
+		for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
+			if e := &g.Edges[i]; holdingEdge(e, today) && g.Kinds[e.To] == NodeEnterprise {
+				remaining[v]++
+			}
+		}
+	}
+	own := make([][]Stake, n)
+	acc := make([]float64, n)
+	var touched []int32
+	bo := make([][]Stake, n)
+	add := func(v int32, x float64) {
+		if acc[v] == 0 {
+			touched = append(touched, v)
+		}
+		acc[v] += x
+	}
+	// vector computes v's integrated ownership from its holders' vectors.
+	vector := func(v int32) []Stake {
+		for _, ei := range g.InEdges(v) {
+			e := &g.Edges[ei]
+			if !holdingEdge(e, today) || e.Ratio == 0 {
+				continue
+			}
+			r := float64(e.Ratio)
+			if g.Kinds[e.From] == NodePerson {
+				add(e.From, r)
+			} else {
+				for _, s := range own[e.From] {
+					add(s.Person, r*s.Share)
+				}
+			}
+		}
+		out := make([]Stake, 0, len(touched))
+		for _, q := range touched {
+			out = append(out, Stake{q, acc[q]})
+			acc[q] = 0
+		}
+		touched = touched[:0]
+		slices.SortFunc(out, func(a, b Stake) int { return int(a.Person - b.Person) })
+		return out
+	}
+	for _, c := range order {
+		if len(c) == 1 {
+			own[c[0]] = vector(c[0])
+		} else {
+			solveCycle(g, c, comp, own, vector)
+		}
+		for _, v := range c {
+			o.control(g, v, op.ControlThreshold, today)
+			for _, s := range own[v] {
+				if s.Share >= op.BeneficialThreshold-1e-12 {
+					bo[v] = append(bo[v], s)
+				}
+			}
+			sort.SliceStable(bo[v], func(i, j int) bool { return bo[v][i].Share > bo[v][j].Share })
+		}
+		// Free the holders' vectors once all their holdings are done.
+		for _, v := range c {
+			for _, ei := range g.InEdges(v) {
+				e := &g.Edges[ei]
+				if holdingEdge(e, today) && g.Kinds[e.From] == NodeEnterprise {
+					if remaining[e.From]--; remaining[e.From] == 0 {
+						own[e.From] = nil
+					}
+				}
+			}
+		}
+		for _, v := range c {
+			if remaining[v] == 0 {
+				own[v] = nil
+			}
+		}
+	}
+	for v := 0; v < n; v++ {
+		o.BOOff[v+1] = o.BOOff[v] + int64(len(bo[v]))
+		o.BO = append(o.BO, bo[v]...)
+	}
+	return o
+}
+
+// solveCycle computes the vectors of a component with cross-holdings by
+// iterating the component's equations until no share changes by 1e-13.
+func solveCycle(g *Graph, c []int32, comp []int32, own [][]Stake, vector func(int32) []Stake) {
+	for _, v := range c {
+		own[v] = nil
+	}
+	for it := 0; it < 100_000; it++ {
+		change := 0.0
+		next := make([][]Stake, len(c))
+		for i, v := range c {
+			next[i] = vector(v)
+		}
+		for i, v := range c {
+			change = math.Max(change, stakeDistance(own[v], next[i]))
+			own[v] = next[i]
+		}
+		if change < 1e-13 {
+			return
+		}
+	}
+}
+
+func stakeDistance(a, b []Stake) float64 {
+	d := 0.0
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i].Person < b[j].Person):
+			d = math.Max(d, a[i].Share)
+			i++
+		case i == len(a) || b[j].Person < a[i].Person:
+			d = math.Max(d, b[j].Share)
+			j++
+		default:
+			d = math.Max(d, math.Abs(a[i].Share-b[j].Share))
+			i++
+			j++
+		}
+	}
+	return d
+}
+
+// control sets v's majority holder, layering and ultimate controller from
+// its holders (already done, except members of v's own cycle).
+func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day) {
+	type agg struct {
+		u   int32
+		sum float64
+	}
+	var stakes []agg
+	for _, ei := range g.InEdges(v) {
+		e := &g.Edges[ei]
+		if !holdingEdge(e, today) {
+			continue
+		}
+		h, r := e.From, float64(e.Ratio)
+		if r > threshold {
+			o.Majority[v] = h
+		}
+		u := h
+		if g.Kinds[h] == NodeEnterprise && o.SCC[h] != o.SCC[v] && o.Controller[h] >= 0 {
+			u = o.Controller[h]
+		}
+		found := false
+		for i := range stakes {
+			if stakes[i].u == u {
+				stakes[i].sum += r
+				found = true
+			}
+		}
+		if !found {
+			stakes = append(stakes, agg{u, r})
+		}
+	}
+	for _, s := range stakes {
+		if s.sum > threshold+1e-12 {
+			o.Controller[v] = s.u
+		}
+	}
+	switch m := o.Majority[v]; {
+	case m < 0:
+	case g.Kinds[m] == NodePerson:
+		o.Layers[v], o.Top[v] = 1, m
+	case o.SCC[m] != o.SCC[v]:
+		if o.Layers[m] == 0 {
+			o.Layers[v], o.Top[v] = 2, m
+		} else {
+			o.Layers[v], o.Top[v] = o.Layers[m]+1, o.Top[m]
+		}
+	}
+}

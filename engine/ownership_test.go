@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+type holding struct {
+	holder string // "p:…" for persons, else an enterprise key
+	target string
+	ratio  float64
+}
+
+func holdingBatch(hs []holding) *store.Batch {
+	b := &store.Batch{}
+	seen := map[string]bool{}
+	ent := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			b.Enterprises = append(b.Enterprises, models.Enterprise{Key: k, Name: k, Status: models.StatusActive})
+		}
+	}
+	for _, h := range hs {
+		ref := models.EnterpriseRef(h.holder)
+		if strings.HasPrefix(h.holder, "p:") {
+			ref = models.PersonRef(h.holder[2:])
+			if !seen[h.holder] {
+				seen[h.holder] = true
+				b.Persons = append(b.Persons, models.Person{PID: h.holder[2:], Name: h.holder})
+			}
+		} else {
+			ent(h.holder)
+		}
+		ent(h.target)
+		b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: ref, Enterprise: h.target, Ratio: h.ratio})
+	}
+	return b
+}
+
+// matrixOwnership computes O = D·(I − W)⁻¹ with a dense solve (gonum mat):
+// the independent reference for ComputeOwnership.
+func matrixOwnership(t *testing.T, g *Graph) map[[2]int32]float64 {
+	t.Helper()
+	var ents, pers []int32
+	idx := map[int32]int{}
+	for v := int32(0); v < int32(g.N()); v++ {
+		switch g.Kinds[v] {
+		case NodeEnterprise:
+			idx[v] = len(ents)
+			ents = append(ents, v)
+		case NodePerson:
+			idx[v] = len(pers)
+			pers = append(pers, v)
+		}
+	}
+	ne, np := len(ents), len(pers)
+	W := mat.NewDense(ne, ne, nil)
+	D := mat.NewDense(np, ne, nil)
+	for _, e := range g.Edges {
+		if e.Type != EdgeHolds {
+			continue
+		}
+		if g.Kinds[e.From] == NodePerson {
+			D.Set(idx[e.From], idx[e.To], D.At(idx[e.From], idx[e.To])+float64(e.Ratio))
+		} else {
+			W.Set(idx[e.From], idx[e.To], W.At(idx[e.From], idx[e.To])+float64(e.Ratio))
+		}
+	}
+	IW := mat.NewDense(ne, ne, nil)
+	for i := 0; i < ne; i++ {
+		for j := 0; j < ne; j++ {
+			v := -W.At(i, j)
+			if i == j {
+				v++
+			}
+			IW.Set(i, j, v)
+		}
+	}
+	// O·(I − W) = D  ⇔  (I − W)ᵀ·Oᵀ = Dᵀ
+	var Ot mat.Dense
+	if err := Ot.Solve(IW.T(), D.T()); err != nil {
+		t.Fatal(err)
+	}
+	out := map[[2]int32]float64{}
+	for pi, p := range pers {
+		for ei, e := range ents {
+			if v := Ot.At(ei, pi); math.Abs(v) > 1e-15 {
+				out[[2]int32{p, e}] = v
+			}
+		}
+	}
+	return out
+}
+
+func allStakes(t *testing.T, g *Graph) map[[2]int32]float64 {
+	t.Helper()
+	p := DefaultParams()
+	p.Ownership.BeneficialThreshold = 1e-12 // keep every stake
+	o := ComputeOwnership(g, &p, genToday)
+	out := map[[2]int32]float64{}
+	for v := int32(0); v < int32(g.N()); v++ {
+		for _, s := range o.BeneficialOwners(v) {
+			out[[2]int32{s.Person, v}] = s.Share
+		}
+	}
+	return out
+}
+
+func compareStakes(t *testing.T, g *Graph, got, want map[[2]int32]float64) {
+	t.Helper()
+	for k, w := range want {
+		if math.Abs(got[k]-w) > 1e-9 {
+			t.Errorf("person %s in %s: integrated ownership %.12f, matrix solve %.12f", g.Keys[k[0]], g.Keys[k[1]], got[k], w)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok && v > 1e-12 {
+			t.Errorf("person %s in %s: %.12f, matrix solve has none", g.Keys[k[0]], g.Keys[k[1]], v)
+		}
+	}
+}
+
+// TestIntegratedOwnershipMatchesMatrixSolve checks ComputeOwnership against
+// a dense solve of O = D(I − W)⁻¹ on hand-made graphs with chains, a mutual
+// holding, a 3-cycle with a tail, and random graphs full of cycles.
+func TestIntegratedOwnershipMatchesMatrixSolve(t *testing.T) {
+	cases := map[string][]holding{
+		"chain": {{"p:a", "A", 0.6}, {"A", "B", 0.5}, {"p:b", "B", 0.5}, {"B", "C", 1}},
+		"mutual": {{"p:a", "A", 0.5}, {"p:b", "B", 0.5}, {"A", "B", 0.5}, {"B", "A", 0.5}},
+		"cycle3": {{"A", "B", 0.4}, {"B", "C", 0.3}, {"C", "A", 0.2}, {"p:a", "A", 0.8}, {"p:b", "B", 0.6},
+			{"p:c", "C", 0.7}, {"C", "D", 0.9}, {"p:d", "D", 0.1}},
+		"diamond": {{"p:a", "A", 1}, {"A", "B", 0.5}, {"A", "C", 0.5}, {"B", "D", 0.3}, {"C", "D", 0.3}, {"p:b", "D", 0.4}},
+	}
+	rnd := rand.New(rand.NewPCG(7, 11))
+	for k := 0; k < 5; k++ {
+		var hs []holding
+		ne, np := 25, 8
+		for e := 0; e < ne; e++ {
+			left := 1.0
+			for h := 0; h < 1+rnd.IntN(4); h++ {
+				r := math.Round(rnd.Float64()*left*100) / 100
+				if r == 0 {
+					continue
+				}
+				left -= r
+				holder := fmt.Sprintf("E%02d", rnd.IntN(ne))
+				if rnd.IntN(2) == 0 {
+					holder = fmt.Sprintf("p:%d", rnd.IntN(np))
+				}
+				if holder == fmt.Sprintf("E%02d", e) {
+					continue
+				}
+				hs = append(hs, holding{holder, fmt.Sprintf("E%02d", e), r})
+			}
+		}
+		cases[fmt.Sprintf("random%d", k)] = hs
+	}
+	for name, hs := range cases {
+		t.Run(name, func(t *testing.T) {
+			g := projectBatch(t, holdingBatch(hs))
+			compareStakes(t, g, allStakes(t, g), matrixOwnership(t, g))
+		})
+	}
+}
+
+func TestBeneficialOwnersAndController(t *testing.T) {
+	type want struct {
+		bo         map[string]float64 // pid → share
+		controller string             // pid or key; "" none
+	}
+	cases := []struct {
+		name   string
+		hs     []holding
+		target string
+		want   want
+	}{
+		{"two tie at 50%: both owners, no controller", []holding{{"p:a", "X", 0.5}, {"p:b", "X", 0.5}}, "X",
+			want{map[string]float64{"a": 0.5, "b": 0.5}, ""}},
+		{"four tie at 25%: all owners", []holding{{"p:a", "X", 0.25}, {"p:b", "X", 0.25}, {"p:c", "X", 0.25}, {"p:d", "X", 0.25}}, "X",
+			want{map[string]float64{"a": 0.25, "b": 0.25, "c": 0.25, "d": 0.25}, ""}},
+		{"below threshold: none", []holding{{"p:a", "X", 0.2}, {"p:b", "X", 0.2}, {"p:c", "X", 0.2}, {"p:d", "X", 0.2}, {"p:e", "X", 0.2}}, "X",
+			want{map[string]float64{}, ""}},
+		{"indirect control through a chain", []holding{{"p:a", "A", 0.6}, {"A", "B", 0.6}, {"B", "X", 0.51}, {"p:b", "X", 0.49}}, "X",
+			want{map[string]float64{"b": 0.49}, "a"}}, // a owns 0.6·0.6·0.51 = 0.1836 < 25 %, but controls
+		{"aggregated control: own stake plus a controlled company", []holding{{"p:a", "A", 0.6}, {"A", "X", 0.3}, {"p:a", "X", 0.25}, {"p:b", "X", 0.45}}, "X",
+			want{map[string]float64{"a": 0.43, "b": 0.45}, "a"}},
+		{"mutual holding", []holding{{"p:a", "A", 0.5}, {"p:b", "B", 0.5}, {"A", "B", 0.5}, {"B", "A", 0.5}}, "A",
+			want{map[string]float64{"a": 0.5 / 0.75, "b": 0.25 / 0.75}, ""}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := projectBatch(t, holdingBatch(c.hs))
+			p := DefaultParams()
+			o := ComputeOwnership(g, &p, genToday)
+			x, _ := g.Lookup(models.EnterpriseRef(c.target))
+			got := map[string]float64{}
+			for _, s := range o.BeneficialOwners(x) {
+				got[g.Keys[s.Person]] = s.Share
+			}
+			if len(got) != len(c.want.bo) {
+				t.Fatalf("beneficial owners %v, want %v", got, c.want.bo)
+			}
+			for k, w := range c.want.bo {
+				if math.Abs(got[k]-w) > 1e-9 {
+					t.Errorf("owner %s: %v, want %v", k, got[k], w)
+				}
+			}
+			ctrl := ""
+			if v := o.Controller[x]; v >= 0 {
+				ctrl = g.Keys[v]
+			}
+			if ctrl != c.want.controller {
+				t.Errorf("controller %q, want %q", ctrl, c.want.controller)
+			}
+		})
+	}
+}
+
+func TestOwnershipChains(t *testing.T) {
+	g := projectBatch(t, holdingBatch([]holding{{"p:a", "A", 1}, {"A", "B", 0.5}, {"A", "C", 0.5}, {"B", "D", 0.3}, {"C", "D", 0.3}, {"p:a", "D", 0.1}}))
+	a, _ := g.Lookup(models.PersonRef("a"))
+	d, _ := g.Lookup(models.EnterpriseRef("D"))
+	chains := OwnershipChains(g, a, d, 5, 10, genToday)
+	if len(chains) != 3 {
+		t.Fatalf("%d chains, want 3", len(chains))
+	}
+	sum := 0.0
+	for _, c := range chains {
+		sum += c.Share
+		if c.Nodes[0] != a || c.Nodes[len(c.Nodes)-1] != d {
+			t.Errorf("chain %v does not run from a to D", c.Nodes)
+		}
+	}
+	if math.Abs(sum-0.4) > 1e-9 || math.Abs(chains[0].Share-0.15) > 1e-9 {
+		t.Errorf("chain shares %v, want 0.15, 0.15, 0.1", chains)
+	}
+}
