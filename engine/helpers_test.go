@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"encoding/csv"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -24,6 +26,8 @@ type generatedSet struct {
 	graph  *Graph
 	truth  *ingest.GroundTruth
 	hasher *models.PIDHasher
+	// pids maps the generator's person_id to the loaded pid.
+	pids map[string]string
 }
 
 var (
@@ -62,9 +66,34 @@ func generated(t testing.TB, n int) *generatedSet {
 	if sum.Total.Rejected > 0 {
 		t.Fatalf("generated data: %d rejected rows", sum.Total.Rejected)
 	}
+	if s.pids, err = readPIDs(filepath.Join(s.dir, "persons.csv"), s.hasher); err != nil {
+		t.Fatal(err)
+	}
 	if s.graph, err = Project(ctx, s.store); err != nil {
 		t.Fatal(err)
 	}
 	genCache[n] = s
 	return s
+}
+
+// readPIDs maps person_id to pid with the loader's rules.
+func readPIDs(path string, h *models.PIDHasher) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range rows[1:] { // person_id, id_number, name
+		if r[1] != "" {
+			out[r[0]] = h.FromIDNumber(r[1])
+		} else {
+			out[r[0]] = h.FromSourceKey(testSource, r[0])
+		}
+	}
+	return out, nil
 }

@@ -133,7 +133,7 @@ func compareStakes(t *testing.T, g *Graph, got, want map[[2]int32]float64) {
 // holding, a 3-cycle with a tail, and random graphs full of cycles.
 func TestIntegratedOwnershipMatchesMatrixSolve(t *testing.T) {
 	cases := map[string][]holding{
-		"chain": {{"p:a", "A", 0.6}, {"A", "B", 0.5}, {"p:b", "B", 0.5}, {"B", "C", 1}},
+		"chain":  {{"p:a", "A", 0.6}, {"A", "B", 0.5}, {"p:b", "B", 0.5}, {"B", "C", 1}},
 		"mutual": {{"p:a", "A", 0.5}, {"p:b", "B", 0.5}, {"A", "B", 0.5}, {"B", "A", 0.5}},
 		"cycle3": {{"A", "B", 0.4}, {"B", "C", 0.3}, {"C", "A", 0.2}, {"p:a", "A", 0.8}, {"p:b", "B", 0.6},
 			{"p:c", "C", 0.7}, {"C", "D", 0.9}, {"p:d", "D", 0.1}},

@@ -1,0 +1,104 @@
+package engine
+
+import "sort"
+
+// Flag kinds.
+const (
+	FlagCircularHolding       = "circular_holding"
+	FlagMutualHolding         = "mutual_holding"
+	FlagShellCluster          = "shell_cluster"
+	FlagSerialLegalRep        = "serial_legal_rep"
+	FlagRegistrationBurst     = "registration_burst"
+	FlagRestrictedAppointment = "restricted_appointment"
+	FlagBlacklistProximity    = "blacklist_proximity"
+	FlagDeepLayering          = "deep_layering"
+)
+
+// FlagKinds lists every flag kind.
+var FlagKinds = []string{FlagCircularHolding, FlagMutualHolding, FlagShellCluster, FlagSerialLegalRep,
+	FlagRegistrationBurst, FlagRestrictedAppointment, FlagBlacklistProximity, FlagDeepLayering}
+
+// Finding is one detected anomaly with its evidence.
+type Finding struct {
+	Kind string
+	// Nodes are the evidence entities, in the order the kind describes
+	// (the cycle; the person then the enterprises; the chain from the top).
+	Nodes []int32
+	// Flagged are the entities that carry the flag.
+	Flagged []int32
+	// Value is the shared value (shell clusters) or the quantity compared
+	// with the threshold (count, layers, hops).
+	Value string
+	Count int
+	// Threshold is the configured threshold the finding met.
+	Threshold int
+	// From and To bound the dates that matter (bursts, restricted appointments).
+	From, To Day
+	// Records are evidence record indices (restricted appointments, blacklist).
+	Records []int32
+}
+
+// Flags are all findings of a run, and the findings of each entity.
+type Flags struct {
+	Findings []Finding
+	// ByNode maps an entity to the indices of its findings.
+	ByNode map[int32][]int32
+}
+
+// DetectFlags runs every detector (docs/risk-model.md, "Anomaly flags").
+func DetectFlags(g *Graph, o *Ownership, p *Params, today Day) *Flags {
+	f := &Flags{ByNode: map[int32][]int32{}}
+	detectors := []func(*Graph, *Ownership, *FlagParams, Day) []Finding{
+		detectHoldingCycles, detectShellClusters, detectLegalReps, detectRestricted,
+		detectBlacklistProximity, detectDeepLayering,
+	}
+	for _, d := range detectors {
+		f.Findings = append(f.Findings, d(g, o, &p.Flags, today)...)
+	}
+	for i := range f.Findings {
+		for _, v := range f.Findings[i].Flagged {
+			f.ByNode[v] = append(f.ByNode[v], int32(i))
+		}
+	}
+	return f
+}
+
+// KindsOf returns the distinct flag kinds of v, sorted.
+func (f *Flags) KindsOf(v int32) []string {
+	var out []string
+	for _, i := range f.ByNode[v] {
+		k := f.Findings[i].Kind
+		found := false
+		for _, x := range out {
+			found = found || x == k
+		}
+		if !found {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Count returns the number of findings per kind.
+func (f *Flags) Count() map[string]int {
+	out := map[string]int{}
+	for _, k := range FlagKinds {
+		out[k] = 0
+	}
+	for i := range f.Findings {
+		out[f.Findings[i].Kind]++
+	}
+	return out
+}
+
+func sortedUnique(xs []int32) []int32 {
+	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
