@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+// ScoreStore is what a scoring run needs from a store.
+type ScoreStore interface {
+	store.Scanner
+	store.ResultWriter
+	store.RunStore
+	Generation(ctx context.Context) (uint64, error)
+}
+
+// WriteBatchSize is the number of results per WriteResults call.
+const WriteBatchSize = 5000
+
+// Summary is a run's summary, kept in the run history.
+type Summary struct {
+	Today       string           `json:"today"`
+	Nodes       int              `json:"nodes"`
+	Enterprises int              `json:"enterprises"`
+	Persons     int              `json:"persons"`
+	Records     int              `json:"records"`
+	Edges       int              `json:"edges"`
+	Iterations  int              `json:"iterations"`
+	Grades      Distribution     `json:"grades"`
+	Flags       map[string]int   `json:"flags"`
+	Groups      int              `json:"control_groups"` // groups of 2 or more
+	Communities int              `json:"communities,omitempty"`
+	Modularity  float64          `json:"modularity,omitempty"`
+	TimingsMS   map[string]int64 `json:"timings_ms"`
+}
+
+// Summarize describes the result.
+func (r *Result) Summarize() Summary {
+	g := r.Graph
+	s := Summary{Today: r.Today.Date().String(), Nodes: g.N(), Enterprises: g.NumEnterprises, Persons: g.NumPersons,
+		Records: len(g.Records), Edges: len(g.Edges), Iterations: r.Iterations,
+		Grades: GradeDistribution(g, r.Grade), Flags: r.Flags.Count(), TimingsMS: map[string]int64{},
+		Modularity: r.Groups.Modularity}
+	for v, grp := range r.Groups.Control {
+		if int32(v) == grp && r.Groups.ControlSize[v] >= 2 {
+			s.Groups++
+		}
+	}
+	if r.Groups.Community != nil {
+		seen := map[int32]bool{}
+		for _, c := range r.Groups.Community {
+			seen[c] = true
+		}
+		s.Communities = len(seen)
+	}
+	for k, d := range r.Timings {
+		s.TimingsMS[k] = d.Milliseconds()
+	}
+	return s
+}
+
+// Results renders the result of every enterprise and person for run runID.
+func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error {
+	g := r.Graph
+	batch := make([]models.RiskResult, 0, WriteBatchSize)
+	for v := int32(0); v < int32(g.N()); v++ {
+		if !g.IsEntity(v) {
+			continue
+		}
+		batch = append(batch, models.RiskResult{Ref: g.Ref(v), Risk: models.Risk{
+			Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
+		if len(batch) == WriteBatchSize {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}
+
+// Score runs the engine on st and writes the results back: the run is
+// recorded as running, the results are staged under runID in batches,
+// promoted, and the run recorded as completed with its summary. If anything
+// fails, the run is recorded as failed and nothing is promoted, so the
+// previous run's results stay visible. now is the clock for the run record.
+func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now func() time.Time) (*Result, store.Run, error) {
+	params, err := json.Marshal(opts.Params)
+	if err != nil {
+		return nil, store.Run{}, err
+	}
+	gen, err := st.Generation(ctx)
+	if err != nil {
+		return nil, store.Run{}, fmt.Errorf("score: generation: %w", err)
+	}
+	run := store.Run{ID: runID, Started: now(), Status: store.RunRunning, Generation: gen, Params: params}
+	if err := st.SaveRun(ctx, run); err != nil {
+		return nil, run, fmt.Errorf("score: save run: %w", err)
+	}
+	res, err := Run(ctx, st, opts)
+	if err == nil {
+		err = res.Results(runID, func(b []models.RiskResult) error { return st.WriteResults(ctx, b) })
+	}
+	if err == nil {
+		err = st.PromoteRun(ctx, runID)
+	}
+	run.Finished = now()
+	if err != nil {
+		run.Status, run.Error = store.RunFailed, err.Error()
+		// Record the failure even when ctx was cancelled.
+		if serr := st.SaveRun(context.WithoutCancel(ctx), run); serr != nil {
+			err = errors.Join(err, serr)
+		}
+		return nil, run, err
+	}
+	run.Status = store.RunCompleted
+	if run.Summary, err = json.Marshal(res.Summarize()); err != nil {
+		return nil, run, err
+	}
+	if err := st.SaveRun(ctx, run); err != nil {
+		return res, run, fmt.Errorf("score: save run: %w", err)
+	}
+	return res, run, nil
+}

@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"riskgraph/ingest"
+	"riskgraph/models"
+	"riskgraph/store"
+	"riskgraph/store/memory"
+)
+
+// failingStore fails WriteResults after the first batch.
+type failingStore struct {
+	*memory.Store
+	calls int
+}
+
+func (f *failingStore) WriteResults(ctx context.Context, rs []models.RiskResult) error {
+	if f.calls++; f.calls > 1 {
+		return errors.New("disk full")
+	}
+	return f.Store.WriteResults(ctx, rs)
+}
+
+// TestScoreWritesBackWithHistory: a run stages, promotes and records
+// itself; a second run keeps the first's score as Previous; a run that
+// fails midway is recorded as failed and leaves the previous results visible.
+func TestScoreWritesBackWithHistory(t *testing.T) {
+	ctx := context.Background()
+	gs := generated(t, 2_000)
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
+		t.Fatal(err)
+	}
+	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
+	opts := Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()}
+	res, run, err := Score(ctx, st, opts, "run-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != store.RunCompleted || len(run.Summary) == 0 {
+		t.Fatalf("run %+v", run)
+	}
+	// Find an enterprise with a score and flags.
+	var key string
+	for v := int32(0); v < int32(res.Graph.N()); v++ {
+		if res.Graph.Kinds[v] == NodeEnterprise && res.Score[v] > 0.01 && len(res.Flags.ByNode[v]) > 0 {
+			key = res.Graph.Keys[v]
+			break
+		}
+	}
+	if key == "" {
+		t.Fatal("no flagged risky enterprise")
+	}
+	e, err := st.Enterprise(ctx, key)
+	if err != nil || e.Risk == nil || e.Risk.Run != "run-1" || len(e.Risk.Flags) == 0 || len(e.Risk.Details) == 0 {
+		t.Fatalf("after run-1: %v %+v", err, e.Risk)
+	}
+	if len(e.Risk.Details) > 2048 {
+		t.Errorf("details %d bytes > 2 KB", len(e.Risk.Details))
+	}
+	first := e.Risk.Score
+
+	// Second run with other parameters: Previous holds run-1.
+	opts.Params.Propagation.Alpha = 0.6
+	if _, _, err := Score(ctx, st, opts, "run-2", clock); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = st.Enterprise(ctx, key)
+	if e.Risk.Run != "run-2" || e.Risk.Previous == nil || e.Risk.Previous.Run != "run-1" || e.Risk.Previous.Score != first {
+		t.Fatalf("after run-2: %+v previous %+v", e.Risk, e.Risk.Previous)
+	}
+	second := e.Risk.Score
+
+	// A failing run leaves run-2 visible.
+	fs := &failingStore{Store: st}
+	if _, run, err := Score(ctx, fs, opts, "run-3", clock); err == nil || run.Status != store.RunFailed {
+		t.Fatalf("failing run: err %v status %q", err, run.Status)
+	}
+	e, _ = st.Enterprise(ctx, key)
+	if e.Risk.Run != "run-2" || e.Risk.Score != second {
+		t.Fatalf("after the failed run: %+v", e.Risk)
+	}
+	r3, err := st.Run(ctx, "run-3")
+	if err != nil || r3.Status != store.RunFailed || r3.Error == "" {
+		t.Fatalf("run-3 record: %v %+v", err, r3)
+	}
+	runs, err := st.Runs(ctx, 10)
+	if err != nil || len(runs) != 3 {
+		t.Fatalf("runs: %v %d", err, len(runs))
+	}
+}
+
+func TestParamsValidate(t *testing.T) {
+	p := DefaultParams()
+	if err := p.Validate(); err != nil {
+		t.Fatalf("defaults invalid: %v", err)
+	}
+	for name, raw := range map[string]string{
+		"alpha":      `{"propagation":{"alpha":1.5}}`,
+		"grades":     `{"grades":{"b":0.3,"c":0.2,"d":0.5}}`,
+		"unknown":    `{"propagaton":{}}`,
+		"severity":   `{"intrinsic":{"kinds":{"blacklist":{"severity":2,"weight":1,"half_life_days":10}}}}`,
+		"control":    `{"propagation":{"weights":{"minority_down":0.95}}}`,
+		"not json":   `{`,
+		"flag hops":  `{"flags":{"blacklist_hops":0}}`,
+		"half-life":  `{"intrinsic":{"lifted_half_life_days":0}}`,
+		"tolerance":  `{"propagation":{"tolerance":0}}`,
+		"threshold":  `{"ownership":{"beneficial_threshold":0}}`,
+		"iterations": `{"propagation":{"max_iterations":0}}`,
+	} {
+		if _, err := ParseParams([]byte(raw)); err == nil {
+			t.Errorf("%s: %s accepted", name, raw)
+		}
+	}
+	q, err := ParseParams([]byte(`{"grades":{"d":0.5},"intrinsic":{"kinds":{"blacklist":{"severity":0.8,"weight":1,"half_life_days":100}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Grades.D != 0.5 || q.Grades.C != 0.1 || q.Intrinsic.Kinds["blacklist"].HalfLifeDays != 100 || q.Intrinsic.Kinds["serious_violation"].Weight != 1 {
+		t.Errorf("override did not merge over the defaults: %+v", q.Grades)
+	}
+}
