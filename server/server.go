@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"riskgraph/cache"
+	"riskgraph/engine"
 	"riskgraph/store"
 )
 
@@ -23,6 +24,8 @@ type Options struct {
 	Logger zerolog.Logger
 	// Version is reported by /healthz.
 	Version string
+	// Engine holds the latest scoring result for /risk and /owners (optional).
+	Engine *engine.Latest
 }
 
 // API serves riskgraph's HTTP endpoints.
@@ -63,6 +66,8 @@ func New(opts Options) *echo.Echo {
 	v1 := e.Group("/api/v1")
 	v1.GET("/enterprises/:key", a.enterprise)
 	v1.GET("/enterprises/:key/network", a.network)
+	v1.GET("/enterprises/:key/risk", risk(a, opts.Engine))
+	v1.GET("/enterprises/:key/owners", owners(a, opts.Engine))
 	v1.GET("/persons/:pid", a.person)
 	v1.GET("/persons/:pid/network", a.network)
 	v1.GET("/paths", a.paths)

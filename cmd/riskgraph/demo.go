@@ -27,7 +27,7 @@ func (a *app) demoCommand() *cobra.Command {
 		Use:   "demo",
 		Short: "Generate a sample, load it into the embedded store and serve it",
 		Long: "Generate a synthetic sample (once), load it into the embedded memory store in --data-dir,\n" +
-			"and serve the API on --addr. A later run reuses the loaded data.",
+			"score it (riskgraph score), and serve the API on --addr. A later run reuses the loaded data.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -61,6 +61,15 @@ func (a *app) demoCommand() *cobra.Command {
 			} else if err != nil {
 				return err
 			}
+			opts, err := scoreOptions("", "")
+			if err != nil {
+				return err
+			}
+			res, _, err := a.score(ctx, s, opts)
+			if err != nil {
+				return err
+			}
+			a.latest.Set(res)
 			c, err := openCache(ctx, &a.cfg, a.log)
 			if err != nil {
 				return err

@@ -56,7 +56,7 @@ func exitCode(err error) int {
 }
 
 func TestNotYetAvailableCommandsSaySoAndExit2(t *testing.T) {
-	for _, name := range []string{"score", "report"} {
+	for _, name := range []string{"report"} {
 		out, err := command(name).CombinedOutput()
 		if exitCode(err) != 2 || !strings.Contains(string(out), "not available yet") {
 			t.Errorf("%s: exit %d, output %q", name, exitCode(err), out)

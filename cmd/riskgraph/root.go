@@ -5,12 +5,15 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+
+	"riskgraph/engine"
 )
 
 // app carries what every subcommand shares.
 type app struct {
-	cfg config
-	log zerolog.Logger
+	cfg    config
+	log    zerolog.Logger
+	latest engine.Latest // the latest scoring result, served by /risk and /owners
 }
 
 func newRootCommand() *cobra.Command {
@@ -39,7 +42,7 @@ func newRootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.ingestCommand(),
 		a.generateCommand(),
-		notYet("score", "Compute propagated risk scores, grades and flags", "the risk engine"),
+		a.scoreCommand(),
 		notYet("report", "Produce early-warning reports", "early-warning reports"),
 		versionCommand(),
 	)

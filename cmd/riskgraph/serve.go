@@ -43,7 +43,7 @@ func (a *app) serveCommand() *cobra.Command {
 func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,
-		Handler:           server.New(server.Options{Store: s, Cache: c, Logger: a.log, Version: version}),
+		Handler:           server.New(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest}),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	errc := make(chan error, 1)
