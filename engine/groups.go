@@ -22,8 +22,7 @@ func ControlGroups(g *Graph, threshold float64, today Day) ([]int32, []int32) {
 	for i := range parent {
 		parent[i] = int32(i)
 	}
-	var find func(int32) int32
-	find = func(x int32) int32 {
+	find := func(x int32) int32 {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
