@@ -1,23 +1,25 @@
 package ingest
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
+	"riskgraph/ingest/mapping"
+	"riskgraph/ingest/reader"
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -28,9 +30,24 @@ const DefaultBatchSize = 5000
 // DefaultMaxRejects is how many rejects a LoadSummary keeps.
 const DefaultMaxRejects = 100
 
+// DefaultInFlight is how many batches are written at once.
+const DefaultInFlight = 4
+
 // chinaTime is the zone in which "today" is taken: a decision dated today in
 // Beijing is not in the future.
 var chinaTime = time.FixedZone("CST", 8*3600)
+
+// References says what happens to a row that names an enterprise or person
+// that is neither in the load nor in the store.
+type References string
+
+const (
+	// RefPlaceholder accepts the row; the store creates the missing
+	// endpoint as a placeholder node, which a later row fills in.
+	RefPlaceholder References = "placeholder"
+	// RefReject refuses the row.
+	RefReject References = "reject"
+)
 
 // LoadOptions configure a load.
 type LoadOptions struct {
@@ -43,13 +60,57 @@ type LoadOptions struct {
 	Source string
 	// BatchSize is the number of rows per store batch (DefaultBatchSize when 0).
 	BatchSize int
-	// MaxRejects is how many rejects LoadSummary.Rejects keeps
+	// InFlight is how many batches are written concurrently, each in its
+	// own transaction (DefaultInFlight when 0). Batches of one file are
+	// written in any order, except that a batch repeating a key of an
+	// earlier one waits for it (last row wins); every batch of a file is
+	// acknowledged before the next file starts, so entities are written
+	// before the relationships that name them.
+	InFlight int
+	// MaxRejects is how many rejects (and warnings) LoadSummary keeps
 	// (DefaultMaxRejects when 0; none when negative). Counting is not limited.
 	MaxRejects int
-	// OnReject, when set, is called for every rejected row.
+	// AbortAfterRejects stops the load once more rows than this were
+	// rejected (0: never): a run fed the wrong file, encoding or mapping
+	// stops early. Rows accepted before stay accepted.
+	AbortAfterRejects int64
+	// OnReject, when set, is called for every rejected row and every warning.
 	OnReject func(Reject)
-	// OnProgress, when set, is called after every batch written.
+	// OnProgress, when set, is called every few thousand rows and after
+	// every file, from the goroutine running the load.
 	OnProgress func(Progress)
+	// OnBatch, when set, is called when the store acknowledges a batch,
+	// from the goroutine that wrote it.
+	OnBatch func(BatchDone)
+
+	// Encoding of the inputs: "auto" (default) or one to force (package reader).
+	Encoding string
+	// Format forces the syntax of every input (csv or ndjson); by default
+	// it follows the file name, and standard input is CSV.
+	Format reader.Format
+	// CSV configures the CSV reader (delimiter, quote, row size limit).
+	CSV reader.CSVOptions
+	// Mapping maps foreign layouts to the canonical one (package mapping).
+	Mapping *mapping.File
+	// Kind forces the kind of every input (for standard input, or files
+	// whose name and header do not tell).
+	Kind FileKind
+	// Stdin is read for the input "-" (os.Stdin when nil).
+	Stdin io.Reader
+
+	// References: RefPlaceholder (default) or RefReject.
+	References References
+	// Reader is asked whether an entity the load does not hold exists
+	// (RefReject only); without it only the load's own entities count.
+	Reader store.Reader
+	// DryRun reads and validates everything and writes nothing.
+	DryRun bool
+	// Checkpoint, when set, is a file recording how far each input was
+	// written; a load of the same inputs (same paths, sizes and
+	// modification times) continues from it. It is removed when the load
+	// finishes without error.
+	Checkpoint string
+
 	// Now is the clock; dates after today (in China time) are refused.
 	// time.Now when nil.
 	Now    func() time.Time
@@ -63,8 +124,14 @@ func (o LoadOptions) withDefaults() LoadOptions {
 	if o.BatchSize == 0 {
 		o.BatchSize = DefaultBatchSize
 	}
+	if o.InFlight == 0 {
+		o.InFlight = DefaultInFlight
+	}
 	if o.MaxRejects == 0 {
 		o.MaxRejects = DefaultMaxRejects
+	}
+	if o.References == "" {
+		o.References = RefPlaceholder
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -81,11 +148,62 @@ func (o LoadOptions) Validate() error {
 		return fmt.Errorf("ingest: source name %q: use 1-64 letters, digits, '.', '_' or '-' (it names the data set)", o.Source)
 	case o.BatchSize < 1:
 		return fmt.Errorf("ingest: batch size %d: must be at least 1", o.BatchSize)
+	case o.InFlight < 1 || o.InFlight > 64:
+		return fmt.Errorf("ingest: %d batches in flight: use 1 to 64", o.InFlight)
+	case o.References != RefPlaceholder && o.References != RefReject:
+		return fmt.Errorf("ingest: references %q: use placeholder or reject", o.References)
+	case o.Kind != "" && !o.Kind.Valid():
+		return fmt.Errorf("ingest: kind %q: use one of %s", o.Kind, kindList())
+	case o.AbortAfterRejects < 0:
+		return errors.New("ingest: AbortAfterRejects is negative")
+	}
+	if _, err := reader.ParseEncoding(o.Encoding); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if err := o.CSV.Validate(); err != nil {
+		return fmt.Errorf("ingest: %w", err)
+	}
+	if o.Mapping != nil {
+		if err := CheckMapping(o.Mapping); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// Reject is a row that was not loaded, and why.
+func kindList() string {
+	names := make([]string, len(FileKinds))
+	for i, k := range FileKinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// CheckMapping checks a mapping's kinds and fields against the canonical
+// layout.
+func CheckMapping(f *mapping.File) error {
+	for i, t := range f.Tables {
+		k := FileKind(t.Kind)
+		if !k.Valid() {
+			return fmt.Errorf("mapping %s, table %d: kind %q: use one of %s", f.Name, i+1, t.Kind, kindList())
+		}
+		cols := k.ColumnNames()
+		for _, field := range t.Targets() {
+			if !slices.Contains(cols, field) {
+				return fmt.Errorf("mapping %s, table %d (%s): field %q is not a column of %s (its columns are %s)",
+					f.Name, i+1, t.Kind, field, k, strings.Join(cols, ", "))
+			}
+		}
+		for _, c := range k.Columns() {
+			if _, ok := t.Columns[c.Name]; c.Required && !ok && !(k == FileEnterprises && c.Name == "name") {
+				return fmt.Errorf("mapping %s, table %d (%s): the required field %s is not mapped", f.Name, i+1, t.Kind, c.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// Reject is a row that was not loaded, or a row loaded with a warning, and why.
 type Reject struct {
 	File   string `json:"file"`
 	Line   int    `json:"line"`            // 1-based; the header is line 1
@@ -93,13 +211,22 @@ type Reject struct {
 	Value  string `json:"value,omitempty"` // the offending value (identity numbers masked)
 	Reason string `json:"reason"`
 	Fix    string `json:"fix,omitempty"` // what to change
+	// Level is "warning" for a row that was loaded but deserves a look;
+	// empty for a rejected row.
+	Level string `json:"level,omitempty"`
 }
+
+// LevelWarning marks warnings among rejects.
+const LevelWarning = "warning"
 
 // String renders the reject as one line:
 // `enterprises.csv:3: uscc "9144…": character 18 is 'X', expected check character '6' (fix: …)`.
 func (r Reject) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d: ", r.File, r.Line)
+	if r.Level != "" {
+		b.WriteString(r.Level + ": ")
+	}
 	if r.Field != "" {
 		b.WriteString(r.Field)
 		if r.Value != "" {
@@ -114,12 +241,31 @@ func (r Reject) String() string {
 	return b.String()
 }
 
-// Progress reports a load's advance after each batch.
+// Progress reports a load's advance.
 type Progress struct {
-	File     string   `json:"file"`
-	Kind     FileKind `json:"kind"`
-	Rows     int64    `json:"rows"`     // rows read so far in this file
-	Accepted int64    `json:"accepted"` // rows written so far in the whole load
+	File string   `json:"file"`
+	Kind FileKind `json:"kind"`
+	Rows int64    `json:"rows"` // rows read so far in this file
+	// Load-wide counts so far.
+	Read     int64 `json:"read"`
+	Accepted int64 `json:"accepted"` // rows written (acknowledged by the store)
+	Rejected int64 `json:"rejected"`
+	Warnings int64 `json:"warnings"`
+	// Bytes of input read so far and in all (0 when unknown: stdin).
+	Bytes      int64 `json:"bytes"`
+	TotalBytes int64 `json:"total_bytes"`
+}
+
+// BatchDone reports an acknowledged batch.
+type BatchDone struct {
+	File string   `json:"file"`
+	Kind FileKind `json:"kind"`
+	Rows int64    `json:"rows"` // rows in the batch
+	// Line is the last line up to which every row of the file is written
+	// (batches in flight may finish out of order).
+	Line int `json:"line"`
+	// Accepted is the load's total of written rows.
+	Accepted int64 `json:"accepted"`
 }
 
 // Counts are row counts.
@@ -127,21 +273,35 @@ type Counts struct {
 	Read     int64 `json:"read"`
 	Accepted int64 `json:"accepted"`
 	Rejected int64 `json:"rejected"`
+	// Warnings counts rows loaded with a warning (duplicates, share sums).
+	Warnings int64 `json:"warnings,omitempty"`
+	// Duplicates counts rows whose key an earlier row of the same file
+	// had; the last row wins.
+	Duplicates int64 `json:"duplicates,omitempty"`
+	// Skipped counts rows a resumed load did not write again.
+	Skipped int64 `json:"skipped,omitempty"`
 }
 
 func (c *Counts) add(o Counts) {
 	c.Read += o.Read
 	c.Accepted += o.Accepted
 	c.Rejected += o.Rejected
+	c.Warnings += o.Warnings
+	c.Duplicates += o.Duplicates
+	c.Skipped += o.Skipped
 }
 
-// FileSummary counts the rows of one file.
+// FileSummary counts the rows of one file (one pass: a file read with two
+// mapping tables has two).
 type FileSummary struct {
-	File string   `json:"file"`
-	Kind FileKind `json:"kind"`
+	File     string   `json:"file"`
+	Kind     FileKind `json:"kind"`
+	Encoding string   `json:"encoding,omitempty"`
+	Mapping  string   `json:"mapping,omitempty"`
 	Counts
-	// Error is set when the whole file was refused (an empty file, a
-	// header without a required column); its rows count as rejected.
+	// Error is set when the file was refused as a whole (an empty file, a
+	// header without a required column) or could not be read to its end
+	// (a truncated .gz); rows before the error stay loaded.
 	Error string `json:"error,omitempty"`
 }
 
@@ -151,38 +311,79 @@ type LoadSummary struct {
 	Files  []FileSummary       `json:"files"`
 	ByKind map[FileKind]Counts `json:"by_kind"`
 	Total  Counts              `json:"total"`
-	// FileErrors counts files refused as a whole (see FileSummary.Error).
+	// FileErrors counts files refused as a whole or cut short (see FileSummary.Error).
 	FileErrors int `json:"file_errors"`
-	// Rejects holds the first LoadOptions.MaxRejects rejects.
-	Rejects []Reject `json:"rejects,omitempty"`
+	// Rejects holds the first LoadOptions.MaxRejects rejects, Warnings the
+	// first MaxRejects warnings.
+	Rejects  []Reject `json:"rejects,omitempty"`
+	Warnings []Reject `json:"warnings,omitempty"`
 	// UnknownPersons counts rows that referred to a person_id no persons
 	// row of this load gave; those persons were keyed by the source key and
 	// are placeholders until a persons row names them.
-	UnknownPersons int64         `json:"unknown_persons"`
-	Batches        int           `json:"batches"`
-	Elapsed        time.Duration `json:"elapsed_ns"`
+	UnknownPersons int64 `json:"unknown_persons"`
+	// Unresolved counts references to entities this load does not hold
+	// (placeholders, unless the store has them).
+	Unresolved int64 `json:"unresolved"`
+	Batches    int   `json:"batches"`
+	DryRun     bool  `json:"dry_run,omitempty"`
+	// Resumed is set when a checkpoint let the load skip rows written before.
+	Resumed bool `json:"resumed,omitempty"`
+	// Stopped says why the load stopped before the end, if it did.
+	Stopped string `json:"stopped,omitempty"`
+	// Generation is the store's data generation after the load (0 when the
+	// store does not report one, or on a dry run).
+	Generation uint64        `json:"generation,omitempty"`
+	Elapsed    time.Duration `json:"elapsed_ns"`
 }
 
-// Loader loads canonical files into a store, one file after another, in the
-// order they are given. It remembers the persons it has read, so load
-// persons before the files that refer to them (LoadDir and LoadFiles do).
-// A Loader is not safe for concurrent use.
+// ErrTooManyRejects ends a load that rejected more rows than
+// LoadOptions.AbortAfterRejects.
+var ErrTooManyRejects = errors.New("too many rejected rows")
+
+// Loader loads files into a store. It remembers the persons and
+// enterprises it has read, so load entities before the files that refer to
+// them (Load, LoadDir and LoadFiles order the files for you). A Loader is
+// not safe for concurrent use.
 type Loader struct {
 	w       store.Writer
 	opts    LoadOptions
 	log     zerolog.Logger
 	p       *parser
-	sum     LoadSummary
+	seed    maphash.Seed
+	known   map[uint64]struct{} // fingerprints of enterprise keys and pids of this load
+	exists  map[uint64]bool     // store lookups (RefReject)
+	pool    *pool
+	ckpt    *checkpoint
 	started time.Time
+
+	mu  sync.Mutex // guards sum, ckpt
+	sum LoadSummary
+
+	read, accepted, rejected, warnings atomic.Int64
+	bytesBase, bytesTotal              int64
+	lastProgress, lastSave             time.Time
 }
 
-// NewLoader returns a loader writing to w.
+// saveCheckpoint writes the checkpoint at most once a second.
+func (l *Loader) saveCheckpoint() {
+	if l.ckpt == nil || time.Since(l.lastSave) < time.Second {
+		return
+	}
+	l.lastSave = time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.ckpt.save(); err != nil {
+		l.log.Warn().Err(err).Msg("could not save the checkpoint")
+	}
+}
+
+// NewLoader returns a loader writing to w (which may be nil for a dry run).
 func NewLoader(w store.Writer, opts LoadOptions) (*Loader, error) {
 	opts = opts.withDefaults()
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	if w == nil {
+	if w == nil && !opts.DryRun {
 		return nil, errors.New("ingest: no store to write to")
 	}
 	today := models.NewDate(opts.Now().In(chinaTime).Date())
@@ -191,132 +392,208 @@ func NewLoader(w store.Writer, opts LoadOptions) (*Loader, error) {
 		opts:    opts,
 		log:     opts.Logger.With().Str("source", opts.Source).Logger(),
 		p:       newParser(opts.Source, today, opts.Hasher),
-		sum:     LoadSummary{Source: opts.Source, ByKind: map[FileKind]Counts{}},
+		seed:    maphash.MakeSeed(),
+		known:   map[uint64]struct{}{},
+		exists:  map[uint64]bool{},
+		sum:     LoadSummary{Source: opts.Source, ByKind: map[FileKind]Counts{}, DryRun: opts.DryRun},
 		started: opts.Now(),
+	}
+	l.pool = newPool(w, opts.InFlight)
+	if opts.Checkpoint != "" && !opts.DryRun {
+		ck, err := openCheckpoint(opts.Checkpoint, opts.Source, l.log)
+		if err != nil {
+			return nil, err
+		}
+		l.ckpt = ck
 	}
 	return l, nil
 }
 
 // Summary returns the counts so far.
 func (l *Loader) Summary() LoadSummary {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	s := l.sum
 	s.Files = slices.Clone(l.sum.Files)
 	s.Rejects = slices.Clone(l.sum.Rejects)
+	s.Warnings = slices.Clone(l.sum.Warnings)
 	s.ByKind = maps.Clone(l.sum.ByKind)
 	s.UnknownPersons = l.p.unknownPersons
 	s.Elapsed = l.opts.Now().Sub(l.started)
 	return s
 }
 
-// LoadFile loads one canonical file, whose kind follows from its name.
-func (l *Loader) LoadFile(ctx context.Context, path string) error {
-	kind, err := KindOfFile(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("ingest: %w", err)
-	}
-	defer f.Close()
-	name := filepath.Base(path)
-	rows, err := NewCSVRows(bufio.NewReaderSize(f, 1<<20))
-	if err != nil {
-		var re *RowError
-		if errors.As(err, &re) {
-			fs := l.beginFile(name, kind)
-			l.fileError(fs, Reject{File: name, Line: re.Line, Reason: "the header row is not valid CSV: " + re.Err.Error(),
-				Fix: "the first line must hold the column names, separated by commas"})
-			l.endFile(fs)
-			return nil
-		}
-		return fmt.Errorf("ingest: %s: %w", name, err)
-	}
-	return l.LoadRows(ctx, kind, name, rows)
-}
-
-// fileState is the progress through one file.
+// fileState is the progress through one file (one pass).
 type fileState struct {
 	idx     int // index in sum.Files
 	name    string
 	kind    FileKind
-	counts  Counts
-	pending int64 // rows in the batch not yet written
+	ckKey   string // checkpoint key; "" when not checkpointed
+	resume  int    // rows up to this line were written by an earlier run
+	counts  Counts // owned by the reading goroutine, except Accepted
 	batch   *store.Batch
-	began   time.Time
+	first   int // first line of the batch being filled
+	last    int // last line in it
+	pending int64
+	label   func(string) string
+	source  func(string) (string, string)
+
+	accepted atomic.Int64
+	inflight sync.WaitGroup
+	acks     []*ack // submitted batches not yet contiguously acknowledged (under Loader.mu)
+	ackLine  int
+	dupDrain bool // the batch being filled repeats a key of a submitted one
+
+	dups    map[uint64]int32   // key fingerprint → line
+	shares  map[uint64]float64 // enterprise → sum of ratios
+	pairs   map[uint64]float32 // (holder, enterprise) → ratio
+	overOne map[uint64]bool    // enterprises already warned about
+}
+
+type ack struct {
+	last int
+	rows int64
+	done bool
 }
 
 func (l *Loader) beginFile(name string, kind FileKind) *fileState {
+	l.mu.Lock()
 	l.sum.Files = append(l.sum.Files, FileSummary{File: name, Kind: kind})
-	return &fileState{idx: len(l.sum.Files) - 1, name: name, kind: kind, batch: &store.Batch{}, began: l.opts.Now()}
+	idx := len(l.sum.Files) - 1
+	l.mu.Unlock()
+	return &fileState{idx: idx, name: name, kind: kind, batch: &store.Batch{},
+		label:  func(s string) string { return s },
+		source: func(string) (string, string) { return "", "" },
+		dups:   map[uint64]int32{}}
 }
 
 // endFile folds the file's counts into the summary.
-func (l *Loader) endFile(fs *fileState) {
+func (l *Loader) endFile(fs *fileState, began time.Time) {
+	fs.counts.Accepted = fs.accepted.Load()
+	l.mu.Lock()
 	l.sum.Files[fs.idx].Counts = fs.counts
 	c := l.sum.ByKind[fs.kind]
 	c.add(fs.counts)
 	l.sum.ByKind[fs.kind] = c
 	l.sum.Total.add(fs.counts)
+	l.mu.Unlock()
 	ev := l.log.Info()
 	if fs.counts.Rejected > 0 {
 		ev = l.log.Warn()
 	}
 	ev.Str("file", fs.name).Str("kind", string(fs.kind)).Int64("read", fs.counts.Read).
 		Int64("accepted", fs.counts.Accepted).Int64("rejected", fs.counts.Rejected).
-		Dur("elapsed", l.opts.Now().Sub(fs.began)).Msg("file loaded")
+		Int64("warnings", fs.counts.Warnings).Int64("skipped", fs.counts.Skipped).
+		Dur("elapsed", l.opts.Now().Sub(began)).Msg("file loaded")
 }
 
 // reject counts a rejected row and reports it.
 func (l *Loader) reject(fs *fileState, r Reject) {
 	fs.counts.Rejected++
+	l.rejected.Add(1)
 	l.report(r)
 }
 
-// fileError reports a problem of the whole file (at line 1), which rejects
-// all its rows.
+// warn reports a row that was loaded with a warning.
+func (l *Loader) warn(fs *fileState, r Reject) {
+	r.Level = LevelWarning
+	fs.counts.Warnings++
+	l.warnings.Add(1)
+	l.report(r)
+}
+
+// fileError reports a problem of the whole file (at line 1, or where
+// reading stopped).
 func (l *Loader) fileError(fs *fileState, r Reject) {
+	l.mu.Lock()
 	l.sum.Files[fs.idx].Error = r.Reason
 	l.sum.FileErrors++
+	l.mu.Unlock()
 	l.report(r)
 }
 
-// report keeps, passes on and logs a reject.
+// report keeps, passes on and logs a reject. Identity numbers are masked.
 func (l *Loader) report(r Reject) {
-	if r.Value != "" && (r.Field == "id_number" || looksLikeIDNumber(r.Value)) {
+	if r.Value != "" && (strings.Contains(r.Field, "id_number") || looksLikeIDNumber(r.Value)) {
 		r.Value = maskIDNumber(r.Value)
 	} else if utf8.RuneCountInString(r.Value) > 80 {
 		r.Value = string([]rune(r.Value)[:80]) + "…"
 	}
-	if l.opts.MaxRejects > 0 && len(l.sum.Rejects) < l.opts.MaxRejects {
-		l.sum.Rejects = append(l.sum.Rejects, r)
+	l.mu.Lock()
+	list := &l.sum.Rejects
+	if r.Level == LevelWarning {
+		list = &l.sum.Warnings
 	}
+	if l.opts.MaxRejects > 0 && len(*list) < l.opts.MaxRejects {
+		*list = append(*list, r)
+	}
+	l.mu.Unlock()
 	if l.opts.OnReject != nil {
 		l.opts.OnReject(r)
 	}
-	l.log.Debug().Str("file", r.File).Int("line", r.Line).Str("field", r.Field).Str("reason", r.Reason).Msg("row rejected")
+	l.log.Debug().Str("file", r.File).Int("line", r.Line).Str("field", r.Field).Str("reason", r.Reason).Str("level", r.Level).Msg("row rejected")
 }
 
-// LoadRows loads the rows of one file of the given kind; name is the file
+// progress calls OnProgress, at most every 200 ms unless final.
+func (l *Loader) progress(fs *fileState, in *reader.Opened, final bool) {
+	if l.opts.OnProgress == nil {
+		return
+	}
+	now := time.Now()
+	if !final && now.Sub(l.lastProgress) < 200*time.Millisecond {
+		return
+	}
+	l.lastProgress = now
+	p := Progress{File: fs.name, Kind: fs.kind, Rows: fs.counts.Read, Read: l.read.Load(),
+		Accepted: l.accepted.Load(), Rejected: l.rejected.Load(), Warnings: l.warnings.Load(),
+		Bytes: l.bytesBase, TotalBytes: l.bytesTotal}
+	if in != nil {
+		p.Bytes += in.BytesRead()
+	}
+	l.opts.OnProgress(p)
+}
+
+// LoadRows loads the rows of one input of the given kind; name is the file
 // name used in rejects. Columns are matched by name (case-insensitive) in any
 // order; unknown columns are ignored. A header that lacks a required column
 // rejects the whole file (reported once, at line 1). Rows that fail
 // validation are rejected and the load goes on; the error is non-nil only
-// when reading the input or writing the store fails, or ctx ends.
-func (l *Loader) LoadRows(ctx context.Context, kind FileKind, name string, rows Rows) (err error) {
+// when writing the store fails, too many rows were rejected, or ctx ends.
+func (l *Loader) LoadRows(ctx context.Context, kind FileKind, name string, rows Rows) error {
 	if !kind.Valid() {
 		return fmt.Errorf("ingest: unknown file kind %q", kind)
 	}
 	fs := l.beginFile(name, kind)
-	defer func() {
-		if err == nil {
-			err = l.flush(ctx, fs)
-		}
-		l.endFile(fs)
-	}()
-	pos, headerReject := mapColumns(kind, rows.Columns())
+	began := l.opts.Now()
+	err := l.loadRows(ctx, fs, rows, nil, nil)
+	if werr := l.finishFile(ctx, fs); err == nil {
+		err = werr
+	}
+	l.endFile(fs, began)
+	return err
+}
+
+// describer is what a mapped source tells about its fields.
+type describer interface {
+	Label(field string) string
+	Source(field string) (column, raw string)
+	Identity() []string
+}
+
+// loadRows reads every row of rows into batches. It returns nil when the
+// input ended (even early, with a file error recorded).
+func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *reader.Opened, mapped describer) error {
+	var identity []string
+	if mapped != nil {
+		fs.label, fs.source, identity = mapped.Label, mapped.Source, mapped.Identity()
+	}
+	rows = withIdentity(rows, fs.kind, identity, l.opts.Hasher, l.p.today, fs.label)
+	pos, headerReject := mapColumns(fs.kind, rows.Columns())
 	if headerReject != nil {
-		headerReject.File = name
+		headerReject.File = fs.name
+		if headerReject.Field != "" {
+			headerReject.Field = fs.label(headerReject.Field)
+		}
 		l.fileError(fs, *headerReject) // the rows are counted as rejected below
 	}
 	if len(rows.Columns()) == 0 {
@@ -328,6 +605,11 @@ func (l *Loader) LoadRows(ctx context.Context, kind FileKind, name string, rows 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			if err := l.pool.failed(); err != nil {
+				return err
+			}
+			l.progress(fs, in, false)
+			l.saveCheckpoint()
 		}
 		row, err := rows.Next()
 		if err == io.EOF {
@@ -336,42 +618,103 @@ func (l *Loader) LoadRows(ctx context.Context, kind FileKind, name string, rows 
 		var re *RowError
 		if errors.As(err, &re) {
 			fs.counts.Read++
-			l.reject(fs, Reject{File: name, Line: re.Line, Reason: "the row is not valid CSV: " + re.Err.Error(),
-				Fix: `enclose fields that contain commas, quotes or line breaks in double quotes, and double the quotes inside them ("")`})
+			l.read.Add(1)
+			if re.Line <= fs.resume {
+				fs.counts.Skipped++
+				continue
+			}
+			reason := re.Err.Error()
+			if re.Field == "" {
+				reason = "the row cannot be read: " + reason
+			}
+			l.reject(fs, Reject{File: fs.name, Line: re.Line, Field: re.Field, Value: re.Value, Reason: reason, Fix: re.Fix})
+			if err := l.checkAbort(); err != nil {
+				return err
+			}
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("ingest: %s: %w", name, err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// The input broke off (a truncated .gz, a read error): what was
+			// read stays; the file is reported and the load goes on.
+			l.fileError(fs, Reject{File: fs.name, Line: l.lastLine(fs), Reason: "reading stopped: " + err.Error(),
+				Fix: "the rows before this point were loaded; get a complete copy of the file and load it again (loading is idempotent)"})
+			return nil
 		}
 		fs.counts.Read++
+		l.read.Add(1)
 		if headerReject != nil {
 			fs.counts.Rejected++
+			l.rejected.Add(1)
 			continue
 		}
+		skip := row.Line <= fs.resume
 		if len(row.Values) != len(rows.Columns()) {
-			l.reject(fs, Reject{File: name, Line: row.Line,
-				Reason: fmt.Sprintf("has %d fields, the header has %d", len(row.Values), len(rows.Columns())),
-				Fix:    `give one value per column; enclose values that contain commas in double quotes`})
-			continue
-		}
-		if ferr := canonicalValues(kind, vals, pos, row.Values); ferr != nil {
-			l.reject(fs, Reject{File: name, Line: row.Line, Field: ferr.Field, Value: ferr.Value, Reason: ferr.Reason, Fix: ferr.Fix})
-			continue
-		}
-		if ferr := l.add(fs, vals, row.Line); ferr != nil {
-			if ferr.Value == "" && ferr.Field != "" {
-				ferr.Value = valueOf(kind, vals, ferr.Field)
+			if skip {
+				fs.counts.Skipped++
+				continue
 			}
-			l.reject(fs, Reject{File: name, Line: row.Line, Field: ferr.Field, Value: ferr.Value, Reason: ferr.Reason, Fix: ferr.Fix})
+			l.reject(fs, Reject{File: fs.name, Line: row.Line,
+				Reason: fmt.Sprintf("has %d fields, the header has %d", len(row.Values), len(rows.Columns())),
+				Fix:    `give one value per column; enclose values that contain the delimiter in double quotes`})
+			if err := l.checkAbort(); err != nil {
+				return err
+			}
+			continue
+		}
+		ferr := canonicalValues(fs.kind, vals, pos, row.Values)
+		if ferr == nil {
+			ferr = l.add(fs, vals, row.Line, skip)
+		}
+		if skip {
+			fs.counts.Skipped++
+			continue
+		}
+		if ferr != nil {
+			r := Reject{File: fs.name, Line: row.Line, Field: ferr.Field, Value: ferr.Value, Reason: ferr.Reason, Fix: ferr.Fix}
+			if r.Value == "" && r.Field != "" {
+				r.Value = valueOf(fs.kind, vals, r.Field)
+			}
+			if col, raw := fs.source(r.Field); col != "" {
+				r.Value = raw
+			}
+			if r.Field != "" {
+				r.Field = fs.label(r.Field)
+			}
+			l.reject(fs, r)
+			if err := l.checkAbort(); err != nil {
+				return err
+			}
 			continue
 		}
 		fs.pending++
+		if fs.first == 0 {
+			fs.first = row.Line
+		}
+		fs.last = row.Line
 		if fs.batch.Len() >= l.opts.BatchSize {
 			if err := l.flush(ctx, fs); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+func (l *Loader) lastLine(fs *fileState) int {
+	if fs.last > 0 {
+		return fs.last
+	}
+	return 1
+}
+
+// checkAbort ends the load when too many rows were rejected.
+func (l *Loader) checkAbort() error {
+	if n := l.opts.AbortAfterRejects; n > 0 && l.rejected.Load() > n {
+		return fmt.Errorf("%w: more than %d rows rejected; this looks like the wrong file, kind, mapping or encoding (the rows accepted before stay loaded)", ErrTooManyRejects, n)
+	}
+	return nil
 }
 
 // mapColumns returns, for each canonical column of kind, its position in
@@ -410,7 +753,7 @@ func mapColumns(kind FileKind, columns []string) ([]int, *Reject) {
 	if len(missing) > 0 {
 		return pos, &Reject{Line: 1, Field: missing[0],
 			Reason: fmt.Sprintf("required column %s missing; no row of the file was loaded", plural(len(missing), strings.Join(missing, ", "))),
-			Fix:    fmt.Sprintf("add the column to the header (the %s columns are %s)", kind.FileName(), strings.Join(kind.ColumnNames(), ","))}
+			Fix:    fmt.Sprintf("add the column to the header (the %s columns are %s), or map it with --mapping", kind, strings.Join(kind.ColumnNames(), ","))}
 	}
 	return pos, nil
 }
@@ -435,7 +778,7 @@ func canonicalValues(kind FileKind, vals []string, pos []int, src []string) *fie
 		v := src[p]
 		if !utf8.ValidString(v) {
 			return &fieldError{Field: canonicalColumns[kind][i].Name, Value: strings.ToValidUTF8(v, "?"), Reason: "is not valid UTF-8",
-				Fix: "save the file as UTF-8 (the canonical loader does not read GB18030 or other encodings yet)"}
+				Fix: "the file is in another encoding: leave --encoding at auto, or give --encoding gb18030 (GBK) for files saved by Chinese Excel"}
 		}
 		vals[i] = strings.TrimFunc(v, isTrimmed)
 	}
@@ -450,137 +793,4 @@ func valueOf(kind FileKind, vals []string, field string) string {
 		}
 	}
 	return ""
-}
-
-// add parses one row and appends it to the batch.
-func (l *Loader) add(fs *fileState, v []string, line int) *fieldError {
-	b := fs.batch
-	switch fs.kind {
-	case FileEnterprises:
-		e, err := l.p.enterprise(v)
-		if err != nil {
-			return err
-		}
-		b.Enterprises = append(b.Enterprises, e)
-	case FilePersons:
-		p, err := l.p.person(v, fs.name, line)
-		if err != nil {
-			return err
-		}
-		b.Persons = append(b.Persons, p)
-	case FileShareholdings:
-		s, err := l.p.shareholding(v)
-		if err != nil {
-			return err
-		}
-		b.Shareholdings = append(b.Shareholdings, s)
-	case FileLegalReps, FileOfficers:
-		kind := models.RoleLegalRep
-		if fs.kind == FileOfficers {
-			kind = models.RoleOfficer
-		}
-		r, err := l.p.role(v, kind)
-		if err != nil {
-			return err
-		}
-		b.Roles = append(b.Roles, r)
-	case FileBranches:
-		br, err := l.p.branch(v)
-		if err != nil {
-			return err
-		}
-		b.Branches = append(b.Branches, br)
-	case FileRecords:
-		r, err := l.p.record(v)
-		if err != nil {
-			return err
-		}
-		b.Records = append(b.Records, r)
-	}
-	return nil
-}
-
-// flush writes the pending batch.
-func (l *Loader) flush(ctx context.Context, fs *fileState) error {
-	if fs.batch.Len() == 0 {
-		return nil
-	}
-	if err := l.w.WriteBatch(ctx, fs.batch); err != nil {
-		return fmt.Errorf("ingest: %s: writing a batch of %d rows (after %d rows read): %w", fs.name, fs.batch.Len(), fs.counts.Read, err)
-	}
-	fs.counts.Accepted += fs.pending
-	fs.pending = 0
-	fs.batch = &store.Batch{}
-	l.sum.Batches++
-	if l.opts.OnProgress != nil {
-		l.opts.OnProgress(Progress{File: fs.name, Kind: fs.kind, Rows: fs.counts.Read,
-			Accepted: l.sum.Total.Accepted + fs.counts.Accepted})
-	}
-	return nil
-}
-
-// LoadDir loads the canonical files found in dir, in dependency order
-// (enterprises, persons, shareholdings, legal_reps, officers, branches,
-// records). Files that are absent are skipped; other files are ignored.
-func LoadDir(ctx context.Context, dir string, w store.Writer, opts LoadOptions) (LoadSummary, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return LoadSummary{Source: opts.Source}, fmt.Errorf("ingest: %w", err)
-	}
-	var files []string
-	present := map[string]string{}
-	for _, e := range entries {
-		if !e.IsDir() {
-			present[strings.ToLower(e.Name())] = e.Name()
-		}
-	}
-	for _, k := range FileKinds {
-		if name, ok := present[k.FileName()]; ok {
-			files = append(files, filepath.Join(dir, name))
-		}
-	}
-	if len(files) == 0 {
-		names := make([]string, len(FileKinds))
-		for i, k := range FileKinds {
-			names[i] = k.FileName()
-		}
-		return LoadSummary{Source: opts.Source}, fmt.Errorf("ingest: %s holds none of the canonical files (%s)", dir, strings.Join(names, ", "))
-	}
-	return LoadFiles(ctx, files, w, opts)
-}
-
-// LoadFiles loads the given canonical files, whose kinds follow from their
-// names, in dependency order (a stable sort of files by kind).
-func LoadFiles(ctx context.Context, files []string, w store.Writer, opts LoadOptions) (LoadSummary, error) {
-	type item struct {
-		path string
-		kind FileKind
-	}
-	items := make([]item, 0, len(files))
-	for _, f := range files {
-		k, err := KindOfFile(f)
-		if err != nil {
-			return LoadSummary{Source: opts.Source}, fmt.Errorf("ingest: %w", err)
-		}
-		items = append(items, item{f, k})
-	}
-	slices.SortStableFunc(items, func(a, b item) int { return a.kind.order() - b.kind.order() })
-	l, err := NewLoader(w, opts)
-	if err != nil {
-		return LoadSummary{Source: opts.Source}, err
-	}
-	for _, it := range items {
-		if err := l.LoadFile(ctx, it.path); err != nil {
-			return l.Summary(), err
-		}
-	}
-	s := l.Summary()
-	if s.UnknownPersons > 0 {
-		l.log.Warn().Int64("unknown_persons", s.UnknownPersons).
-			Msg("rows referred to person_ids that no persons row of this load gave; those persons are keyed by person_id, not by identity number; load persons.csv together with the files that refer to it")
-	}
-	l.log.Info().Int("files", len(s.Files)).Int64("read", s.Total.Read).Int64("accepted", s.Total.Accepted).
-		Int64("rejected", s.Total.Rejected).Int64("unknown_persons", s.UnknownPersons).
-		Dur("elapsed", s.Elapsed).Msg("load finished")
-	return s, nil
 }

@@ -251,7 +251,6 @@ func TestLoadBadRows(t *testing.T) {
 		{"enterprises.csv", 10, "", "has 5 fields, the header has 13"},
 		{"enterprises.csv", 11, "uscc", "id are both empty"},
 		{"enterprises.csv", 12, "region", "unknown province"},
-		{"enterprises.csv", 13, "", "not valid CSV"},
 		{"persons.csv", 3, "id_number", "check character"},
 		{"persons.csv", 4, "name", "required"},
 		{"persons.csv", 5, "id_number", "has 16 characters"},
@@ -269,7 +268,7 @@ func TestLoadBadRows(t *testing.T) {
 	}
 	for i, w := range wants {
 		r := all[i]
-		if r.File != w.file || r.Line != w.line || r.Field != w.field || !strings.Contains(r.Reason+" "+r.Fix, w.in) {
+		if filepath.Base(r.File) != w.file || r.Line != w.line || r.Field != w.field || !strings.Contains(r.Reason+" "+r.Fix, w.in) {
 			t.Errorf("reject %d: %s\nwant %s:%d %s …%s…", i, r, w.file, w.line, w.field, w.in)
 		}
 		if r.Reason == "" || r.Fix == "" {
@@ -280,7 +279,7 @@ func TestLoadBadRows(t *testing.T) {
 		t.Errorf("summary keeps %d rejects", len(sum.Rejects))
 	}
 	// Identity numbers never appear in rejects.
-	if v := all[10].Value; v != strings.Repeat("*", 18) {
+	if v := all[9].Value; v != strings.Repeat("*", 18) {
 		t.Errorf("identity number in reject: %q", v)
 	}
 	for _, r := range all {
@@ -289,7 +288,7 @@ func TestLoadBadRows(t *testing.T) {
 		}
 	}
 	for k, c := range map[FileKind]Counts{
-		FileEnterprises:   {Read: 13, Accepted: 3, Rejected: 10},
+		FileEnterprises:   {Read: 13, Accepted: 4, Rejected: 9},
 		FilePersons:       {Read: 5, Accepted: 2, Rejected: 3},
 		FileShareholdings: {Read: 7, Accepted: 2, Rejected: 5},
 	} {
@@ -299,7 +298,8 @@ func TestLoadBadRows(t *testing.T) {
 	}
 	// The good rows are in.
 	ctx := context.Background()
-	for _, key := range []string{"91440305MA5F000189", "91440106MA9C00071Y", "src:foreign:F000004"} {
+	// A bare quote inside an unquoted value is kept as text (line 13).
+	for _, key := range []string{"91440305MA5F000189", "91440106MA9C00071Y", "src:foreign:F000004", "src:foreign:F000003"} {
 		if _, err := st.Enterprise(ctx, key); err != nil {
 			t.Errorf("good row %s not loaded: %v", key, err)
 		}
@@ -313,7 +313,7 @@ func TestLoadBadRows(t *testing.T) {
 		}
 	}
 	all2 := scanAll(t, st)
-	if got := counts(all2); got != [6]int{3, 2, 2, 0, 0, 0} {
+	if got := counts(all2); got != [6]int{4, 2, 2, 0, 0, 0} {
 		t.Errorf("store holds %v", got)
 	}
 }
@@ -342,7 +342,7 @@ func TestLoadHeaderProblems(t *testing.T) {
 	// Files are loaded in dependency order.
 	var order []string
 	for _, f := range sum.Files {
-		order = append(order, f.File)
+		order = append(order, filepath.Base(f.File))
 	}
 	if strings.Join(order, " ") != "persons.csv legal_reps.csv branches.csv records.csv" {
 		t.Errorf("order %v", order)
@@ -359,7 +359,7 @@ func TestLoadHeaderProblems(t *testing.T) {
 		{"records.csv", "decided", "decided is missing"},
 	} {
 		r := sum.Rejects[i]
-		if r.File != w.file || r.Line != 1 || r.Field != w.field || !strings.Contains(r.Reason, w.in) {
+		if filepath.Base(r.File) != w.file || r.Line != 1 || r.Field != w.field || !strings.Contains(r.Reason, w.in) {
 			t.Errorf("reject %s, want %s:1 %s %s", r, w.file, w.field, w.in)
 		}
 	}

@@ -159,6 +159,9 @@ func (p *parser) personRef(field, id string) (string, *fieldError) {
 	if e, ok := p.persons[id]; ok {
 		return e.pid, nil
 	}
+	if pid, ok := isPID(id); ok {
+		return pid, nil // an identity number, hashed by the identity stage
+	}
 	p.unknownPersons++
 	return p.hasher.FromSourceKey(p.source, id), nil
 }
@@ -473,13 +476,17 @@ func (p *parser) person(v []string, file string, line int) (models.Person, *fiel
 	if per.Name = normaliseText(v[perName]); per.Name == "" {
 		return per, required("name")
 	}
-	if n := v[perIDNumber]; n != "" {
+	if pid, ok := isPID(v[perIDNumber]); ok {
+		per.PID = pid
+	} else if n := v[perIDNumber]; n != "" {
 		norm, err := checkIDNumber(n, p.today)
 		if err != nil {
 			err.Field = "id_number"
 			return per, err
 		}
 		per.PID = p.hasher.FromIDNumber(norm)
+	} else if pid, ok := isPID(id); ok {
+		per.PID = pid
 	} else {
 		per.PID = p.hasher.FromSourceKey(p.source, id)
 	}

@@ -2,111 +2,361 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"riskgraph/ingest"
+	"riskgraph/ingest/mapping"
+	"riskgraph/ingest/progress"
+	"riskgraph/ingest/reader"
 	"riskgraph/store"
 )
 
+// ingestFlags are the options of riskgraph ingest.
+type ingestFlags struct {
+	source       string
+	batchSize    int
+	inFlight     int
+	mapping      string
+	kind         string
+	format       string
+	encoding     string
+	delimiter    string
+	quote        string
+	maxRowBytes  int
+	rejects      string
+	maxRejects   int64
+	references   string
+	dryRun       bool
+	checkpoint   string
+	noCheckpoint bool
+	progress     string
+}
+
 func (a *app) ingestCommand() *cobra.Command {
-	var source string
-	var batchSize int
+	var f ingestFlags
 	cmd := &cobra.Command{
 		Use:   "ingest PATH...",
-		Short: "Load canonical CSV files (a directory or files) into the store",
-		Long: "Load files in the canonical CSV layout (docs/data-format.md) into the configured store.\n" +
-			"A directory loads every canonical file in it; files load in dependency order.\n" +
-			"Refused rows are listed with file, line, field and what to change; accepted rows stay.",
+		Short: "Load CSV or NDJSON files (files, directories, globs, .gz, - for stdin) into the store",
+		Long: "Load registration and credit data into the configured store.\n\n" +
+			"PATH is a file, a directory (its *.csv, *.tsv, *.ndjson, *.jsonl files, optionally .gz), a glob\n" +
+			"pattern, or - for standard input. A file's kind follows from --kind, the mapping's file patterns,\n" +
+			"its name (enterprises.csv …) or its header; files load in dependency order (entities first).\n" +
+			"The encoding (UTF-8 or GB18030/GBK) and the CSV delimiter are detected unless given.\n\n" +
+			"Refused rows go to the rejects report with file, line, field, value, reason and what to change;\n" +
+			"accepted rows stay. An interrupted load continues from its checkpoint when run again.\n" +
+			"See docs/ingest.md.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			s, err := openStore(ctx, &a.cfg, a.log)
-			if err != nil {
-				return err
-			}
-			defer s.Close()
-			sum, err := a.load(ctx, s, args, source, batchSize)
-			printSummary(cmd.OutOrStdout(), sum)
-			if err != nil {
-				return err
-			}
-			if sum.Total.Rejected > 0 || sum.FileErrors > 0 {
-				return &exitError{code: 1, msg: fmt.Sprintf("%d rows rejected (listed above); the %d accepted rows are loaded", sum.Total.Rejected, sum.Total.Accepted)}
-			}
-			return nil
+			return a.runIngest(ctx, cmd, args, &f)
 		},
 	}
-	cmd.Flags().StringVar(&source, "source", "default", "name of the data set; keys of entities without a USCC and of persons without an identity number are namespaced by it")
-	cmd.Flags().IntVar(&batchSize, "batch-size", ingest.DefaultBatchSize, "rows per store batch (one transaction / one journal record)")
+	fl := cmd.Flags()
+	fl.StringVar(&f.source, "source", "default", "name of the data set; keys of entities without a USCC and of persons without an identity number are namespaced by it")
+	fl.IntVar(&f.batchSize, "batch-size", ingest.DefaultBatchSize, "rows per store batch (one transaction / one journal record)")
+	fl.IntVar(&f.inFlight, "in-flight", ingest.DefaultInFlight, "batches written concurrently (1-64)")
+	fl.StringVar(&f.mapping, "mapping", "", "column mapping file (YAML or JSON) for a foreign layout; see mappings/ and docs/ingest.md")
+	fl.StringVar(&f.kind, "kind", "", "kind of every input: enterprises, persons, shareholdings, legal_reps, officers, branches, records (default: from name or header)")
+	fl.StringVar(&f.format, "format", "", "csv or ndjson (default: from the file name; stdin is csv)")
+	fl.StringVar(&f.encoding, "encoding", "auto", "input encoding: auto, utf-8, gb18030, gbk, utf-16le, utf-16be")
+	fl.StringVar(&f.delimiter, "delimiter", "", `CSV delimiter: ",", ";", "|", "tab" (default: detected from the header)`)
+	fl.StringVar(&f.quote, "quote", "", `CSV quote character: '"', "'" or "none" (default: detected)`)
+	fl.IntVar(&f.maxRowBytes, "max-row-bytes", reader.DefaultMaxRowBytes, "longest row accepted, in bytes; longer rows are refused and reading goes on")
+	fl.StringVar(&f.rejects, "rejects", "", "rejects report file, .csv or .ndjson (default: <data-dir>/rejects/<source>-<time>.csv, created when a row is refused)")
+	fl.Int64Var(&f.maxRejects, "max-rejects", 0, "stop the load once more than N rows are rejected (0: never); rows accepted before stay")
+	fl.StringVar(&f.references, "references", "placeholder", "rows naming entities in neither the load nor the store: placeholder (create placeholder nodes) or reject")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "read and validate everything, write nothing")
+	fl.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint file (default: <data-dir>/checkpoints/<source>-<inputs hash>.json)")
+	fl.BoolVar(&f.noCheckpoint, "no-checkpoint", false, "do not record or use a checkpoint")
+	fl.StringVar(&f.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, log, none")
 	return cmd
 }
 
-// load runs a load of paths (directories or files), logging every
-// acknowledged batch and every reject.
+// loadOptions turns the flags into load options.
+func (a *app) loadOptions(f *ingestFlags, inputs []reader.Input) (ingest.LoadOptions, error) {
+	hasher, err := pidHasher(&a.cfg, a.log)
+	if err != nil {
+		return ingest.LoadOptions{}, err
+	}
+	opts := ingest.LoadOptions{
+		Hasher: hasher, Source: f.source, BatchSize: f.batchSize, InFlight: f.inFlight,
+		Encoding: f.encoding, Kind: ingest.FileKind(strings.ToLower(f.kind)), References: ingest.References(f.references),
+		AbortAfterRejects: f.maxRejects, DryRun: f.dryRun, Logger: a.log,
+		CSV: reader.CSVOptions{MaxRowBytes: f.maxRowBytes},
+	}
+	if f.format != "" {
+		if opts.Format, err = reader.ParseFormat(f.format); err != nil {
+			return opts, usageError(err)
+		}
+	}
+	switch strings.ToLower(f.delimiter) {
+	case "":
+	case "tab", `\t`:
+		opts.CSV.Comma = '\t'
+	default:
+		if len([]rune(f.delimiter)) != 1 {
+			return opts, usageError(fmt.Errorf("--delimiter %q: give one character, or tab", f.delimiter))
+		}
+		opts.CSV.Comma = []rune(f.delimiter)[0]
+	}
+	switch f.quote {
+	case "":
+	case "none":
+		opts.CSV.Quote = reader.NoQuote
+	default:
+		if len([]rune(f.quote)) != 1 {
+			return opts, usageError(fmt.Errorf("--quote %q: give one character, or none", f.quote))
+		}
+		opts.CSV.Quote = []rune(f.quote)[0]
+	}
+	if f.mapping != "" {
+		m, err := mapping.Load(f.mapping)
+		if err != nil {
+			return opts, usageError(err)
+		}
+		opts.Mapping = m
+	}
+	if !f.noCheckpoint && !f.dryRun && !slices.ContainsFunc(inputs, reader.Input.IsStdin) {
+		opts.Checkpoint = f.checkpoint
+		if opts.Checkpoint == "" {
+			opts.Checkpoint = filepath.Join(a.cfg.DataDir, "checkpoints", f.source+"-"+inputsHash(inputs)+".json")
+		}
+	}
+	if err := opts.Validate(); err != nil {
+		return opts, usageError(err)
+	}
+	return opts, nil
+}
+
+// inputsHash names the checkpoint of a set of inputs.
+func inputsHash(inputs []reader.Input) string {
+	paths := make([]string, len(inputs))
+	for i, in := range inputs {
+		p, err := filepath.Abs(in.Path)
+		if err != nil {
+			p = in.Path
+		}
+		paths[i] = p
+	}
+	sort.Strings(paths)
+	sum := sha256.Sum256([]byte(strings.Join(paths, "\x00")))
+	return hex.EncodeToString(sum[:6])
+}
+
+func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, f *ingestFlags) error {
+	inputs, err := reader.Expand(args)
+	if err != nil {
+		return usageError(fmt.Errorf("ingest: %w", err))
+	}
+	opts, err := a.loadOptions(f, inputs)
+	if err != nil {
+		return err
+	}
+	opts.Stdin = cmd.InOrStdin()
+	var w store.Writer
+	if !f.dryRun {
+		s, err := openStore(ctx, &a.cfg, a.log)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		w, opts.Reader = s, s
+	}
+
+	rejectsPath := f.rejects
+	if rejectsPath == "" {
+		rejectsPath = filepath.Join(a.cfg.DataDir, "rejects", f.source+"-"+time.Now().Format("20060102-150405")+".csv")
+	}
+	rep := &lazyReport{path: rejectsPath}
+	defer rep.close()
+	opts.OnReject = rep.write
+
+	term := isTerminal(os.Stderr)
+	mode := f.progress
+	if mode == "auto" {
+		mode = "log"
+		if term {
+			mode = "bar"
+		}
+	}
+	var bar *progress.Reporter
+	switch mode {
+	case "bar":
+		bar = progress.New(os.Stderr, true, a.log, 0)
+	case "log":
+		bar = progress.New(os.Stderr, false, a.log, 10*time.Second)
+	case "none":
+	default:
+		return usageError(fmt.Errorf("--progress %q: use auto, bar, log or none", f.progress))
+	}
+	if bar != nil {
+		opts.OnProgress = func(p ingest.Progress) {
+			bar.Update(progress.Snapshot{File: p.File, Read: p.Read, Accepted: p.Accepted, Rejected: p.Rejected,
+				Warnings: p.Warnings, Bytes: p.Bytes, TotalBytes: p.TotalBytes})
+		}
+	}
+	opts.OnBatch = func(b ingest.BatchDone) {
+		a.log.Info().Str("file", filepath.Base(b.File)).Str("kind", string(b.Kind)).Int("rows", max(b.Line-1, 0)).
+			Int64("accepted", b.Accepted).Msg("batch written")
+	}
+	sum, err := ingest.Load(ctx, inputs, w, opts)
+	if bar != nil {
+		bar.Done()
+	}
+	if cerr := rep.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	printSummary(cmd.OutOrStdout(), sum)
+	if rep.n > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "rejects report: %s (%d rows)\n", rep.path, rep.n)
+	}
+	if err != nil {
+		if errors.Is(err, ingest.ErrTooManyRejects) {
+			return &exitError{code: 1, msg: fmt.Sprintf("stopped: %v; see %s", err, rep.path)}
+		}
+		if opts.Checkpoint != "" {
+			return fmt.Errorf("%w\nthe load stopped; run the same command again to continue from the checkpoint %s", err, opts.Checkpoint)
+		}
+		return err
+	}
+	if sum.Total.Rejected > 0 || sum.FileErrors > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("%d rows rejected and %d files refused or cut short (see the report); the %d accepted rows are loaded",
+			sum.Total.Rejected, sum.FileErrors, sum.Total.Accepted)}
+	}
+	return nil
+}
+
+// lazyReport creates the rejects report on the first reject.
+type lazyReport struct {
+	path string
+	f    *os.File
+	w    *ingest.ReportWriter
+	err  error
+	n    int64
+}
+
+func (r *lazyReport) write(rej ingest.Reject) {
+	if r.err != nil {
+		return
+	}
+	if r.w == nil {
+		if err := os.MkdirAll(filepath.Dir(r.path), 0o700); err != nil {
+			r.err = err
+			return
+		}
+		f, err := os.Create(r.path)
+		if err != nil {
+			r.err = err
+			return
+		}
+		r.f = f
+		if r.w, r.err = ingest.NewReportWriter(f, ingest.ReportFormat(r.path)); r.err != nil {
+			return
+		}
+	}
+	r.w.Write(rej)
+	r.n++
+}
+
+func (r *lazyReport) close() error {
+	if r.f == nil {
+		return r.err
+	}
+	err := r.w.Flush()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	r.f = nil
+	if err == nil {
+		err = r.err
+	}
+	if err != nil {
+		return fmt.Errorf("rejects report %s: %w", r.path, err)
+	}
+	return nil
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// load runs a load of paths with default options (for demo), logging every
+// acknowledged batch.
 func (a *app) load(ctx context.Context, w store.Writer, paths []string, source string, batchSize int) (ingest.LoadSummary, error) {
 	hasher, err := pidHasher(&a.cfg, a.log)
 	if err != nil {
 		return ingest.LoadSummary{}, err
 	}
-	opts := ingest.LoadOptions{
-		Hasher:    hasher,
-		Source:    source,
-		BatchSize: batchSize,
-		Logger:    a.log,
-		OnProgress: func(p ingest.Progress) {
-			a.log.Info().Str("file", p.File).Int64("rows", p.Rows).Int64("accepted", p.Accepted).Msg("batch written")
-		},
+	inputs, err := reader.Expand(paths)
+	if err != nil {
+		return ingest.LoadSummary{}, usageError(fmt.Errorf("ingest: %w", err))
 	}
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return ingest.LoadSummary{}, usageError(fmt.Errorf("ingest: %w", err))
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		sum, err := ingest.LoadDir(ctx, p, w, opts)
-		if err != nil || len(paths) == 1 {
-			return sum, err
-		}
-		a.log.Info().Str("dir", p).Int64("accepted", sum.Total.Accepted).Int64("rejected", sum.Total.Rejected).Msg("directory loaded")
-	}
-	if len(files) == 0 {
-		return ingest.LoadSummary{}, nil
-	}
-	return ingest.LoadFiles(ctx, files, w, opts)
+	opts := ingest.LoadOptions{Hasher: hasher, Source: source, BatchSize: batchSize, Logger: a.log,
+		OnBatch: func(b ingest.BatchDone) {
+			a.log.Info().Str("file", filepath.Base(b.File)).Int("rows", max(b.Line-1, 0)).Int64("accepted", b.Accepted).Msg("batch written")
+		}}
+	return ingest.Load(ctx, inputs, w, opts)
 }
 
-// printSummary writes the per-kind table.
+// printSummary writes the per-kind table and the first rejects.
 func printSummary(w io.Writer, s ingest.LoadSummary) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tread\taccepted\trejected\t")
-	kinds := make([]string, 0, len(s.ByKind))
-	for k := range s.ByKind {
-		kinds = append(kinds, string(k))
+	fmt.Fprintln(tw, "kind\tread\taccepted\trejected\twarnings\tduplicates\tskipped\t")
+	for _, k := range ingest.FileKinds {
+		c, ok := s.ByKind[k]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", k, c.Read, c.Accepted, c.Rejected, c.Warnings, c.Duplicates, c.Skipped)
 	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		c := s.ByKind[ingest.FileKind(k)]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", k, c.Read, c.Accepted, c.Rejected)
-	}
-	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t\n", s.Total.Read, s.Total.Accepted, s.Total.Rejected)
+	t := s.Total
+	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t\n", t.Read, t.Accepted, t.Rejected, t.Warnings, t.Duplicates, t.Skipped)
 	tw.Flush()
+	for _, f := range s.Files {
+		if f.Error != "" {
+			fmt.Fprintf(w, "file %s: %s\n", f.File, f.Error)
+		}
+	}
 	for _, r := range s.Rejects {
 		fmt.Fprintln(w, "rejected:", r.String())
 	}
 	if s.Total.Rejected > int64(len(s.Rejects)) {
 		fmt.Fprintf(w, "… and %d more rejected rows not listed\n", s.Total.Rejected-int64(len(s.Rejects)))
+	}
+	for _, r := range s.Warnings {
+		fmt.Fprintln(w, "warning:", r.String())
+	}
+	var notes []string
+	if s.DryRun {
+		notes = append(notes, "dry run: nothing was written")
+	}
+	if s.Resumed {
+		notes = append(notes, "resumed from a checkpoint")
+	}
+	if s.Unresolved > 0 {
+		notes = append(notes, fmt.Sprintf("%d references to entities not in this load (placeholders unless the store has them)", s.Unresolved))
+	}
+	if s.Generation > 0 {
+		notes = append(notes, fmt.Sprintf("data generation %d", s.Generation))
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w, strings.Join(notes, "; "))
 	}
 }
