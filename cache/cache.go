@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -34,27 +36,105 @@ type Redis struct{ c redis.UniversalClient }
 
 var _ Cache = (*Redis)(nil)
 
-// OpenRedis connects to the Redis at url (redis:// or rediss://, with
-// optional user, password and database) and pings it.
-func OpenRedis(ctx context.Context, url string) (*Redis, error) {
-	opt, err := redis.ParseURL(url)
+// Bounded defaults: a Redis that is down or slow must cost a request at
+// most a few hundred milliseconds, after which the Guard stops asking it.
+const (
+	DefaultDialTimeout  = 500 * time.Millisecond
+	DefaultReadTimeout  = 200 * time.Millisecond
+	DefaultWriteTimeout = 200 * time.Millisecond
+	DefaultPoolTimeout  = 300 * time.Millisecond
+)
+
+// ParseURL turns a Redis URL into options for go-redis's universal client:
+//
+//   - redis://[user:password@]host:port/db — one server (rediss:// for TLS);
+//   - …?master_name=NAME&addr=host2:port… — Sentinel: the host and every
+//     addr are sentinels, NAME the monitored master;
+//   - …?cluster=true&addr=host2:port… — Cluster: the host and every addr
+//     are seed nodes (two or more addrs imply a cluster).
+//
+// go-redis's own query options (dial_timeout, read_timeout, write_timeout,
+// pool_size, pool_timeout, max_retries, …) are accepted; the timeouts
+// default to the bounded values above instead of go-redis's seconds.
+func ParseURL(raw string) (*redis.UniversalOptions, error) {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("redis url: %w (want redis://[user:password@]host:port/db)", err)
+		return nil, fmt.Errorf("redis url does not parse (want redis://[user:password@]host:port/db)")
 	}
-	c := redis.NewUniversalClient(&redis.UniversalOptions{
-		Addrs:     []string{opt.Addr},
-		DB:        opt.DB,
-		Username:  opt.Username,
-		Password:  opt.Password,
-		TLSConfig: opt.TLSConfig,
-	})
-	r := &Redis{c: c}
+	q := u.Query()
+	cluster := q.Get("cluster") == "true" || len(q["addr"]) > 0 && q.Get("master_name") == ""
+	q.Del("cluster")
+	u.RawQuery = q.Encode()
+	var o *redis.UniversalOptions
+	switch {
+	case q.Get("master_name") != "":
+		f, err := redis.ParseFailoverURL(u.String())
+		if err != nil {
+			return nil, redact(err, raw)
+		}
+		o = &redis.UniversalOptions{Addrs: f.SentinelAddrs, MasterName: f.MasterName, DB: f.DB,
+			Username: f.Username, Password: f.Password, SentinelUsername: f.SentinelUsername, SentinelPassword: f.SentinelPassword,
+			TLSConfig: f.TLSConfig, DialTimeout: f.DialTimeout, ReadTimeout: f.ReadTimeout, WriteTimeout: f.WriteTimeout,
+			PoolSize: f.PoolSize, PoolTimeout: f.PoolTimeout, MaxRetries: f.MaxRetries, MinIdleConns: f.MinIdleConns}
+	case cluster:
+		c, err := redis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, redact(err, raw)
+		}
+		o = &redis.UniversalOptions{Addrs: c.Addrs, IsClusterMode: true, Username: c.Username, Password: c.Password,
+			TLSConfig: c.TLSConfig, DialTimeout: c.DialTimeout, ReadTimeout: c.ReadTimeout, WriteTimeout: c.WriteTimeout,
+			PoolSize: c.PoolSize, PoolTimeout: c.PoolTimeout, MaxRetries: c.MaxRetries, MinIdleConns: c.MinIdleConns}
+	default:
+		s, err := redis.ParseURL(u.String())
+		if err != nil {
+			return nil, redact(err, raw)
+		}
+		o = &redis.UniversalOptions{Addrs: []string{s.Addr}, DB: s.DB, Username: s.Username, Password: s.Password,
+			TLSConfig: s.TLSConfig, DialTimeout: s.DialTimeout, ReadTimeout: s.ReadTimeout, WriteTimeout: s.WriteTimeout,
+			PoolSize: s.PoolSize, PoolTimeout: s.PoolTimeout, MaxRetries: s.MaxRetries, MinIdleConns: s.MinIdleConns}
+	}
+	set := func(name string, d *time.Duration, def time.Duration) {
+		if !q.Has(name) {
+			*d = def
+		}
+	}
+	set("dial_timeout", &o.DialTimeout, DefaultDialTimeout)
+	set("read_timeout", &o.ReadTimeout, DefaultReadTimeout)
+	set("write_timeout", &o.WriteTimeout, DefaultWriteTimeout)
+	set("pool_timeout", &o.PoolTimeout, DefaultPoolTimeout)
+	if !q.Has("max_retries") {
+		o.MaxRetries = 1
+	}
+	return o, nil
+}
+
+// redact keeps a password in the URL out of an error message.
+func redact(err error, raw string) error {
+	msg := err.Error()
+	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			msg = strings.ReplaceAll(msg, p, "***")
+		}
+	}
+	return fmt.Errorf("redis url: %s (want redis://[user:password@]host:port/db)", msg)
+}
+
+// OpenRedis connects to the Redis that url names (see ParseURL) and pings it.
+func OpenRedis(ctx context.Context, url string) (*Redis, error) {
+	opt, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	r := &Redis{c: redis.NewUniversalClient(opt)}
 	if err := r.Ping(ctx); err != nil {
-		c.Close()
+		r.c.Close()
 		return nil, err
 	}
 	return r, nil
 }
+
+// Client returns the underlying client, for rankings and rate limits.
+func (r *Redis) Client() redis.UniversalClient { return r.c }
 
 // Get implements Cache.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, bool, error) {

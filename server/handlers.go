@@ -21,6 +21,8 @@ const (
 	maxPathLimit        = 100
 	defaultSearchLimit  = 20
 	maxSearchLimit      = 200
+	// maxSearchDepth bounds offset+limit of a search.
+	maxSearchDepth = 1000
 )
 
 func badRequest(format string, args ...any) error {
@@ -96,7 +98,9 @@ type enterpriseProfile struct {
 	Enterprise models.Enterprise `json:"enterprise"`
 	Region     *regionView       `json:"region,omitempty"`
 	Code       *codeView         `json:"code,omitempty"`
-	Records    []models.Record   `json:"records"`
+	// Records are the newest; RecordsTotal counts all (page with /records).
+	Records      []models.Record `json:"records"`
+	RecordsTotal int             `json:"records_total"`
 }
 
 type regionView struct {
@@ -128,7 +132,7 @@ func (a *API) enterprise(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := enterpriseProfile{Enterprise: e, Records: nonNil(recs)}
+	p := enterpriseProfile{Enterprise: e, Records: nonNil(recs[:min(len(recs), profileRecords)]), RecordsTotal: len(recs)}
 	if e.Region != "" {
 		r := models.LookupRegion(e.Region)
 		p.Region = &regionView{Code: e.Region, Level: r.Level.String(), Province: r.Province, City: r.City, County: r.County}
@@ -215,6 +219,13 @@ func (a *API) paths(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	switch c.QueryParam("mode") {
+	case "", "all":
+	case "shortest":
+		limit = 1
+	default:
+		return badRequest("mode=%q: use all (every shortest path, up to limit) or shortest (one)", c.QueryParam("mode"))
+	}
 	ps, err := store.ShortestPaths(c.Request().Context(), a.store, from, to, depth, types, limit)
 	if err != nil {
 		return err
@@ -234,11 +245,18 @@ func (a *API) search(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hits, err := a.store.Search(c.Request().Context(), q, limit)
+	offset, err := intParam(c, "offset", 0, 0, maxSearchDepth-limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"q": q, "hits": nonNil(hits)})
+	// The store ranks by relevance, then name and reference: a stable order,
+	// so a page is the slice [offset, offset+limit) of the first hits.
+	hits, err := a.store.Search(c.Request().Context(), q, offset+limit)
+	if err != nil {
+		return err
+	}
+	hits = hits[min(offset, len(hits)):]
+	return c.JSON(http.StatusOK, map[string]any{"q": q, "offset": offset, "limit": limit, "hits": nonNil(hits)})
 }
 
 // nonNil makes empty lists encode as [] rather than null.

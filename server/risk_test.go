@@ -40,7 +40,7 @@ func riskFixture(t *testing.T, withEngine bool) http.Handler {
 		}
 		latest.Set(res)
 	}
-	return New(Options{Store: st, Engine: &latest})
+	return New(Options{Store: st, Engine: &latest, InsecureDev: true})
 }
 
 func getJSON(t *testing.T, h http.Handler, path string) (int, map[string]any) {

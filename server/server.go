@@ -1,5 +1,10 @@
-// Package server is riskgraph's HTTP API (Echo): health and readiness, and
-// the read-only /api/v1 endpoints inspectors use to explore the graph.
+// Package server is riskgraph's HTTP API (Echo): health, readiness and
+// metrics, and the /api/v1 endpoints inspectors and dashboards use, behind
+// API keys with roles, an audit log, rate limits and a Redis response cache.
+//
+// Request path: metrics and logging → body limit → (under /api/v1) API key
+// → audit → role → rate limit → response cache with singleflight and
+// name masking for dashboards → handler → store (every call with a timeout).
 package server
 
 import (
@@ -11,95 +16,274 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/singleflight"
 
 	"riskgraph/cache"
 	"riskgraph/engine"
+	"riskgraph/metrics"
+	"riskgraph/ranking"
+	"riskgraph/ratelimit"
 	"riskgraph/store"
 )
 
-// Options configure the API.
+// RunTrigger starts an engine run in the background and returns its id;
+// the run records itself in the store's run history. The engine provides
+// it; the server only needs this entry point.
+type RunTrigger interface {
+	StartRun(ctx context.Context) (id string, err error)
+}
+
+// Options configure the API. Zero values take the defaults noted.
 type Options struct {
-	Store  store.Store
-	Cache  cache.Cache // optional
-	Logger zerolog.Logger
-	// Version is reported by /healthz.
-	Version string
+	Store store.Store
+	// Cache for responses; a *cache.Redis also enables Redis rankings and
+	// rate limits. Nil means an in-process cache.
+	Cache   cache.Cache
+	Logger  zerolog.Logger
+	Version string // reported by /healthz
 	// Engine holds the latest scoring result for /risk and /owners (optional).
 	Engine *engine.Latest
+	// Metrics registry; nil creates one.
+	Metrics *metrics.Metrics
+	// InsecureDev serves every request as admin without a key. For the
+	// demo on a developer's machine only; logged loudly.
+	InsecureDev bool
+	// RateLimit requests per RateWindow and key (default 6000 per minute);
+	// negative disables rate limiting.
+	RateLimit  int
+	RateWindow time.Duration
+	// StoreTimeout bounds each store call (default 5 s); long calls
+	// (batches, scans) get 20 times as long.
+	StoreTimeout time.Duration
+	// CacheTTL of cached answers (default 5 min). VersionTTL is how long the
+	// data generation and run id are trusted before asking again (default 1 s).
+	CacheTTL   time.Duration
+	VersionTTL time.Duration
+	// KeyTTL is how long a verified key is trusted before the store is asked
+	// again (default 10 s): a revoked key stops working within it.
+	KeyTTL time.Duration
+	// BodyLimit for request bodies (default 1 MiB); IngestBodyLimit for
+	// the ingest endpoint (default 256 MiB).
+	BodyLimit       int64
+	IngestBodyLimit int64
+	// CORSOrigins allowed to call the API from a browser; empty (default)
+	// sends no CORS headers at all.
+	CORSOrigins []string
+	// AuditInterval between audit writes (default 200 ms).
+	AuditInterval time.Duration
+	// Runs starts engine runs for POST /api/v1/runs; nil answers 503.
+	Runs RunTrigger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.RateLimit == 0 {
+		o.RateLimit = 6000
+	}
+	if o.RateWindow <= 0 {
+		o.RateWindow = time.Minute
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = 5 * time.Second
+	}
+	if o.CacheTTL <= 0 {
+		o.CacheTTL = 5 * time.Minute
+	}
+	if o.VersionTTL <= 0 {
+		o.VersionTTL = time.Second
+	}
+	if o.KeyTTL <= 0 {
+		o.KeyTTL = 10 * time.Second
+	}
+	if o.BodyLimit <= 0 {
+		o.BodyLimit = 1 << 20
+	}
+	if o.IngestBodyLimit <= 0 {
+		o.IngestBodyLimit = 256 << 20
+	}
+	if o.AuditInterval <= 0 {
+		o.AuditInterval = 200 * time.Millisecond
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.New()
+	}
+	if o.Cache == nil {
+		o.Cache = cache.NewLocal(100_000, nil)
+	}
 }
 
 // API serves riskgraph's HTTP endpoints.
 type API struct {
-	store   store.Store
-	cache   cache.Cache
-	log     zerolog.Logger
-	version string
+	opts     Options
+	store    *timedStore
+	cache    *cache.Guard
+	redis    *cache.Redis // nil without Redis
+	log      zerolog.Logger
+	version  string
+	m        *metrics.Metrics
+	versions *versions
+	flight   singleflight.Group
+	keys     *keyCache
+	limiter  ratelimit.Limiter
+	audit    *auditWriter
+	rank     *ranking.Service
+	policy   map[string]*route // method + " " + Echo path
+	echo     *echo.Echo
+	stop     chan struct{}
 }
 
-// New builds the router. Tests call it with httptest.
-func New(opts Options) *echo.Echo {
-	a := &API{store: opts.Store, cache: opts.Cache, log: opts.Logger, version: opts.Version}
+// New builds the router. Tests call it with httptest. The API's background
+// work (audit writes, Redis health) runs until the process ends; servers
+// use NewAPI and Close instead.
+func New(opts Options) *echo.Echo { return NewAPI(opts).Handler() }
+
+// NewAPI builds the API.
+func NewAPI(opts Options) *API {
+	opts.defaults()
+	a := &API{opts: opts, log: opts.Logger, version: opts.Version, m: opts.Metrics, stop: make(chan struct{})}
+	a.store = &timedStore{s: opts.Store, timeout: opts.StoreTimeout, slow: 20 * opts.StoreTimeout, m: a.m}
+	a.cache = cache.NewGuard(opts.Cache, time.Second, 250*time.Millisecond, opts.Now)
+	a.cache.OnError = func(error) { a.m.RedisErrors.Inc() }
+	a.cache.OnState = func(up bool) {
+		if up {
+			a.m.RedisUp.Set(1)
+			a.log.Info().Msg("cache reachable again")
+		} else {
+			a.m.RedisUp.Set(0)
+			a.log.Warn().Msg("cache unreachable: answering from the store until it returns")
+		}
+	}
+	a.m.RedisUp.Set(1)
+	a.redis, _ = opts.Cache.(*cache.Redis)
+	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
+	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
+	a.limiter = a.newLimiter()
+	a.audit = newAuditWriter(a.store, a.m, a.log, opts.AuditInterval)
+	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
+	if opts.InsecureDev {
+		a.log.Warn().Msg("!!! INSECURE DEV MODE: every request is served as admin WITHOUT an API key. " +
+			"For the demo on a developer's machine only; never expose this server. !!!")
+	}
+	if opts.Cache.Backend() == "redis" {
+		go a.watchCache()
+	}
+	a.echo = a.router()
+	return a
+}
+
+// Handler returns the router.
+func (a *API) Handler() *echo.Echo { return a.echo }
+
+// Close writes the queued audit entries and stops background work.
+func (a *API) Close() {
+	select {
+	case <-a.stop:
+	default:
+		close(a.stop)
+	}
+	a.audit.close()
+}
+
+// watchCache pings a cache marked down every second, so that it comes
+// back by itself even when no request tries it.
+func (a *API) watchCache() {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+			if !a.cache.Up() {
+				_ = a.cache.Ping(context.Background())
+			}
+		}
+	}
+}
+
+func (a *API) router() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
 	e.Use(middleware.Recover())
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod:    true,
-		LogRoutePath: true,
-		LogStatus:    true,
-		LogLatency:   true,
-		LogError:     true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			// The route pattern, not the URI: query strings may carry names.
-			ev := a.log.Info()
-			if v.Status >= 500 {
-				ev = a.log.Error()
-			}
-			ev.Str("method", v.Method).Str("route", v.RoutePath).Int("status", v.Status).
-				Dur("latency", v.Latency).Msg("request")
-			return nil
-		},
+	e.Use(a.observe)
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   byteSize(a.opts.BodyLimit),
+		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/ingest/:kind" },
 	}))
-	e.GET("/healthz", a.healthz)
-	e.GET("/readyz", a.readyz)
-	v1 := e.Group("/api/v1")
-	v1.GET("/enterprises/:key", a.enterprise)
-	v1.GET("/enterprises/:key/network", a.network)
-	v1.GET("/enterprises/:key/risk", risk(a, opts.Engine))
-	v1.GET("/enterprises/:key/owners", owners(a, opts.Engine))
-	v1.GET("/persons/:pid", a.person)
-	v1.GET("/persons/:pid/network", a.network)
-	v1.GET("/paths", a.paths)
-	v1.GET("/search", a.search)
+	if len(a.opts.CORSOrigins) > 0 {
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: a.opts.CORSOrigins,
+			AllowHeaders: []string{"Authorization", "X-API-Key", "Content-Type"}}))
+	}
+	v1 := e.Group("/api/v1", a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.respond)
+	a.policy = map[string]*route{}
+	for _, r := range a.routes() {
+		r := r
+		a.policy[r.Method+" "+r.fullPath()] = &r
+		if r.handler == nil {
+			continue // registered below by the file that owns it
+		}
+		if r.fullPath() == r.Path {
+			e.Add(r.Method, r.Path, r.handler)
+		} else {
+			v1.Add(r.Method, r.Path, r.handler)
+		}
+	}
+	// Routes whose handlers live in other files: one line each; their
+	// policy is in routes().
+	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))
+	v1.GET("/enterprises/:key/owners", owners(a, a.opts.Engine))
 	return e
+}
+
+// byteSize renders a byte count for Echo's body limit ("1048576B").
+func byteSize(n int64) string { return itoa(n) + "B" }
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
 }
 
 func (a *API) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": a.version})
 }
 
+// readyz: 503 when the store does not answer; 200 "degraded" when only the
+// cache does not (the API answers from the store meanwhile).
 func (a *API) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
-	checks := map[string]string{"store": "ok"}
-	ready := true
+	checks := map[string]string{"store": "ok", "cache": "ok"}
+	ready, status := true, "ok"
 	if err := a.store.Ping(ctx); err != nil {
 		a.log.Warn().Err(err).Msg("readiness: store unreachable")
-		checks["store"], ready = "unreachable", false
+		checks["store"], ready, status = "unreachable", false, "unavailable"
 	}
-	if a.cache != nil {
-		checks["cache"] = "ok"
-		if err := a.cache.Ping(ctx); err != nil {
-			a.log.Warn().Err(err).Msg("readiness: cache unreachable")
-			checks["cache"], ready = "unreachable", false
+	if err := a.cache.Ping(ctx); err != nil {
+		checks["cache"] = "unreachable"
+		if ready {
+			status = "degraded"
 		}
 	}
-	status := http.StatusOK
+	code := http.StatusOK
 	if !ready {
-		status = http.StatusServiceUnavailable
+		code = http.StatusServiceUnavailable
 	}
-	return c.JSON(status, map[string]any{"ready": ready, "checks": checks})
+	return c.JSON(code, map[string]any{"ready": ready, "status": status, "checks": checks, "cache_backend": a.cache.Backend()})
 }
 
 // errorBody is every error response.
@@ -125,6 +309,9 @@ func (a *API) handleError(err error, c echo.Context) {
 			msg = m
 		} else {
 			msg = http.StatusText(status)
+		}
+		if status == http.StatusRequestEntityTooLarge {
+			msg = "request body too large: at most " + itoa(a.opts.BodyLimit) + " bytes"
 		}
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, err.Error()

@@ -25,7 +25,7 @@ func newTestAPI(t *testing.T) (http.Handler, *memory.Store) {
 	if err := s.WriteBatch(context.Background(), storetest.Fixture()); err != nil {
 		t.Fatal(err)
 	}
-	return New(Options{Store: s, Cache: cache.NewLocal(10, nil), Logger: zerolog.Nop(), Version: "test"}), s
+	return New(Options{Store: s, Cache: cache.NewLocal(10, nil), Logger: zerolog.Nop(), Version: "test", InsecureDev: true}), s
 }
 
 func get(t *testing.T, h http.Handler, url string) (int, map[string]any) {

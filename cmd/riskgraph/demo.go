@@ -78,6 +78,9 @@ func (a *app) demoCommand() *cobra.Command {
 			return a.serve(ctx, s, c)
 		},
 	}
+	var httpOpts serveOptions
+	httpOpts.bind(cmd.Flags(), true)
+	cmd.PreRun = func(*cobra.Command, []string) { a.http = httpOpts }
 	cmd.Flags().IntVar(&enterprises, "enterprises", 10_000, "size of the generated sample")
 	cmd.Flags().Int64Var(&seed, "seed", 1, "seed of the generated sample")
 	return cmd

@@ -14,6 +14,7 @@ type app struct {
 	cfg    config
 	log    zerolog.Logger
 	latest engine.Latest // the latest scoring result, served by /risk and /owners
+	http   serveOptions  // HTTP settings of serve and demo
 }
 
 func newRootCommand() *cobra.Command {
@@ -42,6 +43,7 @@ func newRootCommand() *cobra.Command {
 		a.serveCommand(),
 		a.ingestCommand(),
 		a.generateCommand(),
+		a.keysCommand(),
 		a.scoreCommand(),
 		notYet("report", "Produce early-warning reports", "early-warning reports"),
 		versionCommand(),

@@ -94,6 +94,7 @@ func (a *app) score(ctx context.Context, s store.Store, opts engine.Options) (*e
 	}
 	a.log.Info().Str("run", runID).Int("iterations", res.Iterations).
 		Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
+	a.publishRanking(ctx, s)
 	return res, run, nil
 }
 

@@ -10,17 +10,40 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"riskgraph/cache"
+	"riskgraph/ranking"
 	"riskgraph/server"
 	"riskgraph/store"
 )
 
+// serveOptions are the HTTP settings of serve and demo.
+type serveOptions struct {
+	insecureDev  bool
+	rateLimit    int
+	rateWindow   time.Duration
+	storeTimeout time.Duration
+	cacheTTL     time.Duration
+	corsOrigins  []string
+}
+
+func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
+	fs.BoolVar(&o.insecureDev, "insecure-dev", insecureDefault, "serve every request as admin WITHOUT API keys (local demo only; logged loudly)")
+	fs.IntVar(&o.rateLimit, "rate-limit", 6000, "requests per --rate-window and API key; -1 disables")
+	fs.DurationVar(&o.rateWindow, "rate-window", time.Minute, "rate-limit window")
+	fs.DurationVar(&o.storeTimeout, "store-timeout", 5*time.Second, "timeout of each store call")
+	fs.DurationVar(&o.cacheTTL, "cache-ttl", 5*time.Minute, "lifetime of cached answers")
+	fs.StringSliceVar(&o.corsOrigins, "cors-origin", nil, "browser origins allowed to call the API (CORS is off when none)")
+}
+
 func (a *app) serveCommand() *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the HTTP API",
-		Args:  cobra.NoArgs,
+		Long: "Serve the HTTP API on --addr. Requests need an API key (riskgraph keys create);\n" +
+			"--insecure-dev turns that off for a local demo only.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -37,18 +60,30 @@ func (a *app) serveCommand() *cobra.Command {
 			return a.serve(ctx, s, c)
 		},
 	}
+	var httpOpts serveOptions
+	httpOpts.bind(cmd.Flags(), false)
+	cmd.PreRun = func(*cobra.Command, []string) { a.http = httpOpts }
+	return cmd
 }
 
-// serve runs the API until ctx ends, then drains requests for up to 10 s.
+// serve runs the API until ctx ends, then drains requests for up to 10 s
+// and writes the queued audit entries.
 func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
+	api := server.NewAPI(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest,
+		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
+		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins})
+	defer api.Close()
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,
-		Handler:           server.New(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest}),
+		Handler:           api.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // ingest uploads
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	a.log.Info().Str("addr", "http://"+a.cfg.Addr).Msg("serving")
+	a.log.Info().Str("addr", "http://"+a.cfg.Addr).Bool("insecure_dev", a.http.insecureDev).Msg("serving")
 	select {
 	case err := <-errc:
 		return err
@@ -61,4 +96,22 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		return err
 	}
 	return nil
+}
+
+// publishRanking refreshes the Redis rankings after a promoted engine run;
+// without Redis there is nothing to do (the API ranks from the store).
+func (a *app) publishRanking(ctx context.Context, s store.Store) {
+	if a.cfg.RedisURL == "" {
+		return
+	}
+	r, err := cache.OpenRedis(ctx, a.cfg.RedisURL)
+	if err == nil {
+		defer r.Close()
+		err = ranking.PublishRun(ctx, s, r.Client())
+	}
+	if err != nil {
+		a.log.Warn().Err(err).Msg("rankings not published to Redis; the API publishes them on first use")
+		return
+	}
+	a.log.Info().Msg("rankings published to Redis")
 }

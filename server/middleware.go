@@ -1,0 +1,440 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
+
+	"riskgraph/auth"
+	"riskgraph/cache"
+	"riskgraph/metrics"
+	"riskgraph/ratelimit"
+	"riskgraph/store"
+)
+
+// principal is who makes a request.
+type principal struct {
+	KeyID string
+	Role  auth.Role
+}
+
+const (
+	ctxPrincipal = "riskgraph.principal"
+	ctxEntities  = "riskgraph.entities"
+)
+
+func principalOf(c echo.Context) principal {
+	p, _ := c.Get(ctxPrincipal).(principal)
+	return p
+}
+
+// routeOf returns the policy of the matched route, or nil.
+func (a *API) routeOf(c echo.Context) *route {
+	return a.policy[c.Request().Method+" "+c.Path()]
+}
+
+// observe records latency per route pattern and logs one line per request
+// (the pattern, never the URI: query strings may carry names).
+func (a *API) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if a.policy[c.Request().Method+" "+route] == nil {
+			route = "unmatched" // bound the label set
+		}
+		status := c.Response().Status
+		lat := time.Since(start)
+		a.m.HTTP.WithLabelValues(c.Request().Method, route, strconv.Itoa(status)).Observe(lat.Seconds())
+		ev := a.log.Debug()
+		if status >= 500 {
+			ev = a.log.Error()
+		} else if status >= 400 {
+			ev = a.log.Info()
+		}
+		ev.Str("method", c.Request().Method).Str("route", route).Int("status", status).
+			Str("key_id", principalOf(c).KeyID).Dur("latency", lat).Msg("request")
+		return nil
+	}
+}
+
+// apiKey reads the key from "Authorization: Bearer …" or "X-API-Key".
+func apiKey(r *http.Request) string {
+	if k := r.Header.Get("X-API-Key"); k != "" {
+		return strings.TrimSpace(k)
+	}
+	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+func unauthorized(msg string) error {
+	return echo.NewHTTPError(http.StatusUnauthorized, msg)
+}
+
+// authenticate checks the API key: 401 without a valid one.
+func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rt := a.routeOf(c)
+		if rt != nil && rt.Roles == nil {
+			return next(c) // public
+		}
+		var p principal
+		if a.opts.InsecureDev {
+			p = principal{KeyID: "insecure-dev", Role: auth.Admin}
+		} else {
+			raw := apiKey(c.Request())
+			if raw == "" {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskgraph"`)
+				return unauthorized("an API key is required: send Authorization: Bearer <key> (riskgraph keys create)")
+			}
+			if !auth.WellFormed(raw) {
+				return unauthorized("invalid API key")
+			}
+			k, err := a.keys.get(c.Request().Context(), auth.Hash(raw))
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				return unauthorized("invalid API key")
+			case err != nil:
+				return err
+			case !k.Revoked.IsZero():
+				return unauthorized("API key revoked")
+			}
+			role, err := auth.ParseRole(k.Role)
+			if err != nil {
+				return unauthorized("API key has an unknown role")
+			}
+			p = principal{KeyID: k.ID, Role: role}
+		}
+		c.Set(ctxPrincipal, p)
+		return next(c)
+	}
+}
+
+// authorize refuses (403) a role the route does not admit. It runs after
+// the audit trail, so refused look-ups are recorded too.
+func (a *API) authorize(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rt := a.routeOf(c)
+		p := principalOf(c)
+		if rt == nil || rt.Roles == nil {
+			return next(c) // public, or no such route: the router answers 404/405
+		}
+		if !p.Role.In(rt.Roles) {
+			names := make([]string, 0, len(rt.Roles)+1)
+			for _, r := range rt.Roles {
+				names = append(names, string(r))
+			}
+			names = append(names, string(auth.Admin))
+			return echo.NewHTTPError(http.StatusForbidden,
+				fmt.Sprintf("role %s may not use %s %s; it needs one of: %s", p.Role, rt.Method, rt.fullPath(), strings.Join(names, ", ")))
+		}
+		return next(c)
+	}
+}
+
+// keyCache remembers verified keys (and unknown hashes) for ttl.
+type keyCache struct {
+	s   store.KeyStore
+	ttl time.Duration
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]keyEntry
+}
+
+type keyEntry struct {
+	k   store.APIKey
+	err error
+	at  time.Time
+}
+
+const maxCachedKeys = 10_000
+
+func newKeyCache(s store.KeyStore, ttl time.Duration, now func() time.Time) *keyCache {
+	return &keyCache{s: s, ttl: ttl, now: now, m: map[string]keyEntry{}}
+}
+
+func (kc *keyCache) get(ctx context.Context, hash string) (store.APIKey, error) {
+	now := kc.now()
+	kc.mu.Lock()
+	e, ok := kc.m[hash]
+	kc.mu.Unlock()
+	if ok && now.Sub(e.at) < kc.ttl {
+		return e.k, e.err
+	}
+	k, err := kc.s.KeyByHash(ctx, hash)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return k, err // do not remember outages
+	}
+	kc.mu.Lock()
+	if len(kc.m) >= maxCachedKeys {
+		clear(kc.m)
+	}
+	kc.m[hash] = keyEntry{k, err, now}
+	kc.mu.Unlock()
+	return k, err
+}
+
+func (a *API) redisClient() redis.UniversalClient {
+	if a.redis == nil {
+		return nil
+	}
+	return a.redis.Client()
+}
+
+// newLimiter: Redis fixed windows when Redis is configured (falling back
+// to in-process counting while it is down), in-process otherwise.
+func (a *API) newLimiter() ratelimit.Limiter {
+	if a.opts.RateLimit < 0 {
+		return nil
+	}
+	local := ratelimit.NewLocal(a.opts.RateLimit, a.opts.RateWindow, a.opts.Now)
+	if a.redis == nil {
+		return local
+	}
+	rl := ratelimit.NewRedis(a.redis.Client(), a.opts.RateLimit, a.opts.RateWindow, "rg:rl:", a.opts.Now)
+	return &ratelimit.Fallback{
+		Primary: limiterFunc(func(ctx context.Context, id string) (d ratelimit.Decision, err error) {
+			err = a.cache.Try(ctx, func(ctx context.Context) error { d, err = rl.Allow(ctx, id); return err })
+			return d, err
+		}),
+		Secondary:  local,
+		OnFallback: func(error) { a.m.RateLimitFallback.Inc() },
+	}
+}
+
+type limiterFunc func(ctx context.Context, id string) (ratelimit.Decision, error)
+
+func (f limiterFunc) Allow(ctx context.Context, id string) (ratelimit.Decision, error) {
+	return f(ctx, id)
+}
+
+// rateLimit refuses requests over the key's limit with 429 and Retry-After.
+func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := principalOf(c)
+		if a.limiter == nil || p.KeyID == "" {
+			return next(c)
+		}
+		id := p.KeyID
+		if a.opts.InsecureDev {
+			id = "ip:" + c.RealIP()
+		}
+		d, err := a.limiter.Allow(c.Request().Context(), id)
+		if err != nil {
+			return next(c) // cannot count: let it through rather than fail
+		}
+		h := c.Response().Header()
+		h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+		if !d.Allowed {
+			secs := int((d.RetryAfter + time.Second - 1) / time.Second)
+			h.Set("Retry-After", strconv.Itoa(secs))
+			a.m.RateLimited.WithLabelValues(string(p.Role)).Inc()
+			return echo.NewHTTPError(http.StatusTooManyRequests,
+				fmt.Sprintf("rate limit of %d requests per %v for this key reached; retry in %d s", d.Limit, a.opts.RateWindow, secs))
+		}
+		return next(c)
+	}
+}
+
+// auditTrail records every authenticated /api/v1 request: key, role,
+// route, the entities it named, the status.
+func (a *API) auditTrail(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := principalOf(c)
+		if p.KeyID == "" {
+			return next(c)
+		}
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		now := a.opts.Now().UTC()
+		base := store.AuditEntry{Time: now, KeyID: p.KeyID, Role: string(p.Role), Method: c.Request().Method,
+			Route: c.Path(), Status: c.Response().Status}
+		ents := auditEntities(c)
+		if len(ents) == 0 {
+			ents = []string{""}
+		}
+		for _, ent := range ents {
+			e := base
+			e.ID, e.Entity = store.NewAuditID(now), ent
+			a.audit.add(e)
+		}
+		if c.Request().Method != http.MethodGet && c.Response().Status < 300 {
+			a.versions.invalidate() // a write through this API: new version at once
+		}
+		return nil
+	}
+}
+
+// auditEntities names the entities a request looked up: those a handler
+// set, else the key or pid in the path, else from and to.
+func auditEntities(c echo.Context) []string {
+	if v, ok := c.Get(ctxEntities).([]string); ok {
+		return v
+	}
+	if k := c.Param("key"); k != "" {
+		if key, err := enterpriseKey(k); err == nil {
+			return []string{"enterprise:" + key}
+		}
+		return []string{"enterprise:" + clip(k)}
+	}
+	if p := c.Param("pid"); p != "" {
+		return []string{"person:" + clip(strings.ToLower(p))}
+	}
+	var out []string
+	for _, name := range []string{"from", "to"} {
+		if v := c.QueryParam(name); v != "" {
+			if r, err := parseRef(v); err == nil {
+				out = append(out, r.String())
+			}
+		}
+	}
+	return out
+}
+
+func clip(s string) string {
+	if len(s) > 100 {
+		return s[:100]
+	}
+	return s
+}
+
+// captured is a handler's answer held in memory.
+type captured struct {
+	status int
+	ctype  string
+	body   []byte
+}
+
+// bufWriter collects a response.
+type bufWriter struct {
+	h      http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (b *bufWriter) Header() http.Header         { return b.h }
+func (b *bufWriter) Write(p []byte) (int, error) { return b.buf.Write(p) }
+func (b *bufWriter) WriteHeader(code int)        { b.status = code }
+
+// capture runs the handler (and, for an error, the error handler) into
+// memory.
+func (a *API) capture(c echo.Context, next echo.HandlerFunc) captured {
+	res := c.Response()
+	orig := res.Writer
+	bw := &bufWriter{h: http.Header{}, status: http.StatusOK}
+	res.Writer = bw
+	if err := next(c); err != nil {
+		a.handleError(err, c)
+	}
+	res.Writer = orig
+	res.Committed, res.Size = false, 0
+	return captured{status: bw.status, ctype: bw.h.Get(echo.HeaderContentType), body: bw.buf.Bytes()}
+}
+
+func writeCaptured(c echo.Context, r captured, source string) error {
+	if source != "" {
+		c.Response().Header().Set("X-Cache", source)
+	}
+	ct := r.ctype
+	if ct == "" {
+		ct = echo.MIMEApplicationJSON
+	}
+	return c.Blob(r.status, ct, r.body)
+}
+
+// respond serves cacheable GETs from the response cache (cache-aside, keys
+// carrying the data generation and run id, one store query per burst of
+// identical misses) and masks persons' names for roles that must not see
+// them (before caching: masked and full answers have separate keys).
+func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		rt := a.routeOf(c)
+		mask := principalOf(c).Role.Masked()
+		cacheable := rt != nil && rt.TTL > 0 && c.Request().Method == http.MethodGet
+		if !cacheable {
+			if !mask {
+				return next(c)
+			}
+			r := a.capture(c, next)
+			r.body = maskJSON(r.body)
+			return writeCaptured(c, r, "")
+		}
+		ctx := c.Request().Context()
+		v, err := a.versions.get(ctx)
+		if err != nil {
+			return err
+		}
+		key := responseKey(v, mask, c.Request())
+		body, ok, err := a.cache.Get(ctx, key)
+		switch {
+		case err == nil && ok:
+			a.m.Cache.WithLabelValues("hit").Inc()
+			return writeCaptured(c, captured{status: http.StatusOK, body: body}, "hit")
+		case err == nil:
+			a.m.Cache.WithLabelValues("miss").Inc()
+		case errors.Is(err, cache.ErrDown):
+			a.m.Cache.WithLabelValues("bypass").Inc()
+		default:
+			a.m.Cache.WithLabelValues("error").Inc()
+		}
+		val, _, shared := a.flight.Do(key, func() (any, error) {
+			r := a.capture(c, next)
+			if mask {
+				r.body = maskJSON(r.body)
+			}
+			if r.status == http.StatusOK {
+				_ = a.cache.Set(context.WithoutCancel(ctx), key, r.body, rt.TTL)
+			}
+			return r, nil
+		})
+		if shared {
+			a.m.CacheCoalesced.Inc()
+		}
+		return writeCaptured(c, val.(captured), "miss")
+	}
+}
+
+// responseKey: rg:resp:<generation>:<run>:<m|f>:<sha256 of path and sorted query>.
+func responseKey(v version, mask bool, r *http.Request) string {
+	variant := "f"
+	if mask {
+		variant = "m"
+	}
+	sum := sha256.Sum256([]byte(r.URL.Path + "?" + r.URL.Query().Encode()))
+	return fmt.Sprintf("rg:resp:%d:%s:%s:%s", v.gen, v.run, variant, hex.EncodeToString(sum[:16]))
+}
+
+// metricsHandler serves /metrics, refreshing engine run durations from the
+// run history first.
+func (a *API) metricsHandler() http.Handler {
+	return a.m.Handler(func(ctx context.Context) {
+		runs, err := a.store.Runs(ctx, 100)
+		if err != nil {
+			return
+		}
+		rs := make([]metrics.Run, len(runs))
+		for i, r := range runs {
+			rs[i] = metrics.Run{ID: r.ID, Status: r.Status, Started: r.Started, Finished: r.Finished}
+		}
+		a.m.RecordRuns(rs)
+	})
+}

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"riskgraph/auth"
+)
+
+// param documents one request parameter (for the OpenAPI document).
+type param struct {
+	Name, In, Desc string // In: path or query
+	Required       bool
+	Int            bool
+	Min, Max       int
+}
+
+// route is one endpoint: who may call it, how long its answers are cached,
+// and what the OpenAPI document says about it. Every registered route must
+// have an entry (a test checks); a route without one is admin-only.
+type route struct {
+	Method string
+	Path   string // Echo pattern; under /api/v1 unless it starts with "/healthz", "/readyz" or "/metrics"
+	// Roles that may call it (admin always may); nil means public.
+	Roles []auth.Role
+	// TTL of cached answers; 0 means never cached.
+	TTL     time.Duration
+	Summary string
+	Params  []param
+	// Body describes the JSON request body, when there is one.
+	Body    string
+	handler echo.HandlerFunc
+}
+
+var (
+	readers    = []auth.Role{auth.Dashboard, auth.Inspector}
+	inspectors = []auth.Role{auth.Inspector}
+	writers    = []auth.Role{auth.Writer}
+	admins     = []auth.Role{auth.Admin}
+)
+
+func pathKey() param {
+	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>"}
+}
+func pathPID() param {
+	return param{Name: "pid", In: "path", Required: true, Desc: "32-hex-character pid (never an identity number)"}
+}
+func qInt(name string, lo, hi int, desc string) param {
+	return param{Name: name, In: "query", Int: true, Min: lo, Max: hi, Desc: desc}
+}
+func qStr(name, desc string) param { return param{Name: name, In: "query", Desc: desc} }
+
+// routes lists every endpoint, including those whose handlers live in
+// other files of the package (risk, owners, ingest): their entries carry
+// the policy, their registration is one line in New.
+func (a *API) routes() []route {
+	ttl := a.opts.CacheTTL
+	offset := qInt("offset", 0, maxOffset, "rows to skip")
+	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD); all when empty")
+	return []route{
+		{Method: "GET", Path: "/healthz", Summary: "The process is up", handler: a.healthz},
+		{Method: "GET", Path: "/readyz", Summary: "Store and cache state: ok, degraded (cache down) or 503 (store down)", handler: a.readyz},
+		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", handler: echo.WrapHandler(a.metricsHandler())},
+		{Method: "GET", Path: "/openapi.json", Summary: "This document", handler: a.openapi},
+
+		{Method: "GET", Path: "/enterprises/:key", Roles: readers, TTL: ttl, Summary: "Enterprise profile: registration, region, code parts, risk (score, grade, flags) and the newest records",
+			Params: []param{pathKey()}, handler: a.enterprise},
+		{Method: "GET", Path: "/enterprises/:key/records", Roles: readers, TTL: ttl, Summary: "Credit records of an enterprise, newest decision first, paged",
+			Params: []param{pathKey(), offset, qInt("limit", 1, maxRecordLimit, "page size (default 50)")}, handler: a.records},
+		{Method: "POST", Path: "/enterprises\\:batch", Roles: readers, Summary: "Look up to 1 000 enterprises at once",
+			Body: `{"keys": ["USCC or src:key", …]} — at most 1 000`, handler: a.batch},
+		{Method: "GET", Path: "/enterprises/:key/network", Roles: inspectors, TTL: ttl, Summary: "Neighbourhood for graph display",
+			Params: []param{pathKey(), qInt("depth", 1, 3, "hops (default 2)"), qInt("limit", 1, 5000, "node limit (default 500)"), types}, handler: a.network},
+		{Method: "GET", Path: "/enterprises/:key/ownership", Roles: inspectors, TTL: ttl, Summary: "Ownership penetration tree over HOLDS_SHARES, up (holders) or down (holdings)",
+			Params: []param{pathKey(), qStr("direction", "up (who holds it, default) or down (what it holds)"), qInt("depth", 1, maxOwnershipDepth, "levels (default 3)"),
+				qInt("limit", 1, maxOwnershipNodes, "node limit (default 500)")}, handler: a.ownership},
+		{Method: "GET", Path: "/enterprises/:key/group", Roles: inspectors, TTL: ttl, Summary: "Control group: enterprises and persons joined by holdings of 50 % or more",
+			Params: []param{pathKey(), qInt("limit", 1, maxGroupMembers, "member limit (default 500)")}, handler: a.group},
+		{Method: "GET", Path: "/enterprises/:key/risk", Roles: readers, TTL: ttl, Summary: "Risk score and explanation (engine)", Params: []param{pathKey()}},
+		{Method: "GET", Path: "/enterprises/:key/owners", Roles: inspectors, TTL: ttl, Summary: "Beneficial owners and actual controller (engine)", Params: []param{pathKey()}},
+
+		{Method: "GET", Path: "/persons/:pid", Roles: inspectors, TTL: ttl, Summary: "Person profile with risk and records", Params: []param{pathPID()}, handler: a.person},
+		{Method: "GET", Path: "/persons/:pid/records", Roles: inspectors, TTL: ttl, Summary: "Credit records of a person, paged",
+			Params: []param{pathPID(), offset, qInt("limit", 1, maxRecordLimit, "page size (default 50)")}, handler: a.records},
+		{Method: "GET", Path: "/persons/:pid/network", Roles: inspectors, TTL: ttl, Summary: "Neighbourhood of a person",
+			Params: []param{pathPID(), qInt("depth", 1, 3, "hops (default 2)"), qInt("limit", 1, 5000, "node limit (default 500)"), types}, handler: a.network},
+		{Method: "GET", Path: "/paths", Roles: inspectors, TTL: ttl, Summary: "Shortest paths between two entities (all shortest, or one with mode=shortest)",
+			Params: []param{{Name: "from", In: "query", Required: true, Desc: "enterprise key or person:<pid>"}, {Name: "to", In: "query", Required: true, Desc: "enterprise key or person:<pid>"},
+				qInt("max_depth", 1, 8, "hops (default 6)"), qInt("limit", 1, 100, "paths (default 10)"), qStr("mode", "all (default) or shortest"), types}, handler: a.paths},
+		{Method: "GET", Path: "/search", Roles: readers, TTL: ttl, Summary: "Name and code search, paged (persons masked for dashboards)",
+			Params: []param{{Name: "q", In: "query", Required: true, Desc: "name part or USCC"}, offset, qInt("limit", 1, maxSearchLimit, "page size (default 20)")}, handler: a.search},
+
+		{Method: "GET", Path: "/ranking", Roles: readers, TTL: ttl, Summary: "Top-risk enterprises, score descending, filtered, paged",
+			Params: []param{qStr("region", "GB/T 2260 code at province, city or county level"), qStr("industry", "industry code"), qStr("grade", "A, B, C or D"),
+				qStr("flag", "anomaly flag"), offset, qInt("limit", 1, maxRankingLimit, "page size (default 100)")}, handler: a.ranking},
+		{Method: "GET", Path: "/stats", Roles: readers, TTL: ttl, Summary: "Score distribution and grade counts by region or industry",
+			Params: []param{qStr("by", "region (province, default), city or industry")}, handler: a.stats},
+		{Method: "GET", Path: "/flags", Roles: readers, TTL: ttl, Summary: "Flagged entities of runs finished since a time, paged",
+			Params: []param{qStr("since", "RFC 3339 time (default: all)"), qStr("flag", "one flag"), offset, qInt("limit", 1, maxRankingLimit, "page size (default 100)")}, handler: a.flags},
+		{Method: "GET", Path: "/runs", Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 1, maxRunsLimit, "runs (default 20)")}, handler: a.runs},
+		{Method: "GET", Path: "/runs/:id", Roles: readers, Summary: "One engine run", Params: []param{{Name: "id", In: "path", Required: true, Desc: "run id"}}, handler: a.run},
+		{Method: "POST", Path: "/runs", Roles: admins, Summary: "Start an engine run (202 with its id)", handler: a.triggerRun},
+
+		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (ingest issue)", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"}}, Body: "CSV or NDJSON rows"},
+		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log, newest first, paged by cursor",
+			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
+				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 1, maxAuditLimit, "page size (default 100)")}, handler: a.auditQuery},
+		{Method: "GET", Path: "/keys", Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
+	}
+}
+
+// fullPath is the path Echo registers for r.
+func (r route) fullPath() string {
+	switch r.Path {
+	case "/healthz", "/readyz", "/metrics":
+		return r.Path
+	}
+	return "/api/v1" + r.Path
+}

@@ -1,0 +1,468 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"riskgraph/models"
+	"riskgraph/ranking"
+	"riskgraph/store"
+)
+
+// Bounds of the endpoints added for inspectors and dashboards.
+const (
+	maxOffset          = 10_000
+	defaultRecordLimit = 50
+	maxRecordLimit     = 200
+	profileRecords     = 20
+	maxBatch           = 1000
+	defaultOwnDepth    = 3
+	maxOwnershipDepth  = 6
+	defaultOwnNodes    = 500
+	maxOwnershipNodes  = 2000
+	defaultGroupLimit  = 500
+	maxGroupMembers    = 2000
+	defaultRankLimit   = 100
+	maxRankingLimit    = 500
+	defaultRunsLimit   = 20
+	maxRunsLimit       = 100
+	// controlRatio is the holding that joins a control group.
+	controlRatio = 0.5
+)
+
+// subject reads the entity of a :key or :pid route.
+func subject(c echo.Context) (models.Ref, error) {
+	if c.Param("pid") != "" {
+		pid, err := personPID(c.Param("pid"))
+		return models.PersonRef(pid), err
+	}
+	key, err := enterpriseKey(c.Param("key"))
+	return models.EnterpriseRef(key), err
+}
+
+// page is a paged list's envelope.
+type page[T any] struct {
+	Items  []T `json:"items"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit"`
+	Total  int `json:"total"`
+}
+
+func pageOf[T any](all []T, offset, limit int) page[T] {
+	lo, hi := min(offset, len(all)), min(offset+limit, len(all))
+	return page[T]{Items: nonNil(all[lo:hi]), Offset: offset, Limit: limit, Total: len(all)}
+}
+
+// records answers /enterprises/:key/records and /persons/:pid/records.
+func (a *API) records(c echo.Context) error {
+	ref, err := subject(c)
+	if err != nil {
+		return err
+	}
+	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultRecordLimit, 1, maxRecordLimit)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if ref.Kind == models.KindEnterprise {
+		e, err := a.store.Enterprise(ctx, ref.Key)
+		if err != nil {
+			return err
+		}
+		ref = e.Ref()
+	} else if _, err := a.store.Person(ctx, ref.Key); err != nil {
+		return err
+	}
+	recs, err := a.store.Records(ctx, ref)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"subject": ref, "records": pageOf(recs, offset, limit)})
+}
+
+// batchRequest is the body of POST /enterprises:batch.
+type batchRequest struct {
+	Keys []string `json:"keys"`
+}
+
+// batch looks up to 1 000 enterprises; unknown or invalid keys are listed
+// apart, in request order.
+func (a *API) batch(c echo.Context) error {
+	var req batchRequest
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return badRequest("body: want {\"keys\": [\"<USCC or src:key>\", …]}: %v", jsonProblem(err))
+	}
+	if len(req.Keys) == 0 || len(req.Keys) > maxBatch {
+		return badRequest("keys: give 1 to %d keys (got %d)", maxBatch, len(req.Keys))
+	}
+	type miss struct {
+		Key   string `json:"key"`
+		Error string `json:"error"`
+	}
+	found := []models.Enterprise{}
+	missing := []miss{}
+	var ents []string
+	ctx := c.Request().Context()
+	for _, raw := range req.Keys {
+		key, err := enterpriseKey(raw)
+		if err != nil {
+			missing = append(missing, miss{clip(raw), "invalid key"})
+			continue
+		}
+		ents = append(ents, "enterprise:"+key)
+		e, err := a.store.Enterprise(ctx, key)
+		switch {
+		case err == nil:
+			found = append(found, e)
+		case isNotFound(err):
+			missing = append(missing, miss{key, "not found"})
+		default:
+			return err
+		}
+	}
+	c.Set(ctxEntities, ents)
+	return c.JSON(http.StatusOK, map[string]any{"enterprises": found, "missing": missing})
+}
+
+func jsonProblem(err error) string {
+	if se, ok := err.(*json.SyntaxError); ok {
+		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
+	}
+	return err.Error()
+}
+
+// ownNode is a node of the ownership tree.
+type ownNode struct {
+	Ref      models.Ref   `json:"ref"`
+	Name     string       `json:"name"`
+	Ratio    float64      `json:"ratio,omitempty"` // of the holding joining it to its parent
+	Risk     *models.Risk `json:"risk,omitempty"`
+	Children []*ownNode   `json:"children,omitempty"`
+	// Cycle marks a node already on the path from the root (circular holding).
+	Cycle bool `json:"cycle,omitempty"`
+}
+
+// ownership answers the penetration tree: direction up follows holders,
+// down follows holdings, breadth first to depth levels and at most limit
+// nodes (truncated is then true).
+func (a *API) ownership(c echo.Context) error {
+	key, err := enterpriseKey(c.Param("key"))
+	if err != nil {
+		return err
+	}
+	dir := c.QueryParam("direction")
+	if dir == "" {
+		dir = "up"
+	}
+	if dir != "up" && dir != "down" {
+		return badRequest("direction=%q: use up (holders) or down (holdings)", dir)
+	}
+	depth, err := intParam(c, "depth", defaultOwnDepth, 1, maxOwnershipDepth)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultOwnNodes, 1, maxOwnershipNodes)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	e, err := a.store.Enterprise(ctx, key)
+	if err != nil {
+		return err
+	}
+	root := &ownNode{Ref: e.Ref(), Name: e.Name, Risk: e.Risk}
+	type item struct {
+		n    *ownNode
+		path map[models.Ref]bool
+	}
+	level := []item{{root, map[models.Ref]bool{root.Ref: true}}}
+	count, truncated := 1, false
+	for d := 0; d < depth && len(level) > 0 && !truncated; d++ {
+		var refs []models.Ref
+		for _, it := range level {
+			if !it.n.Cycle {
+				refs = append(refs, it.n.Ref)
+			}
+		}
+		edges, nodes, err := a.store.Expand(ctx, refs, []models.RelType{models.RelHoldsShares})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(edges, func(x, y store.Edge) int { return strings.Compare(x.ID(), y.ID()) })
+		var next []item
+		for _, it := range level {
+			for _, ed := range edges {
+				var other models.Ref
+				switch {
+				case dir == "up" && ed.To == it.n.Ref:
+					other = ed.From
+				case dir == "down" && ed.From == it.n.Ref:
+					other = ed.To
+				default:
+					continue
+				}
+				if count >= limit {
+					truncated = true
+					break
+				}
+				ratio, _ := ed.Props["ratio"].(float64)
+				nd := nodes[other]
+				child := &ownNode{Ref: other, Name: nd.Label, Ratio: ratio, Risk: nd.Risk, Cycle: it.path[other]}
+				it.n.Children = append(it.n.Children, child)
+				count++
+				if !child.Cycle {
+					p := make(map[models.Ref]bool, len(it.path)+1)
+					for k := range it.path {
+						p[k] = true
+					}
+					p[other] = true
+					next = append(next, item{child, p})
+				}
+			}
+		}
+		level = next
+	}
+	return c.JSON(http.StatusOK, map[string]any{"root": root, "direction": dir, "depth": depth, "nodes": count, "truncated": truncated})
+}
+
+// group answers the control group: the weakly connected component of the
+// enterprise over holdings of at least 50 %, up to limit members.
+func (a *API) group(c echo.Context) error {
+	key, err := enterpriseKey(c.Param("key"))
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultGroupLimit, 1, maxGroupMembers)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	e, err := a.store.Enterprise(ctx, key)
+	if err != nil {
+		return err
+	}
+	members := map[models.Ref]store.Node{e.Ref(): store.EnterpriseNode(e)}
+	links := map[string]store.Edge{}
+	frontier := []models.Ref{e.Ref()}
+	truncated := false
+	for len(frontier) > 0 && !truncated {
+		edges, nodes, err := a.store.Expand(ctx, frontier, []models.RelType{models.RelHoldsShares})
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(edges, func(x, y store.Edge) int { return strings.Compare(x.ID(), y.ID()) })
+		var next []models.Ref
+		for _, ed := range edges {
+			if r, _ := ed.Props["ratio"].(float64); r < controlRatio {
+				continue
+			}
+			for _, end := range []models.Ref{ed.From, ed.To} {
+				if _, in := members[end]; !in {
+					if len(members) >= limit {
+						truncated = true
+						continue
+					}
+					members[end] = nodes[end]
+					next = append(next, end)
+				}
+			}
+			_, a1 := members[ed.From]
+			_, a2 := members[ed.To]
+			if a1 && a2 {
+				links[ed.ID()] = ed
+			}
+		}
+		frontier = next
+	}
+	out := make([]store.Node, 0, len(members))
+	for _, n := range members {
+		out = append(out, n)
+	}
+	slices.SortFunc(out, func(x, y store.Node) int { return strings.Compare(x.ID, y.ID) })
+	edges := make([]store.Edge, 0, len(links))
+	for _, l := range links {
+		edges = append(edges, l)
+	}
+	slices.SortFunc(edges, func(x, y store.Edge) int { return strings.Compare(x.ID(), y.ID()) })
+	return c.JSON(http.StatusOK, map[string]any{"root": e.Ref(), "threshold": controlRatio, "members": out, "edges": edges, "truncated": truncated})
+}
+
+// rankVersion returns the cache version string and run for rankings.
+func (a *API) rankVersion(c echo.Context) (string, string, error) {
+	v, err := a.versions.get(c.Request().Context())
+	if err != nil {
+		return "", "", err
+	}
+	return fmt.Sprintf("%d:%s", v.gen, v.run), v.run, nil
+}
+
+// ranking answers the top-risk ranking.
+func (a *API) ranking(c echo.Context) error {
+	f := ranking.Filter{Region: c.QueryParam("region"), Industry: c.QueryParam("industry"),
+		Grade: strings.ToUpper(c.QueryParam("grade")), Flag: c.QueryParam("flag")}
+	if err := ranking.ValidateFilter(f); err != nil {
+		return badRequest("%v", err)
+	}
+	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultRankLimit, 1, maxRankingLimit)
+	if err != nil {
+		return err
+	}
+	ver, run, err := a.rankVersion(c)
+	if err != nil {
+		return err
+	}
+	items, total, source, err := a.rank.Top(c.Request().Context(), ver, run, f, offset, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"run": run, "source": source,
+		"ranking": page[ranking.Entry]{Items: nonNil(items), Offset: offset, Limit: limit, Total: total}})
+}
+
+// stats answers the score distribution and grade counts.
+func (a *API) stats(c echo.Context) error {
+	by := c.QueryParam("by")
+	if by == "" || by == "region" {
+		by = "province"
+	}
+	if by != "province" && by != "city" && by != "industry" {
+		return badRequest("by=%q: use region (province), city or industry", by)
+	}
+	ver, run, err := a.rankVersion(c)
+	if err != nil {
+		return err
+	}
+	ix, err := a.rank.Index(c.Request().Context(), ver)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"run": run, "by": by, "groups": ix.Stats(by)})
+}
+
+// flags answers the flags feed: flagged entities of the current run when
+// it finished at or after since.
+func (a *API) flags(c echo.Context) error {
+	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(c, "limit", defaultRankLimit, 1, maxRankingLimit)
+	if err != nil {
+		return err
+	}
+	var since time.Time
+	if s := c.QueryParam("since"); s != "" {
+		if since, err = time.Parse(time.RFC3339, s); err != nil {
+			return badRequest("since=%q: use an RFC 3339 time such as 2026-11-28T08:00:00+08:00", s)
+		}
+	}
+	flag := c.QueryParam("flag")
+	if len(flag) > 64 {
+		return badRequest("flag is %d characters long; use at most 64", len(flag))
+	}
+	ver, run, err := a.rankVersion(c)
+	if err != nil {
+		return err
+	}
+	body := map[string]any{"run": run, "since": c.QueryParam("since")}
+	empty := page[ranking.Entry]{Items: []ranking.Entry{}, Offset: offset, Limit: limit}
+	if run == "" {
+		body["flags"] = empty
+		return c.JSON(http.StatusOK, body)
+	}
+	r, err := a.store.Run(c.Request().Context(), run)
+	if err != nil {
+		return err
+	}
+	body["run_finished"] = r.Finished
+	if r.Finished.Before(since) {
+		body["flags"] = empty
+		return c.JSON(http.StatusOK, body)
+	}
+	ix, err := a.rank.Index(c.Request().Context(), ver)
+	if err != nil {
+		return err
+	}
+	items, total := ix.Flagged(flag, offset, limit)
+	body["flags"] = page[ranking.Entry]{Items: items, Offset: offset, Limit: limit, Total: total}
+	return c.JSON(http.StatusOK, body)
+}
+
+// runs lists engine runs, newest first.
+func (a *API) runs(c echo.Context) error {
+	limit, err := intParam(c, "limit", defaultRunsLimit, 1, maxRunsLimit)
+	if err != nil {
+		return err
+	}
+	rs, err := a.store.Runs(c.Request().Context(), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"runs": nonNil(rs)})
+}
+
+// run answers one engine run.
+func (a *API) run(c echo.Context) error {
+	id := c.Param("id")
+	if len(id) > 128 {
+		return badRequest("run id is %d characters long; use at most 128", len(id))
+	}
+	r, err := a.store.Run(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// triggerRun starts an engine run (admin).
+func (a *API) triggerRun(c echo.Context) error {
+	if a.opts.Runs == nil {
+		return echo.NewHTTPError(http.StatusServiceUnavailable, "this server cannot start engine runs; run riskgraph score")
+	}
+	id, err := a.opts.Runs.StartRun(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]string{"run": id, "status": store.RunRunning, "detail": "/api/v1/runs/" + id})
+}
+
+// keyView is an API key as listed: never the key or its hash.
+type keyView struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Role    string    `json:"role"`
+	Created time.Time `json:"created"`
+	Revoked time.Time `json:"revoked,omitzero"`
+}
+
+// listKeys lists API keys (admin).
+func (a *API) listKeys(c echo.Context) error {
+	ks, err := a.store.Keys(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]keyView, len(ks))
+	for i, k := range ks {
+		out[i] = keyView{ID: k.ID, Name: k.Name, Role: k.Role, Created: k.Created, Revoked: k.Revoked}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"keys": out})
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
