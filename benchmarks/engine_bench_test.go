@@ -1,0 +1,93 @@
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"riskgraph/engine"
+	"riskgraph/ingest"
+	"riskgraph/models"
+	"riskgraph/store/memory"
+)
+
+// engineSizes are the generator sizes of the engine benchmarks; set
+// RISKGRAPH_ENGINE_SIZES=10000,100000,1000000 for the scaling table.
+func engineSizes() []int {
+	v := os.Getenv("RISKGRAPH_ENGINE_SIZES")
+	if v == "" {
+		v = "10000"
+	}
+	var out []int
+	for _, s := range strings.Split(v, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// loadedStore generates n enterprises (seed 1) and loads them into a memory store without a journal.
+func loadedStore(b *testing.B, n int) *memory.Store {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "gen")
+	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
+		b.Fatal(err)
+	}
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
+	ref := ingest.DefaultReferenceDate().Time.Add(12 * time.Hour)
+	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", Now: func() time.Time { return ref }}); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+func peakRSSMiB() float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkEngineFull: projection from the memory store, intrinsic risk,
+// propagation to 1e-9, grades, ownership, flags and control groups.
+func BenchmarkEngineFull(b *testing.B) {
+	for _, n := range engineSizes() {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			st := loadedStore(b, n)
+			opts := engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}
+			var res *engine.Result
+			b.ResetTimer()
+			for b.Loop() {
+				var err error
+				if res, err = engine.Run(context.Background(), st, opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			for k, d := range res.Timings {
+				b.ReportMetric(d.Seconds(), k+"-s")
+			}
+			b.ReportMetric(float64(res.Graph.N()), "nodes")
+			b.ReportMetric(float64(len(res.Graph.Edges)), "edges")
+			b.ReportMetric(float64(res.Iterations), "iterations")
+			b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
+		})
+	}
+}
