@@ -119,6 +119,9 @@ type LoadOptions struct {
 
 var sourcePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// ValidSource reports whether s can name a data set.
+func ValidSource(s string) bool { return sourcePattern.MatchString(s) }
+
 // withDefaults fills in the defaults.
 func (o LoadOptions) withDefaults() LoadOptions {
 	if o.BatchSize == 0 {

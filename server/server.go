@@ -21,6 +21,7 @@ import (
 	"riskgraph/cache"
 	"riskgraph/engine"
 	"riskgraph/metrics"
+	"riskgraph/models"
 	"riskgraph/ranking"
 	"riskgraph/ratelimit"
 	"riskgraph/store"
@@ -73,6 +74,9 @@ type Options struct {
 	AuditInterval time.Duration
 	// Runs starts engine runs for POST /api/v1/runs; nil answers 503.
 	Runs RunTrigger
+	// Hasher turns identity numbers into pids for POST /api/v1/ingest;
+	// nil answers 503.
+	Hasher *models.PIDHasher
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }
@@ -238,6 +242,7 @@ func (a *API) router() *echo.Echo {
 	// policy is in routes().
 	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))
 	v1.GET("/enterprises/:key/owners", owners(a, a.opts.Engine))
+	v1.POST("/ingest/:kind", a.ingestRows)
 	return e
 }
 

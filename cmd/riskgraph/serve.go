@@ -69,9 +69,13 @@ func (a *app) serveCommand() *cobra.Command {
 // serve runs the API until ctx ends, then drains requests for up to 10 s
 // and writes the queued audit entries.
 func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
+	hasher, err := pidHasher(&a.cfg, a.log) // for POST /api/v1/ingest
+	if err != nil {
+		return err
+	}
 	api := server.NewAPI(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest,
 		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
-		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins})
+		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher})
 	defer api.Close()
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,

@@ -53,6 +53,9 @@ func (in Input) IsStdin() bool { return in.Path == Stdin }
 // Display is the name shown in rejects and logs: the path as given.
 func (in Input) Display() string {
 	if in.IsStdin() {
+		if in.Name != "" {
+			return in.Name
+		}
 		return "stdin"
 	}
 	return in.Path
