@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"sort"
 
 	"riskgraph/models"
@@ -30,60 +29,6 @@ func SortHits(hs []Hit) {
 		}
 		return a.Ref.Less(b.Ref)
 	})
-}
-
-// Paginate feeds all to fn in pages of at most size rows, nodes first
-// (enterprises, persons, records), then relationships.
-func Paginate(ctx context.Context, all *Batch, size int, fn func(*Batch) error) error {
-	page := &Batch{}
-	flush := func() error {
-		if page.Len() == 0 {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := fn(page)
-		page = &Batch{}
-		return err
-	}
-	add := func(n int, put func(i int)) error {
-		for i := 0; i < n; i++ {
-			put(i)
-			if page.Len() == size {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	steps := []func() error{
-		func() error {
-			return add(len(all.Enterprises), func(i int) { page.Enterprises = append(page.Enterprises, all.Enterprises[i]) })
-		},
-		func() error {
-			return add(len(all.Persons), func(i int) { page.Persons = append(page.Persons, all.Persons[i]) })
-		},
-		func() error {
-			return add(len(all.Records), func(i int) { page.Records = append(page.Records, all.Records[i]) })
-		},
-		func() error {
-			return add(len(all.Shareholdings), func(i int) { page.Shareholdings = append(page.Shareholdings, all.Shareholdings[i]) })
-		},
-		func() error {
-			return add(len(all.Roles), func(i int) { page.Roles = append(page.Roles, all.Roles[i]) })
-		},
-		func() error {
-			return add(len(all.Branches), func(i int) { page.Branches = append(page.Branches, all.Branches[i]) })
-		},
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
-		}
-	}
-	return flush()
 }
 
 // SortRuns orders runs newest start first, then by id.

@@ -13,6 +13,7 @@ type link struct {
 	typ models.RelType
 	id  string
 	to  models.Ref
+	out bool // the relationship starts at this end
 }
 
 // graph is the in-memory data: nodes by key, relationships by identity,
@@ -187,8 +188,8 @@ func (g *graph) connect(id string, typ models.RelType, from, to models.Ref, isNe
 	if !isNew {
 		return
 	}
-	g.adj[from] = append(g.adj[from], link{typ, id, to})
-	g.adj[to] = append(g.adj[to], link{typ, id, from})
+	g.adj[from] = append(g.adj[from], link{typ, id, to, true})
+	g.adj[to] = append(g.adj[to], link{typ, id, from, false})
 }
 
 func (g *graph) disconnect(id string, a, b models.Ref) {
@@ -240,21 +241,25 @@ func (g *graph) node(r models.Ref) store.Node {
 	return store.Node{ID: r.String(), Ref: r}
 }
 
-// snapshot copies everything, sorted by key, for a scan.
-func (g *graph) snapshot() *store.Batch {
-	b := &store.Batch{
-		Enterprises:   sortedValues(g.ent),
-		Persons:       sortedValues(g.per),
-		Records:       sortedValues(g.rec),
-		Shareholdings: sortedValues(g.shares),
-		Roles:         sortedValues(g.roles),
-		Branches:      sortedValues(g.branches),
+// put returns the row a relationship link stands for, as an append to a
+// page; records are scanned as nodes, so HAS_RECORD gives none.
+func (g *graph) put(l link) (func(*store.Batch), bool) {
+	switch l.typ {
+	case models.RelHoldsShares:
+		if x := g.shares[l.id]; x != nil {
+			v := *x
+			return func(b *store.Batch) { b.Shareholdings = append(b.Shareholdings, v) }, true
+		}
+	case models.RelLegalRepOf, models.RelOfficerOf:
+		if x := g.roles[l.id]; x != nil {
+			v := *x
+			return func(b *store.Batch) { b.Roles = append(b.Roles, v) }, true
+		}
+	case models.RelBranchOf:
+		if x := g.branches[l.id]; x != nil {
+			v := *x
+			return func(b *store.Batch) { b.Branches = append(b.Branches, v) }, true
+		}
 	}
-	for i := range b.Enterprises {
-		b.Enterprises[i].Risk = cloneRisk(b.Enterprises[i].Risk)
-	}
-	for i := range b.Persons {
-		b.Persons[i].Risk = cloneRisk(b.Persons[i].Risk)
-	}
-	return b
+	return nil, false
 }

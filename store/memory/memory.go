@@ -4,7 +4,6 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -344,7 +343,11 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 	return hits, nil
 }
 
-// Scan streams the graph in pages, nodes first, in key order.
+// Scan streams the graph in pages: enterprises, persons and records in key
+// order, then relationships grouped by their start node in key order. It
+// holds the read lock only while it copies one page's worth of rows, never
+// while fn runs, so fn may write to the store; rows written during a scan may
+// or may not be seen.
 func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
 	if pageSize < 1 {
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
@@ -354,22 +357,92 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 		s.mu.RUnlock()
 		return err
 	}
-	all := s.g.snapshot()
+	ents, pers, recs := sortedKeys(s.g.ent), sortedKeys(s.g.per), sortedKeys(s.g.rec)
 	s.mu.RUnlock()
-	return store.Paginate(ctx, all, pageSize, fn)
+	p := store.NewPager(ctx, pageSize, fn)
+	steps := []struct {
+		keys []string
+		rows func(key string, out []func(*store.Batch)) []func(*store.Batch)
+	}{
+		{ents, func(k string, out []func(*store.Batch)) []func(*store.Batch) {
+			if e := s.g.ent[k]; e != nil {
+				v := cloneEnterprise(e)
+				out = append(out, func(b *store.Batch) { b.Enterprises = append(b.Enterprises, v) })
+			}
+			return out
+		}},
+		{pers, func(k string, out []func(*store.Batch)) []func(*store.Batch) {
+			if x := s.g.per[k]; x != nil {
+				v := clonePerson(x)
+				out = append(out, func(b *store.Batch) { b.Persons = append(b.Persons, v) })
+			}
+			return out
+		}},
+		{recs, func(k string, out []func(*store.Batch)) []func(*store.Batch) {
+			if x := s.g.rec[k]; x != nil {
+				v := *x
+				out = append(out, func(b *store.Batch) { b.Records = append(b.Records, v) })
+			}
+			return out
+		}},
+		{ents, s.outRows(models.KindEnterprise)},
+		{pers, s.outRows(models.KindPerson)},
+	}
+	for _, st := range steps {
+		if err := s.scanKeys(p, st.keys, pageSize, st.rows); err != nil {
+			return err
+		}
+	}
+	return p.Flush()
 }
 
-func sortedValues[K cmp.Ordered, V any](m map[K]*V) []V {
-	keys := make([]K, 0, len(m))
+// outRows returns the relationships starting at the node of kind with a key.
+func (s *Store) outRows(kind models.NodeKind) func(string, []func(*store.Batch)) []func(*store.Batch) {
+	return func(k string, out []func(*store.Batch)) []func(*store.Batch) {
+		for _, l := range s.g.adj[models.Ref{Kind: kind, Key: k}] {
+			if !l.out {
+				continue
+			}
+			if put, ok := s.g.put(l); ok {
+				out = append(out, put)
+			}
+		}
+		return out
+	}
+}
+
+// scanKeys copies the rows of chunk keys at a time under the read lock, then
+// hands them to the pager with the lock released.
+func (s *Store) scanKeys(p *store.Pager, keys []string, chunk int, rows func(string, []func(*store.Batch)) []func(*store.Batch)) error {
+	var puts []func(*store.Batch)
+	for lo := 0; lo < len(keys); lo += chunk {
+		hi := min(lo+chunk, len(keys))
+		puts = puts[:0]
+		s.mu.RLock()
+		if err := s.open(); err != nil {
+			s.mu.RUnlock()
+			return err
+		}
+		for _, k := range keys[lo:hi] {
+			puts = rows(k, puts)
+		}
+		s.mu.RUnlock()
+		for _, put := range puts {
+			if err := p.Add(put); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]*V) []string {
+	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	out := make([]V, len(keys))
-	for i, k := range keys {
-		out[i] = *m[k]
-	}
-	return out
+	return keys
 }
 
 func cloneEnterprise(e *models.Enterprise) models.Enterprise {

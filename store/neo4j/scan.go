@@ -23,18 +23,18 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 	if pageSize < 1 {
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
 	}
-	p := &pager{ctx: ctx, size: pageSize, fn: fn, page: &store.Batch{}}
+	p := store.NewPager(ctx, pageSize, fn)
 	chunk := min(max(pageSize, 1000), 20000)
 
 	if err := s.scanNodes(ctx, qScanEnterprises, chunk, func(n dbtype.Node, _ *driver.Record) (string, error) {
 		e := enterpriseOf(n.Props)
-		return e.Key, p.add(func(b *store.Batch) { b.Enterprises = append(b.Enterprises, e) })
+		return e.Key, p.Add(func(b *store.Batch) { b.Enterprises = append(b.Enterprises, e) })
 	}); err != nil {
 		return err
 	}
 	if err := s.scanNodes(ctx, qScanPersons, chunk, func(n dbtype.Node, _ *driver.Record) (string, error) {
 		x := personOf(n.Props)
-		return x.PID, p.add(func(b *store.Batch) { b.Persons = append(b.Persons, x) })
+		return x.PID, p.Add(func(b *store.Batch) { b.Persons = append(b.Persons, x) })
 	}); err != nil {
 		return err
 	}
@@ -47,14 +47,14 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 			}
 		}
 		x := recordOf(n.Props, subject)
-		return x.ID, p.add(func(b *store.Batch) { b.Records = append(b.Records, x) })
+		return x.ID, p.Add(func(b *store.Batch) { b.Records = append(b.Records, x) })
 	}); err != nil {
 		return err
 	}
 	if err := s.scanRelationships(ctx, chunk, p); err != nil {
 		return err
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // scanNodes pages through one node label. Each record's first value is the
@@ -93,7 +93,7 @@ type relChunk struct {
 	branches []models.Branch
 }
 
-func (s *Store) scanRelationships(ctx context.Context, chunk int, p *pager) error {
+func (s *Store) scanRelationships(ctx context.Context, chunk int, p *store.Pager) error {
 	after := ""
 	for {
 		var (
@@ -113,17 +113,17 @@ func (s *Store) scanRelationships(ctx context.Context, chunk int, p *pager) erro
 		}
 		for _, c := range rows {
 			for _, x := range c.shares {
-				if err := p.add(func(b *store.Batch) { b.Shareholdings = append(b.Shareholdings, x) }); err != nil {
+				if err := p.Add(func(b *store.Batch) { b.Shareholdings = append(b.Shareholdings, x) }); err != nil {
 					return err
 				}
 			}
 			for _, x := range c.roles {
-				if err := p.add(func(b *store.Batch) { b.Roles = append(b.Roles, x) }); err != nil {
+				if err := p.Add(func(b *store.Batch) { b.Roles = append(b.Roles, x) }); err != nil {
 					return err
 				}
 			}
 			for _, x := range c.branches {
-				if err := p.add(func(b *store.Batch) { b.Branches = append(b.Branches, x) }); err != nil {
+				if err := p.Add(func(b *store.Batch) { b.Branches = append(b.Branches, x) }); err != nil {
 					return err
 				}
 			}
@@ -174,33 +174,4 @@ func relsOf(key string, shares, roles, parents any) relChunk {
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-// pager fills pages of exactly size rows (the last may be shorter) and
-// hands each to fn, like store.Paginate.
-type pager struct {
-	ctx  context.Context
-	size int
-	fn   func(*store.Batch) error
-	page *store.Batch
-}
-
-func (p *pager) add(put func(*store.Batch)) error {
-	put(p.page)
-	if p.page.Len() < p.size {
-		return nil
-	}
-	return p.flush()
-}
-
-func (p *pager) flush() error {
-	if p.page.Len() == 0 {
-		return nil
-	}
-	if err := p.ctx.Err(); err != nil {
-		return err
-	}
-	page := p.page
-	p.page = &store.Batch{}
-	return p.fn(page)
 }

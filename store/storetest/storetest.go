@@ -436,6 +436,22 @@ func testScan(t *testing.T, s store.Store) {
 	if got := counts(total); got != [6]int{7, 3, 5, 5, 1, 4} {
 		t.Errorf("scan counts %v, want [7 3 5 5 1 4]", got)
 	}
+	wrote := false
+	err = s.Scan(ctx(), 4, func(*store.Batch) error {
+		if wrote {
+			return nil
+		}
+		wrote = true
+		// A consumer that writes while scanning (the engine writes results)
+		// must not deadlock.
+		return s.WriteBatch(ctx(), &store.Batch{Enterprises: []models.Enterprise{{Key: "src:scan:1", Name: "扫描中写入"}}})
+	})
+	if err != nil {
+		t.Fatalf("writing during a scan: %v", err)
+	}
+	if _, err := s.Enterprise(ctx(), "src:scan:1"); err != nil {
+		t.Errorf("the write made during the scan was lost: %v", err)
+	}
 	stop := errors.New("stop")
 	if err := s.Scan(ctx(), 4, func(*store.Batch) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("an error from fn must end the scan and be returned: %v", err)
