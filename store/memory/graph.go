@@ -32,6 +32,7 @@ type graph struct {
 	runs       map[string]*store.Run
 	generation uint64
 	access     access
+	reports    reports
 }
 
 func newGraph() graph {
@@ -102,6 +103,7 @@ func (g *graph) apply(e *entry) {
 		g.runs[r.ID] = &r
 	}
 	g.access.apply(e)
+	g.reports.apply(e.Reports)
 }
 
 // riskSlot returns where an entity keeps its current result, or nil when

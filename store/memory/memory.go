@@ -49,6 +49,8 @@ type entry struct {
 	Key    *store.APIKey      `json:"key,omitempty"`
 	Revoke *revocation        `json:"revoke,omitempty"`
 	Audit  []store.AuditEntry `json:"audit,omitempty"`
+	// Reports, snapshots and watch-lists (reports.go).
+	Reports *reportsEntry `json:"reports,omitempty"`
 }
 
 // Open opens the store, replaying the journal in opts.DataDir.

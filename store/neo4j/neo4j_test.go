@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -198,6 +199,7 @@ func TestStatementsExplain(t *testing.T) {
 	d, database := neo4jtest.Driver(t)
 	ctx := context.Background()
 	params := explainParams()
+	maps.Copy(params, reportExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

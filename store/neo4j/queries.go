@@ -78,6 +78,7 @@ var schema = []string{
 	qSchemaEnterpriseRiskScore, qSchemaPersonRiskScore, qSchemaRecordKind,
 	qSchemaNamesFulltext, qSchemaEnterpriseRiskNext, qSchemaPersonRiskNext, qSchemaRunID, qSchemaMetaID,
 	qSchemaAPIKeyID, qSchemaAPIKeyHash, qSchemaAuditID, qSchemaAuditEntity,
+	qSchemaReportID, qSchemaWatchlistID, qSchemaBlobKey, // reports.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

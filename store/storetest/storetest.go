@@ -42,6 +42,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"APIKeys", testAPIKeys},
 		{"Audit", testAudit},
 		{"AccessSurvivesDataWrites", testAccessWithData},
+		{"Reports", testReports}, // reports.go
+		{"Snapshots", testSnapshots},
+		{"Watchlists", testWatchlists},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
