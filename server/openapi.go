@@ -41,6 +41,13 @@ func (a *API) openapiDoc() map[string]any {
 			"200": map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}},
 			"400": ref("Error"), "503": ref("Error"),
 		}
+		for _, code := range r.Extra {
+			if code < 300 {
+				responses[itoa(int64(code))] = map[string]any{"description": http.StatusText(code), "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+			} else {
+				responses[itoa(int64(code))] = ref("Error")
+			}
+		}
 		op := map[string]any{"summary": r.Summary, "operationId": strings.ToLower(r.Method) + opID(p), "responses": responses}
 		if len(params) > 0 {
 			op["parameters"] = params

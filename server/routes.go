@@ -29,7 +29,10 @@ type route struct {
 	Summary string
 	Params  []param
 	// Body describes the JSON request body, when there is one.
-	Body    string
+	Body string
+	// Extra lists statuses beyond 200, 400, 401, 403, 429 and 503 that the
+	// route answers (for the OpenAPI document).
+	Extra   []int
 	handler echo.HandlerFunc
 }
 
@@ -100,7 +103,8 @@ func (a *API) routes() []route {
 			Params: []param{qStr("since", "RFC 3339 time (default: all)"), qStr("flag", "one flag"), offset, qInt("limit", 1, maxRankingLimit, "page size (default 100)")}, handler: a.flags},
 		{Method: "GET", Path: "/runs", Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 1, maxRunsLimit, "runs (default 20)")}, handler: a.runs},
 		{Method: "GET", Path: "/runs/:id", Roles: readers, Summary: "One engine run", Params: []param{{Name: "id", In: "path", Required: true, Desc: "run id"}}, handler: a.run},
-		{Method: "POST", Path: "/runs", Roles: admins, Summary: "Start an engine run (202 with its id)", handler: a.triggerRun},
+		{Method: "POST", Path: "/runs", Roles: admins, Summary: "Start an engine run in the background (202 with its id; 409 while another runs)",
+			Extra: []int{202, 409}, handler: a.triggerRun},
 
 		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (ingest issue)", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"}}, Body: "CSV or NDJSON rows"},
 		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log, newest first, paged by cursor",

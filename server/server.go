@@ -30,9 +30,15 @@ import (
 // RunTrigger starts an engine run in the background and returns its id;
 // the run records itself in the store's run history. The engine provides
 // it; the server only needs this entry point.
+//
+// Runs go one at a time: while one is in progress StartRun returns that
+// run's id and an error wrapping ErrRunInProgress (409 to the client).
 type RunTrigger interface {
 	StartRun(ctx context.Context) (id string, err error)
 }
+
+// ErrRunInProgress: an engine run is already running.
+var ErrRunInProgress = errors.New("an engine run is in progress")
 
 // Options configure the API. Zero values take the defaults noted.
 type Options struct {

@@ -437,6 +437,10 @@ func (a *API) triggerRun(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "this server cannot start engine runs; run riskgraph score")
 	}
 	id, err := a.opts.Runs.StartRun(c.Request().Context())
+	if errors.Is(err, ErrRunInProgress) {
+		return echo.NewHTTPError(http.StatusConflict,
+			fmt.Sprintf("engine run %s is in progress; start another once it has finished (GET /api/v1/runs/%s)", id, id))
+	}
 	if err != nil {
 		return err
 	}

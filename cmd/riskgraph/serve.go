@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -26,6 +28,7 @@ type serveOptions struct {
 	storeTimeout time.Duration
 	cacheTTL     time.Duration
 	corsOrigins  []string
+	runParams    string
 }
 
 func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
@@ -35,6 +38,7 @@ func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
 	fs.DurationVar(&o.storeTimeout, "store-timeout", 5*time.Second, "timeout of each store call")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", 5*time.Minute, "lifetime of cached answers")
 	fs.StringSliceVar(&o.corsOrigins, "cors-origin", nil, "browser origins allowed to call the API (CORS is off when none)")
+	fs.StringVar(&o.runParams, "run-params", "", "JSON file of model parameters for engine runs started by POST /api/v1/runs (default: docs/risk-model.md)")
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -73,9 +77,19 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	if err != nil {
 		return err
 	}
+	runOpts, err := scoreOptions(a.http.runParams, "") // for POST /api/v1/runs
+	if err != nil {
+		return usageError(fmt.Errorf("--run-params: %w", err))
+	}
+	var rc redis.UniversalClient
+	if r, ok := c.(*cache.Redis); ok {
+		rc = r.Client()
+	}
+	runs := newRunTrigger(ctx, a, s, rc, runOpts.Params)
+	defer runs.wait() // a run in progress is cancelled with ctx and recorded as failed
 	api := server.NewAPI(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest,
 		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
-		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher})
+		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs})
 	defer api.Close()
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"riskgraph/engine"
+	"riskgraph/server"
+	"riskgraph/store"
+)
+
+// Redis lock that keeps API replicas sharing one Redis from running the
+// engine at the same time. It holds the running run's id and expires
+// runLockTTL after the last refresh, so a crashed replica frees it soon.
+const (
+	runLockKey     = "rg:lock:engine-run"
+	runLockTTL     = 2 * time.Minute
+	runLockRefresh = 30 * time.Second
+)
+
+// Compare-and-delete and compare-and-extend: only the holder touches the lock.
+var (
+	unlockRun = redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`)
+	extendRun = redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`)
+)
+
+// runTrigger starts engine runs for POST /api/v1/runs (server.RunTrigger):
+// in the background, one at a time, wired like riskgraph score (engine.Score
+// stages, promotes and records the run; the rankings are then published to
+// Redis) and, once completed, served by /risk and /owners.
+type runTrigger struct {
+	a   *app
+	s   store.Store
+	ctx context.Context // the server's lifetime: a run is cancelled with it
+	// redis, when set, holds the cross-replica lock under lockKey.
+	redis   redis.UniversalClient
+	lockKey string
+	// params of every run (--run-params or the defaults); the reference
+	// date is the day each run starts, China time.
+	params engine.Params
+	now    func() time.Time
+	// hold, when set (tests), is waited for after a run is registered and
+	// before it scores.
+	hold chan struct{}
+
+	mu      sync.Mutex
+	running string
+	wg      sync.WaitGroup
+}
+
+var _ server.RunTrigger = (*runTrigger)(nil)
+
+func newRunTrigger(ctx context.Context, a *app, s store.Store, r redis.UniversalClient, params engine.Params) *runTrigger {
+	return &runTrigger{a: a, s: s, ctx: ctx, redis: r, lockKey: runLockKey, params: params, now: time.Now}
+}
+
+// StartRun implements server.RunTrigger. The run is recorded as running
+// before it returns, so GET /api/v1/runs/{id} finds it at once.
+func (t *runTrigger) StartRun(ctx context.Context) (string, error) {
+	opts, err := scoreOptions("", "")
+	if err != nil {
+		return "", err
+	}
+	opts.Params = t.params
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.running != "" {
+		return t.running, server.ErrRunInProgress
+	}
+	if err := t.ctx.Err(); err != nil {
+		return "", fmt.Errorf("%w: the server is shutting down", store.ErrUnavailable)
+	}
+	started := t.now()
+	id := "run-" + started.UTC().Format("20060102T150405.000Z")
+	locked := false
+	if t.redis != nil {
+		ok, err := t.redis.SetNX(ctx, t.lockKey, id, runLockTTL).Result()
+		switch {
+		case err != nil:
+			// Redis down: this replica still runs one at a time.
+			t.a.log.Warn().Err(err).Msg("engine run lock: Redis does not answer; guarding this process only")
+		case !ok:
+			holder, _ := t.redis.Get(ctx, t.lockKey).Result()
+			return holder, server.ErrRunInProgress
+		default:
+			locked = true
+		}
+	}
+	if err := t.s.SaveRun(ctx, store.Run{ID: id, Started: started, Status: store.RunRunning}); err != nil {
+		if locked {
+			_ = unlockRun.Run(context.WithoutCancel(ctx), t.redis, []string{t.lockKey}, id).Err()
+		}
+		return "", err
+	}
+	t.running = id
+	t.wg.Add(1)
+	go t.run(id, started, opts, locked)
+	return id, nil
+}
+
+// run scores in the background and frees the trigger when done.
+func (t *runTrigger) run(id string, started time.Time, opts engine.Options, locked bool) {
+	defer t.wg.Done()
+	stopRefresh := func() {}
+	if locked {
+		stopRefresh = t.refreshLock(id)
+	}
+	defer func() {
+		stopRefresh()
+		if locked {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = unlockRun.Run(ctx, t.redis, []string{t.lockKey}, id).Err()
+			cancel()
+		}
+		t.mu.Lock()
+		t.running = ""
+		t.mu.Unlock()
+	}()
+	if t.hold != nil {
+		select {
+		case <-t.hold:
+		case <-t.ctx.Done():
+		}
+	}
+	log := t.a.log.With().Str("run", id).Logger()
+	log.Info().Str("today", opts.Today.String()).Str("trigger", "api").Msg("scoring")
+	res, run, err := engine.Score(t.ctx, t.s, opts, id, t.now)
+	if err != nil {
+		log.Error().Err(err).Msg("scoring failed; the previous results stay visible")
+		// engine.Score records its failures, except those before or while it
+		// first saves the run: never leave the run "running" in the history.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if r, gerr := t.s.Run(ctx, id); gerr != nil || r.Status == store.RunRunning {
+			_ = t.s.SaveRun(ctx, store.Run{ID: id, Started: started, Finished: t.now(), Status: store.RunFailed, Error: err.Error()})
+		}
+		cancel()
+		return
+	}
+	log.Info().Int("iterations", res.Iterations).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
+	t.a.latest.Set(res)
+	t.a.publishRanking(t.ctx, t.s)
+}
+
+// refreshLock keeps the Redis lock alive while the run lasts.
+func (t *runTrigger) refreshLock(id string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tk := time.NewTicker(runLockRefresh)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				_ = extendRun.Run(ctx, t.redis, []string{t.lockKey}, id, runLockTTL.Milliseconds()).Err()
+				cancel()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// wait blocks until the background run, if any, has ended.
+func (t *runTrigger) wait() { t.wg.Wait() }
