@@ -1,0 +1,773 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"riskgraph/engine"
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+// Format is the version of the report document's shape (docs/reports.md).
+const Format = 1
+
+// Scope restricts a report. Empty fields do not restrict.
+type Scope struct {
+	// Region is a GB/T 2260 prefix: "44" (province), "4403" (city),
+	// "440305" (county); trailing "00" pairs of a 6-digit code are dropped,
+	// so "440000" means "44".
+	Region string `json:"region,omitempty"`
+	// Industry is a GB/T 4754 prefix: a section letter ("C") or a code prefix ("C13").
+	Industry string `json:"industry,omitempty"`
+	// Watchlist is a watch-list id: only its entities are reported.
+	Watchlist string `json:"watchlist,omitempty"`
+}
+
+// Normalize trims the scope and reduces a 6-digit region code to its prefix.
+func (s Scope) Normalize() (Scope, error) {
+	s.Region, s.Industry, s.Watchlist = strings.TrimSpace(s.Region), strings.ToUpper(strings.TrimSpace(s.Industry)), strings.TrimSpace(s.Watchlist)
+	for len(s.Region) > 2 && len(s.Region)%2 == 0 && strings.HasSuffix(s.Region, "00") {
+		s.Region = s.Region[:len(s.Region)-2]
+	}
+	for _, c := range s.Region {
+		if c < '0' || c > '9' {
+			return s, fmt.Errorf("%w: region %q: give a GB/T 2260 code or prefix such as 44, 4403 or 440305", store.ErrInvalid, s.Region)
+		}
+	}
+	if len(s.Region) > 6 || len(s.Region)%2 == 1 {
+		return s, fmt.Errorf("%w: region %q: give 2, 4 or 6 digits", store.ErrInvalid, s.Region)
+	}
+	return s, nil
+}
+
+// String describes the scope as stored with the report ("" = everything).
+func (s Scope) String() string {
+	var parts []string
+	if s.Region != "" {
+		parts = append(parts, "region="+s.Region)
+	}
+	if s.Industry != "" {
+		parts = append(parts, "industry="+s.Industry)
+	}
+	if s.Watchlist != "" {
+		parts = append(parts, "watchlist="+s.Watchlist)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Input is what a report is computed from.
+type Input struct {
+	// Current and Previous are the snapshots of the run reported on and of
+	// the run it is compared with (nil: no earlier run, everything is new).
+	Current, Previous *Snapshot
+	// CurrentRun and PreviousRun are their run records (for the header).
+	CurrentRun, PreviousRun store.Run
+	// Graph of the current run, for the exposure of new serious records
+	// (nil: exposure is not computed); Today its reference day.
+	Graph *engine.Graph
+	Today engine.Day
+	// Hops is the control distance of exposure (default 2, the engine's
+	// blacklist_hops); ControlThreshold the holding ratio that controls (default 0.5).
+	Hops             int
+	ControlThreshold float64
+	// Names gives display names (nil: none).
+	Names Namer
+	Scope Scope
+	// Watchlists whose entities get the "watched" section; with
+	// Scope.Watchlist set it must contain that list.
+	Watchlists []store.Watchlist
+	// Top is the number of largest score rises listed (default 50).
+	Top int
+	// Explain gives the current run's top contributions of an entity whose
+	// stored details have none (the engine keeps details for grades C and D
+	// and flagged entities only); nil leaves such grade changes unexplained.
+	Explain func(models.Ref) []engine.ContributionView
+}
+
+// ExplainFrom explains entities with a run's in-memory result.
+func ExplainFrom(res *engine.Result) func(models.Ref) []engine.ContributionView {
+	return func(r models.Ref) []engine.ContributionView {
+		v, ok := res.Graph.Lookup(r)
+		if !ok || res.Score[v] == 0 {
+			return nil
+		}
+		return res.View(res.Explain(v), 3)
+	}
+}
+
+// Namer returns display names of entities.
+type Namer func(ctx context.Context, r models.Ref) string
+
+// StoreNames names entities from a store's Reader; a failed look-up gives "".
+func StoreNames(r store.Reader) Namer {
+	return func(ctx context.Context, ref models.Ref) string {
+		switch ref.Kind {
+		case models.KindEnterprise:
+			if e, err := r.Enterprise(ctx, ref.Key); err == nil {
+				return e.Name
+			}
+		case models.KindPerson:
+			if p, err := r.Person(ctx, ref.Key); err == nil {
+				return p.Name
+			}
+		}
+		return ""
+	}
+}
+
+// Document is a report. Its JSON form is the stored and served document;
+// the CSV and HTML forms are rendered from it.
+type Document struct {
+	Format  int      `json:"format"`
+	Run     RunInfo  `json:"run"`
+	Against *RunInfo `json:"against"`
+	Scope   Scope    `json:"scope"`
+	Summary Summary  `json:"summary"`
+	// Sections (docs/reports.md describes every field).
+	EnteredCD              []GradeChange `json:"entered_cd"`
+	GradeChanges           []GradeChange `json:"grade_changes"`
+	NewFlags               []NewFlag     `json:"new_flags"`
+	TopRisers              []Riser       `json:"top_risers"`
+	NewRecords             []NewRecord   `json:"new_records"`
+	RestrictedAppointments []NewFlag     `json:"restricted_appointments"`
+	Watched                []Watched     `json:"watched"`
+	ByRegion               []AreaCount   `json:"by_region"`
+	ByIndustry             []AreaCount   `json:"by_industry"`
+	Grades                 []GradeCount  `json:"grades"`
+}
+
+// RunInfo identifies a run.
+type RunInfo struct {
+	ID         string `json:"id"`
+	Finished   string `json:"finished,omitempty"` // RFC 3339, UTC
+	Generation uint64 `json:"generation"`
+}
+
+// Summary counts the sections (of the scope).
+type Summary struct {
+	Entities     int `json:"entities"`
+	EnteredCD    int `json:"entered_cd"`
+	Worsened     int `json:"worsened"`
+	Improved     int `json:"improved"`
+	NewFlags     int `json:"new_flags"`
+	NewRecords   int `json:"new_records"`
+	Restricted   int `json:"restricted_appointments"`
+	WatchedMoved int `json:"watched_changed"`
+}
+
+// Subject is an entity as the report names it.
+type Subject struct {
+	Ref        string `json:"ref"` // "enterprise:<key>" or "person:<pid>"
+	Name       string `json:"name,omitempty"`
+	Region     string `json:"region,omitempty"`
+	RegionName string `json:"region_name,omitempty"`
+	Industry   string `json:"industry,omitempty"`
+}
+
+// GradeChange is an entity whose grade changed.
+type GradeChange struct {
+	Subject
+	Before      string  `json:"before"` // "" when the entity is new
+	After       string  `json:"after"`
+	ScoreBefore float64 `json:"score_before"`
+	ScoreAfter  float64 `json:"score_after"`
+	Delta       float64 `json:"delta"`
+	// MovedBy is the contribution that grew most (engine explanation).
+	MovedBy *Moved `json:"moved_by,omitempty"`
+}
+
+// Moved is a contribution to a score and how much it grew.
+type Moved struct {
+	Record  string   `json:"record"`
+	Kind    string   `json:"kind"`
+	Subject string   `json:"subject"`
+	Path    []string `json:"path,omitempty"`
+	Amount  float64  `json:"amount"`
+	Change  float64  `json:"change"`
+}
+
+// NewFlag is an anomaly flag an entity did not carry before, with the
+// engine's evidence.
+type NewFlag struct {
+	Subject
+	Flag     string              `json:"flag"`
+	Evidence *engine.FindingView `json:"evidence,omitempty"`
+}
+
+// Riser is one of the largest score rises.
+type Riser struct {
+	Subject
+	Before      float64 `json:"before"`
+	After       float64 `json:"after"`
+	Delta       float64 `json:"delta"`
+	GradeBefore string  `json:"grade_before"`
+	GradeAfter  string  `json:"grade_after"`
+}
+
+// NewRecord is a serious-violation or blacklist record in force now and not
+// in the earlier run, with its exposure: the enterprises within Hops
+// control steps of its subject.
+type NewRecord struct {
+	ID       string   `json:"id"`
+	Kind     string   `json:"kind"`
+	Subject  Subject  `json:"subject"`
+	Decided  string   `json:"decided,omitempty"`
+	Hops     int      `json:"hops"`
+	Exposure int      `json:"exposure"`
+	Exposed  []string `json:"exposed,omitempty"` // first maxExposed, sorted
+}
+
+// Watched lists what changed on one watched entity.
+type Watched struct {
+	Subject
+	Watchlists  []string `json:"watchlists"`
+	Before      string   `json:"before"`
+	After       string   `json:"after"`
+	ScoreBefore float64  `json:"score_before"`
+	ScoreAfter  float64  `json:"score_after"`
+	FlagsAdded  []string `json:"flags_added,omitempty"`
+	FlagsGone   []string `json:"flags_removed,omitempty"`
+	NewRecords  []string `json:"new_records,omitempty"`
+	Missing     bool     `json:"missing,omitempty"` // not in the current run
+}
+
+// AreaCount counts changes in one region or industry section.
+type AreaCount struct {
+	Code       string `json:"code"`
+	Name       string `json:"name,omitempty"`
+	EnteredCD  int    `json:"entered_cd"`
+	Worsened   int    `json:"worsened"`
+	Improved   int    `json:"improved"`
+	NewFlags   int    `json:"new_flags"`
+	NewRecords int    `json:"new_records"`
+}
+
+// GradeCount is the number of enterprises (in scope) per grade in each run.
+type GradeCount struct {
+	Grade  string `json:"grade"`
+	Before int    `json:"before"`
+	After  int    `json:"after"`
+}
+
+const maxExposed = 20
+
+var gradeRank = map[string]int{"": -1, "A": 0, "B": 1, "C": 2, "D": 3}
+
+// Build computes the report. The result depends only on the input, and
+// every list has a total order, so equal inputs give identical documents.
+func Build(ctx context.Context, in Input) (*Document, error) {
+	if in.Current == nil {
+		return nil, fmt.Errorf("report: no current snapshot")
+	}
+	scope, err := in.Scope.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	in.Scope = scope
+	if in.Top <= 0 {
+		in.Top = 50
+	}
+	if in.Hops <= 0 {
+		in.Hops = 2
+	}
+	if in.ControlThreshold <= 0 {
+		in.ControlThreshold = 0.5
+	}
+	prev := in.Previous
+	if prev == nil {
+		prev = &Snapshot{Serious: map[string]string{}}
+	}
+	watch := map[string][]string{} // ref → watch-list ids
+	var scopeList map[string]bool
+	for _, w := range in.Watchlists {
+		for _, k := range w.Keys {
+			ref := watchRef(k)
+			if !slices.Contains(watch[ref], w.ID) {
+				watch[ref] = append(watch[ref], w.ID)
+			}
+		}
+		if w.ID == scope.Watchlist {
+			scopeList = map[string]bool{}
+			for _, k := range w.Keys {
+				scopeList[watchRef(k)] = true
+			}
+		}
+	}
+	if scope.Watchlist != "" && scopeList == nil {
+		return nil, fmt.Errorf("report: watch-list %q: %w", scope.Watchlist, store.ErrNotFound)
+	}
+	inScope := func(e *Entity) bool {
+		if scopeList != nil && !scopeList[e.Ref.String()] {
+			return false
+		}
+		if scope.Region == "" && scope.Industry == "" {
+			return true
+		}
+		// Persons have no region or industry: region and industry scopes
+		// are about enterprises.
+		return e.Ref.Kind == models.KindEnterprise && strings.HasPrefix(e.Region, scope.Region) &&
+			strings.HasPrefix(strings.ToUpper(e.Industry), scope.Industry)
+	}
+
+	d := &Document{Format: Format, Run: runInfo(in.CurrentRun, in.Current.Run), Scope: scope,
+		EnteredCD: []GradeChange{}, GradeChanges: []GradeChange{}, NewFlags: []NewFlag{}, TopRisers: []Riser{},
+		NewRecords: []NewRecord{}, RestrictedAppointments: []NewFlag{}, Watched: []Watched{}, ByRegion: []AreaCount{}, ByIndustry: []AreaCount{}}
+	if in.Previous != nil {
+		ri := runInfo(in.PreviousRun, in.Previous.Run)
+		d.Against = &ri
+	}
+	areas := newAreas(scope)
+	grades := map[string]*GradeCount{}
+	for _, g := range []string{"A", "B", "C", "D"} {
+		grades[g] = &GradeCount{Grade: g}
+	}
+	subj := func(e *Entity) Subject { return Subject{Ref: e.Ref.String(), Region: e.Region, Industry: e.Industry} }
+	var risers []Riser
+
+	// Previous-run grade distribution over the scope.
+	for i := range prev.Entities {
+		e := &prev.Entities[i]
+		if e.Ref.Kind == models.KindEnterprise && inScope(e) {
+			if g := grades[e.Grade]; g != nil {
+				g.Before++
+			}
+		}
+	}
+	for i := range in.Current.Entities {
+		if i%65536 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		cur := &in.Current.Entities[i]
+		if !inScope(cur) {
+			continue
+		}
+		d.Summary.Entities++
+		if cur.Ref.Kind == models.KindEnterprise {
+			if g := grades[cur.Grade]; g != nil {
+				g.After++
+			}
+		}
+		old, had := prev.Find(cur.Ref)
+		before, scoreBefore := "", 0.0
+		var oldFlags []string
+		var oldTop []TopContribution
+		if had {
+			before, scoreBefore, oldFlags, oldTop = old.Grade, old.Score, old.Flags, old.Top
+		}
+		delta := quantize(cur.Score - scoreBefore)
+		var details *engine.Details
+		parsed := false
+		detailsOf := func() *engine.Details {
+			if !parsed {
+				parsed = true
+				if len(cur.Details) > 0 {
+					var x engine.Details
+					if json.Unmarshal(cur.Details, &x) == nil {
+						details = &x
+					}
+				}
+			}
+			return details
+		}
+		if before != cur.Grade {
+			gc := GradeChange{Subject: subj(cur), Before: before, After: cur.Grade, ScoreBefore: scoreBefore,
+				ScoreAfter: cur.Score, Delta: delta}
+			contribs := []engine.ContributionView(nil)
+			if x := detailsOf(); x != nil {
+				contribs = x.Contributions
+			}
+			if len(contribs) == 0 && in.Explain != nil {
+				contribs = in.Explain(cur.Ref)
+			}
+			gc.MovedBy = movedBy(contribs, oldTop)
+			worse := gradeRank[cur.Grade] > gradeRank[before]
+			entered := gradeRank[cur.Grade] >= 2 && gradeRank[before] < 2
+			if entered {
+				d.EnteredCD = append(d.EnteredCD, gc)
+				d.Summary.EnteredCD++
+			}
+			if had {
+				d.GradeChanges = append(d.GradeChanges, gc)
+				if worse {
+					d.Summary.Worsened++
+				} else {
+					d.Summary.Improved++
+				}
+			}
+			areas.add(cur, func(a *AreaCount) {
+				if entered {
+					a.EnteredCD++
+				}
+				if had && worse {
+					a.Worsened++
+				} else if had {
+					a.Improved++
+				}
+			})
+		}
+		var added []string
+		for _, f := range cur.Flags {
+			if !slices.Contains(oldFlags, f) {
+				added = append(added, f)
+				nf := NewFlag{Subject: subj(cur), Flag: f, Evidence: evidence(detailsOf(), f)}
+				d.NewFlags = append(d.NewFlags, nf)
+				if f == engine.FlagRestrictedAppointment {
+					d.RestrictedAppointments = append(d.RestrictedAppointments, nf)
+				}
+			}
+		}
+		if len(added) > 0 {
+			d.Summary.NewFlags += len(added)
+			areas.add(cur, func(a *AreaCount) { a.NewFlags += len(added) })
+		}
+		if delta > 0 {
+			risers = append(risers, Riser{Subject: subj(cur), Before: scoreBefore, After: cur.Score, Delta: delta,
+				GradeBefore: before, GradeAfter: cur.Grade})
+		}
+		if lists := watch[cur.Ref.String()]; len(lists) > 0 {
+			w := Watched{Subject: subj(cur), Watchlists: lists, Before: before, After: cur.Grade,
+				ScoreBefore: scoreBefore, ScoreAfter: cur.Score, FlagsAdded: added}
+			for _, f := range oldFlags {
+				if !slices.Contains(cur.Flags, f) {
+					w.FlagsGone = append(w.FlagsGone, f)
+				}
+			}
+			if delta != 0 || before != cur.Grade || len(w.FlagsAdded) > 0 || len(w.FlagsGone) > 0 {
+				d.Watched = append(d.Watched, w)
+			}
+		}
+	}
+	d.Summary.Restricted = len(d.RestrictedAppointments)
+
+	// New serious records: in force now, not in the earlier run.
+	ids := make([]string, 0)
+	for id := range in.Current.Serious {
+		if _, old := prev.Serious[id]; !old {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	var recIndex map[string]int
+	if in.Graph != nil && len(ids) > 0 {
+		want := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			want[id] = true
+		}
+		recIndex = make(map[string]int, len(ids))
+		for ri, rid := range in.Graph.RecordIDs {
+			if want[rid] {
+				recIndex[rid] = ri
+			}
+		}
+	}
+	newBySubject := map[string][]string{}
+	for _, id := range ids {
+		subject := in.Current.Serious[id]
+		ref := parseRef(subject)
+		e, ok := in.Current.Find(ref)
+		if !ok {
+			e = &Entity{Ref: ref}
+		}
+		if !inScope(e) {
+			continue
+		}
+		nr := NewRecord{ID: id, Subject: subj(e), Hops: in.Hops}
+		if in.Graph != nil {
+			if ri, ok := recIndex[id]; ok {
+				r := &in.Graph.Records[ri]
+				nr.Kind, nr.Decided = in.Graph.RecordKinds[r.Kind], r.Decided.Date().String()
+			}
+			nr.Exposed, nr.Exposure = exposure(in.Graph, ref, in.Hops, in.ControlThreshold, in.Today)
+		}
+		d.NewRecords = append(d.NewRecords, nr)
+		newBySubject[subject] = append(newBySubject[subject], id)
+		areas.add(e, func(a *AreaCount) { a.NewRecords++ })
+	}
+	d.Summary.NewRecords = len(d.NewRecords)
+	// Watched entities with new records but no other change.
+	for subject, recs := range newBySubject {
+		lists := watch[subject]
+		if len(lists) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(d.Watched, func(w Watched) bool { return w.Ref == subject })
+		if i < 0 {
+			e, _ := in.Current.Find(parseRef(subject))
+			w := Watched{Subject: Subject{Ref: subject}, Watchlists: lists}
+			if e != nil {
+				w.Subject = subj(e)
+				w.Before, w.After, w.ScoreBefore, w.ScoreAfter = e.Grade, e.Grade, e.Score, e.Score
+				if o, ok := prev.Find(e.Ref); ok {
+					w.Before, w.ScoreBefore = o.Grade, o.Score
+				}
+			}
+			d.Watched = append(d.Watched, w)
+			i = len(d.Watched) - 1
+		}
+		d.Watched[i].NewRecords = recs
+	}
+	// Watched entities that left the register (no result in this run).
+	for ref, lists := range watch {
+		if _, ok := in.Current.Find(parseRef(ref)); ok {
+			continue
+		}
+		if o, ok := prev.Find(parseRef(ref)); ok {
+			d.Watched = append(d.Watched, Watched{Subject: subj(o), Watchlists: lists, Before: o.Grade, ScoreBefore: o.Score, Missing: true})
+		}
+	}
+	d.Summary.WatchedMoved = len(d.Watched)
+
+	sortDocument(d, risers, in.Top)
+	d.ByRegion, d.ByIndustry = areas.lists()
+	for _, g := range []string{"A", "B", "C", "D"} {
+		d.Grades = append(d.Grades, *grades[g])
+	}
+	if err := nameDocument(ctx, d, in.Names); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func runInfo(r store.Run, id string) RunInfo {
+	ri := RunInfo{ID: id, Generation: r.Generation}
+	if !r.Finished.IsZero() {
+		ri.Finished = r.Finished.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return ri
+}
+
+// watchRef turns a watch-list entry into a reference string: "person:<pid>"
+// stays, anything else is an enterprise key.
+func watchRef(k string) string {
+	if strings.HasPrefix(k, "person:") || strings.HasPrefix(k, "enterprise:") {
+		return k
+	}
+	return models.EnterpriseRef(k).String()
+}
+
+func parseRef(s string) models.Ref {
+	kind, key, _ := strings.Cut(s, ":")
+	return models.Ref{Kind: models.NodeKind(kind), Key: key}
+}
+
+// movedBy picks the current contribution that grew most against the
+// earlier run's top contributions (absent there counts as 0).
+func movedBy(contribs []engine.ContributionView, old []TopContribution) *Moved {
+	var best *Moved
+	for _, c := range contribs {
+		amount := quantize(c.Amount)
+		change := amount
+		for _, o := range old {
+			if o.Record == c.Record {
+				change = quantize(amount - o.Amount)
+			}
+		}
+		if best == nil || change > best.Change || (change == best.Change && c.Record < best.Record) {
+			best = &Moved{Record: c.Record, Kind: c.Kind, Subject: c.Subject, Path: c.Path, Amount: amount, Change: change}
+		}
+	}
+	return best
+}
+
+// evidence returns the engine's first finding of kind flag.
+func evidence(d *engine.Details, flag string) *engine.FindingView {
+	if d == nil {
+		return nil
+	}
+	for i := range d.Flags {
+		if d.Flags[i].Kind == flag {
+			f := d.Flags[i]
+			return &f
+		}
+	}
+	return nil
+}
+
+// exposure counts the enterprises within hops control steps of ref (not
+// ref itself): holdings above threshold and legal representatives in
+// force, in either direction — the engine's blacklist-proximity rule.
+func exposure(g *engine.Graph, ref models.Ref, hops int, threshold float64, today engine.Day) ([]string, int) {
+	s, ok := g.Lookup(ref)
+	if !ok {
+		return nil, 0
+	}
+	control := func(e *engine.Edge) bool {
+		if e.Since != engine.NoDay && e.Since > today {
+			return false
+		}
+		switch e.Type {
+		case engine.EdgeHolds:
+			return e.Ratio > threshold
+		case engine.EdgeLegalRep:
+			return e.Until == engine.NoDay || e.Until > today
+		}
+		return false
+	}
+	seen := map[int32]bool{s: true}
+	frontier := []int32{s}
+	var reached []string
+	for h := 0; h < hops && len(frontier) > 0; h++ {
+		var next []int32
+		visit := func(u int32) {
+			if !seen[u] {
+				seen[u] = true
+				next = append(next, u)
+				if g.Kinds[u] == engine.NodeEnterprise {
+					reached = append(reached, g.Keys[u])
+				}
+			}
+		}
+		for _, v := range frontier {
+			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
+				if e := &g.Edges[i]; control(e) {
+					visit(e.To)
+				}
+			}
+			for _, ei := range g.InEdges(v) {
+				if e := &g.Edges[ei]; control(e) {
+					visit(e.From)
+				}
+			}
+		}
+		frontier = next
+	}
+	slices.Sort(reached)
+	n := len(reached)
+	return reached[:min(n, maxExposed)], n
+}
+
+func sortDocument(d *Document, risers []Riser, top int) {
+	byRef := func(a, b Subject) int { return strings.Compare(a.Ref, b.Ref) }
+	slices.SortFunc(d.EnteredCD, func(a, b GradeChange) int {
+		return cmp.Or(-cmp.Compare(gradeRank[a.After], gradeRank[b.After]), -cmp.Compare(a.ScoreAfter, b.ScoreAfter), byRef(a.Subject, b.Subject))
+	})
+	slices.SortFunc(d.GradeChanges, func(a, b GradeChange) int {
+		da, db := gradeRank[a.After]-gradeRank[a.Before], gradeRank[b.After]-gradeRank[b.Before]
+		return cmp.Or(-cmp.Compare(da, db), -cmp.Compare(a.Delta, b.Delta), byRef(a.Subject, b.Subject))
+	})
+	flagOrder := func(f string) int {
+		if i := slices.Index(engine.FlagKinds, f); i >= 0 {
+			return i
+		}
+		return len(engine.FlagKinds)
+	}
+	sortFlags := func(fs []NewFlag) {
+		slices.SortFunc(fs, func(a, b NewFlag) int {
+			return cmp.Or(cmp.Compare(flagOrder(a.Flag), flagOrder(b.Flag)), strings.Compare(a.Flag, b.Flag), byRef(a.Subject, b.Subject))
+		})
+	}
+	sortFlags(d.NewFlags)
+	sortFlags(d.RestrictedAppointments)
+	slices.SortFunc(risers, func(a, b Riser) int { return cmp.Or(-cmp.Compare(a.Delta, b.Delta), byRef(a.Subject, b.Subject)) })
+	d.TopRisers = append(d.TopRisers, risers[:min(len(risers), top)]...)
+	slices.SortFunc(d.NewRecords, func(a, b NewRecord) int {
+		return cmp.Or(-cmp.Compare(a.Exposure, b.Exposure), strings.Compare(a.ID, b.ID))
+	})
+	for i := range d.Watched {
+		slices.Sort(d.Watched[i].Watchlists)
+		slices.Sort(d.Watched[i].NewRecords)
+	}
+	slices.SortFunc(d.Watched, func(a, b Watched) int { return byRef(a.Subject, b.Subject) })
+}
+
+// nameDocument fills names and region names of every listed subject.
+func nameDocument(ctx context.Context, d *Document, names Namer) error {
+	cache := map[string]string{}
+	fill := func(s *Subject) {
+		if s.Region != "" {
+			if r := models.LookupRegion(s.Region); r.Level != models.RegionUnknown {
+				s.RegionName = r.FullName()
+			}
+		}
+		if names == nil {
+			return
+		}
+		n, ok := cache[s.Ref]
+		if !ok {
+			n = names(ctx, parseRef(s.Ref))
+			cache[s.Ref] = n
+		}
+		s.Name = n
+	}
+	for i := range d.EnteredCD {
+		fill(&d.EnteredCD[i].Subject)
+	}
+	for i := range d.GradeChanges {
+		fill(&d.GradeChanges[i].Subject)
+	}
+	for i := range d.NewFlags {
+		fill(&d.NewFlags[i].Subject)
+	}
+	for i := range d.RestrictedAppointments {
+		fill(&d.RestrictedAppointments[i].Subject)
+	}
+	for i := range d.TopRisers {
+		fill(&d.TopRisers[i].Subject)
+	}
+	for i := range d.NewRecords {
+		fill(&d.NewRecords[i].Subject)
+	}
+	for i := range d.Watched {
+		fill(&d.Watched[i].Subject)
+	}
+	return ctx.Err()
+}
+
+// areas counts changes by region (one level below the scope's) and by
+// industry section.
+type areas struct {
+	level    int // prefix length of region codes: 2, 4 or 6
+	region   map[string]*AreaCount
+	industry map[string]*AreaCount
+}
+
+func newAreas(s Scope) *areas {
+	return &areas{level: min(len(s.Region)+2, 6), region: map[string]*AreaCount{}, industry: map[string]*AreaCount{}}
+}
+
+func (a *areas) add(e *Entity, f func(*AreaCount)) {
+	if e.Ref.Kind != models.KindEnterprise {
+		return
+	}
+	code := "unknown"
+	if len(e.Region) >= a.level {
+		code = e.Region[:a.level]
+	}
+	sec := "unknown"
+	if e.Industry != "" {
+		sec = strings.ToUpper(e.Industry[:1])
+	}
+	for m, k := range map[*map[string]*AreaCount]string{&a.region: code, &a.industry: sec} {
+		c := (*m)[k]
+		if c == nil {
+			c = &AreaCount{Code: k}
+			(*m)[k] = c
+		}
+		f(c)
+	}
+}
+
+func (a *areas) lists() (regions, industries []AreaCount) {
+	regions, industries = []AreaCount{}, []AreaCount{}
+	for k, c := range a.region {
+		if k != "unknown" {
+			full := k + strings.Repeat("0", 6-len(k))
+			if r := models.LookupRegion(full); r.Level != models.RegionUnknown {
+				c.Name = r.FullName()
+			}
+		}
+		regions = append(regions, *c)
+	}
+	for _, c := range a.industry {
+		industries = append(industries, *c)
+	}
+	by := func(x, y AreaCount) int { return strings.Compare(x.Code, y.Code) }
+	slices.SortFunc(regions, by)
+	slices.SortFunc(industries, by)
+	return regions, industries
+}
