@@ -1,0 +1,286 @@
+package benchmarks
+
+import (
+	"bufio"
+	"context"
+	"embed"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/rs/zerolog"
+
+	"riskgraph/ingest"
+	"riskgraph/ingest/reader"
+	"riskgraph/models"
+	"riskgraph/store"
+	"riskgraph/store/memory"
+	"riskgraph/store/neo4j/neo4jtest"
+)
+
+// The ingest benchmarks (issue 3) load the generator's data at
+// RISKGRAPH_BENCH_INGEST_ENTERPRISES enterprises (default 100 000, about
+// 1 M rows) through ingest.Load — reader, identity hashing, validation,
+// batches in flight — and compare with Neo4j's own LOAD CSV … CALL { } IN
+// TRANSACTIONS on the same files. Run them with
+//
+//	BENCH=Ingest BENCHTIME=1x benchmarks/run.sh
+
+//go:embed loadcsv/*.cypher
+var loadCSV embed.FS
+
+func ingestSize() int {
+	if n, err := strconv.Atoi(os.Getenv("RISKGRAPH_BENCH_INGEST_ENTERPRISES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+var (
+	ingestOnce sync.Once
+	ingestDir  string
+	ingestRows int
+	ingestErr  error
+)
+
+// ingestSample generates the ingest benchmark's data once per process.
+func ingestSample(b *testing.B) (string, int) {
+	ingestOnce.Do(func() {
+		ingestDir, ingestErr = os.MkdirTemp("", "riskgraph-ingest-bench")
+		if ingestErr != nil {
+			return
+		}
+		var gt *ingest.GroundTruth
+		gt, ingestErr = ingest.Generate(ingest.GenerateOptions{Enterprises: ingestSize(), Seed: 1, Out: ingestDir})
+		if ingestErr == nil {
+			for _, n := range gt.Rows {
+				ingestRows += n
+			}
+		}
+	})
+	if ingestErr != nil {
+		b.Fatal(ingestErr)
+	}
+	return ingestDir, ingestRows
+}
+
+func ingestOptions(b *testing.B, inFlight int) ingest.LoadOptions {
+	h, err := models.NewPIDHasher([]byte("benchmark-key-0123456789"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ingest.LoadOptions{Hasher: h, Source: "bench", InFlight: inFlight, Logger: zerolog.Nop(), MaxRejects: -1}
+}
+
+func runIngest(b *testing.B, w store.Writer, opts ingest.LoadOptions) {
+	dir, _ := ingestSample(b)
+	ins, err := reader.Expand([]string{dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	sum, err := ingest.Load(context.Background(), ins, w, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if sum.Total.Rejected != 0 {
+		b.Fatalf("%d rows rejected: %v", sum.Total.Rejected, sum.Rejects)
+	}
+	el := time.Since(start)
+	b.ReportMetric(float64(sum.Total.Accepted)/el.Seconds(), "rows/s")
+	b.ReportMetric(float64(sum.Total.Accepted), "rows")
+	b.ReportMetric(el.Seconds(), "s/load")
+}
+
+// BenchmarkIngestMemory: the sample into the embedded store with its
+// fsynced journal.
+func BenchmarkIngestMemory(b *testing.B) {
+	for _, inFlight := range []int{1, 4} {
+		b.Run("inflight="+strconv.Itoa(inFlight), func(b *testing.B) {
+			ingestSample(b)
+			for b.Loop() {
+				s, err := memory.Open(memory.Options{DataDir: b.TempDir(), Logger: zerolog.Nop()})
+				if err != nil {
+					b.Fatal(err)
+				}
+				runIngest(b, s, ingestOptions(b, inFlight))
+				s.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkIngestDryRun: reading, hashing and validating only (no store):
+// the loader's own ceiling.
+func BenchmarkIngestDryRun(b *testing.B) {
+	ingestSample(b)
+	for b.Loop() {
+		opts := ingestOptions(b, 1)
+		opts.DryRun = true
+		runIngest(b, nil, opts)
+	}
+}
+
+// BenchmarkIngestNeo4j: the sample into a real, emptied Neo4j.
+func BenchmarkIngestNeo4j(b *testing.B) {
+	for _, inFlight := range []int{1, 4} {
+		b.Run("inflight="+strconv.Itoa(inFlight), func(b *testing.B) {
+			ingestSample(b)
+			for b.Loop() {
+				s := neo4jtest.Open(b)
+				runIngest(b, s, ingestOptions(b, inFlight))
+			}
+		})
+	}
+}
+
+// BenchmarkLoadCSVNeo4j: the same files through Neo4j's LOAD CSV … CALL
+// { } IN TRANSACTIONS OF 5000 ROWS, served to the server over http:// by
+// a Go file server (no change to the server's import settings), one file
+// after the other in dependency order, into an emptied database.
+func BenchmarkLoadCSVNeo4j(b *testing.B) {
+	dir, rows := ingestSample(b)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	defer srv.Close()
+	for b.Loop() {
+		neo4jtest.Open(b) // empties the database, keeps the schema
+		d, database := neo4jtest.Driver(b)
+		ctx := context.Background()
+		start := time.Now()
+		for _, k := range ingest.FileKinds {
+			q, err := loadCSV.ReadFile("loadcsv/" + string(k) + ".cypher")
+			if err != nil {
+				b.Fatal(err)
+			}
+			sess := d.NewSession(ctx, driver.SessionConfig{DatabaseName: database, AccessMode: driver.AccessModeWrite})
+			res, err := sess.Run(ctx, string(q), map[string]any{"url": srv.URL + "/" + k.FileName()})
+			if err == nil {
+				_, err = res.Consume(ctx)
+			}
+			sess.Close(ctx)
+			if err != nil {
+				b.Fatalf("LOAD CSV %s: %v", k, err)
+			}
+		}
+		el := time.Since(start)
+		b.ReportMetric(float64(rows)/el.Seconds(), "rows/s")
+		b.ReportMetric(float64(rows), "rows")
+		b.ReportMetric(el.Seconds(), "s/load")
+	}
+}
+
+// writeEnterprises writes an enterprises file of n rows keyed by id.
+func writeEnterprises(b *testing.B, path string, n int) int64 {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("uscc,id,name,kind,status,capital,currency,established,region,industry,address,phone,email\n")
+	for i := range n {
+		fmt.Fprintf(w, ",E%09d,深圳市样本%d科技有限公司,company,active,%d,CNY,2016-03-01,440305,I65,广东省深圳市南山区科技路%d号,0755-8601%04d,\n",
+			i, i, 10000+i%1000000, i%9999, i%10000)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	fi, _ := f.Stat()
+	f.Close()
+	return fi.Size()
+}
+
+// peakHeap runs fn while sampling the live heap every 2 ms and returns the
+// peak in bytes.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	<-done
+	return peak.Load()
+}
+
+// BenchmarkIngestPeakMemory streams an enterprises file and one 10× larger
+// through (a) the reader alone and (b) the whole loader in dry-run mode,
+// reporting the peak live heap of each. The reader is flat; the loader
+// keeps an index of the keys it has seen (duplicate counting, reference
+// checks), which grows with the number of distinct keys.
+func BenchmarkIngestPeakMemory(b *testing.B) {
+	dir := b.TempDir()
+	base := 200_000
+	if n, err := strconv.Atoi(os.Getenv("RISKGRAPH_BENCH_MEMORY_ROWS")); err == nil && n > 0 {
+		base = n
+	}
+	small, large := filepath.Join(dir, "small", "enterprises.csv"), filepath.Join(dir, "large", "enterprises.csv")
+	os.MkdirAll(filepath.Dir(small), 0o700)
+	os.MkdirAll(filepath.Dir(large), 0o700)
+	ss := writeEnterprises(b, small, base)
+	ls := writeEnterprises(b, large, 10*base)
+	readOnly := func(path string) {
+		ins, err := reader.Expand([]string{path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		o, err := reader.OpenRows(ins[0], nil, reader.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer o.Close()
+		for {
+			if _, err := o.Next(); err != nil {
+				return
+			}
+		}
+	}
+	dry := func(path string) {
+		ins, err := reader.Expand([]string{path})
+		if err != nil {
+			b.Fatal(err)
+		}
+		opts := ingestOptions(b, 1)
+		opts.DryRun = true
+		sum, err := ingest.Load(context.Background(), ins, nil, opts)
+		if err != nil || sum.Total.Rejected != 0 {
+			b.Fatalf("%v %v", err, sum.Rejects)
+		}
+	}
+	for b.Loop() {
+		rs, rl := peakHeap(func() { readOnly(small) }), peakHeap(func() { readOnly(large) })
+		ds, dl := peakHeap(func() { dry(small) }), peakHeap(func() { dry(large) })
+		b.ReportMetric(float64(ss)/(1<<20), "small-MiB")
+		b.ReportMetric(float64(ls)/(1<<20), "large-MiB")
+		b.ReportMetric(float64(rs)/(1<<20), "reader-small-peak-MiB")
+		b.ReportMetric(float64(rl)/(1<<20), "reader-large-peak-MiB")
+		b.ReportMetric(float64(ds)/(1<<20), "loader-small-peak-MiB")
+		b.ReportMetric(float64(dl)/(1<<20), "loader-large-peak-MiB")
+	}
+}
