@@ -130,14 +130,14 @@ type htmlSection struct {
 func first[T any](xs []T) []T { return xs[:min(len(xs), htmlRows)] }
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"f4": func(f float64) string { return fmt.Sprintf("%.4f", f) },
-	"join": strings.Join,
+	"f4":      func(f float64) string { return fmt.Sprintf("%.4f", f) },
+	"join":    strings.Join,
 	"entered": func(d *Document) []GradeChange { return first(d.EnteredCD) },
 	"changes": func(d *Document) []GradeChange { return first(d.GradeChanges) },
 	"flags":   func(fs []NewFlag) []NewFlag { return first(fs) },
 	"records": func(d *Document) []NewRecord { return first(d.NewRecords) },
 	"watched": func(d *Document) []Watched { return first(d.Watched) },
-	"more": func(n int) int { return max(0, n-htmlRows) },
+	"more":    func(n int) int { return max(0, n-htmlRows) },
 	"name": func(s Subject) string {
 		if s.Name != "" {
 			return s.Name
