@@ -3,12 +3,17 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"riskgraph/models"
 	"riskgraph/store"
 )
+
+// generationShards is the number of counter nodes the data generation is
+// spread over (see generation_bump.cypher).
+const generationShards = 16
 
 // chunkRows bounds the rows sent with one statement; a batch larger than
 // that runs the statement several times inside the same transaction.
@@ -33,7 +38,7 @@ func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
 	}
 	// The generation advances last, so its single-node lock is held only
 	// while the transaction commits.
-	steps = append(steps, step{qGenerationBump, nil})
+	steps = append(steps, step{qGenerationBump, []any{map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))}}})
 	return s.write(ctx, "write batch", func(tx driver.ManagedTransaction) error {
 		return runSteps(ctx, tx, steps)
 	})
@@ -94,16 +99,6 @@ func (s *Store) PromoteRun(ctx context.Context, runID string) error {
 func runSteps(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
 	for _, st := range steps {
 		q := stmt(st.name)
-		if st.rows == nil {
-			res, err := tx.Run(ctx, q, nil)
-			if err == nil {
-				_, err = res.Consume(ctx)
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
 		for lo := 0; lo < len(st.rows); lo += chunkRows {
 			hi := min(lo+chunkRows, len(st.rows))
 			res, err := tx.Run(ctx, q, map[string]any{"rows": st.rows[lo:hi]})
