@@ -1,0 +1,242 @@
+package report
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"riskgraph/engine"
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
+// Store is what reports need from a backend: the core store and the
+// optional ReportStore (WatchlistStore is probed separately).
+type Store interface {
+	store.Store
+	store.ReportStore
+}
+
+// Job scores the graph and publishes its reports: the unit of work the
+// scheduler and `riskgraph report --once` run.
+type Job struct {
+	Store   Store
+	Log     zerolog.Logger
+	Now     func() time.Time
+	Engine  engine.Options // Today is replaced by the date of Now in Zone when zero
+	Zone    *time.Location
+	Scopes  []Scope // reports to publish; none means one unscoped report
+	Webhook *Webhook
+	// Against is the run to compare with; empty means the latest completed
+	// run before this one that has a snapshot.
+	Against string
+	// Publish receives the result after promotion (e.g. the API's latest
+	// result); optional.
+	Publish func(*engine.Result)
+}
+
+// Fence is checked before every write a job makes after scoring; it fails
+// when the job's lock was lost, so that a job that lost its lease does not
+// publish over the one that took over.
+type Fence func(ctx context.Context) error
+
+// Outcome is what a job did.
+type Outcome struct {
+	Run     store.Run
+	Reports []store.Report
+}
+
+// ReportID is the deterministic id of a report: the same run, earlier run
+// and scope give the same id, so a retried job replaces its report.
+func ReportID(run, against string, scope Scope) string {
+	h := sha256.Sum256([]byte(against + "\x00" + scope.String()))
+	return "rpt-" + run + "-" + hex.EncodeToString(h[:4])
+}
+
+// Run scores the graph under runID and publishes the reports.
+func (j *Job) Run(ctx context.Context, runID string, fence Fence) (Outcome, error) {
+	now := j.Now
+	if now == nil {
+		now = time.Now
+	}
+	if fence == nil {
+		fence = func(context.Context) error { return nil }
+	}
+	opts := j.Engine
+	if opts.Today.IsZero() {
+		zone := j.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		t := now().In(zone)
+		opts.Today = models.NewDate(t.Year(), t.Month(), t.Day())
+	}
+	// The run currently promoted needs a snapshot for the report to compare
+	// with (it may have been scored by `riskgraph score`).
+	if err := j.ensurePrevious(ctx, opts.Today); err != nil {
+		return Outcome{}, err
+	}
+	c := NewCapture(j.Store, runID)
+	res, run, err := engine.Score(ctx, c, opts, runID, now)
+	if err != nil {
+		return Outcome{Run: run}, err
+	}
+	if j.Publish != nil {
+		j.Publish(res)
+	}
+	snap := c.Snapshot(res)
+	out := Outcome{Run: run}
+	if err := fence(ctx); err != nil {
+		return out, err
+	}
+	enc, err := snap.Encode()
+	if err != nil {
+		return out, err
+	}
+	if err := j.Store.SaveSnapshot(ctx, runID, enc); err != nil {
+		return out, fmt.Errorf("report: save snapshot: %w", err)
+	}
+	out.Reports, err = j.PublishRun(ctx, snap, res, run, fence)
+	return out, err
+}
+
+// ensurePrevious saves a snapshot of the currently promoted run when it has none.
+func (j *Job) ensurePrevious(ctx context.Context, today models.Date) error {
+	runs, err := j.Store.Runs(ctx, 20)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.Status != store.RunCompleted {
+			continue
+		}
+		if _, err := j.Store.Snapshot(ctx, r.ID); err == nil {
+			return nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		j.Log.Info().Str("run", r.ID).Msg("the promoted run has no report snapshot; taking one from the store")
+		s, err := FromStore(ctx, j.Store, r.ID, today)
+		if err != nil {
+			return err
+		}
+		enc, err := s.Encode()
+		if err != nil {
+			return err
+		}
+		return j.Store.SaveSnapshot(ctx, r.ID, enc)
+	}
+	return nil
+}
+
+// previous returns the run to compare runID with, and its snapshot (nil
+// when there is no earlier run with one).
+func (j *Job) previous(ctx context.Context, runID string) (store.Run, *Snapshot, error) {
+	if j.Against != "" {
+		r, err := j.Store.Run(ctx, j.Against)
+		if err != nil {
+			return store.Run{}, nil, err
+		}
+		raw, err := j.Store.Snapshot(ctx, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Run{}, nil, fmt.Errorf("%w: run %s has no report snapshot; reports can compare only with runs scored by the report job (or promoted when one ran)", store.ErrInvalid, r.ID)
+		}
+		if err != nil {
+			return store.Run{}, nil, err
+		}
+		s, err := DecodeSnapshot(raw)
+		return r, s, err
+	}
+	runs, err := j.Store.Runs(ctx, 100)
+	if err != nil {
+		return store.Run{}, nil, err
+	}
+	for _, r := range runs {
+		if r.ID == runID || r.Status != store.RunCompleted {
+			continue
+		}
+		raw, err := j.Store.Snapshot(ctx, r.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return store.Run{}, nil, err
+		}
+		s, err := DecodeSnapshot(raw)
+		return r, s, err
+	}
+	return store.Run{}, nil, nil
+}
+
+// PublishRun builds, stores and delivers the reports of one scored run.
+func (j *Job) PublishRun(ctx context.Context, snap *Snapshot, res *engine.Result, run store.Run, fence Fence) ([]store.Report, error) {
+	now := j.Now
+	if now == nil {
+		now = time.Now
+	}
+	prevRun, prev, err := j.previous(ctx, run.ID)
+	if err != nil {
+		return nil, err
+	}
+	var lists []store.Watchlist
+	if ws, ok := j.Store.(store.WatchlistStore); ok {
+		if lists, err = ws.Watchlists(ctx); err != nil {
+			return nil, err
+		}
+	}
+	scopes := j.Scopes
+	if len(scopes) == 0 {
+		scopes = []Scope{{}}
+	}
+	var out []store.Report
+	for _, sc := range scopes {
+		in := Input{Current: snap, Previous: prev, CurrentRun: run, PreviousRun: prevRun, Names: StoreNames(j.Store),
+			Scope: sc, Watchlists: lists}
+		if res != nil {
+			in.Graph, in.Today, in.Explain = res.Graph, res.Today, ExplainFrom(res)
+			in.Hops, in.ControlThreshold = res.Params.Flags.BlacklistHops, 0.5
+		}
+		d, err := Build(ctx, in)
+		if err != nil {
+			return out, err
+		}
+		body, err := RenderJSON(d)
+		if err != nil {
+			return out, err
+		}
+		summary, _ := json.Marshal(d.Summary)
+		r := store.Report{ID: ReportID(run.ID, prevRun.ID, d.Scope), Created: now().UTC(), Run: run.ID, Against: prevRun.ID,
+			Scope: d.Scope.String(), Summary: summary, Body: body}
+		if j.Webhook != nil {
+			r.Delivery = Delivery{Target: target(j.Webhook.URL), Status: DeliveryPending, Attempts: []Attempt{}}.JSON()
+		}
+		if err := fence(ctx); err != nil {
+			return out, err
+		}
+		if err := j.Store.SaveReport(ctx, r); err != nil {
+			return out, fmt.Errorf("report: save: %w", err)
+		}
+		j.Log.Info().Str("report", r.ID).Str("run", run.ID).Str("against", prevRun.ID).Str("scope", r.Scope).
+			Int("entered_cd", d.Summary.EnteredCD).Int("new_flags", d.Summary.NewFlags).Int("new_records", d.Summary.NewRecords).Msg("report published")
+		if j.Webhook != nil {
+			del := j.Webhook.Deliver(ctx, r.ID, body, func(d Delivery) {
+				if err := j.Store.SetReportDelivery(context.WithoutCancel(ctx), r.ID, d.JSON()); err != nil {
+					j.Log.Warn().Err(err).Str("report", r.ID).Msg("delivery status not saved")
+				}
+			})
+			r.Delivery = del.JSON()
+			if del.Status != DeliveryDelivered {
+				j.Log.Warn().Str("report", r.ID).Str("target", del.Target).Int("attempts", len(del.Attempts)).Msg("report webhook delivery failed")
+			}
+		}
+		r.Body = nil
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -1,0 +1,148 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"riskgraph/engine"
+	"riskgraph/ingest"
+	"riskgraph/models"
+	"riskgraph/store"
+	"riskgraph/store/memory"
+)
+
+// TestJobWebhookAndRestart: two scheduled jobs on a journaled store; the
+// second report is delivered to a webhook that fails twice first, with a
+// valid signature, its delivery status is stored, and everything survives
+// reopening the store.
+func TestJobWebhookAndRestart(t *testing.T) {
+	dataDir := t.TempDir()
+	gen := filepath.Join(t.TempDir(), "gen")
+	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 600, Seed: 3, Out: gen}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := memory.Open(memory.Options{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
+	today := ingest.DefaultReferenceDate()
+	if _, err := ingest.LoadDir(context.Background(), gen, st, ingest.LoadOptions{Hasher: h, Source: "t", Now: func() time.Time { return today.Time }}); err != nil {
+		t.Fatal(err)
+	}
+	secret := []byte("0123456789abcdef-secret")
+	var mu sync.Mutex
+	var calls int
+	var gotBody []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if Sign(secret, r.Header.Get("X-Riskgraph-Timestamp"), b) != r.Header.Get("X-Riskgraph-Signature") {
+			t.Errorf("bad signature on attempt %d", calls)
+		}
+		if calls <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		gotBody = b
+	}))
+	defer srv.Close()
+	var slept []time.Duration
+	clock := time.Date(2026, 7, 1, 7, 0, 0, 0, time.UTC)
+	job := &Job{Store: st, Log: zerolog.Nop(), Now: func() time.Time { return clock },
+		Engine: engine.Options{Params: engine.DefaultParams(), Today: today}}
+	if _, err := job.Run(context.Background(), "run-a", nil); err != nil {
+		t.Fatal(err)
+	}
+	// New data between the runs.
+	if err := st.WriteBatch(context.Background(), &store.Batch{Records: []models.Record{{ID: "new-bl", Subject: models.EnterpriseRef(firstKey(t, st)),
+		Kind: models.RecordBlacklist, Severity: 0.9, Decided: models.DateOf(today.AddDate(0, 0, -5))}}}); err != nil {
+		t.Fatal(err)
+	}
+	job.Webhook = &Webhook{URL: srv.URL + "/hook?token=abc", Secret: secret, Attempts: 4, Backoff: time.Second,
+		Now: func() time.Time { return clock }, Sleep: func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }}
+	out, err := job.Run(context.Background(), "run-b", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Reports) != 1 || out.Reports[0].Against != "run-a" || out.Reports[0].Run != "run-b" {
+		t.Fatalf("reports %+v", out.Reports)
+	}
+	if calls != 3 || len(slept) != 2 || slept[0] != time.Second || slept[1] != 2*time.Second {
+		t.Errorf("%d calls, backoff %v; want 3 calls after 1s and 2s", calls, slept)
+	}
+	id := out.Reports[0].ID
+	st.Close()
+	st, err = memory.Open(memory.Options{DataDir: dataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := st.Report(context.Background(), id)
+	if err != nil {
+		t.Fatalf("report after restart: %v", err)
+	}
+	if !bytes.Equal(r.Body, gotBody) {
+		t.Error("the webhook got another body than the stored report")
+	}
+	var del Delivery
+	if err := json.Unmarshal(r.Delivery, &del); err != nil || del.Status != DeliveryDelivered || len(del.Attempts) != 3 ||
+		del.Attempts[0].Status != 503 || del.Target != srv.URL+"/hook" {
+		t.Errorf("delivery %s (%v)", r.Delivery, err)
+	}
+	var d Document
+	if err := json.Unmarshal(r.Body, &d); err != nil || len(d.NewRecords) != 1 || d.NewRecords[0].ID != "new-bl" {
+		t.Errorf("stored report: %v, new records %+v", err, d.NewRecords)
+	}
+	if _, err := st.Snapshot(context.Background(), "run-a"); err != nil {
+		t.Errorf("snapshot of run-a after restart: %v", err)
+	}
+}
+
+// TestWebhookGivesUp: a webhook that always fails is attempted Attempts
+// times and the status says failed.
+func TestWebhookGivesUp(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }))
+	defer srv.Close()
+	var seen []Delivery
+	w := &Webhook{URL: srv.URL, Secret: []byte("0123456789abcdef"), Attempts: 3, Sleep: func(context.Context, time.Duration) error { return nil }}
+	d := w.Deliver(context.Background(), "rpt-x", []byte(`{}`), func(d Delivery) { seen = append(seen, d) })
+	if d.Status != DeliveryFailed || len(d.Attempts) != 3 || d.Attempts[2].Error != "HTTP 500" {
+		t.Errorf("%+v", d)
+	}
+	if len(seen) != 3 || seen[0].Status != DeliveryPending || seen[2].Status != DeliveryFailed {
+		t.Errorf("progress: %+v", seen)
+	}
+	if err := (&Webhook{URL: "ftp://x", Secret: []byte("0123456789abcdef")}).Validate(); err == nil {
+		t.Error("ftp URL accepted")
+	}
+	if err := (&Webhook{URL: "https://x/y", Secret: []byte("short")}).Validate(); err == nil {
+		t.Error("short secret accepted")
+	}
+}
+
+func firstKey(t *testing.T, s store.Store) string {
+	t.Helper()
+	var key string
+	_ = s.Scan(context.Background(), 100, func(b *store.Batch) error {
+		for _, e := range b.Enterprises {
+			if key == "" && !e.Placeholder && e.Status == models.StatusActive {
+				key = e.Key
+			}
+		}
+		return nil
+	})
+	return key
+}
