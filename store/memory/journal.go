@@ -8,13 +8,16 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"sync"
+	"sync/atomic"
 )
 
 // The journal is a sequence of records, each
 //
 //	[4 bytes little-endian payload length][4 bytes CRC-32C of payload][payload]
 //
-// appended and fsynced before a write is acknowledged. A record cut short by
+// appended and fsynced before a write is acknowledged (writers that arrive
+// while an fsync runs share the next one). A record cut short by
 // a crash (its length runs past the end of the file, or its checksum fails on
 // the last record) is dropped on open; damage anywhere else is an error.
 
@@ -32,9 +35,12 @@ type tornTail struct {
 }
 
 type journal struct {
-	f    *os.File
-	w    *bufio.Writer
-	size int64 // bytes of complete, synced records
+	f        *os.File
+	w        *bufio.Writer
+	size     int64        // bytes of complete records written
+	appended atomic.Int64 // sequence number of the last record written
+	syncMu   sync.Mutex
+	synced   int64 // sequence number of the last record known durable
 }
 
 // openJournal opens (creating) the journal at path, calls apply for every
@@ -118,11 +124,13 @@ func (t *tornTail) endOr(size int64) int64 {
 	return t.offset
 }
 
-// append writes one record and fsyncs it. On failure the partial record is
-// cut off again so that later appends do not follow garbage.
-func (j *journal) append(payload []byte) error {
+// append writes one record to the file without syncing it and returns its
+// sequence number; syncTo makes it durable. On failure the partial record is
+// cut off again so that later appends do not follow garbage. Callers
+// serialise appends.
+func (j *journal) append(payload []byte) (int64, error) {
 	if len(payload) > maxRecord {
-		return errors.New("journal record too large; write smaller batches")
+		return 0, errors.New("journal record too large; write smaller batches")
 	}
 	var hdr [headerSize]byte
 	binary.LittleEndian.PutUint32(hdr[:4], uint32(len(payload)))
@@ -133,10 +141,10 @@ func (j *journal) append(payload []byte) error {
 		if terr := j.f.Truncate(j.size); terr == nil {
 			_, _ = j.f.Seek(j.size, io.SeekStart)
 		}
-		return fmt.Errorf("journal append: %w", err)
+		return 0, fmt.Errorf("journal append: %w", err)
 	}
 	j.size += int64(headerSize + len(payload))
-	return nil
+	return j.appended.Add(1), nil
 }
 
 func (j *journal) write(hdr, payload []byte) error {
@@ -146,10 +154,24 @@ func (j *journal) write(hdr, payload []byte) error {
 	if _, err := j.w.Write(payload); err != nil {
 		return err
 	}
-	if err := j.w.Flush(); err != nil {
-		return err
+	return j.w.Flush()
+}
+
+// syncTo returns once record seq is on stable storage. One fsync covers
+// every record appended before it started, so writers that append while
+// another syncs share the next fsync (group commit).
+func (j *journal) syncTo(seq int64) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= seq {
+		return nil
 	}
-	return j.f.Sync()
+	target := j.appended.Load()
+	if err := j.f.Sync(); err != nil {
+		return fmt.Errorf("journal fsync: %w", err)
+	}
+	j.synced = target
+	return nil
 }
 
 func (j *journal) close() error { return j.f.Close() }

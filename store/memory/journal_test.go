@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +144,46 @@ func TestDamageBeforeTheEndFailsLoudly(t *testing.T) {
 	_, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
 	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "byte 0") {
 		t.Errorf("damage in the middle must stop the start with a clear error, got %v", err)
+	}
+}
+
+// TestConcurrentWritersShareFsyncs writes from many goroutines at once (group
+// commit) and checks every acknowledged batch is durable and in order.
+func TestConcurrentWritersShareFsyncs(t *testing.T) {
+	dir := t.TempDir()
+	var log bytes.Buffer
+	s := open(t, dir, &log)
+	ctx := context.Background()
+	const writers, each = 8, 25
+	errs := make(chan error, writers)
+	for w := 0; w < writers; w++ {
+		go func(w int) {
+			for i := 0; i < each; i++ {
+				k := fmt.Sprintf("src:w%d:%d", w, i)
+				if err := s.WriteBatch(ctx, batchOf(k)); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}(w)
+	}
+	for w := 0; w < writers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g, _ := s.Generation(ctx); g != writers*each {
+		t.Errorf("generation %d, want %d", g, writers*each)
+	}
+	s.Close()
+	s = open(t, dir, &log)
+	defer s.Close()
+	for w := 0; w < writers; w++ {
+		for i := 0; i < each; i++ {
+			if _, err := s.Enterprise(ctx, fmt.Sprintf("src:w%d:%d", w, i)); err != nil {
+				t.Fatalf("acknowledged batch w%d/%d lost: %v", w, i, err)
+			}
+		}
 	}
 }

@@ -37,6 +37,8 @@ type Store struct {
 	g       graph
 	journal *journal
 	closed  bool
+	failed  error // set when an fsync failed
+	log     zerolog.Logger
 }
 
 // entry is one journal record.
@@ -55,7 +57,7 @@ type entry struct {
 
 // Open opens the store, replaying the journal in opts.DataDir.
 func Open(opts Options) (*Store, error) {
-	s := &Store{g: newGraph()}
+	s := &Store{g: newGraph(), log: opts.Logger}
 	if opts.DataDir == "" {
 		return s, nil
 	}
@@ -173,16 +175,34 @@ func (s *Store) commit(ctx context.Context, e *entry) error {
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.open(); err != nil {
+		s.mu.Unlock()
 		return err
 	}
+	var seq int64
 	if s.journal != nil {
-		if err := s.journal.append(payload); err != nil {
+		var err error
+		if seq, err = s.journal.append(payload); err != nil {
+			s.mu.Unlock()
 			return err
 		}
 	}
+	// Applied in journal order, visible before the fsync below returns; the
+	// caller is acknowledged only after it.
 	s.g.apply(e)
+	s.mu.Unlock()
+	if s.journal == nil {
+		return nil
+	}
+	if err := s.journal.syncTo(seq); err != nil {
+		// Memory now holds a write the disk may not: refuse everything
+		// until a restart replays what is durable.
+		s.mu.Lock()
+		s.failed = err
+		s.mu.Unlock()
+		s.log.Error().Err(err).Msg("journal fsync failed; the store refuses requests until riskgraph restarts")
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
+	}
 	return nil
 }
 
@@ -197,6 +217,9 @@ func (s *Store) Ping(context.Context) error {
 func (s *Store) open() error {
 	if s.closed {
 		return fmt.Errorf("%w: store is closed", store.ErrUnavailable)
+	}
+	if s.failed != nil {
+		return fmt.Errorf("%w: journal fsync failed earlier (%v); restart riskgraph", store.ErrUnavailable, s.failed)
 	}
 	return nil
 }
