@@ -110,6 +110,17 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log, newest first, paged by cursor",
 			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
 				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 1, maxAuditLimit, "page size (default 100)")}, handler: a.auditQuery},
+		// Reports and watch-lists (reports.go, watchlists.go).
+		{Method: "GET", Path: "/reports", Roles: inspectors, Summary: "Early-warning reports, newest first (summary and delivery status, no body)",
+			Params: []param{qInt("limit", 1, maxReportsLimit, "reports (default 20)")}, handler: a.listReports},
+		{Method: "GET", Path: "/reports/:id", Roles: inspectors, Summary: "One report as JSON (default), CSV (one section) or self-contained HTML, by format= or Accept",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "report id"}, qStr("format", "json, csv or html (default: from Accept, else json)"),
+				qStr("section", "CSV section: entered_cd (default), grade_changes, new_flags, top_risers, new_records, restricted_appointments, watched, by_region, by_industry, grades")}, handler: a.getReport},
+		{Method: "POST", Path: "/watchlists", Roles: inspectors, Summary: "Create a watch-list: the next report lists every change on its entities (201)",
+			Body: `{"name": "…", "keys": ["USCC, src:<source>:<id> or person:<pid>", …]} — at most 10 000 keys`, handler: a.createWatchlist},
+		{Method: "GET", Path: "/watchlists", Roles: inspectors, Summary: "Every watch-list", handler: a.listWatchlists},
+		{Method: "DELETE", Path: "/watchlists/:id", Roles: inspectors, Summary: "Delete a watch-list (204)",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "watch-list id"}}, handler: a.deleteWatchlist},
 		{Method: "GET", Path: "/keys", Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
 	}
 }
