@@ -50,9 +50,6 @@ var errNodesDone = errors.New("nodes done")
 func Build(ctx context.Context, s store.Scanner) (*Index, error) {
 	ix := &Index{}
 	err := s.Scan(ctx, 5000, func(b *store.Batch) error {
-		if len(b.Shareholdings)+len(b.Roles)+len(b.Branches) > 0 {
-			return errNodesDone
-		}
 		for _, e := range b.Enterprises {
 			if e.Risk == nil || e.Placeholder {
 				continue
@@ -65,6 +62,11 @@ func Build(ctx context.Context, s store.Scanner) (*Index, error) {
 				continue
 			}
 			ix.Persons = append(ix.Persons, Entry{Ref: p.Ref(), Name: p.Name, Score: p.Risk.Score, Grade: p.Risk.Grade, Flags: p.Risk.Flags, Run: p.Risk.Run})
+		}
+		// Nodes come first; the page where relationships begin may still
+		// hold the last nodes, read above. Nothing after it is needed.
+		if len(b.Shareholdings)+len(b.Roles)+len(b.Branches) > 0 {
+			return errNodesDone
 		}
 		return nil
 	})
