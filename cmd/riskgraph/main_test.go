@@ -55,12 +55,10 @@ func exitCode(err error) int {
 	return 0
 }
 
-func TestNotYetAvailableCommandsSaySoAndExit2(t *testing.T) {
-	for _, name := range []string{"report"} {
-		out, err := command(name).CombinedOutput()
-		if exitCode(err) != 2 || !strings.Contains(string(out), "not available yet") {
-			t.Errorf("%s: exit %d, output %q", name, exitCode(err), out)
-		}
+func TestReportWithoutOnceExit2(t *testing.T) {
+	out, err := command("--data-dir", t.TempDir(), "report").CombinedOutput()
+	if exitCode(err) != 2 || !strings.Contains(string(out), "--once") {
+		t.Errorf("report: exit %d, output %q", exitCode(err), out)
 	}
 }
 

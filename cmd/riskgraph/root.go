@@ -11,10 +11,11 @@ import (
 
 // app carries what every subcommand shares.
 type app struct {
-	cfg    config
-	log    zerolog.Logger
-	latest engine.Latest // the latest scoring result, served by /risk and /owners
-	http   serveOptions  // HTTP settings of serve and demo
+	cfg     config
+	log     zerolog.Logger
+	latest  engine.Latest // the latest scoring result, served by /risk and /owners
+	http    serveOptions  // HTTP settings of serve and demo
+	reports reportOptions // report scheduler of serve (report.go)
 }
 
 func newRootCommand() *cobra.Command {
@@ -45,7 +46,7 @@ func newRootCommand() *cobra.Command {
 		a.generateCommand(),
 		a.keysCommand(),
 		a.scoreCommand(),
-		notYet("report", "Produce early-warning reports", "early-warning reports"),
+		a.reportCommand(),
 		versionCommand(),
 	)
 	return root

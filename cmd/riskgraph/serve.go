@@ -66,6 +66,7 @@ func (a *app) serveCommand() *cobra.Command {
 	}
 	var httpOpts serveOptions
 	httpOpts.bind(cmd.Flags(), false)
+	a.reports.bind(cmd.Flags(), true) // report scheduler (report.go)
 	cmd.PreRun = func(*cobra.Command, []string) { a.http = httpOpts }
 	return cmd
 }
@@ -91,6 +92,12 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
 		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs})
 	defer api.Close()
+	// Report scheduler (report.go): runs only when --report-schedule is set.
+	stopReports, err := a.startReports(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer stopReports()
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,
 		Handler:           api.Handler(),
