@@ -256,6 +256,10 @@ type GradeCount struct {
 
 const maxExposed = 20
 
+// MaxExplained bounds the grade changes explained from the in-memory
+// result per report (see Input.Explain).
+const MaxExplained = 2000
+
 var gradeRank = map[string]int{"": -1, "A": 0, "B": 1, "C": 2, "D": 3}
 
 // Build computes the report. The result depends only on the input, and
@@ -328,6 +332,7 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 	}
 	subj := func(e *Entity) Subject { return Subject{Ref: e.Ref.String(), Region: e.Region, Industry: e.Industry} }
 	var risers []Riser
+	unexplained := map[string][]TopContribution{} // grade changes without stored contributions → earlier top
 
 	// Previous-run grade distribution over the scope.
 	for i := range prev.Entities {
@@ -381,8 +386,8 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 			if x := detailsOf(); x != nil {
 				contribs = x.Contributions
 			}
-			if len(contribs) == 0 && in.Explain != nil {
-				contribs = in.Explain(cur.Ref)
+			if len(contribs) == 0 && in.Explain != nil && had {
+				unexplained[cur.Ref.String()] = oldTop // explained after sorting, see below
 			}
 			gc.MovedBy = movedBy(contribs, oldTop)
 			worse := gradeRank[cur.Grade] > gradeRank[before]
@@ -523,6 +528,22 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 	d.Summary.WatchedMoved = len(d.Watched)
 
 	sortDocument(d, risers, in.Top)
+	// Explaining from the in-memory result costs about a millisecond per
+	// entity: the first MaxExplained grade changes (in report order) that
+	// the engine stored no contributions for are explained.
+	explained := 0
+	for i := range d.GradeChanges {
+		gc := &d.GradeChanges[i]
+		oldTop, ok := unexplained[gc.Ref]
+		if !ok || gc.MovedBy != nil {
+			continue
+		}
+		if explained == MaxExplained {
+			break
+		}
+		explained++
+		gc.MovedBy = movedBy(in.Explain(parseRef(gc.Ref)), oldTop)
+	}
 	d.ByRegion, d.ByIndustry = areas.lists()
 	for _, g := range []string{"A", "B", "C", "D"} {
 		d.Grades = append(d.Grades, *grades[g])
@@ -574,6 +595,8 @@ func movedBy(contribs []engine.ContributionView, old []TopContribution) *Moved {
 	return best
 }
 
+const epoch = "1970-01-01"
+
 // evidence returns the engine's first finding of kind flag.
 func evidence(d *engine.Details, flag string) *engine.FindingView {
 	if d == nil {
@@ -582,6 +605,14 @@ func evidence(d *engine.Details, flag string) *engine.FindingView {
 	for i := range d.Flags {
 		if d.Flags[i].Kind == flag {
 			f := d.Flags[i]
+			// The engine renders an unset date of a finding as day 0;
+			// a flag detected in 1970 is not a thing.
+			if f.From == epoch {
+				f.From = ""
+			}
+			if f.To == epoch {
+				f.To = ""
+			}
 			return &f
 		}
 	}

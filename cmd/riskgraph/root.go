@@ -55,18 +55,6 @@ func newRootCommand() *cobra.Command {
 // usageError is a mistake in the command line: exit status 2.
 func usageError(err error) error { return &exitError{code: 2, msg: err.Error()} }
 
-// notYet is a subcommand a later release delivers: it says so and exits 2.
-func notYet(name, short, what string) *cobra.Command {
-	return &cobra.Command{
-		Use:                name,
-		Short:              short + " (not available yet)",
-		DisableFlagParsing: true,
-		RunE: func(*cobra.Command, []string) error {
-			return &exitError{code: 2, msg: name + ": not available yet in this version (" + what + " is still being built)"}
-		},
-	}
-}
-
 func versionCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
