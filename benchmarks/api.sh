@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# API benchmark (RESULTS.md, section API): loads the 100 000-enterprise
+# generator sample into Neo4j, starts `riskgraph serve` (Neo4j + Redis) as
+# one process, scores through POST /api/v1/runs, and drives it with
+# benchmarks/cmd/loadgen as a second process on loopback. Needs the
+# services (make services-up); it empties the Neo4j test database.
+#   RISKGRAPH_API_BENCH_ENTERPRISES=N   sample size (default 100000)
+#   RISKGRAPH_API_BENCH_RATE_LIMIT=N    --rate-limit of serve (default 1e9: counted, never refusing; -1 disables)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEO4J_URI=${NEO4J_URI:-bolt://127.0.0.1:7687}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+go test -tags apibench -run '^$' -bench '^BenchmarkAPI$' -benchtime 1x -timeout 60m "$@" ./benchmarks/

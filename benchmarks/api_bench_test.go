@@ -1,0 +1,329 @@
+//go:build apibench
+
+package benchmarks
+
+// BenchmarkAPI measures the HTTP API as deployed: a `riskgraph serve`
+// process on Neo4j and Redis, loaded by `loadgen` (benchmarks/cmd/loadgen),
+// a second process on loopback. Run it with benchmarks/api.sh (make bench);
+// figures are in RESULTS.md, section API.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"riskgraph/auth"
+	"riskgraph/cache"
+	"riskgraph/ingest"
+	"riskgraph/store"
+	"riskgraph/store/neo4j/neo4jtest"
+)
+
+// apiSize is the number of enterprises (RISKGRAPH_API_BENCH_ENTERPRISES,
+// default 100 000).
+func apiSize() int {
+	if n, err := strconv.Atoi(os.Getenv("RISKGRAPH_API_BENCH_ENTERPRISES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
+
+// loadResult is loadgen's output line.
+type loadResult struct {
+	Requests int            `json:"requests"`
+	Errors   int            `json:"errors"`
+	Statuses map[string]int `json:"statuses"`
+	RPS      float64        `json:"rps"`
+	P50      float64        `json:"p50_ms"`
+	P90      float64        `json:"p90_ms"`
+	P99      float64        `json:"p99_ms"`
+	Max      float64        `json:"max_ms"`
+	Cache    map[string]int `json:"x_cache"`
+}
+
+func goBuild(b *testing.B, dir, pkg string) string {
+	out := filepath.Join(dir, filepath.Base(pkg))
+	if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+		b.Fatalf("build %s: %v\n%s", pkg, err, msg)
+	}
+	return out
+}
+
+func BenchmarkAPI(b *testing.B) {
+	ctx := context.Background()
+	redisURL := os.Getenv("REDIS_URL")
+	if redisURL == "" {
+		redisURL = "redis://127.0.0.1:6379/0"
+	}
+	rc, err := cache.OpenRedis(ctx, redisURL)
+	if err != nil {
+		b.Fatalf("Redis is required (make services-up): %v", err)
+	}
+	rc.Close()
+	nopts := neo4jtest.Options(b)
+	s := neo4jtest.Open(b) // locks the test database for this process and empties it
+	tmp := b.TempDir()
+	rgBin := goBuild(b, tmp, "riskgraph/cmd/riskgraph")
+	loadgen := goBuild(b, tmp, "riskgraph/benchmarks/cmd/loadgen")
+
+	// Data: the generator's sample, loaded into Neo4j.
+	n := apiSize()
+	in := filepath.Join(tmp, "in")
+	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: in}); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	opts := loadOptions(b, 5000)
+	sum, err := ingest.LoadDir(ctx, in, s, opts)
+	if err != nil || sum.Total.Rejected != 0 {
+		b.Fatalf("load: %v (%d rejected)", err, sum.Total.Rejected)
+	}
+	b.Logf("loaded %d rows into Neo4j in %v", sum.Total.Accepted, time.Since(start).Round(time.Second))
+	keys := sampleKeys(b, filepath.Join(in, "enterprises.csv"))
+	admin, id, _ := auth.NewKey()
+	if err := s.SaveKey(ctx, store.APIKey{ID: id, Name: "bench", Role: string(auth.Admin), Hash: auth.Hash(admin), Created: time.Now()}); err != nil {
+		b.Fatal(err)
+	}
+	// Fresh Redis state for this data: older rankings and answers carry other run ids.
+	flushPrefix(b, redisURL, "rg:")
+
+	// The server: a second process. The rate limit stays on (counted in
+	// Redis on every request) but high enough never to refuse.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	rateLimit := os.Getenv("RISKGRAPH_API_BENCH_RATE_LIMIT")
+	if rateLimit == "" {
+		rateLimit = "1000000000"
+	}
+	serve := exec.Command(rgBin, "--addr", addr, "--log-level", "warn", "--log-format", "json", "--data-dir", tmp, "serve", "--rate-limit", rateLimit)
+	serve.Env = append(os.Environ(), "NEO4J_URI="+nopts.URI, "NEO4J_DATABASE="+nopts.Database, "REDIS_URL="+redisURL, "RISKGRAPH_STORE=neo4j")
+	var serveLog bytes.Buffer
+	serve.Stderr = &serveLog
+	if err := serve.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = serve.Process.Signal(os.Interrupt); _ = serve.Wait() }()
+	base := "http://" + addr
+	waitFor(b, func() bool {
+		resp, err := http.Get(base + "/readyz")
+		ok := err == nil && resp.StatusCode == 200
+		closeBody(resp)
+		return ok
+	}, &serveLog)
+
+	// Score through the API (POST /api/v1/runs), as an admin would.
+	start = time.Now()
+	run := postRun(b, base, admin)
+	waitFor(b, func() bool { return runStatus(b, base, admin, run) == store.RunCompleted }, &serveLog)
+	b.Logf("engine run %s through the API: %v", run, time.Since(start).Round(time.Second))
+	time.Sleep(2 * time.Second) // versions (1 s) and key cache settle
+
+	paths := func(name string, f func(i int, key string) string, from, count int) string {
+		p := filepath.Join(tmp, name+".txt")
+		var buf bytes.Buffer
+		for i := from; i < from+count && i < len(keys); i++ {
+			buf.WriteString(f(i, keys[i]) + "\n")
+		}
+		if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	load := func(name string, args ...string) loadResult {
+		cmd := exec.Command(loadgen, append([]string{"-base", base, "-key", admin}, args...)...)
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("%s: loadgen: %v\n%s", name, err, out)
+		}
+		var r loadResult
+		if err := json.Unmarshal(out, &r); err != nil {
+			b.Fatalf("%s: %v: %s", name, err, out)
+		}
+		if r.Errors > 0 || r.Statuses["200"] != r.Requests {
+			b.Errorf("%s: errors %d, statuses %v\n%s", name, r.Errors, r.Statuses, serveLog.String())
+		}
+		fmt.Printf("API %-40s requests %7d  %9.0f req/s  p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %8.2f ms  cache %v\n",
+			name, r.Requests, r.RPS, r.P50, r.P90, r.P99, r.Max, r.Cache)
+		return r
+	}
+	risk := func(_ int, k string) string { return "/api/v1/enterprises/" + k + "/risk" }
+	network := func(_ int, k string) string { return "/api/v1/enterprises/" + k + "/network?depth=2&limit=200" }
+
+	// 1. Cached score lookups: 1 000 enterprises, warmed, then at full load.
+	hot := paths("risk-hot", risk, 0, 1000)
+	load("warm-up", "-paths", hot, "-once", "-c", "8", "-d", "60s")
+	cached := load("risk cached (c=32)", "-paths", hot, "-c", "32", "-d", "10s")
+	load("risk cached (c=8)", "-paths", hot, "-c", "8", "-d", "10s")
+	// Uncached: enterprises never asked before (store + explanation + cache write).
+	uncached := load("risk uncached (c=32)", "-paths", paths("risk-cold", risk, 1000, 40000), "-once", "-c", "32", "-d", "10s")
+	b.ReportMetric(cached.RPS, "cached-req/s")
+	b.ReportMetric(cached.P99, "cached-p99-ms")
+	b.ReportMetric(uncached.RPS, "uncached-req/s")
+	fmt.Printf("API ratio cached/uncached throughput: %.1f\n", cached.RPS/uncached.RPS)
+
+	// 2. Neighbourhood depth 2, limit 200, from Neo4j, uncached (each enterprise once).
+	net1 := load("network d2 l200 uncached (c=1)", "-paths", paths("net-1", network, 41000, 20000), "-once", "-c", "1", "-d", "15s")
+	load("network d2 l200 uncached (c=4)", "-paths", paths("net-4", network, 61000, 30000), "-once", "-c", "4", "-d", "15s")
+	b.ReportMetric(net1.P50, "network-p50-ms")
+	b.ReportMetric(net1.P99, "network-p99-ms")
+
+	// 3. Ranking top 100 by region: from the response cache, and from the
+	// sorted sets (a distinct nonce makes every request a response-cache miss).
+	regions := map[string]bool{}
+	for _, k := range keys {
+		if len(k) == 18 && k[0] == '9' {
+			regions[k[2:4]+"0000"] = true
+		}
+	}
+	var rl []string
+	for r := range regions {
+		rl = append(rl, r)
+	}
+	rankHot := filepath.Join(tmp, "rank-hot.txt")
+	rankCold := filepath.Join(tmp, "rank-cold.txt")
+	rankCold8 := filepath.Join(tmp, "rank-cold8.txt")
+	var hotBuf, coldBuf, cold8Buf bytes.Buffer
+	for i := 0; i < 200_000; i++ {
+		r := rl[i%len(rl)]
+		if i < len(rl) {
+			fmt.Fprintf(&hotBuf, "/api/v1/ranking?region=%s&limit=100\n", r)
+		}
+		fmt.Fprintf(&coldBuf, "/api/v1/ranking?region=%s&limit=100&nonce=%d\n", r, i)
+		fmt.Fprintf(&cold8Buf, "/api/v1/ranking?region=%s&limit=100&nonce=c8-%d\n", r, i)
+	}
+	_ = os.WriteFile(rankHot, hotBuf.Bytes(), 0o600)
+	_ = os.WriteFile(rankCold, coldBuf.Bytes(), 0o600)
+	_ = os.WriteFile(rankCold8, cold8Buf.Bytes(), 0o600)
+	_, src := getJSONSource(b, base, admin, "/api/v1/ranking?region="+rl[0]+"&limit=100&nonce=check")
+	if src != "redis" {
+		b.Errorf("ranking source %q, want redis", src)
+	}
+	load("ranking warm-up", "-paths", rankHot, "-once", "-c", "1", "-d", "30s")
+	rankSets := load("ranking top100 region, sorted sets (c=1)", "-paths", rankCold, "-once", "-c", "1", "-d", "10s")
+	load("ranking top100 region, sorted sets (c=8)", "-paths", rankCold8, "-once", "-c", "8", "-d", "10s")
+	load("ranking top100 region, cached (c=8)", "-paths", rankHot, "-c", "8", "-d", "10s")
+	b.ReportMetric(rankSets.P99, "ranking-p99-ms")
+	fmt.Printf("API data: %d enterprises (%d rows), %d regions, rate limit %s per minute per key (Redis)\n", n, sum.Total.Accepted, len(rl), rateLimit)
+}
+
+func closeBody(r *http.Response) {
+	if r != nil {
+		_, _ = io.Copy(io.Discard, r.Body)
+		r.Body.Close()
+	}
+}
+
+func waitFor(b *testing.B, ok func() bool, log *bytes.Buffer) {
+	for i := 0; i < 6000; i++ { // 10 minutes
+		if ok() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.Fatalf("gave up waiting\n%s", log.String())
+}
+
+func postRun(b *testing.B, base, key string) string {
+	req, _ := http.NewRequest("POST", base+"/api/v1/runs", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != 202 {
+		b.Fatalf("POST /runs: %d %v", resp.StatusCode, body)
+	}
+	return body["run"]
+}
+
+func runStatus(b *testing.B, base, key, id string) string {
+	body, _ := getJSONSource(b, base, key, "/api/v1/runs/"+id)
+	if body["status"] == store.RunFailed {
+		b.Fatalf("run failed: %v", body)
+	}
+	s, _ := body["status"].(string)
+	return s
+}
+
+func getJSONSource(b *testing.B, base, key, path string) (map[string]any, string) {
+	req, _ := http.NewRequest("GET", base+path, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	src, _ := body["source"].(string)
+	return body, src
+}
+
+// sampleKeys reads the enterprise codes of a generated enterprises.csv.
+func sampleKeys(b *testing.B, path string) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReader(f))
+	head, err := r.Read()
+	if err != nil {
+		b.Fatal(err)
+	}
+	col := -1
+	for i, h := range head {
+		if h == "uscc" {
+			col = i
+		}
+	}
+	var keys []string
+	for {
+		row, err := r.Read()
+		if err != nil {
+			break
+		}
+		if col >= 0 && strings.TrimSpace(row[col]) != "" {
+			keys = append(keys, strings.TrimSpace(row[col]))
+		}
+	}
+	return keys
+}
+
+// flushPrefix deletes the keys under prefix in the benchmark's Redis.
+func flushPrefix(b *testing.B, url, prefix string) {
+	r, err := cache.OpenRedis(context.Background(), url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	iter := r.Client().Scan(ctx, 0, prefix+"*", 10_000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 1000 {
+			r.Client().Del(ctx, batch...)
+			batch = batch[:0]
+		}
+	}
+	if len(batch) > 0 {
+		r.Client().Del(ctx, batch...)
+	}
+}
