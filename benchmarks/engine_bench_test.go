@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,6 +74,12 @@ func BenchmarkEngineFull(b *testing.B) {
 			st := loadedStore(b, n)
 			opts := engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}
 			var res *engine.Result
+			// Collect the setup's garbage (generator, loader) so that the
+			// run starts from the store's live heap alone, then measure
+			// what the engine allocates and what it keeps.
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
 			b.ResetTimer()
 			for b.Loop() {
 				var err error
@@ -81,6 +88,15 @@ func BenchmarkEngineFull(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(before.HeapAlloc)/(1<<20), "store-heap-MiB")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/float64(b.N), "engine-alloc-MiB")
+			b.ReportMetric(float64(after.NumGC-before.NumGC)/float64(b.N), "gc-cycles")
+			runtime.GC()
+			var kept runtime.MemStats
+			runtime.ReadMemStats(&kept)
+			b.ReportMetric(float64(kept.HeapAlloc-min(kept.HeapAlloc, before.HeapAlloc))/(1<<20), "engine-result-MiB")
+			runtime.KeepAlive(res)
 			for k, d := range res.Timings {
 				b.ReportMetric(d.Seconds(), k+"-s")
 			}

@@ -117,7 +117,12 @@ type Graph struct {
 	RecOff    []int64 // len n+1: records of node v are RecIdx[RecOff[v]:RecOff[v+1]]
 	RecIdx    []int32
 
-	entIndex, perIndex map[string]int32
+	// Previous is the stored result of the last run per node; only
+	// ProjectPrevious fills it (for incremental updates).
+	Previous *Previous
+
+	// entIndex and perIndex find enterprises and persons by key (ids into Keys).
+	entIndex, perIndex strIndex
 }
 
 // statuses and entKinds code the enterprise attributes; code 0 is unknown.
@@ -159,9 +164,9 @@ func (g *Graph) Lookup(r models.Ref) (int32, bool) {
 	var ok bool
 	switch r.Kind {
 	case models.KindEnterprise:
-		id, ok = g.entIndex[r.Key]
+		id, ok = g.entIndex.get(r.Key, g.Keys)
 	case models.KindPerson:
-		id, ok = g.perIndex[r.Key]
+		id, ok = g.perIndex.get(r.Key, g.Keys)
 	}
 	return id, ok
 }

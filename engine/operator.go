@@ -10,6 +10,10 @@ type Operator struct {
 	RevOff []int64
 	RevDst []int32
 	RevWt  []float64
+	// Phases are the node ids Propagate updates in turn within a sweep
+	// (block Gauss–Seidel); empty means one phase of every node (Jacobi).
+	// BuildOperator makes two: enterprises, then every other node.
+	Phases [][]int32
 }
 
 // edgeWeights returns the raw weights with which an edge passes risk
@@ -86,6 +90,14 @@ func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 			}
 		}
 	})
+	op.Phases = [][]int32{make([]int32, 0, g.NumEnterprises), make([]int32, 0, n-g.NumEnterprises)}
+	for v := range n {
+		if g.Kinds[v] == NodeEnterprise {
+			op.Phases[0] = append(op.Phases[0], int32(v))
+		} else {
+			op.Phases[1] = append(op.Phases[1], int32(v))
+		}
+	}
 	// Transpose.
 	op.RevOff = make([]int64, n+1)
 	for _, s := range op.Src {

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 
 	"riskgraph/models"
 	"riskgraph/store"
@@ -11,18 +13,22 @@ import (
 // ProjectPageSize is the page size Project asks the store for.
 const ProjectPageSize = 10_000
 
-// sharedValue tracks one normalised address, phone or email while projecting.
-type sharedValue struct {
-	first int32 // the first enterprise with the value
-	group int32 // the group node, -1 until a second enterprise shares it
+// sharedValues tracks the normalised addresses, phones or e-mails of one
+// field while projecting: value i was first seen on enterprise first[i] and
+// has group node group[i] (-1 until a second enterprise shares it).
+type sharedValues struct {
+	index        strIndex
+	keys         []string
+	first, group []int32
 }
 
-// builder accumulates the projection.
+// builder accumulates the projection. Everything it keeps is pointer-free
+// or a string that points into the scanned rows (keys are not copied).
 type builder struct {
 	g       *Graph
-	intern  map[string]uint16 // region, industry, title and record-kind tables
-	shared  [3]map[string]*sharedValue
-	members []Edge // enterprise → group edges, From/To resolved later
+	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
+	shared  [3]sharedValues
+	members []Edge // enterprise → group edges, appended after the relationships
 }
 
 // Project streams the whole graph from s into CSR arrays. Relationships
@@ -32,32 +38,7 @@ type builder struct {
 func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 	b := newBuilder()
 	err := s.Scan(ctx, ProjectPageSize, func(p *store.Batch) error {
-		for i := range p.Enterprises {
-			b.enterprise(&p.Enterprises[i])
-		}
-		for i := range p.Persons {
-			b.person(p.Persons[i].PID)
-		}
-		for i := range p.Records {
-			b.record(&p.Records[i])
-		}
-		for i := range p.Shareholdings {
-			sh := &p.Shareholdings[i]
-			b.g.Edges = append(b.g.Edges, Edge{From: b.node(sh.Holder), To: b.enterprise1(sh.Enterprise),
-				Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
-		}
-		for i := range p.Roles {
-			r := &p.Roles[i]
-			e := Edge{From: b.person(r.Person), To: b.enterprise1(r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
-			if r.Kind == models.RoleOfficer {
-				e.Type, e.Title = EdgeOfficer, uint8(b.code(&b.g.Titles, "t"+r.Title, r.Title))
-			}
-			b.g.Edges = append(b.g.Edges, e)
-		}
-		for i := range p.Branches {
-			br := &p.Branches[i]
-			b.g.Edges = append(b.g.Edges, Edge{From: b.enterprise1(br.Branch), To: b.enterprise1(br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
-		}
+		b.page(p)
 		return nil
 	})
 	if err != nil {
@@ -66,29 +47,86 @@ func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 	return b.finish(), nil
 }
 
+func (b *builder) page(p *store.Batch) {
+	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
+		b.reserveNodes(n)
+	}
+	for i := range p.Enterprises {
+		id := b.enterprise(&p.Enterprises[i])
+		if pv := b.g.Previous; pv != nil {
+			pv.set(id, p.Enterprises[i].Risk)
+		}
+	}
+	for i := range p.Persons {
+		id := b.person(p.Persons[i].PID)
+		if pv := b.g.Previous; pv != nil {
+			pv.set(id, p.Persons[i].Risk)
+		}
+	}
+	for i := range p.Records {
+		b.record(&p.Records[i])
+	}
+	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
+		// Relationships come after every node: reserve about two per node
+		// once, instead of growing from nothing.
+		b.g.Edges = make([]Edge, 0, 2*b.g.N()+1024)
+	}
+	for i := range p.Shareholdings {
+		sh := &p.Shareholdings[i]
+		b.g.Edges = append(b.g.Edges, Edge{From: b.node(sh.Holder), To: b.enterprise1(sh.Enterprise),
+			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
+	}
+	for i := range p.Roles {
+		r := &p.Roles[i]
+		e := Edge{From: b.person(r.Person), To: b.enterprise1(r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
+		if r.Kind == models.RoleOfficer {
+			e.Type, e.Title = EdgeOfficer, uint8(b.code(2, &b.g.Titles, r.Title))
+		}
+		b.g.Edges = append(b.g.Edges, e)
+	}
+	for i := range p.Branches {
+		br := &p.Branches[i]
+		b.g.Edges = append(b.g.Edges, Edge{From: b.enterprise1(br.Branch), To: b.enterprise1(br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
+	}
+}
+
 func newBuilder() *builder {
-	b := &builder{
-		g:      &Graph{entIndex: map[string]int32{}, perIndex: map[string]int32{}},
-		intern: map[string]uint16{},
+	b := &builder{g: &Graph{entIndex: newStrIndex(), perIndex: newStrIndex()}}
+	for i := range b.tables {
+		b.tables[i] = map[string]uint16{}
 	}
 	for i := range b.shared {
-		b.shared[i] = map[string]*sharedValue{}
+		b.shared[i].index = newStrIndex()
 	}
-	b.code(&b.g.Regions, "r", "")
-	b.code(&b.g.Industries, "i", "")
-	b.code(&b.g.Titles, "t", "")
+	b.code(0, &b.g.Regions, "")
+	b.code(1, &b.g.Industries, "")
+	b.code(2, &b.g.Titles, "")
 	return b
 }
 
-// code interns v in table (namespaced by the prefix of key) and returns its index.
-func (b *builder) code(table *[]string, key, v string) uint16 {
-	if c, ok := b.intern[key]; ok {
+// code interns v in table t (0 regions, 1 industries, 2 titles, 3 record
+// kinds) and returns its index.
+func (b *builder) code(t int, table *[]string, v string) uint16 {
+	if c, ok := b.tables[t][v]; ok {
 		return c
 	}
 	c := uint16(len(*table))
 	*table = append(*table, v)
-	b.intern[key] = c
+	b.tables[t][v] = c
 	return c
+}
+
+// reserveNodes grows the node arrays geometrically for n more nodes.
+func (b *builder) reserveNodes(n int) {
+	g := b.g
+	want := max(2*cap(g.Kinds), len(g.Kinds)+n)
+	g.Kinds = slices.Grow(g.Kinds, want-len(g.Kinds))
+	g.Keys = slices.Grow(g.Keys, want-len(g.Keys))
+	g.Status = slices.Grow(g.Status, want-len(g.Status))
+	g.Established = slices.Grow(g.Established, want-len(g.Established))
+	g.Region = slices.Grow(g.Region, want-len(g.Region))
+	g.Industry = slices.Grow(g.Industry, want-len(g.Industry))
+	g.EntKind = slices.Grow(g.EntKind, want-len(g.EntKind))
 }
 
 func (b *builder) addNode(k NodeKind, key string) int32 {
@@ -101,34 +139,39 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 	g.Region = append(g.Region, 0)
 	g.Industry = append(g.Industry, 0)
 	g.EntKind = append(g.EntKind, 0)
+	if pv := g.Previous; pv != nil {
+		pv.Score = append(pv.Score, math.NaN())
+		pv.Flags = append(pv.Flags, 0)
+	}
 	return id
 }
 
 // enterprise1 returns the id of the enterprise with key, adding a bare node when unknown.
 func (b *builder) enterprise1(key string) int32 {
-	if id, ok := b.g.entIndex[key]; ok {
+	id, slot, h := b.g.entIndex.find(key, b.g.Keys)
+	if id >= 0 {
 		return id
 	}
-	id := b.addNode(NodeEnterprise, key)
-	b.g.entIndex[key] = id
+	id = b.addNode(NodeEnterprise, key)
+	b.g.entIndex.insert(slot, h, id)
 	b.g.NumEnterprises++
 	return id
 }
 
-func (b *builder) enterprise(e *models.Enterprise) {
+func (b *builder) enterprise(e *models.Enterprise) int32 {
 	g := b.g
 	id := b.enterprise1(e.Key)
 	g.Status[id] = codeOf(statuses, e.Status)
 	g.Established[id] = DayOf(e.Established)
 	g.EntKind[id] = codeOf(entKinds, e.Kind)
-	g.Region[id] = b.code(&g.Regions, "r"+e.Region, e.Region)
-	g.Industry[id] = b.code(&g.Industries, "i"+e.Industry, e.Industry)
-	if e.Placeholder {
-		return
+	g.Region[id] = b.code(0, &g.Regions, e.Region)
+	g.Industry[id] = b.code(1, &g.Industries, e.Industry)
+	if !e.Placeholder {
+		b.share(id, 0, normAddress(e.Address))
+		b.share(id, 1, normPhone(e.Phone))
+		b.share(id, 2, normEmail(e.Email))
 	}
-	b.share(id, 0, normAddress(e.Address))
-	b.share(id, 1, normPhone(e.Phone))
-	b.share(id, 2, normEmail(e.Email))
+	return id
 }
 
 // share notes that enterprise id has value v of field f (0 address, 1 phone, 2 email).
@@ -136,24 +179,31 @@ func (b *builder) share(id int32, f int, v string) {
 	if v == "" {
 		return
 	}
-	sv := b.shared[f][v]
-	if sv == nil {
-		b.shared[f][v] = &sharedValue{first: id, group: -1}
+	sv := &b.shared[f]
+	i, slot, h := sv.index.find(v, sv.keys)
+	if i < 0 {
+		sv.keys = append(sv.keys, v)
+		sv.first = append(sv.first, id)
+		sv.group = append(sv.group, -1)
+		sv.index.insert(slot, h, int32(len(sv.keys)-1))
 		return
 	}
-	if sv.group < 0 {
-		sv.group = b.addNode(NodeAddress+NodeKind(f), v)
-		b.members = append(b.members, Edge{From: sv.first, To: sv.group, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
+	grp := sv.group[i]
+	if grp < 0 {
+		grp = b.addNode(NodeAddress+NodeKind(f), v)
+		sv.group[i] = grp
+		b.members = append(b.members, Edge{From: sv.first[i], To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
 	}
-	b.members = append(b.members, Edge{From: id, To: sv.group, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
+	b.members = append(b.members, Edge{From: id, To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
 }
 
 func (b *builder) person(pid string) int32 {
-	if id, ok := b.g.perIndex[pid]; ok {
+	id, slot, h := b.g.perIndex.find(pid, b.g.Keys)
+	if id >= 0 {
 		return id
 	}
-	id := b.addNode(NodePerson, pid)
-	b.g.perIndex[pid] = id
+	id = b.addNode(NodePerson, pid)
+	b.g.perIndex.insert(slot, h, id)
 	b.g.NumPersons++
 	return id
 }
@@ -169,7 +219,7 @@ func (b *builder) record(r *models.Record) {
 	g := b.g
 	g.Records = append(g.Records, Record{
 		Subject:  b.node(r.Subject),
-		Kind:     b.code(&g.RecordKinds, "k"+string(r.Kind), string(r.Kind)),
+		Kind:     b.code(3, &g.RecordKinds, string(r.Kind)),
 		Severity: float32(r.Severity),
 		Decided:  DayOf(r.Decided),
 		Removed:  DayOf(r.Removed),
@@ -180,24 +230,30 @@ func (b *builder) record(r *models.Record) {
 // finish sorts the edges into CSR order and indexes records by subject.
 func (b *builder) finish() *Graph {
 	g := b.g
-	g.Edges = append(g.Edges, b.members...)
-	b.members, b.shared, b.intern = nil, [3]map[string]*sharedValue{}, nil
+	members := b.members
+	b.members, b.shared, b.tables = nil, [3]sharedValues{}, [4]map[string]uint16{}
 	n := g.N()
-	// Out-CSR: a stable counting sort by From keeps the scan order within a node.
+	// Out-CSR: a stable counting sort by From keeps the scan order within a
+	// node (relationships, then group memberships) and reads the two lists
+	// in place rather than concatenating them first.
 	g.OutOff = make([]int64, n+1)
-	for i := range g.Edges {
-		g.OutOff[g.Edges[i].From+1]++
+	for _, list := range [2][]Edge{g.Edges, members} {
+		for i := range list {
+			g.OutOff[list[i].From+1]++
+		}
 	}
 	for v := 0; v < n; v++ {
 		g.OutOff[v+1] += g.OutOff[v]
 	}
-	sorted := make([]Edge, len(g.Edges))
+	sorted := make([]Edge, g.OutOff[n])
 	next := make([]int64, n)
 	copy(next, g.OutOff[:n])
-	for i := range g.Edges {
-		f := g.Edges[i].From
-		sorted[next[f]] = g.Edges[i]
-		next[f]++
+	for _, list := range [2][]Edge{g.Edges, members} {
+		for i := range list {
+			f := list[i].From
+			sorted[next[f]] = list[i]
+			next[f]++
+		}
 	}
 	g.Edges = sorted
 	// In-CSR over edge indices.

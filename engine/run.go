@@ -17,6 +17,12 @@ type Options struct {
 	Today models.Date
 	// Communities runs Louvain on the relationship graph (the slowest step).
 	Communities bool
+	// Incremental starts propagation from the scores stored by the last
+	// promoted run and settles them by a local push (PropagatePush with
+	// ε = α·tolerance, so the bound on every score is the full run's,
+	// tolerance·α/(1−α)); Score then writes back only the entities whose
+	// score, grade or flags changed. Everything else is recomputed.
+	Incremental bool
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -29,11 +35,15 @@ type Result struct {
 	Score      []float64
 	Grade      []string
 	Iterations int
-	Ownership  *Ownership
-	Flags      *Flags
-	Groups     Groups
+	// Pushes is the number of pushes of an incremental run (0 otherwise).
+	Pushes    int
+	Ownership *Ownership
+	Flags     *Flags
+	Groups    Groups
 	// Timings of each step.
 	Timings map[string]time.Duration
+
+	written int // results written back by Results
 }
 
 // Run projects the graph from s and computes every result.
@@ -42,7 +52,11 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	g, err := Project(ctx, s)
+	project := Project
+	if opts.Incremental {
+		project = ProjectPrevious
+	}
+	g, err := project(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +95,16 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 	}
 	if err == nil {
 		err = step("propagate", func() error {
-			pr, err := Propagate(r.Operator, r.Intrinsic.Risk, &p.Propagation, p.Workers)
+			pp := &p.Propagation
+			if opts.Incremental && g.Previous != nil {
+				x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
+				pr, err := PropagatePush(r.Operator, r.Intrinsic.Risk, x0, pp.Alpha, pp.Alpha*pp.Tolerance, pp.MaxIterations*max(g.N(), 1), p.Workers)
+				if err == nil {
+					r.Score, r.Pushes = pr.Score, pr.Iterations
+				}
+				return err
+			}
+			pr, err := Propagate(r.Operator, r.Intrinsic.Risk, pp, p.Workers)
 			if err == nil {
 				r.Score, r.Iterations = pr.Score, pr.Iterations
 			}

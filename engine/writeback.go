@@ -24,13 +24,18 @@ const WriteBatchSize = 5000
 
 // Summary is a run's summary, kept in the run history.
 type Summary struct {
-	Today       string           `json:"today"`
-	Nodes       int              `json:"nodes"`
-	Enterprises int              `json:"enterprises"`
-	Persons     int              `json:"persons"`
-	Records     int              `json:"records"`
-	Edges       int              `json:"edges"`
-	Iterations  int              `json:"iterations"`
+	Today       string `json:"today"`
+	Nodes       int    `json:"nodes"`
+	Enterprises int    `json:"enterprises"`
+	Persons     int    `json:"persons"`
+	Records     int    `json:"records"`
+	Edges       int    `json:"edges"`
+	Iterations  int    `json:"iterations"`
+	Incremental bool   `json:"incremental,omitempty"`
+	Pushes      int    `json:"pushes,omitempty"`
+	// Written is the number of entity results written back (an
+	// incremental run writes only those that changed).
+	Written     int              `json:"written"`
 	Grades      Distribution     `json:"grades"`
 	Flags       map[string]int   `json:"flags"`
 	Groups      int              `json:"control_groups"` // groups of 2 or more
@@ -43,7 +48,8 @@ type Summary struct {
 func (r *Result) Summarize() Summary {
 	g := r.Graph
 	s := Summary{Today: r.Today.Date().String(), Nodes: g.N(), Enterprises: g.NumEnterprises, Persons: g.NumPersons,
-		Records: len(g.Records), Edges: len(g.Edges), Iterations: r.Iterations,
+		Records: len(g.Records), Edges: len(g.Edges), Iterations: r.Iterations, Pushes: r.Pushes,
+		Incremental: g.Previous != nil, Written: r.written,
 		Grades: GradeDistribution(g, r.Grade), Flags: r.Flags.Count(), TimingsMS: map[string]int64{},
 		Modularity: r.Groups.Modularity}
 	for v, grp := range r.Groups.Control {
@@ -64,14 +70,17 @@ func (r *Result) Summarize() Summary {
 	return s
 }
 
-// Results renders the result of every enterprise and person for run runID.
+// Results renders the result of every enterprise and person for run runID
+// (after an incremental projection, of those whose result changed).
 func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error {
 	g := r.Graph
 	batch := make([]models.RiskResult, 0, WriteBatchSize)
+	r.written = 0
 	for v := int32(0); v < int32(g.N()); v++ {
-		if !g.IsEntity(v) {
+		if !g.IsEntity(v) || !r.Changed(v) {
 			continue
 		}
+		r.written++
 		batch = append(batch, models.RiskResult{Ref: g.Ref(v), Risk: models.Risk{
 			Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
 		if len(batch) == WriteBatchSize {

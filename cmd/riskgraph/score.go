@@ -32,9 +32,6 @@ func (a *app) scoreCommand() *cobra.Command {
 			if full && incremental {
 				return usageError(errors.New("score: give --full or --incremental, not both"))
 			}
-			if incremental {
-				return usageError(errors.New("score --incremental: not available yet in this version; run a full score (the default)"))
-			}
 			opts, err := scoreOptions(paramsFile, today)
 			if err != nil {
 				return usageError(err)
@@ -46,6 +43,25 @@ func (a *app) scoreCommand() *cobra.Command {
 				return err
 			}
 			defer s.Close()
+			if incremental {
+				// Update the last completed run: its parameters and day
+				// unless given, and its stored scores as the start.
+				prev, prevOpts, err := engine.LastCompleted(ctx, s)
+				if errors.Is(err, engine.ErrNoCompletedRun) {
+					return usageError(errors.New("score --incremental: no completed run to update; run a full score first (riskgraph score)"))
+				}
+				if err != nil {
+					return err
+				}
+				if paramsFile == "" {
+					opts.Params = prevOpts.Params
+				}
+				if today == "" {
+					opts.Today = prevOpts.Today
+				}
+				opts.Incremental = true
+				a.log.Info().Str("previous_run", prev.ID).Str("today", opts.Today.String()).Msg("incremental update of the last completed run")
+			}
 			_, run, err := a.score(ctx, s, opts)
 			if err != nil {
 				return err
@@ -54,7 +70,7 @@ func (a *app) scoreCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&full, "full", false, "recompute everything from the store (the default)")
-	cmd.Flags().BoolVar(&incremental, "incremental", false, "update scores from changed records only (not available yet)")
+	cmd.Flags().BoolVar(&incremental, "incremental", false, "update the last completed run's scores by a local push from what changed (its parameters and day unless given); writes only changed results")
 	cmd.Flags().StringVar(&paramsFile, "params", "", "JSON file of model parameters over the defaults (docs/risk-model.md)")
 	cmd.Flags().StringVar(&today, "today", "", "reference date YYYY-MM-DD (default: today, China time)")
 	return cmd
@@ -106,7 +122,11 @@ func printRun(w io.Writer, run store.Run) error {
 	fmt.Fprintf(w, "run %s %s (data generation %d, today %s) in %s\n", run.ID, run.Status, run.Generation, sum.Today,
 		run.Finished.Sub(run.Started).Round(time.Millisecond))
 	fmt.Fprintf(w, "graph: %d enterprises, %d persons, %d records, %d relationships\n", sum.Enterprises, sum.Persons, sum.Records, sum.Edges)
-	fmt.Fprintf(w, "propagation: %d iterations\n", sum.Iterations)
+	if sum.Incremental {
+		fmt.Fprintf(w, "propagation: incremental, %d pushes; %d results changed and written\n", sum.Pushes, sum.Written)
+	} else {
+		fmt.Fprintf(w, "propagation: %d iterations\n", sum.Iterations)
+	}
 	fmt.Fprintf(w, "grades (enterprises): A %d  B %d  C %d  D %d\n", sum.Grades.Total["A"], sum.Grades.Total["B"], sum.Grades.Total["C"], sum.Grades.Total["D"])
 	fmt.Fprint(w, "flags:")
 	for _, k := range engine.FlagKinds {

@@ -50,4 +50,22 @@ func TestScoreGeneratedSample(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
+	// Nothing changed since: an incremental update (the last run's day) settles
+	// at once and writes no result.
+	out, err = command("--data-dir", data, "--log-level", "error", "score", "--incremental").Output()
+	if err != nil {
+		t.Fatalf("score --incremental: %v %s", err, out)
+	}
+	if !strings.Contains(string(out), "today 2026-06-30") || !strings.Contains(string(out), "incremental") ||
+		!strings.Contains(string(out), " 0 results changed") {
+		t.Errorf("incremental summary:\n%s", out)
+	}
+}
+
+func TestScoreIncrementalNeedsARun(t *testing.T) {
+	dir := t.TempDir()
+	out, err := command("--data-dir", dir, "score", "--incremental").CombinedOutput()
+	if exitCode(err) != 2 || !strings.Contains(string(out), "no completed run") {
+		t.Errorf("exit %d, output %q", exitCode(err), out)
+	}
 }

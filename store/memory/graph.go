@@ -14,6 +14,11 @@ type link struct {
 	id  string
 	to  models.Ref
 	out bool // the relationship starts at this end
+	// rel points at the relationship's value in its typed map
+	// (*models.Shareholding, *models.Role or *models.Branch; nil for
+	// HAS_RECORD), so a scan reaches it without a map lookup. Upserts
+	// update that value in place, so the pointer never goes stale.
+	rel any
 }
 
 // graph is the in-memory data: nodes by key, relationships by identity,
@@ -62,21 +67,36 @@ func (g *graph) apply(e *entry) {
 		for i := range b.Shareholdings {
 			s := b.Shareholdings[i]
 			id := store.ShareholdingEdge(s).ID()
-			g.connect(id, models.RelHoldsShares, s.Holder, models.EnterpriseRef(s.Enterprise), g.shares[id] == nil)
-			g.shares[id] = &s
+			if old := g.shares[id]; old != nil {
+				*old = s
+				g.connect(id, models.RelHoldsShares, s.Holder, models.EnterpriseRef(s.Enterprise), nil)
+			} else {
+				g.shares[id] = &s
+				g.connect(id, models.RelHoldsShares, s.Holder, models.EnterpriseRef(s.Enterprise), &s)
+			}
 		}
 		for i := range b.Roles {
 			r := b.Roles[i]
 			edge := store.RoleEdge(r)
 			id := edge.ID()
-			g.connect(id, edge.Type, edge.From, edge.To, g.roles[id] == nil)
-			g.roles[id] = &r
+			if old := g.roles[id]; old != nil {
+				*old = r
+				g.connect(id, edge.Type, edge.From, edge.To, nil)
+			} else {
+				g.roles[id] = &r
+				g.connect(id, edge.Type, edge.From, edge.To, &r)
+			}
 		}
 		for i := range b.Branches {
 			br := b.Branches[i]
 			id := store.BranchEdge(br).ID()
-			g.connect(id, models.RelBranchOf, models.EnterpriseRef(br.Branch), models.EnterpriseRef(br.Parent), g.branches[id] == nil)
-			g.branches[id] = &br
+			if old := g.branches[id]; old != nil {
+				*old = br
+				g.connect(id, models.RelBranchOf, models.EnterpriseRef(br.Branch), models.EnterpriseRef(br.Parent), nil)
+			} else {
+				g.branches[id] = &br
+				g.connect(id, models.RelBranchOf, models.EnterpriseRef(br.Branch), models.EnterpriseRef(br.Parent), &br)
+			}
 		}
 		for i := range b.Records {
 			r := b.Records[i]
@@ -84,7 +104,11 @@ func (g *graph) apply(e *entry) {
 			if old != nil && old.Subject != r.Subject {
 				g.disconnect(r.ID, old.Subject, models.RecordRef(r.ID))
 			}
-			g.connect(r.ID, models.RelHasRecord, r.Subject, models.RecordRef(r.ID), old == nil || old.Subject != r.Subject)
+			var isNew any
+			if old == nil || old.Subject != r.Subject {
+				isNew = recordLink{}
+			}
+			g.connect(r.ID, models.RelHasRecord, r.Subject, models.RecordRef(r.ID), isNew)
 			g.rec[r.ID] = &r
 		}
 	}
@@ -183,15 +207,23 @@ func (g *graph) ensure(r models.Ref) {
 	}
 }
 
-// connect makes sure both endpoints exist and, for a new relationship, links them.
-func (g *graph) connect(id string, typ models.RelType, from, to models.Ref, isNew bool) {
+// recordLink marks a new HAS_RECORD link for connect (records carry no
+// relationship value).
+type recordLink struct{}
+
+// connect makes sure both endpoints exist and, for a new relationship (rel
+// not nil: the relationship's value, or recordLink{}), links them.
+func (g *graph) connect(id string, typ models.RelType, from, to models.Ref, rel any) {
 	g.ensure(from)
 	g.ensure(to)
-	if !isNew {
+	if rel == nil {
 		return
 	}
-	g.adj[from] = append(g.adj[from], link{typ, id, to, true})
-	g.adj[to] = append(g.adj[to], link{typ, id, from, false})
+	if _, ok := rel.(recordLink); ok {
+		rel = nil
+	}
+	g.adj[from] = append(g.adj[from], link{typ, id, to, true, rel})
+	g.adj[to] = append(g.adj[to], link{typ, id, from, false, rel})
 }
 
 func (g *graph) disconnect(id string, a, b models.Ref) {
@@ -241,27 +273,4 @@ func (g *graph) node(r models.Ref) store.Node {
 		}
 	}
 	return store.Node{ID: r.String(), Ref: r}
-}
-
-// put returns the row a relationship link stands for, as an append to a
-// page; records are scanned as nodes, so HAS_RECORD gives none.
-func (g *graph) put(l link) (func(*store.Batch), bool) {
-	switch l.typ {
-	case models.RelHoldsShares:
-		if x := g.shares[l.id]; x != nil {
-			v := *x
-			return func(b *store.Batch) { b.Shareholdings = append(b.Shareholdings, v) }, true
-		}
-	case models.RelLegalRepOf, models.RelOfficerOf:
-		if x := g.roles[l.id]; x != nil {
-			v := *x
-			return func(b *store.Batch) { b.Roles = append(b.Roles, v) }, true
-		}
-	case models.RelBranchOf:
-		if x := g.branches[l.id]; x != nil {
-			v := *x
-			return func(b *store.Batch) { b.Branches = append(b.Branches, v) }, true
-		}
-	}
-	return nil, false
 }

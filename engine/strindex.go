@@ -1,0 +1,71 @@
+package engine
+
+import "hash/maphash"
+
+// strIndex maps strings to int32 ids for the projection without a Go map:
+// open addressing with linear probing over a pointer-free table, so the
+// garbage collector never scans it and growing it never rehashes a string.
+// Each slot packs a 32-bit hash of the key (high half) and id+1 (low half;
+// 0 is an empty slot). The keys live in the caller's slice, indexed by id.
+type strIndex struct {
+	seed  maphash.Seed
+	slots []uint64
+	n     int
+}
+
+func newStrIndex() strIndex { return strIndex{seed: maphash.MakeSeed(), slots: make([]uint64, 1024)} }
+
+// find returns the id of key, or -1 and the slot where it would go.
+func (x *strIndex) find(key string, keys []string) (id int32, slot int, h uint32) {
+	h = uint32(maphash.String(x.seed, key))
+	mask := len(x.slots) - 1
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		s := x.slots[i]
+		if s == 0 {
+			return -1, i, h
+		}
+		if uint32(s>>32) == h {
+			if id := int32(uint32(s)) - 1; keys[id] == key {
+				return id, i, h
+			}
+		}
+	}
+}
+
+// get returns the id of key.
+func (x *strIndex) get(key string, keys []string) (int32, bool) {
+	if x.n == 0 {
+		return 0, false
+	}
+	id, _, _ := x.find(key, keys)
+	return id, id >= 0
+}
+
+// insert puts id at the slot find returned (the key must be absent).
+func (x *strIndex) insert(slot int, h uint32, id int32) {
+	x.slots[slot] = uint64(h)<<32 | uint64(uint32(id+1))
+	x.n++
+	if 2*x.n > len(x.slots) {
+		x.grow()
+	}
+}
+
+// grow doubles the table; positions come from the stored hashes.
+func (x *strIndex) grow() {
+	old := x.slots
+	x.slots = make([]uint64, 2*len(old))
+	mask := len(x.slots) - 1
+	for _, s := range old {
+		if s == 0 {
+			continue
+		}
+		i := int(uint32(s>>32)) & mask
+		for x.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		x.slots[i] = s
+	}
+}
+
+// bytes is the table's size.
+func (x *strIndex) bytes() int { return 8 * len(x.slots) }
