@@ -384,10 +384,17 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		key := responseKey(v, mask, c.Request())
+		if a.near != nil {
+			if body, ok, _ := a.near.Get(ctx, key); ok {
+				a.m.Cache.WithLabelValues("hit").Inc()
+				return writeCaptured(c, captured{status: http.StatusOK, body: body}, "hit-local")
+			}
+		}
 		body, ok, err := a.cache.Get(ctx, key)
 		switch {
 		case err == nil && ok:
 			a.m.Cache.WithLabelValues("hit").Inc()
+			a.keepNear(ctx, key, body, rt.TTL)
 			return writeCaptured(c, captured{status: http.StatusOK, body: body}, "hit")
 		case err == nil:
 			a.m.Cache.WithLabelValues("miss").Inc()
@@ -403,6 +410,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			if r.status == http.StatusOK {
 				_ = a.cache.Set(context.WithoutCancel(ctx), key, r.body, rt.TTL)
+				a.keepNear(ctx, key, r.body, rt.TTL)
 			}
 			return r, nil
 		})
@@ -411,6 +419,22 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return writeCaptured(c, val.(captured), "miss")
 	}
+}
+
+// Bounds of the in-process tier in front of Redis.
+const (
+	nearEntries = 4096
+	nearMaxBody = 64 << 10
+	nearMaxTTL  = 10 * time.Second
+)
+
+// keepNear copies a small answer into the in-process tier, saving the
+// Redis round trip on the next identical request to this replica.
+func (a *API) keepNear(ctx context.Context, key string, body []byte, ttl time.Duration) {
+	if a.near == nil || len(body) > nearMaxBody {
+		return
+	}
+	_ = a.near.Set(ctx, key, body, min(ttl, nearMaxTTL))
 }
 
 // responseKey: rg:resp:<generation>:<run>:<m|f>:<sha256 of path and sorted query>.

@@ -128,10 +128,13 @@ func (o *Options) defaults() {
 
 // API serves riskgraph's HTTP endpoints.
 type API struct {
-	opts     Options
-	store    *timedStore
-	cache    *cache.Guard
-	redis    *cache.Redis // nil without Redis
+	opts  Options
+	store *timedStore
+	cache *cache.Guard
+	redis *cache.Redis // nil without Redis
+	// near is an in-process tier in front of Redis for hot answers; its
+	// keys carry the data version like Redis's, so it is never staler.
+	near     *cache.Local
 	log      zerolog.Logger
 	version  string
 	m        *metrics.Metrics
@@ -169,6 +172,9 @@ func NewAPI(opts Options) *API {
 	}
 	a.m.RedisUp.Set(1)
 	a.redis, _ = opts.Cache.(*cache.Redis)
+	if a.redis != nil {
+		a.near = cache.NewLocal(nearEntries, opts.Now)
+	}
 	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
