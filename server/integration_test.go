@@ -78,7 +78,8 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := newSecured(t, memStore(t), Options{Cache: r})
+	// No in-process tier: every lookup must reach (or miss) Redis itself.
+	sc := newSecured(t, memStore(t), Options{Cache: r, NearCache: -1})
 	path := "/api/v1/enterprises/" + storetest.C
 	_, _, h := sc.do(t, auth.Inspector, "GET", path, "")
 	_, _, h2 := sc.do(t, auth.Inspector, "GET", path, "")

@@ -8,6 +8,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -57,6 +58,9 @@ type Options struct {
 	InsecureDev bool
 	// RateLimit requests per RateWindow and key (default 6000 per minute);
 	// negative disables rate limiting.
+	// NearCache is the number of answers kept in process in front of Redis
+	// (0: 4096; negative: none, every lookup goes to Redis).
+	NearCache  int
 	RateLimit  int
 	RateWindow time.Duration
 	// StoreTimeout bounds each store call (default 5 s); long calls
@@ -172,8 +176,8 @@ func NewAPI(opts Options) *API {
 	}
 	a.m.RedisUp.Set(1)
 	a.redis, _ = opts.Cache.(*cache.Redis)
-	if a.redis != nil {
-		a.near = cache.NewLocal(nearEntries, opts.Now)
+	if a.redis != nil && opts.NearCache >= 0 {
+		a.near = cache.NewLocal(cmp.Or(opts.NearCache, nearEntries), opts.Now)
 	}
 	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
