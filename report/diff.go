@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"riskgraph/engine"
 	"riskgraph/models"
@@ -258,7 +260,7 @@ const maxExposed = 20
 
 // MaxExplained bounds the grade changes explained from the in-memory
 // result per report (see Input.Explain).
-const MaxExplained = 2000
+const MaxExplained = 500
 
 var gradeRank = map[string]int{"": -1, "A": 0, "B": 1, "C": 2, "D": 3}
 
@@ -531,19 +533,29 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 	// Explaining from the in-memory result costs about a millisecond per
 	// entity: the first MaxExplained grade changes (in report order) that
 	// the engine stored no contributions for are explained.
-	explained := 0
+	var todo []int
 	for i := range d.GradeChanges {
-		gc := &d.GradeChanges[i]
-		oldTop, ok := unexplained[gc.Ref]
-		if !ok || gc.MovedBy != nil {
-			continue
+		if _, ok := unexplained[d.GradeChanges[i].Ref]; ok && d.GradeChanges[i].MovedBy == nil && len(todo) < MaxExplained {
+			todo = append(todo, i)
 		}
-		if explained == MaxExplained {
-			break
-		}
-		explained++
-		gc.MovedBy = movedBy(in.Explain(parseRef(gc.Ref)), oldTop)
 	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				gc := &d.GradeChanges[i]
+				gc.MovedBy = movedBy(in.Explain(parseRef(gc.Ref)), unexplained[gc.Ref])
+			}
+		}()
+	}
+	for _, i := range todo {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	d.ByRegion, d.ByIndustry = areas.lists()
 	for _, g := range []string{"A", "B", "C", "D"} {
 		d.Grades = append(d.Grades, *grades[g])
