@@ -56,11 +56,11 @@ type Options struct {
 	// InsecureDev serves every request as admin without a key. For the
 	// demo on a developer's machine only; logged loudly.
 	InsecureDev bool
-	// RateLimit requests per RateWindow and key (default 6000 per minute);
-	// negative disables rate limiting.
 	// NearCache is the number of answers kept in process in front of Redis
 	// (0: 4096; negative: none, every lookup goes to Redis).
-	NearCache  int
+	NearCache int
+	// RateLimit requests per RateWindow and key (default 6000 per minute);
+	// negative disables rate limiting.
 	RateLimit  int
 	RateWindow time.Duration
 	// StoreTimeout bounds each store call (default 5 s); long calls
@@ -259,6 +259,7 @@ func (a *API) router() *echo.Echo {
 	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))
 	v1.GET("/enterprises/:key/owners", owners(a, a.opts.Engine))
 	v1.POST("/ingest/:kind", a.ingestRows)
+	e.GET("/*", a.webHandler()) // the web UI (web.go), outside /api/v1
 	return e
 }
 
