@@ -8,13 +8,17 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/rs/zerolog"
 
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store/memory"
+	"riskgraph/store/neo4j/neo4jtest"
 )
 
 // engineSizes are the generator sizes of the engine benchmarks; set
@@ -52,6 +56,15 @@ func loadedStore(b *testing.B, n int) *memory.Store {
 	return st
 }
 
+// cpuSeconds is the process's user + system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
 func peakRSSMiB() float64 {
 	raw, err := os.ReadFile("/proc/self/status")
 	if err != nil {
@@ -80,6 +93,7 @@ func BenchmarkEngineFull(b *testing.B) {
 			runtime.GC()
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
+			cpu0 := cpuSeconds()
 			b.ResetTimer()
 			for b.Loop() {
 				var err error
@@ -88,6 +102,7 @@ func BenchmarkEngineFull(b *testing.B) {
 				}
 			}
 			b.StopTimer()
+			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s")
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(before.HeapAlloc)/(1<<20), "store-heap-MiB")
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/float64(b.N), "engine-alloc-MiB")
@@ -97,6 +112,7 @@ func BenchmarkEngineFull(b *testing.B) {
 			runtime.ReadMemStats(&kept)
 			b.ReportMetric(float64(kept.HeapAlloc-min(kept.HeapAlloc, before.HeapAlloc))/(1<<20), "engine-result-MiB")
 			runtime.KeepAlive(res)
+			runtime.KeepAlive(st)
 			for k, d := range res.Timings {
 				b.ReportMetric(d.Seconds(), k+"-s")
 			}
@@ -106,4 +122,39 @@ func BenchmarkEngineFull(b *testing.B) {
 			b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
 		})
 	}
+}
+
+// BenchmarkProjectNeo4j: projection from a real Neo4j (NEO4J_URI) of the
+// generator's sample (RISKGRAPH_NEO4J_PROJECT_ENTERPRISES, default 100 000),
+// loaded with ingest.LoadDir into an emptied database (setup, not timed).
+// Reports relationships projected per second.
+func BenchmarkProjectNeo4j(b *testing.B) {
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("RISKGRAPH_NEO4J_PROJECT_ENTERPRISES")); err == nil && v > 0 {
+		n = v
+	}
+	st := neo4jtest.Open(b)
+	dir := filepath.Join(b.TempDir(), "gen")
+	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
+		b.Fatal(err)
+	}
+	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
+	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", BatchSize: 5000, Logger: zerolog.Nop()}); err != nil {
+		b.Fatal(err)
+	}
+	var g *engine.Graph
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		var err error
+		if g, err = engine.Project(context.Background(), st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sec := time.Since(start).Seconds() / float64(b.N)
+	b.StopTimer()
+	b.ReportMetric(sec, "project-s")
+	b.ReportMetric(float64(len(g.Edges))/sec, "relationships/s")
+	b.ReportMetric(float64(g.N()), "nodes")
+	b.ReportMetric(float64(len(g.Edges)), "edges")
 }

@@ -6,7 +6,8 @@ type Operator struct {
 	Off []int64
 	Src []int32
 	Wt  []float64
-	// Rev is the transpose (who receives from v), for reverse pushes.
+	// Rev is the transpose (who receives from v, and with what weight),
+	// for pushes; RevOff and RevDst share Off and Src (see BuildOperator).
 	RevOff []int64
 	RevDst []int32
 	RevWt  []float64
@@ -55,6 +56,13 @@ func edgeWeights(w *RelWeights, g *Graph, e *Edge, today Day, controlThreshold f
 
 // BuildOperator builds W on day today: for every relationship the typed,
 // direction-aware raw weights, then each row divided by max(1, row sum).
+//
+// The transpose needs no second structure: node v's row lists, for each of
+// its edges, the other end u (v receives from u); u receives from v over
+// the same edge in the other direction. So the transpose has the same
+// offsets and endpoints (RevOff = Off, RevDst = Src) and only its weights
+// differ: RevWt[k] is the weight of the edge in the other end's row. Both
+// passes run in parallel chunks without scattered writes.
 func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 	n := g.N()
 	w := &p.Propagation.Weights
@@ -64,56 +72,47 @@ func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 		op.Off[v+1] = op.Off[v] + (g.OutOff[v+1] - g.OutOff[v]) + (g.InOff[v+1] - g.InOff[v])
 	}
 	m := op.Off[n]
-	op.Src, op.Wt = make([]int32, m), make([]float64, m)
+	// Row norms: max(1, Σ raw weights received), summed in row order.
+	norm := make([]float64, n)
+	parallelChunks(n, p.Workers, func(_, lo, hi int) {
+		for v := lo; v < hi; v++ {
+			sum := 0.0
+			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ { // v → b: v receives backward
+				_, back := edgeWeights(w, g, &g.Edges[i], today, ct)
+				sum += back
+			}
+			for _, ei := range g.InEdges(int32(v)) { // a → v: v receives forward
+				fwd, _ := edgeWeights(w, g, &g.Edges[ei], today, ct)
+				sum += fwd
+			}
+			norm[v] = max(1, sum)
+		}
+	})
+	op.Src, op.Wt, op.RevWt = make([]int32, m), make([]float64, m), make([]float64, m)
 	parallelChunks(n, p.Workers, func(_, lo, hi int) {
 		for v := lo; v < hi; v++ {
 			k := op.Off[v]
-			sum := 0.0
-			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ { // v → b: v receives backward
+			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
 				e := &g.Edges[i]
-				_, back := edgeWeights(w, g, e, today, ct)
-				op.Src[k], op.Wt[k] = e.To, back
-				sum += back
+				fwd, back := edgeWeights(w, g, e, today, ct)
+				op.Src[k], op.Wt[k], op.RevWt[k] = e.To, back/norm[v], fwd/norm[e.To]
 				k++
 			}
-			for _, ei := range g.InEdges(int32(v)) { // a → v: v receives forward
+			for _, ei := range g.InEdges(int32(v)) {
 				e := &g.Edges[ei]
-				fwd, _ := edgeWeights(w, g, e, today, ct)
-				op.Src[k], op.Wt[k] = e.From, fwd
-				sum += fwd
+				fwd, back := edgeWeights(w, g, e, today, ct)
+				op.Src[k], op.Wt[k], op.RevWt[k] = e.From, fwd/norm[v], back/norm[e.From]
 				k++
-			}
-			if sum > 1 {
-				for j := op.Off[v]; j < k; j++ {
-					op.Wt[j] /= sum
-				}
 			}
 		}
 	})
+	op.RevOff, op.RevDst = op.Off, op.Src
 	op.Phases = [][]int32{make([]int32, 0, g.NumEnterprises), make([]int32, 0, n-g.NumEnterprises)}
 	for v := range n {
 		if g.Kinds[v] == NodeEnterprise {
 			op.Phases[0] = append(op.Phases[0], int32(v))
 		} else {
 			op.Phases[1] = append(op.Phases[1], int32(v))
-		}
-	}
-	// Transpose.
-	op.RevOff = make([]int64, n+1)
-	for _, s := range op.Src {
-		op.RevOff[s+1]++
-	}
-	for v := 0; v < n; v++ {
-		op.RevOff[v+1] += op.RevOff[v]
-	}
-	op.RevDst, op.RevWt = make([]int32, m), make([]float64, m)
-	next := make([]int64, n)
-	copy(next, op.RevOff[:n])
-	for v := 0; v < n; v++ {
-		for k := op.Off[v]; k < op.Off[v+1]; k++ {
-			s := op.Src[k]
-			op.RevDst[next[s]], op.RevWt[next[s]] = int32(v), op.Wt[k]
-			next[s]++
 		}
 	}
 	return op

@@ -20,8 +20,9 @@ import (
 // The cost is one sort of the node keys, with each node's pointer beside its
 // key so that no map lookup follows, and one copy of each row straight into
 // the page handed to fn (the page's slices are the only allocations; no
-// per-row closures or growing slices). A page holds rows of one phase, so
-// pages may be shorter than pageSize where a chunk ends.
+// per-row closures). A page holds rows of one phase, so pages may be
+// shorter than pageSize where a chunk ends. Copying runs on its own
+// goroutine, one or two chunks ahead of fn.
 func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
 	if pageSize < 1 {
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
@@ -40,15 +41,44 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 	sortKeyed(recs)
 	wg.Wait()
 
-	sc := scanner{s: s, ctx: ctx, size: pageSize, fn: fn}
-	err := chunks(&sc, ents, func(b *store.Batch, c []keyed[models.Enterprise]) {
+	// A producer goroutine copies chunks under the read lock while this
+	// goroutine hands the previous chunk's pages to fn, so copying and
+	// consuming overlap on two cores. The producer never holds the lock
+	// while it waits for the consumer.
+	out := make(chan *store.Batch, 2)
+	done := make(chan struct{})
+	sc := scanner{s: s, ctx: ctx, size: pageSize, out: out, done: done}
+	var perr error
+	go func() {
+		defer close(out)
+		perr = sc.produce(ents, pers, recs)
+	}()
+	var err error
+	for b := range out {
+		if err == nil {
+			err = sc.split(b, fn)
+			if err != nil {
+				close(done) // stop the producer; drain what it already sent
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return perr
+}
+
+// produce copies every phase's rows, chunk by chunk.
+func (sc *scanner) produce(ents []keyed[models.Enterprise], pers []keyed[models.Person], recs []keyed[models.Record]) error {
+	s := sc.s
+	err := chunks(sc, ents, func(b *store.Batch, c []keyed[models.Enterprise]) {
 		b.Enterprises = make([]models.Enterprise, len(c))
 		for i := range c {
 			b.Enterprises[i] = cloneEnterprise(c[i].v)
 		}
 	})
 	if err == nil {
-		err = chunks(&sc, pers, func(b *store.Batch, c []keyed[models.Person]) {
+		err = chunks(sc, pers, func(b *store.Batch, c []keyed[models.Person]) {
 			b.Persons = make([]models.Person, len(c))
 			for i := range c {
 				b.Persons[i] = clonePerson(c[i].v)
@@ -56,7 +86,7 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 		})
 	}
 	if err == nil {
-		err = chunks(&sc, recs, func(b *store.Batch, c []keyed[models.Record]) {
+		err = chunks(sc, recs, func(b *store.Batch, c []keyed[models.Record]) {
 			b.Records = make([]models.Record, len(c))
 			for i := range c {
 				b.Records[i] = *c[i].v
@@ -64,20 +94,31 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 		})
 	}
 	if err == nil {
-		err = chunks(&sc, ents, func(b *store.Batch, c []keyed[models.Enterprise]) {
+		err = chunks(sc, ents, func(b *store.Batch, c []keyed[models.Enterprise]) {
+			sc.reserve(b)
 			for i := range c {
 				s.g.outRows(b, models.EnterpriseRef(c[i].key))
 			}
+			sc.relRows = [3]int{len(b.Shareholdings), len(b.Roles), len(b.Branches)}
 		})
 	}
 	if err == nil {
-		err = chunks(&sc, pers, func(b *store.Batch, c []keyed[models.Person]) {
+		err = chunks(sc, pers, func(b *store.Batch, c []keyed[models.Person]) {
+			sc.reserve(b)
 			for i := range c {
 				s.g.outRows(b, models.PersonRef(c[i].key))
 			}
+			sc.relRows = [3]int{len(b.Shareholdings), len(b.Roles), len(b.Branches)}
 		})
 	}
 	return err
+}
+
+// reserve sizes a relationship chunk's slices a little above the last chunk's.
+func (sc *scanner) reserve(b *store.Batch) {
+	b.Shareholdings = make([]models.Shareholding, 0, sc.relRows[0]+sc.relRows[0]/8)
+	b.Roles = make([]models.Role, 0, sc.relRows[1]+sc.relRows[1]/8)
+	b.Branches = make([]models.Branch, 0, sc.relRows[2]+sc.relRows[2]/8)
 }
 
 // keyed is a node's key beside its value, for sorting without map lookups.
@@ -105,7 +146,11 @@ type scanner struct {
 	s    *Store
 	ctx  context.Context
 	size int
-	fn   func(*store.Batch) error
+	out  chan<- *store.Batch
+	done <-chan struct{}
+	// relRows is the number of relationship rows of the last chunk, to
+	// size the next chunk's slices.
+	relRows [3]int
 }
 
 // chunks copies the rows of size nodes at a time under the read lock, then
@@ -120,8 +165,12 @@ func chunks[V any](sc *scanner, nodes []keyed[V], rows func(*store.Batch, []keye
 		}
 		rows(b, nodes[lo:min(lo+sc.size, len(nodes))])
 		sc.s.mu.RUnlock()
-		if err := sc.split(b); err != nil {
-			return err
+		select {
+		case sc.out <- b:
+		case <-sc.done:
+			return nil
+		case <-sc.ctx.Done():
+			return sc.ctx.Err()
 		}
 	}
 	return nil
@@ -129,7 +178,7 @@ func chunks[V any](sc *scanner, nodes []keyed[V], rows func(*store.Batch, []keye
 
 // split hands b on in pages of at most size rows (sub-slices of b's rows,
 // capped so that a consumer appending to one cannot overwrite the next).
-func (sc *scanner) split(b *store.Batch) error {
+func (sc *scanner) split(b *store.Batch, fn func(*store.Batch) error) error {
 	for b.Len() > 0 {
 		room := sc.size
 		p := &store.Batch{}
@@ -142,7 +191,7 @@ func (sc *scanner) split(b *store.Batch) error {
 		if err := sc.ctx.Err(); err != nil {
 			return err
 		}
-		if err := sc.fn(p); err != nil {
+		if err := fn(p); err != nil {
 			return err
 		}
 	}
