@@ -4,18 +4,32 @@ BIN         := bin/riskgraph
 VERSION     ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test lint bench services-up services-down clean
+.PHONY: build run test lint bench services-up services-down clean web web-e2e
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/riskgraph
 
-## run: the embedded demo (no services needed) on http://127.0.0.1:8080
-run: build
+## run: the embedded demo (no services needed) on http://127.0.0.1:8080 — the UI at /
+## (built first when missing or older than its sources: needs Node.js 20+ and npm)
+run: web/dist/app/index.html build
 	./$(BIN) demo
 
+## web: build the UI (web/ → web/dist/app, embedded by the next go build); see docs/ui.md
+web:
+	scripts/web-build.sh
+
+web/dist/app/index.html: web/package-lock.json web/index.html web/vite.config.js $(wildcard web/src/*)
+	scripts/web-build.sh
+
+## web-e2e: the UI's end-to-end test in headless Chromium against riskgraph demo
+web-e2e:
+	scripts/web-e2e.sh
+
 ## test: starts Neo4j and Redis, then vets, lints and runs every test
+## (and the UI's end-to-end test in headless Chromium, which installs Chromium and npm packages)
 test: services-up lint
 	scripts/test.sh
+	scripts/web-e2e.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -259,7 +259,7 @@ func (a *API) router() *echo.Echo {
 	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))
 	v1.GET("/enterprises/:key/owners", owners(a, a.opts.Engine))
 	v1.POST("/ingest/:kind", a.ingestRows)
-	e.GET("/*", a.webHandler()) // the web UI (web.go), outside /api/v1
+	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", a.webHandler()) // the web UI (web.go), outside /api/v1
 	return e
 }
 

@@ -1,0 +1,82 @@
+// Shared by the E2E test and the UI benchmark: starts `riskgraph demo` on a
+// free port with its own data dir, and launches Debian's Chromium through
+// playwright-core (never a downloaded browser).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const BIN = process.env.RISKGRAPH_BIN;
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!BIN) throw new Error('RISKGRAPH_BIN is not set (scripts/web-e2e.sh sets it)');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+// The demo must use the embedded store: drop the services' settings.
+function env() {
+  const e = { ...process.env };
+  for (const k of ['NEO4J_URI', 'REDIS_URL', 'RISKGRAPH_STORE', 'RISKGRAPH_ADDR', 'RISKGRAPH_DATA_DIR', 'NEO4J_DATABASE']) delete e[k];
+  return e;
+}
+
+export class Demo {
+  constructor(enterprises = 2000) {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'rg-e2e-'));
+    this.enterprises = enterprises;
+    this.proc = null;
+    this.log = '';
+  }
+  run(...args) {
+    return execFileSync(BIN, [...args, '--data-dir', this.dir, '--log-format', 'json'], { env: env(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  async start(...extra) {
+    this.port = await freePort();
+    this.base = `http://127.0.0.1:${this.port}`;
+    this.log = '';
+    this.proc = spawn(BIN, ['demo', '--enterprises', String(this.enterprises), '--data-dir', this.dir, '--addr', `127.0.0.1:${this.port}`,
+      '--log-format', 'json', ...extra], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise((resolve) => this.proc.once('exit', (code) => resolve(code)));
+    for (const s of [this.proc.stdout, this.proc.stderr]) s.on('data', (b) => { this.log += b; });
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 250))]);
+      if (code !== undefined) throw new Error(`riskgraph demo exited (${code}):\n${this.log.slice(-3000)}`);
+      try { if ((await fetch(this.base + '/healthz')).ok) return this; } catch { /* not up yet */ }
+    }
+    throw new Error('riskgraph demo did not come up within 120 s:\n' + this.log.slice(-3000));
+  }
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const done = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+    await done; clearTimeout(timer);
+  }
+  cleanup() { rmSync(this.dir, { recursive: true, force: true }); }
+  async api(p, key) {
+    const r = await fetch(this.base + '/api/v1' + p, { headers: key ? { Authorization: 'Bearer ' + key } : {} });
+    if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+    return r.json();
+  }
+}
+
+// launch starts Chromium with a fresh profile (--user-data-dir, which
+// playwright-core passes for a persistent context) and returns its context.
+export async function launch(options = {}) {
+  const profile = mkdtempSync(path.join(tmpdir(), 'rg-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, acceptDownloads: true, viewport: { width: 1440, height: 900 }, locale: 'zh-CN',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    ...options,
+  });
+  return { context, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
+}

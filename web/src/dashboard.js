@@ -1,0 +1,192 @@
+// The risk dashboard: grade distribution by region (province → city) and
+// industry, score histogram, top-risk table, flags feed, latest report.
+import { t, applyI18n } from './i18n.js';
+import { api, apiBlob, can, enc } from './api.js';
+import { h, load, download, gradeColor, fmtScore, gradeBadge } from './ui.js';
+
+const GRADES = ['A', 'B', 'C', 'D'];
+const PAGE = 20;
+
+export function create() {
+  const f = { province: '', city: '', industry: '', grade: '', flag: '' };
+  let offset = 0, sortKey = 'score', sortDir = -1, nameFilter = '';
+  let provinces = null, cities = null, industries = null; // stats answers, loaded once per show
+
+  const provSel = h('select', { id: 'f-province', 'aria-label': t('region') });
+  const citySel = h('select', { id: 'f-city', 'aria-label': t('region'), disabled: true });
+  const indSel = h('select', { id: 'f-industry', 'aria-label': t('industry') });
+  const gradeSel = h('select', { id: 'f-grade', 'aria-label': t('grade') });
+  const flagSel = h('select', { id: 'f-flag', 'aria-label': t('flags') });
+  for (const [sel, k] of [[provSel, 'province'], [citySel, 'city'], [indSel, 'industry'], [gradeSel, 'grade'], [flagSel, 'flag']]) {
+    sel.addEventListener('change', () => {
+      f[k] = sel.value;
+      if (k === 'province') { f.city = ''; }
+      offset = 0; refresh();
+    });
+  }
+  const filters = h('div', { class: 'toolbar filters', role: 'group', 'aria-label': t('filters') }, provSel, citySel, indSel, gradeSel, flagSel);
+
+  const regionP = h('section', { class: 'panel', id: 'p-region', 'aria-labelledby': 'h-region' });
+  const industryP = h('section', { class: 'panel', id: 'p-industry', 'aria-labelledby': 'h-industry' });
+  const histP = h('section', { class: 'panel', id: 'p-hist', 'aria-labelledby': 'h-hist' });
+  const topP = h('section', { class: 'panel wide', id: 'p-top', 'aria-labelledby': 'h-top' });
+  const flagsP = h('section', { class: 'panel', id: 'p-flags', 'aria-labelledby': 'h-flags' });
+  const reportP = h('section', { class: 'panel', id: 'p-report', 'aria-labelledby': 'h-report' });
+  const regionB = h('div'), industryB = h('div'), histB = h('div'), topB = h('div'), flagsB = h('div'), reportB = h('div');
+  const el = h('section', { class: 'dashboard' }, filters, h('div', { class: 'grid' }, regionP, industryP, histP, topP, flagsP, reportP));
+
+  function headings() {
+    regionP.replaceChildren(h('h2', { id: 'h-region' }, t('byRegion'), f.province ? [' · ', provName(f.province), ' ',
+      h('button', { type: 'button', class: 'link', id: 'drill-up', onclick: () => { provSel.value = ''; f.province = ''; f.city = ''; offset = 0; refresh(); } }, t('back'))] : h('small', { class: 'muted' }, ' ' + t('drill'))), regionB);
+    industryP.replaceChildren(h('h2', { id: 'h-industry' }, t('byIndustry')), industryB);
+    histP.replaceChildren(h('h2', { id: 'h-hist' }, t('histogram')), histB);
+    topP.replaceChildren(h('h2', { id: 'h-top' }, t('topRisk')), topB);
+    flagsP.replaceChildren(h('h2', { id: 'h-flags' }, t('flagsFeed')), flagsB);
+    reportP.hidden = !can('reports');
+    reportP.replaceChildren(h('h2', { id: 'h-report' }, t('latestReport')), reportB);
+  }
+  function provName(code) { const g = provinces && provinces.find((x) => x.key === code); return g ? g.name : code; }
+
+  function options(sel, all, items, value) {
+    sel.replaceChildren(h('option', { value: '' }, t(all)), ...items.map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+    sel.value = value;
+  }
+
+  async function loadStats() {
+    if (!provinces) {
+      const [p, c, i] = await Promise.all([api('/stats?by=region'), api('/stats?by=city'), api('/stats?by=industry')]);
+      provinces = p.groups || []; cities = c.groups || []; industries = i.groups || [];
+    }
+    options(provSel, 'allRegions', provinces.map((g) => [g.key, g.name || g.key]), f.province);
+    const cs = cities.filter((g) => f.province && g.key.slice(0, 2) === f.province.slice(0, 2));
+    options(citySel, 'allRegions', cs.map((g) => [g.key, (g.name || g.key).replace(provName(f.province), '') || g.name]), f.city);
+    citySel.disabled = !f.province;
+    options(indSel, 'allIndustries', industries.map((g) => [g.key, g.name ? g.key + ' ' + g.name : g.key]), f.industry);
+    options(gradeSel, 'allGrades', GRADES.map((g) => [g, g]), f.grade);
+  }
+
+  // stacked grade bars, one row per group; onPick makes rows clickable.
+  function gradeBars(groups, onPick) {
+    if (!groups.length) return h('p', { class: 'muted' }, t('empty'));
+    const max = Math.max(...groups.map((g) => g.count));
+    return h('div', { class: 'bars' }, groups.map((g) => {
+      const bar = h('div', { class: 'bar', style: `width:${(100 * g.count / max).toFixed(1)}%` }, GRADES.map((gr) => {
+        const n = (g.grades || {})[gr] || 0;
+        return n ? h('span', { class: 'seg', style: `flex:${n};background:${gradeColor[gr]}`, title: `${gr}: ${n}` }) : null;
+      }));
+      const label = g.name || g.key;
+      const cd = ((g.grades || {}).C || 0) + ((g.grades || {}).D || 0);
+      const row = [h('span', { class: 'bl' }, label), h('span', { class: 'bt' }, bar), h('span', { class: 'bn' }, `${g.count} · C+D ${cd}`)];
+      return onPick ? h('button', { type: 'button', class: 'row', 'data-key': g.key, onclick: () => onPick(g) }, row) : h('div', { class: 'row' }, row);
+    }), h('div', { class: 'legend' }, GRADES.map((g) => h('span', {}, h('i', { style: `background:${gradeColor[g]}` }), g))));
+  }
+
+  function regionView() {
+    if (!f.province) {
+      const gs = [...provinces].sort((a, b) => b.count - a.count);
+      return gradeBars(gs, (g) => { f.province = g.key; f.city = ''; offset = 0; refresh(); });
+    }
+    const gs = cities.filter((g) => g.key.slice(0, 2) === f.province.slice(0, 2)).sort((a, b) => b.count - a.count);
+    return gradeBars(gs.map((g) => ({ ...g, name: (g.name || g.key).replace(provName(f.province), '') || g.name })),
+      (g) => { f.city = g.key; offset = 0; refresh(); });
+  }
+
+  function histView() {
+    // Histogram of the selected region (city, province) or of all China.
+    let groups = provinces;
+    if (f.city) groups = cities.filter((g) => g.key === f.city);
+    else if (f.province) groups = provinces.filter((g) => g.key === f.province);
+    const buckets = new Array(10).fill(0);
+    for (const g of groups) (g.histogram || []).forEach((n, i) => { buckets[i] += n; });
+    const max = Math.max(1, ...buckets);
+    return h('div', { class: 'hist', role: 'img', 'aria-label': t('histogram') + ': ' + buckets.join(', ') }, buckets.map((n, i) => h('div', { class: 'hcol' },
+      h('span', { class: 'hn' }, String(n)),
+      h('div', { class: 'hbar', style: `height:${Math.max(n ? 2 : 0, (100 * Math.log1p(n)) / Math.log1p(max)).toFixed(1)}%` }),
+      h('span', { class: 'hl' }, (i / 10).toFixed(1)))), h('p', { class: 'muted small' }, 'log scale'));
+  }
+
+  async function topView() {
+    const region = f.city || f.province;
+    const q = new URLSearchParams({ offset: String(offset), limit: String(PAGE) });
+    if (region) q.set('region', region);
+    if (f.industry) q.set('industry', f.industry);
+    if (f.grade) q.set('grade', f.grade);
+    if (f.flag) q.set('flag', f.flag);
+    const r = (await api('/ranking?' + q)).ranking;
+    const pages = Math.max(1, Math.ceil(r.total / PAGE));
+    const filterIn = h('input', { type: 'search', id: 'top-filter', placeholder: t('filterName'), 'aria-label': t('filterName'), value: nameFilter });
+    const tbody = h('tbody');
+    const cols = [['rank', null], ['name', 'name'], ['score', 'score'], ['grade', 'grade'], ['region', 'region'], ['industry', 'industry']];
+    const thead = h('thead', {}, h('tr', {}, cols.map(([label, k]) => h('th', { scope: 'col', 'aria-sort': k === sortKey ? (sortDir > 0 ? 'ascending' : 'descending') : null },
+      k ? h('button', { type: 'button', class: 'sort', 'data-sort': k, onclick: () => { sortDir = sortKey === k ? -sortDir : (k === 'score' ? -1 : 1); sortKey = k; fill(); } }, t(label)) : t(label)))));
+    const items = r.items.map((x, i) => ({ ...x, rank: r.offset + i + 1 }));
+    function fill() {
+      const rows = items.filter((x) => !nameFilter || (x.name || '').includes(nameFilter))
+        .sort((a, b) => { const va = a[sortKey] ?? '', vb = b[sortKey] ?? ''; return (va < vb ? -1 : va > vb ? 1 : 0) * sortDir; });
+      tbody.replaceChildren(...rows.map((x) => h('tr', {}, h('td', { class: 'num' }, String(x.rank)),
+        h('td', {}, can('explorer') ? h('a', { href: '#/explorer/' + enc(x.ref.key), class: 'ent' }, x.name || x.ref.key) : (x.name || x.ref.key)),
+        h('td', { class: 'num' }, fmtScore(x.score)), h('td', {}, gradeBadge(x.grade)), h('td', {}, x.region || ''), h('td', {}, x.industry || ''))));
+      if (!rows.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('empty'))));
+      for (const th of thead.querySelectorAll('th')) th.removeAttribute('aria-sort');
+      const th = thead.querySelector(`[data-sort="${sortKey}"]`);
+      if (th) th.parentElement.setAttribute('aria-sort', sortDir > 0 ? 'ascending' : 'descending');
+    }
+    filterIn.addEventListener('input', () => { nameFilter = filterIn.value.trim(); fill(); });
+    fill();
+    return [filterIn, h('table', { class: 'toptable', id: 'top-table' }, thead, tbody),
+      h('div', { class: 'pager' },
+        h('button', { type: 'button', id: 'prev', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE); load(topB, topView); } }, t('prev')),
+        h('span', { id: 'page-info' }, ' ' + t('page', { p: Math.floor(offset / PAGE) + 1, n: pages, t: r.total }) + ' '),
+        h('button', { type: 'button', id: 'next', disabled: offset + PAGE >= r.total, onclick: () => { offset += PAGE; load(topB, topView); } }, t('next')))];
+  }
+
+  async function flagsView() {
+    const r = (await api('/flags?limit=30' + (f.flag ? '&flag=' + enc(f.flag) : ''))).flags;
+    if (!flagSel.options.length || flagSel.options.length === 1) {
+      const all = new Set(); for (const x of r.items) for (const fl of x.flags || []) all.add(fl);
+      options(flagSel, 'allFlags', [...all].sort().map((x) => [x, x]), f.flag);
+    }
+    if (!r.items.length) return h('p', { class: 'muted' }, t('empty'));
+    return h('ul', { class: 'feed', id: 'flags-feed' }, r.items.map((x) => h('li', {}, gradeBadge(x.grade), ' ',
+      can('explorer') ? h('a', { href: '#/explorer/' + enc(x.ref.key) }, x.name || x.ref.key) : (x.name || x.ref.key), ' ',
+      (x.flags || []).map((fl) => h('span', { class: 'flag' }, fl)))));
+  }
+
+  async function reportView() {
+    const r = await api('/reports?limit=1');
+    const rep = (r.reports || [])[0];
+    if (!rep) return h('p', { class: 'muted' }, t('noReport'));
+    const s = rep.summary || {};
+    const id = enc(rep.id);
+    const open = async (fmt) => {
+      const w = fmt === 'html' ? window.open('', '_blank') : null;
+      try {
+        const blob = await apiBlob(`/reports/${id}?format=${fmt}`, fmt === 'html' ? 'text/html' : fmt === 'csv' ? 'text/csv' : 'application/json');
+        if (w) w.location = URL.createObjectURL(blob); else download(`${rep.id}.${fmt}`, blob);
+      } catch (e) { if (w) w.close(); alert(t('error') + ': ' + e.message); }
+    };
+    return [h('p', {}, h('strong', { id: 'report-id' }, rep.id), h('br'), h('small', { class: 'muted' }, t('reportRun', { run: rep.run, against: rep.against || '—' }) + ' · ' + (rep.created || ''))),
+      h('dl', { class: 'kv' }, [['entities', s.entities], ['enteredCD', s.entered_cd], ['worsened', s.worsened], ['improved', s.improved], ['newFlags', s.new_flags], ['newRecords', s.new_records], ['watched', s.watched_changed]]
+        .map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, String(v ?? '—'))])),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', id: 'report-html', onclick: () => open('html') }, t('openHtml')),
+        h('button', { type: 'button', id: 'report-json', onclick: () => open('json') }, t('openJson')),
+        h('button', { type: 'button', id: 'report-csv', onclick: () => open('csv') }, t('openCsv')))];
+  }
+
+  async function refresh() {
+    headings();
+    await load(regionB, async () => { await loadStats(); return regionView(); });
+    load(industryB, async () => gradeBars([...industries].sort((a, b) => b.count - a.count).slice(0, 25), (g) => { f.industry = g.key; indSel.value = g.key; offset = 0; refresh(); }));
+    load(histB, async () => histView());
+    load(topB, topView);
+    load(flagsB, flagsView);
+    if (can('reports')) load(reportB, reportView);
+  }
+
+  return {
+    el,
+    show() { refresh(); },
+    relabel() { applyI18n(el); if (provinces) refresh(); },
+  };
+}

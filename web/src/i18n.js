@@ -1,0 +1,86 @@
+// Interface text in Chinese (default) and English. The choice is kept in
+// localStorage (it is not a secret); data (names, codes) is never translated.
+const zh = {
+  skip: '跳到主要内容', brand: '市场主体风险图谱', explorer: '网络探查', dashboard: '风险看板', logout: '退出',
+  loginTitle: '登录', loginHelp: '请输入 API 密钥（riskgraph keys create 生成）。密钥仅保存在本标签页的会话存储中。',
+  apiKey: 'API 密钥', login: '登录', loginFailed: '登录失败', roleNoView: '该角色（{role}）没有可用的界面视图。',
+  insecure: '不安全开发模式：所有请求以管理员身份处理，无需密钥。切勿对外暴露。',
+  masked: '看板角色：自然人姓名已脱敏显示。',
+  loading: '加载中…', error: '出错了', retry: '重试', empty: '无数据', none: '无',
+  search: '搜索企业名称、统一社会信用代码或人员', searchLabel: '搜索', noHits: '无匹配结果',
+  depth: '深度', types: '关系类型', limit: '节点上限', reload: '刷新', fit: '适应画布',
+  modeNetwork: '关系网络', modePath: '路径', modeOwnership: '股权穿透',
+  pathFrom: '起点', pathTo: '终点', setFrom: '设为起点', setTo: '设为终点', findPath: '查找路径', maxDepth: '最大跳数',
+  noPath: '在最大跳数内没有路径', pathsFound: '找到 {n} 条最短路径（{hops} 跳）',
+  exportPng: '导出 PNG', exportCsv: '导出 CSV', exportJson: '导出 JSON',
+  expand: '展开', showMore: '显示更多（剩余 {n}）', expanded: '已展开，新增 {n} 个节点', allShown: '相邻节点已全部显示',
+  nodes: '节点', edges: '关系', truncated: '结果已截断（达到节点上限）',
+  start: '输入企业名称或代码开始探查。', selectNode: '点击图中节点查看详情。',
+  profile: '基本信息', records: '信用记录', flags: '异常标记', explanation: '评分解释', neighbours: '相邻节点',
+  score: '风险分', grade: '等级', status: '状态', region: '地区', industry: '行业', capital: '注册资本', established: '成立日期',
+  address: '地址', code: '代码', kind: '类型', authority: '决定机关', decided: '决定日期', amount: '金额', reason: '事由',
+  intrinsic: '自身风险', remainder: '其他来源合计', via: '途径', contribution: '贡献',
+  owners: '受益所有人（整合持股 ≥ {t}%）', controller: '实际控制人', integrated: '整合持股', direct: '直接持股', cycle: '循环持股',
+  ownershipOf: '{name} 的股权穿透', noOwners: '未识别出受益所有人',
+  HOLDS_SHARES: '持股', LEGAL_REP_OF: '法定代表人', OFFICER_OF: '任职', BRANCH_OF: '分支机构', HAS_RECORD: '信用记录',
+  enterprise: '企业', person: '自然人', record: '记录',
+  byRegion: '各地区风险等级分布', byIndustry: '各行业风险等级分布', histogram: '风险分分布', topRisk: '高风险企业',
+  flagsFeed: '最新异常标记', latestReport: '最新预警报告', allRegions: '全国', allIndustries: '全部行业', allGrades: '全部等级', allFlags: '全部标记',
+  filterName: '在本页中筛选名称', name: '名称', rank: '排名', prev: '上一页', next: '下一页', page: '第 {p} / {n} 页，共 {t} 家',
+  drill: '点击省份查看各市', back: '返回全国', count: '数量', noReport: '暂无报告', reportRun: '运行 {run}（对比 {against}）',
+  enteredCD: '进入 C/D 级', worsened: '恶化', improved: '好转', newFlags: '新增标记', newRecords: '新增记录', watched: '关注名单变化',
+  entities: '主体数', openJson: 'JSON', openCsv: 'CSV', openHtml: 'HTML 报告', filters: '筛选',
+  person_masked: '（已脱敏）', placeholder: '仅由关系得知',
+};
+const en = {
+  skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
+  loginTitle: 'Log in', loginHelp: 'Enter an API key (made with riskgraph keys create). It is kept in this tab\'s session storage only.',
+  apiKey: 'API key', login: 'Log in', loginFailed: 'Login failed', roleNoView: 'This role ({role}) has no views in the UI.',
+  insecure: 'Insecure dev mode: every request is served as admin without a key. Never expose this server.',
+  masked: 'Dashboard role: persons\' names are masked.',
+  loading: 'Loading…', error: 'Something went wrong', retry: 'Retry', empty: 'No data', none: 'none',
+  search: 'Search enterprise name, credit code or person', searchLabel: 'Search', noHits: 'No matches',
+  depth: 'Depth', types: 'Relationships', limit: 'Node limit', reload: 'Reload', fit: 'Fit',
+  modeNetwork: 'Network', modePath: 'Path', modeOwnership: 'Ownership',
+  pathFrom: 'From', pathTo: 'To', setFrom: 'Set as start', setTo: 'Set as end', findPath: 'Find path', maxDepth: 'Max hops',
+  noPath: 'No path within the maximum hops', pathsFound: '{n} shortest path(s) ({hops} hops)',
+  exportPng: 'Export PNG', exportCsv: 'Export CSV', exportJson: 'Export JSON',
+  expand: 'Expand', showMore: 'Show more ({n} left)', expanded: 'Expanded: {n} new nodes', allShown: 'All neighbours shown',
+  nodes: 'nodes', edges: 'edges', truncated: 'Truncated at the node limit',
+  start: 'Type an enterprise name or code to start.', selectNode: 'Click a node to see its details.',
+  profile: 'Profile', records: 'Credit records', flags: 'Flags', explanation: 'Score explanation', neighbours: 'Neighbours',
+  score: 'Score', grade: 'Grade', status: 'Status', region: 'Region', industry: 'Industry', capital: 'Capital', established: 'Established',
+  address: 'Address', code: 'Code', kind: 'Kind', authority: 'Authority', decided: 'Decided', amount: 'Amount', reason: 'Reason',
+  intrinsic: 'Own records', remainder: 'Other sources', via: 'Via', contribution: 'Contribution',
+  owners: 'Beneficial owners (integrated ≥ {t}%)', controller: 'Actual controller', integrated: 'Integrated', direct: 'Direct', cycle: 'cycle',
+  ownershipOf: 'Ownership of {name}', noOwners: 'No beneficial owner identified',
+  HOLDS_SHARES: 'Holds shares', LEGAL_REP_OF: 'Legal rep.', OFFICER_OF: 'Officer', BRANCH_OF: 'Branch of', HAS_RECORD: 'Record',
+  enterprise: 'Enterprise', person: 'Person', record: 'Record',
+  byRegion: 'Grades by region', byIndustry: 'Grades by industry', histogram: 'Score histogram', topRisk: 'Top risk',
+  flagsFeed: 'New flags', latestReport: 'Latest early-warning report', allRegions: 'All China', allIndustries: 'All industries', allGrades: 'All grades', allFlags: 'All flags',
+  filterName: 'Filter names on this page', name: 'Name', rank: '#', prev: 'Previous', next: 'Next', page: 'Page {p} of {n}, {t} enterprises',
+  drill: 'Click a province for its cities', back: 'Back to all China', count: 'Count', noReport: 'No report yet', reportRun: 'Run {run} (against {against})',
+  enteredCD: 'Entered C/D', worsened: 'Worsened', improved: 'Improved', newFlags: 'New flags', newRecords: 'New records', watched: 'Watched changed',
+  entities: 'Entities', openJson: 'JSON', openCsv: 'CSV', openHtml: 'HTML report', filters: 'Filters',
+  person_masked: '(masked)', placeholder: 'known only from a relationship',
+};
+const dicts = { zh, en };
+let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';
+
+export function getLang() { return lang; }
+export function setLang(l) {
+  lang = l === 'en' ? 'en' : 'zh';
+  localStorage.setItem('rg.lang', lang);
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+}
+export function t(key, vars) {
+  let s = dicts[lang][key] ?? zh[key] ?? key;
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll('{' + k + '}', String(v));
+  return s;
+}
+export function applyI18n(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-ph]')) el.placeholder = t(el.dataset.i18nPh);
+  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+}
+document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';

@@ -1,0 +1,101 @@
+// Entry: session (key or insecure dev mode), language, hash routing between
+// the explorer (#/explorer[/<key>]) and the dashboard (#/dashboard).
+import './style.css';
+import { t, getLang, setLang, applyI18n } from './i18n.js';
+import { session, whoami, setKey, can } from './api.js';
+import { h } from './ui.js';
+
+const main = document.getElementById('main');
+const views = {};
+let current = null;
+
+async function view(name) {
+  if (!views[name]) {
+    const mod = name === 'explorer' ? await import('./explorer.js') : await import('./dashboard.js');
+    views[name] = mod.create();
+  }
+  return views[name];
+}
+
+async function route() {
+  if (!session.role) return;
+  const hash = location.hash || '';
+  let [, name, arg] = hash.match(/^#\/(\w+)(?:\/(.*))?$/) || [];
+  if (!can(name)) name = can('explorer') ? 'explorer' : can('dashboard') ? 'dashboard' : null;
+  for (const n of ['explorer', 'dashboard']) {
+    const tab = document.getElementById('tab-' + n);
+    tab.hidden = !can(n);
+    if (n === name) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
+  }
+  if (!name) {
+    main.replaceChildren(h('p', { class: 'state' }, t('roleNoView', { role: session.role })));
+    return;
+  }
+  const v = await view(name);
+  if (current !== v) {
+    current = v;
+    main.replaceChildren(v.el);
+  }
+  v.show(arg ? decodeURIComponent(arg) : '');
+}
+
+function banner() {
+  const b = document.getElementById('banner');
+  const msg = session.insecure ? t('insecure') : session.role === 'dashboard' ? t('masked') : '';
+  b.textContent = msg; b.hidden = !msg;
+  b.className = 'banner' + (session.insecure ? ' warn' : '');
+  const badge = document.getElementById('role-badge');
+  badge.hidden = !session.role; badge.textContent = session.role || '';
+  document.getElementById('logout').hidden = !session.role || session.insecure;
+}
+
+function loginForm() {
+  const input = h('input', { id: 'apikey', type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' });
+  const msg = h('p', { class: 'state error', role: 'alert', hidden: true });
+  const form = h('form', { class: 'login card', onsubmit: async (e) => {
+    e.preventDefault();
+    setKey(input.value.trim()); input.value = '';
+    try {
+      if (await whoami()) { start(); return; }
+      msg.textContent = t('loginFailed'); msg.hidden = false;
+    } catch (err) { msg.textContent = t('loginFailed') + ': ' + err.message; msg.hidden = false; }
+  } },
+  h('h2', {}, t('loginTitle')), h('p', {}, t('loginHelp')),
+  h('label', { for: 'apikey' }, t('apiKey')), input, h('button', { type: 'submit' }, t('login')), msg);
+  main.replaceChildren(form);
+  input.focus();
+}
+
+function start() {
+  banner();
+  if (!location.hash) location.hash = can('explorer') ? '#/explorer' : '#/dashboard';
+  route();
+}
+
+document.getElementById('lang').addEventListener('click', () => {
+  setLang(getLang() === 'zh' ? 'en' : 'zh');
+  document.getElementById('lang').textContent = getLang() === 'zh' ? 'English' : '中文';
+  applyI18n();
+  banner();
+  for (const v of Object.values(views)) v.relabel();
+  if (!session.role) loginForm();
+});
+document.getElementById('logout').addEventListener('click', () => {
+  setKey(''); session.role = null; location.hash = '';
+  for (const k of Object.keys(views)) delete views[k];
+  current = null; banner(); loginForm();
+});
+window.addEventListener('hashchange', route);
+
+document.getElementById('lang').textContent = getLang() === 'zh' ? 'English' : '中文';
+applyI18n();
+async function boot() {
+  main.replaceChildren(h('p', { class: 'state loading', role: 'status' }, t('loading')));
+  try {
+    if (await whoami()) start(); else loginForm();
+  } catch (e) {
+    main.replaceChildren(h('div', { class: 'state error', role: 'alert' }, t('error') + ': ' + e.message + ' ',
+      h('button', { type: 'button', onclick: boot }, t('retry'))));
+  }
+}
+boot();

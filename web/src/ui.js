@@ -1,0 +1,49 @@
+// Small DOM helpers: element builder, panels with loading and error states,
+// downloads.
+import { t } from './i18n.js';
+
+export function h(tag, attrs, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of kids.flat()) if (c != null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+// load runs fn and fills el with its result, showing a loading state while
+// it runs and an error with a retry button when it fails.
+export async function load(el, fn) {
+  el.setAttribute('aria-busy', 'true');
+  el.replaceChildren(h('p', { class: 'state loading', role: 'status' }, t('loading')));
+  try {
+    const content = await fn();
+    el.replaceChildren(...[content].flat().filter(Boolean));
+  } catch (e) {
+    el.replaceChildren(h('div', { class: 'state error', role: 'alert' },
+      h('strong', {}, t('error') + ': '), e.message || String(e), ' ',
+      h('button', { type: 'button', onclick: () => load(el, fn) }, t('retry'))));
+  } finally {
+    el.removeAttribute('aria-busy');
+  }
+}
+
+export function download(name, blob) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name });
+  document.body.append(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export const gradeColor = { A: '#2e9d57', B: '#d4b106', C: '#e8742a', D: '#cf1322' };
+export const noGrade = '#8c8c8c';
+
+export function pct(x, digits = 1) { return x == null ? '—' : (x * 100).toFixed(digits) + '%'; }
+export function fmtScore(x) { return x == null ? '—' : x.toFixed(3); }
+export function gradeBadge(g) {
+  return h('span', { class: 'grade g' + (g || 'none'), title: g || '' }, g || '–');
+}
