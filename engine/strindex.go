@@ -66,6 +66,3 @@ func (x *strIndex) grow() {
 		x.slots[i] = s
 	}
 }
-
-// bytes is the table's size.
-func (x *strIndex) bytes() int { return 8 * len(x.slots) }
