@@ -56,6 +56,9 @@ const style = [
   { selector: 'edge[type = "HOLDS_SHARES"]', style: { 'line-color': '#1677ff', 'target-arrow-color': '#1677ff', width: 'mapData(ratio, 0, 1, 1, 5)' } },
   { selector: 'edge[type = "HAS_RECORD"]', style: { 'line-color': '#b37feb', 'target-arrow-color': '#b37feb', 'line-style': 'dashed' } },
   { selector: 'edge[type = "LEGAL_REP_OF"]', style: { 'line-color': '#fa8c16', 'target-arrow-color': '#fa8c16' } },
+  // Large graphs: straight "haystack" edges without arrows (several times cheaper to draw);
+  // edge labels still show from the side panel and the exports.
+  { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', label: '' } },
 ];
 
 export function create() {
@@ -200,16 +203,20 @@ export function create() {
   function draw(els, layout, rootId) {
     const t0 = performance.now();
     ensureCy();
-    const big = els.length > 1500;
+    const big = els.length > 2000; // nodes + edges
     cy.startBatch();
     cy.elements().remove();
     cy.add(els);
+    if (big) cy.edges().addClass('big');
     cy.endBatch();
     cy.hideEdgesOnViewport = big;
     cy.textureOnViewport = big;
     if (rootId) cy.getElementById(rootId).addClass('root');
     return new Promise((resolve) => {
       const l = cy.layout({ ...layout, animate: false, fit: true, padding: 30 });
+      l.one('layoutstop', () => {
+        if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); } // small graphs: no giant nodes
+      });
       l.one('layoutstop', () => requestAnimationFrame(() => {
         state.lastRender = performance.now() - t0;
         window.__rg.lastRender = state.lastRender;
@@ -220,18 +227,21 @@ export function create() {
     });
   }
 
-  function networkLayout(n, rootId) {
-    if (n <= 120) return { name: 'cose', randomize: false, numIter: 600, nodeRepulsion: () => 8000, idealEdgeLength: () => 70 };
+  function networkLayout(nodes, edges, rootId) {
+    if (nodes.length <= 120) return { name: 'cose', randomize: false, numIter: 600, nodeRepulsion: () => 8000, idealEdgeLength: () => 70 };
     // Rings by distance from the root: linear time, readable for large neighbourhoods.
+    const adj = new Map();
+    for (const e of edges) {
+      if (!adj.has(e.from)) adj.set(e.from, []);
+      if (!adj.has(e.to)) adj.set(e.to, []);
+      adj.get(e.from).push(e.to); adj.get(e.to).push(e.from);
+    }
     const dist = new Map([[rootId, 0]]);
     const q = [rootId];
-    while (q.length) {
-      const id = q.shift();
-      for (const nb of cy.getElementById(id).neighborhood('node')) {
-        if (!dist.has(nb.id())) { dist.set(nb.id(), dist.get(id) + 1); q.push(nb.id()); }
-      }
+    for (let i = 0; i < q.length; i++) {
+      for (const nb of adj.get(q[i]) || []) if (!dist.has(nb)) { dist.set(nb, dist.get(q[i]) + 1); q.push(nb); }
     }
-    return { name: 'concentric', concentric: (node) => 10 - (dist.get(node.id()) ?? 9), levelWidth: () => 1, minNodeSpacing: 4, avoidOverlap: n < 800 };
+    return { name: 'concentric', concentric: (node) => 10 - (dist.get(node.id()) ?? 9), levelWidth: () => 1, minNodeSpacing: 4, avoidOverlap: nodes.length < 800 };
   }
 
   function setStatus(text) { status.textContent = text; }
@@ -252,10 +262,7 @@ export function create() {
       const r = await api(entityPath(state.root) + `/network?depth=${state.depth}&limit=${state.limit}` + types);
       state.pending.clear();
       state.data = r;
-      const els = elementsOf(r.nodes, r.edges);
-      ensureCy();
-      cy.elements().remove(); cy.add(els); // for the layout's distances
-      await draw(els, networkLayout(r.nodes.length, state.root), state.root);
+      await draw(elementsOf(r.nodes, r.edges), networkLayout(r.nodes, r.edges, state.root), state.root);
       status.className = 'status';
       setStatus(countText(r.truncated ? t('truncated') : ''));
       select(state.root);
@@ -390,6 +397,8 @@ export function create() {
   // --- side panel ---
   function select(id) {
     if (!cy) return;
+    const t0 = performance.now();
+    requestAnimationFrame(() => { window.__rg.lastSelect = performance.now() - t0; });
     const n = cy.getElementById(id);
     if (n.empty()) return;
     cy.nodes(':selected').unselect();
