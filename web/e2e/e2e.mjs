@@ -179,13 +179,23 @@ async function main() {
       const rows = [...document.querySelectorAll('#top-table tbody tr')];
       return rows.length > 0 && rows.every((r) => r.querySelector('.grade') && r.querySelector('.grade').textContent === 'D');
     });
+    await page.selectOption('#f-grade', '');
+    await page.selectOption('#f-flag', 'shell_cluster');
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('#flags-feed li')];
+      return items.length > 0 && items.every((li) => li.querySelector('.flag[title="shell_cluster"]'));
+    });
+    await page.waitForSelector('#top-table tbody tr');
+    await page.selectOption('#f-flag', '');
+    await page.selectOption('#f-grade', 'D');
+    await page.waitForSelector('#top-table tbody tr td .gD');
     await page.click('[data-sort="name"]');
     await page.waitForSelector('th[aria-sort="ascending"] [data-sort="name"]');
     await page.selectOption('#f-grade', '');
     await page.waitForSelector('#next:not([disabled])');
     await page.click('#next');
     await page.waitForFunction(() => /第 2 /.test(document.querySelector('#page-info')?.textContent || ''));
-    step('dashboard: drill-down, grade filter, sort, paging');
+    step('dashboard: drill-down, grade and flag filters, sort, paging');
 
     // 7. Report links: the HTML report opens in a new tab; JSON downloads.
     const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#report-html')]);

@@ -1,11 +1,14 @@
 // The risk dashboard: grade distribution by region (province → city) and
 // industry, score histogram, top-risk table, flags feed, latest report.
-import { t, applyI18n } from './i18n.js';
+import { t, term, applyI18n } from './i18n.js';
 import { api, apiBlob, can, enc } from './api.js';
 import { h, load, download, gradeColor, fmtScore, gradeBadge } from './ui.js';
 
 const GRADES = ['A', 'B', 'C', 'D'];
 const PAGE = 20;
+// Anomaly flags of the risk model (docs/risk-model.md §7).
+const FLAGS = ['blacklist_proximity', 'circular_holding', 'deep_layering', 'mutual_holding', 'registration_burst',
+  'restricted_appointment', 'serial_legal_rep', 'shell_cluster'];
 
 export function create() {
   const f = { province: '', city: '', industry: '', grade: '', flag: '' };
@@ -63,6 +66,7 @@ export function create() {
     citySel.disabled = !f.province;
     options(indSel, 'allIndustries', industries.map((g) => [g.key, g.name ? g.key + ' ' + g.name : g.key]), f.industry);
     options(gradeSel, 'allGrades', GRADES.map((g) => [g, g]), f.grade);
+    options(flagSel, 'allFlags', FLAGS.map((x) => [x, term(x)]), f.flag);
   }
 
   // stacked grade bars, one row per group; onPick makes rows clickable.
@@ -142,14 +146,10 @@ export function create() {
 
   async function flagsView() {
     const r = (await api('/flags?limit=30' + (f.flag ? '&flag=' + enc(f.flag) : ''))).flags;
-    if (!flagSel.options.length || flagSel.options.length === 1) {
-      const all = new Set(); for (const x of r.items) for (const fl of x.flags || []) all.add(fl);
-      options(flagSel, 'allFlags', [...all].sort().map((x) => [x, x]), f.flag);
-    }
     if (!r.items.length) return h('p', { class: 'muted' }, t('empty'));
     return h('ul', { class: 'feed', id: 'flags-feed' }, r.items.map((x) => h('li', {}, gradeBadge(x.grade), ' ',
       can('explorer') ? h('a', { href: '#/explorer/' + enc(x.ref.key) }, x.name || x.ref.key) : (x.name || x.ref.key), ' ',
-      (x.flags || []).map((fl) => h('span', { class: 'flag' }, fl)))));
+      (x.flags || []).map((fl) => h('span', { class: 'flag', title: fl }, term(fl))))));
   }
 
   async function reportView() {

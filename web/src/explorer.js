@@ -2,7 +2,7 @@
 // expansion with "show more", type filter and depth, path mode, the
 // ownership-penetration view, a side panel and exports.
 import cytoscape from 'cytoscape';
-import { t, applyI18n } from './i18n.js';
+import { t, term, applyI18n } from './i18n.js';
 import { api, enc } from './api.js';
 import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge } from './ui.js';
 
@@ -31,7 +31,8 @@ function nodeData(n) {
   const risk = n.risk || {};
   const score = risk.score ?? null;
   return {
-    id: n.id, kind, name: n.label || n.name || n.id, label: short(n.label || n.name || n.id),
+    id: n.id, kind, name: kind === 'record' ? term(n.label) : n.label || n.name || n.id,
+    label: short(kind === 'record' ? term(n.label) : n.label || n.name || n.id),
     grade: risk.grade || '', score, color: gradeColor[risk.grade] || noGrade,
     size: Math.round(16 + 44 * Math.sqrt(score || 0)), props: n.props || {}, risk,
   };
@@ -466,18 +467,18 @@ export function create() {
 
   function explanationView(r) {
     const flags = r.flags || [];
-    return [h('h3', {}, t('flags')), flags.length ? h('ul', { class: 'flags' }, flags.map((f) => h('li', { class: 'flag' }, typeof f === 'string' ? f : f.flag || JSON.stringify(f)))) : h('p', { class: 'muted' }, t('none')),
+    return [h('h3', {}, t('flags')), flags.length ? h('ul', { class: 'flags' }, flags.map((f) => h('li', { class: 'flag' }, term(typeof f === 'string' ? f : f.flag || JSON.stringify(f))))) : h('p', { class: 'muted' }, t('none')),
       h('h3', {}, t('explanation')),
       h('p', {}, t('score') + ' ' + fmtScore(r.score) + (r.grade ? ' · ' + t('grade') + ' ' + r.grade : '') + ' · ' + t('intrinsic') + ' ' + fmtScore(r.intrinsic)),
       h('table', { class: 'contrib' }, h('thead', {}, h('tr', {}, h('th', {}, t('kind')), h('th', {}, t('via')), h('th', {}, t('contribution')))),
-        h('tbody', {}, (r.contributions || []).map((c) => h('tr', {}, h('td', {}, c.kind), h('td', {}, (c.path || []).map(labelOf).join(' → ')), h('td', { class: 'num' }, fmtScore(c.amount)))),
+        h('tbody', {}, (r.contributions || []).map((c) => h('tr', {}, h('td', {}, term(c.kind)), h('td', {}, (c.path || []).map(labelOf).join(' → ')), h('td', { class: 'num' }, fmtScore(c.amount)))),
           r.remainder ? h('tr', {}, h('td', { colspan: 2 }, t('remainder')), h('td', { class: 'num' }, fmtScore(r.remainder))) : null))];
   }
 
   function recordsView(rec) {
     const items = (rec && rec.items) || [];
     return [h('h3', {}, t('records') + ` (${rec ? rec.total ?? items.length : 0})`), items.length ? h('ul', { class: 'records' }, items.map((x) => h('li', {},
-      h('strong', {}, x.kind), ' ', x.decided || '', ' ', x.authority || '', x.amount ? ' · ' + x.amount : '', x.reason ? h('div', { class: 'muted' }, x.reason) : null)))
+      h('strong', {}, term(x.kind)), ' ', x.decided || '', ' ', x.authority || '', x.amount ? ' · ' + x.amount : '', x.reason ? h('div', { class: 'muted' }, x.reason) : null)))
       : h('p', { class: 'muted' }, t('none'))];
   }
 

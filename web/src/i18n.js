@@ -84,3 +84,19 @@ export function applyI18n(root = document) {
   for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
 }
 document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+
+// Names of record kinds and anomaly flags (codes from the API; unknown codes show as they are).
+const terms = {
+  administrative_penalty: ['行政处罚', 'Administrative penalty'], abnormal_operations: ['经营异常', 'Abnormal operations'],
+  serious_violation: ['严重违法失信', 'Serious violation'], blacklist: ['黑名单', 'Blacklist'],
+  dishonest_debtor: ['失信被执行人', 'Dishonest debtor'], tax_violation: ['重大税收违法', 'Tax violation'],
+  circular_holding: ['循环持股', 'Circular holding'], mutual_holding: ['相互持股', 'Mutual holding'],
+  shell_cluster: ['疑似空壳集群', 'Shell cluster'], serial_legal_rep: ['职业法人', 'Serial legal rep.'],
+  registration_burst: ['短期集中注册', 'Registration burst'], restricted_appointment: ['限制任职', 'Restricted appointment'],
+  blacklist_proximity: ['临近黑名单', 'Blacklist proximity'], deep_layering: ['多层嵌套持股', 'Deep layering'],
+  shared_address: ['共用地址', 'Shared address'],
+};
+export function term(code) {
+  const e = terms[code];
+  return e ? e[lang === 'en' ? 1 : 0] : code;
+}
