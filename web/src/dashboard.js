@@ -48,6 +48,12 @@ export function create() {
     reportP.hidden = !can('reports');
     reportP.replaceChildren(h('h2', { id: 'h-report' }, t('latestReport')), reportB);
   }
+  // regionName: a county code shown as its city's name (from /stats?by=city), else the code.
+  function regionName(code) {
+    if (!code) return '';
+    const c = cities && cities.find((g) => g.key === code.slice(0, 4) + '00');
+    return c && c.name ? c.name : code;
+  }
   function provName(code) { const g = provinces && provinces.find((x) => x.key === code); return g ? g.name : code; }
 
   function options(sel, all, items, value) {
@@ -103,10 +109,10 @@ export function create() {
     const buckets = new Array(10).fill(0);
     for (const g of groups) (g.histogram || []).forEach((n, i) => { buckets[i] += n; });
     const max = Math.max(1, ...buckets);
-    return h('div', { class: 'hist', role: 'img', 'aria-label': t('histogram') + ': ' + buckets.join(', ') }, buckets.map((n, i) => h('div', { class: 'hcol' },
+    return [h('div', { class: 'hist', role: 'img', 'aria-label': t('histogram') + ': ' + buckets.join(', ') }, buckets.map((n, i) => h('div', { class: 'hcol' },
       h('span', { class: 'hn' }, String(n)),
       h('div', { class: 'hbar', style: `height:${Math.max(n ? 2 : 0, (100 * Math.log1p(n)) / Math.log1p(max)).toFixed(1)}%` }),
-      h('span', { class: 'hl' }, (i / 10).toFixed(1)))), h('p', { class: 'muted small' }, 'log scale'));
+      h('span', { class: 'hl' }, (i / 10).toFixed(1))))), h('p', { class: 'muted small' }, t('logScale'))];
   }
 
   async function topView() {
@@ -129,7 +135,7 @@ export function create() {
         .sort((a, b) => { const va = a[sortKey] ?? '', vb = b[sortKey] ?? ''; return (va < vb ? -1 : va > vb ? 1 : 0) * sortDir; });
       tbody.replaceChildren(...rows.map((x) => h('tr', {}, h('td', { class: 'num' }, String(x.rank)),
         h('td', {}, can('explorer') ? h('a', { href: '#/explorer/' + enc(x.ref.key), class: 'ent' }, x.name || x.ref.key) : (x.name || x.ref.key)),
-        h('td', { class: 'num' }, fmtScore(x.score)), h('td', {}, gradeBadge(x.grade)), h('td', {}, x.region || ''), h('td', {}, x.industry || ''))));
+        h('td', { class: 'num' }, fmtScore(x.score)), h('td', {}, gradeBadge(x.grade)), h('td', { title: x.region || '' }, regionName(x.region)), h('td', {}, x.industry || ''))));
       if (!rows.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('empty'))));
       for (const th of thead.querySelectorAll('th')) th.removeAttribute('aria-sort');
       const th = thead.querySelector(`[data-sort="${sortKey}"]`);
