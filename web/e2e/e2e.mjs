@@ -97,7 +97,13 @@ async function main() {
     assert(page.url().includes('#/explorer/' + ents.a.key), 'hash names the entity');
     await page.waitForSelector('#explanation table.contrib');
     await page.waitForSelector('#profile dl');
-    step('search → network');
+    // Keyboard on the canvas: an arrow key selects a neighbour, Home the root again.
+    await page.focus('#cy');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((name) => document.querySelector('#side-title').textContent !== name, ents.a.name);
+    await page.keyboard.press('Home');
+    await page.waitForFunction((name) => document.querySelector('#side-title').textContent === name, ents.a.name);
+    step('search → network (keyboard walk on the canvas)');
     await shot('explorer');
 
     // 2. Expand a neighbour (side panel → neighbour → Expand), with show-more when paged.

@@ -160,7 +160,29 @@ export function create() {
   }
 
   // --- canvas, status, side panel ---
-  const canvas = h('div', { id: 'cy', class: 'canvas', role: 'img', 'aria-label': 'graph' });
+  const canvas = h('div', { id: 'cy', class: 'canvas', role: 'application', tabindex: '0', 'aria-roledescription': 'graph',
+    'aria-label': t('canvasKeys'), 'data-i18n-label': 'canvasKeys' });
+  // Keyboard: arrows walk through the selected node's neighbours, Enter expands,
+  // Home returns to the root, + and - zoom.
+  let walk = { from: null, i: -1 };
+  canvas.addEventListener('keydown', (e) => {
+    if (!cy || !cy.nodes().length) return;
+    const sel = state.selected || state.root;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowDown' || e.key === 'ArrowLeft' || e.key === 'ArrowUp') {
+      if (walk.from !== sel && !(walk.from && cy.getElementById(walk.from).neighborhood('node').some((m) => m.id() === sel))) walk = { from: sel, i: -1 };
+      const nbs = cy.getElementById(walk.from).neighborhood('node');
+      if (!nbs.length) return;
+      walk.i = (walk.i + (e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : nbs.length - 1)) % nbs.length;
+      const n = nbs[walk.i];
+      select(n.id());
+      cy.center(n);
+    } else if (e.key === 'Enter') { walk = { from: sel, i: -1 }; expand(sel); }
+    else if (e.key === 'Home') { walk = { from: null, i: -1 }; select(state.root); cy.center(cy.getElementById(state.root)); }
+    else if (e.key === '+' || e.key === '=') cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    else if (e.key === '-') cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    else return;
+    e.preventDefault();
+  });
   const status = h('div', { id: 'graph-status', class: 'status', role: 'status', 'aria-live': 'polite' }, t('start'));
   const side = h('aside', { id: 'side', class: 'side', 'aria-label': 'details', tabindex: '-1' }, h('p', { class: 'muted' }, t('selectNode')));
   const el = h('section', { class: 'explorer' }, toolbar, pathBar, h('div', { class: 'split' }, h('div', { class: 'graph' }, canvas, status), side));

@@ -30,7 +30,7 @@ const zh = {
   drill: '点击省份查看各市', back: '返回全国', count: '数量', noReport: '暂无报告', reportRun: '运行 {run}（对比 {against}）',
   enteredCD: '进入 C/D 级', worsened: '恶化', improved: '好转', newFlags: '新增标记', newRecords: '新增记录', watched: '关注名单变化',
   entities: '主体数', openJson: 'JSON', openCsv: 'CSV', openHtml: 'HTML 报告', filters: '筛选',
-  logScale: '对数刻度', person_masked: '（已脱敏）', placeholder: '仅由关系得知',
+  logScale: '对数刻度', canvasKeys: '关系图：方向键在所选节点的相邻节点间移动，回车展开，Home 回到中心节点，+/- 缩放', person_masked: '（已脱敏）', placeholder: '仅由关系得知',
 };
 const en = {
   skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
@@ -62,7 +62,7 @@ const en = {
   drill: 'Click a province for its cities', back: 'Back to all China', count: 'Count', noReport: 'No report yet', reportRun: 'Run {run} (against {against})',
   enteredCD: 'Entered C/D', worsened: 'Worsened', improved: 'Improved', newFlags: 'New flags', newRecords: 'New records', watched: 'Watched changed',
   entities: 'Entities', openJson: 'JSON', openCsv: 'CSV', openHtml: 'HTML report', filters: 'Filters',
-  logScale: 'log scale', person_masked: '(masked)', placeholder: 'known only from a relationship',
+  logScale: 'log scale', canvasKeys: 'Graph: arrow keys walk through the selected node\'s neighbours, Enter expands, Home returns to the root, +/- zoom', person_masked: '(masked)', placeholder: 'known only from a relationship',
 };
 const dicts = { zh, en };
 let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';
