@@ -71,14 +71,26 @@ func (b *builder) page(p *store.Batch) {
 		// once, instead of growing from nothing.
 		b.g.Edges = make([]Edge, 0, 2*b.g.N()+1024)
 	}
+	// Relationships arrive grouped by start node, so consecutive rows
+	// mostly share it: remember the last one instead of looking it up.
+	var last memo
 	for i := range p.Shareholdings {
 		sh := &p.Shareholdings[i]
-		b.g.Edges = append(b.g.Edges, Edge{From: b.node(sh.Holder), To: b.enterprise1(sh.Enterprise),
+		from, ok := last.get(sh.Holder)
+		if !ok {
+			from = last.set(sh.Holder, b.node(sh.Holder))
+		}
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.enterprise1(sh.Enterprise),
 			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 	}
 	for i := range p.Roles {
 		r := &p.Roles[i]
-		e := Edge{From: b.person(r.Person), To: b.enterprise1(r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
+		ref := models.PersonRef(r.Person)
+		from, ok := last.get(ref)
+		if !ok {
+			from = last.set(ref, b.person(r.Person))
+		}
+		e := Edge{From: from, To: b.enterprise1(r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
 		if r.Kind == models.RoleOfficer {
 			e.Type, e.Title = EdgeOfficer, uint8(b.code(2, &b.g.Titles, r.Title))
 		}
@@ -88,6 +100,22 @@ func (b *builder) page(p *store.Batch) {
 		br := &p.Branches[i]
 		b.g.Edges = append(b.g.Edges, Edge{From: b.enterprise1(br.Branch), To: b.enterprise1(br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
 	}
+}
+
+// memo remembers the node id of the last relationship's start.
+type memo struct {
+	ref models.Ref
+	id  int32
+	ok  bool
+}
+
+func (m *memo) get(r models.Ref) (int32, bool) {
+	return m.id, m.ok && r.Key == m.ref.Key && r.Kind == m.ref.Kind
+}
+
+func (m *memo) set(r models.Ref, id int32) int32 {
+	*m = memo{r, id, true}
+	return id
 }
 
 func newBuilder() *builder {
