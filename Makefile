@@ -10,7 +10,7 @@ build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/riskgraph
 
 ## run: the embedded demo (no services needed) on http://127.0.0.1:8080 — the UI at /
-## (built first when missing or older than its sources: needs Node.js 20+ and npm)
+## (built first when missing or older than its sources, with Node.js 20+ and npm; without npm a warning)
 run: web/dist/app/index.html build
 	./$(BIN) demo
 
@@ -19,7 +19,7 @@ web:
 	scripts/web-build.sh
 
 web/dist/app/index.html: web/package-lock.json web/index.html web/vite.config.js $(wildcard web/src/*)
-	scripts/web-build.sh
+	scripts/web-build.sh --if-possible
 
 ## web-e2e: the UI's end-to-end test in headless Chromium against riskgraph demo
 web-e2e:
