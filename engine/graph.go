@@ -89,9 +89,11 @@ type Record struct {
 	Removed  Day // NoDay while in force
 }
 
-// Graph is the projected graph in CSR form. Node ids are int32: enterprises
-// first, then persons, then group nodes. Edges are sorted by From (the
-// out-CSR); In lists edge indices sorted by To (the in-CSR).
+// Graph is the projected graph in CSR form. Node ids are int32 in scan
+// order: enterprises (each group node gets the next id when a second
+// enterprise shares its value), then persons, then bare endpoints met only
+// in relationships. Edges are sorted by From (the out-CSR); In lists edge
+// indices sorted by To (the in-CSR).
 type Graph struct {
 	Kinds []NodeKind
 	Keys  []string // enterprise key, person pid, or the group's normalised value
