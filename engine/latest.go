@@ -18,3 +18,7 @@ func (l *Latest) Get() *Result {
 	}
 	return l.p.Load()
 }
+
+// CompareAndSet publishes r only if the current result is old, and reports
+// whether it did.
+func (l *Latest) CompareAndSet(old, r *Result) bool { return l.p.CompareAndSwap(old, r) }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"riskgraph/cache"
+	"riskgraph/engine"
 	"riskgraph/ranking"
 	"riskgraph/server"
 	"riskgraph/store"
@@ -98,6 +99,7 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		return err
 	}
 	defer stopReports()
+	go a.restoreEngine(ctx, s)
 	srv := &http.Server{
 		Addr:              a.cfg.Addr,
 		Handler:           api.Handler(),
@@ -121,6 +123,25 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		return err
 	}
 	return nil
+}
+
+// restoreEngine recomputes the newest completed run's in-memory result from
+// the store (writing nothing), so /risk and /owners answer after a restart;
+// until it finishes they answer 503. A run the trigger finishes first wins.
+func (a *app) restoreEngine(ctx context.Context, s store.Store) {
+	if a.latest.Get() != nil {
+		return
+	}
+	start := time.Now()
+	res, run, err := engine.Restore(ctx, s)
+	switch {
+	case errors.Is(err, engine.ErrNoCompletedRun):
+		a.log.Info().Msg("no completed engine run yet: /risk and /owners answer 503 until one runs")
+	case err != nil:
+		a.log.Warn().Err(err).Msg("could not restore the latest engine result; /risk and /owners answer 503 until a run")
+	case a.latest.CompareAndSet(nil, res):
+		a.log.Info().Str("run", run.ID).Dur("took", time.Since(start)).Msg("engine result restored")
+	}
 }
 
 // publishRanking refreshes the Redis rankings after a promoted engine run;

@@ -177,6 +177,24 @@ func TestServeRequiresKeys(t *testing.T) {
 		t.Errorf("risk after the triggered run: %d %v", code, body)
 	}
 	sv.stop(t)
+
+	// After a restart, the latest completed run's result is restored from
+	// the store: /risk answers again (503 only while restoring).
+	sv = startServe(t, data)
+	for i := 0; ; i++ {
+		code, body := sv.do(t, "GET", path+"/risk", inspector)
+		if code == 200 && body["grade"] != "" {
+			break
+		}
+		if code != 503 || i == 300 {
+			t.Fatalf("risk after a restart: %d %v\n%s", code, body, sv.stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(sv.stderr.String(), "engine result restored") {
+		t.Errorf("no log line about the restored result:\n%s", sv.stderr.String())
+	}
+	sv.stop(t)
 }
 
 // TestServeNeo4jUnreachable: a Neo4j that does not answer ends serve with
