@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"riskgraph/cache/redistest"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 type clock struct{ t time.Time }
@@ -49,24 +47,8 @@ func TestLocal(t *testing.T) {
 }
 
 func TestRedis(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	opt, err := redis.ParseURL(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := redis.NewClient(opt)
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis is required under CI (run make services-up): %v", err)
-		}
-		t.Skipf("no Redis at %s: %v", url, err)
-	}
+	c := redistest.Open(t).Client()
+	ctx := context.Background()
 	prefix := fmt.Sprintf("rg:test:rl:%d:", time.Now().UnixNano())
 	limits(t, func(limit int, window time.Duration, now func() time.Time) Limiter {
 		return NewRedis(c, limit, window, prefix, now)

@@ -3,8 +3,8 @@ package report
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
+	"riskgraph/cache/redistest"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
-	"riskgraph/cache"
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
@@ -21,26 +20,8 @@ import (
 	"riskgraph/store/memory"
 )
 
-// redisClient connects to REDIS_URL (default local); skipped without a
-// server, failed under CI.
-func redisClient(t *testing.T) redis.UniversalClient {
-	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	r, err := cache.OpenRedis(ctx, url)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis is required under CI (run make services-up): %v", err)
-		}
-		t.Skipf("no Redis at %s (run make services-up): %v", url, err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r.Client()
-}
+// redisClient opens the shared test Redis (see cache/redistest).
+func redisClient(t *testing.T) redis.UniversalClient { return redistest.Open(t).Client() }
 
 func loadedMemory(t *testing.T, n int) *memory.Store {
 	t.Helper()

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
+	"riskgraph/cache/redistest"
 	"slices"
 	"sort"
 	"strings"
@@ -368,26 +368,8 @@ func mapsEqual(a, b map[string]int) bool {
 	return true
 }
 
-// testRedis opens the test Redis (REDIS_URL, default localhost:6379):
-// skipped when absent, failed under CI.
-func testRedis(t *testing.T) *cache.Redis {
-	t.Helper()
-	u := os.Getenv("REDIS_URL")
-	if u == "" {
-		u = "redis://127.0.0.1:6379/0"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	r, err := cache.OpenRedis(ctx, u)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis is required under CI (run make services-up): %v", err)
-		}
-		t.Skipf("no Redis at %s (run make services-up): %v", u, err)
-	}
-	t.Cleanup(func() { r.Close() })
-	return r
-}
+// testRedis opens the shared test Redis (see cache/redistest).
+func testRedis(t *testing.T) *cache.Redis { return redistest.Open(t) }
 
 // TestRankingRedisMatchesStore: the ranking from Redis's sorted sets and
 // the in-process fallback from the store give the same pages. Before the

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
+	"riskgraph/cache/redistest"
 	"strings"
 	"testing"
 	"time"
@@ -165,20 +165,7 @@ func TestRunTriggerCancelledRunIsRecordedFailed(t *testing.T) {
 // TestRunTriggerRedisLock: two replicas sharing a Redis run one at a time;
 // the second is refused with the first one's run id until it finishes.
 func TestRunTriggerRedisLock(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer rcancel()
-	r, err := cache.OpenRedis(rctx, url)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis is required under CI (run make services-up): %v", err)
-		}
-		t.Skipf("no Redis at %s: %v", url, err)
-	}
-	defer r.Close()
+	r := redistest.Open(t)
 	lock := fmt.Sprintf("rg:test:lock:%d", time.Now().UnixNano())
 	ctx := context.Background()
 	one := newRunTrigger(ctx, &app{log: zerolog.Nop()}, sampleStore(t, 50), r.Client(), engine.DefaultParams())
