@@ -120,10 +120,14 @@ func TestSIGKILLDuringIngestKeepsAcknowledgedBatches(t *testing.T) {
 		if json.Unmarshal(sc.Bytes(), &line) != nil || line.Message != "batch written" {
 			continue
 		}
-		if line.File != "enterprises.csv" {
-			t.Fatalf("the load got past enterprises.csv before the kill; use a larger sample")
+		if line.File == "enterprises.csv" {
+			acked = line.Rows
+		} else {
+			// Files load one after another: a later file's batch means every
+			// enterprise row was acknowledged (a slow reader of this log
+			// can fall behind the load).
+			acked = len(keys)
 		}
-		acked = line.Rows
 		if batches++; batches == 5 {
 			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
