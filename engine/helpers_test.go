@@ -11,6 +11,7 @@ import (
 
 	"riskgraph/ingest"
 	"riskgraph/models"
+	"riskgraph/store"
 	"riskgraph/store/memory"
 )
 
@@ -96,4 +97,19 @@ func readPIDs(path string, h *models.PIDHasher) (map[string]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// writableCopy copies the generated set's shared store into a fresh memory
+// store that the test may write to.
+func (gs *generatedSet) writableCopy(t testing.TB) *memory.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }

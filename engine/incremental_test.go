@@ -10,7 +10,6 @@ import (
 	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store"
-	"riskgraph/store/memory"
 )
 
 // TestIncrementalMatchesFullWithinBound: after a full run is written back,
@@ -23,13 +22,7 @@ import (
 func TestIncrementalMatchesFullWithinBound(t *testing.T) {
 	ctx := context.Background()
 	gs := generated(t, 10_000)
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
-		t.Fatal(err)
-	}
+	st := gs.writableCopy(t)
 	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
 	opts := Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()}
 	first, _, err := Score(ctx, st, opts, "run-1", clock)
@@ -171,13 +164,7 @@ func TestPropagatePushFromScratch(t *testing.T) {
 func TestRestore(t *testing.T) {
 	ctx := context.Background()
 	gs := generated(t, 2_000)
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
-		t.Fatal(err)
-	}
+	st := gs.writableCopy(t)
 	if _, _, err := Restore(ctx, st); !errors.Is(err, ErrNoCompletedRun) {
 		t.Fatalf("restore without a run: %v", err)
 	}

@@ -284,35 +284,29 @@ func (b *builder) finish() *Graph {
 		}
 	}
 	g.Edges = sorted
-	// In-CSR over edge indices.
-	g.InOff = make([]int64, n+1)
-	for i := range g.Edges {
-		g.InOff[g.Edges[i].To+1]++
-	}
-	for v := 0; v < n; v++ {
-		g.InOff[v+1] += g.InOff[v]
-	}
-	g.In = make([]int32, len(g.Edges))
-	copy(next, g.InOff[:n])
-	for i := range g.Edges {
-		t := g.Edges[i].To
-		g.In[next[t]] = int32(i)
-		next[t]++
-	}
-	// Records by subject.
-	g.RecOff = make([]int64, n+1)
-	for i := range g.Records {
-		g.RecOff[g.Records[i].Subject+1]++
-	}
-	for v := 0; v < n; v++ {
-		g.RecOff[v+1] += g.RecOff[v]
-	}
-	g.RecIdx = make([]int32, len(g.Records))
-	copy(next, g.RecOff[:n])
-	for i := range g.Records {
-		s := g.Records[i].Subject
-		g.RecIdx[next[s]] = int32(i)
-		next[s]++
-	}
+	// In-CSR over edge indices, and records by subject.
+	g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
+	g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
 	return g
+}
+
+// bucketIndex groups the indices 0..m-1 by the node key(i) gives, in index
+// order within a node (a counting sort): idx[off[v]:off[v+1]] are node v's.
+// next is scratch space of n entries.
+func bucketIndex(n, m int, next []int64, key func(i int) int32) (off []int64, idx []int32) {
+	off = make([]int64, n+1)
+	for i := 0; i < m; i++ {
+		off[key(i)+1]++
+	}
+	for v := 0; v < n; v++ {
+		off[v+1] += off[v]
+	}
+	idx = make([]int32, m)
+	copy(next, off[:n])
+	for i := 0; i < m; i++ {
+		k := key(i)
+		idx[next[k]] = int32(i)
+		next[k]++
+	}
+	return off, idx
 }

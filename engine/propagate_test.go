@@ -105,13 +105,7 @@ func TestPropagateMonotone(t *testing.T) {
 	before, _, _ := scores(t, gs.graph, &p, genToday)
 	// A copy of the data with three more records.
 	ctx := context.Background()
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
-		t.Fatal(err)
-	}
+	st := gs.writableCopy(t)
 	g0 := gs.graph
 	var subjects []models.Ref
 	for _, v := range []int32{0, int32(g0.NumEnterprises / 2), int32(g0.N() - 1)} {

@@ -31,13 +31,7 @@ func (f *failingStore) WriteResults(ctx context.Context, rs []models.RiskResult)
 func TestScoreWritesBackWithHistory(t *testing.T) {
 	ctx := context.Background()
 	gs := generated(t, 2_000)
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
-		t.Fatal(err)
-	}
+	st := gs.writableCopy(t)
 	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
 	opts := Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()}
 	res, run, err := Score(ctx, st, opts, "run-1", clock)
