@@ -224,9 +224,19 @@ func TestRegistrationExportGB18030(t *testing.T) {
 	}
 }
 
+// TestDuplicatesAndShareSums runs with the default key budget and with a
+// budget of one key, where every index lives on disk.
 func TestDuplicatesAndShareSums(t *testing.T) {
+	for _, budget := range []int{0, 1} {
+		t.Run(fmt.Sprintf("budget=%d", budget), func(t *testing.T) { testDuplicatesAndShareSums(t, budget) })
+	}
+}
+
+func testDuplicatesAndShareSums(t *testing.T, budget int) {
 	st := openMemory(t, "")
 	opts := testOptions(t)
+	opts.KeyBudget = budget
+	opts.TempDir = t.TempDir()
 	opts.BatchSize = 1 // every row its own batch: the duplicate must still win last
 	opts.InFlight = 8
 	sum, rejects, err := loadFiles(t, opts, st, map[string][]byte{
@@ -260,6 +270,9 @@ func TestDuplicatesAndShareSums(t *testing.T) {
 		if !strings.HasPrefix(warn[i], want[i]) {
 			t.Errorf("warning %q, want %q", warn[i], want[i])
 		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(opts.TempDir, "*")); len(left) != 0 {
+		t.Errorf("spill files left behind: %v", left)
 	}
 }
 

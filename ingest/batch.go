@@ -2,12 +2,14 @@ package ingest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/maphash"
+	"math"
 	"strconv"
 	"sync"
 
+	"riskgraph/ingest/keyindex"
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -98,22 +100,26 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 	return nil
 }
 
-func (l *Loader) fingerprint(s string) uint64 { return maphash.String(l.seed, s) }
+// key returns the fingerprint of a key of this load.
+func (l *Loader) key(s string) keyindex.Key { return l.keys.Key(s) }
 
 // remember notes an entity of this load.
-func (l *Loader) remember(key string) { l.known[l.fingerprint(key)] = struct{}{} }
+func (l *Loader) remember(key string) { l.known.Put(l.key(key), nil) }
 
 // duplicate counts a key seen before in the file (last row wins) and makes
 // the batch wait for the one holding the earlier row.
 func (l *Loader) duplicate(fs *fileState, key string, line int, skip bool) {
-	fp := l.fingerprint(key)
-	prev, seen := fs.dups[fp]
-	fs.dups[fp] = int32(line)
+	k := l.key(key)
+	var b [4]byte
+	seen := fs.dups.Get(k, b[:])
+	prev := int(binary.LittleEndian.Uint32(b[:]))
+	binary.LittleEndian.PutUint32(b[:], uint32(line))
+	fs.dups.Put(k, b[:])
 	if !seen || skip {
 		return
 	}
 	fs.counts.Duplicates++
-	if int(prev) < fs.first || fs.first == 0 {
+	if prev < fs.first || fs.first == 0 {
 		fs.dupDrain = true
 	}
 	l.warn(fs, Reject{File: fs.name, Line: line, Reason: fmt.Sprintf("repeats the key of line %d; this row replaces it (the last row wins)", prev),
@@ -124,20 +130,30 @@ func (l *Loader) duplicate(fs *fileState, key string, line int, skip bool) {
 // goes above 100 %.
 func (l *Loader) shareSum(fs *fileState, s models.Shareholding, pairKey string, line int, skip bool) {
 	if fs.shares == nil {
-		fs.shares, fs.pairs, fs.overOne = map[uint64]float64{}, map[uint64]float32{}, map[uint64]bool{}
+		fs.shares = l.newIndex(9) // sum of ratios (float64), warned (1 byte)
+		fs.pairs = l.newIndex(4)  // ratio (float32)
 	}
-	e, p := l.fingerprint(s.Enterprise), l.fingerprint(pairKey)
-	old := fs.pairs[p]
-	fs.pairs[p] = float32(s.Ratio)
-	sum := fs.shares[e] - float64(old) + s.Ratio
-	fs.shares[e] = sum
-	if sum > 1+1e-6 && !fs.overOne[e] {
-		fs.overOne[e] = true
-		if !skip {
-			l.warn(fs, Reject{File: fs.name, Line: line, Field: fs.label("enterprise"), Value: s.Enterprise,
-				Reason: fmt.Sprintf("the shares of this enterprise in the file add up to %s%% with this row, more than 100 %%", strconv.FormatFloat(sum*100, 'f', 1, 64)),
-				Fix:    "the row is loaded; check the ratios of the enterprise's shareholders (a percentage given as a fraction, a holder listed twice)"})
-		}
+	e, p := l.key(s.Enterprise), l.key(pairKey)
+	var pv [4]byte
+	var old float32
+	if fs.pairs.Get(p, pv[:]) {
+		old = math.Float32frombits(binary.LittleEndian.Uint32(pv[:]))
+	}
+	binary.LittleEndian.PutUint32(pv[:], math.Float32bits(float32(s.Ratio)))
+	fs.pairs.Put(p, pv[:])
+	var ev [9]byte
+	fs.shares.Get(e, ev[:])
+	sum := math.Float64frombits(binary.LittleEndian.Uint64(ev[:])) - float64(old) + s.Ratio
+	binary.LittleEndian.PutUint64(ev[:], math.Float64bits(sum))
+	warn := sum > 1+1e-6 && ev[8] == 0
+	if warn {
+		ev[8] = 1
+	}
+	fs.shares.Put(e, ev[:])
+	if warn && !skip {
+		l.warn(fs, Reject{File: fs.name, Line: line, Field: fs.label("enterprise"), Value: s.Enterprise,
+			Reason: fmt.Sprintf("the shares of this enterprise in the file add up to %s%% with this row, more than 100 %%", strconv.FormatFloat(sum*100, 'f', 1, 64)),
+			Fix:    "the row is loaded; check the ratios of the enterprise's shareholders (a percentage given as a fraction, a holder listed twice)"})
 	}
 }
 
@@ -151,7 +167,7 @@ type ref struct {
 // with RefReject, refuses the row when the store does not hold them either.
 func (l *Loader) checkRefs(refs []ref, skip bool) *fieldError {
 	for _, r := range refs {
-		if _, ok := l.known[l.fingerprint(r.to.Key)]; ok {
+		if l.known.Has(l.key(r.to.Key)) {
 			continue
 		}
 		if l.opts.References != RefReject {
@@ -181,7 +197,7 @@ func (l *Loader) checkRefs(refs []ref, skip bool) *fieldError {
 
 // inStore asks the store once per entity whether it exists.
 func (l *Loader) inStore(r models.Ref) (bool, error) {
-	fp := l.fingerprint(string(r.Kind) + ":" + r.Key)
+	fp := l.key(string(r.Kind) + ":" + r.Key)
 	if ok, seen := l.exists[fp]; seen {
 		return ok, nil
 	}
@@ -201,7 +217,7 @@ func (l *Loader) inStore(r models.Ref) (bool, error) {
 	default:
 		return false, err
 	}
-	if len(l.exists) > 1<<20 {
+	if len(l.exists) >= l.opts.KeyBudget {
 		clear(l.exists)
 	}
 	l.exists[fp] = err == nil
@@ -275,6 +291,9 @@ func (l *Loader) finishFile(ctx context.Context, fs *fileState) error {
 	fs.inflight.Wait()
 	if err == nil {
 		err = l.pool.failed()
+	}
+	if err == nil {
+		err = l.indexErr()
 	}
 	if err == nil && l.ckpt != nil && fs.ckKey != "" {
 		l.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"riskgraph/ingest/keyindex"
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -26,7 +27,7 @@ func FuzzParseEnterpriseRow(f *testing.F) {
 	header := strings.Join(FileEnterprises.ColumnNames(), ",")
 	today := models.NewDate(fixedNow().Date())
 	f.Fuzz(func(t *testing.T, line string) {
-		p := newParser("fuzz", today, h)
+		p := newParser("fuzz", today, h, keyindex.New(personEntryWidth, 0, ""))
 		rows, err := NewCSVRows(strings.NewReader(header + "\n" + line))
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +90,7 @@ func FuzzParseField(f *testing.F) {
 		f.Add(s)
 	}
 	today := models.NewDate(fixedNow().Date())
-	p := newParser("fuzz", today, testHasher(f))
+	p := newParser("fuzz", today, testHasher(f), keyindex.New(personEntryWidth, 0, ""))
 	f.Fuzz(func(t *testing.T, s string) {
 		if v, err := parseFraction("ratio", s); err == nil && !(v >= 0 && v <= 1) {
 			t.Fatalf("fraction %q → %v", s, v)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"maps"
 	"regexp"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"riskgraph/ingest/keyindex"
 	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/reader"
 	"riskgraph/models"
@@ -111,6 +111,16 @@ type LoadOptions struct {
 	// finishes without error.
 	Checkpoint string
 
+	// KeyBudget is how many keys each of the load's key indexes (duplicate
+	// keys per file, the load's entities, person_ids, share sums) holds in
+	// memory before it spills to a sorted file in TempDir
+	// (keyindex.DefaultBudget when 0). Memory stays flat past it; lookups
+	// then read the file.
+	KeyBudget int
+	// TempDir holds the key indexes' spill files (the system's temporary
+	// directory when empty). They are removed when the load ends.
+	TempDir string
+
 	// Now is the clock; dates after today (in China time) are refused.
 	// time.Now when nil.
 	Now    func() time.Time
@@ -139,6 +149,9 @@ func (o LoadOptions) withDefaults() LoadOptions {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.KeyBudget == 0 {
+		o.KeyBudget = keyindex.DefaultBudget
+	}
 	return o
 }
 
@@ -151,6 +164,8 @@ func (o LoadOptions) Validate() error {
 		return fmt.Errorf("ingest: source name %q: use 1-64 letters, digits, '.', '_' or '-' (it names the data set)", o.Source)
 	case o.BatchSize < 1:
 		return fmt.Errorf("ingest: batch size %d: must be at least 1", o.BatchSize)
+	case o.KeyBudget < 0:
+		return fmt.Errorf("ingest: key budget %d: must be 0 (the default, %d) or more", o.KeyBudget, keyindex.DefaultBudget)
 	case o.InFlight < 1 || o.InFlight > 64:
 		return fmt.Errorf("ingest: %d batches in flight: use 1 to 64", o.InFlight)
 	case o.References != RefPlaceholder && o.References != RefReject:
@@ -352,9 +367,10 @@ type Loader struct {
 	opts    LoadOptions
 	log     zerolog.Logger
 	p       *parser
-	seed    maphash.Seed
-	known   map[uint64]struct{} // fingerprints of enterprise keys and pids of this load
-	exists  map[uint64]bool     // store lookups (RefReject)
+	keys    keyindex.Hasher
+	known   *keyindex.Index       // enterprise keys and pids of this load
+	exists  map[keyindex.Key]bool // store lookups (RefReject), a bounded cache
+	indexes []*keyindex.Index     // every index of the load, for Close and errors
 	pool    *pool
 	ckpt    *checkpoint
 	started time.Time
@@ -394,13 +410,13 @@ func NewLoader(w store.Writer, opts LoadOptions) (*Loader, error) {
 		w:       w,
 		opts:    opts,
 		log:     opts.Logger.With().Str("source", opts.Source).Logger(),
-		p:       newParser(opts.Source, today, opts.Hasher),
-		seed:    maphash.MakeSeed(),
-		known:   map[uint64]struct{}{},
-		exists:  map[uint64]bool{},
+		keys:    keyindex.NewHasher(),
+		exists:  map[keyindex.Key]bool{},
 		sum:     LoadSummary{Source: opts.Source, ByKind: map[FileKind]Counts{}, DryRun: opts.DryRun},
 		started: opts.Now(),
 	}
+	l.known = l.newIndex(0)
+	l.p = newParser(opts.Source, today, opts.Hasher, l.newIndex(personEntryWidth))
 	l.pool = newPool(w, opts.InFlight)
 	if opts.Checkpoint != "" && !opts.DryRun {
 		ck, err := openCheckpoint(opts.Checkpoint, opts.Source, l.log)
@@ -447,10 +463,9 @@ type fileState struct {
 	ackLine  int
 	dupDrain bool // the batch being filled repeats a key of a submitted one
 
-	dups    map[uint64]int32   // key fingerprint → line
-	shares  map[uint64]float64 // enterprise → sum of ratios
-	pairs   map[uint64]float32 // (holder, enterprise) → ratio
-	overOne map[uint64]bool    // enterprises already warned about
+	dups   *keyindex.Index // key → line (uint32)
+	shares *keyindex.Index // enterprise → sum of ratios, warned (shareholdings only)
+	pairs  *keyindex.Index // (holder, enterprise) → ratio (shareholdings only)
 }
 
 type ack struct {
@@ -467,11 +482,50 @@ func (l *Loader) beginFile(name string, kind FileKind) *fileState {
 	return &fileState{idx: idx, name: name, kind: kind, batch: &store.Batch{},
 		label:  func(s string) string { return s },
 		source: func(string) (string, string) { return "", "" },
-		dups:   map[uint64]int32{}}
+		dups:   l.newIndex(4)}
+}
+
+// newIndex returns a key index of the load with values width bytes wide.
+func (l *Loader) newIndex(width int) *keyindex.Index {
+	x := keyindex.New(width, l.opts.KeyBudget, l.opts.TempDir)
+	l.indexes = append(l.indexes, x)
+	return x
+}
+
+// indexErr returns the first disk error of the load's key indexes.
+func (l *Loader) indexErr() error {
+	for _, x := range l.indexes {
+		if err := x.Err(); err != nil {
+			return fmt.Errorf("ingest: %w", err)
+		}
+	}
+	return nil
+}
+
+// closeIndex removes a file's index from the load and its spill file.
+func (l *Loader) closeIndex(x *keyindex.Index) {
+	if x == nil {
+		return
+	}
+	if err := x.Close(); err != nil {
+		l.log.Warn().Err(err).Msg("could not remove a key index's spill file")
+	}
+	l.indexes = slices.DeleteFunc(l.indexes, func(y *keyindex.Index) bool { return y == x })
+}
+
+// Close removes the spill files of the loader's key indexes. Load calls
+// it; callers of NewLoader call it when done.
+func (l *Loader) Close() {
+	for _, x := range slices.Clone(l.indexes) {
+		l.closeIndex(x)
+	}
 }
 
 // endFile folds the file's counts into the summary.
 func (l *Loader) endFile(fs *fileState, began time.Time) {
+	for _, x := range []*keyindex.Index{fs.dups, fs.shares, fs.pairs} {
+		l.closeIndex(x)
+	}
 	fs.counts.Accepted = fs.accepted.Load()
 	l.mu.Lock()
 	l.sum.Files[fs.idx].Counts = fs.counts
@@ -609,6 +663,9 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 				return err
 			}
 			if err := l.pool.failed(); err != nil {
+				return err
+			}
+			if err := l.indexErr(); err != nil {
 				return err
 			}
 			l.progress(fs, in, false)

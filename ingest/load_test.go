@@ -413,3 +413,55 @@ func TestLoadCancelled(t *testing.T) {
 		t.Error("cancelled context: no error")
 	}
 }
+
+// TestKeyBudgetSameResult loads a generated sample with the default key
+// budget and with a budget of 8 keys (every index spills to disk many
+// times): the summaries, the warnings and the stored graph must be the same,
+// and no spill file may be left.
+func TestKeyBudgetSameResult(t *testing.T) {
+	smp := generated(t, 500)
+	type outcome struct {
+		sum      LoadSummary
+		warnings []string
+		graph    *store.Batch
+	}
+	load := func(budget int, refs References) outcome {
+		st := openMemory(t, "")
+		opts := testOptions(t)
+		opts.KeyBudget = budget
+		opts.TempDir = t.TempDir()
+		opts.References = refs
+		opts.Reader = st
+		var warnings []string
+		opts.OnReject = func(r Reject) { warnings = append(warnings, r.String()) }
+		sum, err := LoadDir(context.Background(), smp.dir, st, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if left, _ := filepath.Glob(filepath.Join(opts.TempDir, "*")); len(left) != 0 {
+			t.Errorf("budget %d: spill files left behind: %v", budget, left)
+		}
+		sum.Elapsed = 0
+		for i := range sum.Files {
+			sum.Files[i].File = filepath.Base(sum.Files[i].File)
+		}
+		return outcome{sum, warnings, scanAll(t, st)}
+	}
+	for _, refs := range []References{RefPlaceholder, RefReject} {
+		want, got := load(0, refs), load(8, refs)
+		if want.sum.Total.Accepted == 0 || want.sum.Total.Rejected != 0 {
+			t.Fatalf("%s: reference load %+v", refs, want.sum.Total)
+		}
+		if !reflect.DeepEqual(got.sum.ByKind, want.sum.ByKind) || got.sum.Unresolved != want.sum.Unresolved ||
+			got.sum.UnknownPersons != want.sum.UnknownPersons {
+			t.Errorf("%s: budget 8 gives %+v (unresolved %d, unknown persons %d), default %+v (%d, %d)", refs,
+				got.sum.ByKind, got.sum.Unresolved, got.sum.UnknownPersons, want.sum.ByKind, want.sum.Unresolved, want.sum.UnknownPersons)
+		}
+		if !reflect.DeepEqual(got.warnings, want.warnings) {
+			t.Errorf("%s: warnings differ:\n%q\n%q", refs, got.warnings, want.warnings)
+		}
+		if !reflect.DeepEqual(got.graph, want.graph) {
+			t.Errorf("%s: stored graphs differ: %v vs %v", refs, counts(got.graph), counts(want.graph))
+		}
+	}
+}

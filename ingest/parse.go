@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -12,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"riskgraph/ingest/keyindex"
 	"riskgraph/models"
 )
 
@@ -40,15 +43,46 @@ type parser struct {
 	source  string
 	today   models.Date
 	hasher  *models.PIDHasher
-	persons map[string]personEntry
+	persons personIndex
 	files   []string
 	// unknownPersons counts person references to person_ids that no persons
 	// row of this load gave.
 	unknownPersons int64
 }
 
-func newParser(source string, today models.Date, h *models.PIDHasher) *parser {
-	return &parser{source: source, today: today, hasher: h, persons: map[string]personEntry{}}
+// newParser returns a parser that remembers persons in idx (a keyindex of
+// personEntryWidth-byte values).
+func newParser(source string, today models.Date, h *models.PIDHasher, idx *keyindex.Index) *parser {
+	return &parser{source: source, today: today, hasher: h, persons: personIndex{keys: keyindex.NewHasher(), idx: idx}}
+}
+
+// personEntryWidth is the width of a personEntry in the index: the pid's
+// 16 bytes, the line and the file.
+const personEntryWidth = 24
+
+// personIndex remembers a personEntry per person_id in bounded memory.
+type personIndex struct {
+	keys keyindex.Hasher
+	idx  *keyindex.Index
+}
+
+func (x personIndex) get(id string) (personEntry, bool) {
+	var b [personEntryWidth]byte
+	if !x.idx.Get(x.keys.Key(id), b[:]) {
+		return personEntry{}, false
+	}
+	return personEntry{pid: hex.EncodeToString(b[:16]),
+		line: int32(binary.LittleEndian.Uint32(b[16:])), file: int32(binary.LittleEndian.Uint32(b[20:]))}, true
+}
+
+func (x personIndex) put(id string, e personEntry) {
+	var b [personEntryWidth]byte
+	if n, err := hex.Decode(b[:16], []byte(e.pid)); err != nil || n != 16 {
+		panic("ingest: a pid is not 32 hex digits: " + e.pid) // pids come from models.PIDHasher or isPID
+	}
+	binary.LittleEndian.PutUint32(b[16:], uint32(e.line))
+	binary.LittleEndian.PutUint32(b[20:], uint32(e.file))
+	x.idx.Put(x.keys.Key(id), b[:])
 }
 
 // maxIDLen bounds source ids and other keys.
@@ -156,7 +190,7 @@ func (p *parser) personRef(field, id string) (string, *fieldError) {
 	if err := checkID(field, id); err != nil {
 		return "", err
 	}
-	if e, ok := p.persons[id]; ok {
+	if e, ok := p.persons.get(id); ok {
 		return e.pid, nil
 	}
 	if pid, ok := isPID(id); ok {
@@ -490,17 +524,18 @@ func (p *parser) person(v []string, file string, line int) (models.Person, *fiel
 	} else {
 		per.PID = p.hasher.FromSourceKey(p.source, id)
 	}
-	if prev, ok := p.persons[id]; ok && prev.pid != per.PID {
+	prev, known := p.persons.get(id)
+	if known && prev.pid != per.PID {
 		return per, &fieldError{Field: "person_id", Reason: fmt.Sprintf("is already used on line %d of %s for a person with another identity number", prev.line, p.files[prev.file]),
 			Fix: "give each person one person_id; a person_id names one person throughout the data set"}
 	}
-	if _, ok := p.persons[id]; !ok {
+	if !known {
 		fi := slices.Index(p.files, file)
 		if fi < 0 {
 			p.files = append(p.files, file)
 			fi = len(p.files) - 1
 		}
-		p.persons[id] = personEntry{pid: per.PID, line: int32(line), file: int32(fi)}
+		p.persons.put(id, personEntry{pid: per.PID, line: int32(line), file: int32(fi)})
 	}
 	return per, nil
 }

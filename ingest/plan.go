@@ -180,6 +180,7 @@ func Load(ctx context.Context, inputs []reader.Input, w store.Writer, opts LoadO
 	if err != nil {
 		return LoadSummary{Source: opts.Source}, err
 	}
+	defer l.Close()
 	return l.Load(ctx, inputs)
 }
 
