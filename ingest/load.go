@@ -496,7 +496,7 @@ func (l *Loader) newIndex(width int) *keyindex.Index {
 func (l *Loader) indexErr() error {
 	for _, x := range l.indexes {
 		if err := x.Err(); err != nil {
-			return fmt.Errorf("ingest: %w", err)
+			return fmt.Errorf("ingest: %w; the key indexes spill there once a load holds more than %d keys: give a writable directory with room (--temp-dir, LoadOptions.TempDir) and run the load again to resume", err, l.opts.KeyBudget)
 		}
 	}
 	return nil

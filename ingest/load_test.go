@@ -465,3 +465,25 @@ func TestKeyBudgetSameResult(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyIndexDiskErrorStopsLoad: when the key indexes cannot spill (the
+// temporary directory is missing), the load stops with an error naming the
+// directory instead of losing keys, and the rows written before stay.
+func TestKeyIndexDiskErrorStopsLoad(t *testing.T) {
+	smp := generated(t, 200)
+	st := openMemory(t, "")
+	opts := testOptions(t)
+	opts.KeyBudget = 4
+	opts.BatchSize = 1
+	opts.TempDir = filepath.Join(t.TempDir(), "missing")
+	sum, err := LoadDir(context.Background(), smp.dir, st, opts)
+	if err == nil || !strings.Contains(err.Error(), opts.TempDir) {
+		t.Fatalf("error %v, want one naming %s", err, opts.TempDir)
+	}
+	if sum.Stopped == "" {
+		t.Error("summary does not say the load stopped")
+	}
+	if got := int64(len(scanAll(t, st).Enterprises)); got != sum.Total.Accepted || got == 0 {
+		t.Errorf("store holds %d enterprises, summary accepted %d", got, sum.Total.Accepted)
+	}
+}

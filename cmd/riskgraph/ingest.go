@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"riskgraph/ingest"
+	"riskgraph/ingest/keyindex"
 	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/progress"
 	"riskgraph/ingest/reader"
@@ -45,6 +46,8 @@ type ingestFlags struct {
 	checkpoint   string
 	noCheckpoint bool
 	progress     string
+	keyBudget    int
+	tempDir      string
 }
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -84,6 +87,8 @@ func (a *app) ingestCommand() *cobra.Command {
 	fl.BoolVar(&f.dryRun, "dry-run", false, "read and validate everything, write nothing")
 	fl.StringVar(&f.checkpoint, "checkpoint", "", "checkpoint file (default: <data-dir>/checkpoints/<source>-<inputs hash>.json)")
 	fl.BoolVar(&f.noCheckpoint, "no-checkpoint", false, "do not record or use a checkpoint")
+	fl.IntVar(&f.keyBudget, "key-budget", keyindex.DefaultBudget, "keys each of the load's key indexes (duplicates, entities, person_ids, share sums) holds in memory before spilling to --temp-dir; memory stays flat past it")
+	fl.StringVar(&f.tempDir, "temp-dir", "", "directory for the key indexes' spill files (default: $TMPDIR or /tmp); removed when the load ends")
 	fl.StringVar(&f.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, log, none")
 	return cmd
 }
@@ -98,7 +103,10 @@ func (a *app) loadOptions(f *ingestFlags, inputs []reader.Input) (ingest.LoadOpt
 		Hasher: hasher, Source: f.source, BatchSize: f.batchSize, InFlight: f.inFlight,
 		Encoding: f.encoding, Kind: ingest.FileKind(strings.ToLower(f.kind)), References: ingest.References(f.references),
 		AbortAfterRejects: f.maxRejects, DryRun: f.dryRun, Logger: a.log,
-		CSV: reader.CSVOptions{MaxRowBytes: f.maxRowBytes},
+		CSV: reader.CSVOptions{MaxRowBytes: f.maxRowBytes}, KeyBudget: f.keyBudget, TempDir: f.tempDir,
+	}
+	if f.keyBudget < 1 {
+		return opts, usageError(fmt.Errorf("--key-budget %d: give at least 1 (the default is %d keys)", f.keyBudget, keyindex.DefaultBudget))
 	}
 	if f.format != "" {
 		if opts.Format, err = reader.ParseFormat(f.format); err != nil {

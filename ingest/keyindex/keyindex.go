@@ -190,7 +190,7 @@ func (x *Index) spill() {
 	slices.SortFunc(x.order, Key.cmp)
 	out, err := os.CreateTemp(x.dir, "riskgraph-keyindex-*")
 	if err != nil {
-		x.err = fmt.Errorf("keyindex: %w (set a temporary directory with room: TMPDIR)", err)
+		x.err = fmt.Errorf("keyindex: %w", err)
 		return
 	}
 	if err := x.merge(out); err != nil {
