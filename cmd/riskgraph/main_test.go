@@ -76,8 +76,17 @@ func TestBadSettingsExit2(t *testing.T) {
 			t.Errorf("%v: exit %d, output %q", args, exitCode(err), out)
 		}
 	}
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "enterprises.csv")
+	if err := os.WriteFile(csv, []byte("uscc,name\n914403001922038216,x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := command("--data-dir", dir, "ingest", "--key-budget", "0", csv).CombinedOutput()
+	if exitCode(err) != 2 || !strings.Contains(string(out), "--key-budget 0") {
+		t.Errorf("ingest --key-budget 0: exit %d, output %q", exitCode(err), out)
+	}
 	cmd := command("--store", "neo4j", "serve")
-	out, err := cmd.CombinedOutput()
+	out, err = cmd.CombinedOutput()
 	if exitCode(err) == 0 || !strings.Contains(string(out), "NEO4J_URI") {
 		t.Errorf("neo4j without a URI: exit %d, %q", exitCode(err), out)
 	}
