@@ -369,9 +369,7 @@ func TestResumeAfterStoreFailure(t *testing.T) {
 		t.Errorf("checkpoint left after a complete load: %v", err)
 	}
 	all := scanAll(t, st)
-	rows := smp.gt.Rows
-	want := [6]int{rows["enterprises.csv"], rows["persons.csv"], rows["shareholdings.csv"],
-		rows["legal_reps.csv"] + rows["officers.csv"], rows["branches.csv"], rows["records.csv"]}
+	want := fileCounts(smp.gt)
 	if got := counts(all); got != want {
 		t.Errorf("store holds %v, files have %v", got, want)
 	}
