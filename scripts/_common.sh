@@ -14,6 +14,19 @@ REDIS_PORT="${RISKGRAPH_REDIS_PORT:-6379}"
 say() { printf '[%s] %s\n' "${SERVICE_NAME:-services}" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "${SERVICE_NAME:-services}" "$*" >&2; exit 1; }
 
+# close_extra_fds: close every file descriptor above 2 of the current shell. A server started
+# after it does not inherit its caller's locks or pipes (a test run under flock(1) that restarts
+# a server must not leave the server holding the lock).
+close_extra_fds() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd="${fd##*/}"
+    if [[ "$fd" =~ ^[0-9]+$ && "$fd" -gt 2 ]]; then
+      eval "exec $fd>&-" 2>/dev/null || true
+    fi
+  done
+}
+
 # now_ms: wall clock in milliseconds.
 now_ms() { date +%s%3N; }
 

@@ -153,8 +153,8 @@ EXTRA_OPTS=(${RISKGRAPH_NEO4J_JAVA_OPTS:-})
 
 say "starting Neo4j on $BOLT_URI (heap $HEAP, page cache ${PAGECACHE_MB} MiB, data $NEO4J_HOME)"
 cd "$NEO4J_DIR"
-nohup setsid java "${JAVA_OPTS[@]}" "${EXTRA_OPTS[@]}" -cp "$CLASSES_DIR:$LIB_DIR/*" "$MAIN_CLASS" \
-  >"$LOG_FILE" 2>&1 </dev/null 9>&- &
+(close_extra_fds; exec nohup setsid java "${JAVA_OPTS[@]}" "${EXTRA_OPTS[@]}" -cp "$CLASSES_DIR:$LIB_DIR/*" "$MAIN_CLASS") \
+  >"$LOG_FILE" 2>&1 </dev/null &
 PID=$!
 echo "$PID" >"$PID_FILE"
 

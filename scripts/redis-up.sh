@@ -44,13 +44,13 @@ rm -f "$PID_FILE"
 
 say "starting $(redis-server --version | awk '{print $1, $2, $3}') on $URL"
 # --dir keeps any stray dump file inside .services; --save '' / --appendonly no: no persistence.
-redis-server \
+(close_extra_fds; exec redis-server \
   --bind "$REDIS_HOST" --port "$REDIS_PORT" \
   --save '' --appendonly no \
   --daemonize yes \
   --dir "$REDIS_DIR" \
   --pidfile "$PID_FILE" \
-  --logfile "$LOG_FILE" 9>&-
+  --logfile "$LOG_FILE")
 
 for _ in $(seq 1 150); do   # up to ~30 s
   if redis_ping "$REDIS_HOST" "$REDIS_PORT"; then
