@@ -54,13 +54,15 @@ func BenchmarkReport(b *testing.B) {
 	for _, n := range reportSizes() {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			ctx := context.Background()
+			start := time.Now()
 			gcPercent := debug.SetGCPercent(25)
 			defer debug.SetGCPercent(gcPercent)
 			phase := func(name string) {
 				debug.FreeOSMemory() // collects, then returns the free pages
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
-				b.Logf("%-28s live heap %6.0f MiB, peak RSS so far %6.0f MiB", name+":", float64(m.HeapAlloc)/(1<<20), peakRSSMiB())
+				b.Logf("%-28s live heap %6.0f MiB, peak RSS so far %6.0f MiB, %4.0f s since start", name+":",
+					float64(m.HeapAlloc)/(1<<20), peakRSSMiB(), time.Since(start).Seconds())
 			}
 			st := loadedStore(b, n)
 			phase("store loaded")
