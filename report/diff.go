@@ -333,7 +333,7 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 		grades[g] = &GradeCount{Grade: g}
 	}
 	subj := func(e *Entity) Subject { return Subject{Ref: e.Ref.String(), Region: e.Region, Industry: e.Industry} }
-	var risers []Riser
+	risers := topRisers{top: in.Top}
 	unexplained := map[string][]TopContribution{} // grade changes without stored contributions → earlier top
 
 	// Previous-run grade distribution over the scope.
@@ -345,6 +345,9 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 			}
 		}
 	}
+	// Both snapshots are sorted by reference: the earlier result of each
+	// entity is found by walking prev alongside.
+	pi := 0
 	for i := range in.Current.Entities {
 		if i%65536 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -359,7 +362,14 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 				g.After++
 			}
 		}
-		old, had := prev.Find(cur.Ref)
+		for pi < len(prev.Entities) && compareRef(prev.Entities[pi].Ref, cur.Ref) < 0 {
+			pi++
+		}
+		var old *Entity
+		had := pi < len(prev.Entities) && compareRef(prev.Entities[pi].Ref, cur.Ref) == 0
+		if had {
+			old = &prev.Entities[pi]
+		}
 		before, scoreBefore := "", 0.0
 		var oldFlags []string
 		var oldTop []TopContribution
@@ -432,8 +442,8 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 			d.Summary.NewFlags += len(added)
 			areas.add(cur, func(a *AreaCount) { a.NewFlags += len(added) })
 		}
-		if delta > 0 {
-			risers = append(risers, Riser{Subject: subj(cur), Before: scoreBefore, After: cur.Score, Delta: delta,
+		if delta > 0 && risers.admits(delta) {
+			risers.add(Riser{Subject: subj(cur), Before: scoreBefore, After: cur.Score, Delta: delta,
 				GradeBefore: before, GradeAfter: cur.Grade})
 		}
 		if lists := watch[cur.Ref.String()]; len(lists) > 0 {
@@ -529,7 +539,7 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 	}
 	d.Summary.WatchedMoved = len(d.Watched)
 
-	sortDocument(d, risers, in.Top)
+	sortDocument(d, risers.list, in.Top)
 	// Explaining from the in-memory result costs about a millisecond per
 	// entity: the first MaxExplained grade changes (in report order) that
 	// the engine stored no contributions for are explained.
@@ -684,6 +694,38 @@ func exposure(g *engine.Graph, ref models.Ref, hops int, threshold float64, toda
 	return reached[:min(n, maxExposed)], n
 }
 
+// riserOrder is the order of the top risers: largest rise first, then by reference.
+func riserOrder(a, b Riser) int {
+	if c := cmp.Compare(b.Delta, a.Delta); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Ref, b.Ref)
+}
+
+// topRisers keeps the top largest rises seen so far (in riserOrder)
+// without holding every rise: a report over millions of entities has
+// millions of small rises.
+type topRisers struct {
+	top  int
+	list []Riser
+	// floor is, once the list was cut to top, the smallest rise in it: a
+	// smaller rise has top rises ahead of it and cannot be listed.
+	floor float64
+	cut   bool
+}
+
+// admits reports whether a rise of delta may still be among the top.
+func (t *topRisers) admits(delta float64) bool { return !t.cut || delta >= t.floor }
+
+func (t *topRisers) add(r Riser) {
+	t.list = append(t.list, r)
+	if len(t.list) >= 2*t.top+1024 {
+		slices.SortFunc(t.list, riserOrder)
+		t.list = t.list[:t.top]
+		t.floor, t.cut = t.list[t.top-1].Delta, true
+	}
+}
+
 func sortDocument(d *Document, risers []Riser, top int) {
 	byRef := func(a, b Subject) int { return strings.Compare(a.Ref, b.Ref) }
 	slices.SortFunc(d.EnteredCD, func(a, b GradeChange) int {
@@ -706,7 +748,7 @@ func sortDocument(d *Document, risers []Riser, top int) {
 	}
 	sortFlags(d.NewFlags)
 	sortFlags(d.RestrictedAppointments)
-	slices.SortFunc(risers, func(a, b Riser) int { return cmp.Or(-cmp.Compare(a.Delta, b.Delta), byRef(a.Subject, b.Subject)) })
+	slices.SortFunc(risers, riserOrder)
 	d.TopRisers = append(d.TopRisers, risers[:min(len(risers), top)]...)
 	slices.SortFunc(d.NewRecords, func(a, b NewRecord) int {
 		return cmp.Or(-cmp.Compare(a.Exposure, b.Exposure), strings.Compare(a.ID, b.ID))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -406,4 +407,63 @@ func must(d *Document, err error) *Document {
 		panic(err)
 	}
 	return d
+}
+
+// TestTopRisersKeepsTheTop: the bounded list gives the same top risers as
+// sorting every rise, ties on the rise included.
+func TestTopRisersKeepsTheTop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var all []Riser
+	top := topRisers{top: 50}
+	for i := range 20_000 {
+		r := Riser{Subject: Subject{Ref: fmt.Sprintf("enterprise:%08d", rng.IntN(1_000_000))}, Delta: float64(1+rng.IntN(4)) * 0.5} // many ties at the cut
+		if i%1000 == 0 {
+			r.Delta = 10 // rises that tie at the top
+		}
+		all = append(all, r)
+		if top.admits(r.Delta) {
+			top.add(r)
+		}
+	}
+	if !top.cut {
+		t.Fatal("20 000 rises did not cut the list: the test does not exercise the bound")
+	}
+	slices.SortFunc(all, riserOrder)
+	slices.SortFunc(top.list, riserOrder)
+	if got := top.list[:50]; !slices.Equal(got, all[:50]) {
+		t.Errorf("bounded top risers differ from the full sort:\n got %v\nwant %v", got, all[:50])
+	}
+}
+
+// TestBuildWalksSortedSnapshots: entities only in the earlier run, only in
+// the current one, and in both, are matched by reference.
+func TestBuildWalksSortedSnapshots(t *testing.T) {
+	snap := func(run string, grades map[string]string) *Snapshot {
+		b := NewBuilder(run, nil)
+		for key, g := range grades {
+			score := map[string]float64{"A": 0.1, "B": 0.3, "C": 0.6, "D": 0.9}[g]
+			b.AddResult(models.EnterpriseRef(key), &models.Risk{Score: score, Grade: g}, "440305", "C13")
+		}
+		return b.Snapshot()
+	}
+	prev := snap("r1", map[string]string{"a": "A", "b": "B", "d": "C", "f": "A"})
+	cur := snap("r2", map[string]string{"b": "C", "c": "D", "d": "C", "e": "A", "f": "B"})
+	d, err := Build(context.Background(), Input{Current: cur, Previous: prev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []string
+	for _, g := range d.GradeChanges {
+		changes = append(changes, g.Ref+" "+g.Before+">"+g.After)
+	}
+	if want := []string{"enterprise:b B>C", "enterprise:f A>B"}; !slices.Equal(changes, want) {
+		t.Errorf("grade changes %v, want %v", changes, want)
+	}
+	var entered []string
+	for _, g := range d.EnteredCD {
+		entered = append(entered, g.Ref+" "+g.Before+">"+g.After)
+	}
+	if want := []string{"enterprise:c >D", "enterprise:b B>C"}; !slices.Equal(entered, want) {
+		t.Errorf("entered C/D %v, want %v", entered, want)
+	}
 }

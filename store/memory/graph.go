@@ -160,7 +160,10 @@ func (g *graph) promote(run string) {
 		}
 		*slot = &r
 	}
-	clear(g.staged)
+	// A new map rather than clear: clear keeps the buckets, which hold one
+	// result per entity of the run (about 0.5 GiB at 3 million entities)
+	// for as long as the store lives.
+	g.staged = map[models.Ref]models.Risk{}
 }
 
 // putEnterprise upserts e. A placeholder never overwrites an existing node;
