@@ -1,6 +1,9 @@
 package engine
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // Contribution is the part of a target's score that comes from one record.
 type Contribution struct {
@@ -21,43 +24,77 @@ type Explanation struct {
 	Remainder float64
 }
 
+// explainSpace is the reverse push's dense state, reused across calls so
+// that an explanation allocates only its result. Only the entries of
+// touched nodes are ever non-zero, and they are cleared after each call.
+type explainSpace struct {
+	y, res  []float64
+	parent  []int32 // parent+2 of a touched node (1: the target), 0: not touched
+	inQueue []bool
+	touched []int32
+	queue   []int32
+}
+
+var explainSpaces sync.Pool
+
+func getExplainSpace(n int) *explainSpace {
+	if s, ok := explainSpaces.Get().(*explainSpace); ok && len(s.y) >= n {
+		return s
+	}
+	return &explainSpace{y: make([]float64, n), res: make([]float64, n), parent: make([]int32, n), inQueue: make([]bool, n)}
+}
+
+func (s *explainSpace) release() {
+	for _, v := range s.touched {
+		s.y[v], s.res[v], s.parent[v], s.inQueue[v] = 0, 0, 0, false
+	}
+	s.touched, s.queue = s.touched[:0], s.queue[:0]
+	explainSpaces.Put(s)
+}
+
 // Explain decomposes the score of target into per-record contributions.
 // The score is linear in the records' shares s_k (docs/risk-model.md):
 // p_t = Σ_k y_{subject(k)}·s_k with y = (1−α)(I − αWᵀ)⁻¹e_t, and y is found
-// by a reverse push from the target (residuals below eps are left).
+// by a reverse push from the target (residuals below eps are left). It is
+// safe for concurrent use.
 func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float64, target int32, topK int, eps float64) Explanation {
-	y := map[int32]float64{}
-	res := map[int32]float64{target: 1 - alpha}
-	parent := map[int32]int32{target: -1}
-	queue := []int32{target}
-	inQueue := map[int32]bool{target: true}
-	for steps := 0; len(queue) > 0 && steps < 2_000_000; steps++ {
-		u := queue[0]
-		queue = queue[1:]
-		inQueue[u] = false
-		r := res[u]
+	s := getExplainSpace(g.N())
+	defer s.release()
+	s.res[target], s.parent[target], s.inQueue[target] = 1-alpha, 1, true
+	s.touched = append(s.touched, target)
+	s.queue = append(s.queue, target)
+	for head, steps := 0, 0; head < len(s.queue) && steps < 2_000_000; steps++ {
+		u := s.queue[head]
+		head++
+		s.inQueue[u] = false
+		r := s.res[u]
 		if r <= eps {
 			continue
 		}
-		y[u] += r
-		res[u] = 0
+		s.y[u] += r
+		s.res[u] = 0
 		for k := op.Off[u]; k < op.Off[u+1]; k++ {
 			j, w := op.Src[k], op.Wt[k]
 			if w == 0 {
 				continue
 			}
-			if _, seen := parent[j]; !seen {
-				parent[j] = u
+			if s.parent[j] == 0 {
+				s.parent[j] = u + 2
+				s.touched = append(s.touched, j)
 			}
-			res[j] += alpha * w * r
-			if res[j] > eps && !inQueue[j] {
-				inQueue[j] = true
-				queue = append(queue, j)
+			s.res[j] += alpha * w * r
+			if s.res[j] > eps && !s.inQueue[j] {
+				s.inQueue[j] = true
+				s.queue = append(s.queue, j)
 			}
 		}
 	}
 	var all []Contribution
-	for v, yv := range y {
+	for _, v := range s.touched {
+		yv := s.y[v]
+		if yv == 0 {
+			continue
+		}
 		for _, ri := range g.RecordsOf(v) {
 			if a := yv * in.Share[ri]; a > 0 {
 				all = append(all, Contribution{Record: ri, Subject: v, Amount: a})
@@ -76,7 +113,7 @@ func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float
 	ex := Explanation{Score: score[target], Contributions: all, Remainder: score[target]}
 	for i := range ex.Contributions {
 		c := &ex.Contributions[i]
-		for v := c.Subject; v >= 0 && len(c.Path) < 64; v = parent[v] {
+		for v := c.Subject; v >= 0 && len(c.Path) < 64; v = s.parent[v] - 2 {
 			c.Path = append(c.Path, v)
 		}
 		ex.Remainder -= c.Amount

@@ -24,11 +24,16 @@ func numChunks(n int) int { return (n + chunkSize - 1) / chunkSize }
 // parallelChunks calls fn(c, lo, hi) for every chunk c = [lo,hi) of [0,n)
 // on up to workers goroutines.
 func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
-	nc := numChunks(n)
+	parallelChunksOf(n, chunkSize, workers, fn)
+}
+
+// parallelChunksOf is parallelChunks with chunks of size items.
+func parallelChunksOf(n, size, workers int, fn func(c, lo, hi int)) {
+	nc := (n + size - 1) / size
 	workers = min(workerCount(workers), nc)
 	if workers <= 1 {
 		for c := 0; c < nc; c++ {
-			fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
+			fn(c, c*size, min(n, (c+1)*size))
 		}
 		return
 	}
@@ -43,7 +48,7 @@ func parallelChunks(n, workers int, fn func(c, lo, hi int)) {
 				if c >= nc {
 					return
 				}
-				fn(c, c*chunkSize, min(n, (c+1)*chunkSize))
+				fn(c, c*size, min(n, (c+1)*size))
 			}
 		}()
 	}

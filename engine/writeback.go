@@ -71,27 +71,39 @@ func (r *Result) Summarize() Summary {
 }
 
 // Results renders the result of every enterprise and person for run runID
-// (after an incremental projection, of those whose result changed).
+// (after an incremental projection, of those whose result changed), in
+// node order, in batches of WriteBatchSize; a batch's results (details and
+// their explanations) are rendered on Params.Workers goroutines.
 func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error {
 	g := r.Graph
-	batch := make([]models.RiskResult, 0, WriteBatchSize)
+	vs := make([]int32, 0, WriteBatchSize)
+	batch := make([]models.RiskResult, WriteBatchSize)
 	r.written = 0
+	flush := func() error {
+		out := batch[:len(vs)]
+		parallelChunksOf(len(vs), 64, r.Params.Workers, func(_, lo, hi int) {
+			for i := lo; i < hi; i++ {
+				v := vs[i]
+				out[i] = models.RiskResult{Ref: g.Ref(v), Risk: models.Risk{
+					Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}}
+			}
+		})
+		r.written += len(vs)
+		vs = vs[:0]
+		return fn(out)
+	}
 	for v := int32(0); v < int32(g.N()); v++ {
 		if !g.IsEntity(v) || !r.Changed(v) {
 			continue
 		}
-		r.written++
-		batch = append(batch, models.RiskResult{Ref: g.Ref(v), Risk: models.Risk{
-			Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
-		if len(batch) == WriteBatchSize {
-			if err := fn(batch); err != nil {
+		if vs = append(vs, v); len(vs) == WriteBatchSize {
+			if err := flush(); err != nil {
 				return err
 			}
-			batch = batch[:0]
 		}
 	}
-	if len(batch) > 0 {
-		return fn(batch)
+	if len(vs) > 0 {
+		return flush()
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -119,5 +120,56 @@ func TestParamsValidate(t *testing.T) {
 	}
 	if q.Grades.D != 0.5 || q.Grades.C != 0.1 || q.Intrinsic.Kinds["blacklist"].HalfLifeDays != 100 || q.Intrinsic.Kinds["serious_violation"].Weight != 1 {
 		t.Errorf("override did not merge over the defaults: %+v", q.Grades)
+	}
+}
+
+// TestResultsSameForAnyWorkers renders the results with one worker and with
+// three: same results, same order, same details (a race or a mix-up of
+// rows between workers would differ), and explanations do not depend on
+// which explanations ran before on the reused workspace.
+func TestResultsSameForAnyWorkers(t *testing.T) {
+	gs := generated(t, 2_000)
+	res, err := Run(context.Background(), gs.store, Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(workers int) []models.RiskResult {
+		res.Params.Workers = workers
+		var all []models.RiskResult
+		if err := res.Results("run-w", func(b []models.RiskResult) error {
+			all = append(all, b...)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return all
+	}
+	one, three := render(1), render(3)
+	details := 0
+	for _, r := range one {
+		if r.Details != nil {
+			details++
+		}
+	}
+	if len(one) == 0 || details == 0 {
+		t.Fatalf("%d results, %d with details", len(one), details)
+	}
+	if !reflect.DeepEqual(one, three) {
+		t.Fatal("results differ between 1 and 3 workers")
+	}
+	var vs []int32
+	for v := int32(0); v < int32(res.Graph.N()) && len(vs) < 200; v++ {
+		if res.Score[v] > 0 {
+			vs = append(vs, v)
+		}
+	}
+	forward := make([]Explanation, len(vs))
+	for i, v := range vs {
+		forward[i] = res.Explain(v)
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if again := res.Explain(vs[i]); !reflect.DeepEqual(again, forward[i]) {
+			t.Fatalf("explanation of node %d depends on the ones before it", vs[i])
+		}
 	}
 }
