@@ -116,17 +116,19 @@ type chunkOf[T any] struct {
 	err  error
 }
 
-// startStream reads statement name chunk by chunk in a goroutine and sends
-// each chunk, decoded, on the returned channel, which it closes at the end.
-// The statement returns one record: the rows, how many keys the chunk
-// covers (fewer than scanChunk on the last chunk) and the last key. The
-// stream stops, without sending, when ctx ends.
+// startStream reads statement name chunk by chunk and sends each chunk,
+// decoded, on the returned channel, which is closed at the end. The
+// statement returns one record: the rows, how many keys the chunk covers
+// (fewer than scanChunk on the last chunk) and the last key. One goroutine
+// reads, another decodes, so the server prepares the next chunk while the
+// client decodes this one. The stream stops, without sending, when ctx ends.
 func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, decode func([]any) (T, error)) <-chan chunkOf[T] {
+	raw := make(chan chunkOf[[]any], 1)
 	ch := make(chan chunkOf[T], scanAhead)
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		defer close(ch)
+		defer close(raw)
 		after := ""
 		for {
 			var (
@@ -145,22 +147,35 @@ func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name 
 					last, _ = r.Values[2].(string)
 					return nil
 				})
-			var c chunkOf[T]
 			if err == nil && n > 0 && last == after {
 				// Keyset pagination would not advance.
 				err = fmt.Errorf("%s: a chunk after %q ends at the same key", name, after)
 			}
-			if err == nil {
-				c.rows, err = decode(rows)
-			}
-			c.err = err
 			after = last
 			select {
-			case ch <- c:
+			case raw <- chunkOf[[]any]{rows: rows, err: err}:
 			case <-ctx.Done():
 				return
 			}
 			if err != nil || n < scanChunk {
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		for c := range raw {
+			d := chunkOf[T]{err: c.err}
+			if d.err == nil {
+				d.rows, d.err = decode(c.rows)
+			}
+			select {
+			case ch <- d:
+			case <-ctx.Done():
+				return
+			}
+			if d.err != nil {
 				return
 			}
 		}
@@ -263,11 +278,14 @@ const (
 )
 
 // relRow is one row of scan_relationships: kind, start and end node ids,
-// and the relationship's properties.
+// and the relationship's properties (ratio, amount and since of a
+// shareholding; title, since and until of an appointment).
 type relRow struct {
-	kind     int64
-	from, to int64
-	props    map[string]any
+	kind          int64
+	from, to      int64
+	ratio, amount float64
+	title         string
+	since, until  models.Date
 }
 
 // relChunk is a decoded chunk of scan_relationships.
@@ -275,20 +293,31 @@ type relChunk struct {
 	rows []relRow
 }
 
-// decodeRels decodes a relationship chunk: one row
-// [kind, start id, end id, properties] per relationship.
+// decodeRels decodes a relationship chunk, one row per relationship:
+// [0, start id, end id, ratio, amount, since] for a shareholding,
+// [1 or 2, start id, end id, title, since, until] for an appointment,
+// [3, start id, end id] for a branch link.
 func decodeRels(rows []any) (relChunk, error) {
 	c := relChunk{rows: make([]relRow, len(rows))}
 	for i, v := range rows {
 		row, _ := v.([]any)
-		if len(row) != 4 {
+		if len(row) < 3 {
 			return relChunk{}, fmt.Errorf("scan: relationship row of %d values", len(row))
 		}
 		r := &c.rows[i]
 		r.kind, _ = row[0].(int64)
 		r.from, _ = row[1].(int64)
 		r.to, _ = row[2].(int64)
-		r.props, _ = row[3].(map[string]any)
+		if len(row) < 6 {
+			continue
+		}
+		switch r.kind {
+		case relHolds:
+			r.ratio, r.amount, r.since = numOf(row[3]), numOf(row[4]), dateOf(row[5])
+		case relLegalRep, relOfficer:
+			r.title, _ = row[3].(string)
+			r.since, r.until = dateOf(row[4]), dateOf(row[5])
+		}
 	}
 	return c, nil
 }
@@ -297,12 +326,17 @@ func decodeRels(rows []any) (relChunk, error) {
 // order (by holder, by kind, person and title, by parent). Relationships
 // whose endpoints are not riskgraph's kinds are left out.
 func (c relChunk) models(ids *refsByID) ([]models.Shareholding, []models.Role, []models.Branch) {
-	var (
-		sh []models.Shareholding
-		ro []models.Role
-		br []models.Branch
-	)
-	for _, r := range c.rows {
+	var counts [relBranch + 1]int
+	for i := range c.rows {
+		if k := c.rows[i].kind; k >= 0 && k <= relBranch {
+			counts[k]++
+		}
+	}
+	sh := make([]models.Shareholding, 0, counts[relHolds])
+	ro := make([]models.Role, 0, counts[relLegalRep]+counts[relOfficer])
+	br := make([]models.Branch, 0, counts[relBranch])
+	for i := range c.rows {
+		r := &c.rows[i]
 		from, ok1 := ids.get(r.from)
 		to, ok2 := ids.get(r.to)
 		if !ok1 || !ok2 || to.Kind != models.KindEnterprise {
@@ -311,15 +345,15 @@ func (c relChunk) models(ids *refsByID) ([]models.Shareholding, []models.Role, [
 		switch r.kind {
 		case relHolds:
 			if from.Kind == models.KindEnterprise || from.Kind == models.KindPerson {
-				sh = append(sh, shareholdingOf(r.props, from, to.Key))
+				sh = append(sh, models.Shareholding{Holder: from, Enterprise: to.Key, Ratio: r.ratio, Amount: r.amount, Since: r.since})
 			}
 		case relLegalRep, relOfficer:
 			if from.Kind == models.KindPerson {
-				typ := string(models.RelOfficerOf)
+				kind := models.RoleOfficer
 				if r.kind == relLegalRep {
-					typ = string(models.RelLegalRepOf)
+					kind = models.RoleLegalRep
 				}
-				ro = append(ro, roleOf(typ, r.props, from.Key, to.Key))
+				ro = append(ro, models.Role{Person: from.Key, Enterprise: to.Key, Kind: kind, Title: r.title, Since: r.since, Until: r.until})
 			}
 		case relBranch:
 			if from.Kind == models.KindEnterprise {
