@@ -1,20 +1,29 @@
-// Keyset pagination over enterprises in key order; per enterprise, the
-// shareholdings and roles that end at it and the branch links that start at it.
+// One chunk of the relationship scan: the relationships of up to $limit
+// enterprises after key $after in key order (the shareholdings and
+// appointments that end at each, the branch links that start at it), as a
+// single record: one list per relationship, starting with its kind and the
+// internal ids of its start and end nodes,
+//   [0, start, end, ratio, amount, since]  HOLDS_SHARES
+//   [1, start, end, title, since, until]   LEGAL_REP_OF
+//   [2, start, end, title, since, until]   OFFICER_OF
+//   [3, start, end]                        BRANCH_OF
+// then the number of enterprises and the last key.
 MATCH (e:Enterprise)
 WHERE e.key > $after
 WITH e
 ORDER BY e.key
 LIMIT $limit
-RETURN e.key AS key,
-  COLLECT {
-    MATCH (h)-[r:HOLDS_SHARES]->(e)
-    RETURN {person: h:Person, holder: coalesce(h.key, h.pid), props: properties(r)}
-  } AS shares,
-  COLLECT {
-    MATCH (p:Person)-[r:LEGAL_REP_OF|OFFICER_OF]->(e)
-    RETURN {type: type(r), person: p.pid, props: properties(r)}
-  } AS roles,
-  COLLECT {
-    MATCH (e)-[:BRANCH_OF]->(p:Enterprise)
-    RETURN p.key
-  } AS parents
+WITH collect(e) AS es, count(*) AS n, max(e.key) AS last
+RETURN COLLECT {
+    UNWIND es AS e
+    MATCH (x)-[r:HOLDS_SHARES|LEGAL_REP_OF|OFFICER_OF]->(e)
+    RETURN CASE type(r)
+      WHEN 'HOLDS_SHARES' THEN [0, id(x), id(e), r.ratio, r.amount, r.since]
+      WHEN 'LEGAL_REP_OF' THEN [1, id(x), id(e), r.title, r.since, r.until]
+      ELSE [2, id(x), id(e), r.title, r.since, r.until]
+    END AS row
+  UNION ALL
+    UNWIND es AS e
+    MATCH (e)-[:BRANCH_OF]->(p)
+    RETURN [3, id(e), id(p)] AS row
+  } AS rows, n, last

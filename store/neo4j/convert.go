@@ -89,8 +89,11 @@ func str(p map[string]any, k string) string {
 	return s
 }
 
-func num(p map[string]any, k string) float64 {
-	switch v := p[k].(type) {
+func num(p map[string]any, k string) float64 { return numOf(p[k]) }
+
+// numOf reads a number; anything else reads as zero.
+func numOf(v any) float64 {
+	switch v := v.(type) {
 	case float64:
 		return v
 	case int64:
@@ -104,8 +107,11 @@ func flag(p map[string]any, k string) bool {
 	return b
 }
 
-func date(p map[string]any, k string) models.Date {
-	switch v := p[k].(type) {
+func date(p map[string]any, k string) models.Date { return dateOf(p[k]) }
+
+// dateOf reads a date; anything else reads as the zero date.
+func dateOf(v any) models.Date {
+	switch v := v.(type) {
 	case dbtype.Date:
 		t := v.Time()
 		return models.NewDate(t.Year(), t.Month(), t.Day())

@@ -177,6 +177,7 @@ func explainParams() map[string]map[string]any {
 		"scan_persons":          scan,
 		"scan_records":          scan,
 		"scan_relationships":    scan,
+		"scan_refs":             {"ids": []int64{0, 1}},
 		"schema_apikey_id":      nil,
 		"schema_apikey_hash":    nil,
 		"schema_audit_id":       nil,

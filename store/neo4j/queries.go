@@ -69,6 +69,7 @@ const (
 	qScanPersons       = "scan_persons"
 	qScanRecords       = "scan_records"
 	qScanRelationships = "scan_relationships"
+	qScanRefs          = "scan_refs"
 )
 
 // schema lists the schema statements in the order Open applies them.
