@@ -39,7 +39,16 @@ type Job struct {
 	// Publish receives the result after promotion (e.g. the API's latest
 	// result); optional.
 	Publish func(*engine.Result)
+	// KeepSnapshots is how many of the newest completed runs keep their
+	// report snapshots (DefaultKeepSnapshots when 0; all when negative).
+	// Older snapshots are deleted after each job; a report can compare only
+	// with a run that still has one. Against's snapshot is always kept.
+	KeepSnapshots int
 }
+
+// DefaultKeepSnapshots is the default of Job.KeepSnapshots: a month of
+// daily runs (a snapshot takes about 55 MiB at 1 M enterprises).
+const DefaultKeepSnapshots = 31
 
 // Fence is checked before every write a job makes after scoring; it fails
 // when the job's lock was lost, so that a job that lost its lease does not
@@ -103,7 +112,45 @@ func (j *Job) Run(ctx context.Context, runID string, fence Fence) (Outcome, erro
 		return out, fmt.Errorf("report: save snapshot: %w", err)
 	}
 	out.Reports, err = j.PublishRun(ctx, snap, res, run, fence)
+	if err == nil {
+		err = j.pruneSnapshots(ctx, fence)
+	}
 	return out, err
+}
+
+// pruneSnapshots deletes the snapshots of runs older than the newest
+// KeepSnapshots completed ones (Against's excepted).
+func (j *Job) pruneSnapshots(ctx context.Context, fence Fence) error {
+	keep := j.KeepSnapshots
+	if keep == 0 {
+		keep = DefaultKeepSnapshots
+	}
+	if keep < 0 {
+		return nil
+	}
+	// Every job prunes, so only the runs just past the window can still
+	// hold a snapshot; the margin covers a lowered setting (by up to 50).
+	runs, err := j.Store.Runs(ctx, keep+50)
+	if err != nil {
+		return fmt.Errorf("report: list runs to prune snapshots: %w", err)
+	}
+	kept := 0
+	for _, r := range runs {
+		if r.Status == store.RunCompleted && kept < keep {
+			kept++
+			continue
+		}
+		if r.ID == j.Against || r.Status == store.RunRunning {
+			continue
+		}
+		if err := fence(ctx); err != nil {
+			return err
+		}
+		if err := j.Store.DeleteSnapshot(ctx, r.ID); err != nil {
+			return fmt.Errorf("report: delete the snapshot of run %s: %w", r.ID, err)
+		}
+	}
+	return nil
 }
 
 // ensurePrevious saves a snapshot of the currently promoted run when it has none.

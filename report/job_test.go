@@ -146,3 +146,53 @@ func firstKey(t *testing.T, s store.Store) string {
 	})
 	return key
 }
+
+// TestJobPrunesSnapshots: with KeepSnapshots 2, after four jobs only the
+// two newest runs keep their snapshots (plus a pinned Against run), and
+// every report still compares with the run before it.
+func TestJobPrunesSnapshots(t *testing.T) {
+	gen := filepath.Join(t.TempDir(), "gen")
+	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 200, Seed: 5, Out: gen}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := memory.Open(memory.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
+	today := ingest.DefaultReferenceDate()
+	if _, err := ingest.LoadDir(context.Background(), gen, st, ingest.LoadOptions{Hasher: h, Source: "t", Now: func() time.Time { return today.Time }}); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 7, 1, 7, 0, 0, 0, time.UTC)
+	job := &Job{Store: st, Log: zerolog.Nop(), Now: func() time.Time { clock = clock.Add(time.Hour); return clock },
+		Engine: engine.Options{Params: engine.DefaultParams(), Today: today}, KeepSnapshots: 2}
+	runs := []string{"run-1", "run-2", "run-3", "run-4"}
+	for i, id := range runs {
+		out, err := job.Run(context.Background(), id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && (len(out.Reports) != 1 || out.Reports[0].Against != runs[i-1]) {
+			t.Fatalf("%s: reports %+v, want one against %s", id, out.Reports, runs[i-1])
+		}
+	}
+	has := func(id string) bool {
+		_, err := st.Snapshot(context.Background(), id)
+		return err == nil
+	}
+	for id, want := range map[string]bool{"run-1": false, "run-2": false, "run-3": true, "run-4": true} {
+		if has(id) != want {
+			t.Errorf("snapshot of %s kept = %v, want %v", id, !want, want)
+		}
+	}
+	job.Against = "run-3"
+	if _, err := job.Run(context.Background(), "run-5", nil); err != nil {
+		t.Fatal(err)
+	}
+	// Newest two (run-5, run-4) and the pinned run-3 keep theirs.
+	if !has("run-5") || !has("run-4") || !has("run-3") || has("run-2") {
+		t.Errorf("after run-5 against run-3: run-5 %v, run-4 %v, run-3 %v, run-2 %v", has("run-5"), has("run-4"), has("run-3"), has("run-2"))
+	}
+}

@@ -42,6 +42,9 @@ type ReportStore interface {
 	SaveSnapshot(ctx context.Context, run string, data []byte) error
 	// Snapshot returns a run's snapshot, or ErrNotFound.
 	Snapshot(ctx context.Context, run string) ([]byte, error)
+	// DeleteSnapshot removes a run's snapshot (retention); a run without
+	// one is not an error.
+	DeleteSnapshot(ctx context.Context, run string) error
 }
 
 // Watchlist is a set of enterprise keys (and person pids, as "person:<pid>")

@@ -28,6 +28,7 @@ type reportOptions struct {
 	webhook   string
 	lease     time.Duration
 	params    string
+	keep      int
 }
 
 func (o *reportOptions) bind(fs *pflag.FlagSet, withSchedule bool) {
@@ -40,6 +41,7 @@ func (o *reportOptions) bind(fs *pflag.FlagSet, withSchedule bool) {
 	fs.StringSliceVar(&o.scopes, "report-scope", nil, "extra scoped reports, e.g. region=44 or region=4403,industry=C or watchlist=wl-… (repeatable; the unscoped report is always made)")
 	fs.StringVar(&o.webhook, "report-webhook", envOr("RISKGRAPH_REPORT_WEBHOOK", ""), "URL to POST each report to, signed with RISKGRAPH_REPORT_WEBHOOK_SECRET [RISKGRAPH_REPORT_WEBHOOK]")
 	fs.StringVar(&o.params, "report-params", "", "JSON file of model parameters for the scoring run (docs/risk-model.md)")
+	fs.IntVar(&o.keep, "report-keep-snapshots", report.DefaultKeepSnapshots, "how many of the newest completed runs keep their report snapshot (a report can compare only with those); -1 keeps all")
 }
 
 func splitEnv(name string) []string {
@@ -67,7 +69,10 @@ func (a *app) reportJob(o *reportOptions, s store.Store) (*report.Job, error) {
 		return nil, usageError(err)
 	}
 	opts.Today = models.Date{} // each run takes today's date in the report time zone
-	job := &report.Job{Store: rs, Log: a.log, Engine: opts, Zone: zone, Publish: a.latest.Set}
+	if o.keep == 0 || o.keep < -1 {
+		return nil, usageError(fmt.Errorf("--report-keep-snapshots %d: give 1 or more, or -1 to keep every snapshot", o.keep))
+	}
+	job := &report.Job{Store: rs, Log: a.log, Engine: opts, Zone: zone, Publish: a.latest.Set, KeepSnapshots: o.keep}
 	job.Scopes = []report.Scope{{}}
 	for _, raw := range o.scopes {
 		sc, err := parseScope(raw)

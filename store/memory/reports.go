@@ -23,6 +23,7 @@ type reportsEntry struct {
 	Delivery        json.RawMessage  `json:"delivery,omitempty"`
 	SnapshotRun     string           `json:"snapshot_run,omitempty"`
 	Snapshot        []byte           `json:"snapshot,omitempty"`
+	DeleteSnapshot  string           `json:"delete_snapshot,omitempty"`
 	Watchlist       *store.Watchlist `json:"watchlist,omitempty"`
 	DeleteWatchlist string           `json:"delete_watchlist,omitempty"`
 }
@@ -53,6 +54,9 @@ func (r *reports) apply(e *reportsEntry) {
 	}
 	if e.SnapshotRun != "" {
 		r.snapshots[e.SnapshotRun] = e.Snapshot
+	}
+	if e.DeleteSnapshot != "" {
+		delete(r.snapshots, e.DeleteSnapshot)
 	}
 	if e.Watchlist != nil {
 		c := *e.Watchlist
@@ -138,6 +142,17 @@ func (s *Store) Snapshot(_ context.Context, run string) ([]byte, error) {
 		return nil, fmt.Errorf("snapshot of run %q: %w", run, store.ErrNotFound)
 	}
 	return slices.Clone(b), nil
+}
+
+// DeleteSnapshot journals the removal of a run's snapshot.
+func (s *Store) DeleteSnapshot(ctx context.Context, run string) error {
+	s.mu.RLock()
+	_, ok := s.g.reports.snapshots[run]
+	s.mu.RUnlock()
+	if !ok {
+		return nil
+	}
+	return s.commit(ctx, &entry{Reports: &reportsEntry{DeleteSnapshot: run}})
 }
 
 // SaveWatchlist journals a watch-list.

@@ -188,6 +188,17 @@ func (s *Store) Snapshot(ctx context.Context, run string) ([]byte, error) {
 	return data, err
 }
 
+// DeleteSnapshot removes a run's snapshot.
+func (s *Store) DeleteSnapshot(ctx context.Context, run string) error {
+	return s.write(ctx, "delete snapshot", func(tx driver.ManagedTransaction) error {
+		res, err := tx.Run(ctx, stmt(qBlobDelete), map[string]any{"key": snapshotBlob(run)})
+		if err == nil {
+			_, err = res.Consume(ctx)
+		}
+		return err
+	})
+}
+
 // SaveWatchlist inserts or replaces a watch-list.
 func (s *Store) SaveWatchlist(ctx context.Context, w store.Watchlist) error {
 	if w.ID == "" {

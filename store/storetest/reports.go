@@ -109,6 +109,21 @@ func testSnapshots(t *testing.T, s store.Store) {
 	if err := rs.SaveSnapshot(ctx(), "", data); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("snapshot without run: %v", err)
 	}
+	if err := rs.SaveSnapshot(ctx(), "run-2", data); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.DeleteSnapshot(ctx(), "run-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rs.Snapshot(ctx(), "run-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted snapshot: %v", err)
+	}
+	if got, err := rs.Snapshot(ctx(), "run-2"); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("deleting run-1's snapshot touched run-2's: %v, %d bytes", err, len(got))
+	}
+	if err := rs.DeleteSnapshot(ctx(), "run-1"); err != nil {
+		t.Errorf("deleting a missing snapshot: %v", err)
+	}
 }
 
 // testWatchlists: save, replace, list oldest first, delete.
