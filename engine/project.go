@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -37,14 +38,34 @@ type builder struct {
 // with an edge from each enterprise that has the value.
 func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 	b := newBuilder()
-	err := s.Scan(ctx, ProjectPageSize, func(p *store.Batch) error {
+	if err := scanPages(ctx, s, b); err != nil {
+		return nil, err
+	}
+	return b.finish(), nil
+}
+
+// reusingScanner is a scanner that can reuse its page buffers for a
+// consumer that keeps nothing of a page but the rows' strings (the memory
+// store): the projection does not allocate a copy of the whole graph.
+type reusingScanner interface {
+	ScanReuse(ctx context.Context, pageSize int, fn func(*store.Batch) error) error
+}
+
+// scanPages feeds every page of s to b, which keeps nothing of a page but
+// its strings.
+func scanPages(ctx context.Context, s store.Scanner, b *builder) error {
+	scan := s.Scan
+	if rs, ok := s.(reusingScanner); ok {
+		scan = rs.ScanReuse
+	}
+	err := scan(ctx, ProjectPageSize, func(p *store.Batch) error {
 		b.page(p)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+		return fmt.Errorf("project: %w", err)
 	}
-	return b.finish(), nil
+	return nil
 }
 
 func (b *builder) page(p *store.Batch) {
@@ -68,8 +89,9 @@ func (b *builder) page(p *store.Batch) {
 	}
 	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
 		// Relationships come after every node: reserve about two per node
-		// once, instead of growing from nothing.
-		b.g.Edges = make([]Edge, 0, 2*b.g.N()+1024)
+		// and room for the group memberships once, instead of growing from
+		// nothing (finish merges the memberships in place).
+		b.g.Edges = make([]Edge, 0, 2*b.g.N()+len(b.members)+1024)
 	}
 	// Relationships arrive grouped by start node, so consecutive rows
 	// mostly share it: remember the last one instead of looking it up.
@@ -261,33 +283,83 @@ func (b *builder) finish() *Graph {
 	members := b.members
 	b.members, b.shared, b.tables = nil, [3]sharedValues{}, [4]map[string]uint16{}
 	n := g.N()
-	// Out-CSR: a stable counting sort by From keeps the scan order within a
-	// node (relationships, then group memberships) and reads the two lists
-	// in place rather than concatenating them first.
-	g.OutOff = make([]int64, n+1)
-	for _, list := range [2][]Edge{g.Edges, members} {
+	// Out-CSR: the relationships (in scan order within a node), then the
+	// group memberships, grouped by From.
+	if sortedByFrom(g.Edges) {
+		// The usual case: the scan listed relationships by start node in
+		// node order.
+		g.Edges, g.OutOff = mergeOut(n, g.Edges, members)
+	} else {
+		g.Edges, g.OutOff = countOut(n, g.Edges, members)
+	}
+	// In-CSR over edge indices, and records by subject.
+	next := make([]int64, n)
+	g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
+	g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
+	return g
+}
+
+// mergeOut returns rels (sorted by From) and members grouped by From, each
+// node's relationships before its memberships, with the out-offsets. It
+// sorts members and merges them into rels in place, from the back, so no
+// second edge array is needed when rels has the capacity.
+func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
+	slices.SortStableFunc(members, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	m := len(rels)
+	es := slices.Grow(rels, len(members))[:m+len(members)]
+	i, j := m-1, len(members)-1
+	for k := len(es) - 1; j >= 0; k-- {
+		if i >= 0 && es[i].From > members[j].From {
+			es[k] = es[i]
+			i--
+		} else {
+			es[k] = members[j]
+			j--
+		}
+	}
+	off := make([]int64, n+1)
+	for i := range es {
+		off[es[i].From+1]++
+	}
+	for v := 0; v < n; v++ {
+		off[v+1] += off[v]
+	}
+	return es, off
+}
+
+// countOut is mergeOut for rels in any order: a stable counting sort by
+// From into a new array.
+func countOut(n int, rels, members []Edge) ([]Edge, []int64) {
+	off := make([]int64, n+1)
+	for _, list := range [2][]Edge{rels, members} {
 		for i := range list {
-			g.OutOff[list[i].From+1]++
+			off[list[i].From+1]++
 		}
 	}
 	for v := 0; v < n; v++ {
-		g.OutOff[v+1] += g.OutOff[v]
+		off[v+1] += off[v]
 	}
-	sorted := make([]Edge, g.OutOff[n])
+	sorted := make([]Edge, off[n])
 	next := make([]int64, n)
-	copy(next, g.OutOff[:n])
-	for _, list := range [2][]Edge{g.Edges, members} {
+	copy(next, off[:n])
+	for _, list := range [2][]Edge{rels, members} {
 		for i := range list {
 			f := list[i].From
 			sorted[next[f]] = list[i]
 			next[f]++
 		}
 	}
-	g.Edges = sorted
-	// In-CSR over edge indices, and records by subject.
-	g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
-	g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
-	return g
+	return sorted, off
+}
+
+// sortedByFrom reports whether the edges are in non-decreasing From order.
+func sortedByFrom(es []Edge) bool {
+	for i := 1; i < len(es); i++ {
+		if es[i].From < es[i-1].From {
+			return false
+		}
+	}
+	return true
 }
 
 // bucketIndex groups the indices 0..m-1 by the node key(i) gives, in index
