@@ -61,12 +61,24 @@ func (s *Store) scan(ctx context.Context, pageSize int, reuse bool, fn func(*sto
 	sl.recs = collect(s.g.rec)
 	wg.Wait()
 	s.mu.RUnlock()
-	wg.Go(func() { sortKeyed(sl.ents) })
-	wg.Go(func() { sortKeyed(sl.pers) })
-	wg.Go(func() { sortKeyed(sl.entOut) })
-	wg.Go(func() { sortKeyed(sl.perOut) })
-	sortKeyed(sl.recs)
-	wg.Wait()
+	// Each list is handed on as soon as it is sorted, so the first pages
+	// go out while the later lists are still being sorted.
+	for i := range sl.sorted {
+		sl.sorted[i] = make(chan struct{})
+	}
+	sortThen := func(i int, sort func()) {
+		sort()
+		close(sl.sorted[i])
+	}
+	go func() {
+		sortThen(0, func() { sortKeyed(sl.ents) })
+		sortThen(2, func() { sortKeyed(sl.recs) })
+		sortThen(3, func() { sortKeyed(sl.entOut) })
+	}()
+	go func() {
+		sortThen(1, func() { sortKeyed(sl.pers) })
+		sortThen(4, func() { sortKeyed(sl.perOut) })
+	}()
 
 	// A producer goroutine copies chunks under the read lock while this
 	// goroutine hands the previous chunk's pages to fn, so copying and
@@ -111,10 +123,13 @@ type scanLists struct {
 	pers           []keyed[*models.Person]
 	recs           []keyed[*models.Record]
 	entOut, perOut []keyed[[]link]
+	// sorted[i] is closed once list i (in the order above) is sorted.
+	sorted [5]chan struct{}
 }
 
 // produce copies every phase's rows, chunk by chunk.
 func (sc *scanner) produce(sl *scanLists) error {
+	<-sl.sorted[0]
 	err := chunks(sc, sl.ents, func(b *store.Batch, c []keyed[*models.Enterprise]) {
 		b.Enterprises = resize(b.Enterprises, len(c))
 		for i := range c {
@@ -122,6 +137,7 @@ func (sc *scanner) produce(sl *scanLists) error {
 		}
 	})
 	if err == nil {
+		<-sl.sorted[1]
 		err = chunks(sc, sl.pers, func(b *store.Batch, c []keyed[*models.Person]) {
 			b.Persons = resize(b.Persons, len(c))
 			for i := range c {
@@ -130,6 +146,7 @@ func (sc *scanner) produce(sl *scanLists) error {
 		})
 	}
 	if err == nil {
+		<-sl.sorted[2]
 		err = chunks(sc, sl.recs, func(b *store.Batch, c []keyed[*models.Record]) {
 			b.Records = resize(b.Records, len(c))
 			for i := range c {
@@ -145,9 +162,11 @@ func (sc *scanner) produce(sl *scanLists) error {
 		sc.relRows = [3]int{len(b.Shareholdings), len(b.Roles), len(b.Branches)}
 	}
 	if err == nil {
+		<-sl.sorted[3]
 		err = chunks(sc, sl.entOut, rels)
 	}
 	if err == nil {
+		<-sl.sorted[4]
 		err = chunks(sc, sl.perOut, rels)
 	}
 	return err
