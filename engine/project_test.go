@@ -12,9 +12,9 @@ import (
 	"riskgraph/store"
 )
 
-// TestStrIndexKeyShapes inserts keys of every shape the index codes (pids,
-// enterprise keys) and of others, including near misses, and finds each one
-// again and nothing else.
+// TestStrIndexKeyShapes inserts keys of many shapes (pids, enterprise keys,
+// source keys, addresses), including near misses, and finds each one again
+// and nothing else.
 func TestStrIndexKeyShapes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	hexKey := func() string {

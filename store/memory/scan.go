@@ -293,7 +293,8 @@ func chunks[V any](sc *scanner, nodes []keyed[V], rows func(*store.Batch, []keye
 
 // split hands b on in pages of at most size rows (sub-slices of b's rows,
 // capped so that a consumer appending to one cannot overwrite the next).
-func (sc *scanner) split(b *store.Batch, fn func(*store.Batch) error) error {
+func (sc *scanner) split(chunk *store.Batch, fn func(*store.Batch) error) error {
+	b := *chunk // cut from a copy: a reused chunk keeps its arrays whole
 	for b.Len() > 0 {
 		room := sc.size
 		p := &store.Batch{}
