@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"riskgraph/models"
 	"riskgraph/store"
@@ -29,7 +30,8 @@ type builder struct {
 	g       *Graph
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
 	shared  [3]sharedValues
-	members []Edge // enterprise → group edges, appended after the relationships
+	members []Edge  // enterprise → group edges, appended after the relationships
+	ids     []int32 // scratch of lookupEnterprises
 }
 
 // Project streams the whole graph from s into CSR arrays. Relationships
@@ -96,15 +98,20 @@ func (b *builder) page(p *store.Batch) {
 	// Relationships arrive grouped by start node, so consecutive rows
 	// mostly share it: remember the last one instead of looking it up.
 	var last memo
+	to := b.lookupEnterprises(len(p.Shareholdings), func(i int) string { return p.Shareholdings[i].Enterprise })
 	for i := range p.Shareholdings {
 		sh := &p.Shareholdings[i]
 		from, ok := last.get(sh.Holder)
 		if !ok {
 			from = last.set(sh.Holder, b.node(sh.Holder))
 		}
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.enterprise1(sh.Enterprise),
+		if to[i] < 0 {
+			to[i] = b.enterprise1(sh.Enterprise)
+		}
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: to[i],
 			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 	}
+	to = b.lookupEnterprises(len(p.Roles), func(i int) string { return p.Roles[i].Enterprise })
 	for i := range p.Roles {
 		r := &p.Roles[i]
 		ref := models.PersonRef(r.Person)
@@ -112,7 +119,10 @@ func (b *builder) page(p *store.Batch) {
 		if !ok {
 			from = last.set(ref, b.person(r.Person))
 		}
-		e := Edge{From: from, To: b.enterprise1(r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
+		if to[i] < 0 {
+			to[i] = b.enterprise1(r.Enterprise)
+		}
+		e := Edge{From: from, To: to[i], Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
 		if r.Kind == models.RoleOfficer {
 			e.Type, e.Title = EdgeOfficer, uint8(b.code(2, &b.g.Titles, r.Title))
 		}
@@ -122,6 +132,32 @@ func (b *builder) page(p *store.Batch) {
 		br := &p.Branches[i]
 		b.g.Edges = append(b.g.Edges, Edge{From: b.enterprise1(br.Branch), To: b.enterprise1(br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
 	}
+}
+
+// lookupEnterprises returns the ids of the enterprises key(0..n-1) names,
+// -1 where unknown (the caller adds those, in row order). The lookups are
+// reads only, so a large page's are split between two goroutines: each is
+// a cache miss or two, and the scan's producer leaves the second core
+// mostly idle while the builder works through the relationships.
+func (b *builder) lookupEnterprises(n int, key func(i int) string) []int32 {
+	if cap(b.ids) < n {
+		b.ids = make([]int32, n)
+	}
+	ids := b.ids[:n]
+	look := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ids[i], _, _ = b.g.entIndex.find(key(i), b.g.Keys)
+		}
+	}
+	if n < 1024 {
+		look(0, n)
+		return ids
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { look(0, n/2) })
+	look(n/2, n)
+	wg.Wait()
+	return ids
 }
 
 // memo remembers the node id of the last relationship's start.
