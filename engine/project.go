@@ -30,8 +30,11 @@ type builder struct {
 	g       *Graph
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
 	shared  [3]sharedValues
-	members []Edge  // enterprise → group edges, appended after the relationships
-	ids     []int32 // scratch of lookupEnterprises
+	members []Edge // enterprise → group edges, appended after the relationships
+	// Scratch space of a page.
+	ids  []int32
+	hs   []uint32
+	prep []prepared
 }
 
 // Project streams the whole graph from s into CSR arrays. Relationships
@@ -74,14 +77,16 @@ func (b *builder) page(p *store.Batch) {
 	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
 		b.reserveNodes(n)
 	}
+	b.prepareEnterprises(p.Enterprises)
 	for i := range p.Enterprises {
-		id := b.enterprise(&p.Enterprises[i])
+		id := b.enterprise(&p.Enterprises[i], &b.prep[i])
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Enterprises[i].Risk)
 		}
 	}
+	hs := b.hashes(len(p.Persons), &b.g.perIndex, func(i int) string { return p.Persons[i].PID })
 	for i := range p.Persons {
-		id := b.person(p.Persons[i].PID)
+		id := b.personHashed(p.Persons[i].PID, hs[i])
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Persons[i].Risk)
 		}
@@ -144,20 +149,72 @@ func (b *builder) lookupEnterprises(n int, key func(i int) string) []int32 {
 		b.ids = make([]int32, n)
 	}
 	ids := b.ids[:n]
-	look := func(lo, hi int) {
+	halves(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			ids[i], _, _ = b.g.entIndex.find(key(i), b.g.Keys)
 		}
-	}
+	})
+	return ids
+}
+
+// halves calls f over [0,n), split between two goroutines when n is large.
+func halves(n int, f func(lo, hi int)) {
 	if n < 1024 {
-		look(0, n)
-		return ids
+		f(0, n)
+		return
 	}
 	var wg sync.WaitGroup
-	wg.Go(func() { look(0, n/2) })
-	look(n/2, n)
+	wg.Go(func() { f(0, n/2) })
+	f(n/2, n)
 	wg.Wait()
-	return ids
+}
+
+// hashes returns the hashes in index x of key(0..n-1), computed on two
+// goroutines: reading each key is a cache miss, and the sequential inserts
+// that follow then touch only the table.
+func (b *builder) hashes(n int, x *strIndex, key func(i int) string) []uint32 {
+	if cap(b.hs) < n {
+		b.hs = make([]uint32, n)
+	}
+	hs := b.hs[:n]
+	halves(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hs[i] = x.hash(key(i))
+		}
+	})
+	return hs
+}
+
+// prepared is what can be computed for an enterprise row before it is
+// added (on two goroutines): its key's hash, and its normalised address,
+// phone and e-mail with their hashes.
+type prepared struct {
+	keyHash uint32
+	valHash [3]uint32
+	vals    [3]string
+}
+
+// prepareEnterprises fills b.prep for a page's enterprises.
+func (b *builder) prepareEnterprises(es []models.Enterprise) {
+	if cap(b.prep) < len(es) {
+		b.prep = make([]prepared, len(es))
+	}
+	b.prep = b.prep[:len(es)]
+	halves(len(es), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e, pr := &es[i], &b.prep[i]
+			pr.keyHash = b.g.entIndex.hash(e.Key)
+			pr.vals = [3]string{}
+			if !e.Placeholder {
+				pr.vals = [3]string{normAddress(e.Address), normPhone(e.Phone), normEmail(e.Email)}
+			}
+			for f, v := range pr.vals {
+				if v != "" {
+					pr.valHash[f] = b.shared[f].index.hash(v)
+				}
+			}
+		}
+	})
 }
 
 // memo remembers the node id of the last relationship's start.
@@ -234,7 +291,12 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 
 // enterprise1 returns the id of the enterprise with key, adding a bare node when unknown.
 func (b *builder) enterprise1(key string) int32 {
-	id, slot, h := b.g.entIndex.find(key, b.g.Keys)
+	return b.enterpriseHashed(key, b.g.entIndex.hash(key))
+}
+
+// enterpriseHashed is enterprise1 with key's hash computed beforehand.
+func (b *builder) enterpriseHashed(key string, h uint32) int32 {
+	id, slot, h := b.g.entIndex.findHashed(key, h, b.g.Keys)
 	if id >= 0 {
 		return id
 	}
@@ -244,29 +306,27 @@ func (b *builder) enterprise1(key string) int32 {
 	return id
 }
 
-func (b *builder) enterprise(e *models.Enterprise) int32 {
+func (b *builder) enterprise(e *models.Enterprise, pr *prepared) int32 {
 	g := b.g
-	id := b.enterprise1(e.Key)
+	id := b.enterpriseHashed(e.Key, pr.keyHash)
 	g.Status[id] = codeOf(statuses, e.Status)
 	g.Established[id] = DayOf(e.Established)
 	g.EntKind[id] = codeOf(entKinds, e.Kind)
 	g.Region[id] = b.code(0, &g.Regions, e.Region)
 	g.Industry[id] = b.code(1, &g.Industries, e.Industry)
-	if !e.Placeholder {
-		b.share(id, 0, normAddress(e.Address))
-		b.share(id, 1, normPhone(e.Phone))
-		b.share(id, 2, normEmail(e.Email))
+	for f, v := range pr.vals {
+		if v != "" {
+			b.share(id, f, v, pr.valHash[f])
+		}
 	}
 	return id
 }
 
-// share notes that enterprise id has value v of field f (0 address, 1 phone, 2 email).
-func (b *builder) share(id int32, f int, v string) {
-	if v == "" {
-		return
-	}
+// share notes that enterprise id has value v (hash h) of field f (0
+// address, 1 phone, 2 email).
+func (b *builder) share(id int32, f int, v string, h uint32) {
 	sv := &b.shared[f]
-	i, slot, h := sv.index.find(v, sv.keys)
+	i, slot, h := sv.index.findHashed(v, h, sv.keys)
 	if i < 0 {
 		sv.keys = append(sv.keys, v)
 		sv.first = append(sv.first, id)
@@ -283,8 +343,11 @@ func (b *builder) share(id int32, f int, v string) {
 	b.members = append(b.members, Edge{From: id, To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
 }
 
-func (b *builder) person(pid string) int32 {
-	id, slot, h := b.g.perIndex.find(pid, b.g.Keys)
+func (b *builder) person(pid string) int32 { return b.personHashed(pid, b.g.perIndex.hash(pid)) }
+
+// personHashed is person with pid's hash computed beforehand.
+func (b *builder) personHashed(pid string, h uint32) int32 {
+	id, slot, h := b.g.perIndex.findHashed(pid, h, b.g.Keys)
 	if id >= 0 {
 		return id
 	}
