@@ -32,7 +32,7 @@ type builder struct {
 	shared  [3]sharedValues
 	members []Edge // enterprise → group edges, appended after the relationships
 	// Scratch space of a page.
-	ids  []int32
+	res  []resolved
 	hs   []uint32
 	prep []prepared
 }
@@ -100,61 +100,111 @@ func (b *builder) page(p *store.Batch) {
 		// nothing (finish merges the memberships in place).
 		b.g.Edges = make([]Edge, 0, 2*b.g.N()+len(b.members)+1024)
 	}
-	// Relationships arrive grouped by start node, so consecutive rows
-	// mostly share it: remember the last one instead of looking it up.
-	var last memo
-	to := b.lookupEnterprises(len(p.Shareholdings), func(i int) string { return p.Shareholdings[i].Enterprise })
-	for i := range p.Shareholdings {
-		sh := &p.Shareholdings[i]
-		from, ok := last.get(sh.Holder)
-		if !ok {
-			from = last.set(sh.Holder, b.node(sh.Holder))
-		}
-		if to[i] < 0 {
-			to[i] = b.enterprise1(sh.Enterprise)
-		}
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: to[i],
+	// The endpoints' ids are looked up on two goroutines first (reads
+	// only); the sequential pass adds what is unknown, in row order.
+	shs := p.Shareholdings
+	res := b.resolve(len(shs), func(i int) models.Ref { return shs[i].Holder },
+		func(i int) string { return shs[i].Enterprise }, nil)
+	from := int32(-1)
+	for i := range shs {
+		sh := &shs[i]
+		from = b.from(res[i].from, from, sh.Holder)
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, sh.Enterprise),
 			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 	}
-	to = b.lookupEnterprises(len(p.Roles), func(i int) string { return p.Roles[i].Enterprise })
-	for i := range p.Roles {
-		r := &p.Roles[i]
-		ref := models.PersonRef(r.Person)
-		from, ok := last.get(ref)
-		if !ok {
-			from = last.set(ref, b.person(r.Person))
-		}
-		if to[i] < 0 {
-			to[i] = b.enterprise1(r.Enterprise)
-		}
-		e := Edge{From: from, To: to[i], Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
+	roles := p.Roles
+	res = b.resolve(len(roles), func(i int) models.Ref { return models.PersonRef(roles[i].Person) },
+		func(i int) string { return roles[i].Enterprise },
+		func(i int) (string, bool) { return roles[i].Title, roles[i].Kind == models.RoleOfficer })
+	for i := range roles {
+		r := &roles[i]
+		from = b.from(res[i].from, from, models.PersonRef(r.Person))
+		e := Edge{From: from, To: b.to(res[i].to, r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
 		if r.Kind == models.RoleOfficer {
-			e.Type, e.Title = EdgeOfficer, uint8(b.code(2, &b.g.Titles, r.Title))
+			t := res[i].title
+			if t < 0 {
+				t = int32(b.code(2, &b.g.Titles, r.Title))
+			}
+			e.Type, e.Title = EdgeOfficer, uint8(t)
 		}
 		b.g.Edges = append(b.g.Edges, e)
 	}
-	for i := range p.Branches {
-		br := &p.Branches[i]
-		b.g.Edges = append(b.g.Edges, Edge{From: b.enterprise1(br.Branch), To: b.enterprise1(br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
+	brs := p.Branches
+	res = b.resolve(len(brs), func(i int) models.Ref { return models.EnterpriseRef(brs[i].Branch) },
+		func(i int) string { return brs[i].Parent }, nil)
+	for i := range brs {
+		br := &brs[i]
+		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch))
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
 	}
 }
 
-// lookupEnterprises returns the ids of the enterprises key(0..n-1) names,
-// -1 where unknown (the caller adds those, in row order). The lookups are
-// reads only, so a large page's are split between two goroutines: each is
-// a cache miss or two, and the scan's producer leaves the second core
-// mostly idle while the builder works through the relationships.
-func (b *builder) lookupEnterprises(n int, key func(i int) string) []int32 {
-	if cap(b.ids) < n {
-		b.ids = make([]int32, n)
+// resolved is what the parallel pass of resolve found for one relationship row.
+type resolved struct {
+	// from and to are the endpoints' ids, -1 when unknown; from is
+	// sameFrom when the row starts where the previous row does (rows come
+	// grouped by start node).
+	from, to int32
+	// title is the officer title's code, -1 when the title is new.
+	title int32
+}
+
+const sameFrom = -2
+
+// resolve looks up the endpoints (and officer titles) of n relationship
+// rows on two goroutines. It only reads the indexes and tables: each
+// lookup is a cache miss or two, and the scan's producer leaves the second
+// core mostly idle while the builder works through the relationships.
+func (b *builder) resolve(n int, from func(i int) models.Ref, to func(i int) string, title func(i int) (string, bool)) []resolved {
+	if cap(b.res) < n {
+		b.res = make([]resolved, n)
 	}
-	ids := b.ids[:n]
+	res := b.res[:n]
 	halves(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			ids[i], _, _ = b.g.entIndex.find(key(i), b.g.Keys)
+			rv := &res[i]
+			rv.to, _, _ = b.g.entIndex.find(to(i), b.g.Keys)
+			f := from(i)
+			switch {
+			case i > 0 && from(i-1) == f:
+				rv.from = sameFrom
+			case f.Kind == models.KindPerson:
+				rv.from, _, _ = b.g.perIndex.find(f.Key, b.g.Keys)
+			default:
+				rv.from, _, _ = b.g.entIndex.find(f.Key, b.g.Keys)
+			}
+			rv.title = -1
+			if title != nil {
+				if t, ok := title(i); ok {
+					if c, ok := b.tables[2][t]; ok {
+						rv.title = int32(c)
+					}
+				}
+			}
 		}
 	})
-	return ids
+	return res
+}
+
+// from returns the start node of a row from what resolve found (adding
+// the node when unknown); prev is the previous row's.
+func (b *builder) from(found, prev int32, r models.Ref) int32 {
+	switch {
+	case found == sameFrom:
+		return prev
+	case found >= 0:
+		return found
+	}
+	return b.node(r)
+}
+
+// to returns the enterprise a row ends at from what resolve found (adding
+// it when unknown).
+func (b *builder) to(found int32, key string) int32 {
+	if found >= 0 {
+		return found
+	}
+	return b.enterprise1(key)
 }
 
 // halves calls f over [0,n), split between two goroutines when n is large.
@@ -215,22 +265,6 @@ func (b *builder) prepareEnterprises(es []models.Enterprise) {
 			}
 		}
 	})
-}
-
-// memo remembers the node id of the last relationship's start.
-type memo struct {
-	ref models.Ref
-	id  int32
-	ok  bool
-}
-
-func (m *memo) get(r models.Ref) (int32, bool) {
-	return m.id, m.ok && r.Key == m.ref.Key && r.Kind == m.ref.Kind
-}
-
-func (m *memo) set(r models.Ref, id int32) int32 {
-	*m = memo{r, id, true}
-	return id
 }
 
 func newBuilder() *builder {
