@@ -7,7 +7,8 @@ import "strconv"
 // (two enterprises holding shares in each other).
 func detectHoldingCycles(g *Graph, o *Ownership, _ *FlagParams, today Day) []Finding {
 	var out []Finding
-	for _, c := range o.SCCs {
+	for i := range o.SCCs.Len() {
+		c := o.SCCs.At(i)
 		if len(c) < 2 {
 			continue
 		}

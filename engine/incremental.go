@@ -24,12 +24,8 @@ type Previous struct {
 func ProjectPrevious(ctx context.Context, s store.Scanner) (*Graph, error) {
 	b := newBuilder()
 	b.g.Previous = &Previous{}
-	err := s.Scan(ctx, ProjectPageSize, func(p *store.Batch) error {
-		b.page(p)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+	if err := scanPages(ctx, s, b); err != nil {
+		return nil, err
 	}
 	return b.finish(), nil
 }

@@ -11,6 +11,9 @@ import (
 func normAddress(s string) string {
 	clean := true
 	for _, r := range s {
+		if r >= 0x4E00 && r <= 0x9FFF { // CJK ideographs: neither space nor punctuation
+			continue
+		}
 		if r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 || unicode.IsSpace(r) || unicode.IsPunct(r) || (r >= 'A' && r <= 'Z') {
 			clean = false
 			break

@@ -1,9 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"math"
 	"slices"
-	"sort"
 )
 
 // Stake is a person's integrated ownership of an enterprise.
@@ -32,7 +32,7 @@ type Ownership struct {
 	// SCC is each node's component in the holding graph; SCCs lists the
 	// components holders first.
 	SCC  []int32
-	SCCs [][]int32
+	SCCs Components
 }
 
 // BeneficialOwners returns v's beneficial owners, largest first.
@@ -69,7 +69,8 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	own := make([][]Stake, n)
 	acc := make([]float64, n)
 	var touched []int32
-	bo := make([][]Stake, n)
+	// Vectors are cut from slabs rather than allocated one by one.
+	var slab []Stake
 	add := func(v int32, x float64) {
 		if acc[v] == 0 {
 			touched = append(touched, v)
@@ -92,29 +93,45 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 				}
 			}
 		}
-		out := make([]Stake, 0, len(touched))
-		for _, q := range touched {
-			out = append(out, Stake{q, acc[q]})
+		k := len(touched)
+		if cap(slab)-len(slab) < k {
+			slab = make([]Stake, 0, max(k, 1<<16))
+		}
+		out := slab[len(slab) : len(slab)+k : len(slab)+k]
+		slab = slab[:len(slab)+k]
+		for i, q := range touched {
+			out[i] = Stake{q, acc[q]}
 			acc[q] = 0
 		}
 		touched = touched[:0]
-		slices.SortFunc(out, func(a, b Stake) int { return int(a.Person - b.Person) })
+		slices.SortFunc(out, func(a, b Stake) int { return cmp.Compare(a.Person, b.Person) })
 		return out
 	}
-	for _, c := range order {
+	// Beneficial owners in the order enterprises are done: v's are
+	// boDone[boStart[v]:][:count], the count kept in BOOff[v+1] until the
+	// offsets are summed.
+	boStart := make([]int32, n)
+	var boDone []Stake
+	var scratch []holderStake
+	for ci := range order.Len() {
+		c := order.At(ci)
 		if len(c) == 1 {
 			own[c[0]] = vector(c[0])
 		} else {
 			solveCycle(g, c, comp, own, vector)
 		}
 		for _, v := range c {
-			o.control(g, v, op.ControlThreshold, today)
+			scratch = o.control(g, v, op.ControlThreshold, today, scratch[:0])
+			start := len(boDone)
 			for _, s := range own[v] {
 				if s.Share >= op.BeneficialThreshold-1e-12 {
-					bo[v] = append(bo[v], s)
+					boDone = append(boDone, s)
 				}
 			}
-			sort.SliceStable(bo[v], func(i, j int) bool { return bo[v][i].Share > bo[v][j].Share })
+			if k := len(boDone) - start; k > 0 {
+				slices.SortStableFunc(boDone[start:], func(a, b Stake) int { return cmp.Compare(b.Share, a.Share) })
+				boStart[v], o.BOOff[v+1] = int32(start), int64(k)
+			}
 		}
 		// Free the holders' vectors once all their holdings are done.
 		for _, v := range c {
@@ -133,9 +150,11 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 			}
 		}
 	}
+	o.BO = make([]Stake, len(boDone))
 	for v := 0; v < n; v++ {
-		o.BOOff[v+1] = o.BOOff[v] + int64(len(bo[v]))
-		o.BO = append(o.BO, bo[v]...)
+		k := o.BOOff[v+1]
+		o.BOOff[v+1] = o.BOOff[v] + k
+		copy(o.BO[o.BOOff[v]:o.BOOff[v+1]], boDone[boStart[v]:])
 	}
 	return o
 }
@@ -183,13 +202,9 @@ func stakeDistance(a, b []Stake) float64 {
 }
 
 // control sets v's majority holder, layering and ultimate controller from
-// its holders (already done, except members of v's own cycle).
-func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day) {
-	type agg struct {
-		u   int32
-		sum float64
-	}
-	var stakes []agg
+// its holders (already done, except members of v's own cycle). stakes is
+// scratch space, returned for reuse.
+func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day, stakes []holderStake) []holderStake {
 	for _, ei := range g.InEdges(v) {
 		e := &g.Edges[ei]
 		if !holdingEdge(e, today) {
@@ -211,7 +226,7 @@ func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day) {
 			}
 		}
 		if !found {
-			stakes = append(stakes, agg{u, r})
+			stakes = append(stakes, holderStake{u, r})
 		}
 	}
 	for _, s := range stakes {
@@ -230,4 +245,12 @@ func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day) {
 			o.Layers[v], o.Top[v] = o.Layers[m]+1, o.Top[m]
 		}
 	}
+	return stakes
+}
+
+// holderStake is the sum of the direct stakes in an enterprise that one
+// ultimate holder controls (scratch space of control).
+type holderStake struct {
+	u   int32
+	sum float64
 }

@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"riskgraph/models"
 	"riskgraph/store"
@@ -29,6 +31,10 @@ type builder struct {
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
 	shared  [3]sharedValues
 	members []Edge // enterprise → group edges, appended after the relationships
+	// Scratch space of a page.
+	res  []resolved
+	hs   []uint32
+	prep []prepared
 }
 
 // Project streams the whole graph from s into CSR arrays. Relationships
@@ -37,28 +43,50 @@ type builder struct {
 // with an edge from each enterprise that has the value.
 func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 	b := newBuilder()
-	err := s.Scan(ctx, ProjectPageSize, func(p *store.Batch) error {
+	if err := scanPages(ctx, s, b); err != nil {
+		return nil, err
+	}
+	return b.finish(), nil
+}
+
+// reusingScanner is a scanner that can reuse its page buffers for a
+// consumer that keeps nothing of a page but the rows' strings (the memory
+// store): the projection does not allocate a copy of the whole graph.
+type reusingScanner interface {
+	ScanReuse(ctx context.Context, pageSize int, fn func(*store.Batch) error) error
+}
+
+// scanPages feeds every page of s to b, which keeps nothing of a page but
+// its strings.
+func scanPages(ctx context.Context, s store.Scanner, b *builder) error {
+	scan := s.Scan
+	if rs, ok := s.(reusingScanner); ok {
+		scan = rs.ScanReuse
+	}
+	err := scan(ctx, ProjectPageSize, func(p *store.Batch) error {
 		b.page(p)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("project: %w", err)
+		return fmt.Errorf("project: %w", err)
 	}
-	return b.finish(), nil
+	return nil
 }
 
 func (b *builder) page(p *store.Batch) {
 	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
 		b.reserveNodes(n)
 	}
+	b.prepareEnterprises(p.Enterprises)
 	for i := range p.Enterprises {
-		id := b.enterprise(&p.Enterprises[i])
+		id := b.enterprise(&p.Enterprises[i], &b.prep[i])
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Enterprises[i].Risk)
 		}
 	}
+	hs := b.hashes(len(p.Persons), &b.g.perIndex, func(i int) string { return p.Persons[i].PID })
 	for i := range p.Persons {
-		id := b.person(p.Persons[i].PID)
+		id := b.personHashed(p.Persons[i].PID, hs[i])
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Persons[i].Risk)
 		}
@@ -68,54 +96,175 @@ func (b *builder) page(p *store.Batch) {
 	}
 	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
 		// Relationships come after every node: reserve about two per node
-		// once, instead of growing from nothing.
-		b.g.Edges = make([]Edge, 0, 2*b.g.N()+1024)
+		// and room for the group memberships once, instead of growing from
+		// nothing (finish merges the memberships in place).
+		b.g.Edges = make([]Edge, 0, 2*b.g.N()+len(b.members)+1024)
 	}
-	// Relationships arrive grouped by start node, so consecutive rows
-	// mostly share it: remember the last one instead of looking it up.
-	var last memo
-	for i := range p.Shareholdings {
-		sh := &p.Shareholdings[i]
-		from, ok := last.get(sh.Holder)
-		if !ok {
-			from = last.set(sh.Holder, b.node(sh.Holder))
-		}
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.enterprise1(sh.Enterprise),
+	// The endpoints' ids are looked up on two goroutines first (reads
+	// only); the sequential pass adds what is unknown, in row order.
+	shs := p.Shareholdings
+	res := b.resolve(len(shs), func(i int) models.Ref { return shs[i].Holder },
+		func(i int) string { return shs[i].Enterprise }, nil)
+	from := int32(-1)
+	for i := range shs {
+		sh := &shs[i]
+		from = b.from(res[i].from, from, sh.Holder)
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, sh.Enterprise),
 			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 	}
-	for i := range p.Roles {
-		r := &p.Roles[i]
-		ref := models.PersonRef(r.Person)
-		from, ok := last.get(ref)
-		if !ok {
-			from = last.set(ref, b.person(r.Person))
-		}
-		e := Edge{From: from, To: b.enterprise1(r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
+	roles := p.Roles
+	res = b.resolve(len(roles), func(i int) models.Ref { return models.PersonRef(roles[i].Person) },
+		func(i int) string { return roles[i].Enterprise },
+		func(i int) (string, bool) { return roles[i].Title, roles[i].Kind == models.RoleOfficer })
+	for i := range roles {
+		r := &roles[i]
+		from = b.from(res[i].from, from, models.PersonRef(r.Person))
+		e := Edge{From: from, To: b.to(res[i].to, r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
 		if r.Kind == models.RoleOfficer {
-			e.Type, e.Title = EdgeOfficer, uint8(b.code(2, &b.g.Titles, r.Title))
+			t := res[i].title
+			if t < 0 {
+				t = int32(b.code(2, &b.g.Titles, r.Title))
+			}
+			e.Type, e.Title = EdgeOfficer, uint8(t)
 		}
 		b.g.Edges = append(b.g.Edges, e)
 	}
-	for i := range p.Branches {
-		br := &p.Branches[i]
-		b.g.Edges = append(b.g.Edges, Edge{From: b.enterprise1(br.Branch), To: b.enterprise1(br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
+	brs := p.Branches
+	res = b.resolve(len(brs), func(i int) models.Ref { return models.EnterpriseRef(brs[i].Branch) },
+		func(i int) string { return brs[i].Parent }, nil)
+	for i := range brs {
+		br := &brs[i]
+		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch))
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
 	}
 }
 
-// memo remembers the node id of the last relationship's start.
-type memo struct {
-	ref models.Ref
-	id  int32
-	ok  bool
+// resolved is what the parallel pass of resolve found for one relationship row.
+type resolved struct {
+	// from and to are the endpoints' ids, -1 when unknown; from is
+	// sameFrom when the row starts where the previous row does (rows come
+	// grouped by start node).
+	from, to int32
+	// title is the officer title's code, -1 when the title is new.
+	title int32
 }
 
-func (m *memo) get(r models.Ref) (int32, bool) {
-	return m.id, m.ok && r.Key == m.ref.Key && r.Kind == m.ref.Kind
+const sameFrom = -2
+
+// resolve looks up the endpoints (and officer titles) of n relationship
+// rows on two goroutines. It only reads the indexes and tables: each
+// lookup is a cache miss or two, and the scan's producer leaves the second
+// core mostly idle while the builder works through the relationships.
+func (b *builder) resolve(n int, from func(i int) models.Ref, to func(i int) string, title func(i int) (string, bool)) []resolved {
+	if cap(b.res) < n {
+		b.res = make([]resolved, n)
+	}
+	res := b.res[:n]
+	halves(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			rv := &res[i]
+			rv.to, _, _ = b.g.entIndex.find(to(i), b.g.Keys)
+			f := from(i)
+			switch {
+			case i > 0 && from(i-1) == f:
+				rv.from = sameFrom
+			case f.Kind == models.KindPerson:
+				rv.from, _, _ = b.g.perIndex.find(f.Key, b.g.Keys)
+			default:
+				rv.from, _, _ = b.g.entIndex.find(f.Key, b.g.Keys)
+			}
+			rv.title = -1
+			if title != nil {
+				if t, ok := title(i); ok {
+					if c, ok := b.tables[2][t]; ok {
+						rv.title = int32(c)
+					}
+				}
+			}
+		}
+	})
+	return res
 }
 
-func (m *memo) set(r models.Ref, id int32) int32 {
-	*m = memo{r, id, true}
-	return id
+// from returns the start node of a row from what resolve found (adding
+// the node when unknown); prev is the previous row's.
+func (b *builder) from(found, prev int32, r models.Ref) int32 {
+	switch {
+	case found == sameFrom:
+		return prev
+	case found >= 0:
+		return found
+	}
+	return b.node(r)
+}
+
+// to returns the enterprise a row ends at from what resolve found (adding
+// it when unknown).
+func (b *builder) to(found int32, key string) int32 {
+	if found >= 0 {
+		return found
+	}
+	return b.enterprise1(key)
+}
+
+// halves calls f over [0,n), split between two goroutines when n is large.
+func halves(n int, f func(lo, hi int)) {
+	if n < 1024 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { f(0, n/2) })
+	f(n/2, n)
+	wg.Wait()
+}
+
+// hashes returns the hashes in index x of key(0..n-1), computed on two
+// goroutines: reading each key is a cache miss, and the sequential inserts
+// that follow then touch only the table.
+func (b *builder) hashes(n int, x *strIndex, key func(i int) string) []uint32 {
+	if cap(b.hs) < n {
+		b.hs = make([]uint32, n)
+	}
+	hs := b.hs[:n]
+	halves(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hs[i] = x.hash(key(i))
+		}
+	})
+	return hs
+}
+
+// prepared is what can be computed for an enterprise row before it is
+// added (on two goroutines): its key's hash, and its normalised address,
+// phone and e-mail with their hashes.
+type prepared struct {
+	keyHash uint32
+	valHash [3]uint32
+	vals    [3]string
+}
+
+// prepareEnterprises fills b.prep for a page's enterprises.
+func (b *builder) prepareEnterprises(es []models.Enterprise) {
+	if cap(b.prep) < len(es) {
+		b.prep = make([]prepared, len(es))
+	}
+	b.prep = b.prep[:len(es)]
+	halves(len(es), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e, pr := &es[i], &b.prep[i]
+			pr.keyHash = b.g.entIndex.hash(e.Key)
+			pr.vals = [3]string{}
+			if !e.Placeholder {
+				pr.vals = [3]string{normAddress(e.Address), normPhone(e.Phone), normEmail(e.Email)}
+			}
+			for f, v := range pr.vals {
+				if v != "" {
+					pr.valHash[f] = b.shared[f].index.hash(v)
+				}
+			}
+		}
+	})
 }
 
 func newBuilder() *builder {
@@ -176,7 +325,12 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 
 // enterprise1 returns the id of the enterprise with key, adding a bare node when unknown.
 func (b *builder) enterprise1(key string) int32 {
-	id, slot, h := b.g.entIndex.find(key, b.g.Keys)
+	return b.enterpriseHashed(key, b.g.entIndex.hash(key))
+}
+
+// enterpriseHashed is enterprise1 with key's hash computed beforehand.
+func (b *builder) enterpriseHashed(key string, h uint32) int32 {
+	id, slot, h := b.g.entIndex.findHashed(key, h, b.g.Keys)
 	if id >= 0 {
 		return id
 	}
@@ -186,29 +340,27 @@ func (b *builder) enterprise1(key string) int32 {
 	return id
 }
 
-func (b *builder) enterprise(e *models.Enterprise) int32 {
+func (b *builder) enterprise(e *models.Enterprise, pr *prepared) int32 {
 	g := b.g
-	id := b.enterprise1(e.Key)
+	id := b.enterpriseHashed(e.Key, pr.keyHash)
 	g.Status[id] = codeOf(statuses, e.Status)
 	g.Established[id] = DayOf(e.Established)
 	g.EntKind[id] = codeOf(entKinds, e.Kind)
 	g.Region[id] = b.code(0, &g.Regions, e.Region)
 	g.Industry[id] = b.code(1, &g.Industries, e.Industry)
-	if !e.Placeholder {
-		b.share(id, 0, normAddress(e.Address))
-		b.share(id, 1, normPhone(e.Phone))
-		b.share(id, 2, normEmail(e.Email))
+	for f, v := range pr.vals {
+		if v != "" {
+			b.share(id, f, v, pr.valHash[f])
+		}
 	}
 	return id
 }
 
-// share notes that enterprise id has value v of field f (0 address, 1 phone, 2 email).
-func (b *builder) share(id int32, f int, v string) {
-	if v == "" {
-		return
-	}
+// share notes that enterprise id has value v (hash h) of field f (0
+// address, 1 phone, 2 email).
+func (b *builder) share(id int32, f int, v string, h uint32) {
 	sv := &b.shared[f]
-	i, slot, h := sv.index.find(v, sv.keys)
+	i, slot, h := sv.index.findHashed(v, h, sv.keys)
 	if i < 0 {
 		sv.keys = append(sv.keys, v)
 		sv.first = append(sv.first, id)
@@ -225,8 +377,11 @@ func (b *builder) share(id int32, f int, v string) {
 	b.members = append(b.members, Edge{From: id, To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
 }
 
-func (b *builder) person(pid string) int32 {
-	id, slot, h := b.g.perIndex.find(pid, b.g.Keys)
+func (b *builder) person(pid string) int32 { return b.personHashed(pid, b.g.perIndex.hash(pid)) }
+
+// personHashed is person with pid's hash computed beforehand.
+func (b *builder) personHashed(pid string, h uint32) int32 {
+	id, slot, h := b.g.perIndex.findHashed(pid, h, b.g.Keys)
 	if id >= 0 {
 		return id
 	}
@@ -261,33 +416,83 @@ func (b *builder) finish() *Graph {
 	members := b.members
 	b.members, b.shared, b.tables = nil, [3]sharedValues{}, [4]map[string]uint16{}
 	n := g.N()
-	// Out-CSR: a stable counting sort by From keeps the scan order within a
-	// node (relationships, then group memberships) and reads the two lists
-	// in place rather than concatenating them first.
-	g.OutOff = make([]int64, n+1)
-	for _, list := range [2][]Edge{g.Edges, members} {
+	// Out-CSR: the relationships (in scan order within a node), then the
+	// group memberships, grouped by From.
+	if sortedByFrom(g.Edges) {
+		// The usual case: the scan listed relationships by start node in
+		// node order.
+		g.Edges, g.OutOff = mergeOut(n, g.Edges, members)
+	} else {
+		g.Edges, g.OutOff = countOut(n, g.Edges, members)
+	}
+	// In-CSR over edge indices, and records by subject.
+	next := make([]int64, n)
+	g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
+	g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
+	return g
+}
+
+// mergeOut returns rels (sorted by From) and members grouped by From, each
+// node's relationships before its memberships, with the out-offsets. It
+// sorts members and merges them into rels in place, from the back, so no
+// second edge array is needed when rels has the capacity.
+func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
+	slices.SortStableFunc(members, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	m := len(rels)
+	es := slices.Grow(rels, len(members))[:m+len(members)]
+	i, j := m-1, len(members)-1
+	for k := len(es) - 1; j >= 0; k-- {
+		if i >= 0 && es[i].From > members[j].From {
+			es[k] = es[i]
+			i--
+		} else {
+			es[k] = members[j]
+			j--
+		}
+	}
+	off := make([]int64, n+1)
+	for i := range es {
+		off[es[i].From+1]++
+	}
+	for v := 0; v < n; v++ {
+		off[v+1] += off[v]
+	}
+	return es, off
+}
+
+// countOut is mergeOut for rels in any order: a stable counting sort by
+// From into a new array.
+func countOut(n int, rels, members []Edge) ([]Edge, []int64) {
+	off := make([]int64, n+1)
+	for _, list := range [2][]Edge{rels, members} {
 		for i := range list {
-			g.OutOff[list[i].From+1]++
+			off[list[i].From+1]++
 		}
 	}
 	for v := 0; v < n; v++ {
-		g.OutOff[v+1] += g.OutOff[v]
+		off[v+1] += off[v]
 	}
-	sorted := make([]Edge, g.OutOff[n])
+	sorted := make([]Edge, off[n])
 	next := make([]int64, n)
-	copy(next, g.OutOff[:n])
-	for _, list := range [2][]Edge{g.Edges, members} {
+	copy(next, off[:n])
+	for _, list := range [2][]Edge{rels, members} {
 		for i := range list {
 			f := list[i].From
 			sorted[next[f]] = list[i]
 			next[f]++
 		}
 	}
-	g.Edges = sorted
-	// In-CSR over edge indices, and records by subject.
-	g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
-	g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
-	return g
+	return sorted, off
+}
+
+// sortedByFrom reports whether the edges are in non-decreasing From order.
+func sortedByFrom(es []Edge) bool {
+	for i := 1; i < len(es); i++ {
+		if es[i].From < es[i-1].From {
+			return false
+		}
+	}
+	return true
 }
 
 // bucketIndex groups the indices 0..m-1 by the node key(i) gives, in index

@@ -5,12 +5,25 @@ func holdingEdge(e *Edge, today Day) bool {
 	return e.Type == EdgeHolds && (e.Since == NoDay || e.Since <= today)
 }
 
+// Components lists strongly connected components in one flat array:
+// component i is Nodes[Off[i]:Off[i+1]].
+type Components struct {
+	Off   []int32
+	Nodes []int32
+}
+
+// Len is the number of components.
+func (c *Components) Len() int { return max(len(c.Off)-1, 0) }
+
+// At returns the members of component i.
+func (c *Components) At(i int) []int32 { return c.Nodes[c.Off[i]:c.Off[i+1]] }
+
 // HoldingSCC returns, for every node, the id of its strongly connected
 // component in the graph of shareholdings between enterprises (held in
 // force on today), and the components in reverse topological order of the
 // condensation reversed — that is, every component comes after all the
 // components that hold shares in it (holders first).
-func HoldingSCC(g *Graph, today Day) (comp []int32, order [][]int32) {
+func HoldingSCC(g *Graph, today Day) (comp []int32, order Components) {
 	n := g.N()
 	comp = make([]int32, n)
 	index := make([]int32, n)
@@ -26,7 +39,8 @@ func HoldingSCC(g *Graph, today Day) (comp []int32, order [][]int32) {
 	}
 	var call []frame
 	next := int32(0)
-	var comps [][]int32
+	// The components as Tarjan emits them, flat.
+	emitted := Components{Off: []int32{0}, Nodes: make([]int32, 0, g.NumEnterprises)}
 	for root := int32(0); root < int32(n); root++ {
 		if g.Kinds[root] != NodeEnterprise || index[root] >= 0 {
 			continue
@@ -63,31 +77,29 @@ func HoldingSCC(g *Graph, today Day) (comp []int32, order [][]int32) {
 				low[u] = min(low[u], low[v])
 			}
 			if low[v] == index[v] {
-				var c []int32
 				for {
 					w := stack[len(stack)-1]
 					stack = stack[:len(stack)-1]
 					onStack[w] = false
-					comp[w] = int32(len(comps))
-					c = append(c, w)
+					emitted.Nodes = append(emitted.Nodes, w)
 					if w == v {
 						break
 					}
 				}
-				comps = append(comps, c)
+				emitted.Off = append(emitted.Off, int32(len(emitted.Nodes)))
 			}
 		}
 	}
 	// Tarjan emits a component after every component it reaches (its
 	// holdings' targets); reversed, holders come first.
-	order = make([][]int32, len(comps))
-	for i, c := range comps {
-		order[len(comps)-1-i] = c
-	}
-	for i := range order {
-		for _, v := range order[i] {
-			comp[v] = int32(i)
+	k := emitted.Len()
+	order = Components{Off: make([]int32, 1, k+1), Nodes: make([]int32, 0, len(emitted.Nodes))}
+	for i := k - 1; i >= 0; i-- {
+		for _, v := range emitted.At(i) {
+			comp[v] = int32(k - 1 - i)
+			order.Nodes = append(order.Nodes, v)
 		}
+		order.Off = append(order.Off, int32(len(order.Nodes)))
 	}
 	return comp, order
 }

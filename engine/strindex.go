@@ -15,9 +15,16 @@ type strIndex struct {
 
 func newStrIndex() strIndex { return strIndex{seed: maphash.MakeSeed(), slots: make([]uint64, 1024)} }
 
+// hash is key's hash in this index.
+func (x *strIndex) hash(key string) uint32 { return uint32(maphash.String(x.seed, key)) }
+
 // find returns the id of key, or -1 and the slot where it would go.
 func (x *strIndex) find(key string, keys []string) (id int32, slot int, h uint32) {
-	h = uint32(maphash.String(x.seed, key))
+	return x.findHashed(key, x.hash(key), keys)
+}
+
+// findHashed is find with key's hash h computed beforehand.
+func (x *strIndex) findHashed(key string, h uint32, keys []string) (id int32, slot int, _ uint32) {
 	mask := len(x.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		s := x.slots[i]

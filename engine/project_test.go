@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"riskgraph/store"
+)
+
+// TestStrIndexKeyShapes inserts keys of many shapes (pids, enterprise keys,
+// source keys, addresses), including near misses, and finds each one again
+// and nothing else.
+func TestStrIndexKeyShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	hexKey := func() string {
+		const digits = "0123456789abcdef"
+		var b [32]byte
+		for i := range b {
+			b[i] = digits[rng.IntN(16)]
+		}
+		return string(b[:])
+	}
+	keys := []string{"", "0", "00", "1", "01", "10", "a", "A", "z", "Z",
+		"91330112116013321U", "91330112116013321u", "9133011211601332", "91330112116013321U0",
+		strings.Repeat("9", 20), strings.Repeat("9", 21), strings.Repeat("0", 20), strings.Repeat("0", 19),
+		strings.Repeat("0", 32), strings.Repeat("0", 31), strings.Repeat("f", 32), strings.Repeat("F", 32),
+		strings.Repeat("g", 32), "src:scan:1", "src:scan:2", "浙江省杭州市临安区新华路1583号", "a b", "a\x00b"}
+	for i := 0; i < 5000; i++ {
+		keys = append(keys, hexKey(), fmt.Sprintf("9133%014d", rng.IntN(1e14)), fmt.Sprintf("E%d", i), fmt.Sprintf("addr:%d号", i))
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	x := newStrIndex()
+	var stored []string
+	for _, k := range keys {
+		id, slot, c := x.find(k, stored)
+		if id >= 0 {
+			t.Fatalf("%q found as %q before it was inserted", k, stored[id])
+		}
+		stored = append(stored, k)
+		x.insert(slot, c, int32(len(stored)-1))
+	}
+	for i, k := range keys {
+		if id, ok := x.get(k, stored); !ok || id != int32(i) {
+			t.Fatalf("get(%q) = %d, %v; want %d", k, id, ok, i)
+		}
+	}
+	for _, k := range []string{"2", "b", strings.Repeat("1", 32), strings.Repeat("A", 20), "src:scan:3", hexKey()} {
+		if id, ok := x.get(k, stored); ok {
+			t.Errorf("get(%q) found %q", k, stored[id])
+		}
+	}
+}
+
+// TestMergeOutMatchesCountOut: for relationships already in From order the
+// in-place merge gives exactly the counting sort's edges and offsets.
+func TestMergeOutMatchesCountOut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n = 500
+	var rels, members []Edge
+	for v := int32(0); v < n; v++ {
+		for k := rng.IntN(4); k > 0; k-- {
+			rels = append(rels, Edge{From: v, To: rng.Int32N(n), Ratio: rng.Float64(), Type: EdgeHolds})
+		}
+	}
+	for i := 0; i < 300; i++ {
+		members = append(members, Edge{From: rng.Int32N(n), To: rng.Int32N(n), Type: EdgeAddress, Since: Day(i)})
+	}
+	wantEdges, wantOff := countOut(n, rels, members)
+	gotEdges, gotOff := mergeOut(n, slices.Clone(rels), slices.Clone(members))
+	if !slices.Equal(gotEdges, wantEdges) || !slices.Equal(gotOff, wantOff) {
+		t.Fatal("mergeOut differs from countOut")
+	}
+}
+
+// reorderedScanner hands on the pages of a store's scan with each
+// relationship page's rows reversed, so relationships are not in start
+// node order.
+type reorderedScanner struct{ s store.Scanner }
+
+func (r reorderedScanner) Scan(ctx context.Context, size int, fn func(*store.Batch) error) error {
+	return r.s.Scan(ctx, size, func(b *store.Batch) error {
+		slices.Reverse(b.Shareholdings)
+		slices.Reverse(b.Roles)
+		slices.Reverse(b.Branches)
+		return fn(b)
+	})
+}
+
+// TestProjectAnyRelationshipOrder: a scan whose relationships do not come
+// in start node order (the counting-sort path) gives the same CSR graph as
+// the store's own order (the in-place merge), up to the order of each
+// node's edges.
+func TestProjectAnyRelationshipOrder(t *testing.T) {
+	gs := generated(t, 2000)
+	want := gs.graph
+	got, err := Project(context.Background(), reorderedScanner{gs.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Keys, want.Keys) || !slices.Equal(got.OutOff, want.OutOff) || !slices.Equal(got.InOff, want.InOff) {
+		t.Fatal("node keys or CSR offsets differ")
+	}
+	// Titles are interned in the order met: compare them by name.
+	title := make([]uint8, len(got.Titles))
+	for i, name := range got.Titles {
+		title[i] = uint8(slices.Index(want.Titles, name))
+	}
+	byEdge := func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.To, b.To), cmp.Compare(a.Type, b.Type), cmp.Compare(a.Title, b.Title),
+			cmp.Compare(a.Since, b.Since), cmp.Compare(a.Until, b.Until), cmp.Compare(a.Ratio, b.Ratio))
+	}
+	for v := int32(0); v < int32(want.N()); v++ {
+		a, b := slices.Clone(got.Out(v)), slices.Clone(want.Out(v))
+		for i := range a {
+			a[i].Title = title[a[i].Title]
+		}
+		slices.SortFunc(a, byEdge)
+		slices.SortFunc(b, byEdge)
+		if !slices.Equal(a, b) {
+			t.Fatalf("out-edges of %s differ:\n%+v\n%+v", want.Keys[v], a, b)
+		}
+		for _, ei := range got.InEdges(v) {
+			if got.Edges[ei].To != v {
+				t.Fatalf("in-edge %d of %s points to %d", ei, want.Keys[v], got.Edges[ei].To)
+			}
+		}
+	}
+}
