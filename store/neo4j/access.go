@@ -31,13 +31,8 @@ func (s *Store) SaveKey(ctx context.Context, k store.APIKey) error {
 		return fmt.Errorf("%w: an API key needs an id, a hash and a role", store.ErrInvalid)
 	}
 	params := map[string]any{"id": k.ID, "name": k.Name, "role": k.Role, "hash": k.Hash, "created": k.Created.UTC()}
-	return s.write(ctx, "save API key", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qAPIKeyCreate), params)
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return err
-	})
+	_, err := s.writeOne(ctx, "save API key", qAPIKeyCreate, params)
+	return err
 }
 
 // KeyByHash returns the key with the given hash.
@@ -72,16 +67,7 @@ func (s *Store) keys(ctx context.Context, name string, params map[string]any) ([
 
 // RevokeKey marks a key revoked; the first revocation time stays.
 func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
-	found := false
-	err := s.write(ctx, "revoke API key", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qAPIKeyRevoke), map[string]any{"id": id, "at": at.UTC()})
-		if err != nil {
-			return err
-		}
-		found = res.Next(ctx)
-		_, err = res.Consume(ctx)
-		return err
-	})
+	found, err := s.writeOne(ctx, "revoke API key", qAPIKeyRevoke, map[string]any{"id": id, "at": at.UTC()})
 	if err == nil && !found {
 		return fmt.Errorf("API key %q: %w", id, store.ErrNotFound)
 	}
@@ -101,13 +87,8 @@ func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) err
 		rows[i] = map[string]any{"id": e.ID, "time": e.Time.UTC(), "key_id": e.KeyID, "role": e.Role,
 			"method": e.Method, "route": e.Route, "entity": optString(e.Entity), "status": int64(e.Status)}
 	}
-	return s.write(ctx, "append audit", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qAuditAppend), map[string]any{"rows": rows})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return err
-	})
+	_, err := s.writeOne(ctx, "append audit", qAuditAppend, map[string]any{"rows": rows})
+	return err
 }
 
 // Audit returns matching entries, newest first.

@@ -199,11 +199,7 @@ func (s *Store) applySchema(ctx context.Context, timeout time.Duration) error {
 // Ping runs a trivial statement on the database.
 func (s *Store) Ping(ctx context.Context) error {
 	return s.read(ctx, "ping", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qPing), nil)
-		if err != nil {
-			return err
-		}
-		_, err = res.Consume(ctx)
+		_, err := runIn(ctx, tx, qPing, nil)
 		return err
 	})
 }
@@ -235,6 +231,30 @@ func (s *Store) read(ctx context.Context, op string, work func(driver.ManagedTra
 // transient failures, so work must be repeatable.
 func (s *Store) write(ctx context.Context, op string, work func(driver.ManagedTransaction) error) error {
 	return s.tx(ctx, op, driver.AccessModeWrite, work)
+}
+
+// runIn runs the named statement inside tx and consumes its result;
+// matched reports whether it returned a row (for statements that MATCH
+// what they change).
+func runIn(ctx context.Context, tx driver.ManagedTransaction, name string, params map[string]any) (matched bool, err error) {
+	res, err := tx.Run(ctx, stmt(name), params)
+	if err != nil {
+		return false, err
+	}
+	matched = res.Next(ctx)
+	_, err = res.Consume(ctx)
+	return matched, err
+}
+
+// writeOne runs one statement in its own write transaction and reports
+// whether it returned a row.
+func (s *Store) writeOne(ctx context.Context, op, name string, params map[string]any) (matched bool, err error) {
+	err = s.write(ctx, op, func(tx driver.ManagedTransaction) error {
+		var err error
+		matched, err = runIn(ctx, tx, name, params)
+		return err
+	})
+	return matched, err
 }
 
 func (s *Store) tx(ctx context.Context, op string, mode driver.AccessMode, work func(driver.ManagedTransaction) error) error {

@@ -46,11 +46,7 @@ func snapshotBlob(run string) string { return "snapshot:" + run }
 
 // putBlob replaces the blob under key inside tx.
 func putBlob(ctx context.Context, tx driver.ManagedTransaction, key string, data []byte) error {
-	res, err := tx.Run(ctx, stmt(qBlobDelete), map[string]any{"key": key})
-	if err == nil {
-		_, err = res.Consume(ctx)
-	}
-	if err != nil {
+	if _, err := runIn(ctx, tx, qBlobDelete, map[string]any{"key": key}); err != nil {
 		return err
 	}
 	var rows []any
@@ -58,10 +54,7 @@ func putBlob(ctx context.Context, tx driver.ManagedTransaction, key string, data
 		if len(rows) == 0 {
 			return nil
 		}
-		res, err := tx.Run(ctx, stmt(qBlobPut), map[string]any{"key": key, "rows": rows})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
+		_, err := runIn(ctx, tx, qBlobPut, map[string]any{"key": key, "rows": rows})
 		rows = rows[:0]
 		return err
 	}
@@ -96,11 +89,7 @@ func (s *Store) SaveReport(ctx context.Context, r store.Report) error {
 	params := map[string]any{"id": r.ID, "created": r.Created.UTC(), "run": r.Run, "against": r.Against,
 		"scope": optString(r.Scope), "summary": optJSON(r.Summary), "delivery": optJSON(r.Delivery)}
 	return s.write(ctx, "save report", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qReportSave), params)
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		if err != nil {
+		if _, err := runIn(ctx, tx, qReportSave, params); err != nil {
 			return err
 		}
 		return putBlob(ctx, tx, reportBlob(r.ID), r.Body)
@@ -153,16 +142,7 @@ func (s *Store) reports(ctx context.Context, name string, params map[string]any)
 
 // SetReportDelivery replaces a report's delivery status.
 func (s *Store) SetReportDelivery(ctx context.Context, id string, delivery json.RawMessage) error {
-	found := false
-	err := s.write(ctx, "set report delivery", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qReportDelivery), map[string]any{"id": id, "delivery": optJSON(delivery)})
-		if err != nil {
-			return err
-		}
-		found = res.Next(ctx)
-		_, err = res.Consume(ctx)
-		return err
-	})
+	found, err := s.writeOne(ctx, "set report delivery", qReportDelivery, map[string]any{"id": id, "delivery": optJSON(delivery)})
 	if err == nil && !found {
 		return fmt.Errorf("report %q: %w", id, store.ErrNotFound)
 	}
@@ -190,13 +170,8 @@ func (s *Store) Snapshot(ctx context.Context, run string) ([]byte, error) {
 
 // DeleteSnapshot removes a run's snapshot.
 func (s *Store) DeleteSnapshot(ctx context.Context, run string) error {
-	return s.write(ctx, "delete snapshot", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qBlobDelete), map[string]any{"key": snapshotBlob(run)})
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return err
-	})
+	_, err := s.writeOne(ctx, "delete snapshot", qBlobDelete, map[string]any{"key": snapshotBlob(run)})
+	return err
 }
 
 // SaveWatchlist inserts or replaces a watch-list.
@@ -209,13 +184,8 @@ func (s *Store) SaveWatchlist(ctx context.Context, w store.Watchlist) error {
 		keys = []string{}
 	}
 	params := map[string]any{"id": w.ID, "name": w.Name, "owner": optString(w.Owner), "keys": keys, "created": w.Created.UTC()}
-	return s.write(ctx, "save watch-list", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qWatchlistSave), params)
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return err
-	})
+	_, err := s.writeOne(ctx, "save watch-list", qWatchlistSave, params)
+	return err
 }
 
 // Watchlist returns one watch-list.
@@ -257,16 +227,7 @@ func (s *Store) watchlists(ctx context.Context, name string, params map[string]a
 
 // DeleteWatchlist deletes a watch-list.
 func (s *Store) DeleteWatchlist(ctx context.Context, id string) error {
-	found := false
-	err := s.write(ctx, "delete watch-list", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qWatchlistDelete), map[string]any{"id": id})
-		if err != nil {
-			return err
-		}
-		found = res.Next(ctx)
-		_, err = res.Consume(ctx)
-		return err
-	})
+	found, err := s.writeOne(ctx, "delete watch-list", qWatchlistDelete, map[string]any{"id": id})
 	if err == nil && !found {
 		return fmt.Errorf("watch-list %q: %w", id, store.ErrNotFound)
 	}

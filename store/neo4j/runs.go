@@ -21,13 +21,8 @@ func (s *Store) SaveRun(ctx context.Context, r store.Run) error {
 		"generation": int64(r.Generation), "params": optJSON(r.Params), "summary": optJSON(r.Summary),
 		"error": optString(r.Error),
 	}
-	return s.write(ctx, "save run", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qRunSave), params)
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		return err
-	})
+	_, err := s.writeOne(ctx, "save run", qRunSave, params)
+	return err
 }
 
 // Run returns a run record.
