@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -371,5 +372,43 @@ func TestRecordMovesWithinBatch(t *testing.T) {
 	}
 	if e, err := s.Enterprise(ctx, "src:x:1"); err != nil || !e.Placeholder {
 		t.Errorf("first subject: %+v, %v; want a placeholder", e, err)
+	}
+}
+
+// TestScanResolvesUnlistedNodes: a scan that meets, in a relationship row,
+// a node its node streams did not list (created while it ran) looks it up
+// by internal id with scan_refs; other nodes stay unknown.
+func TestScanResolvesUnlistedNodes(t *testing.T) {
+	st := neo4jtest.Open(t)
+	ctx := context.Background()
+	e := models.Enterprise{Key: "914403001922038216", USCC: "914403001922038216", Name: "深圳测试有限公司", Kind: models.EnterpriseCompany, Status: models.StatusActive}
+	p := models.Person{PID: "0123456789abcdef0123456789abcdef", Name: "张三"}
+	if err := st.WriteBatch(ctx, &store.Batch{Enterprises: []models.Enterprise{e}, Persons: []models.Person{p}}); err != nil {
+		t.Fatal(err)
+	}
+	d, database := neo4jtest.Driver(t)
+	sess := d.NewSession(ctx, driver.SessionConfig{DatabaseName: database, AccessMode: driver.AccessModeWrite})
+	defer sess.Close(ctx)
+	idOf := func(q string) int64 {
+		res, err := sess.Run(ctx, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, err := res.Single(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Values[0].(int64)
+	}
+	ie := idOf("MATCH (n:Enterprise {key: '914403001922038216'}) RETURN id(n)")
+	ip := idOf("MATCH (n:Person {pid: '0123456789abcdef0123456789abcdef'}) RETURN id(n)")
+	io := idOf("CREATE (n:NotRiskgraph) RETURN id(n)")
+	got, err := rgneo4j.ResolveIDs(ctx, st, []int64{ie, ip, io})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]models.Ref{ie: models.EnterpriseRef(e.Key), ip: models.PersonRef(p.PID)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("resolved %v, want %v", got, want)
 	}
 }
