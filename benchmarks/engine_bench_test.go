@@ -23,10 +23,10 @@ import (
 	"riskgraph/store/neo4j/neo4jtest"
 )
 
-// engineSizes are the generator sizes of the engine benchmarks; set
-// RISKGRAPH_ENGINE_SIZES=10000,100000,1000000 for the scaling table.
-func engineSizes() []int {
-	v := os.Getenv("RISKGRAPH_ENGINE_SIZES")
+// sizesFromEnv parses a comma-separated list of generator sizes from the
+// environment variable name (10 000 when unset).
+func sizesFromEnv(name string) []int {
+	v := os.Getenv(name)
 	if v == "" {
 		v = "10000"
 	}
@@ -38,6 +38,10 @@ func engineSizes() []int {
 	}
 	return out
 }
+
+// engineSizes are the generator sizes of the engine benchmarks; set
+// RISKGRAPH_ENGINE_SIZES=10000,100000,1000000 for the scaling table.
+func engineSizes() []int { return sizesFromEnv("RISKGRAPH_ENGINE_SIZES") }
 
 // loadedStore generates n enterprises (seed 1) and loads them into a memory store without a journal.
 func loadedStore(b *testing.B, n int) *memory.Store {

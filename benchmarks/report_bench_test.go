@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,19 +20,7 @@ import (
 
 // reportSizes are the generator sizes of the report benchmark; set
 // RISKGRAPH_REPORT_SIZES=1000000 for the recorded figure.
-func reportSizes() []int {
-	v := os.Getenv("RISKGRAPH_REPORT_SIZES")
-	if v == "" {
-		v = "10000"
-	}
-	var out []int
-	for _, s := range strings.Split(v, ",") {
-		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func reportSizes() []int { return sizesFromEnv("RISKGRAPH_REPORT_SIZES") }
 
 // BenchmarkReport: a scored generator graph gets new penalty records on 1 %
 // of its enterprises and is scored again (setup, not timed); one iteration
