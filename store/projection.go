@@ -1,0 +1,52 @@
+package store
+
+import "context"
+
+// NoNumber is the node number of an endpoint a projection scan could not
+// number; the engine then finds the node by its key.
+const NoNumber int32 = -1
+
+// ProjectionScanner streams the graph for the engine's projection: the rows
+// Scan gives, in the same order, with node numbers beside them so
+// that the engine resolves relationship endpoints by indexing a slice
+// instead of hashing keys.
+//
+// Rows carry at least the fields the projection reads; a backend may leave
+// the others empty:
+//
+//	Enterprise   Key, Kind, Status, Established, Region, Industry, Address,
+//	             Phone, Email, Placeholder, Risk (Score and Flags; nil if none)
+//	Person       PID, Placeholder, Risk (Score and Flags; nil if none)
+//	Record       ID, Subject, Kind, Severity, Decided, Removed
+//	Shareholding Holder, Enterprise, Ratio, Since
+//	Role         Person, Enterprise, Kind, Title, Since, Until
+//	Branch       Branch, Parent
+//
+// Pages hold at most pageSize rows. A page and its slices are valid only
+// while fn runs (backends reuse them); the strings in the rows may be kept.
+//
+// Node numbers are assigned by the backend for the duration of one scan:
+// one number per node, the same wherever the node appears, distinct for
+// distinct nodes, in [0, 2^31-1). They index a slice, so a backend keeps
+// them dense: below 4 × (nodes in the graph) + 2^20. An endpoint the
+// backend cannot number carries NoNumber.
+type ProjectionScanner interface {
+	ScanProjection(ctx context.Context, pageSize int, fn func(*ProjectionPage) error) error
+}
+
+// ProjectionPage is one page of a projection scan: a Batch with the node
+// numbers of its rows in parallel slices.
+type ProjectionPage struct {
+	Batch
+	// EnterpriseNums[i] numbers Enterprises[i]; PersonNums[i] Persons[i].
+	EnterpriseNums, PersonNums []int32
+	// RecordSubjects[i] numbers the subject of Records[i].
+	RecordSubjects []int32
+	// ShareholdingEnds[i] numbers the holder and the enterprise of
+	// Shareholdings[i]; RoleEnds the person and the enterprise of Roles[i];
+	// BranchEnds the branch and the parent of Branches[i].
+	ShareholdingEnds, RoleEnds, BranchEnds []Ends
+}
+
+// Ends are the node numbers of a relationship's start and end.
+type Ends struct{ From, To int32 }
