@@ -59,9 +59,10 @@ func TestStrIndexKeyShapes(t *testing.T) {
 	}
 }
 
-// TestMergeOutMatchesCountOut: for relationships already in From order the
-// in-place merge gives exactly the counting sort's edges and offsets.
-func TestMergeOutMatchesCountOut(t *testing.T) {
+// TestOutCSR: the in-place merge (relationships already in From order) and
+// the in-place counting sort (any order) both give the edges stably
+// sorted by From, relationships before memberships, with their offsets.
+func TestOutCSR(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 500
 	var rels, members []Edge
@@ -73,10 +74,26 @@ func TestMergeOutMatchesCountOut(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		members = append(members, Edge{From: rng.Int32N(n), To: rng.Int32N(n), Type: EdgeAddress, Since: Day(i)})
 	}
-	wantEdges, wantOff := countOut(n, rels, members)
-	gotEdges, gotOff := mergeOut(n, slices.Clone(rels), slices.Clone(members))
-	if !slices.Equal(gotEdges, wantEdges) || !slices.Equal(gotOff, wantOff) {
-		t.Fatal("mergeOut differs from countOut")
+	want := slices.Concat(rels, members)
+	slices.SortStableFunc(want, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	wantOff := make([]int64, n+1)
+	for _, e := range want {
+		wantOff[e.From+1]++
+	}
+	for v := 0; v < n; v++ {
+		wantOff[v+1] += wantOff[v]
+	}
+	got, off := mergeOut(n, slices.Clone(rels), slices.Clone(members))
+	if !slices.Equal(got, want) || !slices.Equal(off, wantOff) {
+		t.Fatal("mergeOut is not the stable sort by From")
+	}
+	shuffled := slices.Clone(rels)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	want = slices.Concat(shuffled, members)
+	slices.SortStableFunc(want, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	got, off = countOut(n, shuffled, slices.Clone(members))
+	if !slices.Equal(got, want) || !slices.Equal(off, wantOff) {
+		t.Fatal("countOut is not the stable sort by From")
 	}
 }
 
