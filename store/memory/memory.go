@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
@@ -37,8 +38,10 @@ type Store struct {
 	g       graph
 	journal *journal
 	closed  bool
-	failed  error // set when an fsync failed
-	log     zerolog.Logger
+	// order is the key order of the last scan, for the next (scan.go).
+	order  atomic.Pointer[scanOrder]
+	failed error // set when an fsync failed
+	log    zerolog.Logger
 }
 
 // entry is one journal record.

@@ -74,33 +74,53 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 		s.mu.RUnlock()
 		return err
 	}
-	// One pass over the nodes and one over the records, each on a core.
-	// The slice headers taken here stay valid after the lock is released:
-	// keys are never written again once a node or record is created, and
-	// appends never move what the old header sees.
+	// The order of the last scan covers the nodes and records it saw; only
+	// those created since are collected (one pass over each new part) and
+	// sorted here, then merged into it. The slice headers taken here stay
+	// valid after the lock is released: keys are never written again once
+	// a node or record is created, and appends never move what the old
+	// header sees.
 	var sl scanLists
 	sl.nodes, sl.recs = s.g.nodes, s.g.recs
+	last := s.order.Load()
+	if last == nil {
+		last = &scanOrder{}
+	}
 	var wg sync.WaitGroup
-	wg.Go(func() { sl.ents, sl.pers = collectNodes(sl.nodes, s.g.nEnt) })
-	sl.recIdx = collectRecords(sl.recs)
+	var newEnts, newPers []keyed
+	nEnt := s.g.nEnt - len(last.ents) // new enterprises
+	wg.Go(func() { newEnts, newPers = collectNodes(sl.nodes, last.nodes, nEnt) })
+	newRecs := collectRecords(sl.recs, last.recs)
 	wg.Wait()
 	s.mu.RUnlock()
-	// Each list is handed on as soon as it is sorted, so the first pages
+	// Each list is handed on as soon as it is ready, so the first pages
 	// go out while the later lists are still being sorted.
 	for i := range sl.sorted {
 		sl.sorted[i] = make(chan struct{})
 	}
 	nodeKey := func(id int32) string { return sl.nodes[id].key }
 	recKey := func(i int32) string { return sl.recs[i].id }
+	next := scanOrder{nodes: len(sl.nodes), recs: len(sl.recs)}
 	go func() {
-		sortKeyed(sl.ents, nodeKey)
+		sl.ents = merge(last.ents, newEnts, nodeKey)
 		close(sl.sorted[0])
-		sortKeyed(sl.recIdx, recKey)
+		sl.recIdx = merge(last.recIdx, newRecs, recKey)
 		close(sl.sorted[2])
 	}()
 	go func() {
-		sortKeyed(sl.pers, nodeKey)
+		sl.pers = merge(last.pers, newPers, nodeKey)
 		close(sl.sorted[1])
+	}()
+	defer func() {
+		// Keep this scan's order for the next one (whichever of two
+		// concurrent scans stores last, its order is a valid start).
+		for _, c := range sl.sorted {
+			<-c
+		}
+		if next.nodes != last.nodes || next.recs != last.recs {
+			next.ents, next.pers, next.recIdx = sl.ents, sl.pers, sl.recIdx
+			s.order.Store(&next)
+		}
 	}()
 
 	// A producer goroutine copies pages under the read lock while this
@@ -141,13 +161,22 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	return perr
 }
 
-// scanLists are the sorted node ids and record indexes of a scan.
+// scanOrder is the key order of the enterprises, persons and records
+// a scan saw: the first nodes node ids and recs record indexes, sorted.
+// It is never changed once stored (Store.order); the next scan merges
+// what was created since into a new one.
+type scanOrder struct {
+	nodes, recs        int
+	ents, pers, recIdx []int32
+}
+
+// scanLists are the node ids and record indexes of a scan in key order.
 type scanLists struct {
 	nodes      []node   // the graph's nodes when the scan started (for keys)
 	recs       []recRow // and its records (for ids)
-	ents, pers []keyed
-	recIdx     []keyed
-	// sorted[i] is closed once list i (ents, pers, recIdx) is sorted.
+	ents, pers []int32
+	recIdx     []int32
+	// sorted[i] is closed once list i (ents, pers, recIdx) is ready.
 	sorted [3]chan struct{}
 }
 
@@ -165,10 +194,11 @@ func newKeyed(key string, id int32) keyed {
 	return keyed{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), id}
 }
 
-// collectNodes splits the nodes into enterprises (nEnt of them) and persons.
-func collectNodes(nodes []node, nEnt int) (ents, pers []keyed) {
-	ents, pers = make([]keyed, 0, nEnt), make([]keyed, 0, len(nodes)-nEnt)
-	for i := range nodes {
+// collectNodes returns the enterprises (nEnt of them) and the persons
+// among nodes[from:].
+func collectNodes(nodes []node, from, nEnt int) (ents, pers []keyed) {
+	ents, pers = make([]keyed, 0, nEnt), make([]keyed, 0, len(nodes)-from-nEnt)
+	for i := from; i < len(nodes); i++ {
 		n := &nodes[i]
 		if n.isEnterprise() {
 			ents = append(ents, newKeyed(n.key, int32(i)))
@@ -179,17 +209,22 @@ func collectNodes(nodes []node, nEnt int) (ents, pers []keyed) {
 	return ents, pers
 }
 
-func collectRecords(recs []recRow) []keyed {
-	out := make([]keyed, len(recs))
-	for i := range recs {
-		out[i] = newKeyed(recs[i].id, int32(i))
+// collectRecords returns the records recs[from:].
+func collectRecords(recs []recRow, from int) []keyed {
+	out := make([]keyed, 0, len(recs)-from)
+	for i := from; i < len(recs); i++ {
+		out = append(out, newKeyed(recs[i].id, int32(i)))
 	}
 	return out
 }
 
-// sortKeyed sorts by key: by the prefix, then (rarely) by the whole key.
-func sortKeyed(x []keyed, key func(int32) string) {
-	slices.SortFunc(x, func(a, b keyed) int {
+// merge sorts add by key and merges it into old (sorted, disjoint from
+// add); old itself is returned when add is empty, and never changed.
+func merge(old []int32, add []keyed, key func(int32) string) []int32 {
+	if len(add) == 0 {
+		return old
+	}
+	slices.SortFunc(add, func(a, b keyed) int {
 		if c := cmp.Compare(a.hi, b.hi); c != 0 {
 			return c
 		}
@@ -198,6 +233,17 @@ func sortKeyed(x []keyed, key func(int32) string) {
 		}
 		return strings.Compare(key(a.id), key(b.id))
 	})
+	out := make([]int32, 0, len(old)+len(add))
+	for _, a := range add {
+		// Binary search for a's place among the rest of old: k·log n key
+		// comparisons, and old is copied in runs.
+		k := key(a.id)
+		i, _ := slices.BinarySearchFunc(old, k, func(id int32, k string) int { return strings.Compare(key(id), k) })
+		out = append(out, old[:i]...)
+		out = append(out, a.id)
+		old = old[i:]
+	}
+	return append(out, old...)
 }
 
 // scanner fills pages and hands them to the consumer.
@@ -223,39 +269,39 @@ func (sc *scanner) produce(sl *scanLists) error {
 		risk = func(r *models.Risk) *models.Risk { return r }
 	}
 	<-sl.sorted[0]
-	err := sc.nodes(sl.ents, func(b *store.ProjectionPage, c []keyed) {
+	err := sc.nodes(sl.ents, func(b *store.ProjectionPage, c []int32) {
 		b.Enterprises = slices.Grow(b.Enterprises, len(c))
 		for i := range c {
-			e := g.enterprise(c[i].id)
+			e := g.enterprise(c[i])
 			e.Risk = risk(e.Risk)
 			b.Enterprises = append(b.Enterprises, e)
 			if proj {
-				b.EnterpriseNums = append(b.EnterpriseNums, c[i].id)
+				b.EnterpriseNums = append(b.EnterpriseNums, c[i])
 			}
 		}
 	})
 	if err == nil {
 		<-sl.sorted[1]
-		err = sc.nodes(sl.pers, func(b *store.ProjectionPage, c []keyed) {
+		err = sc.nodes(sl.pers, func(b *store.ProjectionPage, c []int32) {
 			b.Persons = slices.Grow(b.Persons, len(c))
 			for i := range c {
-				p := g.person(c[i].id)
+				p := g.person(c[i])
 				p.Risk = risk(p.Risk)
 				b.Persons = append(b.Persons, p)
 				if proj {
-					b.PersonNums = append(b.PersonNums, c[i].id)
+					b.PersonNums = append(b.PersonNums, c[i])
 				}
 			}
 		})
 	}
 	if err == nil {
 		<-sl.sorted[2]
-		err = sc.nodes(sl.recIdx, func(b *store.ProjectionPage, c []keyed) {
+		err = sc.nodes(sl.recIdx, func(b *store.ProjectionPage, c []int32) {
 			b.Records = slices.Grow(b.Records, len(c))
 			for i := range c {
-				b.Records = append(b.Records, g.record(c[i].id))
+				b.Records = append(b.Records, g.record(c[i]))
 				if proj {
-					b.RecordSubjects = append(b.RecordSubjects, g.recs[c[i].id].subject)
+					b.RecordSubjects = append(b.RecordSubjects, g.recs[c[i]].subject)
 				}
 			}
 		})
@@ -274,7 +320,7 @@ func (sc *scanner) produce(sl *scanLists) error {
 
 // nodes fills pages with one row per entry of list, copying each page's
 // rows under the read lock.
-func (sc *scanner) nodes(list []keyed, rows func(*store.ProjectionPage, []keyed)) error {
+func (sc *scanner) nodes(list []int32, rows func(*store.ProjectionPage, []int32)) error {
 	for pos := 0; pos < len(list); {
 		if err := sc.buffer(); err != nil || sc.b == nil {
 			return err
@@ -294,7 +340,7 @@ func (sc *scanner) nodes(list []keyed, rows func(*store.ProjectionPage, []keyed)
 // rels fills pages with the relationships that start at the nodes of
 // list, each node's rows copied under one read lock (a page may end in
 // the middle of a node's rows: sendFull carries the rest over).
-func (sc *scanner) rels(list []keyed) error {
+func (sc *scanner) rels(list []int32) error {
 	for pos := 0; pos < len(list); {
 		if err := sc.buffer(); err != nil || sc.b == nil {
 			return err
@@ -302,7 +348,7 @@ func (sc *scanner) rels(list []keyed) error {
 		err := sc.locked(func() {
 			// Bounded, so that nodes without relationships do not keep the lock.
 			for visited := 0; pos < len(list) && sc.b.Len() < sc.size && visited < max(sc.size, 256); visited++ {
-				sc.outRows(sc.b, list[pos].id)
+				sc.outRows(sc.b, list[pos])
 				pos++
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"slices"
@@ -235,5 +236,66 @@ func TestDatesRoundTrip(t *testing.T) {
 	}
 	if len(ds.odd) != 4 {
 		t.Errorf("%d dates kept verbatim, want 4 (the non-midnight, non-UTC and far ones)", len(ds.odd))
+	}
+}
+
+// TestScanOrderAcrossWrites: a scan reuses the key order of the one before
+// and merges what was written since; after each of several batches (keys
+// in random order, many sharing their first 16 bytes) every scan still
+// gives all nodes in key order and the relationships grouped by start node
+// in key order.
+func TestScanOrderAcrossWrites(t *testing.T) {
+	s, err := Open(Options{Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ents, pers, recs int
+	for round := range 6 {
+		b := &store.Batch{}
+		for range 50 + rng.IntN(200) {
+			key := fmt.Sprintf("src:same-sixteen:%d", rng.IntN(1_000_000))
+			if rng.IntN(2) == 0 {
+				key = fmt.Sprintf("%018d", rng.IntN(1_000_000_000))
+			}
+			pid := fmt.Sprintf("%032x", rng.Uint64())
+			b.Enterprises = append(b.Enterprises, models.Enterprise{Key: key, Name: key})
+			b.Roles = append(b.Roles, models.Role{Person: pid, Enterprise: key, Kind: models.RoleLegalRep})
+			b.Records = append(b.Records, models.Record{ID: fmt.Sprintf("r-%x", rng.Uint64()), Subject: models.PersonRef(pid),
+				Kind: models.RecordPenalty, Severity: 0.5})
+			if n := len(b.Enterprises); n > 1 {
+				b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: models.EnterpriseRef(key),
+					Enterprise: b.Enterprises[rng.IntN(n-1)].Key, Ratio: 0.2})
+			}
+		}
+		if err := s.WriteBatch(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		ents, pers, recs = s.g.nEnt, len(s.g.nodes)-s.g.nEnt, len(s.g.recs)
+		for _, size := range []int{7, 1000} {
+			all, _ := collectPages(t, s.ScanReuse, size)
+			if len(all.Enterprises) != ents || len(all.Persons) != pers || len(all.Records) != recs {
+				t.Fatalf("round %d: scanned %d/%d/%d enterprises/persons/records, the store has %d/%d/%d", round,
+					len(all.Enterprises), len(all.Persons), len(all.Records), ents, pers, recs)
+			}
+			byKey := func(k func(int) string, n int) bool {
+				for i := 1; i < n; i++ {
+					if k(i-1) >= k(i) {
+						return false
+					}
+				}
+				return true
+			}
+			if !byKey(func(i int) string { return all.Enterprises[i].Key }, ents) ||
+				!byKey(func(i int) string { return all.Persons[i].PID }, pers) ||
+				!byKey(func(i int) string { return all.Records[i].ID }, recs) {
+				t.Errorf("round %d, page size %d: nodes are not in key order", round, size)
+			}
+			if !slices.IsSortedFunc(all.Shareholdings, func(a, b models.Shareholding) int { return strings.Compare(a.Holder.Key, b.Holder.Key) }) ||
+				!slices.IsSortedFunc(all.Roles, func(a, b models.Role) int { return strings.Compare(a.Person, b.Person) }) {
+				t.Errorf("round %d, page size %d: relationships are not grouped by start node in key order", round, size)
+			}
+		}
 	}
 }
