@@ -34,6 +34,10 @@ type builder struct {
 	// nums maps the node numbers of a projection scan to ids (-1: not
 	// seen yet); empty for a plain scan.
 	nums []int32
+	// sized is set once the arrays are reserved from the first page's
+	// sizes; rels is the number of relationships expected (0: unknown).
+	sized bool
+	rels  int
 	// Scratch space of a page.
 	res  []resolved
 	hs   []uint32
@@ -116,10 +120,14 @@ func (b *builder) numbered(n, id int32) {
 	if n < 0 || int64(n) >= 8*int64(len(b.g.Kinds))+1<<21 {
 		return
 	}
-	if int(n) >= len(b.nums) {
-		grown := max(int(n)+1, 2*len(b.nums), 1024)
-		for len(b.nums) < grown {
-			b.nums = append(b.nums, -1)
+	if old := len(b.nums); int(n) >= old {
+		grown := max(int(n)+1, 2*old, 1024)
+		if c := cap(b.nums); c > int(n) {
+			grown = c // the reserved room first
+		}
+		b.nums = slices.Grow(b.nums, grown-old)[:grown]
+		for i := old; i < grown; i++ {
+			b.nums[i] = -1
 		}
 	}
 	b.nums[n] = id
@@ -127,6 +135,10 @@ func (b *builder) numbered(n, id int32) {
 
 func (b *builder) page(pp *store.ProjectionPage) {
 	p := &pp.Batch
+	if !b.sized {
+		b.sized = true
+		b.reserve(pp.Sizes)
+	}
 	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
 		b.reserveNodes(n)
 	}
@@ -150,10 +162,15 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		b.record(&p.Records[i], numberAt(pp.RecordSubjects, i))
 	}
 	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
-		// Relationships come after every node: reserve about two per node
-		// and room for the group memberships once, instead of growing from
-		// nothing (finish merges the memberships in place).
-		b.g.Edges = make([]Edge, 0, 2*b.g.N()+len(b.members)+1024)
+		// Relationships come after every node: reserve what the scan
+		// expects (else about two per node) and room for the group
+		// memberships once, instead of growing from nothing (finish merges
+		// the memberships in place).
+		rels := b.rels
+		if rels == 0 {
+			rels = 2 * b.g.N()
+		}
+		b.g.Edges = make([]Edge, 0, rels+rels/64+len(b.members)+1024)
 	}
 	// The endpoints' ids are looked up on two goroutines first (reads
 	// only); the sequential pass adds what is unknown, in row order.
@@ -358,6 +375,22 @@ func (b *builder) code(t int, table *[]string, v string) uint16 {
 	*table = append(*table, v)
 	b.tables[t][v] = c
 	return c
+}
+
+// reserve sizes the node arrays, key indexes and number table for what a
+// scan expects, so that they are allocated once instead of grown (and
+// their old copies left to the collector). Group nodes come on top of the
+// enterprises and persons: room for one per eight enterprises is kept.
+func (b *builder) reserve(sz store.ScanSizes) {
+	nodes := sz.Enterprises + sz.Persons
+	if nodes <= 0 {
+		return
+	}
+	b.reserveNodes(nodes + sz.Enterprises/8)
+	b.g.entIndex.reserve(sz.Enterprises)
+	b.g.perIndex.reserve(sz.Persons)
+	b.rels = sz.Relationships
+	b.nums = slices.Grow(b.nums, nodes+nodes/64)
 }
 
 // reserveNodes grows the node arrays geometrically for n more nodes.

@@ -169,6 +169,7 @@ type numberingScanner struct {
 	s                  store.Scanner
 	skip               int
 	unlisted, tooLarge bool
+	sizes              store.ScanSizes // given on every page
 }
 
 func (ns numberingScanner) ScanProjection(ctx context.Context, size int, fn func(*store.ProjectionPage) error) error {
@@ -196,7 +197,7 @@ func (ns numberingScanner) ScanProjection(ctx context.Context, size int, fn func
 		return number(r)
 	}
 	return ns.s.Scan(ctx, size, func(b *store.Batch) error {
-		p := &store.ProjectionPage{Batch: *b}
+		p := &store.ProjectionPage{Batch: *b, Sizes: ns.sizes}
 		for _, e := range b.Enterprises {
 			p.EnterpriseNums = append(p.EnterpriseNums, listed(e.Ref()))
 		}
@@ -278,6 +279,9 @@ func TestProjectByNumbers(t *testing.T) {
 		"gaps":      {skip: 7},
 		"unlisted":  {unlisted: true},
 		"too large": {tooLarge: true},
+		// Sizes are estimates: too small or too large, the graph is the same.
+		"sizes too small": {sizes: store.ScanSizes{Enterprises: 10, Persons: 3, Relationships: 7}},
+		"sizes too large": {sizes: store.ScanSizes{Enterprises: 50_000, Persons: 90_000, Relationships: 300_000}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			ns.s = plainScanner{gs.store}

@@ -91,6 +91,8 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	nEnt := s.g.nEnt - len(last.ents) // new enterprises
 	wg.Go(func() { newEnts, newPers = collectNodes(sl.nodes, last.nodes, nEnt) })
 	newRecs := collectRecords(sl.recs, last.recs)
+	sizes := store.ScanSizes{Enterprises: s.g.nEnt, Persons: len(s.g.nodes) - s.g.nEnt,
+		Relationships: len(s.g.shares) + len(s.g.roles) + len(s.g.branches)}
 	wg.Wait()
 	s.mu.RUnlock()
 	// Each list is handed on as soon as it is ready, so the first pages
@@ -129,7 +131,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	// waits for the consumer.
 	out := make(chan *store.ProjectionPage, scanBuffers-2)
 	done := make(chan struct{})
-	sc := scanner{s: s, ctx: ctx, size: pageSize, mode: mode, out: out, done: done}
+	sc := scanner{s: s, ctx: ctx, size: pageSize, mode: mode, out: out, done: done, sizes: sizes}
 	if mode != scanCopy {
 		sc.free = make(chan *store.ProjectionPage, scanBuffers)
 		for range scanBuffers {
@@ -258,6 +260,8 @@ type scanner struct {
 	free chan *store.ProjectionPage
 	// b is the page being filled (nil: none yet).
 	b *store.ProjectionPage
+	// sizes are the graph's when the scan started, given on every page.
+	sizes store.ScanSizes
 }
 
 // produce copies every phase's rows into pages.
@@ -389,7 +393,7 @@ func (sc *scanner) buffer() error {
 // consumer has stopped.
 func (sc *scanner) get() (*store.ProjectionPage, error) {
 	if sc.free == nil {
-		return &store.ProjectionPage{}, nil
+		return &store.ProjectionPage{Sizes: sc.sizes}, nil
 	}
 	var b *store.ProjectionPage
 	select {
@@ -404,6 +408,7 @@ func (sc *scanner) get() (*store.ProjectionPage, error) {
 			Shareholdings: b.Shareholdings[:0], Roles: b.Roles[:0], Branches: b.Branches[:0]},
 		EnterpriseNums: b.EnterpriseNums[:0], PersonNums: b.PersonNums[:0], RecordSubjects: b.RecordSubjects[:0],
 		ShareholdingEnds: b.ShareholdingEnds[:0], RoleEnds: b.RoleEnds[:0], BranchEnds: b.BranchEnds[:0],
+		Sizes: sc.sizes,
 	}
 	return b, nil
 }
