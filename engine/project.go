@@ -30,7 +30,7 @@ type builder struct {
 	g       *Graph
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
 	shared  [3]sharedValues
-	members []Edge // enterprise → group edges, appended after the relationships
+	members []member // enterprise → group edges, merged after the relationships
 	// nums maps the node numbers of a projection scan to ids (-1: not
 	// seen yet); empty for a plain scan.
 	nums []int32
@@ -174,6 +174,7 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	}
 	// The endpoints' ids are looked up on two goroutines first (reads
 	// only); the sequential pass adds what is unknown, in row order.
+	first := len(b.g.Edges)
 	shs := p.Shareholdings
 	res := b.resolve(len(shs), pp.ShareholdingEnds, func(i int) models.Ref { return shs[i].Holder },
 		func(i int) string { return shs[i].Enterprise }, nil)
@@ -210,6 +211,13 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), endsAt(pp.BranchEnds, i).From)
 		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To),
 			Since: NoDay, Until: NoDay, Type: EdgeBranch})
+	}
+	// A page lists its relationships by type; put them in start node order
+	// (stably: the order finish's counting sort would give). When pages end
+	// between start nodes, as the memory store's do, the whole edge array
+	// is then in order and finish merges in place.
+	if page := b.g.Edges[first:]; !sortedByFrom(page) {
+		slices.SortStableFunc(page, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
 	}
 }
 
@@ -472,9 +480,9 @@ func (b *builder) share(id int32, f int, v string, h uint32) {
 	if grp < 0 {
 		grp = b.addNode(NodeAddress+NodeKind(f), v)
 		sv.group[i] = grp
-		b.members = append(b.members, Edge{From: sv.first[i], To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
+		b.members = append(b.members, member{sv.first[i], grp, EdgeAddress + EdgeType(f)})
 	}
-	b.members = append(b.members, Edge{From: id, To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
+	b.members = append(b.members, member{id, grp, EdgeAddress + EdgeType(f)})
 }
 
 func (b *builder) person(pid string) int32 { return b.personHashed(pid, b.g.perIndex.hash(pid)) }
@@ -538,24 +546,41 @@ func (b *builder) finish() *Graph {
 	return g
 }
 
+// member is an enterprise's edge to a group node, kept in 12 bytes until
+// finish makes it an Edge.
+type member struct {
+	from, to int32
+	typ      EdgeType
+}
+
+func (m member) edge() Edge {
+	return Edge{From: m.from, To: m.to, Since: NoDay, Until: NoDay, Type: m.typ}
+}
+
 // mergeOut returns rels (sorted by From) and members grouped by From, each
 // node's relationships before its memberships, with the out-offsets. It
 // sorts members and merges them into rels in place, from the back, so no
 // second edge array is needed when rels has the capacity.
-func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
-	slices.SortStableFunc(members, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+func mergeOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
+	slices.SortStableFunc(members, func(x, y member) int { return cmp.Compare(x.from, y.from) })
 	m := len(rels)
 	es := slices.Grow(rels, len(members))[:m+len(members)]
 	i, j := m-1, len(members)-1
 	for k := len(es) - 1; j >= 0; k-- {
-		if i >= 0 && es[i].From > members[j].From {
+		if i >= 0 && es[i].From > members[j].from {
 			es[k] = es[i]
 			i--
 		} else {
-			es[k] = members[j]
+			es[k] = members[j].edge()
 			j--
 		}
 	}
+	return es, outOffsets(n, es)
+}
+
+// outOffsets returns the offsets of the edges of each node in es, which
+// is grouped by From.
+func outOffsets(n int, es []Edge) []int64 {
 	off := make([]int64, n+1)
 	for i := range es {
 		off[es[i].From+1]++
@@ -563,19 +588,20 @@ func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
 	for v := 0; v < n; v++ {
 		off[v+1] += off[v]
 	}
-	return es, off
+	return off
 }
 
 // countOut is mergeOut for rels in any order: a stable counting sort by
 // From into a new array. (Moving the edges in place along the
 // permutation's cycles would save that array, 32 bytes per edge, but costs
 // ten times the time: every move is a cache miss.)
-func countOut(n int, rels, members []Edge) ([]Edge, []int64) {
+func countOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
 	off := make([]int64, n+1)
-	for _, list := range [2][]Edge{rels, members} {
-		for i := range list {
-			off[list[i].From+1]++
-		}
+	for i := range rels {
+		off[rels[i].From+1]++
+	}
+	for i := range members {
+		off[members[i].from+1]++
 	}
 	for v := 0; v < n; v++ {
 		off[v+1] += off[v]
@@ -583,12 +609,15 @@ func countOut(n int, rels, members []Edge) ([]Edge, []int64) {
 	sorted := make([]Edge, off[n])
 	next := make([]int64, n)
 	copy(next, off[:n])
-	for _, list := range [2][]Edge{rels, members} {
-		for i := range list {
-			f := list[i].From
-			sorted[next[f]] = list[i]
-			next[f]++
-		}
+	for i := range rels {
+		f := rels[i].From
+		sorted[next[f]] = rels[i]
+		next[f]++
+	}
+	for i := range members {
+		f := members[i].from
+		sorted[next[f]] = members[i].edge()
+		next[f]++
 	}
 	return sorted, off
 }

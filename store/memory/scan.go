@@ -262,6 +262,9 @@ type scanner struct {
 	b *store.ProjectionPage
 	// sizes are the graph's when the scan started, given on every page.
 	sizes store.ScanSizes
+	// lastNode counts the page's shareholdings, roles and branches before
+	// the rows of the last node added to it.
+	lastNode [3]int
 }
 
 // produce copies every phase's rows into pages.
@@ -342,8 +345,11 @@ func (sc *scanner) nodes(list []int32, rows func(*store.ProjectionPage, []int32)
 }
 
 // rels fills pages with the relationships that start at the nodes of
-// list, each node's rows copied under one read lock (a page may end in
-// the middle of a node's rows: sendFull carries the rest over).
+// list, each node's rows copied under one read lock. Pages end between two
+// nodes' rows (sendFull carries the last node's rows over), so every
+// relationship of a page starts at a node no earlier in the scan than
+// those of the page before; only a node with more rows than a page is
+// split.
 func (sc *scanner) rels(list []int32) error {
 	for pos := 0; pos < len(list); {
 		if err := sc.buffer(); err != nil || sc.b == nil {
@@ -352,6 +358,7 @@ func (sc *scanner) rels(list []int32) error {
 		err := sc.locked(func() {
 			// Bounded, so that nodes without relationships do not keep the lock.
 			for visited := 0; pos < len(list) && sc.b.Len() < sc.size && visited < max(sc.size, 256); visited++ {
+				sc.lastNode = [3]int{len(sc.b.Shareholdings), len(sc.b.Roles), len(sc.b.Branches)}
 				sc.outRows(sc.b, list[pos])
 				pos++
 			}
@@ -426,6 +433,15 @@ func (sc *scanner) sendFull() error {
 				sc.b = nil
 				return err
 			}
+			if m := sc.lastNode; m[0]+m[1]+m[2] > 0 {
+				// Carry the last node's rows over whole, when the page holds
+				// rows of other nodes.
+				moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, len(b.Branches)-m[2])
+				moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, len(b.Roles)-m[1])
+				moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, len(b.Shareholdings)-m[0])
+				over = 0
+			}
+			sc.lastNode = [3]int{}
 			over = moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, over)
 			over = moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, over)
 			moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, over)

@@ -299,3 +299,74 @@ func TestScanOrderAcrossWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestScanProjectionPagesEndBetweenNodes: a projection scan's pages end
+// between two start nodes' relationships, so the start nodes of one page's
+// relationships never come before the previous page's in the scan (the
+// engine then builds its out-CSR without a second edge array); only a
+// node with more relationships than a page is split.
+func TestScanProjectionPagesEndBetweenNodes(t *testing.T) {
+	s, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	b := &store.Batch{}
+	rng := rand.New(rand.NewPCG(5, 6))
+	key := func(i int) string { return fmt.Sprintf("src:t:%03d", i) }
+	for i := range 60 {
+		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: key(i), Name: key(i)})
+	}
+	for i := range 60 {
+		// Every kind of relationship from most enterprises; enterprise 7 has many.
+		for k := rng.IntN(3); k > 0; k-- {
+			b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: models.EnterpriseRef(key(i)), Enterprise: key(rng.IntN(60)), Ratio: 0.1})
+		}
+		if rng.IntN(2) == 0 {
+			b.Branches = append(b.Branches, models.Branch{Branch: key(i), Parent: key(rng.IntN(60))})
+		}
+		pid := fmt.Sprintf("%032x", i)
+		b.Persons = append(b.Persons, models.Person{PID: pid, Name: pid})
+		b.Roles = append(b.Roles, models.Role{Person: pid, Enterprise: key(i), Kind: models.RoleLegalRep})
+	}
+	for j := range 20 {
+		b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: models.EnterpriseRef(key(7)), Enterprise: key(30 + j), Ratio: 0.01})
+	}
+	if err := s.WriteBatch(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int{3, 4, 7, 10} {
+		// Position of each node in the scan: enterprises, then persons.
+		pos := map[int32]int{}
+		prevMax, split := -1, 0
+		err := s.ScanProjection(context.Background(), size, func(p *store.ProjectionPage) error {
+			for _, n := range append(p.EnterpriseNums, p.PersonNums...) {
+				pos[n] = len(pos)
+			}
+			var starts []int
+			for _, ends := range [][]store.Ends{p.ShareholdingEnds, p.RoleEnds, p.BranchEnds} {
+				for _, e := range ends {
+					starts = append(starts, pos[e.From])
+				}
+			}
+			if len(starts) == 0 {
+				return nil
+			}
+			lo, hi := slices.Min(starts), slices.Max(starts)
+			if lo < prevMax {
+				t.Errorf("page size %d: a page's relationships start at node %d, before node %d of the page before", size, lo, prevMax)
+			}
+			if lo == prevMax {
+				split++
+			}
+			prevMax = hi
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if size >= 10 && split > 3 {
+			t.Errorf("page size %d: %d nodes split across pages; only enterprise 7 has more rows than a page", size, split)
+		}
+	}
+}
