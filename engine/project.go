@@ -399,6 +399,14 @@ func (b *builder) reserve(sz store.ScanSizes) {
 	b.g.perIndex.reserve(sz.Persons)
 	b.rels = sz.Relationships
 	b.nums = slices.Grow(b.nums, nodes+nodes/64)
+	// Each shared field has at most one value per enterprise.
+	for f := range b.shared {
+		sv := &b.shared[f]
+		sv.keys = slices.Grow(sv.keys, sz.Enterprises)
+		sv.first = slices.Grow(sv.first, sz.Enterprises)
+		sv.group = slices.Grow(sv.group, sz.Enterprises)
+		sv.index.reserve(sz.Enterprises)
+	}
 }
 
 // reserveNodes grows the node arrays geometrically for n more nodes.
