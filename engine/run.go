@@ -106,7 +106,14 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 		})
 	})
 	scores.do("intrinsic", func() error { r.Intrinsic = ComputeIntrinsic(g, &p, today); return nil })
-	scores.do("operator", func() error { r.Operator = BuildOperator(g, &p, today); return nil })
+	scores.do("operator", func() error {
+		if opts.Incremental {
+			r.Operator = BuildOperator(g, &p, today) // pushes read the transpose
+		} else {
+			r.Operator = BuildPullOperator(g, &p, today)
+		}
+		return nil
+	})
 	scores.do("propagate", func() error {
 		pp := &p.Propagation
 		if opts.Incremental && g.Previous != nil {
