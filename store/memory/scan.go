@@ -480,30 +480,44 @@ func (sc *scanner) send(b *store.ProjectionPage) error {
 }
 
 // outRows appends the relationships that start at node id to b; records
-// are scanned as nodes, so HAS_RECORD gives none. The caller holds the
-// read lock.
+// are scanned as nodes, so HAS_RECORD gives none. The rows are built here
+// rather than by graph.shareholding and graph.role, so that the start
+// node is looked up once, not once per row. The caller holds the read lock.
 func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 	g := &sc.s.g
 	proj := sc.mode == scanProject
 	links := g.adj[id]
+	var from models.Ref
 	for i := range links {
-		l := &links[i]
-		if !l.out {
+		l := links[i]
+		if !l.out || l.typ == relRecord {
 			continue
 		}
+		if from.Key == "" {
+			from = g.ref(id)
+		}
+		to := g.nodes[l.other].key
 		switch l.typ {
 		case relShares:
-			b.Shareholdings = append(b.Shareholdings, g.shareholding(l.rel))
+			r := &g.shares[l.rel]
+			b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: from, Enterprise: to,
+				Ratio: r.ratio, Amount: r.amount, Since: g.dates.get(r.since)})
 			if proj {
 				b.ShareholdingEnds = append(b.ShareholdingEnds, store.Ends{From: id, To: l.other})
 			}
 		case relLegalRep, relOfficer:
-			b.Roles = append(b.Roles, g.role(l.rel))
+			r := &g.roles[l.rel]
+			kind := models.RoleLegalRep
+			if r.officer {
+				kind = models.RoleOfficer
+			}
+			b.Roles = append(b.Roles, models.Role{Person: from.Key, Enterprise: to, Kind: kind,
+				Title: g.strs.str(r.title), Since: g.dates.get(r.since), Until: g.dates.get(r.until)})
 			if proj {
 				b.RoleEnds = append(b.RoleEnds, store.Ends{From: id, To: l.other})
 			}
 		case relBranch:
-			b.Branches = append(b.Branches, g.branch(l.rel))
+			b.Branches = append(b.Branches, models.Branch{Branch: from.Key, Parent: to})
 			if proj {
 				b.BranchEnds = append(b.BranchEnds, store.Ends{From: id, To: l.other})
 			}
