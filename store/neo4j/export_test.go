@@ -26,3 +26,9 @@ func ResolveIDs(ctx context.Context, s *Store, ids []int64) (map[int64]models.Re
 	}
 	return out, nil
 }
+
+// ScanChunk and ScanAhead are the scan's chunk size and read-ahead.
+const (
+	ScanChunk = scanChunk
+	ScanAhead = scanAhead
+)
