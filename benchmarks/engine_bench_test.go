@@ -14,13 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store/memory"
-	"riskgraph/store/neo4j/neo4jtest"
 )
 
 // sizesFromEnv parses a comma-separated list of generator sizes from the
@@ -162,19 +159,7 @@ func BenchmarkEngineFull(b *testing.B) {
 // loaded with ingest.LoadDir into an emptied database (setup, not timed).
 // Reports relationships projected per second.
 func BenchmarkProjectNeo4j(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("RISKGRAPH_NEO4J_PROJECT_ENTERPRISES")); err == nil && v > 0 {
-		n = v
-	}
-	st := neo4jtest.Open(b)
-	dir := filepath.Join(b.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
-		b.Fatal(err)
-	}
-	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
-	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", BatchSize: 5000, Logger: zerolog.Nop()}); err != nil {
-		b.Fatal(err)
-	}
+	st := loadedNeo4j(b, neo4jProjectSize())
 	var g *engine.Graph
 	b.ResetTimer()
 	start := time.Now()
