@@ -150,6 +150,14 @@ func BenchmarkEngineFull(b *testing.B) {
 			// is the peak above the resident set at the start of the run.
 			b.ReportMetric(peakRSSMiB(), "run-peak-RSS-MiB")
 			b.ReportMetric(peakRSSMiB()-rss0, "engine-peak-RSS-MiB")
+			// Propagation alone (after the peak RSS is read): in the run it overlaps ownership, flags
+			// and groups (engine.Compute runs the two chains at once).
+			t0 := time.Now()
+			pp := &opts.Params.Propagation
+			if _, err := engine.Propagate(res.Operator, res.Intrinsic.Risk, pp, opts.Params.Workers); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(time.Since(t0).Seconds(), "propagate-alone-s")
 		})
 	}
 }

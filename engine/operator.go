@@ -17,21 +17,37 @@ type Operator struct {
 	Phases [][]int32
 }
 
-// edgeWeights returns the raw weights with which an edge passes risk
-// forward (From → To) and backward (To → From) on day today; an edge that
-// starts after today passes nothing.
-func edgeWeights(w *RelWeights, g *Graph, e *Edge, today Day, controlThreshold float64) (fwd, back float64) {
-	if e.Since != NoDay && e.Since > today {
+// weigher gives the raw weights with which an edge passes risk forward
+// (From → To) and backward (To → From) on day today; an edge that starts
+// after today passes nothing. Officer weights are looked up by title once.
+type weigher struct {
+	w                *RelWeights
+	officer          []float64 // by title code
+	today            Day
+	controlThreshold float64
+}
+
+func newWeigher(g *Graph, p *Params, today Day) *weigher {
+	w := &weigher{w: &p.Propagation.Weights, today: today, controlThreshold: p.Ownership.ControlThreshold}
+	for _, t := range g.Titles {
+		w.officer = append(w.officer, w.w.officer(t))
+	}
+	return w
+}
+
+func (x *weigher) weights(e *Edge) (fwd, back float64) {
+	w := x.w
+	if e.Since != NoDay && e.Since > x.today {
 		return 0, 0
 	}
 	former := 1.0
-	if e.Until != NoDay && e.Until <= today {
+	if e.Until != NoDay && e.Until <= x.today {
 		former = w.FormerRoleFactor
 	}
 	switch e.Type {
 	case EdgeHolds:
 		r := float64(e.Ratio)
-		if r > controlThreshold {
+		if r > x.controlThreshold {
 			fwd = w.ControlDown
 		} else {
 			fwd = w.MinorityDown * r
@@ -40,8 +56,8 @@ func edgeWeights(w *RelWeights, g *Graph, e *Edge, today Day, controlThreshold f
 	case EdgeLegalRep:
 		return w.LegalRepDown * former, w.LegalRepUp * former
 	case EdgeOfficer:
-		x := w.officer(g.Titles[e.Title]) * former
-		return x, x
+		o := x.officer[e.Title] * former
+		return o, o
 	case EdgeBranch:
 		return w.Branch, w.Branch
 	case EdgeAddress:
@@ -65,8 +81,7 @@ func edgeWeights(w *RelWeights, g *Graph, e *Edge, today Day, controlThreshold f
 // passes run in parallel chunks without scattered writes.
 func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 	n := g.N()
-	w := &p.Propagation.Weights
-	ct := p.Ownership.ControlThreshold
+	weigh := newWeigher(g, p, today)
 	op := &Operator{Off: make([]int64, n+1)}
 	for v := 0; v < n; v++ {
 		op.Off[v+1] = op.Off[v] + (g.OutOff[v+1] - g.OutOff[v]) + (g.InOff[v+1] - g.InOff[v])
@@ -78,11 +93,11 @@ func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 		for v := lo; v < hi; v++ {
 			sum := 0.0
 			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ { // v → b: v receives backward
-				_, back := edgeWeights(w, g, &g.Edges[i], today, ct)
+				_, back := weigh.weights(&g.Edges[i])
 				sum += back
 			}
 			for _, ei := range g.InEdges(int32(v)) { // a → v: v receives forward
-				fwd, _ := edgeWeights(w, g, &g.Edges[ei], today, ct)
+				fwd, _ := weigh.weights(&g.Edges[ei])
 				sum += fwd
 			}
 			norm[v] = max(1, sum)
@@ -94,13 +109,13 @@ func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 			k := op.Off[v]
 			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
 				e := &g.Edges[i]
-				fwd, back := edgeWeights(w, g, e, today, ct)
+				fwd, back := weigh.weights(e)
 				op.Src[k], op.Wt[k], op.RevWt[k] = e.To, back/norm[v], fwd/norm[e.To]
 				k++
 			}
 			for _, ei := range g.InEdges(int32(v)) {
 				e := &g.Edges[ei]
-				fwd, back := edgeWeights(w, g, e, today, ct)
+				fwd, back := weigh.weights(e)
 				op.Src[k], op.Wt[k], op.RevWt[k] = e.From, fwd/norm[v], back/norm[e.From]
 				k++
 			}

@@ -31,6 +31,9 @@ type builder struct {
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
 	shared  [3]sharedValues
 	members []Edge // enterprise → group edges, appended after the relationships
+	// nums maps the node numbers of a projection scan to ids (-1: not
+	// seen yet); empty for a plain scan.
+	nums []int32
 	// Scratch space of a page.
 	res  []resolved
 	hs   []uint32
@@ -50,36 +53,87 @@ func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 }
 
 // reusingScanner is a scanner that can reuse its page buffers for a
-// consumer that keeps nothing of a page but the rows' strings (the memory
-// store): the projection does not allocate a copy of the whole graph.
+// consumer that keeps nothing of a page but the rows' strings.
 type reusingScanner interface {
 	ScanReuse(ctx context.Context, pageSize int, fn func(*store.Batch) error) error
 }
 
 // scanPages feeds every page of s to b, which keeps nothing of a page but
-// its strings.
+// its strings. A store.ProjectionScanner is preferred: its node numbers
+// resolve relationship endpoints without hashing their keys.
 func scanPages(ctx context.Context, s store.Scanner, b *builder) error {
-	scan := s.Scan
-	if rs, ok := s.(reusingScanner); ok {
-		scan = rs.ScanReuse
+	var err error
+	if ps, ok := s.(store.ProjectionScanner); ok {
+		err = ps.ScanProjection(ctx, ProjectPageSize, func(p *store.ProjectionPage) error {
+			b.page(p)
+			return nil
+		})
+	} else {
+		scan := s.Scan
+		if rs, ok := s.(reusingScanner); ok {
+			scan = rs.ScanReuse
+		}
+		var pp store.ProjectionPage
+		err = scan(ctx, ProjectPageSize, func(p *store.Batch) error {
+			pp.Batch = *p
+			b.page(&pp)
+			return nil
+		})
 	}
-	err := scan(ctx, ProjectPageSize, func(p *store.Batch) error {
-		b.page(p)
-		return nil
-	})
 	if err != nil {
 		return fmt.Errorf("project: %w", err)
 	}
 	return nil
 }
 
-func (b *builder) page(p *store.Batch) {
+// numberAt returns nums[i], or NoNumber when the scan gave no numbers.
+func numberAt(nums []int32, i int) int32 {
+	if i < len(nums) {
+		return nums[i]
+	}
+	return store.NoNumber
+}
+
+// endsAt returns ends[i], or NoNumber twice when the scan gave no numbers.
+func endsAt(ends []store.Ends, i int) store.Ends {
+	if i < len(ends) {
+		return ends[i]
+	}
+	return store.Ends{From: store.NoNumber, To: store.NoNumber}
+}
+
+// byNumber returns the id of the node numbered n, or -1.
+func (b *builder) byNumber(n int32) int32 {
+	if n >= 0 && int(n) < len(b.nums) {
+		return b.nums[n]
+	}
+	return -1
+}
+
+// numbered notes that node number n is id. Numbers beyond the density the
+// contract promises are ignored (those nodes are found by key).
+func (b *builder) numbered(n, id int32) {
+	if n < 0 || int64(n) >= 8*int64(len(b.g.Kinds))+1<<21 {
+		return
+	}
+	if int(n) >= len(b.nums) {
+		grown := max(int(n)+1, 2*len(b.nums), 1024)
+		for len(b.nums) < grown {
+			b.nums = append(b.nums, -1)
+		}
+	}
+	b.nums[n] = id
+}
+
+func (b *builder) page(pp *store.ProjectionPage) {
+	p := &pp.Batch
 	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
 		b.reserveNodes(n)
 	}
 	b.prepareEnterprises(p.Enterprises)
 	for i := range p.Enterprises {
 		id := b.enterprise(&p.Enterprises[i], &b.prep[i])
+		b.numbered(numberAt(pp.EnterpriseNums, i), id)
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Enterprises[i].Risk)
 		}
@@ -87,12 +141,13 @@ func (b *builder) page(p *store.Batch) {
 	hs := b.hashes(len(p.Persons), &b.g.perIndex, func(i int) string { return p.Persons[i].PID })
 	for i := range p.Persons {
 		id := b.personHashed(p.Persons[i].PID, hs[i])
+		b.numbered(numberAt(pp.PersonNums, i), id)
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Persons[i].Risk)
 		}
 	}
 	for i := range p.Records {
-		b.record(&p.Records[i])
+		b.record(&p.Records[i], numberAt(pp.RecordSubjects, i))
 	}
 	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
 		// Relationships come after every node: reserve about two per node
@@ -103,23 +158,24 @@ func (b *builder) page(p *store.Batch) {
 	// The endpoints' ids are looked up on two goroutines first (reads
 	// only); the sequential pass adds what is unknown, in row order.
 	shs := p.Shareholdings
-	res := b.resolve(len(shs), func(i int) models.Ref { return shs[i].Holder },
+	res := b.resolve(len(shs), pp.ShareholdingEnds, func(i int) models.Ref { return shs[i].Holder },
 		func(i int) string { return shs[i].Enterprise }, nil)
 	from := int32(-1)
 	for i := range shs {
 		sh := &shs[i]
-		from = b.from(res[i].from, from, sh.Holder)
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, sh.Enterprise),
+		from = b.from(res[i].from, from, sh.Holder, endsAt(pp.ShareholdingEnds, i).From)
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, sh.Enterprise, endsAt(pp.ShareholdingEnds, i).To),
 			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 	}
 	roles := p.Roles
-	res = b.resolve(len(roles), func(i int) models.Ref { return models.PersonRef(roles[i].Person) },
+	res = b.resolve(len(roles), pp.RoleEnds, func(i int) models.Ref { return models.PersonRef(roles[i].Person) },
 		func(i int) string { return roles[i].Enterprise },
 		func(i int) (string, bool) { return roles[i].Title, roles[i].Kind == models.RoleOfficer })
 	for i := range roles {
 		r := &roles[i]
-		from = b.from(res[i].from, from, models.PersonRef(r.Person))
-		e := Edge{From: from, To: b.to(res[i].to, r.Enterprise), Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
+		from = b.from(res[i].from, from, models.PersonRef(r.Person), endsAt(pp.RoleEnds, i).From)
+		e := Edge{From: from, To: b.to(res[i].to, r.Enterprise, endsAt(pp.RoleEnds, i).To),
+			Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
 		if r.Kind == models.RoleOfficer {
 			t := res[i].title
 			if t < 0 {
@@ -130,12 +186,13 @@ func (b *builder) page(p *store.Batch) {
 		b.g.Edges = append(b.g.Edges, e)
 	}
 	brs := p.Branches
-	res = b.resolve(len(brs), func(i int) models.Ref { return models.EnterpriseRef(brs[i].Branch) },
+	res = b.resolve(len(brs), pp.BranchEnds, func(i int) models.Ref { return models.EnterpriseRef(brs[i].Branch) },
 		func(i int) string { return brs[i].Parent }, nil)
 	for i := range brs {
 		br := &brs[i]
-		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch))
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent), Since: NoDay, Until: NoDay, Type: EdgeBranch})
+		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), endsAt(pp.BranchEnds, i).From)
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To),
+			Since: NoDay, Until: NoDay, Type: EdgeBranch})
 	}
 }
 
@@ -152,10 +209,11 @@ type resolved struct {
 const sameFrom = -2
 
 // resolve looks up the endpoints (and officer titles) of n relationship
-// rows on two goroutines. It only reads the indexes and tables: each
-// lookup is a cache miss or two, and the scan's producer leaves the second
-// core mostly idle while the builder works through the relationships.
-func (b *builder) resolve(n int, from func(i int) models.Ref, to func(i int) string, title func(i int) (string, bool)) []resolved {
+// rows on two goroutines: by their node numbers (ends) where the scan gave
+// them, else by key. It only reads the indexes and tables: each lookup is
+// a cache miss or two, and the scan's producer leaves the second core
+// mostly idle while the builder works through the relationships.
+func (b *builder) resolve(n int, ends []store.Ends, from func(i int) models.Ref, to func(i int) string, title func(i int) (string, bool)) []resolved {
 	if cap(b.res) < n {
 		b.res = make([]resolved, n)
 	}
@@ -163,15 +221,20 @@ func (b *builder) resolve(n int, from func(i int) models.Ref, to func(i int) str
 	halves(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			rv := &res[i]
-			rv.to, _, _ = b.g.entIndex.find(to(i), b.g.Keys)
-			f := from(i)
-			switch {
-			case i > 0 && from(i-1) == f:
-				rv.from = sameFrom
-			case f.Kind == models.KindPerson:
-				rv.from, _, _ = b.g.perIndex.find(f.Key, b.g.Keys)
-			default:
-				rv.from, _, _ = b.g.entIndex.find(f.Key, b.g.Keys)
+			e := endsAt(ends, i)
+			rv.to, rv.from = b.byNumber(e.To), b.byNumber(e.From)
+			if rv.to < 0 {
+				rv.to, _, _ = b.g.entIndex.find(to(i), b.g.Keys)
+			}
+			if rv.from < 0 {
+				switch f := from(i); {
+				case i > 0 && from(i-1) == f:
+					rv.from = sameFrom
+				case f.Kind == models.KindPerson:
+					rv.from, _, _ = b.g.perIndex.find(f.Key, b.g.Keys)
+				default:
+					rv.from, _, _ = b.g.entIndex.find(f.Key, b.g.Keys)
+				}
 			}
 			rv.title = -1
 			if title != nil {
@@ -187,24 +250,28 @@ func (b *builder) resolve(n int, from func(i int) models.Ref, to func(i int) str
 }
 
 // from returns the start node of a row from what resolve found (adding
-// the node when unknown); prev is the previous row's.
-func (b *builder) from(found, prev int32, r models.Ref) int32 {
+// the node, numbered n, when unknown); prev is the previous row's.
+func (b *builder) from(found, prev int32, r models.Ref, n int32) int32 {
 	switch {
 	case found == sameFrom:
 		return prev
 	case found >= 0:
 		return found
 	}
-	return b.node(r)
+	id := b.node(r)
+	b.numbered(n, id)
+	return id
 }
 
 // to returns the enterprise a row ends at from what resolve found (adding
-// it when unknown).
-func (b *builder) to(found int32, key string) int32 {
+// it, numbered n, when unknown).
+func (b *builder) to(found int32, key string, n int32) int32 {
 	if found >= 0 {
 		return found
 	}
-	return b.enterprise1(key)
+	id := b.enterprise1(key)
+	b.numbered(n, id)
+	return id
 }
 
 // halves calls f over [0,n), split between two goroutines when n is large.
@@ -398,10 +465,16 @@ func (b *builder) node(r models.Ref) int32 {
 	return b.enterprise1(r.Key)
 }
 
-func (b *builder) record(r *models.Record) {
+// record adds a record whose subject has node number n.
+func (b *builder) record(r *models.Record, n int32) {
 	g := b.g
+	subject := b.byNumber(n)
+	if subject < 0 {
+		subject = b.node(r.Subject)
+		b.numbered(n, subject)
+	}
 	g.Records = append(g.Records, Record{
-		Subject:  b.node(r.Subject),
+		Subject:  subject,
 		Kind:     b.code(3, &g.RecordKinds, string(r.Kind)),
 		Severity: float32(r.Severity),
 		Decided:  DayOf(r.Decided),
@@ -414,7 +487,7 @@ func (b *builder) record(r *models.Record) {
 func (b *builder) finish() *Graph {
 	g := b.g
 	members := b.members
-	b.members, b.shared, b.tables = nil, [3]sharedValues{}, [4]map[string]uint16{}
+	b.members, b.shared, b.tables, b.nums = nil, [3]sharedValues{}, [4]map[string]uint16{}, nil
 	n := g.N()
 	// Out-CSR: the relationships (in scan order within a node), then the
 	// group memberships, grouped by From.
@@ -461,28 +534,33 @@ func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
 }
 
 // countOut is mergeOut for rels in any order: a stable counting sort by
-// From into a new array.
+// From, in place. It computes each edge's destination (4 bytes per edge)
+// and then moves the edges along the permutation's cycles, so it needs no
+// second edge array (32 bytes per edge).
 func countOut(n int, rels, members []Edge) ([]Edge, []int64) {
+	es := append(rels, members...)
 	off := make([]int64, n+1)
-	for _, list := range [2][]Edge{rels, members} {
-		for i := range list {
-			off[list[i].From+1]++
-		}
+	for i := range es {
+		off[es[i].From+1]++
 	}
 	for v := 0; v < n; v++ {
 		off[v+1] += off[v]
 	}
-	sorted := make([]Edge, off[n])
+	dest := make([]int32, len(es))
 	next := make([]int64, n)
 	copy(next, off[:n])
-	for _, list := range [2][]Edge{rels, members} {
-		for i := range list {
-			f := list[i].From
-			sorted[next[f]] = list[i]
-			next[f]++
+	for i := range es {
+		f := es[i].From
+		dest[i] = int32(next[f])
+		next[f]++
+	}
+	for i := range es {
+		for d := dest[i]; d != int32(i); d = dest[i] {
+			es[i], es[d] = es[d], es[i]
+			dest[i], dest[d] = dest[d], d
 		}
 	}
-	return sorted, off
+	return es, off
 }
 
 // sortedByFrom reports whether the edges are in non-decreasing From order.

@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"riskgraph/models"
 	"riskgraph/store"
 )
 
@@ -57,9 +59,10 @@ func TestStrIndexKeyShapes(t *testing.T) {
 	}
 }
 
-// TestMergeOutMatchesCountOut: for relationships already in From order the
-// in-place merge gives exactly the counting sort's edges and offsets.
-func TestMergeOutMatchesCountOut(t *testing.T) {
+// TestOutCSR: the in-place merge (relationships already in From order) and
+// the in-place counting sort (any order) both give the edges stably
+// sorted by From, relationships before memberships, with their offsets.
+func TestOutCSR(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const n = 500
 	var rels, members []Edge
@@ -71,10 +74,26 @@ func TestMergeOutMatchesCountOut(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		members = append(members, Edge{From: rng.Int32N(n), To: rng.Int32N(n), Type: EdgeAddress, Since: Day(i)})
 	}
-	wantEdges, wantOff := countOut(n, rels, members)
-	gotEdges, gotOff := mergeOut(n, slices.Clone(rels), slices.Clone(members))
-	if !slices.Equal(gotEdges, wantEdges) || !slices.Equal(gotOff, wantOff) {
-		t.Fatal("mergeOut differs from countOut")
+	want := slices.Concat(rels, members)
+	slices.SortStableFunc(want, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	wantOff := make([]int64, n+1)
+	for _, e := range want {
+		wantOff[e.From+1]++
+	}
+	for v := 0; v < n; v++ {
+		wantOff[v+1] += wantOff[v]
+	}
+	got, off := mergeOut(n, slices.Clone(rels), slices.Clone(members))
+	if !slices.Equal(got, want) || !slices.Equal(off, wantOff) {
+		t.Fatal("mergeOut is not the stable sort by From")
+	}
+	shuffled := slices.Clone(rels)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	want = slices.Concat(shuffled, members)
+	slices.SortStableFunc(want, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	got, off = countOut(n, shuffled, slices.Clone(members))
+	if !slices.Equal(got, want) || !slices.Equal(off, wantOff) {
+		t.Fatal("countOut is not the stable sort by From")
 	}
 }
 
@@ -131,4 +150,148 @@ func TestProjectAnyRelationshipOrder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// plainScanner hides every scan of s but Scan, so Project takes the path
+// that resolves endpoints by key.
+type plainScanner struct{ s store.Scanner }
+
+func (p plainScanner) Scan(ctx context.Context, size int, fn func(*store.Batch) error) error {
+	return p.s.Scan(ctx, size, fn)
+}
+
+// numberingScanner turns a plain scan into a projection scan, numbering
+// nodes as a backend may: sparsely (3n+5), leaving out every skip-th
+// number (NoNumber), numbering no listed node (only endpoints: as if every
+// node were created during the scan), or giving numbers beyond the
+// contract's density bound.
+type numberingScanner struct {
+	s                  store.Scanner
+	skip               int
+	unlisted, tooLarge bool
+}
+
+func (ns numberingScanner) ScanProjection(ctx context.Context, size int, fn func(*store.ProjectionPage) error) error {
+	nums := map[models.Ref]int32{}
+	calls := 0
+	number := func(r models.Ref) int32 {
+		calls++
+		if ns.skip > 0 && calls%ns.skip == 0 {
+			return store.NoNumber
+		}
+		n, ok := nums[r]
+		if !ok {
+			n = int32(3*len(nums) + 5)
+			if ns.tooLarge && len(nums)%2 == 1 {
+				n = 1<<31 - 2 - int32(len(nums))
+			}
+			nums[r] = n
+		}
+		return n
+	}
+	listed := func(r models.Ref) int32 {
+		if ns.unlisted {
+			return store.NoNumber
+		}
+		return number(r)
+	}
+	return ns.s.Scan(ctx, size, func(b *store.Batch) error {
+		p := &store.ProjectionPage{Batch: *b}
+		for _, e := range b.Enterprises {
+			p.EnterpriseNums = append(p.EnterpriseNums, listed(e.Ref()))
+		}
+		for _, x := range b.Persons {
+			p.PersonNums = append(p.PersonNums, listed(x.Ref()))
+		}
+		for _, r := range b.Records {
+			p.RecordSubjects = append(p.RecordSubjects, number(r.Subject))
+		}
+		for _, x := range b.Shareholdings {
+			p.ShareholdingEnds = append(p.ShareholdingEnds, store.Ends{From: number(x.Holder), To: number(models.EnterpriseRef(x.Enterprise))})
+		}
+		for _, x := range b.Roles {
+			p.RoleEnds = append(p.RoleEnds, store.Ends{From: number(models.PersonRef(x.Person)), To: number(models.EnterpriseRef(x.Enterprise))})
+		}
+		for _, x := range b.Branches {
+			p.BranchEnds = append(p.BranchEnds, store.Ends{From: number(models.EnterpriseRef(x.Branch)), To: number(models.EnterpriseRef(x.Parent))})
+		}
+		return fn(p)
+	})
+}
+
+// Scan is there to make numberingScanner a store.Scanner; Project prefers ScanProjection.
+func (ns numberingScanner) Scan(ctx context.Context, size int, fn func(*store.Batch) error) error {
+	return ns.s.Scan(ctx, size, fn)
+}
+
+// sameProjection fails unless got and want are the same graph, node for
+// node and edge for edge.
+func sameProjection(t *testing.T, got, want *Graph) {
+	t.Helper()
+	type part struct {
+		name string
+		a, b any
+	}
+	for _, p := range []part{
+		{"kinds", got.Kinds, want.Kinds}, {"keys", got.Keys, want.Keys},
+		{"counts", [2]int{got.NumEnterprises, got.NumPersons}, [2]int{want.NumEnterprises, want.NumPersons}},
+		{"status", got.Status, want.Status}, {"established", got.Established, want.Established},
+		{"region", got.Region, want.Region}, {"industry", got.Industry, want.Industry}, {"entKind", got.EntKind, want.EntKind},
+		{"tables", [][]string{got.Regions, got.Industries, got.Titles, got.RecordKinds}, [][]string{want.Regions, want.Industries, want.Titles, want.RecordKinds}},
+		{"edges", got.Edges, want.Edges}, {"outOff", got.OutOff, want.OutOff}, {"inOff", got.InOff, want.InOff}, {"in", got.In, want.In},
+		{"records", got.Records, want.Records}, {"recordIDs", got.RecordIDs, want.RecordIDs},
+		{"recOff", got.RecOff, want.RecOff}, {"recIdx", got.RecIdx, want.RecIdx},
+	} {
+		if !reflect.DeepEqual(p.a, p.b) {
+			t.Errorf("%s differ", p.name)
+		}
+	}
+	for v, k := range want.Keys {
+		if want.Kinds[v] != NodeEnterprise && want.Kinds[v] != NodePerson {
+			continue
+		}
+		ref := models.EnterpriseRef(k)
+		if want.Kinds[v] == NodePerson {
+			ref = models.PersonRef(k)
+		}
+		if id, ok := got.Lookup(ref); !ok || id != int32(v) {
+			t.Fatalf("%s: id %d, %v; want %d", ref, id, ok, v)
+		}
+	}
+}
+
+// TestProjectByNumbers: a projection scan's node numbers give the graph the
+// keys give, however the numbers are spread, and when some are missing,
+// beyond the density bound, or met only at relationship ends.
+func TestProjectByNumbers(t *testing.T) {
+	gs := generated(t, 2000)
+	ctx := context.Background()
+	want, err := Project(ctx, plainScanner{gs.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.NumEnterprises < 2000 || len(want.Edges) < 4000 {
+		t.Fatalf("generated graph too small: %d enterprises, %d edges", want.NumEnterprises, len(want.Edges))
+	}
+	for name, ns := range map[string]numberingScanner{
+		"dense":     {},
+		"gaps":      {skip: 7},
+		"unlisted":  {unlisted: true},
+		"too large": {tooLarge: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ns.s = plainScanner{gs.store}
+			got, err := Project(ctx, ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameProjection(t, got, want)
+		})
+	}
+	// The store's own projection scan, when it has one, agrees too.
+	got, err := Project(ctx, gs.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameProjection(t, got, want)
 }

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
+	"sync"
 	"time"
 
 	"riskgraph/models"
@@ -80,66 +83,80 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 	today := DayOf(opts.Today)
 	r := &Result{Graph: g, Params: p, Today: today, Timings: map[string]time.Duration{}}
 	began := time.Now()
-	step := func(name string, f func() error) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		t := time.Now()
-		err := f()
-		r.Timings[name] = time.Since(t)
-		return err
-	}
-	err := step("intrinsic", func() error { r.Intrinsic = ComputeIntrinsic(g, &p, today); return nil })
-	if err == nil {
-		err = step("operator", func() error { r.Operator = BuildOperator(g, &p, today); return nil })
-	}
-	if err == nil {
-		err = step("propagate", func() error {
-			pp := &p.Propagation
-			if opts.Incremental && g.Previous != nil {
-				x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
-				pr, err := PropagatePush(r.Operator, r.Intrinsic.Risk, x0, pp.Alpha, pp.Alpha*pp.Tolerance, pp.MaxIterations*max(g.N(), 1), p.Workers)
-				if err == nil {
-					r.Score, r.Pushes = pr.Score, pr.Iterations
-				}
-				return err
-			}
-			pr, err := Propagate(r.Operator, r.Intrinsic.Risk, pp, p.Workers)
-			if err == nil {
-				r.Score, r.Iterations = pr.Score, pr.Iterations
-			}
-			return err
-		})
-	}
-	if err == nil {
-		err = step("grades", func() error {
-			r.Grade = make([]string, g.N())
-			for v := range r.Grade {
-				r.Grade[v] = p.Grades.Grade(r.Score[v])
-			}
-			return nil
-		})
-	}
-	if err == nil {
-		err = step("ownership", func() error { r.Ownership = ComputeOwnership(g, &p, today); return nil })
-	}
-	if err == nil {
-		err = step("flags", func() error { r.Flags = DetectFlags(g, r.Ownership, &p, today); return nil })
-	}
-	if err == nil {
-		err = step("groups", func() error {
+	// Two chains of steps run at the same time; both only read the graph.
+	// Scores: intrinsic risk, the operator, propagation, grades (these use
+	// every worker). Structure: ownership (one core), flags, groups.
+	scores := stepsOf(ctx)
+	structure := stepsOf(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		structure.do("ownership", func() error { r.Ownership = ComputeOwnership(g, &p, today); return nil })
+		structure.do("flags", func() error { r.Flags = DetectFlags(g, r.Ownership, &p, today); return nil })
+		structure.do("groups", func() error {
 			r.Groups.Control, r.Groups.ControlSize = ControlGroups(g, p.Ownership.ControlThreshold, today)
 			if opts.Communities {
 				r.Groups.Community, r.Groups.Modularity = Louvain(relationshipGraph(g), 1)
 			}
 			return nil
 		})
-	}
-	if err != nil {
+	})
+	scores.do("intrinsic", func() error { r.Intrinsic = ComputeIntrinsic(g, &p, today); return nil })
+	scores.do("operator", func() error { r.Operator = BuildOperator(g, &p, today); return nil })
+	scores.do("propagate", func() error {
+		pp := &p.Propagation
+		if opts.Incremental && g.Previous != nil {
+			x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
+			pr, err := PropagatePush(r.Operator, r.Intrinsic.Risk, x0, pp.Alpha, pp.Alpha*pp.Tolerance, pp.MaxIterations*max(g.N(), 1), p.Workers)
+			if err == nil {
+				r.Score, r.Pushes = pr.Score, pr.Iterations
+			}
+			return err
+		}
+		pr, err := Propagate(r.Operator, r.Intrinsic.Risk, pp, p.Workers)
+		if err == nil {
+			r.Score, r.Iterations = pr.Score, pr.Iterations
+		}
+		return err
+	})
+	scores.do("grades", func() error {
+		r.Grade = make([]string, g.N())
+		for v := range r.Grade {
+			r.Grade[v] = p.Grades.Grade(r.Score[v])
+		}
+		return nil
+	})
+	wg.Wait()
+	if err := cmp.Or(scores.err, structure.err); err != nil {
 		return nil, err
 	}
+	maps.Copy(r.Timings, scores.timings)
+	maps.Copy(r.Timings, structure.timings)
 	r.Timings["compute"] = time.Since(began)
 	return r, nil
+}
+
+// steps runs the steps of one chain in order, timing each, until one fails
+// or ctx ends.
+type steps struct {
+	ctx     context.Context
+	timings map[string]time.Duration
+	err     error
+}
+
+func stepsOf(ctx context.Context) *steps {
+	return &steps{ctx: ctx, timings: map[string]time.Duration{}}
+}
+
+func (s *steps) do(name string, f func() error) {
+	if s.err == nil {
+		s.err = s.ctx.Err()
+	}
+	if s.err != nil {
+		return
+	}
+	t := time.Now()
+	s.err = f()
+	s.timings[name] = time.Since(t)
 }
 
 // Explain decomposes the score of v.
