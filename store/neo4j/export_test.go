@@ -27,8 +27,17 @@ func ResolveIDs(ctx context.Context, s *Store, ids []int64) (map[int64]models.Re
 	return out, nil
 }
 
-// ScanChunk and ScanAhead are the scan's chunk size and read-ahead.
+// ScanChunk and ScanAhead are the scan's chunk size and the node streams'
+// read-ahead.
 const (
 	ScanChunk = scanChunk
 	ScanAhead = scanAhead
 )
+
+// SetRelScanAhead sets the relationship stream's read-ahead and returns a
+// function that restores it.
+func SetRelScanAhead(n int) (restore func()) {
+	old := relScanAhead
+	relScanAhead = n
+	return func() { relScanAhead = old }
+}
