@@ -165,11 +165,15 @@ func BenchmarkEngineFull(b *testing.B) {
 // BenchmarkProjectNeo4j: projection from a real Neo4j (NEO4J_URI) of the
 // generator's sample (RISKGRAPH_NEO4J_PROJECT_ENTERPRISES, default 100 000),
 // loaded with ingest.LoadDir into an emptied database (setup, not timed).
-// Reports relationships projected per second.
+// Reports relationships projected per second, the client's CPU seconds per
+// projection and, with NEO4J_PID set to the server's process id, the
+// server's.
 func BenchmarkProjectNeo4j(b *testing.B) {
 	st := loadedNeo4j(b, neo4jProjectSize())
 	var g *engine.Graph
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	srv0, srvOK := serverCPUSeconds()
 	start := time.Now()
 	for b.Loop() {
 		var err error
@@ -181,6 +185,10 @@ func BenchmarkProjectNeo4j(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(sec, "project-s")
 	b.ReportMetric(float64(len(g.Edges))/sec, "relationships/s")
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "client-cpu-s")
+	if srv1, ok := serverCPUSeconds(); ok && srvOK {
+		b.ReportMetric((srv1-srv0)/float64(b.N), "server-cpu-s")
+	}
 	b.ReportMetric(float64(g.N()), "nodes")
 	b.ReportMetric(float64(len(g.Edges)), "edges")
 }
