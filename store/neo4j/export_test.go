@@ -27,17 +27,13 @@ func ResolveIDs(ctx context.Context, s *Store, ids []int64) (map[int64]models.Re
 	return out, nil
 }
 
-// ScanChunk and ScanAhead are the scan's chunk size and the node streams'
-// read-ahead.
-const (
-	ScanChunk = scanChunk
-	ScanAhead = scanAhead
-)
+// ScanChunk is the number of keys a scan statement reads.
+const ScanChunk = scanChunk
 
-// SetRelScanAhead sets the relationship stream's read-ahead and returns a
-// function that restores it.
-func SetRelScanAhead(n int) (restore func()) {
-	old := relScanAhead
-	relScanAhead = n
-	return func() { relScanAhead = old }
+// SetScanAhead sets the scan streams' read-ahead and returns a function
+// that restores it.
+func SetScanAhead(n int) (restore func()) {
+	old := scanAhead
+	scanAhead = n
+	return func() { scanAhead = old }
 }

@@ -427,15 +427,16 @@ func TestScanResolvesUnlistedNodes(t *testing.T) {
 // TestProjectionNumbersNodesCreatedDuringScan creates, while a projection
 // scan runs, an enterprise whose key the enterprise stream has passed and a
 // shareholding from it to the last enterprise, which the relationship
-// stream cannot have read yet (with its read-ahead lowered to ScanAhead, it
-// reads at most ScanAhead+3 chunks ahead of a consumer still taking nodes).
+// stream cannot have read yet (with a read-ahead of `ahead` chunks, it
+// reads at most ahead+3 chunks ahead of a consumer still taking nodes).
 // The scan meets the new enterprise only in that relationship row; it must
 // look it up (scan_refs) and give it a number of its own.
 func TestProjectionNumbersNodesCreatedDuringScan(t *testing.T) {
 	st := neo4jtest.Open(t)
 	ctx := context.Background()
-	defer rgneo4j.SetRelScanAhead(rgneo4j.ScanAhead)()
-	n := rgneo4j.ScanChunk*(rgneo4j.ScanAhead+3) + 1
+	const ahead = 4
+	defer rgneo4j.SetScanAhead(ahead)()
+	n := rgneo4j.ScanChunk*(ahead+3) + 1
 	b := &store.Batch{}
 	for i := range n {
 		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: fmt.Sprintf("src:test:%06d", i), Status: models.StatusActive})

@@ -21,16 +21,14 @@ import (
 const scanChunk = 5000
 
 // scanAhead is how many decoded chunks each stream may hold before its
-// consumer takes them.
-const scanAhead = 4
-
-// relScanAhead is scanAhead for the relationship stream. Its chunks wait
-// while the consumer takes every node first; a short read-ahead would stop
-// the stream for that whole time (at 100 000 enterprises the projection
-// took 2.18 s with 4, 1.65 s with 32). 32 chunks hold the relationships of
-// 160 000 enterprises, about a million rows or 100 MB. A variable so that
-// tests can lower it.
-var relScanAhead = 32
+// consumer takes them. The persons, records and relationships wait while
+// the consumer takes the enterprises first (and the relationships while it
+// takes every node); a short read-ahead stops those streams for that time:
+// at 100 000 enterprises the projection took 2.18 s with 4 chunks, 1.62 s
+// with 32, which hold 160 000 nodes or the relationships of 160 000
+// enterprises (about a million rows, 100 MB). A variable so that tests can
+// lower it.
+var scanAhead = 32
 
 // Scan streams the graph in pages of at most pageSize rows: enterprises,
 // persons and records in key order, then the relationships, enterprise by
@@ -43,9 +41,8 @@ var relScanAhead = 32
 // and comes back as one record listing scanChunk rows. Rows name nodes by
 // their internal id; the node streams map ids to keys, so relationship rows
 // carry two integers and the relationship's properties instead of the keys.
-// A node stream reads at most scanAhead chunks ahead of fn, the
-// relationship stream relScanAhead; fn runs outside any transaction, in the
-// caller's goroutine. A scan is not a snapshot:
+// A stream reads at most scanAhead chunks ahead of fn, which runs outside
+// any transaction, in the caller's goroutine. A scan is not a snapshot:
 // writes made while it runs may or may not be seen.
 func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
 	return s.scan(ctx, pageSize, fullScan, func(p *store.ProjectionPage) error { return fn(&p.Batch) })
@@ -117,10 +114,10 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	defer wg.Wait() // runs after cancel: no stream outlives the scan
 	defer cancel()
 
-	ents := startStream(ctx, &wg, s, shape.enterprises, scanAhead, nodeDecoder(shape.enterprise))
-	pers := startStream(ctx, &wg, s, shape.persons, scanAhead, nodeDecoder(shape.person))
-	recs := startStream(ctx, &wg, s, shape.records, scanAhead, nodeDecoder(shape.record))
-	rels := startStream(ctx, &wg, s, shape.relationships, relScanAhead, relDecoder(shape.rel))
+	ents := startStream(ctx, &wg, s, shape.enterprises, nodeDecoder(shape.enterprise))
+	pers := startStream(ctx, &wg, s, shape.persons, nodeDecoder(shape.person))
+	recs := startStream(ctx, &wg, s, shape.records, nodeDecoder(shape.record))
+	rels := startStream(ctx, &wg, s, shape.relationships, relDecoder(shape.rel))
 
 	var (
 		ids refsByID
@@ -230,9 +227,9 @@ type chunkOf[T any] struct {
 // (fewer than scanChunk on the last chunk) and the last key. One goroutine
 // reads, another decodes, so the server prepares the next chunk while the
 // client decodes this one. The stream stops, without sending, when ctx ends.
-func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, ahead int, decode func([]any) (T, error)) <-chan chunkOf[T] {
+func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, decode func([]any) (T, error)) <-chan chunkOf[T] {
 	raw := make(chan chunkOf[[]any], 1)
-	ch := make(chan chunkOf[T], ahead)
+	ch := make(chan chunkOf[T], scanAhead)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
