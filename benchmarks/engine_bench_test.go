@@ -14,13 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store/memory"
-	"riskgraph/store/neo4j/neo4jtest"
 )
 
 // sizesFromEnv parses a comma-separated list of generator sizes from the
@@ -168,23 +165,15 @@ func BenchmarkEngineFull(b *testing.B) {
 // BenchmarkProjectNeo4j: projection from a real Neo4j (NEO4J_URI) of the
 // generator's sample (RISKGRAPH_NEO4J_PROJECT_ENTERPRISES, default 100 000),
 // loaded with ingest.LoadDir into an emptied database (setup, not timed).
-// Reports relationships projected per second.
+// Reports relationships projected per second, the client's CPU seconds per
+// projection and, with NEO4J_PID set to the server's process id, the
+// server's.
 func BenchmarkProjectNeo4j(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("RISKGRAPH_NEO4J_PROJECT_ENTERPRISES")); err == nil && v > 0 {
-		n = v
-	}
-	st := neo4jtest.Open(b)
-	dir := filepath.Join(b.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
-		b.Fatal(err)
-	}
-	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
-	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", BatchSize: 5000, Logger: zerolog.Nop()}); err != nil {
-		b.Fatal(err)
-	}
+	st := loadedNeo4j(b, neo4jProjectSize())
 	var g *engine.Graph
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
+	srv0, srvOK := serverCPUSeconds()
 	start := time.Now()
 	for b.Loop() {
 		var err error
@@ -196,6 +185,10 @@ func BenchmarkProjectNeo4j(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(sec, "project-s")
 	b.ReportMetric(float64(len(g.Edges))/sec, "relationships/s")
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "client-cpu-s")
+	if srv1, ok := serverCPUSeconds(); ok && srvOK {
+		b.ReportMetric((srv1-srv0)/float64(b.N), "server-cpu-s")
+	}
 	b.ReportMetric(float64(g.N()), "nodes")
 	b.ReportMetric(float64(len(g.Edges)), "edges")
 }

@@ -124,8 +124,12 @@ func dateOf(v any) models.Date {
 	return models.Date{}
 }
 
-func strs(p map[string]any, k string) []string {
-	list, _ := p[k].([]any)
+func strs(p map[string]any, k string) []string { return strsOf(p[k]) }
+
+// strsOf reads a list of strings; anything else reads as nil, and so does
+// an empty list.
+func strsOf(v any) []string {
+	list, _ := v.([]any)
 	if len(list) == 0 {
 		return nil
 	}

@@ -26,3 +26,14 @@ func ResolveIDs(ctx context.Context, s *Store, ids []int64) (map[int64]models.Re
 	}
 	return out, nil
 }
+
+// ScanChunk is the number of keys a scan statement reads.
+const ScanChunk = scanChunk
+
+// SetScanAhead sets the scan streams' read-ahead and returns a function
+// that restores it.
+func SetScanAhead(n int) (restore func()) {
+	old := scanAhead
+	scanAhead = n
+	return func() { scanAhead = old }
+}

@@ -89,29 +89,67 @@ func TestRefsByID(t *testing.T) {
 }
 
 func TestPageFiller(t *testing.T) {
-	var sizes []int
-	p := pageFiller{ctx: context.Background(), size: 4, page: &store.Batch{}, fn: func(b *store.Batch) error {
-		sizes = append(sizes, b.Len())
-		return nil
-	}}
-	es := make([]models.Enterprise, 6)
-	ps := make([]models.Person, 3)
-	if err := fill(&p, es, func(b *store.Batch) *[]models.Enterprise { return &b.Enterprises }); err != nil {
-		t.Fatal(err)
-	}
-	if err := fill(&p, ps, func(b *store.Batch) *[]models.Person { return &b.Persons }); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.flush(); err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(sizes) != "[4 4 1]" {
-		t.Errorf("page sizes %v, want [4 4 1]", sizes)
+	for _, reuse := range []bool{false, true} {
+		var (
+			sizes []int
+			pages = map[*store.ProjectionPage]bool{}
+			nums  []int32
+		)
+		p := pageFiller{ctx: context.Background(), size: 4, page: &store.ProjectionPage{}, reuse: reuse, fn: func(b *store.ProjectionPage) error {
+			sizes = append(sizes, b.Len())
+			pages[b] = true
+			nums = append(nums, b.EnterpriseNums...)
+			if len(b.PersonNums) != 0 {
+				t.Errorf("persons filled without numbers have numbers %v", b.PersonNums)
+			}
+			return nil
+		}}
+		es := make([]models.Enterprise, 6)
+		ps := make([]models.Person, 3)
+		if err := fill(&p, es, []int32{0, 1, 2, 3, 4, 5}, pageEnterprises); err != nil {
+			t.Fatal(err)
+		}
+		if err := fill(&p, ps, nil, pagePersons); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.flush(); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(sizes) != "[4 4 1]" {
+			t.Errorf("reuse %v: page sizes %v, want [4 4 1]", reuse, sizes)
+		}
+		if fmt.Sprint(nums) != "[0 1 2 3 4 5]" {
+			t.Errorf("reuse %v: numbers %v, want [0 1 2 3 4 5] beside the rows", reuse, nums)
+		}
+		if want := map[bool]int{false: 3, true: 1}[reuse]; len(pages) != want {
+			t.Errorf("reuse %v: %d distinct pages, want %d", reuse, len(pages), want)
+		}
 	}
 	stop := errors.New("stop")
-	p = pageFiller{ctx: context.Background(), size: 2, page: &store.Batch{}, fn: func(*store.Batch) error { return stop }}
-	if err := fill(&p, es, func(b *store.Batch) *[]models.Enterprise { return &b.Enterprises }); !errors.Is(err, stop) {
+	p := pageFiller{ctx: context.Background(), size: 2, page: &store.ProjectionPage{}, fn: func(*store.ProjectionPage) error { return stop }}
+	if err := fill(&p, make([]models.Enterprise, 6), nil, pageEnterprises); !errors.Is(err, stop) {
 		t.Errorf("an error from fn must stop fill: %v", err)
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	var none *numbers
+	if none.of([]int64{1, 2}) != nil || none.ends(nil, []relEnds{{row: &relRow{}}}) != nil {
+		t.Error("a nil *numbers numbers nothing")
+	}
+	m := newNumbers(10)
+	limit := int64(3*10 + 1<<20)
+	if m.limit != limit {
+		t.Fatalf("limit %d, want %d", m.limit, limit)
+	}
+	got := slices.Clone(m.of([]int64{0, 7, -1, limit - 1, limit, 5 * limit, limit}))
+	want := []int32{0, 7, store.NoNumber, int32(limit - 1), int32(limit), int32(limit + 1), int32(limit)}
+	if !slices.Equal(got, want) {
+		t.Errorf("numbers %v, want %v", got, want)
+	}
+	ends := m.ends(nil, []relEnds{{row: &relRow{from: 5 * limit, to: 3}}})
+	if len(ends) != 1 || ends[0] != (store.Ends{From: int32(limit + 1), To: 3}) {
+		t.Errorf("ends %v", ends)
 	}
 }
 

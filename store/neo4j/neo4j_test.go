@@ -35,6 +35,11 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return neo4jtest.Open(t) })
 }
 
+func TestProjectionConformance(t *testing.T) {
+	neo4jtest.Options(t)
+	storetest.RunProjection(t, func(t *testing.T) store.Store { return neo4jtest.Open(t) })
+}
+
 // TestStatementsReferenced checks that every statement file in cypher/ is
 // named by a q… string constant in this package's Go source (or its helper
 // packages), that each such constant names a file, and that each is used.
@@ -179,10 +184,16 @@ func explainParams() map[string]map[string]any {
 		"scan_records":          scan,
 		"scan_relationships":    scan,
 		"scan_refs":             {"ids": []int64{0, 1}},
-		"schema_apikey_id":      nil,
-		"schema_apikey_hash":    nil,
-		"schema_audit_id":       nil,
-		"schema_audit_entity":   nil,
+
+		"scan_projection_enterprises":   scan,
+		"scan_projection_persons":       scan,
+		"scan_projection_records":       scan,
+		"scan_projection_relationships": scan,
+		"scan_projection_count":         nil,
+		"schema_apikey_id":              nil,
+		"schema_apikey_hash":            nil,
+		"schema_audit_id":               nil,
+		"schema_audit_entity":           nil,
 		"apikey_create": {"id": "k1", "name": "dashboard wall", "role": "dashboard", "hash": "ab12",
 			"created": time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 		"apikey_by_hash": {"hash": "ab12"},
@@ -410,5 +421,74 @@ func TestScanResolvesUnlistedNodes(t *testing.T) {
 	want := map[int64]models.Ref{ie: models.EnterpriseRef(e.Key), ip: models.PersonRef(p.PID)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("resolved %v, want %v", got, want)
+	}
+}
+
+// TestProjectionNumbersNodesCreatedDuringScan creates, while a projection
+// scan runs, an enterprise whose key the enterprise stream has passed and a
+// shareholding from it to the last enterprise, which the relationship
+// stream cannot have read yet (with a read-ahead of `ahead` chunks, it
+// reads at most ahead+3 chunks ahead of a consumer still taking nodes).
+// The scan meets the new enterprise only in that relationship row; it must
+// look it up (scan_refs) and give it a number of its own.
+func TestProjectionNumbersNodesCreatedDuringScan(t *testing.T) {
+	st := neo4jtest.Open(t)
+	ctx := context.Background()
+	const ahead = 4
+	defer rgneo4j.SetScanAhead(ahead)()
+	n := rgneo4j.ScanChunk*(ahead+3) + 1
+	b := &store.Batch{}
+	for i := range n {
+		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: fmt.Sprintf("src:test:%06d", i), Status: models.StatusActive})
+	}
+	if err := st.WriteBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	const created = "src:aaa:created-during-scan" // sorts before every listed key
+	last := b.Enterprises[n-1].Key
+	var (
+		pages   int
+		listed  = map[int32]string{}
+		holding []store.Ends
+	)
+	err := st.ScanProjection(ctx, 1000, func(p *store.ProjectionPage) error {
+		pages++
+		if pages == 1 {
+			// The enterprise stream has read past created's key.
+			add := &store.Batch{Shareholdings: []models.Shareholding{{Holder: models.EnterpriseRef(created), Enterprise: last, Ratio: 0.3}}}
+			if err := st.WriteBatch(ctx, add); err != nil {
+				return err
+			}
+		}
+		for i, e := range p.Enterprises {
+			if e.Key == created {
+				t.Errorf("the enterprise stream listed %s, created after it passed that key", created)
+			}
+			listed[p.EnterpriseNums[i]] = e.Key
+		}
+		for i, sh := range p.Shareholdings {
+			if sh.Holder == models.EnterpriseRef(created) && sh.Enterprise == last {
+				holding = append(holding, p.ShareholdingEnds[i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != n {
+		t.Errorf("%d enterprises numbered, want %d", len(listed), n)
+	}
+	if len(holding) != 1 {
+		t.Fatalf("the shareholding from %s to %s came %d times, want once", created, last, len(holding))
+	}
+	from, to := holding[0].From, holding[0].To
+	if from < 0 {
+		t.Errorf("the created enterprise has no number (%d)", from)
+	} else if key, ok := listed[from]; ok {
+		t.Errorf("the created enterprise has number %d, already %s's", from, key)
+	}
+	if listed[to] != last {
+		t.Errorf("the held enterprise has number %d, which is %q's, not %s's", to, listed[to], last)
 	}
 }

@@ -70,6 +70,12 @@ const (
 	qScanRecords       = "scan_records"
 	qScanRelationships = "scan_relationships"
 	qScanRefs          = "scan_refs"
+
+	qScanProjectionEnterprises   = "scan_projection_enterprises"
+	qScanProjectionPersons       = "scan_projection_persons"
+	qScanProjectionRecords       = "scan_projection_records"
+	qScanProjectionRelationships = "scan_projection_relationships"
+	qScanProjectionCount         = "scan_projection_count"
 )
 
 // schema lists the schema statements in the order Open applies them.
