@@ -31,6 +31,7 @@ type graph struct {
 	branchID map[pair]int32
 
 	strs  interner
+	text  text // the strings of nodes and records (text.go)
 	dates dates
 
 	// staged holds engine results written but not yet promoted, by node id.
@@ -145,11 +146,12 @@ func (g *graph) putEnterprise(e *models.Enterprise) {
 		id = g.newEnterprise(e.Key)
 	}
 	n := &g.nodes[id]
-	n.name, n.placeholder = e.Name, e.Placeholder
+	n.name, n.placeholder = g.text.keepAs(n.name, e.Name), e.Placeholder
+	old := &g.ents[n.ent]
 	g.ents[n.ent] = entFields{
-		address:     e.Address,
-		phone:       e.Phone,
-		email:       e.Email,
+		address:     g.text.keepAs(old.address, e.Address),
+		phone:       g.text.keepAs(old.phone, e.Phone),
+		email:       g.text.keepAs(old.email, e.Email),
 		capital:     e.Capital,
 		established: g.dates.put(e.Established),
 		region:      g.strs.code(e.Region),
@@ -168,16 +170,16 @@ func (g *graph) putPerson(p *models.Person) {
 	}
 	if !ok {
 		id = g.newNode(p.PID, -1)
-		g.perID[p.PID] = id
+		g.perID[g.nodes[id].key] = id
 	}
 	n := &g.nodes[id]
-	n.name, n.placeholder = p.Name, p.Placeholder
+	n.name, n.placeholder = g.text.keepAs(n.name, p.Name), p.Placeholder
 }
 
 // newNode appends a placeholder node and returns its id.
 func (g *graph) newNode(key string, ent int32) nodeID {
 	id := nodeID(len(g.nodes))
-	g.nodes = append(g.nodes, node{key: key, ent: ent, placeholder: true})
+	g.nodes = append(g.nodes, node{key: g.text.keep(key), ent: ent, placeholder: true})
 	g.adj = append(g.adj, nil)
 	return id
 }
@@ -185,7 +187,7 @@ func (g *graph) newNode(key string, ent int32) nodeID {
 func (g *graph) newEnterprise(key string) nodeID {
 	g.ents = append(g.ents, entFields{})
 	id := g.newNode(key, int32(len(g.ents)-1))
-	g.entID[key] = id
+	g.entID[g.nodes[id].key] = id
 	g.nEnt++
 	return id
 }
@@ -204,7 +206,7 @@ func (g *graph) ensurePerson(pid string) nodeID {
 		return id
 	}
 	id := g.newNode(pid, -1)
-	g.perID[pid] = id
+	g.perID[g.nodes[id].key] = id
 	return id
 }
 
@@ -253,14 +255,19 @@ func (g *graph) putRole(r *models.Role) {
 // putRecord upserts a record; a record whose subject changed moves to the
 // new subject's adjacency list.
 func (g *graph) putRecord(r *models.Record) {
-	row := recRow{id: r.ID, recFields: recFields{docNo: r.DocNo, reason: r.Reason, severity: r.Severity,
-		amount: r.Amount, subject: g.ensure(r.Subject), kind: g.strs.code(string(r.Kind)),
-		authority: g.strs.code(r.Authority), decided: g.dates.put(r.Decided), removed: g.dates.put(r.Removed)}}
 	i, ok := g.recID[r.ID]
+	var was recFields
+	if ok {
+		was = g.recs[i].recFields
+	}
+	row := recRow{id: r.ID, recFields: recFields{docNo: g.text.keepAs(was.docNo, r.DocNo), reason: g.text.keepAs(was.reason, r.Reason),
+		severity: r.Severity, amount: r.Amount, subject: g.ensure(r.Subject), kind: g.strs.code(string(r.Kind)),
+		authority: g.strs.code(r.Authority), decided: g.dates.put(r.Decided), removed: g.dates.put(r.Removed)}}
 	if !ok {
+		row.id = g.text.keep(r.ID)
 		i = int32(len(g.recs))
 		g.recs = append(g.recs, row)
-		g.recID[r.ID] = i
+		g.recID[row.id] = i
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
 		return
 	}

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"riskgraph/models"
@@ -80,6 +81,7 @@ func (in *interner) code(s string) uint32 {
 		return c
 	}
 	c := uint32(len(in.strs))
+	s = strings.Clone(s) // not the row the value was read from
 	in.strs = append(in.strs, s)
 	in.codes[s] = c
 	return c
