@@ -56,34 +56,14 @@ func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 	return b.finish(), nil
 }
 
-// reusingScanner is a scanner that can reuse its page buffers for a
-// consumer that keeps nothing of a page but the rows' strings.
-type reusingScanner interface {
-	ScanReuse(ctx context.Context, pageSize int, fn func(*store.Batch) error) error
-}
-
 // scanPages feeds every page of s to b, which keeps nothing of a page but
 // its strings. A store.ProjectionScanner is preferred: its node numbers
 // resolve relationship endpoints without hashing their keys.
 func scanPages(ctx context.Context, s store.Scanner, b *builder) error {
-	var err error
-	if ps, ok := s.(store.ProjectionScanner); ok {
-		err = ps.ScanProjection(ctx, ProjectPageSize, func(p *store.ProjectionPage) error {
-			b.page(p)
-			return nil
-		})
-	} else {
-		scan := s.Scan
-		if rs, ok := s.(reusingScanner); ok {
-			scan = rs.ScanReuse
-		}
-		var pp store.ProjectionPage
-		err = scan(ctx, ProjectPageSize, func(p *store.Batch) error {
-			pp.Batch = *p
-			b.page(&pp)
-			return nil
-		})
-	}
+	err := store.ScanForProjection(ctx, s, ProjectPageSize, func(p *store.ProjectionPage) error {
+		b.page(p)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("project: %w", err)
 	}

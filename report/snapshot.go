@@ -181,6 +181,12 @@ func NewCapture(s engine.ScoreStore, run string) *Capture {
 }
 
 // WriteResults records the results, then stages them in the store.
+// ScanProjection forwards the wrapped store's projection scan (or its
+// Scan), so that capturing a run keeps the engine's fast path.
+func (c *Capture) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
+	return store.ScanForProjection(ctx, c.ScoreStore, pageSize, fn)
+}
+
 func (c *Capture) WriteResults(ctx context.Context, results []models.RiskResult) error {
 	for i := range results {
 		c.b.AddResult(results[i].Ref, &results[i].Risk, "", "")

@@ -22,9 +22,10 @@ type timedStore struct {
 }
 
 var (
-	_ store.Store    = (*timedStore)(nil)
-	_ store.KeyStore = (*timedStore)(nil)
-	_ store.AuditLog = (*timedStore)(nil)
+	_ store.Store             = (*timedStore)(nil)
+	_ store.KeyStore          = (*timedStore)(nil)
+	_ store.AuditLog          = (*timedStore)(nil)
+	_ store.ProjectionScanner = (*timedStore)(nil)
 )
 
 // errNoAccessStore: the backend keeps no API keys or audit log.
@@ -79,6 +80,12 @@ func (t *timedStore) Search(ctx context.Context, q string, limit int) (hs []stor
 
 func (t *timedStore) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
 	return t.do(ctx, "scan", t.slow, func(ctx context.Context) error { return t.s.Scan(ctx, pageSize, fn) })
+}
+
+// ScanProjection forwards the store's projection scan (or its Scan), so
+// that scoring through the server keeps the engine's fast path.
+func (t *timedStore) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
+	return t.do(ctx, "scan", t.slow, func(ctx context.Context) error { return store.ScanForProjection(ctx, t.s, pageSize, fn) })
 }
 
 func (t *timedStore) WriteResults(ctx context.Context, rs []models.RiskResult) error {

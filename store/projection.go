@@ -61,3 +61,18 @@ type ScanSizes struct {
 
 // Ends are the node numbers of a relationship's start and end.
 type Ends struct{ From, To int32 }
+
+// ScanForProjection runs s's ScanProjection when it has one, else its Scan
+// with pages that carry no numbers (the engine then finds every endpoint
+// by key). Wrappers of a store forward ScanProjection through it, so that
+// wrapping never hides the faster scan.
+func ScanForProjection(ctx context.Context, s Scanner, pageSize int, fn func(*ProjectionPage) error) error {
+	if ps, ok := s.(ProjectionScanner); ok {
+		return ps.ScanProjection(ctx, pageSize, fn)
+	}
+	var p ProjectionPage
+	return s.Scan(ctx, pageSize, func(b *Batch) error {
+		p = ProjectionPage{Batch: *b}
+		return fn(&p)
+	})
+}
