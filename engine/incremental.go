@@ -75,6 +75,9 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 	if !(eps > 0) {
 		return nil, fmt.Errorf("propagation: push threshold %g must be positive", eps)
 	}
+	if op.RevWt == nil {
+		return nil, fmt.Errorf("propagation: pushes need the operator's transpose (BuildOperator, not BuildPullOperator)")
+	}
 	x := slices.Clone(start)
 	rho := make([]float64, n)
 	parallelChunks(n, workers, func(_, lo, hi int) {

@@ -80,6 +80,17 @@ func (x *weigher) weights(e *Edge) (fwd, back float64) {
 // differ: RevWt[k] is the weight of the edge in the other end's row. Both
 // passes run in parallel chunks without scattered writes.
 func BuildOperator(g *Graph, p *Params, today Day) *Operator {
+	return buildOperator(g, p, today, true)
+}
+
+// BuildPullOperator is BuildOperator without the transposed weights
+// (RevWt nil), which only pushes (PropagatePush) read: a full run saves 8
+// bytes per relationship end.
+func BuildPullOperator(g *Graph, p *Params, today Day) *Operator {
+	return buildOperator(g, p, today, false)
+}
+
+func buildOperator(g *Graph, p *Params, today Day, transpose bool) *Operator {
 	n := g.N()
 	weigh := newWeigher(g, p, today)
 	op := &Operator{Off: make([]int64, n+1)}
@@ -103,25 +114,34 @@ func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 			norm[v] = max(1, sum)
 		}
 	})
-	op.Src, op.Wt, op.RevWt = make([]int32, m), make([]float64, m), make([]float64, m)
+	op.Src, op.Wt = make([]int32, m), make([]float64, m)
+	if transpose {
+		op.RevWt = make([]float64, m)
+		op.RevOff, op.RevDst = op.Off, op.Src
+	}
 	parallelChunks(n, p.Workers, func(_, lo, hi int) {
 		for v := lo; v < hi; v++ {
 			k := op.Off[v]
 			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
 				e := &g.Edges[i]
 				fwd, back := weigh.weights(e)
-				op.Src[k], op.Wt[k], op.RevWt[k] = e.To, back/norm[v], fwd/norm[e.To]
+				op.Src[k], op.Wt[k] = e.To, back/norm[v]
+				if transpose {
+					op.RevWt[k] = fwd / norm[e.To]
+				}
 				k++
 			}
 			for _, ei := range g.InEdges(int32(v)) {
 				e := &g.Edges[ei]
 				fwd, back := weigh.weights(e)
-				op.Src[k], op.Wt[k], op.RevWt[k] = e.From, fwd/norm[v], back/norm[e.From]
+				op.Src[k], op.Wt[k] = e.From, fwd/norm[v]
+				if transpose {
+					op.RevWt[k] = back / norm[e.From]
+				}
 				k++
 			}
 		}
 	})
-	op.RevOff, op.RevDst = op.Off, op.Src
 	op.Phases = [][]int32{make([]int32, 0, g.NumEnterprises), make([]int32, 0, n-g.NumEnterprises)}
 	for v := range n {
 		if g.Kinds[v] == NodeEnterprise {

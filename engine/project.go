@@ -30,10 +30,14 @@ type builder struct {
 	g       *Graph
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
 	shared  [3]sharedValues
-	members []Edge // enterprise → group edges, appended after the relationships
+	members []member // enterprise → group edges, merged after the relationships
 	// nums maps the node numbers of a projection scan to ids (-1: not
 	// seen yet); empty for a plain scan.
 	nums []int32
+	// sized is set once the arrays are reserved from the first page's
+	// sizes; rels is the number of relationships expected (0: unknown).
+	sized bool
+	rels  int
 	// Scratch space of a page.
 	res  []resolved
 	hs   []uint32
@@ -116,10 +120,14 @@ func (b *builder) numbered(n, id int32) {
 	if n < 0 || int64(n) >= 8*int64(len(b.g.Kinds))+1<<21 {
 		return
 	}
-	if int(n) >= len(b.nums) {
-		grown := max(int(n)+1, 2*len(b.nums), 1024)
-		for len(b.nums) < grown {
-			b.nums = append(b.nums, -1)
+	if old := len(b.nums); int(n) >= old {
+		grown := max(int(n)+1, 2*old, 1024)
+		if c := cap(b.nums); c > int(n) {
+			grown = c // the reserved room first
+		}
+		b.nums = slices.Grow(b.nums, grown-old)[:grown]
+		for i := old; i < grown; i++ {
+			b.nums[i] = -1
 		}
 	}
 	b.nums[n] = id
@@ -127,6 +135,10 @@ func (b *builder) numbered(n, id int32) {
 
 func (b *builder) page(pp *store.ProjectionPage) {
 	p := &pp.Batch
+	if !b.sized {
+		b.sized = true
+		b.reserve(pp.Sizes)
+	}
 	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
 		b.reserveNodes(n)
 	}
@@ -150,13 +162,19 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		b.record(&p.Records[i], numberAt(pp.RecordSubjects, i))
 	}
 	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
-		// Relationships come after every node: reserve about two per node
-		// and room for the group memberships once, instead of growing from
-		// nothing (finish merges the memberships in place).
-		b.g.Edges = make([]Edge, 0, 2*b.g.N()+len(b.members)+1024)
+		// Relationships come after every node: reserve what the scan
+		// expects (else about two per node) and room for the group
+		// memberships once, instead of growing from nothing (finish merges
+		// the memberships in place).
+		rels := b.rels
+		if rels == 0 {
+			rels = 2 * b.g.N()
+		}
+		b.g.Edges = make([]Edge, 0, rels+rels/64+len(b.members)+1024)
 	}
 	// The endpoints' ids are looked up on two goroutines first (reads
 	// only); the sequential pass adds what is unknown, in row order.
+	first := len(b.g.Edges)
 	shs := p.Shareholdings
 	res := b.resolve(len(shs), pp.ShareholdingEnds, func(i int) models.Ref { return shs[i].Holder },
 		func(i int) string { return shs[i].Enterprise }, nil)
@@ -193,6 +211,13 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), endsAt(pp.BranchEnds, i).From)
 		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To),
 			Since: NoDay, Until: NoDay, Type: EdgeBranch})
+	}
+	// A page lists its relationships by type; put them in start node order
+	// (stably: the order finish's counting sort would give). When pages end
+	// between start nodes, as the memory store's do, the whole edge array
+	// is then in order and finish merges in place.
+	if page := b.g.Edges[first:]; !sortedByFrom(page) {
+		slices.SortStableFunc(page, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
 	}
 }
 
@@ -360,6 +385,30 @@ func (b *builder) code(t int, table *[]string, v string) uint16 {
 	return c
 }
 
+// reserve sizes the node arrays, key indexes and number table for what a
+// scan expects, so that they are allocated once instead of grown (and
+// their old copies left to the collector). Group nodes come on top of the
+// enterprises and persons: room for one per eight enterprises is kept.
+func (b *builder) reserve(sz store.ScanSizes) {
+	nodes := sz.Enterprises + sz.Persons
+	if nodes <= 0 {
+		return
+	}
+	b.reserveNodes(nodes + sz.Enterprises/8)
+	b.g.entIndex.reserve(sz.Enterprises)
+	b.g.perIndex.reserve(sz.Persons)
+	b.rels = sz.Relationships
+	b.nums = slices.Grow(b.nums, nodes+nodes/64)
+	// Each shared field has at most one value per enterprise.
+	for f := range b.shared {
+		sv := &b.shared[f]
+		sv.keys = slices.Grow(sv.keys, sz.Enterprises)
+		sv.first = slices.Grow(sv.first, sz.Enterprises)
+		sv.group = slices.Grow(sv.group, sz.Enterprises)
+		sv.index.reserve(sz.Enterprises)
+	}
+}
+
 // reserveNodes grows the node arrays geometrically for n more nodes.
 func (b *builder) reserveNodes(n int) {
 	g := b.g
@@ -439,9 +488,9 @@ func (b *builder) share(id int32, f int, v string, h uint32) {
 	if grp < 0 {
 		grp = b.addNode(NodeAddress+NodeKind(f), v)
 		sv.group[i] = grp
-		b.members = append(b.members, Edge{From: sv.first[i], To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
+		b.members = append(b.members, member{sv.first[i], grp, EdgeAddress + EdgeType(f)})
 	}
-	b.members = append(b.members, Edge{From: id, To: grp, Since: NoDay, Until: NoDay, Type: EdgeAddress + EdgeType(f)})
+	b.members = append(b.members, member{id, grp, EdgeAddress + EdgeType(f)})
 }
 
 func (b *builder) person(pid string) int32 { return b.personHashed(pid, b.g.perIndex.hash(pid)) }
@@ -505,24 +554,41 @@ func (b *builder) finish() *Graph {
 	return g
 }
 
+// member is an enterprise's edge to a group node, kept in 12 bytes until
+// finish makes it an Edge.
+type member struct {
+	from, to int32
+	typ      EdgeType
+}
+
+func (m member) edge() Edge {
+	return Edge{From: m.from, To: m.to, Since: NoDay, Until: NoDay, Type: m.typ}
+}
+
 // mergeOut returns rels (sorted by From) and members grouped by From, each
 // node's relationships before its memberships, with the out-offsets. It
 // sorts members and merges them into rels in place, from the back, so no
 // second edge array is needed when rels has the capacity.
-func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
-	slices.SortStableFunc(members, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+func mergeOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
+	slices.SortStableFunc(members, func(x, y member) int { return cmp.Compare(x.from, y.from) })
 	m := len(rels)
 	es := slices.Grow(rels, len(members))[:m+len(members)]
 	i, j := m-1, len(members)-1
 	for k := len(es) - 1; j >= 0; k-- {
-		if i >= 0 && es[i].From > members[j].From {
+		if i >= 0 && es[i].From > members[j].from {
 			es[k] = es[i]
 			i--
 		} else {
-			es[k] = members[j]
+			es[k] = members[j].edge()
 			j--
 		}
 	}
+	return es, outOffsets(n, es)
+}
+
+// outOffsets returns the offsets of the edges of each node in es, which
+// is grouped by From.
+func outOffsets(n int, es []Edge) []int64 {
 	off := make([]int64, n+1)
 	for i := range es {
 		off[es[i].From+1]++
@@ -530,37 +596,38 @@ func mergeOut(n int, rels, members []Edge) ([]Edge, []int64) {
 	for v := 0; v < n; v++ {
 		off[v+1] += off[v]
 	}
-	return es, off
+	return off
 }
 
 // countOut is mergeOut for rels in any order: a stable counting sort by
-// From, in place. It computes each edge's destination (4 bytes per edge)
-// and then moves the edges along the permutation's cycles, so it needs no
-// second edge array (32 bytes per edge).
-func countOut(n int, rels, members []Edge) ([]Edge, []int64) {
-	es := append(rels, members...)
+// From into a new array. (Moving the edges in place along the
+// permutation's cycles would save that array, 32 bytes per edge, but costs
+// ten times the time: every move is a cache miss.)
+func countOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
 	off := make([]int64, n+1)
-	for i := range es {
-		off[es[i].From+1]++
+	for i := range rels {
+		off[rels[i].From+1]++
+	}
+	for i := range members {
+		off[members[i].from+1]++
 	}
 	for v := 0; v < n; v++ {
 		off[v+1] += off[v]
 	}
-	dest := make([]int32, len(es))
+	sorted := make([]Edge, off[n])
 	next := make([]int64, n)
 	copy(next, off[:n])
-	for i := range es {
-		f := es[i].From
-		dest[i] = int32(next[f])
+	for i := range rels {
+		f := rels[i].From
+		sorted[next[f]] = rels[i]
 		next[f]++
 	}
-	for i := range es {
-		for d := dest[i]; d != int32(i); d = dest[i] {
-			es[i], es[d] = es[d], es[i]
-			dest[i], dest[d] = dest[d], d
-		}
+	for i := range members {
+		f := members[i].from
+		sorted[next[f]] = members[i].edge()
+		next[f]++
 	}
-	return es, off
+	return sorted, off
 }
 
 // sortedByFrom reports whether the edges are in non-decreasing From order.

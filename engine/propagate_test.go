@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"math"
+	"reflect"
+	"slices"
 	"testing"
 
 	"riskgraph/models"
@@ -285,5 +287,24 @@ func TestPropagatePhasedWithinBound(t *testing.T) {
 	t.Logf("sweeps to %g: %v", p.Propagation.Tolerance, iters)
 	if iters["phased"] >= iters["jacobi"] {
 		t.Errorf("phased sweeps %d, Jacobi %d: the phases do not help", iters["phased"], iters["jacobi"])
+	}
+}
+
+// TestPullOperator: the operator of a full run is BuildOperator's without
+// the transpose, and a push refuses it instead of reading nil weights.
+func TestPullOperator(t *testing.T) {
+	gs := generated(t, 2000)
+	p := DefaultParams()
+	full, pull := BuildOperator(gs.graph, &p, genToday), BuildPullOperator(gs.graph, &p, genToday)
+	if !slices.Equal(full.Off, pull.Off) || !slices.Equal(full.Src, pull.Src) || !slices.Equal(full.Wt, pull.Wt) ||
+		!reflect.DeepEqual(full.Phases, pull.Phases) {
+		t.Fatal("the pull operator differs from BuildOperator's rows")
+	}
+	if pull.RevWt != nil || len(full.RevWt) != len(full.Wt) {
+		t.Fatalf("transposed weights: pull %d, full %d of %d", len(pull.RevWt), len(full.RevWt), len(full.Wt))
+	}
+	in := ComputeIntrinsic(gs.graph, &p, genToday)
+	if _, err := PropagatePush(pull, in.Risk, make([]float64, len(in.Risk)), p.Propagation.Alpha, 1e-9, 100, 0); err == nil {
+		t.Fatal("a push on an operator without transpose must fail")
 	}
 }

@@ -57,6 +57,17 @@ func (x *strIndex) insert(slot int, h uint32, id int32) {
 	}
 }
 
+// reserve makes an empty index big enough for n keys without growing.
+func (x *strIndex) reserve(n int) {
+	want := len(x.slots)
+	for want < 2*n {
+		want *= 2
+	}
+	if x.n == 0 && want > len(x.slots) {
+		x.slots = make([]uint64, want)
+	}
+}
+
 // grow doubles the table; positions come from the stored hashes.
 func (x *strIndex) grow() {
 	old := x.slots

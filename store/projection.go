@@ -46,6 +46,17 @@ type ProjectionPage struct {
 	// Shareholdings[i]; RoleEnds the person and the enterprise of Roles[i];
 	// BranchEnds the branch and the parent of Branches[i].
 	ShareholdingEnds, RoleEnds, BranchEnds []Ends
+	// Sizes is what the backend expects the whole scan to hold, so that the
+	// consumer can reserve its arrays once; zero where it does not know.
+	// Set on the first page at least.
+	Sizes ScanSizes
+}
+
+// ScanSizes are the expected numbers of enterprises, persons and
+// relationships (shareholdings, roles and branches) of a scan; estimates
+// only (writes during the scan may change them).
+type ScanSizes struct {
+	Enterprises, Persons, Relationships int
 }
 
 // Ends are the node numbers of a relationship's start and end.

@@ -7,33 +7,34 @@ import (
 	"riskgraph/store"
 )
 
-// link is one end's view of a relationship: its type, the key of the
-// relationship in the typed map, and the node at the other end.
-type link struct {
-	typ models.RelType
-	id  string
-	to  models.Ref
-	out bool // the relationship starts at this end
-	// rel points at the relationship's value in its typed map
-	// (*models.Shareholding, *models.Role or *models.Branch; nil for
-	// HAS_RECORD), so a scan reaches it without a map lookup. Upserts
-	// update that value in place, so the pointer never goes stale.
-	rel any
-}
-
-// graph is the in-memory data: nodes by key, relationships by identity,
-// and adjacency lists in both directions.
+// graph is the in-memory data: nodes in a slice indexed by their dense id
+// with one key → id map per kind, records and relationships in slices of
+// compact rows with integer-keyed identity maps, and each node's adjacency
+// list (both directions) indexed by its id. rows.go has the row types.
 type graph struct {
-	ent      map[string]*models.Enterprise
-	uscc     map[string]string
-	per      map[string]*models.Person
-	rec      map[string]*models.Record
-	shares   map[string]*models.Shareholding
-	roles    map[string]*models.Role
-	branches map[string]*models.Branch
-	adj      map[models.Ref][]link
-	// staged holds engine results written but not yet promoted.
-	staged     map[models.Ref]models.Risk
+	nodes []node
+	ents  []entFields // indexed by node.ent
+	// entID and perID map enterprise keys and pids to node ids. An
+	// enterprise's USCC is its key, so entID also finds it by USCC.
+	entID, perID map[string]nodeID
+	adj          [][]link // indexed by node id
+	nEnt         int      // enterprises among nodes
+
+	recs  []recRow
+	recID map[string]int32
+
+	shares   []shareRow
+	shareID  map[pair]int32
+	roles    []roleRow
+	roleID   map[roleKey]int32
+	branches []branchRow
+	branchID map[pair]int32
+
+	strs  interner
+	dates dates
+
+	// staged holds engine results written but not yet promoted, by node id.
+	staged     map[nodeID]models.Risk
 	runs       map[string]*store.Run
 	generation uint64
 	access     access
@@ -42,15 +43,14 @@ type graph struct {
 
 func newGraph() graph {
 	return graph{
-		ent:      map[string]*models.Enterprise{},
-		uscc:     map[string]string{},
-		per:      map[string]*models.Person{},
-		rec:      map[string]*models.Record{},
-		shares:   map[string]*models.Shareholding{},
-		roles:    map[string]*models.Role{},
-		branches: map[string]*models.Branch{},
-		adj:      map[models.Ref][]link{},
-		staged:   map[models.Ref]models.Risk{},
+		entID:    map[string]nodeID{},
+		perID:    map[string]nodeID{},
+		recID:    map[string]int32{},
+		shareID:  map[pair]int32{},
+		roleID:   map[roleKey]int32{},
+		branchID: map[pair]int32{},
+		strs:     newInterner(),
+		staged:   map[nodeID]models.Risk{},
 		runs:     map[string]*store.Run{},
 	}
 }
@@ -59,64 +59,36 @@ func (g *graph) apply(e *entry) {
 	if b := e.Batch; b != nil {
 		g.generation++
 		for i := range b.Enterprises {
-			g.putEnterprise(b.Enterprises[i])
+			g.putEnterprise(&b.Enterprises[i])
 		}
 		for i := range b.Persons {
-			g.putPerson(b.Persons[i])
+			g.putPerson(&b.Persons[i])
 		}
 		for i := range b.Shareholdings {
-			s := b.Shareholdings[i]
-			id := store.ShareholdingEdge(s).ID()
-			if old := g.shares[id]; old != nil {
-				*old = s
-				g.connect(id, models.RelHoldsShares, s.Holder, models.EnterpriseRef(s.Enterprise), nil)
-			} else {
-				g.shares[id] = &s
-				g.connect(id, models.RelHoldsShares, s.Holder, models.EnterpriseRef(s.Enterprise), &s)
-			}
+			g.putShareholding(&b.Shareholdings[i])
 		}
 		for i := range b.Roles {
-			r := b.Roles[i]
-			edge := store.RoleEdge(r)
-			id := edge.ID()
-			if old := g.roles[id]; old != nil {
-				*old = r
-				g.connect(id, edge.Type, edge.From, edge.To, nil)
-			} else {
-				g.roles[id] = &r
-				g.connect(id, edge.Type, edge.From, edge.To, &r)
-			}
+			g.putRole(&b.Roles[i])
 		}
 		for i := range b.Branches {
-			br := b.Branches[i]
-			id := store.BranchEdge(br).ID()
-			if old := g.branches[id]; old != nil {
-				*old = br
-				g.connect(id, models.RelBranchOf, models.EnterpriseRef(br.Branch), models.EnterpriseRef(br.Parent), nil)
-			} else {
-				g.branches[id] = &br
-				g.connect(id, models.RelBranchOf, models.EnterpriseRef(br.Branch), models.EnterpriseRef(br.Parent), &br)
+			br := &b.Branches[i]
+			row := branchRow{g.ensureEnterprise(br.Branch), g.ensureEnterprise(br.Parent)}
+			if _, ok := g.branchID[pair(row)]; !ok {
+				slot := int32(len(g.branches))
+				g.branches = append(g.branches, row)
+				g.branchID[pair(row)] = slot
+				g.connect(row.from, row.to, slot, relBranch)
 			}
 		}
 		for i := range b.Records {
-			r := b.Records[i]
-			old := g.rec[r.ID]
-			if old != nil && old.Subject != r.Subject {
-				g.disconnect(r.ID, old.Subject, models.RecordRef(r.ID))
-			}
-			var isNew any
-			if old == nil || old.Subject != r.Subject {
-				isNew = recordLink{}
-			}
-			g.connect(r.ID, models.RelHasRecord, r.Subject, models.RecordRef(r.ID), isNew)
-			g.rec[r.ID] = &r
+			g.putRecord(&b.Records[i])
 		}
 	}
 	for _, res := range e.Results {
-		if g.riskSlot(res.Ref) != nil {
+		if id, ok := g.lookup(res.Ref); ok {
 			r := res.Risk
 			r.Previous = nil
-			g.staged[res.Ref] = r
+			g.staged[id] = r
 		}
 	}
 	if e.Promote != "" {
@@ -130,29 +102,26 @@ func (g *graph) apply(e *entry) {
 	g.reports.apply(e.Reports)
 }
 
-// riskSlot returns where an entity keeps its current result, or nil when
-// the entity does not exist.
-func (g *graph) riskSlot(ref models.Ref) **models.Risk {
+// lookup returns the id of an enterprise or person.
+func (g *graph) lookup(ref models.Ref) (nodeID, bool) {
+	var id nodeID
+	var ok bool
 	switch ref.Kind {
 	case models.KindEnterprise:
-		if x := g.ent[ref.Key]; x != nil {
-			return &x.Risk
-		}
+		id, ok = g.entID[ref.Key]
 	case models.KindPerson:
-		if x := g.per[ref.Key]; x != nil {
-			return &x.Risk
-		}
+		id, ok = g.perID[ref.Key]
 	}
-	return nil
+	return id, ok
 }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
-	for ref, r := range g.staged {
-		slot := g.riskSlot(ref)
-		if r.Run != run || slot == nil {
+	for id, r := range g.staged {
+		if r.Run != run {
 			continue
 		}
+		slot := &g.nodes[id].risk
 		if cur := *slot; cur != nil && cur.Run != run {
 			r.Previous = &models.PreviousRisk{Score: cur.Score, Grade: cur.Grade, Run: cur.Run}
 		} else if cur != nil {
@@ -161,119 +130,187 @@ func (g *graph) promote(run string) {
 		*slot = &r
 	}
 	// A new map rather than clear: clear keeps the buckets, which hold one
-	// result per entity of the run (about 0.5 GiB at 3 million entities)
-	// for as long as the store lives.
-	g.staged = map[models.Ref]models.Risk{}
+	// result per entity of the run for as long as the store lives.
+	g.staged = map[nodeID]models.Risk{}
 }
 
 // putEnterprise upserts e. A placeholder never overwrites an existing node;
-// a real row replaces a placeholder. The engine's result is kept.
-func (g *graph) putEnterprise(e models.Enterprise) {
-	old := g.ent[e.Key]
-	if old != nil {
-		if e.Placeholder {
-			return
-		}
-		e.Risk = old.Risk
-		if old.USCC != "" && old.USCC != e.USCC {
-			delete(g.uscc, old.USCC)
-		}
-	}
-	if e.USCC != "" {
-		g.uscc[e.USCC] = e.Key
-	}
-	g.ent[e.Key] = &e
-}
-
-func (g *graph) putPerson(p models.Person) {
-	old := g.per[p.PID]
-	if old != nil {
-		if p.Placeholder {
-			return
-		}
-		p.Risk = old.Risk
-	}
-	g.per[p.PID] = &p
-}
-
-// ensure creates a placeholder for a missing endpoint.
-func (g *graph) ensure(r models.Ref) {
-	switch r.Kind {
-	case models.KindEnterprise:
-		if g.ent[r.Key] == nil {
-			g.ent[r.Key] = &models.Enterprise{Key: r.Key, Placeholder: true}
-		}
-	case models.KindPerson:
-		if g.per[r.Key] == nil {
-			g.per[r.Key] = &models.Person{PID: r.Key, Placeholder: true}
-		}
-	}
-}
-
-// recordLink marks a new HAS_RECORD link for connect (records carry no
-// relationship value).
-type recordLink struct{}
-
-// connect makes sure both endpoints exist and, for a new relationship (rel
-// not nil: the relationship's value, or recordLink{}), links them.
-func (g *graph) connect(id string, typ models.RelType, from, to models.Ref, rel any) {
-	g.ensure(from)
-	g.ensure(to)
-	if rel == nil {
+// a real row replaces a placeholder in place. The engine's result is kept.
+func (g *graph) putEnterprise(e *models.Enterprise) {
+	id, ok := g.entID[e.Key]
+	if ok && e.Placeholder {
 		return
 	}
-	if _, ok := rel.(recordLink); ok {
-		rel = nil
+	if !ok {
+		id = g.newEnterprise(e.Key)
 	}
-	g.adj[from] = append(g.adj[from], link{typ, id, to, true, rel})
-	g.adj[to] = append(g.adj[to], link{typ, id, from, false, rel})
+	n := &g.nodes[id]
+	n.name, n.placeholder = e.Name, e.Placeholder
+	g.ents[n.ent] = entFields{
+		address:     e.Address,
+		phone:       e.Phone,
+		email:       e.Email,
+		capital:     e.Capital,
+		established: g.dates.put(e.Established),
+		region:      g.strs.code(e.Region),
+		industry:    g.strs.code(e.Industry),
+		currency:    g.strs.code(e.Currency),
+		kind:        g.strs.code(string(e.Kind)),
+		status:      g.strs.code(string(e.Status)),
+		hasUSCC:     e.USCC != "",
+	}
 }
 
-func (g *graph) disconnect(id string, a, b models.Ref) {
-	drop := func(n models.Ref) {
-		g.adj[n] = slices.DeleteFunc(g.adj[n], func(l link) bool { return l.id == id })
+func (g *graph) putPerson(p *models.Person) {
+	id, ok := g.perID[p.PID]
+	if ok && p.Placeholder {
+		return
 	}
-	drop(a)
-	drop(b)
+	if !ok {
+		id = g.newNode(p.PID, -1)
+		g.perID[p.PID] = id
+	}
+	n := &g.nodes[id]
+	n.name, n.placeholder = p.Name, p.Placeholder
+}
+
+// newNode appends a placeholder node and returns its id.
+func (g *graph) newNode(key string, ent int32) nodeID {
+	id := nodeID(len(g.nodes))
+	g.nodes = append(g.nodes, node{key: key, ent: ent, placeholder: true})
+	g.adj = append(g.adj, nil)
+	return id
+}
+
+func (g *graph) newEnterprise(key string) nodeID {
+	g.ents = append(g.ents, entFields{})
+	id := g.newNode(key, int32(len(g.ents)-1))
+	g.entID[key] = id
+	g.nEnt++
+	return id
+}
+
+// ensureEnterprise returns the id of the enterprise key, creating a
+// placeholder when it does not exist.
+func (g *graph) ensureEnterprise(key string) nodeID {
+	if id, ok := g.entID[key]; ok {
+		return id
+	}
+	return g.newEnterprise(key)
+}
+
+func (g *graph) ensurePerson(pid string) nodeID {
+	if id, ok := g.perID[pid]; ok {
+		return id
+	}
+	id := g.newNode(pid, -1)
+	g.perID[pid] = id
+	return id
+}
+
+// ensure returns the id of an enterprise or person (Batch.Validate admits
+// no other kind for relationship endpoints), creating a placeholder.
+func (g *graph) ensure(r models.Ref) nodeID {
+	if r.Kind == models.KindPerson {
+		return g.ensurePerson(r.Key)
+	}
+	return g.ensureEnterprise(r.Key)
+}
+
+func (g *graph) putShareholding(s *models.Shareholding) {
+	row := shareRow{ratio: s.Ratio, amount: s.Amount, from: g.ensure(s.Holder),
+		to: g.ensureEnterprise(s.Enterprise), since: g.dates.put(s.Since)}
+	k := pair{row.from, row.to}
+	if slot, ok := g.shareID[k]; ok {
+		g.shares[slot] = row
+		return
+	}
+	slot := int32(len(g.shares))
+	g.shares = append(g.shares, row)
+	g.shareID[k] = slot
+	g.connect(row.from, row.to, slot, relShares)
+}
+
+func (g *graph) putRole(r *models.Role) {
+	row := roleRow{from: g.ensurePerson(r.Person), to: g.ensureEnterprise(r.Enterprise),
+		title: g.strs.code(r.Title), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
+		officer: r.Kind == models.RoleOfficer}
+	k := row.key()
+	if slot, ok := g.roleID[k]; ok {
+		g.roles[slot] = row
+		return
+	}
+	slot := int32(len(g.roles))
+	g.roles = append(g.roles, row)
+	g.roleID[k] = slot
+	typ := relLegalRep
+	if row.officer {
+		typ = relOfficer
+	}
+	g.connect(row.from, row.to, slot, typ)
+}
+
+// putRecord upserts a record; a record whose subject changed moves to the
+// new subject's adjacency list.
+func (g *graph) putRecord(r *models.Record) {
+	row := recRow{id: r.ID, recFields: recFields{docNo: r.DocNo, reason: r.Reason, severity: r.Severity,
+		amount: r.Amount, subject: g.ensure(r.Subject), kind: g.strs.code(string(r.Kind)),
+		authority: g.strs.code(r.Authority), decided: g.dates.put(r.Decided), removed: g.dates.put(r.Removed)}}
+	i, ok := g.recID[r.ID]
+	if !ok {
+		i = int32(len(g.recs))
+		g.recs = append(g.recs, row)
+		g.recID[r.ID] = i
+		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+		return
+	}
+	if old := g.recs[i].subject; old != row.subject {
+		g.adj[old] = slices.DeleteFunc(g.adj[old], func(l link) bool { return l.typ == relRecord && l.rel == i })
+		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+	}
+	// The id stays as it is: a scan reads it without the lock.
+	g.recs[i].recFields = row.recFields
+}
+
+// connect links a new relationship (row slot of its type's table) into
+// both endpoints' adjacency lists.
+func (g *graph) connect(from, to nodeID, slot int32, typ relType) {
+	g.adj[from] = append(g.adj[from], link{other: to, rel: slot, typ: typ, out: true})
+	g.adj[to] = append(g.adj[to], link{other: from, rel: slot, typ: typ, out: false})
 }
 
 // edge materialises the relationship a link points at.
-func (g *graph) edge(l link) (store.Edge, bool) {
+func (g *graph) edge(l link) store.Edge {
 	switch l.typ {
-	case models.RelHoldsShares:
-		if s := g.shares[l.id]; s != nil {
-			return store.ShareholdingEdge(*s), true
-		}
-	case models.RelLegalRepOf, models.RelOfficerOf:
-		if r := g.roles[l.id]; r != nil {
-			return store.RoleEdge(*r), true
-		}
-	case models.RelBranchOf:
-		if b := g.branches[l.id]; b != nil {
-			return store.BranchEdge(*b), true
-		}
-	case models.RelHasRecord:
-		if r := g.rec[l.id]; r != nil {
-			return store.RecordEdge(*r), true
-		}
+	case relShares:
+		return store.ShareholdingEdge(g.shareholding(l.rel))
+	case relLegalRep, relOfficer:
+		return store.RoleEdge(g.role(l.rel))
+	case relBranch:
+		return store.BranchEdge(g.branch(l.rel))
 	}
-	return store.Edge{}, false
+	return store.RecordEdge(g.record(l.rel))
 }
 
+// node renders any node (enterprise, person or record) for a subgraph.
 func (g *graph) node(r models.Ref) store.Node {
-	switch r.Kind {
-	case models.KindEnterprise:
-		if e := g.ent[r.Key]; e != nil {
-			return store.EnterpriseNode(cloneEnterprise(e))
+	if r.Kind == models.KindRecord {
+		if i, ok := g.recID[r.Key]; ok {
+			return store.RecordNode(g.record(i))
 		}
-	case models.KindPerson:
-		if p := g.per[r.Key]; p != nil {
-			return store.PersonNode(clonePerson(p))
-		}
-	case models.KindRecord:
-		if x := g.rec[r.Key]; x != nil {
-			return store.RecordNode(*x)
-		}
+	} else if id, ok := g.lookup(r); ok {
+		return g.nodeByID(id)
 	}
 	return store.Node{ID: r.String(), Ref: r}
+}
+
+func (g *graph) nodeByID(id nodeID) store.Node {
+	if g.nodes[id].isEnterprise() {
+		e := g.enterprise(id)
+		e.Risk = cloneRisk(e.Risk)
+		return store.EnterpriseNode(e)
+	}
+	p := g.person(id)
+	p.Risk = cloneRisk(p.Risk)
+	return store.PersonNode(p)
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
@@ -37,8 +38,10 @@ type Store struct {
 	g       graph
 	journal *journal
 	closed  bool
-	failed  error // set when an fsync failed
-	log     zerolog.Logger
+	// order is the key order of the last scan, for the next (scan.go).
+	order  atomic.Pointer[scanOrder]
+	failed error // set when an fsync failed
+	log    zerolog.Logger
 }
 
 // entry is one journal record.
@@ -84,7 +87,7 @@ func Open(opts Options) (*Store, error) {
 			Msg("dropped a torn last journal record (a write that was never acknowledged)")
 	}
 	opts.Logger.Info().Str("journal", path).Int("records", records).
-		Int("enterprises", len(s.g.ent)).Int("persons", len(s.g.per)).Msg("memory store replayed")
+		Int("enterprises", s.g.nEnt).Int("persons", len(s.g.nodes)-s.g.nEnt).Msg("memory store replayed")
 	s.journal = j
 	return s, nil
 }
@@ -238,23 +241,21 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Enterprise returns an enterprise by key or USCC.
+// Enterprise returns an enterprise by key or USCC (an enterprise's USCC is
+// its key).
 func (s *Store) Enterprise(_ context.Context, keyOrUSCC string) (models.Enterprise, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if err := s.open(); err != nil {
 		return models.Enterprise{}, err
 	}
-	e, ok := s.g.ent[keyOrUSCC]
-	if !ok {
-		if k, byCode := s.g.uscc[keyOrUSCC]; byCode {
-			e, ok = s.g.ent[k]
-		}
-	}
+	id, ok := s.g.entID[keyOrUSCC]
 	if !ok {
 		return models.Enterprise{}, fmt.Errorf("enterprise %q: %w", keyOrUSCC, store.ErrNotFound)
 	}
-	return cloneEnterprise(e), nil
+	e := s.g.enterprise(id)
+	e.Risk = cloneRisk(e.Risk)
+	return e, nil
 }
 
 // Person returns a person by pid.
@@ -264,11 +265,13 @@ func (s *Store) Person(_ context.Context, pid string) (models.Person, error) {
 	if err := s.open(); err != nil {
 		return models.Person{}, err
 	}
-	p, ok := s.g.per[pid]
+	id, ok := s.g.perID[pid]
 	if !ok {
 		return models.Person{}, fmt.Errorf("person %q: %w", pid, store.ErrNotFound)
 	}
-	return clonePerson(p), nil
+	p := s.g.person(id)
+	p.Risk = cloneRisk(p.Risk)
+	return p, nil
 }
 
 // Records returns a subject's credit records, newest decision first.
@@ -279,9 +282,11 @@ func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record,
 		return nil, err
 	}
 	var out []models.Record
-	for _, id := range s.g.adj[subject] {
-		if r, ok := s.g.rec[id.to.Key]; ok && id.typ == models.RelHasRecord {
-			out = append(out, *r)
+	if id, ok := s.g.lookup(subject); ok {
+		for _, l := range s.g.adj[id] {
+			if l.typ == relRecord {
+				out = append(out, s.g.record(l.rel))
+			}
 		}
 	}
 	store.SortRecords(out)
@@ -295,26 +300,35 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 	if err := s.open(); err != nil {
 		return nil, nil, err
 	}
-	want := func(t models.RelType) bool { return len(types) == 0 || slices.Contains(types, t) }
+	want := func(t relType) bool { return len(types) == 0 || slices.Contains(types, t.model()) }
 	var edges []store.Edge
 	known := map[models.Ref]store.Node{}
+	add := func(e store.Edge) {
+		edges = append(edges, e)
+		for _, end := range []models.Ref{e.From, e.To} {
+			if _, done := known[end]; !done {
+				known[end] = s.g.node(end)
+			}
+		}
+	}
 	for i, n := range nodes {
 		if i%1024 == 0 && ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		for _, h := range s.g.adj[n] {
-			if !want(h.typ) {
-				continue
+		if n.Kind == models.KindRecord {
+			// A record's one relationship is the link from its subject.
+			if r, ok := s.g.recID[n.Key]; ok && want(relRecord) {
+				add(s.g.edge(link{other: r, rel: r, typ: relRecord}))
 			}
-			e, ok := s.g.edge(h)
-			if !ok {
-				continue
-			}
-			edges = append(edges, e)
-			for _, end := range []models.Ref{e.From, e.To} {
-				if _, done := known[end]; !done {
-					known[end] = s.g.node(end)
-				}
+			continue
+		}
+		id, ok := s.g.lookup(n)
+		if !ok {
+			continue
+		}
+		for _, l := range s.g.adj[id] {
+			if want(l.typ) {
+				add(s.g.edge(l))
 			}
 		}
 	}
@@ -347,18 +361,24 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 		}
 		return 0
 	}
-	for _, e := range s.g.ent {
-		sc := score(e.Name)
-		if e.USCC != "" && strings.EqualFold(e.USCC, q) {
-			sc = 1
+	for id := range s.g.nodes {
+		n := &s.g.nodes[id]
+		sc := score(n.name)
+		if !n.isEnterprise() {
+			if sc > 0 {
+				hits = append(hits, store.Hit{Ref: models.PersonRef(n.key), Name: n.name, Score: sc})
+			}
+			continue
+		}
+		var uscc string
+		if s.g.ents[n.ent].hasUSCC {
+			uscc = n.key
+			if strings.EqualFold(uscc, q) {
+				sc = 1
+			}
 		}
 		if sc > 0 {
-			hits = append(hits, store.Hit{Ref: e.Ref(), Name: e.Name, USCC: e.USCC, Score: sc})
-		}
-	}
-	for _, p := range s.g.per {
-		if sc := score(p.Name); sc > 0 {
-			hits = append(hits, store.Hit{Ref: p.Ref(), Name: p.Name, Score: sc})
+			hits = append(hits, store.Hit{Ref: models.EnterpriseRef(n.key), Name: n.name, USCC: uscc, Score: sc})
 		}
 	}
 	store.SortHits(hits)
@@ -366,18 +386,6 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 		hits = hits[:max(limit, 0)]
 	}
 	return hits, nil
-}
-
-func cloneEnterprise(e *models.Enterprise) models.Enterprise {
-	c := *e
-	c.Risk = cloneRisk(e.Risk)
-	return c
-}
-
-func clonePerson(p *models.Person) models.Person {
-	c := *p
-	c.Risk = cloneRisk(p.Risk)
-	return c
 }
 
 func cloneRisk(r *models.Risk) *models.Risk {

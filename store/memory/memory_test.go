@@ -9,12 +9,18 @@ import (
 	"riskgraph/store/storetest"
 )
 
+func newTestStore(t *testing.T) store.Store {
+	s, err := Open(Options{DataDir: t.TempDir(), Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		s, err := Open(Options{DataDir: t.TempDir(), Logger: zerolog.Nop()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	storetest.Run(t, newTestStore)
+}
+
+func TestProjectionConformance(t *testing.T) {
+	storetest.RunProjection(t, newTestStore)
 }

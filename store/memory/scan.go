@@ -13,36 +13,59 @@ import (
 	"riskgraph/store"
 )
 
+var _ store.ProjectionScanner = (*Store)(nil)
+
 // Scan streams the graph in pages: enterprises, persons and records in key
 // order, then relationships grouped by their start node in key order
-// (enterprises, then persons). It holds the read lock only while it copies
-// the rows of one chunk of pageSize nodes, never while fn runs, so fn may
-// write to the store; rows written during a scan may or may not be seen.
+// (enterprises, then persons). Every page but the last holds pageSize
+// rows; a page may hold rows of two phases (the last persons and the first
+// records, say), each in its own slice. It holds the read lock only while
+// it copies the rows of one page, never while fn runs, so fn may write to
+// the store; rows written during a scan may or may not be seen.
 //
-// The cost is one pass over each node map and over the adjacency map (no
-// lookups), sorts of what they collected by a 16-byte key prefix (the keys'
-// bytes are read only to break ties), and one copy of each row straight
-// into the page handed to fn (the page's slices are the only allocations;
-// no per-row closures). A page holds rows of one phase, so pages may be
-// shorter than pageSize where a chunk ends. Copying runs on its own
-// goroutine, one or two chunks ahead of fn.
+// The cost is one pass over the node and record slices, sorts of what they
+// collected (an id and a 16-byte key prefix; the keys' bytes are read only
+// to break ties), and one copy of each row straight into the page handed
+// to fn (the pages' slices are the only allocations; no per-row closures).
+// The relationship phase walks the same sorted nodes' adjacency lists.
+// Copying runs on its own goroutine, one or two pages ahead of fn.
 func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
-	return s.scan(ctx, pageSize, false, fn)
+	return s.scan(ctx, pageSize, scanCopy, func(p *store.ProjectionPage) error { return fn(&p.Batch) })
 }
 
 // ScanReuse is Scan for a consumer that keeps nothing of a page once fn
 // returns (the rows' strings may be kept; they are the store's): the pages'
 // buffers are reused, so the scan allocates a few pages' worth of rows
-// instead of a copy of the whole graph. The engine's projection uses it.
+// instead of a copy of the whole graph.
 func (s *Store) ScanReuse(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
-	return s.scan(ctx, pageSize, true, fn)
+	return s.scan(ctx, pageSize, scanReuse, func(p *store.ProjectionPage) error { return fn(&p.Batch) })
 }
 
-// scanBuffers is the number of chunk buffers a reusing scan cycles through:
+// ScanProjection implements store.ProjectionScanner: ScanReuse's rows in
+// ScanReuse's pages, with node numbers that are the store's own node ids
+// (dense: enterprises and persons numbered 0, 1, … in order of creation;
+// records are not numbered). A node created while the scan runs has an id
+// too, so a relationship row may number an endpoint that the node phase
+// did not give. The rows are full rows; their Risk is the store's own
+// value, shared: read it, never change it.
+func (s *Store) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
+	return s.scan(ctx, pageSize, scanProject, fn)
+}
+
+// scanMode says what a scan hands out.
+type scanMode uint8
+
+const (
+	scanCopy    scanMode = iota // new pages, rows with cloned results
+	scanReuse                   // recycled pages, rows with cloned results
+	scanProject                 // recycled pages with node numbers, results shared
+)
+
+// scanBuffers is the number of page buffers a reusing scan cycles through:
 // two queued, one being filled, one being consumed.
 const scanBuffers = 4
 
-func (s *Store) scan(ctx context.Context, pageSize int, reuse bool, fn func(*store.Batch) error) error {
+func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*store.ProjectionPage) error) error {
 	if pageSize < 1 {
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
 	}
@@ -51,46 +74,68 @@ func (s *Store) scan(ctx context.Context, pageSize int, reuse bool, fn func(*sto
 		s.mu.RUnlock()
 		return err
 	}
-	// The collections are independent reads under one read lock, and their
-	// sorts need no lock: run each on both cores.
+	// The order of the last scan covers the nodes and records it saw; only
+	// those created since are collected (one pass over each new part) and
+	// sorted here, then merged into it. The slice headers taken here stay
+	// valid after the lock is released: keys are never written again once
+	// a node or record is created, and appends never move what the old
+	// header sees.
 	var sl scanLists
+	sl.nodes, sl.recs = s.g.nodes, s.g.recs
+	last := s.order.Load()
+	if last == nil {
+		last = &scanOrder{}
+	}
 	var wg sync.WaitGroup
-	wg.Go(func() { sl.ents = collect(s.g.ent) })
-	wg.Go(func() { sl.pers = collect(s.g.per) })
-	wg.Go(func() { sl.entOut, sl.perOut = collectOut(s.g.adj, len(s.g.ent), len(s.g.per)) })
-	sl.recs = collect(s.g.rec)
+	var newEnts, newPers []keyed
+	nEnt := s.g.nEnt - len(last.ents) // new enterprises
+	wg.Go(func() { newEnts, newPers = collectNodes(sl.nodes, last.nodes, nEnt) })
+	newRecs := collectRecords(sl.recs, last.recs)
+	sizes := store.ScanSizes{Enterprises: s.g.nEnt, Persons: len(s.g.nodes) - s.g.nEnt,
+		Relationships: len(s.g.shares) + len(s.g.roles) + len(s.g.branches)}
 	wg.Wait()
 	s.mu.RUnlock()
-	// Each list is handed on as soon as it is sorted, so the first pages
+	// Each list is handed on as soon as it is ready, so the first pages
 	// go out while the later lists are still being sorted.
 	for i := range sl.sorted {
 		sl.sorted[i] = make(chan struct{})
 	}
-	sortThen := func(i int, sort func()) {
-		sort()
-		close(sl.sorted[i])
-	}
+	nodeKey := func(id int32) string { return sl.nodes[id].key }
+	recKey := func(i int32) string { return sl.recs[i].id }
+	next := scanOrder{nodes: len(sl.nodes), recs: len(sl.recs)}
 	go func() {
-		sortThen(0, func() { sortKeyed(sl.ents) })
-		sortThen(2, func() { sortKeyed(sl.recs) })
-		sortThen(3, func() { sortKeyed(sl.entOut) })
+		sl.ents = merge(last.ents, newEnts, nodeKey)
+		close(sl.sorted[0])
+		sl.recIdx = merge(last.recIdx, newRecs, recKey)
+		close(sl.sorted[2])
 	}()
 	go func() {
-		sortThen(1, func() { sortKeyed(sl.pers) })
-		sortThen(4, func() { sortKeyed(sl.perOut) })
+		sl.pers = merge(last.pers, newPers, nodeKey)
+		close(sl.sorted[1])
+	}()
+	defer func() {
+		// Keep this scan's order for the next one (whichever of two
+		// concurrent scans stores last, its order is a valid start).
+		for _, c := range sl.sorted {
+			<-c
+		}
+		if next.nodes != last.nodes || next.recs != last.recs {
+			next.ents, next.pers, next.recIdx = sl.ents, sl.pers, sl.recIdx
+			s.order.Store(&next)
+		}
 	}()
 
-	// A producer goroutine copies chunks under the read lock while this
-	// goroutine hands the previous chunk's pages to fn, so copying and
-	// consuming overlap on two cores. The producer never holds the lock
-	// while it waits for the consumer.
-	out := make(chan *store.Batch, scanBuffers-2)
+	// A producer goroutine copies pages under the read lock while this
+	// goroutine hands the previous pages to fn, so copying and consuming
+	// overlap on two cores. The producer never holds the lock while it
+	// waits for the consumer.
+	out := make(chan *store.ProjectionPage, scanBuffers-2)
 	done := make(chan struct{})
-	sc := scanner{s: s, ctx: ctx, size: pageSize, out: out, done: done}
-	if reuse {
-		sc.free = make(chan *store.Batch, scanBuffers)
+	sc := scanner{s: s, ctx: ctx, size: pageSize, mode: mode, out: out, done: done, sizes: sizes}
+	if mode != scanCopy {
+		sc.free = make(chan *store.ProjectionPage, scanBuffers)
 		for range scanBuffers {
-			sc.free <- &store.Batch{}
+			sc.free <- &store.ProjectionPage{}
 		}
 	}
 	var perr error
@@ -101,7 +146,9 @@ func (s *Store) scan(ctx context.Context, pageSize int, reuse bool, fn func(*sto
 	var err error
 	for b := range out {
 		if err == nil {
-			err = sc.split(b, fn)
+			if err = ctx.Err(); err == nil {
+				err = fn(b)
+			}
 			if err != nil {
 				close(done) // stop the producer; drain what it already sent
 			}
@@ -116,230 +163,364 @@ func (s *Store) scan(ctx context.Context, pageSize int, reuse bool, fn func(*sto
 	return perr
 }
 
-// scanLists are the sorted nodes of a scan and the sorted adjacency lists
-// of the enterprises and persons that have any.
+// scanOrder is the key order of the enterprises, persons and records
+// a scan saw: the first nodes node ids and recs record indexes, sorted.
+// It is never changed once stored (Store.order); the next scan merges
+// what was created since into a new one.
+type scanOrder struct {
+	nodes, recs        int
+	ents, pers, recIdx []int32
+}
+
+// scanLists are the node ids and record indexes of a scan in key order.
 type scanLists struct {
-	ents           []keyed[*models.Enterprise]
-	pers           []keyed[*models.Person]
-	recs           []keyed[*models.Record]
-	entOut, perOut []keyed[[]link]
-	// sorted[i] is closed once list i (in the order above) is sorted.
-	sorted [5]chan struct{}
+	nodes      []node   // the graph's nodes when the scan started (for keys)
+	recs       []recRow // and its records (for ids)
+	ents, pers []int32
+	recIdx     []int32
+	// sorted[i] is closed once list i (ents, pers, recIdx) is ready.
+	sorted [3]chan struct{}
 }
 
-// produce copies every phase's rows, chunk by chunk.
-func (sc *scanner) produce(sl *scanLists) error {
-	<-sl.sorted[0]
-	err := chunks(sc, sl.ents, func(b *store.Batch, c []keyed[*models.Enterprise]) {
-		b.Enterprises = resize(b.Enterprises, len(c))
-		for i := range c {
-			b.Enterprises[i] = cloneEnterprise(c[i].v)
-		}
-	})
-	if err == nil {
-		<-sl.sorted[1]
-		err = chunks(sc, sl.pers, func(b *store.Batch, c []keyed[*models.Person]) {
-			b.Persons = resize(b.Persons, len(c))
-			for i := range c {
-				b.Persons[i] = clonePerson(c[i].v)
-			}
-		})
-	}
-	if err == nil {
-		<-sl.sorted[2]
-		err = chunks(sc, sl.recs, func(b *store.Batch, c []keyed[*models.Record]) {
-			b.Records = resize(b.Records, len(c))
-			for i := range c {
-				b.Records[i] = *c[i].v
-			}
-		})
-	}
-	rels := func(b *store.Batch, c []keyed[[]link]) {
-		sc.reserve(b)
-		for i := range c {
-			outRows(b, c[i].v)
-		}
-		sc.relRows = [3]int{len(b.Shareholdings), len(b.Roles), len(b.Branches)}
-	}
-	if err == nil {
-		<-sl.sorted[3]
-		err = chunks(sc, sl.entOut, rels)
-	}
-	if err == nil {
-		<-sl.sorted[4]
-		err = chunks(sc, sl.perOut, rels)
-	}
-	return err
-}
-
-// reserve sizes a relationship chunk's slices a little above the last
-// chunk's (a reused buffer keeps its own if larger).
-func (sc *scanner) reserve(b *store.Batch) {
-	b.Shareholdings = resize(b.Shareholdings, sc.relRows[0]+sc.relRows[0]/8)[:0]
-	b.Roles = resize(b.Roles, sc.relRows[1]+sc.relRows[1]/8)[:0]
-	b.Branches = resize(b.Branches, sc.relRows[2]+sc.relRows[2]/8)[:0]
-}
-
-// resize returns x with length n, reusing its array when large enough.
-func resize[T any](x []T, n int) []T {
-	if cap(x) >= n {
-		return x[:n]
-	}
-	return make([]T, n)
-}
-
-// keyed is a node's key beside its value, for sorting without map lookups;
-// hi and lo are the key's first 16 bytes (big-endian, zero-padded), so that
-// most comparisons read neither the key's bytes nor the value. A value
-// replaced while a scan runs is read as it was (a consistent older
-// version), which "may or may not be seen" allows.
-type keyed[V any] struct {
+// keyed is a node id (or a record index) beside the first 16 bytes of its
+// key (hi, lo: big-endian, zero-padded), so that most comparisons of a
+// sort read neither the key's bytes nor the node.
+type keyed struct {
 	hi, lo uint64
-	key    string
-	v      V
+	id     int32
 }
 
-func newKeyed[V any](key string, v V) keyed[V] {
+func newKeyed(key string, id int32) keyed {
 	var p [16]byte
 	copy(p[:], key)
-	return keyed[V]{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), key, v}
+	return keyed{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), id}
 }
 
-func collect[V any](m map[string]V) []keyed[V] {
-	out := make([]keyed[V], 0, len(m))
-	for k, v := range m {
-		out = append(out, newKeyed(k, v))
-	}
-	return out
-}
-
-// collectOut collects the adjacency lists of enterprises and persons in one
-// pass over the adjacency map (nEnt and nPer bound their numbers). The slice headers are copied under the read
-// lock; links appended later lie beyond them, and links are only ever
-// removed (shifted) for records, which give no rows.
-func collectOut(adj map[models.Ref][]link, nEnt, nPer int) (ents, pers []keyed[[]link]) {
-	ents, pers = make([]keyed[[]link], 0, nEnt), make([]keyed[[]link], 0, nPer)
-	for r, links := range adj {
-		switch r.Kind {
-		case models.KindEnterprise:
-			ents = append(ents, newKeyed(r.Key, links))
-		case models.KindPerson:
-			pers = append(pers, newKeyed(r.Key, links))
+// collectNodes returns the enterprises (nEnt of them) and the persons
+// among nodes[from:].
+func collectNodes(nodes []node, from, nEnt int) (ents, pers []keyed) {
+	ents, pers = make([]keyed, 0, nEnt), make([]keyed, 0, len(nodes)-from-nEnt)
+	for i := from; i < len(nodes); i++ {
+		n := &nodes[i]
+		if n.isEnterprise() {
+			ents = append(ents, newKeyed(n.key, int32(i)))
+		} else {
+			pers = append(pers, newKeyed(n.key, int32(i)))
 		}
 	}
 	return ents, pers
 }
 
-// sortKeyed sorts by key: by the prefix, then (rarely) by the whole key.
-func sortKeyed[V any](x []keyed[V]) {
-	slices.SortFunc(x, func(a, b keyed[V]) int {
+// collectRecords returns the records recs[from:].
+func collectRecords(recs []recRow, from int) []keyed {
+	out := make([]keyed, 0, len(recs)-from)
+	for i := from; i < len(recs); i++ {
+		out = append(out, newKeyed(recs[i].id, int32(i)))
+	}
+	return out
+}
+
+// merge sorts add by key and merges it into old (sorted, disjoint from
+// add); old itself is returned when add is empty, and never changed.
+func merge(old []int32, add []keyed, key func(int32) string) []int32 {
+	if len(add) == 0 {
+		return old
+	}
+	slices.SortFunc(add, func(a, b keyed) int {
 		if c := cmp.Compare(a.hi, b.hi); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.lo, b.lo); c != 0 {
 			return c
 		}
-		return strings.Compare(a.key, b.key)
+		return strings.Compare(key(a.id), key(b.id))
 	})
+	out := make([]int32, 0, len(old)+len(add))
+	for _, a := range add {
+		// Binary search for a's place among the rest of old: k·log n key
+		// comparisons, and old is copied in runs.
+		k := key(a.id)
+		i, _ := slices.BinarySearchFunc(old, k, func(id int32, k string) int { return strings.Compare(key(id), k) })
+		out = append(out, old[:i]...)
+		out = append(out, a.id)
+		old = old[i:]
+	}
+	return append(out, old...)
 }
 
-// scanner hands pages to the consumer.
+// scanner fills pages and hands them to the consumer.
 type scanner struct {
 	s    *Store
 	ctx  context.Context
 	size int
-	out  chan<- *store.Batch
+	mode scanMode
+	out  chan<- *store.ProjectionPage
 	done <-chan struct{}
-	// free holds the chunk buffers of a reusing scan (nil: a new one each time).
-	free chan *store.Batch
-	// relRows is the number of relationship rows of the last chunk, to
-	// size the next chunk's slices.
-	relRows [3]int
+	// free holds the page buffers of a reusing scan (nil: a new one each time).
+	free chan *store.ProjectionPage
+	// b is the page being filled (nil: none yet).
+	b *store.ProjectionPage
+	// sizes are the graph's when the scan started, given on every page.
+	sizes store.ScanSizes
+	// lastNode counts the page's shareholdings, roles and branches before
+	// the rows of the last node added to it.
+	lastNode [3]int
 }
 
-// chunks copies the rows of size nodes at a time under the read lock, then
-// hands them on in pages of at most size rows with the lock released.
-func chunks[V any](sc *scanner, nodes []keyed[V], rows func(*store.Batch, []keyed[V])) error {
-	for lo := 0; lo < len(nodes); lo += sc.size {
-		b := &store.Batch{}
-		if sc.free != nil {
-			select {
-			case b = <-sc.free:
-			case <-sc.done:
-				return nil
-			case <-sc.ctx.Done():
-				return sc.ctx.Err()
+// produce copies every phase's rows into pages.
+func (sc *scanner) produce(sl *scanLists) error {
+	g := &sc.s.g
+	proj := sc.mode == scanProject
+	risk := cloneRisk
+	if proj {
+		risk = func(r *models.Risk) *models.Risk { return r }
+	}
+	<-sl.sorted[0]
+	err := sc.nodes(sl.ents, func(b *store.ProjectionPage, c []int32) {
+		b.Enterprises = slices.Grow(b.Enterprises, len(c))
+		for i := range c {
+			e := g.enterprise(c[i])
+			e.Risk = risk(e.Risk)
+			b.Enterprises = append(b.Enterprises, e)
+			if proj {
+				b.EnterpriseNums = append(b.EnterpriseNums, c[i])
 			}
-			*b = store.Batch{Enterprises: b.Enterprises[:0], Persons: b.Persons[:0], Records: b.Records[:0],
-				Shareholdings: b.Shareholdings[:0], Roles: b.Roles[:0], Branches: b.Branches[:0]}
 		}
-		sc.s.mu.RLock()
-		if err := sc.s.open(); err != nil {
-			sc.s.mu.RUnlock()
+	})
+	if err == nil {
+		<-sl.sorted[1]
+		err = sc.nodes(sl.pers, func(b *store.ProjectionPage, c []int32) {
+			b.Persons = slices.Grow(b.Persons, len(c))
+			for i := range c {
+				p := g.person(c[i])
+				p.Risk = risk(p.Risk)
+				b.Persons = append(b.Persons, p)
+				if proj {
+					b.PersonNums = append(b.PersonNums, c[i])
+				}
+			}
+		})
+	}
+	if err == nil {
+		<-sl.sorted[2]
+		err = sc.nodes(sl.recIdx, func(b *store.ProjectionPage, c []int32) {
+			b.Records = slices.Grow(b.Records, len(c))
+			for i := range c {
+				b.Records = append(b.Records, g.record(c[i]))
+				if proj {
+					b.RecordSubjects = append(b.RecordSubjects, g.recs[c[i]].subject)
+				}
+			}
+		})
+	}
+	if err == nil {
+		err = sc.rels(sl.ents)
+	}
+	if err == nil {
+		err = sc.rels(sl.pers)
+	}
+	if err == nil && sc.b != nil && sc.b.Len() > 0 {
+		err = sc.send(sc.b)
+	}
+	return err
+}
+
+// nodes fills pages with one row per entry of list, copying each page's
+// rows under the read lock.
+func (sc *scanner) nodes(list []int32, rows func(*store.ProjectionPage, []int32)) error {
+	for pos := 0; pos < len(list); {
+		if err := sc.buffer(); err != nil || sc.b == nil {
 			return err
 		}
-		rows(b, nodes[lo:min(lo+sc.size, len(nodes))])
-		sc.s.mu.RUnlock()
-		select {
-		case sc.out <- b:
-		case <-sc.done:
-			return nil
-		case <-sc.ctx.Done():
-			return sc.ctx.Err()
+		k := min(sc.size-sc.b.Len(), len(list)-pos)
+		if err := sc.locked(func() { rows(sc.b, list[pos:pos+k]) }); err != nil {
+			return err
+		}
+		pos += k
+		if err := sc.sendFull(); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// split hands b on in pages of at most size rows (sub-slices of b's rows,
-// capped so that a consumer appending to one cannot overwrite the next).
-func (sc *scanner) split(chunk *store.Batch, fn func(*store.Batch) error) error {
-	b := *chunk // cut from a copy: a reused chunk keeps its arrays whole
-	for b.Len() > 0 {
-		room := sc.size
-		p := &store.Batch{}
-		p.Enterprises, b.Enterprises = cut(b.Enterprises, &room)
-		p.Persons, b.Persons = cut(b.Persons, &room)
-		p.Records, b.Records = cut(b.Records, &room)
-		p.Shareholdings, b.Shareholdings = cut(b.Shareholdings, &room)
-		p.Roles, b.Roles = cut(b.Roles, &room)
-		p.Branches, b.Branches = cut(b.Branches, &room)
-		if err := sc.ctx.Err(); err != nil {
+// rels fills pages with the relationships that start at the nodes of
+// list, each node's rows copied under one read lock. Pages end between two
+// nodes' rows (sendFull carries the last node's rows over), so every
+// relationship of a page starts at a node no earlier in the scan than
+// those of the page before; only a node with more rows than a page is
+// split.
+func (sc *scanner) rels(list []int32) error {
+	for pos := 0; pos < len(list); {
+		if err := sc.buffer(); err != nil || sc.b == nil {
 			return err
 		}
-		if err := fn(p); err != nil {
+		err := sc.locked(func() {
+			// Bounded, so that nodes without relationships do not keep the lock.
+			for visited := 0; pos < len(list) && sc.b.Len() < sc.size && visited < max(sc.size, 256); visited++ {
+				sc.lastNode = [3]int{len(sc.b.Shareholdings), len(sc.b.Roles), len(sc.b.Branches)}
+				sc.outRows(sc.b, list[pos])
+				pos++
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if err := sc.sendFull(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// cut takes up to *room rows off the front of x.
-func cut[T any](x []T, room *int) (head, rest []T) {
-	k := min(len(x), *room)
-	if k == 0 {
-		return nil, x
+// locked runs f under the read lock, unless the store is closed.
+func (sc *scanner) locked(f func()) error {
+	sc.s.mu.RLock()
+	defer sc.s.mu.RUnlock()
+	if err := sc.s.open(); err != nil {
+		return err
 	}
-	*room -= k
-	return x[:k:k], x[k:]
+	f()
+	return nil
 }
 
-// outRows appends the relationships that start at a node (links, its
-// adjacency list) to b; records are scanned as nodes, so HAS_RECORD gives
-// none. The caller holds the read lock.
-func outRows(b *store.Batch, links []link) {
+// buffer makes sure sc.b is a page to fill; it leaves sc.b nil when the
+// consumer has stopped.
+func (sc *scanner) buffer() error {
+	if sc.b != nil {
+		return nil
+	}
+	b, err := sc.get()
+	sc.b = b
+	return err
+}
+
+// get returns an empty page: a recycled one for a reusing scan (waiting
+// for the consumer to return one), a new one otherwise; nil once the
+// consumer has stopped.
+func (sc *scanner) get() (*store.ProjectionPage, error) {
+	if sc.free == nil {
+		return &store.ProjectionPage{Sizes: sc.sizes}, nil
+	}
+	var b *store.ProjectionPage
+	select {
+	case b = <-sc.free:
+	case <-sc.done:
+		return nil, nil
+	case <-sc.ctx.Done():
+		return nil, sc.ctx.Err()
+	}
+	*b = store.ProjectionPage{
+		Batch: store.Batch{Enterprises: b.Enterprises[:0], Persons: b.Persons[:0], Records: b.Records[:0],
+			Shareholdings: b.Shareholdings[:0], Roles: b.Roles[:0], Branches: b.Branches[:0]},
+		EnterpriseNums: b.EnterpriseNums[:0], PersonNums: b.PersonNums[:0], RecordSubjects: b.RecordSubjects[:0],
+		ShareholdingEnds: b.ShareholdingEnds[:0], RoleEnds: b.RoleEnds[:0], BranchEnds: b.BranchEnds[:0],
+		Sizes: sc.sizes,
+	}
+	return b, nil
+}
+
+// sendFull hands sc.b on while it holds a full page; relationship rows
+// beyond the page size (the tails of its relationship slices) move to the
+// front of the next page, which keeps each type's rows in order.
+func (sc *scanner) sendFull() error {
+	for sc.b != nil && sc.b.Len() >= sc.size {
+		b, over := sc.b, sc.b.Len()-sc.size
+		var next *store.ProjectionPage
+		if over > 0 {
+			var err error
+			if next, err = sc.get(); err != nil || next == nil {
+				sc.b = nil
+				return err
+			}
+			if m := sc.lastNode; m[0]+m[1]+m[2] > 0 {
+				// Carry the last node's rows over whole, when the page holds
+				// rows of other nodes.
+				moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, len(b.Branches)-m[2])
+				moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, len(b.Roles)-m[1])
+				moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, len(b.Shareholdings)-m[0])
+				over = 0
+			}
+			sc.lastNode = [3]int{}
+			over = moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, over)
+			over = moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, over)
+			moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, over)
+		}
+		sc.b = next
+		if err := sc.send(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveTail moves up to k rows (and their numbers, if any) off the end of
+// *src to the end of *dst, and returns how many of the k are left to move.
+func moveTail[T any](src, dst *[]T, srcEnds, dstEnds *[]store.Ends, k int) int {
+	n := min(k, len(*src))
+	*dst = append(*dst, (*src)[len(*src)-n:]...)
+	*src = (*src)[:len(*src)-n]
+	if len(*srcEnds) > 0 {
+		*dstEnds = append(*dstEnds, (*srcEnds)[len(*srcEnds)-n:]...)
+		*srcEnds = (*srcEnds)[:len(*srcEnds)-n]
+	}
+	return k - n
+}
+
+// send hands a page to the consumer; it is never called with the lock held.
+func (sc *scanner) send(b *store.ProjectionPage) error {
+	select {
+	case sc.out <- b:
+		return nil
+	case <-sc.done:
+		return nil
+	case <-sc.ctx.Done():
+		return sc.ctx.Err()
+	}
+}
+
+// outRows appends the relationships that start at node id to b; records
+// are scanned as nodes, so HAS_RECORD gives none. The rows are built here
+// rather than by graph.shareholding and graph.role, so that the start
+// node is looked up once, not once per row. The caller holds the read lock.
+func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
+	g := &sc.s.g
+	proj := sc.mode == scanProject
+	links := g.adj[id]
+	var from models.Ref
 	for i := range links {
-		l := &links[i]
-		if !l.out {
+		l := links[i]
+		if !l.out || l.typ == relRecord {
 			continue
 		}
-		switch x := l.rel.(type) {
-		case *models.Shareholding:
-			b.Shareholdings = append(b.Shareholdings, *x)
-		case *models.Role:
-			b.Roles = append(b.Roles, *x)
-		case *models.Branch:
-			b.Branches = append(b.Branches, *x)
+		if from.Key == "" {
+			from = g.ref(id)
+		}
+		to := g.nodes[l.other].key
+		switch l.typ {
+		case relShares:
+			r := &g.shares[l.rel]
+			b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: from, Enterprise: to,
+				Ratio: r.ratio, Amount: r.amount, Since: g.dates.get(r.since)})
+			if proj {
+				b.ShareholdingEnds = append(b.ShareholdingEnds, store.Ends{From: id, To: l.other})
+			}
+		case relLegalRep, relOfficer:
+			r := &g.roles[l.rel]
+			kind := models.RoleLegalRep
+			if r.officer {
+				kind = models.RoleOfficer
+			}
+			b.Roles = append(b.Roles, models.Role{Person: from.Key, Enterprise: to, Kind: kind,
+				Title: g.strs.str(r.title), Since: g.dates.get(r.since), Until: g.dates.get(r.until)})
+			if proj {
+				b.RoleEnds = append(b.RoleEnds, store.Ends{From: id, To: l.other})
+			}
+		case relBranch:
+			b.Branches = append(b.Branches, models.Branch{Branch: from.Key, Parent: to})
+			if proj {
+				b.BranchEnds = append(b.BranchEnds, store.Ends{From: id, To: l.other})
+			}
 		}
 	}
 }

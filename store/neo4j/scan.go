@@ -52,6 +52,7 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 // the same rows in the same order, read by lean statements
 // (scan_projection_*) that return only the fields the projection reads, as
 // positional lists. Pages and their slices are reused once fn returns.
+// Every page carries the scan's expected sizes, from the count store.
 //
 // Node numbers are internal ids, which are dense, when they are below
 // 3 × (enterprises and persons when the scan starts) + 2^20; a node with a
@@ -101,13 +102,16 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	if pageSize < 1 {
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
 	}
-	var nums *numbers
+	var (
+		nums  *numbers
+		sizes store.ScanSizes
+	)
 	if shape.numbered {
-		n, err := s.countNodes(ctx)
-		if err != nil {
+		var err error
+		if sizes, err = s.scanSizes(ctx); err != nil {
 			return err
 		}
-		nums = newNumbers(n)
+		nums = newNumbers(int64(sizes.Enterprises) + int64(sizes.Persons))
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -121,7 +125,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 
 	var (
 		ids refsByID
-		out = pageFiller{ctx: ctx, size: pageSize, fn: fn, page: &store.ProjectionPage{}, reuse: shape.numbered}
+		out = pageFiller{ctx: ctx, size: pageSize, fn: fn, page: &store.ProjectionPage{Sizes: sizes}, reuse: shape.numbered}
 	)
 	err := drain(ctx, ents, func(c nodeChunk[models.Enterprise]) error {
 		for i := range c.rows {
@@ -179,14 +183,21 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	return out.flush()
 }
 
-// countNodes returns the number of enterprises and persons (scan_projection_count).
-func (s *Store) countNodes(ctx context.Context) (int64, error) {
-	var n int64
-	err := s.collect(ctx, "scan", qScanProjectionCount, nil, func() { n = 0 }, func(r *driver.Record) error {
-		n, _ = r.Values[0].(int64)
+// scanSizes returns the numbers of enterprises, persons and relationships
+// (scan_projection_count).
+func (s *Store) scanSizes(ctx context.Context) (store.ScanSizes, error) {
+	var z store.ScanSizes
+	err := s.collect(ctx, "scan", qScanProjectionCount, nil, func() { z = store.ScanSizes{} }, func(r *driver.Record) error {
+		if len(r.Values) != 3 {
+			return fmt.Errorf("%s: %d values, want 3", qScanProjectionCount, len(r.Values))
+		}
+		e, _ := r.Values[0].(int64)
+		p, _ := r.Values[1].(int64)
+		rel, _ := r.Values[2].(int64)
+		z = store.ScanSizes{Enterprises: int(e), Persons: int(p), Relationships: int(rel)}
 		return nil
 	})
-	return n, err
+	return z, err
 }
 
 // The slices of a page that fill appends to, rows and numbers.

@@ -15,6 +15,7 @@ type projected struct {
 	rows  store.Batch
 	nums  map[int32]models.Ref
 	pages int
+	sizes store.ScanSizes // of the first page
 }
 
 // scanProjection collects a projection scan of s and checks the numbers
@@ -42,6 +43,9 @@ func scanProjection(t *testing.T, s store.Store, pageSize int) projected {
 		out.nums[n], byRef[r] = r, n
 	}
 	err := ps.ScanProjection(ctx(), pageSize, func(p *store.ProjectionPage) error {
+		if out.pages == 0 {
+			out.sizes = p.Sizes
+		}
 		out.pages++
 		if n := p.Len(); n == 0 || n > pageSize {
 			t.Errorf("page of %d rows, want 1..%d", n, pageSize)
@@ -153,6 +157,10 @@ func testProjectionScan(t *testing.T, s store.Store) {
 		}
 		if size == 1000 && got.pages > 2 {
 			t.Errorf("page size 1000: %d pages for %d rows", got.pages, want.Len())
+		}
+		rels := len(want.Shareholdings) + len(want.Roles) + len(want.Branches)
+		if wantSizes := (store.ScanSizes{Enterprises: len(want.Enterprises), Persons: len(want.Persons), Relationships: rels}); got.sizes != wantSizes {
+			t.Errorf("page size %d: the first page's sizes are %+v, want %+v (nothing was written during the scan)", size, got.sizes, wantSizes)
 		}
 		nodes := len(want.Enterprises) + len(want.Persons)
 		if len(got.nums) != nodes {
