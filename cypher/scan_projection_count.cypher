@@ -1,11 +1,10 @@
-// The numbers of enterprises, persons and relationships (shareholdings,
-// appointments and branch links), from the count store (nothing is read):
-// the projection scan bounds its node numbers by the nodes and tells the
-// engine what to expect.
+// The numbers of enterprises, persons and relationships from the count
+// store (no node or relationship is read): the projection scan bounds its
+// node numbers by the nodes and hands all three to the engine as sizes.
 CALL () { MATCH (e:Enterprise) RETURN count(e) AS enterprises }
 CALL () { MATCH (p:Person) RETURN count(p) AS persons }
-CALL () { MATCH ()-[r:HOLDS_SHARES]->() RETURN count(r) AS holds }
-CALL () { MATCH ()-[r:LEGAL_REP_OF]->() RETURN count(r) AS reps }
+CALL () { MATCH ()-[r:HOLDS_SHARES]->() RETURN count(r) AS shareholdings }
+CALL () { MATCH ()-[r:LEGAL_REP_OF]->() RETURN count(r) AS legalReps }
 CALL () { MATCH ()-[r:OFFICER_OF]->() RETURN count(r) AS officers }
 CALL () { MATCH ()-[r:BRANCH_OF]->() RETURN count(r) AS branches }
-RETURN enterprises, persons, holds + reps + officers + branches AS relationships
+RETURN enterprises, persons, shareholdings + legalReps + officers + branches AS relationships

@@ -52,7 +52,6 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 // the same rows in the same order, read by lean statements
 // (scan_projection_*) that return only the fields the projection reads, as
 // positional lists. Pages and their slices are reused once fn returns.
-// Every page carries the scan's expected sizes, from the count store.
 //
 // Node numbers are internal ids, which are dense, when they are below
 // 3 × (enterprises and persons when the scan starts) + 2^20; a node with a
@@ -102,16 +101,14 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	if pageSize < 1 {
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
 	}
-	var (
-		nums  *numbers
-		sizes store.ScanSizes
-	)
+	var nums *numbers
+	var sizes store.ScanSizes
 	if shape.numbered {
 		var err error
-		if sizes, err = s.scanSizes(ctx); err != nil {
+		if sizes, err = s.countScan(ctx); err != nil {
 			return err
 		}
-		nums = newNumbers(int64(sizes.Enterprises) + int64(sizes.Persons))
+		nums = newNumbers(int64(sizes.Enterprises + sizes.Persons))
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -183,21 +180,18 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	return out.flush()
 }
 
-// scanSizes returns the numbers of enterprises, persons and relationships
-// (scan_projection_count).
-func (s *Store) scanSizes(ctx context.Context) (store.ScanSizes, error) {
-	var z store.ScanSizes
-	err := s.collect(ctx, "scan", qScanProjectionCount, nil, func() { z = store.ScanSizes{} }, func(r *driver.Record) error {
-		if len(r.Values) != 3 {
-			return fmt.Errorf("%s: %d values, want 3", qScanProjectionCount, len(r.Values))
-		}
+// countScan returns the numbers of enterprises, persons and relationships
+// (scan_projection_count, from the count store).
+func (s *Store) countScan(ctx context.Context) (store.ScanSizes, error) {
+	var sz store.ScanSizes
+	err := s.collect(ctx, "scan", qScanProjectionCount, nil, func() { sz = store.ScanSizes{} }, func(r *driver.Record) error {
 		e, _ := r.Values[0].(int64)
 		p, _ := r.Values[1].(int64)
-		rel, _ := r.Values[2].(int64)
-		z = store.ScanSizes{Enterprises: int(e), Persons: int(p), Relationships: int(rel)}
+		rels, _ := r.Values[2].(int64)
+		sz = store.ScanSizes{Enterprises: int(e), Persons: int(p), Relationships: int(rels)}
 		return nil
 	})
-	return z, err
+	return sz, err
 }
 
 // The slices of a page that fill appends to, rows and numbers.
@@ -362,7 +356,7 @@ func (p *pageFiller) flush() error {
 	}
 	if !p.reuse {
 		page := p.page
-		p.page = &store.ProjectionPage{}
+		p.page = &store.ProjectionPage{Sizes: page.Sizes}
 		return p.fn(page)
 	}
 	if err := p.fn(p.page); err != nil {
