@@ -46,12 +46,7 @@ func scanAll(t testing.TB, s store.Scanner) *store.Batch {
 	t.Helper()
 	all := &store.Batch{}
 	err := s.Scan(context.Background(), 10000, func(b *store.Batch) error {
-		all.Enterprises = append(all.Enterprises, b.Enterprises...)
-		all.Persons = append(all.Persons, b.Persons...)
-		all.Shareholdings = append(all.Shareholdings, b.Shareholdings...)
-		all.Roles = append(all.Roles, b.Roles...)
-		all.Branches = append(all.Branches, b.Branches...)
-		all.Records = append(all.Records, b.Records...)
+		all.Append(b)
 		return nil
 	})
 	if err != nil {

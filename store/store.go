@@ -43,6 +43,16 @@ func (b *Batch) Len() int {
 		len(b.Branches) + len(b.Records)
 }
 
+// Append adds src's rows to b.
+func (b *Batch) Append(src *Batch) {
+	b.Enterprises = append(b.Enterprises, src.Enterprises...)
+	b.Persons = append(b.Persons, src.Persons...)
+	b.Shareholdings = append(b.Shareholdings, src.Shareholdings...)
+	b.Roles = append(b.Roles, src.Roles...)
+	b.Branches = append(b.Branches, src.Branches...)
+	b.Records = append(b.Records, src.Records...)
+}
+
 // Writer writes batches. WriteBatch returns only after the batch is durable.
 type Writer interface {
 	WriteBatch(ctx context.Context, b *Batch) error

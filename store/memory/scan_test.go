@@ -28,12 +28,7 @@ func collectPages(t *testing.T, scan func(context.Context, int, func(*store.Batc
 			t.Errorf("page of %d rows, want 1..%d", b.Len(), size)
 		}
 		pages++
-		all.Enterprises = append(all.Enterprises, b.Enterprises...)
-		all.Persons = append(all.Persons, b.Persons...)
-		all.Records = append(all.Records, b.Records...)
-		all.Shareholdings = append(all.Shareholdings, b.Shareholdings...)
-		all.Roles = append(all.Roles, b.Roles...)
-		all.Branches = append(all.Branches, b.Branches...)
+		all.Append(b)
 		return nil
 	})
 	if err != nil {

@@ -341,10 +341,7 @@ func TestLargeBatchAndScan(t *testing.T) {
 		} else if relSeen {
 			t.Error("a node page after a relationship page")
 		}
-		total.Enterprises = append(total.Enterprises, p.Enterprises...)
-		total.Persons = append(total.Persons, p.Persons...)
-		total.Shareholdings = append(total.Shareholdings, p.Shareholdings...)
-		total.Branches = append(total.Branches, p.Branches...)
+		total.Append(p)
 		return nil
 	})
 	if err != nil {

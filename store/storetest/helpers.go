@@ -15,19 +15,10 @@ import (
 func scanAll(t *testing.T, s store.Store, page int) *store.Batch {
 	t.Helper()
 	all := &store.Batch{}
-	if err := s.Scan(ctx(), page, func(b *store.Batch) error { appendBatch(all, b); return nil }); err != nil {
+	if err := s.Scan(ctx(), page, func(b *store.Batch) error { all.Append(b); return nil }); err != nil {
 		t.Fatalf("scan: %v", err)
 	}
 	return all
-}
-
-func appendBatch(dst, src *store.Batch) {
-	dst.Enterprises = append(dst.Enterprises, src.Enterprises...)
-	dst.Persons = append(dst.Persons, src.Persons...)
-	dst.Shareholdings = append(dst.Shareholdings, src.Shareholdings...)
-	dst.Roles = append(dst.Roles, src.Roles...)
-	dst.Branches = append(dst.Branches, src.Branches...)
-	dst.Records = append(dst.Records, src.Records...)
 }
 
 // counts: enterprises, persons, shareholdings, roles, branches, records.

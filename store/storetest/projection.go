@@ -79,7 +79,7 @@ func scanProjection(t *testing.T, s store.Store, pageSize int) projected {
 			number(p.BranchEnds[i].To, models.EnterpriseRef(x.Parent), "parent")
 		}
 		// Copy the rows: the page is reused once fn returns.
-		appendBatch(&out.rows, &p.Batch)
+		out.rows.Append(&p.Batch)
 		return nil
 	})
 	if err != nil {

@@ -434,7 +434,7 @@ func testScan(t *testing.T, s store.Store) {
 		if relSeen && len(p.Enterprises)+len(p.Persons) > 0 {
 			t.Error("a node page came after a relationship page")
 		}
-		appendBatch(total, p)
+		total.Append(p)
 	}
 	if got := counts(total); got != [6]int{7, 3, 5, 5, 1, 4} {
 		t.Errorf("scan counts %v, want [7 3 5 5 1 4]", got)
