@@ -40,6 +40,15 @@ func sizesFromEnv(name string) []int {
 // RISKGRAPH_ENGINE_SIZES=10000,100000,1000000 for the scaling table.
 func engineSizes() []int { return sizesFromEnv("RISKGRAPH_ENGINE_SIZES") }
 
+// eachLoadedSize runs fn as one sub-benchmark per size of
+// RISKGRAPH_ENGINE_SIZES, on the generator's sample of that size loaded
+// into a memory store.
+func eachLoadedSize(b *testing.B, fn func(b *testing.B, st *memory.Store)) {
+	for _, n := range engineSizes() {
+		b.Run(fmt.Sprint(n), func(b *testing.B) { fn(b, loadedStore(b, n)) })
+	}
+}
+
 // loadedStore generates n enterprises (seed 1) and loads them into a memory store without a journal.
 func loadedStore(b *testing.B, n int) *memory.Store {
 	b.Helper()
@@ -100,66 +109,63 @@ func peakRSSMiB() float64 { return procStatusMiB("VmHWM") }
 // BenchmarkEngineFull: projection from the memory store, intrinsic risk,
 // propagation to 1e-9, grades, ownership, flags and control groups.
 func BenchmarkEngineFull(b *testing.B) {
-	for _, n := range engineSizes() {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			st := loadedStore(b, n)
-			opts := engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}
-			var res *engine.Result
-			// Collect the setup's garbage (generator, loader) so that the
-			// run starts from the store's live heap alone, then measure
-			// what the engine allocates and what it keeps.
-			runtime.GC()
-			// Peak RSS of the setup, then reset the high-water mark (Linux
-			// clear_refs 5) with the freed memory returned to the OS, so
-			// that the run's peak is the store's live data plus the engine.
-			setupPeak := peakRSSMiB()
-			debug.FreeOSMemory()
-			_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-			rss0 := procStatusMiB("VmRSS")
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
-			b.ResetTimer()
-			for b.Loop() {
-				var err error
-				if res, err = engine.Run(context.Background(), st, opts); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s")
-			b.ReportMetric((gcCPUSeconds()-gc0)/float64(b.N), "gc-cpu-s")
-			runtime.ReadMemStats(&after)
-			b.ReportMetric(float64(before.HeapAlloc)/(1<<20), "store-heap-MiB")
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/float64(b.N), "engine-alloc-MiB")
-			b.ReportMetric(float64(after.NumGC-before.NumGC)/float64(b.N), "gc-cycles")
-			runtime.GC()
-			var kept runtime.MemStats
-			runtime.ReadMemStats(&kept)
-			b.ReportMetric(float64(kept.HeapAlloc-min(kept.HeapAlloc, before.HeapAlloc))/(1<<20), "engine-result-MiB")
-			runtime.KeepAlive(res)
-			runtime.KeepAlive(st)
-			for k, d := range res.Timings {
-				b.ReportMetric(d.Seconds(), k+"-s")
-			}
-			b.ReportMetric(float64(res.Graph.N()), "nodes")
-			b.ReportMetric(float64(len(res.Graph.Edges)), "edges")
-			b.ReportMetric(float64(res.Iterations), "iterations")
-			b.ReportMetric(setupPeak, "setup-peak-RSS-MiB")
-			// The process's peak includes the memory store; the engine's share
-			// is the peak above the resident set at the start of the run.
-			b.ReportMetric(peakRSSMiB(), "run-peak-RSS-MiB")
-			b.ReportMetric(peakRSSMiB()-rss0, "engine-peak-RSS-MiB")
-			// Propagation alone (after the peak RSS is read): in the run it overlaps ownership, flags
-			// and groups (engine.Compute runs the two chains at once).
-			t0 := time.Now()
-			pp := &opts.Params.Propagation
-			if _, err := engine.Propagate(res.Operator, res.Intrinsic.Risk, pp, opts.Params.Workers); err != nil {
+	eachLoadedSize(b, func(b *testing.B, st *memory.Store) {
+		opts := engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}
+		var res *engine.Result
+		// Collect the setup's garbage (generator, loader) so that the
+		// run starts from the store's live heap alone, then measure
+		// what the engine allocates and what it keeps.
+		runtime.GC()
+		// Peak RSS of the setup, then reset the high-water mark (Linux
+		// clear_refs 5) with the freed memory returned to the OS, so
+		// that the run's peak is the store's live data plus the engine.
+		setupPeak := peakRSSMiB()
+		debug.FreeOSMemory()
+		_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+		rss0 := procStatusMiB("VmRSS")
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
+		b.ResetTimer()
+		for b.Loop() {
+			var err error
+			if res, err = engine.Run(context.Background(), st, opts); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportMetric(time.Since(t0).Seconds(), "propagate-alone-s")
-		})
-	}
+		}
+		b.StopTimer()
+		b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s")
+		b.ReportMetric((gcCPUSeconds()-gc0)/float64(b.N), "gc-cpu-s")
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(before.HeapAlloc)/(1<<20), "store-heap-MiB")
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20)/float64(b.N), "engine-alloc-MiB")
+		b.ReportMetric(float64(after.NumGC-before.NumGC)/float64(b.N), "gc-cycles")
+		runtime.GC()
+		var kept runtime.MemStats
+		runtime.ReadMemStats(&kept)
+		b.ReportMetric(float64(kept.HeapAlloc-min(kept.HeapAlloc, before.HeapAlloc))/(1<<20), "engine-result-MiB")
+		runtime.KeepAlive(res)
+		runtime.KeepAlive(st)
+		for k, d := range res.Timings {
+			b.ReportMetric(d.Seconds(), k+"-s")
+		}
+		b.ReportMetric(float64(res.Graph.N()), "nodes")
+		b.ReportMetric(float64(len(res.Graph.Edges)), "edges")
+		b.ReportMetric(float64(res.Iterations), "iterations")
+		b.ReportMetric(setupPeak, "setup-peak-RSS-MiB")
+		// The process's peak includes the memory store; the engine's share
+		// is the peak above the resident set at the start of the run.
+		b.ReportMetric(peakRSSMiB(), "run-peak-RSS-MiB")
+		b.ReportMetric(peakRSSMiB()-rss0, "engine-peak-RSS-MiB")
+		// Propagation alone (after the peak RSS is read): in the run it overlaps ownership, flags
+		// and groups (engine.Compute runs the two chains at once).
+		t0 := time.Now()
+		pp := &opts.Params.Propagation
+		if _, err := engine.Propagate(res.Operator, res.Intrinsic.Risk, pp, opts.Params.Workers); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "propagate-alone-s")
+	})
 }
 
 // BenchmarkProjectNeo4j: projection from a real Neo4j (NEO4J_URI) of the

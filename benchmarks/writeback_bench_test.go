@@ -2,12 +2,12 @@ package benchmarks
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
+	"riskgraph/store/memory"
 )
 
 // BenchmarkWriteBackRender: rendering every entity's result for the store
@@ -16,32 +16,29 @@ import (
 // the engine benchmark leaves out. Sizes as BenchmarkEngineFull
 // (RISKGRAPH_ENGINE_SIZES). The store write itself is not timed.
 func BenchmarkWriteBackRender(b *testing.B) {
-	for _, n := range engineSizes() {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			st := loadedStore(b, n)
-			res, err := engine.Run(context.Background(), st, engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()})
+	eachLoadedSize(b, func(b *testing.B, st *memory.Store) {
+		res, err := engine.Run(context.Background(), st, engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var rows, details int
+		for b.Loop() {
+			rows, details = 0, 0
+			err := res.Results("bench", func(batch []models.RiskResult) error {
+				for _, r := range batch {
+					rows++
+					if r.Details != nil {
+						details++
+					}
+				}
+				return nil
+			})
 			if err != nil {
 				b.Fatal(err)
 			}
-			var rows, details int
-			for b.Loop() {
-				rows, details = 0, 0
-				err := res.Results("bench", func(batch []models.RiskResult) error {
-					for _, r := range batch {
-						rows++
-						if r.Details != nil {
-							details++
-						}
-					}
-					return nil
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(rows), "results")
-			b.ReportMetric(float64(details), "with-details")
-			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/render")
-		})
-	}
+		}
+		b.ReportMetric(float64(rows), "results")
+		b.ReportMetric(float64(details), "with-details")
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/render")
+	})
 }
