@@ -47,6 +47,7 @@ func newRootCommand() *cobra.Command {
 		a.keysCommand(),
 		a.scoreCommand(),
 		a.reportCommand(),
+		a.compactCommand(),
 		versionCommand(),
 	)
 	return root

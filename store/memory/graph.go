@@ -85,6 +85,15 @@ func (g *graph) apply(e *entry) {
 			g.putRecord(&b.Records[i])
 		}
 	}
+	if e.Generation != 0 {
+		g.generation = e.Generation
+	}
+	for _, res := range e.Current {
+		if id, ok := g.lookup(res.Ref); ok {
+			r := res.Risk
+			g.nodes[id].risk = &r
+		}
+	}
 	for _, res := range e.Results {
 		if id, ok := g.lookup(res.Ref); ok {
 			r := res.Risk

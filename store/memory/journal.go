@@ -114,7 +114,24 @@ func openJournal(path string, apply func([]byte) error) (*journal, *tornTail, er
 		f.Close()
 		return nil, nil, err
 	}
-	return &journal{f: f, w: bufio.NewWriterSize(f, 1<<20), size: torn.endOr(size)}, torn, nil
+	return newJournal(f, torn.endOr(size)), torn, nil
+}
+
+// newJournal appends to f, which holds size bytes of complete records.
+func newJournal(f *os.File, size int64) *journal {
+	return &journal{f: f, w: bufio.NewWriterSize(f, 1<<20), size: size}
+}
+
+// replace makes j append to next's file from now on, closing its own: every
+// record appended to j so far is in next (Compact wrote the state they
+// made) and next is durable, so they count as synced. The caller holds the
+// store's write lock, so nothing is appended meanwhile.
+func (j *journal) replace(next *journal) {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	_ = j.f.Close()
+	j.f, j.w, j.size = next.f, next.w, next.size
+	j.synced = j.appended.Load()
 }
 
 func (t *tornTail) endOr(size int64) int64 {

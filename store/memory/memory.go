@@ -56,6 +56,10 @@ type entry struct {
 	Audit  []store.AuditEntry `json:"audit,omitempty"`
 	// Reports, snapshots and watch-lists (reports.go).
 	Reports *reportsEntry `json:"reports,omitempty"`
+	// Written by Compact (compact.go): results to make current as they are
+	// (with their previous score), and the data generation to restore.
+	Current    []models.RiskResult `json:"current,omitempty"`
+	Generation uint64              `json:"generation,omitempty"`
 }
 
 // Open opens the store, replaying the journal in opts.DataDir.
@@ -68,6 +72,13 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	path := filepath.Join(opts.DataDir, JournalFile)
+	// A compaction that did not finish left only its temporary file; the
+	// journal itself is complete.
+	if err := os.Remove(path + compactSuffix); err == nil {
+		opts.Logger.Warn().Str("journal", path).Msg("removed the temporary file of an unfinished compaction")
+	} else if !os.IsNotExist(err) {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	records := 0
 	j, torn, err := openJournal(path, func(p []byte) error {
 		var e entry
