@@ -41,7 +41,7 @@ func (s *Store) Compact(ctx context.Context) (CompactStats, error) {
 		return CompactStats{}, nil
 	}
 	st := CompactStats{BytesBefore: s.journal.size}
-	path := s.journal.f.Name()
+	path := s.journal.path
 	tmp := path + compactSuffix
 	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -35,6 +35,7 @@ type tornTail struct {
 }
 
 type journal struct {
+	path     string // the journal's name (f may have been created under another)
 	f        *os.File
 	w        *bufio.Writer
 	size     int64        // bytes of complete records written
@@ -114,7 +115,9 @@ func openJournal(path string, apply func([]byte) error) (*journal, *tornTail, er
 		f.Close()
 		return nil, nil, err
 	}
-	return newJournal(f, torn.endOr(size)), torn, nil
+	j := newJournal(f, torn.endOr(size))
+	j.path = path
+	return j, torn, nil
 }
 
 // newJournal appends to f, which holds size bytes of complete records.
@@ -122,7 +125,8 @@ func newJournal(f *os.File, size int64) *journal {
 	return &journal{f: f, w: bufio.NewWriterSize(f, 1<<20), size: size}
 }
 
-// replace makes j append to next's file from now on, closing its own: every
+// replace makes j append to next's file (now renamed to j.path) from now
+// on, closing its own: every
 // record appended to j so far is in next (Compact wrote the state they
 // made) and next is durable, so they count as synced. The caller holds the
 // store's write lock, so nothing is appended meanwhile.
