@@ -126,10 +126,10 @@ func newJournal(f *os.File, size int64) *journal {
 }
 
 // replace makes j append to next's file (now renamed to j.path) from now
-// on, closing its own: every
-// record appended to j so far is in next (Compact wrote the state they
-// made) and next is durable, so they count as synced. The caller holds the
-// store's write lock, so nothing is appended meanwhile.
+// on, closing its own: every record appended to j so far is in next
+// (Compact wrote the state they made) and next is durable, so they count
+// as synced. The caller holds the store's write lock, so nothing is
+// appended meanwhile.
 func (j *journal) replace(next *journal) {
 	j.syncMu.Lock()
 	defer j.syncMu.Unlock()
