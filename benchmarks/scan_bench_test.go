@@ -22,9 +22,9 @@ func BenchmarkScanMemory(b *testing.B) {
 			name string
 			scan func() (int, error)
 		}{
-			{"reuse", func() (int, error) {
+			{"copy", func() (int, error) {
 				rows := 0
-				err := st.ScanReuse(ctx, engine.ProjectPageSize, func(p *store.Batch) error { rows += p.Len(); return nil })
+				err := st.Scan(ctx, engine.ProjectPageSize, func(p *store.Batch) error { rows += p.Len(); return nil })
 				return rows, err
 			}},
 			{"projection", func() (int, error) {

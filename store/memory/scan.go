@@ -33,16 +33,12 @@ func (s *Store) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) er
 	return s.scan(ctx, pageSize, scanCopy, func(p *store.ProjectionPage) error { return fn(&p.Batch) })
 }
 
-// ScanReuse is Scan for a consumer that keeps nothing of a page once fn
-// returns (the rows' strings may be kept; they are the store's): the pages'
-// buffers are reused, so the scan allocates a few pages' worth of rows
-// instead of a copy of the whole graph.
-func (s *Store) ScanReuse(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
-	return s.scan(ctx, pageSize, scanReuse, func(p *store.ProjectionPage) error { return fn(&p.Batch) })
-}
-
-// ScanProjection implements store.ProjectionScanner: ScanReuse's rows in
-// ScanReuse's pages, with node numbers that are the store's own node ids
+// ScanProjection implements store.ProjectionScanner: Scan's rows in
+// recycled page buffers (a consumer keeps nothing of a page once fn
+// returns but the rows' strings, which are the store's), so the scan
+// allocates a few pages' worth of rows instead of a copy of the graph.
+// Its relationship pages end between two start nodes' rows. Beside the
+// rows go node numbers that are the store's own node ids
 // (dense: enterprises and persons numbered 0, 1, … in order of creation;
 // records are not numbered). A node created while the scan runs has an id
 // too, so a relationship row may number an endpoint that the node phase
@@ -57,7 +53,6 @@ type scanMode uint8
 
 const (
 	scanCopy    scanMode = iota // new pages, rows with cloned results
-	scanReuse                   // recycled pages, rows with cloned results
 	scanProject                 // recycled pages with node numbers, results shared
 )
 
