@@ -98,6 +98,11 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
+// rows is the number of rows the graph holds: nodes, records and relationships.
+func (g *graph) rows() int {
+	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches)
+}
+
 // snapshot emits the graph's state as journal entries that replay to it.
 func (g *graph) snapshot(emit func(*entry) error) error {
 	var b store.Batch

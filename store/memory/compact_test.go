@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -225,5 +226,44 @@ func TestCompactWithConcurrentWriters(t *testing.T) {
 	}
 	if gen, _ := s.Generation(ctx); gen != writers*each {
 		t.Errorf("generation %d after %d batches", gen, writers*each)
+	}
+}
+
+// TestOpenSuggestsCompaction: a journal holding many times the rows the
+// store keeps makes Open say so, and a compacted one does not.
+func TestOpenSuggestsCompaction(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &store.Batch{}
+	for i := range 4000 {
+		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: "src:t:" + strconv.Itoa(i), Name: "x"})
+	}
+	for range 4 {
+		if err := s.WriteBatch(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	opened := func() string {
+		var log strings.Builder
+		s, err := Open(Options{DataDir: dir, Logger: zerolog.New(&log)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Compact(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return log.String()
+	}
+	if l := opened(); !strings.Contains(l, "riskgraph compact") {
+		t.Errorf("16 000 rows replayed for 4 000 held, and no suggestion to compact:\n%s", l)
+	}
+	if l := opened(); strings.Contains(l, "riskgraph compact") {
+		t.Errorf("a compacted journal still draws the suggestion:\n%s", l)
 	}
 }

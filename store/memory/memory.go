@@ -79,7 +79,7 @@ func Open(opts Options) (*Store, error) {
 	} else if !os.IsNotExist(err) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	records := 0
+	records, rows := 0, 0
 	j, torn, err := openJournal(path, func(p []byte) error {
 		var e entry
 		if err := json.Unmarshal(p, &e); err != nil {
@@ -87,6 +87,9 @@ func Open(opts Options) (*Store, error) {
 		}
 		s.g.apply(&e)
 		records++
+		if e.Batch != nil {
+			rows += e.Batch.Len()
+		}
 		return nil
 	})
 	if err != nil {
@@ -99,6 +102,10 @@ func Open(opts Options) (*Store, error) {
 	}
 	opts.Logger.Info().Str("journal", path).Int("records", records).
 		Int("enterprises", s.g.nEnt).Int("persons", len(s.g.nodes)-s.g.nEnt).Msg("memory store replayed")
+	if live := s.g.rows(); rows > 2*live && rows-live > 10_000 {
+		opts.Logger.Warn().Str("journal", path).Int("rows_replayed", rows).Int("rows_held", live).
+			Msg("the journal holds more than twice the rows the store keeps (repeated loads); `riskgraph compact` rewrites it as the current state")
+	}
 	s.journal = j
 	return s, nil
 }
