@@ -35,9 +35,11 @@ type builder struct {
 	// seen yet); empty for a plain scan.
 	nums []int32
 	// sized is set once the arrays are reserved from the first page's
-	// sizes; rels is the number of relationships expected (0: unknown).
-	sized bool
-	rels  int
+	// sizes; rels is the number of relationships expected (0: unknown),
+	// numLimit the density bound of the node numbers those sizes give.
+	sized    bool
+	rels     int
+	numLimit int64
 	// Scratch space of a page.
 	res  []resolved
 	hs   []uint32
@@ -97,7 +99,7 @@ func (b *builder) byNumber(n int32) int32 {
 // numbered notes that node number n is id. Numbers beyond the density the
 // contract promises are ignored (those nodes are found by key).
 func (b *builder) numbered(n, id int32) {
-	if n < 0 || int64(n) >= 8*int64(len(b.g.Kinds))+1<<21 {
+	if n < 0 || int64(n) >= max(8*int64(len(b.g.Kinds)), b.numLimit)+1<<21 {
 		return
 	}
 	if old := len(b.nums); int(n) >= old {
@@ -378,6 +380,7 @@ func (b *builder) reserve(sz store.ScanSizes) {
 	b.g.entIndex.reserve(sz.Enterprises)
 	b.g.perIndex.reserve(sz.Persons)
 	b.rels = sz.Relationships
+	b.numLimit = 4 * int64(nodes) // store.ProjectionScanner's bound, less its constant
 	b.nums = slices.Grow(b.nums, nodes+nodes/64)
 	// Each shared field has at most one value per enterprise.
 	for f := range b.shared {

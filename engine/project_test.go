@@ -320,3 +320,25 @@ func TestProjectByNumbers(t *testing.T) {
 	}
 	sameProjection(t, got, want)
 }
+
+// TestNumbersBoundBySizes: a node number far above the nodes seen so far
+// is used when the scan's sizes allow it (a backend's numbers for a large
+// graph, from the first page on), and ignored without sizes, where the
+// node is found by key instead.
+func TestNumbersBoundBySizes(t *testing.T) {
+	const far = 3_000_000 // beyond 2^21, within 4 × 1 M
+	page := func(sizes store.ScanSizes) *store.ProjectionPage {
+		return &store.ProjectionPage{Batch: store.Batch{Enterprises: []models.Enterprise{{Key: "src:t:1"}}},
+			EnterpriseNums: []int32{far}, Sizes: sizes}
+	}
+	b := newBuilder()
+	b.page(page(store.ScanSizes{Enterprises: 1_000_000}))
+	if id := b.byNumber(far); id != 0 {
+		t.Errorf("with sizes, number %d maps to %d, want the enterprise (0)", far, id)
+	}
+	b = newBuilder()
+	b.page(page(store.ScanSizes{}))
+	if id := b.byNumber(far); id != -1 {
+		t.Errorf("without sizes, number %d maps to %d, want it ignored", far, id)
+	}
+}
