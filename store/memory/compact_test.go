@@ -18,6 +18,9 @@ import (
 	"riskgraph/store/storetest"
 )
 
+// openDir opens a store on the journal in dir, logging nothing.
+func openDir(dir string) (*Store, error) { return Open(Options{DataDir: dir, Logger: zerolog.Nop()}) }
+
 // dump is everything a client can read from a store, in a comparable form.
 func dump(t *testing.T, s *Store) string {
 	t.Helper()
@@ -67,7 +70,7 @@ func errString(err error) string {
 func TestCompactKeepsEverything(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err := openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +130,7 @@ func TestCompactKeepsEverything(t *testing.T) {
 	want := dump(t, s)
 	must(s.Close())
 
-	s, err = Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err = openDir(dir)
 	must(err)
 	defer s.Close()
 	if got := dump(t, s); got != want {
@@ -150,7 +153,7 @@ func TestCompactKeepsEverything(t *testing.T) {
 // removes the file and replays the journal.
 func TestCompactLeftoverIsRemoved(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err := openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +166,7 @@ func TestCompactLeftoverIsRemoved(t *testing.T) {
 	if err := os.WriteFile(tmp, []byte("half a compaction"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err = Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err = openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +185,7 @@ func TestCompactLeftoverIsRemoved(t *testing.T) {
 func TestCompactWithConcurrentWriters(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err := openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +214,7 @@ func TestCompactWithConcurrentWriters(t *testing.T) {
 		}
 	}
 	s.Close()
-	s, err = Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err = openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ func TestCompactWithConcurrentWriters(t *testing.T) {
 func TestOpenSuggestsCompaction(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
+	s, err := openDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,10 +74,7 @@ func (g *graph) apply(e *entry) {
 		for i := range b.Branches {
 			br := &b.Branches[i]
 			row := branchRow{g.ensureEnterprise(br.Branch), g.ensureEnterprise(br.Parent)}
-			if _, ok := g.branchID[pair(row)]; !ok {
-				slot := int32(len(g.branches))
-				g.branches = append(g.branches, row)
-				g.branchID[pair(row)] = slot
+			if slot, isNew := upsertRow(&g.branches, g.branchID, pair(row), row); isNew {
 				g.connect(row.from, row.to, slot, relBranch)
 			}
 		}
@@ -231,29 +228,32 @@ func (g *graph) ensure(r models.Ref) nodeID {
 func (g *graph) putShareholding(s *models.Shareholding) {
 	row := shareRow{ratio: s.Ratio, amount: s.Amount, from: g.ensure(s.Holder),
 		to: g.ensureEnterprise(s.Enterprise), since: g.dates.put(s.Since)}
-	k := pair{row.from, row.to}
-	if slot, ok := g.shareID[k]; ok {
-		g.shares[slot] = row
-		return
+	if slot, isNew := upsertRow(&g.shares, g.shareID, pair{row.from, row.to}, row); isNew {
+		g.connect(row.from, row.to, slot, relShares)
 	}
-	slot := int32(len(g.shares))
-	g.shares = append(g.shares, row)
-	g.shareID[k] = slot
-	g.connect(row.from, row.to, slot, relShares)
+}
+
+// upsertRow replaces the row under identity k in rows, or appends it and
+// indexes it; it returns the row's slot and whether the row is new.
+func upsertRow[K comparable, R any](rows *[]R, index map[K]int32, k K, row R) (int32, bool) {
+	if slot, ok := index[k]; ok {
+		(*rows)[slot] = row
+		return slot, false
+	}
+	slot := int32(len(*rows))
+	*rows = append(*rows, row)
+	index[k] = slot
+	return slot, true
 }
 
 func (g *graph) putRole(r *models.Role) {
 	row := roleRow{from: g.ensurePerson(r.Person), to: g.ensureEnterprise(r.Enterprise),
 		title: g.strs.code(r.Title), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
 		officer: r.Kind == models.RoleOfficer}
-	k := row.key()
-	if slot, ok := g.roleID[k]; ok {
-		g.roles[slot] = row
+	slot, isNew := upsertRow(&g.roles, g.roleID, row.key(), row)
+	if !isNew {
 		return
 	}
-	slot := int32(len(g.roles))
-	g.roles = append(g.roles, row)
-	g.roleID[k] = slot
 	typ := relLegalRep
 	if row.officer {
 		typ = relOfficer
