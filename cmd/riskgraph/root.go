@@ -48,6 +48,7 @@ func newRootCommand() *cobra.Command {
 		a.scoreCommand(),
 		a.reportCommand(),
 		a.compactCommand(),
+		a.fsckCommand(),
 		versionCommand(),
 	)
 	return root

@@ -2,33 +2,25 @@ package memory
 
 import (
 	"bufio"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
+
+	"riskgraph/store/frame"
 )
 
-// The journal is a sequence of records, each
-//
-//	[4 bytes little-endian payload length][4 bytes CRC-32C of payload][payload]
-//
-// appended and fsynced before a write is acknowledged (writers that arrive
-// while an fsync runs share the next one). A record cut short by
-// a crash (its length runs past the end of the file, or its checksum fails on
-// the last record) is dropped on open; damage anywhere else is an error.
+// The journal is a sequence of records framed by store/frame (length,
+// CRC-32C, JSON payload), appended and fsynced before a write is
+// acknowledged (writers that arrive while an fsync runs share the next
+// one). On open, a torn tail (a last record cut short by a crash, with no
+// record that verifies after it) is dropped and logged; any other damage
+// is corruption and the store refuses to open, naming the file, the offset
+// and `riskgraph fsck`, because dropping it would lose acknowledged writes.
 
-const headerSize = 8
-
-// maxRecord guards against reading a nonsense length as an allocation size.
-const maxRecord = 1 << 30
-
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
-// errTorn reports the torn tail found while replaying.
+// tornTail is the torn tail found while replaying.
 type tornTail struct {
 	offset int64 // where the last complete record ends
 	size   int64 // the file size before truncation
@@ -42,6 +34,23 @@ type journal struct {
 	appended atomic.Int64 // sequence number of the last record written
 	syncMu   sync.Mutex
 	synced   int64 // sequence number of the last record known durable
+	hdr      []byte
+}
+
+// CorruptError is a journal (or another framed file) damaged before its
+// end: opening it would lose acknowledged records.
+type CorruptError struct {
+	Path   string
+	Region frame.Region
+	// Regions is how many damaged regions the file has.
+	Regions int
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("%s is damaged at byte %d (%d bytes, %s) with intact records after it, and %d damaged region(s) in all: "+
+		"nothing was changed; run `riskgraph fsck --data-dir %s` to see every damaged region and `riskgraph fsck --repair` "+
+		"to keep a copy and rebuild the journal from every record that verifies (or restore the data dir from a backup)",
+		e.Path, e.Region.Offset, e.Region.Len(), e.Region.Reason, e.Regions, filepath.Dir(e.Path))
 }
 
 // openJournal opens (creating) the journal at path, calls apply for every
@@ -58,50 +67,27 @@ func openJournal(path string, apply func([]byte) error) (*journal, *tornTail, er
 		return nil, nil, err
 	}
 	size := st.Size()
-	r := bufio.NewReaderSize(f, 1<<20)
-	var off int64
-	var torn *tornTail
-	var hdr [headerSize]byte
-	var buf []byte
-	for off < size {
-		if size-off < headerSize {
-			torn = &tornTail{off, size}
-			break
+	var next int64 // where the next record starts when there is no damage
+	res, err := frame.Scan(f, size, func(off int64, p []byte) error {
+		if off != next {
+			return nil // past damage: the open fails below, apply nothing more
 		}
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("journal %s: read at %d: %w", path, off, err)
+		next = off + frame.HeaderSize + int64(len(p))
+		if err := apply(p); err != nil {
+			return fmt.Errorf("journal %s: record at byte %d verifies but cannot be replayed (%w); nothing was changed: run `riskgraph fsck --data-dir %s`", path, off, err, filepath.Dir(path))
 		}
-		n := int64(binary.LittleEndian.Uint32(hdr[:4]))
-		sum := binary.LittleEndian.Uint32(hdr[4:])
-		end := off + headerSize + n
-		if n > maxRecord || end > size {
-			torn = &tornTail{off, size}
-			break
-		}
-		if int64(cap(buf)) < n {
-			buf = make([]byte, n)
-		}
-		buf = buf[:n]
-		if _, err := io.ReadFull(r, buf); err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("journal %s: read at %d: %w", path, off, err)
-		}
-		if crc32.Checksum(buf, crcTable) != sum {
-			if end == size {
-				torn = &tornTail{off, size}
-				break
-			}
-			f.Close()
-			return nil, nil, fmt.Errorf("journal %s: record at byte %d is damaged (checksum mismatch) and is not the last one; restore the data dir from a backup", path, off)
-		}
-		if err := apply(buf); err != nil {
-			f.Close()
-			return nil, nil, fmt.Errorf("journal %s: record at byte %d: %w", path, off, err)
-		}
-		off = end
+		return nil
+	})
+	if err == nil && res.Corrupt() {
+		err = &CorruptError{Path: path, Region: res.Damaged[0], Regions: len(res.Damaged)}
 	}
-	if torn != nil {
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	var torn *tornTail
+	if res.Torn {
+		torn = &tornTail{res.End, size}
 		if err := f.Truncate(torn.offset); err != nil {
 			f.Close()
 			return nil, nil, err
@@ -111,11 +97,11 @@ func openJournal(path string, apply func([]byte) error) (*journal, *tornTail, er
 			return nil, nil, err
 		}
 	}
-	if _, err := f.Seek(torn.endOr(size), io.SeekStart); err != nil {
+	if _, err := f.Seek(res.End, io.SeekStart); err != nil {
 		f.Close()
 		return nil, nil, err
 	}
-	j := newJournal(f, torn.endOr(size))
+	j := newJournal(f, res.End)
 	j.path = path
 	return j, torn, nil
 }
@@ -138,25 +124,19 @@ func (j *journal) replace(next *journal) {
 	j.synced = j.appended.Load()
 }
 
-func (t *tornTail) endOr(size int64) int64 {
-	if t == nil {
-		return size
-	}
-	return t.offset
-}
-
 // append writes one record to the file without syncing it and returns its
 // sequence number; syncTo makes it durable. On failure the partial record is
 // cut off again so that later appends do not follow garbage. Callers
 // serialise appends.
 func (j *journal) append(payload []byte) (int64, error) {
-	if len(payload) > maxRecord {
-		return 0, errors.New("journal record too large; write smaller batches")
+	rec, err := frame.Append(j.hdr[:0], payload)
+	if err != nil {
+		return 0, fmt.Errorf("journal append: %w", err)
 	}
-	var hdr [headerSize]byte
-	binary.LittleEndian.PutUint32(hdr[:4], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(hdr[4:], crc32.Checksum(payload, crcTable))
-	err := j.write(hdr[:], payload)
+	j.hdr = rec[:0]
+	if _, err = j.w.Write(rec); err == nil {
+		err = j.w.Flush()
+	}
 	if err != nil {
 		j.w.Reset(j.f)
 		if terr := j.f.Truncate(j.size); terr == nil {
@@ -164,18 +144,8 @@ func (j *journal) append(payload []byte) (int64, error) {
 		}
 		return 0, fmt.Errorf("journal append: %w", err)
 	}
-	j.size += int64(headerSize + len(payload))
+	j.size += int64(len(rec))
 	return j.appended.Add(1), nil
-}
-
-func (j *journal) write(hdr, payload []byte) error {
-	if _, err := j.w.Write(hdr); err != nil {
-		return err
-	}
-	if _, err := j.w.Write(payload); err != nil {
-		return err
-	}
-	return j.w.Flush()
 }
 
 // syncTo returns once record seq is on stable storage. One fsync covers

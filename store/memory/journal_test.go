@@ -14,6 +14,7 @@ import (
 
 	"riskgraph/models"
 	"riskgraph/store"
+	"riskgraph/store/frame"
 	"riskgraph/store/storetest"
 )
 
@@ -139,7 +140,7 @@ func TestDamageBeforeTheEndFailsLoudly(t *testing.T) {
 	s.Close()
 	path := filepath.Join(dir, JournalFile)
 	data, _ := os.ReadFile(path)
-	data[headerSize+2] ^= 0xff // inside the first record's payload
+	data[frame.HeaderSize+2] ^= 0xff // inside the first record's payload
 	os.WriteFile(path, data, 0o600)
 	_, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
 	if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "byte 0") {
