@@ -266,7 +266,50 @@ var gradeRank = map[string]int{"": -1, "A": 0, "B": 1, "C": 2, "D": 3}
 
 // Build computes the report. The result depends only on the input, and
 // every list has a total order, so equal inputs give identical documents.
+// It reads top to bottom: defaults and scope, then one pass over both
+// snapshots in reference order (grade changes, new flags, risers, watched
+// changes per entity), then the sections that are not per entity.
 func Build(ctx context.Context, in Input) (*Document, error) {
+	b, err := newBuilder(in)
+	if err != nil {
+		return nil, err
+	}
+	b.gradesBefore()
+	if err := b.walk(ctx); err != nil {
+		return nil, err
+	}
+	b.newRecords()
+	b.watchedRecords()
+	b.watchedMissing()
+	sortDocument(b.d, b.risers.list, b.in.Top)
+	b.explain()
+	b.finish()
+	if err := nameDocument(ctx, b.d, b.in.Names); err != nil {
+		return nil, err
+	}
+	return b.d, nil
+}
+
+// builder is one report under construction.
+type builder struct {
+	in    Input
+	prev  *Snapshot
+	d     *Document
+	watch map[string][]string // ref → watch-list ids
+	// scopeList is the scope's watch-list (nil: no watch-list scope).
+	scopeList map[string]bool
+	areas     *areas
+	grades    map[string]*GradeCount
+	risers    topRisers
+	// unexplained: grade changes without stored contributions → the
+	// earlier run's top contributions (explained after sorting).
+	unexplained map[string][]TopContribution
+	// newBySubject: new serious records by subject ref.
+	newBySubject map[string][]string
+}
+
+// newBuilder applies the input's defaults and resolves the scope.
+func newBuilder(in Input) (*builder, error) {
 	if in.Current == nil {
 		return nil, fmt.Errorf("report: no current snapshot")
 	}
@@ -284,187 +327,244 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 	if in.ControlThreshold <= 0 {
 		in.ControlThreshold = 0.5
 	}
-	prev := in.Previous
-	if prev == nil {
-		prev = &Snapshot{Serious: map[string]string{}}
+	b := &builder{in: in, prev: in.Previous, watch: map[string][]string{}, areas: newAreas(scope),
+		grades: map[string]*GradeCount{}, risers: topRisers{top: in.Top},
+		unexplained: map[string][]TopContribution{}, newBySubject: map[string][]string{}}
+	if b.prev == nil {
+		b.prev = &Snapshot{Serious: map[string]string{}}
 	}
-	watch := map[string][]string{} // ref → watch-list ids
-	var scopeList map[string]bool
 	for _, w := range in.Watchlists {
 		for _, k := range w.Keys {
 			ref := watchRef(k)
-			if !slices.Contains(watch[ref], w.ID) {
-				watch[ref] = append(watch[ref], w.ID)
+			if !slices.Contains(b.watch[ref], w.ID) {
+				b.watch[ref] = append(b.watch[ref], w.ID)
 			}
 		}
 		if w.ID == scope.Watchlist {
-			scopeList = map[string]bool{}
+			b.scopeList = map[string]bool{}
 			for _, k := range w.Keys {
-				scopeList[watchRef(k)] = true
+				b.scopeList[watchRef(k)] = true
 			}
 		}
 	}
-	if scope.Watchlist != "" && scopeList == nil {
+	if scope.Watchlist != "" && b.scopeList == nil {
 		return nil, fmt.Errorf("report: watch-list %q: %w", scope.Watchlist, store.ErrNotFound)
 	}
-	inScope := func(e *Entity) bool {
-		if scopeList != nil && !scopeList[e.Ref.String()] {
-			return false
-		}
-		if scope.Region == "" && scope.Industry == "" {
-			return true
-		}
-		// Persons have no region or industry: region and industry scopes
-		// are about enterprises.
-		return e.Ref.Kind == models.KindEnterprise && strings.HasPrefix(e.Region, scope.Region) &&
-			strings.HasPrefix(strings.ToUpper(e.Industry), scope.Industry)
+	for _, g := range []string{"A", "B", "C", "D"} {
+		b.grades[g] = &GradeCount{Grade: g}
 	}
-
-	d := &Document{Format: Format, Run: runInfo(in.CurrentRun, in.Current.Run), Scope: scope,
+	b.d = &Document{Format: Format, Run: runInfo(in.CurrentRun, in.Current.Run), Scope: scope,
 		EnteredCD: []GradeChange{}, GradeChanges: []GradeChange{}, NewFlags: []NewFlag{}, TopRisers: []Riser{},
 		NewRecords: []NewRecord{}, RestrictedAppointments: []NewFlag{}, Watched: []Watched{}, ByRegion: []AreaCount{}, ByIndustry: []AreaCount{}}
 	if in.Previous != nil {
 		ri := runInfo(in.PreviousRun, in.Previous.Run)
-		d.Against = &ri
+		b.d.Against = &ri
 	}
-	areas := newAreas(scope)
-	grades := map[string]*GradeCount{}
-	for _, g := range []string{"A", "B", "C", "D"} {
-		grades[g] = &GradeCount{Grade: g}
-	}
-	subj := func(e *Entity) Subject { return Subject{Ref: e.Ref.String(), Region: e.Region, Industry: e.Industry} }
-	risers := topRisers{top: in.Top}
-	unexplained := map[string][]TopContribution{} // grade changes without stored contributions → earlier top
+	return b, nil
+}
 
-	// Previous-run grade distribution over the scope.
-	for i := range prev.Entities {
-		e := &prev.Entities[i]
-		if e.Ref.Kind == models.KindEnterprise && inScope(e) {
-			if g := grades[e.Grade]; g != nil {
+// inScope reports whether the scope covers e. Persons have no region or
+// industry: region and industry scopes are about enterprises.
+func (b *builder) inScope(e *Entity) bool {
+	if b.scopeList != nil && !b.scopeList[e.Ref.String()] {
+		return false
+	}
+	scope := b.in.Scope
+	if scope.Region == "" && scope.Industry == "" {
+		return true
+	}
+	return e.Ref.Kind == models.KindEnterprise && strings.HasPrefix(e.Region, scope.Region) &&
+		strings.HasPrefix(strings.ToUpper(e.Industry), scope.Industry)
+}
+
+func subjectOf(e *Entity) Subject {
+	return Subject{Ref: e.Ref.String(), Region: e.Region, Industry: e.Industry}
+}
+
+// gradesBefore counts the earlier run's grades over the scope.
+func (b *builder) gradesBefore() {
+	for i := range b.prev.Entities {
+		e := &b.prev.Entities[i]
+		if e.Ref.Kind == models.KindEnterprise && b.inScope(e) {
+			if g := b.grades[e.Grade]; g != nil {
 				g.Before++
 			}
 		}
 	}
-	// Both snapshots are sorted by reference: the earlier result of each
-	// entity is found by walking prev alongside.
+}
+
+// walk visits every current entity in scope with its earlier result. Both
+// snapshots are sorted by reference: the earlier result of each entity is
+// found by walking prev alongside.
+func (b *builder) walk(ctx context.Context) error {
+	prev := b.prev.Entities
 	pi := 0
-	for i := range in.Current.Entities {
+	for i := range b.in.Current.Entities {
 		if i%65536 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
-		cur := &in.Current.Entities[i]
-		if !inScope(cur) {
+		cur := &b.in.Current.Entities[i]
+		if !b.inScope(cur) {
 			continue
 		}
-		d.Summary.Entities++
+		b.d.Summary.Entities++
 		if cur.Ref.Kind == models.KindEnterprise {
-			if g := grades[cur.Grade]; g != nil {
+			if g := b.grades[cur.Grade]; g != nil {
 				g.After++
 			}
 		}
-		for pi < len(prev.Entities) && compareRef(prev.Entities[pi].Ref, cur.Ref) < 0 {
+		for pi < len(prev) && compareRef(prev[pi].Ref, cur.Ref) < 0 {
 			pi++
 		}
 		var old *Entity
-		had := pi < len(prev.Entities) && compareRef(prev.Entities[pi].Ref, cur.Ref) == 0
-		if had {
-			old = &prev.Entities[pi]
+		if pi < len(prev) && compareRef(prev[pi].Ref, cur.Ref) == 0 {
+			old = &prev[pi]
 		}
-		before, scoreBefore := "", 0.0
-		var oldFlags []string
-		var oldTop []TopContribution
-		if had {
-			before, scoreBefore, oldFlags, oldTop = old.Grade, old.Score, old.Flags, old.Top
-		}
-		delta := quantize(cur.Score - scoreBefore)
-		var details *engine.Details
-		parsed := false
-		detailsOf := func() *engine.Details {
-			if !parsed {
-				parsed = true
-				if len(cur.Details) > 0 {
-					var x engine.Details
-					if json.Unmarshal(cur.Details, &x) == nil {
-						details = &x
-					}
-				}
-			}
-			return details
-		}
-		if before != cur.Grade {
-			gc := GradeChange{Subject: subj(cur), Before: before, After: cur.Grade, ScoreBefore: scoreBefore,
-				ScoreAfter: cur.Score, Delta: delta}
-			contribs := []engine.ContributionView(nil)
-			if x := detailsOf(); x != nil {
-				contribs = x.Contributions
-			}
-			if len(contribs) == 0 && in.Explain != nil && had {
-				unexplained[cur.Ref.String()] = oldTop // explained after sorting, see below
-			}
-			gc.MovedBy = movedBy(contribs, oldTop)
-			worse := gradeRank[cur.Grade] > gradeRank[before]
-			entered := gradeRank[cur.Grade] >= 2 && gradeRank[before] < 2
-			if entered {
-				d.EnteredCD = append(d.EnteredCD, gc)
-				d.Summary.EnteredCD++
-			}
-			if had {
-				d.GradeChanges = append(d.GradeChanges, gc)
-				if worse {
-					d.Summary.Worsened++
-				} else {
-					d.Summary.Improved++
-				}
-			}
-			areas.add(cur, func(a *AreaCount) {
-				if entered {
-					a.EnteredCD++
-				}
-				if had && worse {
-					a.Worsened++
-				} else if had {
-					a.Improved++
-				}
-			})
-		}
-		var added []string
-		for _, f := range cur.Flags {
-			if !slices.Contains(oldFlags, f) {
-				added = append(added, f)
-				nf := NewFlag{Subject: subj(cur), Flag: f, Evidence: evidence(detailsOf(), f)}
-				d.NewFlags = append(d.NewFlags, nf)
-				if f == engine.FlagRestrictedAppointment {
-					d.RestrictedAppointments = append(d.RestrictedAppointments, nf)
-				}
-			}
-		}
-		if len(added) > 0 {
-			d.Summary.NewFlags += len(added)
-			areas.add(cur, func(a *AreaCount) { a.NewFlags += len(added) })
-		}
-		if delta > 0 && risers.admits(delta) {
-			risers.add(Riser{Subject: subj(cur), Before: scoreBefore, After: cur.Score, Delta: delta,
-				GradeBefore: before, GradeAfter: cur.Grade})
-		}
-		if lists := watch[cur.Ref.String()]; len(lists) > 0 {
-			w := Watched{Subject: subj(cur), Watchlists: lists, Before: before, After: cur.Grade,
-				ScoreBefore: scoreBefore, ScoreAfter: cur.Score, FlagsAdded: added}
-			for _, f := range oldFlags {
-				if !slices.Contains(cur.Flags, f) {
-					w.FlagsGone = append(w.FlagsGone, f)
-				}
-			}
-			if delta != 0 || before != cur.Grade || len(w.FlagsAdded) > 0 || len(w.FlagsGone) > 0 {
-				d.Watched = append(d.Watched, w)
+		b.entity(newChange(cur, old))
+	}
+	b.d.Summary.Restricted = len(b.d.RestrictedAppointments)
+	return nil
+}
+
+// change is one entity's current result beside its earlier one.
+type change struct {
+	cur, old    *Entity // old is nil when the entity is new
+	before      string  // earlier grade ("" when new)
+	scoreBefore float64
+	oldFlags    []string
+	oldTop      []TopContribution
+	delta       float64
+	details     *engine.Details
+	parsed      bool
+}
+
+func newChange(cur, old *Entity) *change {
+	c := &change{cur: cur, old: old}
+	if old != nil {
+		c.before, c.scoreBefore, c.oldFlags, c.oldTop = old.Grade, old.Score, old.Flags, old.Top
+	}
+	c.delta = quantize(cur.Score - c.scoreBefore)
+	return c
+}
+
+// detailsOf parses the current result's details once, when first needed.
+func (c *change) detailsOf() *engine.Details {
+	if !c.parsed {
+		c.parsed = true
+		if len(c.cur.Details) > 0 {
+			var x engine.Details
+			if json.Unmarshal(c.cur.Details, &x) == nil {
+				c.details = &x
 			}
 		}
 	}
-	d.Summary.Restricted = len(d.RestrictedAppointments)
+	return c.details
+}
 
-	// New serious records: in force now, not in the earlier run.
+// entity adds one entity's part of every per-entity section.
+func (b *builder) entity(c *change) {
+	b.gradeChange(c)
+	added := b.newFlags(c)
+	b.riser(c)
+	b.watchedChange(c, added)
+}
+
+// gradeChange: the entered-C/D and grade-change sections and their area counts.
+func (b *builder) gradeChange(c *change) {
+	cur, had := c.cur, c.old != nil
+	if c.before == cur.Grade {
+		return
+	}
+	gc := GradeChange{Subject: subjectOf(cur), Before: c.before, After: cur.Grade, ScoreBefore: c.scoreBefore,
+		ScoreAfter: cur.Score, Delta: c.delta}
+	contribs := []engine.ContributionView(nil)
+	if x := c.detailsOf(); x != nil {
+		contribs = x.Contributions
+	}
+	if len(contribs) == 0 && b.in.Explain != nil && had {
+		b.unexplained[cur.Ref.String()] = c.oldTop
+	}
+	gc.MovedBy = movedBy(contribs, c.oldTop)
+	worse := gradeRank[cur.Grade] > gradeRank[c.before]
+	entered := gradeRank[cur.Grade] >= 2 && gradeRank[c.before] < 2
+	if entered {
+		b.d.EnteredCD = append(b.d.EnteredCD, gc)
+		b.d.Summary.EnteredCD++
+	}
+	if had {
+		b.d.GradeChanges = append(b.d.GradeChanges, gc)
+		if worse {
+			b.d.Summary.Worsened++
+		} else {
+			b.d.Summary.Improved++
+		}
+	}
+	b.areas.add(cur, func(a *AreaCount) {
+		if entered {
+			a.EnteredCD++
+		}
+		if had && worse {
+			a.Worsened++
+		} else if had {
+			a.Improved++
+		}
+	})
+}
+
+// newFlags: flags the entity did not carry before (restricted
+// appointments listed again on their own); it returns them.
+func (b *builder) newFlags(c *change) []string {
+	var added []string
+	for _, f := range c.cur.Flags {
+		if !slices.Contains(c.oldFlags, f) {
+			added = append(added, f)
+			nf := NewFlag{Subject: subjectOf(c.cur), Flag: f, Evidence: evidence(c.detailsOf(), f)}
+			b.d.NewFlags = append(b.d.NewFlags, nf)
+			if f == engine.FlagRestrictedAppointment {
+				b.d.RestrictedAppointments = append(b.d.RestrictedAppointments, nf)
+			}
+		}
+	}
+	if len(added) > 0 {
+		b.d.Summary.NewFlags += len(added)
+		b.areas.add(c.cur, func(a *AreaCount) { a.NewFlags += len(added) })
+	}
+	return added
+}
+
+// riser: a candidate for the largest score rises.
+func (b *builder) riser(c *change) {
+	if c.delta > 0 && b.risers.admits(c.delta) {
+		b.risers.add(Riser{Subject: subjectOf(c.cur), Before: c.scoreBefore, After: c.cur.Score, Delta: c.delta,
+			GradeBefore: c.before, GradeAfter: c.cur.Grade})
+	}
+}
+
+// watchedChange: a watched entity whose score, grade or flags changed.
+func (b *builder) watchedChange(c *change, added []string) {
+	lists := b.watch[c.cur.Ref.String()]
+	if len(lists) == 0 {
+		return
+	}
+	w := Watched{Subject: subjectOf(c.cur), Watchlists: lists, Before: c.before, After: c.cur.Grade,
+		ScoreBefore: c.scoreBefore, ScoreAfter: c.cur.Score, FlagsAdded: added}
+	for _, f := range c.oldFlags {
+		if !slices.Contains(c.cur.Flags, f) {
+			w.FlagsGone = append(w.FlagsGone, f)
+		}
+	}
+	if c.delta != 0 || c.before != c.cur.Grade || len(w.FlagsAdded) > 0 || len(w.FlagsGone) > 0 {
+		b.d.Watched = append(b.d.Watched, w)
+	}
+}
+
+// newRecords: serious records in force now and not in the earlier run,
+// with their exposure.
+func (b *builder) newRecords() {
+	in := b.in
 	ids := make([]string, 0)
 	for id := range in.Current.Serious {
-		if _, old := prev.Serious[id]; !old {
+		if _, old := b.prev.Serious[id]; !old {
 			ids = append(ids, id)
 		}
 	}
@@ -482,7 +582,6 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 			}
 		}
 	}
-	newBySubject := map[string][]string{}
 	for _, id := range ids {
 		subject := in.Current.Serious[id]
 		ref := parseRef(subject)
@@ -490,10 +589,10 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 		if !ok {
 			e = &Entity{Ref: ref}
 		}
-		if !inScope(e) {
+		if !b.inScope(e) {
 			continue
 		}
-		nr := NewRecord{ID: id, Subject: subj(e), Hops: in.Hops}
+		nr := NewRecord{ID: id, Subject: subjectOf(e), Hops: in.Hops}
 		if in.Graph != nil {
 			if ri, ok := recIndex[id]; ok {
 				r := &in.Graph.Records[ri]
@@ -501,25 +600,30 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 			}
 			nr.Exposed, nr.Exposure = exposure(in.Graph, ref, in.Hops, in.ControlThreshold, in.Today)
 		}
-		d.NewRecords = append(d.NewRecords, nr)
-		newBySubject[subject] = append(newBySubject[subject], id)
-		areas.add(e, func(a *AreaCount) { a.NewRecords++ })
+		b.d.NewRecords = append(b.d.NewRecords, nr)
+		b.newBySubject[subject] = append(b.newBySubject[subject], id)
+		b.areas.add(e, func(a *AreaCount) { a.NewRecords++ })
 	}
-	d.Summary.NewRecords = len(d.NewRecords)
-	// Watched entities with new records but no other change.
-	for subject, recs := range newBySubject {
-		lists := watch[subject]
+	b.d.Summary.NewRecords = len(b.d.NewRecords)
+}
+
+// watchedRecords: watched entities with new records, listed on their
+// entry (added when nothing else changed on them).
+func (b *builder) watchedRecords() {
+	d := b.d
+	for subject, recs := range b.newBySubject {
+		lists := b.watch[subject]
 		if len(lists) == 0 {
 			continue
 		}
 		i := slices.IndexFunc(d.Watched, func(w Watched) bool { return w.Ref == subject })
 		if i < 0 {
-			e, _ := in.Current.Find(parseRef(subject))
+			e, _ := b.in.Current.Find(parseRef(subject))
 			w := Watched{Subject: Subject{Ref: subject}, Watchlists: lists}
 			if e != nil {
-				w.Subject = subj(e)
+				w.Subject = subjectOf(e)
 				w.Before, w.After, w.ScoreBefore, w.ScoreAfter = e.Grade, e.Grade, e.Score, e.Score
-				if o, ok := prev.Find(e.Ref); ok {
+				if o, ok := b.prev.Find(e.Ref); ok {
 					w.Before, w.ScoreBefore = o.Grade, o.Score
 				}
 			}
@@ -528,24 +632,30 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 		}
 		d.Watched[i].NewRecords = recs
 	}
-	// Watched entities that left the register (no result in this run).
-	for ref, lists := range watch {
-		if _, ok := in.Current.Find(parseRef(ref)); ok {
+}
+
+// watchedMissing: watched entities that left the register (no result in
+// this run).
+func (b *builder) watchedMissing() {
+	for ref, lists := range b.watch {
+		if _, ok := b.in.Current.Find(parseRef(ref)); ok {
 			continue
 		}
-		if o, ok := prev.Find(parseRef(ref)); ok {
-			d.Watched = append(d.Watched, Watched{Subject: subj(o), Watchlists: lists, Before: o.Grade, ScoreBefore: o.Score, Missing: true})
+		if o, ok := b.prev.Find(parseRef(ref)); ok {
+			b.d.Watched = append(b.d.Watched, Watched{Subject: subjectOf(o), Watchlists: lists, Before: o.Grade, ScoreBefore: o.Score, Missing: true})
 		}
 	}
-	d.Summary.WatchedMoved = len(d.Watched)
+	b.d.Summary.WatchedMoved = len(b.d.Watched)
+}
 
-	sortDocument(d, risers.list, in.Top)
-	// Explaining from the in-memory result costs about a millisecond per
-	// entity: the first MaxExplained grade changes (in report order) that
-	// the engine stored no contributions for are explained.
+// explain explains, from the in-memory result, the first MaxExplained
+// grade changes (in report order) the engine stored no contributions for;
+// it costs about a millisecond per entity.
+func (b *builder) explain() {
+	d := b.d
 	var todo []int
 	for i := range d.GradeChanges {
-		if _, ok := unexplained[d.GradeChanges[i].Ref]; ok && d.GradeChanges[i].MovedBy == nil && len(todo) < MaxExplained {
+		if _, ok := b.unexplained[d.GradeChanges[i].Ref]; ok && d.GradeChanges[i].MovedBy == nil && len(todo) < MaxExplained {
 			todo = append(todo, i)
 		}
 	}
@@ -557,7 +667,7 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 			defer wg.Done()
 			for i := range next {
 				gc := &d.GradeChanges[i]
-				gc.MovedBy = movedBy(in.Explain(parseRef(gc.Ref)), unexplained[gc.Ref])
+				gc.MovedBy = movedBy(b.in.Explain(parseRef(gc.Ref)), b.unexplained[gc.Ref])
 			}
 		}()
 	}
@@ -566,14 +676,14 @@ func Build(ctx context.Context, in Input) (*Document, error) {
 	}
 	close(next)
 	wg.Wait()
-	d.ByRegion, d.ByIndustry = areas.lists()
+}
+
+// finish fills the area and grade-count sections.
+func (b *builder) finish() {
+	b.d.ByRegion, b.d.ByIndustry = b.areas.lists()
 	for _, g := range []string{"A", "B", "C", "D"} {
-		d.Grades = append(d.Grades, *grades[g])
+		b.d.Grades = append(b.d.Grades, *b.grades[g])
 	}
-	if err := nameDocument(ctx, d, in.Names); err != nil {
-		return nil, err
-	}
-	return d, nil
 }
 
 func runInfo(r store.Run, id string) RunInfo {
