@@ -4,79 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"riskgraph/cache/lease"
+
 	"riskgraph/store"
 )
 
-// Locker is a lease lock with a fencing token (report/redislock in
-// production, LocalLock for one replica).
-type Locker interface {
-	Acquire(ctx context.Context, token string, ttl time.Duration) (bool, error)
-	Renew(ctx context.Context, token string, ttl time.Duration) (bool, error)
-	Release(ctx context.Context, token string) error
-	Held(ctx context.Context, token string) (bool, error)
-}
-
 // ErrLockLost: the job's lease expired or was taken; it stopped without publishing.
 var ErrLockLost = errors.New("report: scheduler lock lost")
-
-// LocalLock is a Locker for a single process (no Redis).
-type LocalLock struct {
-	mu     sync.Mutex
-	holder string
-	until  time.Time
-	Now    func() time.Time
-}
-
-func (l *LocalLock) now() time.Time {
-	if l.Now != nil {
-		return l.Now()
-	}
-	return time.Now()
-}
-
-// Acquire takes the lock when it is free or its lease expired.
-func (l *LocalLock) Acquire(_ context.Context, token string, ttl time.Duration) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.holder != "" && l.now().Before(l.until) {
-		return false, nil
-	}
-	l.holder, l.until = token, l.now().Add(ttl)
-	return true, nil
-}
-
-// Renew extends token's lease.
-func (l *LocalLock) Renew(_ context.Context, token string, ttl time.Duration) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.holder != token || !l.now().Before(l.until) {
-		return false, nil
-	}
-	l.until = l.now().Add(ttl)
-	return true, nil
-}
-
-// Release frees the lock held by token.
-func (l *LocalLock) Release(_ context.Context, token string) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.holder == token {
-		l.holder = ""
-	}
-	return nil
-}
-
-// Held reports whether token holds the lock.
-func (l *LocalLock) Held(_ context.Context, token string) (bool, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.holder == token && l.now().Before(l.until), nil
-}
 
 // Scheduler runs the report job at the times of its cron schedules, once
 // across replicas: each due time has one run id ("run-" + the time, UTC),
@@ -87,7 +25,7 @@ type Scheduler struct {
 	Schedules []*Schedule
 	Zone      *time.Location // default Asia/Shanghai
 	Job       *Job
-	Lock      Locker
+	Lock      lease.Locker
 	Lease     time.Duration // default 1 min
 	Log       zerolog.Logger
 	Now       func() time.Time
@@ -187,22 +125,7 @@ func (s *Scheduler) Tick(ctx context.Context, due time.Time) (ran bool, err erro
 	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	done := make(chan struct{})
-	go func() { // keep the lease; lose it → stop the job
-		t := time.NewTicker(s.Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if ok, err := s.Lock.Renew(jobCtx, token, s.Lease); err != nil || !ok {
-					cancel(ErrLockLost)
-					return
-				}
-			}
-		}
-	}()
+	stopKeeping := lease.Keep(s.Lock, token, s.Lease, func(error) { cancel(ErrLockLost) }) // lose it → stop the job
 	fence := func(ctx context.Context) error {
 		held, err := s.Lock.Held(ctx, token)
 		if err != nil {
@@ -214,7 +137,7 @@ func (s *Scheduler) Tick(ctx context.Context, due time.Time) (ran bool, err erro
 		return nil
 	}
 	_, err = s.Job.Run(jobCtx, token, fence)
-	close(done)
+	stopKeeping()
 	if c := context.Cause(jobCtx); errors.Is(c, ErrLockLost) {
 		err = ErrLockLost
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"riskgraph/cache/redistest"
 	"sync"
 	"testing"
 	"time"
@@ -12,10 +11,11 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"riskgraph/cache/lease"
+	"riskgraph/cache/redistest"
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
-	"riskgraph/report/redislock"
 	"riskgraph/store"
 	"riskgraph/store/memory"
 )
@@ -51,7 +51,7 @@ func TestTwoSchedulersOneRuns(t *testing.T) {
 	st := loadedMemory(t, 300)
 	due := time.Date(2026, 7, 1, 7, 0, 0, 0, Shanghai())
 	replica := func() *Scheduler {
-		return &Scheduler{Lock: redislock.New(redisClient(t), key), Lease: 10 * time.Second, Log: zerolog.Nop(),
+		return &Scheduler{Lock: lease.New(redisClient(t), key), Lease: 10 * time.Second, Log: zerolog.Nop(),
 			Job: &Job{Store: st, Log: zerolog.Nop(), Engine: engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()},
 				Now: func() time.Time { return due }}}
 	}
@@ -85,50 +85,11 @@ func TestTwoSchedulersOneRuns(t *testing.T) {
 	}
 }
 
-// TestLockLeaseExpires: a holder that stops renewing loses the lock; the
-// next holder gets it; the old holder can neither renew nor release it.
-func TestLockLeaseExpires(t *testing.T) {
-	c := redisClient(t)
-	l := redislock.New(c, "riskgraph:test:lease:"+time.Now().Format("150405.000000000"))
-	ctx := context.Background()
-	if ok, err := l.Acquire(ctx, "run-a", 300*time.Millisecond); !ok || err != nil {
-		t.Fatalf("acquire: %v %v", ok, err)
-	}
-	if ok, _ := l.Acquire(ctx, "run-b", time.Minute); ok {
-		t.Fatal("second holder while the lease runs")
-	}
-	// Wait for the lease to lapse (polling, no timing assertion).
-	for i := 0; ; i++ {
-		if ok, _ := l.Acquire(ctx, "run-b", time.Minute); ok {
-			break
-		}
-		if i == 200 {
-			t.Fatal("the lease never expired")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if ok, _ := l.Renew(ctx, "run-a", time.Minute); ok {
-		t.Error("the expired holder renewed")
-	}
-	if err := l.Release(ctx, "run-a"); err != nil {
-		t.Fatal(err)
-	}
-	if held, _ := l.Held(ctx, "run-b"); !held {
-		t.Error("the old holder's release freed the new holder's lock")
-	}
-	if err := l.Release(ctx, "run-b"); err != nil {
-		t.Fatal(err)
-	}
-	if held, _ := l.Held(ctx, "run-b"); held {
-		t.Error("release did not free the lock")
-	}
-}
-
 // TestFailedJobReleasesLock: a job that fails frees the lock and records
 // nothing as published.
 func TestFailedJobReleasesLock(t *testing.T) {
 	st := loadedMemory(t, 100)
-	lock := &LocalLock{}
+	lock := &lease.Local{}
 	due := time.Date(2026, 7, 1, 7, 0, 0, 0, Shanghai())
 	s := &Scheduler{Lock: lock, Log: zerolog.Nop(), Job: &Job{Store: st, Log: zerolog.Nop(), Against: "run-missing",
 		Engine: engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}}}

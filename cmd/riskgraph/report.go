@@ -14,9 +14,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"riskgraph/cache"
+	"riskgraph/cache/lease"
 	"riskgraph/models"
 	"riskgraph/report"
-	"riskgraph/report/redislock"
 	"riskgraph/store"
 )
 
@@ -182,9 +182,9 @@ func orNone(s string) string {
 
 // reportLock is the Redis lock when Redis is configured, else an
 // in-process one (a single replica).
-func (a *app) reportLock(ctx context.Context) (report.Locker, func(), error) {
+func (a *app) reportLock(ctx context.Context) (lease.Locker, func(), error) {
 	if a.cfg.RedisURL == "" {
-		return &report.LocalLock{}, func() {}, nil
+		return &lease.Local{}, func() {}, nil
 	}
 	c, err := openCache(ctx, &a.cfg, a.log)
 	if err != nil {
@@ -193,9 +193,9 @@ func (a *app) reportLock(ctx context.Context) (report.Locker, func(), error) {
 	r, ok := c.(*cache.Redis)
 	if !ok {
 		c.Close()
-		return &report.LocalLock{}, func() {}, nil
+		return &lease.Local{}, func() {}, nil
 	}
-	return redislock.New(r.Client(), "riskgraph:lock:report"), func() { c.Close() }, nil
+	return lease.New(r.Client(), "riskgraph:lock:report"), func() { c.Close() }, nil
 }
 
 // startReports starts the report scheduler of serve when schedules are

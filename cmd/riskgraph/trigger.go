@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"riskgraph/cache/lease"
 	"riskgraph/engine"
 	"riskgraph/server"
 	"riskgraph/store"
@@ -17,15 +18,8 @@ import (
 // engine at the same time. It holds the running run's id and expires
 // runLockTTL after the last refresh, so a crashed replica frees it soon.
 const (
-	runLockKey     = "rg:lock:engine-run"
-	runLockTTL     = 2 * time.Minute
-	runLockRefresh = 30 * time.Second
-)
-
-// Compare-and-delete and compare-and-extend: only the holder touches the lock.
-var (
-	unlockRun = redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`)
-	extendRun = redis.NewScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`)
+	runLockKey = "rg:lock:engine-run"
+	runLockTTL = 2 * time.Minute // renewed every third of it
 )
 
 // runTrigger starts engine runs for POST /api/v1/runs (server.RunTrigger):
@@ -36,9 +30,8 @@ type runTrigger struct {
 	a   *app
 	s   store.Store
 	ctx context.Context // the server's lifetime: a run is cancelled with it
-	// redis, when set, holds the cross-replica lock under lockKey.
-	redis   redis.UniversalClient
-	lockKey string
+	// lock, when set, is the cross-replica lock in Redis.
+	lock *lease.Redis
 	// params of every run (--run-params or the defaults); the reference
 	// date is the day each run starts, China time.
 	params engine.Params
@@ -55,7 +48,11 @@ type runTrigger struct {
 var _ server.RunTrigger = (*runTrigger)(nil)
 
 func newRunTrigger(ctx context.Context, a *app, s store.Store, r redis.UniversalClient, params engine.Params) *runTrigger {
-	return &runTrigger{a: a, s: s, ctx: ctx, redis: r, lockKey: runLockKey, params: params, now: time.Now}
+	t := &runTrigger{a: a, s: s, ctx: ctx, params: params, now: time.Now}
+	if r != nil {
+		t.lock = lease.New(r, runLockKey)
+	}
+	return t
 }
 
 // StartRun implements server.RunTrigger. The run is recorded as running
@@ -77,14 +74,14 @@ func (t *runTrigger) StartRun(ctx context.Context) (string, error) {
 	started := t.now()
 	id := "run-" + started.UTC().Format("20060102T150405.000Z")
 	locked := false
-	if t.redis != nil {
-		ok, err := t.redis.SetNX(ctx, t.lockKey, id, runLockTTL).Result()
+	if t.lock != nil {
+		ok, err := t.lock.Acquire(ctx, id, runLockTTL)
 		switch {
 		case err != nil:
 			// Redis down: this replica still runs one at a time.
 			t.a.log.Warn().Err(err).Msg("engine run lock: Redis does not answer; guarding this process only")
 		case !ok:
-			holder, _ := t.redis.Get(ctx, t.lockKey).Result()
+			holder, _ := t.lock.Holder(ctx)
 			return holder, server.ErrRunInProgress
 		default:
 			locked = true
@@ -92,7 +89,7 @@ func (t *runTrigger) StartRun(ctx context.Context) (string, error) {
 	}
 	if err := t.s.SaveRun(ctx, store.Run{ID: id, Started: started, Status: store.RunRunning}); err != nil {
 		if locked {
-			_ = unlockRun.Run(context.WithoutCancel(ctx), t.redis, []string{t.lockKey}, id).Err()
+			_ = t.lock.Release(context.WithoutCancel(ctx), id)
 		}
 		return "", err
 	}
@@ -107,13 +104,15 @@ func (t *runTrigger) run(id string, started time.Time, opts engine.Options, lock
 	defer t.wg.Done()
 	stopRefresh := func() {}
 	if locked {
-		stopRefresh = t.refreshLock(id)
+		stopRefresh = lease.Keep(t.lock, id, runLockTTL, func(err error) {
+			t.a.log.Warn().Err(err).Str("run", id).Msg("engine run lock lost: another replica may start a run meanwhile")
+		})
 	}
 	defer func() {
 		stopRefresh()
 		if locked {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = unlockRun.Run(ctx, t.redis, []string{t.lockKey}, id).Err()
+			_ = t.lock.Release(ctx, id)
 			cancel()
 		}
 		t.mu.Lock()
@@ -143,29 +142,6 @@ func (t *runTrigger) run(id string, started time.Time, opts engine.Options, lock
 	log.Info().Int("iterations", res.Iterations).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
 	t.a.latest.Set(res)
 	t.a.publishRanking(t.ctx, t.s)
-}
-
-// refreshLock keeps the Redis lock alive while the run lasts.
-func (t *runTrigger) refreshLock(id string) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tk := time.NewTicker(runLockRefresh)
-		defer tk.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tk.C:
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				_ = extendRun.Run(ctx, t.redis, []string{t.lockKey}, id, runLockTTL.Milliseconds()).Err()
-				cancel()
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
 }
 
 // wait blocks until the background run, if any, has ended.

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"riskgraph/cache"
+	"riskgraph/cache/lease"
 	"riskgraph/engine"
 	"riskgraph/ingest"
 	"riskgraph/models"
@@ -170,7 +171,7 @@ func TestRunTriggerRedisLock(t *testing.T) {
 	ctx := context.Background()
 	one := newRunTrigger(ctx, &app{log: zerolog.Nop()}, sampleStore(t, 50), r.Client(), engine.DefaultParams())
 	two := newRunTrigger(ctx, &app{log: zerolog.Nop()}, sampleStore(t, 50), r.Client(), engine.DefaultParams())
-	one.lockKey, two.lockKey = lock, lock
+	one.lock, two.lock = lease.New(r.Client(), lock), lease.New(r.Client(), lock)
 	one.hold = make(chan struct{})
 	id, err := one.StartRun(ctx)
 	if err != nil {

@@ -1,9 +1,4 @@
-// Package redislock is a lease lock in Redis for scheduled work that must
-// run once across replicas. The holder's token is its fencing token (the
-// report job uses the run id): renewal, release and the fence check all
-// compare it, so a holder whose lease expired cannot extend, release or
-// write under a lock another replica has taken since.
-package redislock
+package lease
 
 import (
 	"context"
@@ -13,14 +8,15 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Lock is one named lock.
-type Lock struct {
+// Redis is one named lock in Redis, shared by every replica that uses
+// the same Redis and key.
+type Redis struct {
 	c   redis.UniversalClient
 	key string
 }
 
 // New returns the lock stored under key.
-func New(c redis.UniversalClient, key string) *Lock { return &Lock{c: c, key: key} }
+func New(c redis.UniversalClient, key string) *Redis { return &Redis{c: c, key: key} }
 
 var (
 	renew = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("PEXPIRE", KEYS[1], ARGV[2]) else return 0 end`)
@@ -29,7 +25,7 @@ var (
 
 // Acquire takes the lock for token with a lease of ttl; false when another
 // token holds it.
-func (l *Lock) Acquire(ctx context.Context, token string, ttl time.Duration) (bool, error) {
+func (l *Redis) Acquire(ctx context.Context, token string, ttl time.Duration) (bool, error) {
 	err := l.c.SetArgs(ctx, l.key, token, redis.SetArgs{Mode: "NX", TTL: ttl}).Err()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
@@ -38,21 +34,30 @@ func (l *Lock) Acquire(ctx context.Context, token string, ttl time.Duration) (bo
 }
 
 // Renew extends the lease when token still holds the lock.
-func (l *Lock) Renew(ctx context.Context, token string, ttl time.Duration) (bool, error) {
+func (l *Redis) Renew(ctx context.Context, token string, ttl time.Duration) (bool, error) {
 	n, err := renew.Run(ctx, l.c, []string{l.key}, token, ttl.Milliseconds()).Int()
 	return n == 1, err
 }
 
 // Release frees the lock when token holds it.
-func (l *Lock) Release(ctx context.Context, token string) error {
+func (l *Redis) Release(ctx context.Context, token string) error {
 	return free.Run(ctx, l.c, []string{l.key}, token).Err()
 }
 
 // Held reports whether token holds the lock now.
-func (l *Lock) Held(ctx context.Context, token string) (bool, error) {
+func (l *Redis) Held(ctx context.Context, token string) (bool, error) {
 	v, err := l.c.Get(ctx, l.key).Result()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}
 	return v == token, err
+}
+
+// Holder returns the token holding the lock ("" when free).
+func (l *Redis) Holder(ctx context.Context) (string, error) {
+	v, err := l.c.Get(ctx, l.key).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	return v, err
 }
