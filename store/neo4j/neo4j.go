@@ -1,5 +1,5 @@
 // Package neo4j is riskgraph's Neo4j backend (Neo4j 5.26 LTS, Bolt driver
-// v5). It keeps the graph in the shape DESIGN.md names: Enterprise, Person
+// v5). It keeps the graph in the shape docs/storage.md names: Enterprise, Person
 // and Record nodes joined by HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF,
 // BRANCH_OF and HAS_RECORD. Every statement it runs is a file in cypher/.
 //
