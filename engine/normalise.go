@@ -2,39 +2,13 @@ package engine
 
 import (
 	"strings"
-	"unicode"
+
+	"riskgraph/textnorm"
 )
 
-// normAddress folds an address for comparison: full-width forms to ASCII,
-// letters to lower case, white space and punctuation dropped. It returns s
+// normAddress is an address's comparison key (textnorm.Key); it returns s
 // itself when nothing changes, so the projection does not copy it.
-func normAddress(s string) string {
-	clean := true
-	for _, r := range s {
-		if r >= 0x4E00 && r <= 0x9FFF { // CJK ideographs: neither space nor punctuation
-			continue
-		}
-		if r >= 0xFF01 && r <= 0xFF5E || r == 0x3000 || unicode.IsSpace(r) || unicode.IsPunct(r) || (r >= 'A' && r <= 'Z') {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0
-		}
-		if r == 0x3000 || unicode.IsSpace(r) || unicode.IsPunct(r) {
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
+func normAddress(s string) string { return textnorm.Key(s) }
 
 // normPhone keeps the digits of a phone number and drops a leading 86 or
 // 0086 country code from numbers longer than 11 digits.
@@ -48,16 +22,7 @@ func normPhone(s string) string {
 	}
 	d := s
 	if !clean {
-		var b strings.Builder
-		for _, r := range s {
-			if r >= 0xFF10 && r <= 0xFF19 {
-				r -= 0xFEE0
-			}
-			if r >= '0' && r <= '9' {
-				b.WriteRune(r)
-			}
-		}
-		d = b.String()
+		d = textnorm.Digits(s)
 	}
 	if len(d) > 11 {
 		if t, ok := strings.CutPrefix(d, "0086"); ok {

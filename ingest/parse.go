@@ -16,6 +16,8 @@ import (
 
 	"riskgraph/ingest/keyindex"
 	"riskgraph/models"
+
+	"riskgraph/textnorm"
 )
 
 // fieldError is why one field of a row was refused. Field and Value are
@@ -138,10 +140,7 @@ func looksLikeUSCC(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if r >= 0xFF01 && r <= 0xFF5E {
-			r -= 0xFEE0
-		}
-		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
+		if r = textnorm.Fold(r); !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') {
 			return false
 		}
 	}
@@ -328,27 +327,11 @@ func (p *parser) dateRange(fromField, from, toField, to string) (models.Date, mo
 }
 
 // normaliseText collapses runs of white space to one space.
-func normaliseText(s string) string {
-	if !strings.ContainsFunc(s, unicode.IsSpace) {
-		return s
-	}
-	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
-}
+func normaliseText(s string) string { return textnorm.Collapse(s) }
 
 // normaliseAddress collapses white space and turns full-width ASCII (digits,
 // letters, punctuation) into ASCII, so that "８８号" and "88号" agree.
-func normaliseAddress(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == '\u3000':
-			return ' '
-		}
-		return r
-	}, s)
-	return normaliseText(s)
-}
+func normaliseAddress(s string) string { return textnorm.Clean(s) }
 
 // normalisePhone keeps the digits of a telephone number, dropping
 // separators and the country code +86: "0755-8601 2345" → "075586012345".
@@ -357,14 +340,12 @@ func normalisePhone(s string) (string, *fieldError) {
 		return "", nil
 	}
 	var b strings.Builder
+	s = textnorm.FoldString(s)
 	for _, r := range s {
-		if r >= 0xFF10 && r <= 0xFF19 {
-			r -= 0xFEE0
-		}
 		switch {
 		case r >= '0' && r <= '9':
 			b.WriteRune(r)
-		case r == '-' || r == ' ' || r == '(' || r == ')' || r == '+' || r == '.' || r == '（' || r == '）' || r == '－':
+		case r == '-' || r == ' ' || r == '(' || r == ')' || r == '+' || r == '.':
 		default:
 			return "", &fieldError{Field: "phone", Reason: fmt.Sprintf("contains %q", r),
 				Fix: "give one telephone number of digits (separators - and spaces are fine), e.g. 0755-86012345 or 13812345678"}

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"riskgraph/textnorm"
 )
 
 // USCC is a unified social credit code (统一社会信用代码, GB 32100-2015) in
@@ -97,19 +98,14 @@ func quoteInput(s string) string {
 // isUSCCSpace reports whether r may surround a code and is trimmed: Unicode
 // white space (including the full-width space U+3000), the byte-order mark
 // and the zero-width space that copy-and-paste tends to leave behind.
-func isUSCCSpace(r rune) bool {
-	return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B'
-}
+func isUSCCSpace(r rune) bool { return textnorm.IsSpace(r) }
 
 // foldUSCCRune maps r to an upper-case ASCII byte: ASCII letters are
 // upper-cased and full-width digits and Latin letters (U+FF10-U+FF19,
 // U+FF21-U+FF3A, U+FF41-U+FF5A) become their ASCII forms. It returns 0 for
 // any other rune. The result may still be outside USCCAlphabet (e.g. 'I').
 func foldUSCCRune(r rune) byte {
-	if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII block
-		r -= 0xFEE0
-	}
-	switch {
+	switch r = textnorm.Fold(r); {
 	case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
 		return byte(r)
 	case r >= 'a' && r <= 'z':

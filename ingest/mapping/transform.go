@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"riskgraph/textnorm"
 )
 
 // ValueError is why a transform refused a value: the reason and what to
@@ -24,18 +25,7 @@ func bad(reason, fix string) error { return &ValueError{Reason: reason, Fix: fix
 
 // fold turns full-width ASCII (digits, letters, ％, ．) into ASCII and the
 // ideographic space into a space, then trims.
-func fold(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == '\u3000':
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' })
-}
+func fold(s string) string { return textnorm.Trim(textnorm.FoldString(s)) }
 
 // formatNumber writes f without exponent noise (0.355, 1000000).
 func formatNumber(f float64) string {
