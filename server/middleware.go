@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -383,7 +381,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		key := responseKey(v, mask, c.Request())
+		key := responseKey(v, mask, c.Request(), rt)
 		if a.near != nil {
 			if body, ok, _ := a.near.Get(ctx, key); ok {
 				a.m.Cache.WithLabelValues("hit").Inc()
@@ -435,16 +433,6 @@ func (a *API) keepNear(ctx context.Context, key string, body []byte, ttl time.Du
 		return
 	}
 	_ = a.near.Set(ctx, key, body, min(ttl, nearMaxTTL))
-}
-
-// responseKey: rg:resp:<generation>:<run>:<m|f>:<sha256 of path and sorted query>.
-func responseKey(v version, mask bool, r *http.Request) string {
-	variant := "f"
-	if mask {
-		variant = "m"
-	}
-	sum := sha256.Sum256([]byte(r.URL.Path + "?" + r.URL.Query().Encode()))
-	return fmt.Sprintf("rg:resp:%d:%s:%s:%s", v.gen, v.run, variant, hex.EncodeToString(sum[:16]))
 }
 
 // metricsHandler serves /metrics, refreshing engine run durations from the
