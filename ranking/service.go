@@ -126,7 +126,7 @@ func topRedis(ctx context.Context, c redis.UniversalClient, run string, f Filter
 		sum := sha256.Sum256([]byte(strings.Join(sets, "|")))
 		key = rkey(run, "q", hex.EncodeToString(sum[:8]))
 		weights := make([]float64, len(sets))
-		weights[0] = 1 // every set holds the same score: keep it, not a sum
+		weights[0] = 1      // every set holds the same score: keep it, not a sum
 		p := c.TxPipeline() // MULTI/EXEC: the intersection never exists without its TTL
 		p.ZInterStore(ctx, key, &redis.ZStore{Keys: sets, Weights: weights, Aggregate: "SUM"})
 		p.Expire(ctx, key, 5*time.Minute)
