@@ -232,10 +232,7 @@ func (a *API) router() *echo.Echo {
 	e.HTTPErrorHandler = a.handleError
 	e.Use(middleware.Recover())
 	e.Use(a.observe)
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   byteSize(a.opts.BodyLimit),
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/ingest/:kind" },
-	}))
+	e.Use(a.bodyLimit)
 	if len(a.opts.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: a.opts.CORSOrigins,
 			AllowHeaders: []string{"Authorization", "X-API-Key", "Content-Type"}}))
@@ -262,9 +259,6 @@ func (a *API) router() *echo.Echo {
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", a.webHandler()) // the web UI (web.go), outside /api/v1
 	return e
 }
-
-// byteSize renders a byte count for Echo's body limit ("1048576B").
-func byteSize(n int64) string { return itoa(n) + "B" }
 
 func itoa(n int64) string {
 	if n == 0 {
@@ -331,9 +325,6 @@ func (a *API) handleError(err error, c echo.Context) {
 			msg = m
 		} else {
 			msg = http.StatusText(status)
-		}
-		if status == http.StatusRequestEntityTooLarge {
-			msg = "request body too large: at most " + itoa(a.opts.BodyLimit) + " bytes"
 		}
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, err.Error()
