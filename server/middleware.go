@@ -97,31 +97,47 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			p = principal{KeyID: "insecure-dev", Role: auth.Admin}
 		} else {
 			raw := apiKey(c.Request())
-			if raw == "" {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskgraph"`)
-				return unauthorized("an API key is required: send Authorization: Bearer <key> (riskgraph keys create)")
+			if err := a.authGate(c, raw); err != nil {
+				return err // too many failures from this address: no look-up
 			}
-			if !auth.WellFormed(raw) {
-				return unauthorized("invalid API key")
-			}
-			k, err := a.keys.get(c.Request().Context(), auth.Hash(raw))
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				return unauthorized("invalid API key")
-			case err != nil:
+			var err error
+			if p, err = a.keyPrincipal(c, raw); err != nil {
+				var he *echo.HTTPError
+				if errors.As(err, &he) && he.Code == http.StatusUnauthorized {
+					a.authFailed(c)
+				}
 				return err
-			case !k.Revoked.IsZero():
-				return unauthorized("API key revoked")
 			}
-			role, err := auth.ParseRole(k.Role)
-			if err != nil {
-				return unauthorized("API key has an unknown role")
-			}
-			p = principal{KeyID: k.ID, Role: role}
 		}
 		c.Set(ctxPrincipal, p)
 		return next(c)
 	}
+}
+
+// keyPrincipal checks the key raw: 401 when it is missing, malformed,
+// unknown or revoked.
+func (a *API) keyPrincipal(c echo.Context, raw string) (principal, error) {
+	if raw == "" {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskgraph"`)
+		return principal{}, unauthorized("an API key is required: send Authorization: Bearer <key> (riskgraph keys create)")
+	}
+	if !auth.WellFormed(raw) {
+		return principal{}, unauthorized("invalid API key")
+	}
+	k, err := a.keys.get(c.Request().Context(), auth.Hash(raw))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return principal{}, unauthorized("invalid API key")
+	case err != nil:
+		return principal{}, err
+	case !k.Revoked.IsZero():
+		return principal{}, unauthorized("API key revoked")
+	}
+	role, err := auth.ParseRole(k.Role)
+	if err != nil {
+		return principal{}, unauthorized("API key has an unknown role")
+	}
+	return principal{KeyID: k.ID, Role: role}, nil
 }
 
 // authorize refuses (403) a role the route does not admit. It runs after
@@ -231,7 +247,7 @@ func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		id := p.KeyID
 		if a.opts.InsecureDev {
-			id = "ip:" + c.RealIP()
+			id = clientID(c) // no keys: count per client address
 		}
 		d, err := a.limiter.Allow(c.Request().Context(), id)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -63,6 +64,15 @@ type Options struct {
 	// negative disables rate limiting.
 	RateLimit  int
 	RateWindow time.Duration
+	// AuthFailLimit is the number of requests without a valid API key
+	// (none, malformed, unknown, revoked) a client address may send per
+	// AuthFailWindow (default 60 per minute); past it such requests get 429
+	// before their key is looked up. Negative disables it.
+	AuthFailLimit  int
+	AuthFailWindow time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// none (the default) means the client address is the socket's.
+	TrustedProxies []netip.Prefix
 	// StoreTimeout bounds each store call (default 5 s); long calls
 	// (batches, scans) get 20 times as long.
 	StoreTimeout time.Duration
@@ -97,6 +107,12 @@ func (o *Options) defaults() {
 	}
 	if o.RateWindow <= 0 {
 		o.RateWindow = time.Minute
+	}
+	if o.AuthFailLimit == 0 {
+		o.AuthFailLimit = 60
+	}
+	if o.AuthFailWindow <= 0 {
+		o.AuthFailWindow = time.Minute
 	}
 	if o.StoreTimeout <= 0 {
 		o.StoreTimeout = 5 * time.Second
@@ -146,11 +162,13 @@ type API struct {
 	flight   singleflight.Group
 	keys     *keyCache
 	limiter  ratelimit.Limiter
-	audit    *auditWriter
-	rank     *ranking.Service
-	policy   map[string]*route // method + " " + Echo path
-	echo     *echo.Echo
-	stop     chan struct{}
+	// authFails counts requests without a valid key per client address.
+	authFails *ratelimit.Strikes
+	audit     *auditWriter
+	rank      *ranking.Service
+	policy    map[string]*route // method + " " + Echo path
+	echo      *echo.Echo
+	stop      chan struct{}
 }
 
 // New builds the router. Tests call it with httptest. The API's background
@@ -182,6 +200,7 @@ func NewAPI(opts Options) *API {
 	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
+	a.authFails = a.newAuthFailures()
 	a.audit = newAuditWriter(a.store, a.m, a.log, opts.AuditInterval)
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
 	if opts.InsecureDev {
@@ -230,6 +249,7 @@ func (a *API) router() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = ipExtractor(a.opts.TrustedProxies)
 	e.Use(middleware.Recover())
 	e.Use(a.observe)
 	e.Use(a.bodyLimit)
