@@ -230,6 +230,7 @@ func (a *API) Close() {
 // watchCache pings a cache marked down every second, so that it comes
 // back by itself even when no request tries it.
 func (a *API) watchCache() {
+	_ = a.cache.Ping(context.Background()) // a Redis down from the start is marked down at once
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
