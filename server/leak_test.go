@@ -235,6 +235,7 @@ func TestDashboardAnswersHoldNoRealNames(t *testing.T) {
 			})
 		}
 	}
+	t.Logf("person objects seen per route: %v", checked)
 	// The test must have seen masked persons somewhere, else it proves nothing.
 	if checked["/enterprises/:key/risk"]+checked["/flags"] == 0 {
 		t.Errorf("no person objects in any dashboard answer: %v", checked)

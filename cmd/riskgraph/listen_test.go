@@ -22,12 +22,10 @@ import (
 )
 
 func TestLoopbackOnly(t *testing.T) {
-	for addr, ok := range map[string]bool{
-		"127.0.0.1:8080": true, "127.3.2.1:80": true, "[::1]:8080": true, "localhost:8080": true, "LOCALHOST:1": true,
-		"[::ffff:127.0.0.1]:8080": true,
-		":8080": false, "0.0.0.0:8080": false, "[::]:8080": false, "192.168.1.5:8080": false, "example.com:8080": false,
-		"10.0.0.1:80": false, "127.0.0.1": false, "": false,
-	} {
+	allowed := []string{"127.0.0.1:8080", "127.3.2.1:80", "[::1]:8080", "localhost:8080", "LOCALHOST:1", "[::ffff:127.0.0.1]:8080"}
+	refused := []string{":8080", "0.0.0.0:8080", "[::]:8080", "192.168.1.5:8080", "example.com:8080", "10.0.0.1:80", "127.0.0.1", ""}
+	for i, addr := range append(allowed, refused...) {
+		ok := i < len(allowed)
 		err := loopbackOnly(addr)
 		if (err == nil) != ok {
 			t.Errorf("loopbackOnly(%q) = %v, want allowed %v", addr, err, ok)
