@@ -96,11 +96,13 @@ func WellFormed(key string) bool {
 	return err == nil
 }
 
-// MaskName hides a person's name but its first character: "王小明" → "王**".
+// MaskName hides a person's name but its first character: "王小明" → "王*".
+// One star whatever the length, so the mask says nothing about the rest of
+// the name (not even how long it is).
 func MaskName(name string) string {
 	r := []rune(name)
 	if len(r) == 0 {
 		return ""
 	}
-	return string(r[0]) + strings.Repeat("*", max(len(r)-1, 1))
+	return string(r[0]) + "*"
 }

@@ -48,7 +48,7 @@ func TestRoles(t *testing.T) {
 }
 
 func TestMaskName(t *testing.T) {
-	for in, want := range map[string]string{"王芳": "王*", "欧阳娜娜": "欧***", "李": "李*", "": "", "Zhang Wei": "Z********"} {
+	for in, want := range map[string]string{"王芳": "王*", "王小明": "王*", "欧阳娜娜": "欧*", "李": "李*", "": "", "Zhang Wei": "Z*"} {
 		if got := MaskName(in); got != want {
 			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
 		}

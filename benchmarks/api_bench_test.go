@@ -182,7 +182,7 @@ func BenchmarkAPI(b *testing.B) {
 	b.ReportMetric(net1.P99, "network-p99-ms")
 
 	// 3. Ranking top 100 by region: from the response cache, and from the
-	// sorted sets (a distinct nonce makes every request a response-cache miss).
+	// sorted sets (a distinct page makes every request a response-cache miss).
 	regions := map[string]bool{}
 	for _, k := range keys {
 		if len(k) == 18 && k[0] == '9' {
@@ -202,13 +202,16 @@ func BenchmarkAPI(b *testing.B) {
 		if i < len(rl) {
 			fmt.Fprintf(&hotBuf, "/api/v1/ranking?region=%s&limit=100\n", r)
 		}
-		fmt.Fprintf(&coldBuf, "/api/v1/ranking?region=%s&limit=100&nonce=%d\n", r, i)
-		fmt.Fprintf(&cold8Buf, "/api/v1/ranking?region=%s&limit=100&nonce=c8-%d\n", r, i)
+		// A parameter the route does not declare is refused (400), so the
+		// pages differ instead: offset and limit, each pair once.
+		k := i / len(rl)
+		fmt.Fprintf(&coldBuf, "/api/v1/ranking?region=%s&offset=%d&limit=%d\n", r, k%10_000, 100-k/10_000)
+		fmt.Fprintf(&cold8Buf, "/api/v1/ranking?region=%s&offset=%d&limit=%d\n", r, k%10_000, 60-k/10_000)
 	}
 	_ = os.WriteFile(rankHot, hotBuf.Bytes(), 0o600)
 	_ = os.WriteFile(rankCold, coldBuf.Bytes(), 0o600)
 	_ = os.WriteFile(rankCold8, cold8Buf.Bytes(), 0o600)
-	_, src := getJSONSource(b, base, admin, "/api/v1/ranking?region="+rl[0]+"&limit=100&nonce=check")
+	_, src := getJSONSource(b, base, admin, "/api/v1/ranking?region="+rl[0]+"&offset=1&limit=99")
 	if src != "redis" {
 		b.Errorf("ranking source %q, want redis", src)
 	}

@@ -121,16 +121,26 @@ func redact(err error, raw string) error {
 
 // OpenRedis connects to the Redis that url names (see ParseURL) and pings it.
 func OpenRedis(ctx context.Context, url string) (*Redis, error) {
-	opt, err := ParseURL(url)
+	r, err := NewRedis(url)
 	if err != nil {
 		return nil, err
 	}
-	r := &Redis{c: redis.NewUniversalClient(opt)}
 	if err := r.Ping(ctx); err != nil {
 		r.c.Close()
 		return nil, err
 	}
 	return r, nil
+}
+
+// NewRedis returns a client of the Redis that url names without contacting
+// it: commands connect (and reconnect) as they go. A server that must start
+// while Redis is down uses it behind a Guard.
+func NewRedis(url string) (*Redis, error) {
+	opt, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return &Redis{c: redis.NewUniversalClient(opt)}, nil
 }
 
 // Client returns the underlying client, for rankings and rate limits.

@@ -59,10 +59,13 @@ func Publish(ctx context.Context, c redis.UniversalClient, ix *Index) error {
 	if ix.Run == "" {
 		return nil
 	}
-	touched := map[string]bool{}
+	// Each chunk is one MULTI/EXEC that also sets the expiry of every key
+	// it wrote (a run's keys share one hash slot, so this works on Cluster
+	// too): a publish cut short leaves no key without a TTL behind.
 	const chunk = 1000
 	for i := 0; i < len(ix.Enterprises); i += chunk {
-		p := c.Pipeline()
+		touched := map[string]bool{rkey(ix.Run, "info"): true}
+		p := c.TxPipeline()
 		for _, e := range ix.Enterprises[i:min(i+chunk, len(ix.Enterprises))] {
 			info, err := json.Marshal(e)
 			if err != nil {
@@ -75,18 +78,14 @@ func Publish(ctx context.Context, c redis.UniversalClient, ix *Index) error {
 				p.ZAdd(ctx, k, redis.Z{Score: e.Score, Member: e.Ref.Key})
 			}
 		}
+		for k := range touched {
+			p.Expire(ctx, k, keyTTL)
+		}
 		if _, err := p.Exec(ctx); err != nil {
 			return fmt.Errorf("publish ranking: %w", err)
 		}
 	}
-	p := c.Pipeline()
-	touched[rkey(ix.Run, "info")] = true
-	for k := range touched {
-		p.Expire(ctx, k, keyTTL)
-	}
-	p.Set(ctx, rkey(ix.Run, "ready"), len(ix.Enterprises), keyTTL)
-	_, err := p.Exec(ctx)
-	return err
+	return c.Set(ctx, rkey(ix.Run, "ready"), len(ix.Enterprises), keyTTL).Err()
 }
 
 // PublishRun builds the index from the store and publishes it: the one
@@ -127,8 +126,8 @@ func topRedis(ctx context.Context, c redis.UniversalClient, run string, f Filter
 		sum := sha256.Sum256([]byte(strings.Join(sets, "|")))
 		key = rkey(run, "q", hex.EncodeToString(sum[:8]))
 		weights := make([]float64, len(sets))
-		weights[0] = 1 // every set holds the same score: keep it, not a sum
-		p := c.Pipeline()
+		weights[0] = 1      // every set holds the same score: keep it, not a sum
+		p := c.TxPipeline() // MULTI/EXEC: the intersection never exists without its TTL
 		p.ZInterStore(ctx, key, &redis.ZStore{Keys: sets, Weights: weights, Aggregate: "SUM"})
 		p.Expire(ctx, key, 5*time.Minute)
 		if _, err := p.Exec(ctx); err != nil {

@@ -121,3 +121,61 @@ func (f *Fallback) Allow(ctx context.Context, id string) (Decision, error) {
 	}
 	return f.Secondary.Allow(ctx, id)
 }
+
+// Strikes counts failures (such as requests without a valid API key) per
+// id in fixed windows, in process. Check says whether id may still try,
+// without counting; Add counts one failure. It holds at most maxStrikeIDs
+// ids per window: ids beyond them are not counted until the next window.
+type Strikes struct {
+	limit  int
+	window time.Duration
+	now    func() time.Time
+	mu     sync.Mutex
+	start  time.Time
+	counts map[string]int
+}
+
+const maxStrikeIDs = 100_000
+
+// NewStrikes allows limit failures per window and id; now is the clock
+// (time.Now when nil).
+func NewStrikes(limit int, window time.Duration, now func() time.Time) *Strikes {
+	if now == nil {
+		now = time.Now
+	}
+	return &Strikes{limit: limit, window: window, now: now, counts: map[string]int{}}
+}
+
+// roll starts a new window when the current one has ended; s.mu is held.
+func (s *Strikes) roll(now time.Time) time.Time {
+	start := now.Truncate(s.window)
+	if !start.Equal(s.start) {
+		s.start, s.counts = start, map[string]int{}
+	}
+	return start
+}
+
+// Check reports whether id is under its limit of failures in this window.
+func (s *Strikes) Check(id string) Decision {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	start := s.roll(now)
+	n := s.counts[id]
+	d := Decision{Allowed: n < s.limit, Limit: s.limit, Remaining: max(s.limit-n, 0)}
+	if !d.Allowed {
+		d.RetryAfter = max(start.Add(s.window).Sub(now), time.Millisecond)
+	}
+	return d
+}
+
+// Add counts a failure of id.
+func (s *Strikes) Add(id string) {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.roll(now)
+	if _, ok := s.counts[id]; ok || len(s.counts) < maxStrikeIDs {
+		s.counts[id]++
+	}
+}

@@ -84,3 +84,27 @@ func TestFallback(t *testing.T) {
 		t.Errorf("fallbacks counted: %d, want 2", fell)
 	}
 }
+
+func TestStrikes(t *testing.T) {
+	now := time.Date(2026, 1, 1, 10, 0, 15, 0, time.UTC)
+	s := NewStrikes(2, time.Minute, func() time.Time { return now })
+	if !s.Check("a").Allowed {
+		t.Fatal("fresh id refused")
+	}
+	s.Add("a")
+	if d := s.Check("a"); !d.Allowed || d.Remaining != 1 {
+		t.Errorf("after one failure: %+v", d)
+	}
+	s.Add("a")
+	d := s.Check("a")
+	if d.Allowed || d.RetryAfter != 45*time.Second {
+		t.Errorf("after two failures: %+v, want refused for 45 s", d)
+	}
+	if !s.Check("b").Allowed {
+		t.Error("another id is counted apart")
+	}
+	now = now.Add(time.Minute)
+	if !s.Check("a").Allowed {
+		t.Error("the next window starts afresh")
+	}
+}

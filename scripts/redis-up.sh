@@ -4,7 +4,13 @@
 # service: runs its own daemon with pid/log in .services/. Idempotent: exits 0 at once
 # if something on the port already answers PING.
 #
-# Environment knobs: RISKGRAPH_REDIS_PORT (default 6379), RISKGRAPH_SERVICES_DIR.
+# Memory is bounded: --maxmemory (RISKGRAPH_REDIS_MAXMEMORY, default 256mb) with
+# --maxmemory-policy allkeys-lru (RISKGRAPH_REDIS_MAXMEMORY_POLICY): riskgraph keeps only
+# derived, re-computable data in Redis, so when full it forgets the least recently used
+# key rather than refusing writes (docs/services.md).
+#
+# Environment knobs: RISKGRAPH_REDIS_PORT (default 6379), RISKGRAPH_REDIS_MAXMEMORY,
+# RISKGRAPH_REDIS_MAXMEMORY_POLICY, RISKGRAPH_SERVICES_DIR.
 set -euo pipefail
 SERVICE_NAME=redis
 # shellcheck source=scripts/_common.sh
@@ -15,6 +21,8 @@ REDIS_DIR="$SERVICES_DIR/redis"
 PID_FILE="$SERVICES_DIR/redis.pid"
 LOG_FILE="$SERVICES_DIR/redis.log"
 URL="redis://$REDIS_HOST:$REDIS_PORT/0"
+MAXMEMORY="${RISKGRAPH_REDIS_MAXMEMORY:-256mb}"
+MAXMEMORY_POLICY="${RISKGRAPH_REDIS_MAXMEMORY_POLICY:-allkeys-lru}"
 
 if redis_ping "$REDIS_HOST" "$REDIS_PORT"; then
   say "already up: PONG from $URL"
@@ -42,11 +50,12 @@ mkdir -p "$REDIS_DIR"
 rm -f "$PID_FILE"
 [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.1"
 
-say "starting $(redis-server --version | awk '{print $1, $2, $3}') on $URL"
+say "starting $(redis-server --version | awk '{print $1, $2, $3}') on $URL (maxmemory $MAXMEMORY, $MAXMEMORY_POLICY)"
 # --dir keeps any stray dump file inside .services; --save '' / --appendonly no: no persistence.
 (close_extra_fds; exec redis-server \
   --bind "$REDIS_HOST" --port "$REDIS_PORT" \
   --save '' --appendonly no \
+  --maxmemory "$MAXMEMORY" --maxmemory-policy "$MAXMEMORY_POLICY" \
   --daemonize yes \
   --dir "$REDIS_DIR" \
   --pidfile "$PID_FILE" \

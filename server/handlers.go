@@ -251,12 +251,47 @@ func (a *API) search(c echo.Context) error {
 	}
 	// The store ranks by relevance, then name and reference: a stable order,
 	// so a page is the slice [offset, offset+limit) of the first hits.
-	hits, err := a.store.Search(c.Request().Context(), q, offset+limit)
+	var hits []store.Hit
+	if principalOf(c).Role.Masked() {
+		hits, err = a.searchEnterprises(c, q, offset+limit)
+	} else {
+		hits, err = a.store.Search(c.Request().Context(), q, offset+limit)
+	}
 	if err != nil {
 		return err
 	}
 	hits = hits[min(offset, len(hits)):]
 	return c.JSON(http.StatusOK, map[string]any{"q": q, "offset": offset, "limit": limit, "hits": nonNil(hits)})
+}
+
+// maxMaskedSearch bounds the store hits read to fill a page of enterprise
+// hits for a masked role.
+const maxMaskedSearch = 10 * maxSearchDepth
+
+// searchEnterprises is search for roles that see persons' names masked:
+// enterprise hits only. A person hit would tell such a caller that the
+// real name contains q — by being there at all, and by its score (1 for
+// the exact name, 0.8 for a prefix) — so guessing names would reveal them.
+// Persons found by name are left out, and the store is asked again for
+// more when they took places of the first n.
+func (a *API) searchEnterprises(c echo.Context, q string, n int) ([]store.Hit, error) {
+	ask := n
+	for {
+		hits, err := a.store.Search(c.Request().Context(), q, ask)
+		if err != nil {
+			return nil, err
+		}
+		ents := hits[:0:0]
+		for _, h := range hits {
+			if h.Ref.Kind == models.KindEnterprise {
+				ents = append(ents, h)
+			}
+		}
+		if len(ents) >= n || len(hits) < ask || ask >= maxMaskedSearch {
+			return ents[:min(n, len(ents))], nil
+		}
+		ask = min(2*ask, maxMaskedSearch)
+	}
 }
 
 // nonNil makes empty lists encode as [] rather than null.

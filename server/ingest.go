@@ -100,5 +100,53 @@ func (a *API) ingestRows(c echo.Context) error {
 	if err != nil && !errors.Is(err, ingest.ErrTooManyRejects) {
 		return err
 	}
+	if sum.Total.Accepted == 0 {
+		var body ingestFailure
+		body.Error.Status, body.Error.Message = http.StatusUnprocessableEntity, nothingLoaded(sum)
+		body.LoadSummary = sum
+		return c.JSON(http.StatusUnprocessableEntity, body)
+	}
 	return c.JSON(http.StatusOK, ingestResponse{sum})
+}
+
+// ingestFailure is the 422 of an ingest request that loaded nothing: the
+// error, and the load summary with the rejects that say why row by row.
+type ingestFailure struct {
+	errorBody
+	ingest.LoadSummary
+}
+
+// nothingLoaded says why a load accepted no row.
+func nothingLoaded(sum ingest.LoadSummary) string {
+	verb := "nothing was loaded"
+	if sum.DryRun {
+		verb = "nothing would be loaded"
+	}
+	for _, f := range sum.Files {
+		if f.Error != "" {
+			return fmt.Sprintf("%s: %s", verb, f.Error)
+		}
+	}
+	if sum.Total.Read == 0 {
+		return verb + ": the body holds no rows (CSV needs a header line and at least one row; NDJSON one object per line)"
+	}
+	msg := fmt.Sprintf("%s: all %d rows were rejected", verb, sum.Total.Rejected)
+	for _, r := range sum.Rejects {
+		if r.Level != "" {
+			continue // a warning, not a reject
+		}
+		msg += fmt.Sprintf("; the first, line %d", r.Line)
+		if r.Field != "" {
+			msg += ", field " + r.Field
+		}
+		msg += ": " + r.Reason
+		if r.Fix != "" {
+			msg += " (" + r.Fix + ")"
+		}
+		break
+	}
+	if sum.Stopped != "" {
+		msg += "; stopped: " + sum.Stopped
+	}
+	return msg + "; see rejects"
 }

@@ -3,8 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -99,31 +97,47 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			p = principal{KeyID: "insecure-dev", Role: auth.Admin}
 		} else {
 			raw := apiKey(c.Request())
-			if raw == "" {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskgraph"`)
-				return unauthorized("an API key is required: send Authorization: Bearer <key> (riskgraph keys create)")
+			if err := a.authGate(c, raw); err != nil {
+				return err // too many failures from this address: no look-up
 			}
-			if !auth.WellFormed(raw) {
-				return unauthorized("invalid API key")
-			}
-			k, err := a.keys.get(c.Request().Context(), auth.Hash(raw))
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				return unauthorized("invalid API key")
-			case err != nil:
+			var err error
+			if p, err = a.keyPrincipal(c, raw); err != nil {
+				var he *echo.HTTPError
+				if errors.As(err, &he) && he.Code == http.StatusUnauthorized {
+					a.authFailed(c)
+				}
 				return err
-			case !k.Revoked.IsZero():
-				return unauthorized("API key revoked")
 			}
-			role, err := auth.ParseRole(k.Role)
-			if err != nil {
-				return unauthorized("API key has an unknown role")
-			}
-			p = principal{KeyID: k.ID, Role: role}
 		}
 		c.Set(ctxPrincipal, p)
 		return next(c)
 	}
+}
+
+// keyPrincipal checks the key raw: 401 when it is missing, malformed,
+// unknown or revoked.
+func (a *API) keyPrincipal(c echo.Context, raw string) (principal, error) {
+	if raw == "" {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskgraph"`)
+		return principal{}, unauthorized("an API key is required: send Authorization: Bearer <key> (riskgraph keys create)")
+	}
+	if !auth.WellFormed(raw) {
+		return principal{}, unauthorized("invalid API key")
+	}
+	k, err := a.keys.get(c.Request().Context(), auth.Hash(raw))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return principal{}, unauthorized("invalid API key")
+	case err != nil:
+		return principal{}, err
+	case !k.Revoked.IsZero():
+		return principal{}, unauthorized("API key revoked")
+	}
+	role, err := auth.ParseRole(k.Role)
+	if err != nil {
+		return principal{}, unauthorized("API key has an unknown role")
+	}
+	return principal{KeyID: k.ID, Role: role}, nil
 }
 
 // authorize refuses (403) a role the route does not admit. It runs after
@@ -233,7 +247,7 @@ func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		id := p.KeyID
 		if a.opts.InsecureDev {
-			id = "ip:" + c.RealIP()
+			id = clientID(c) // no keys: count per client address
 		}
 		d, err := a.limiter.Allow(c.Request().Context(), id)
 		if err != nil {
@@ -383,7 +397,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		key := responseKey(v, mask, c.Request())
+		key := responseKey(v, mask, c.Request(), rt)
 		if a.near != nil {
 			if body, ok, _ := a.near.Get(ctx, key); ok {
 				a.m.Cache.WithLabelValues("hit").Inc()
@@ -435,16 +449,6 @@ func (a *API) keepNear(ctx context.Context, key string, body []byte, ttl time.Du
 		return
 	}
 	_ = a.near.Set(ctx, key, body, min(ttl, nearMaxTTL))
-}
-
-// responseKey: rg:resp:<generation>:<run>:<m|f>:<sha256 of path and sorted query>.
-func responseKey(v version, mask bool, r *http.Request) string {
-	variant := "f"
-	if mask {
-		variant = "m"
-	}
-	sum := sha256.Sum256([]byte(r.URL.Path + "?" + r.URL.Query().Encode()))
-	return fmt.Sprintf("rg:resp:%d:%s:%s:%s", v.gen, v.run, variant, hex.EncodeToString(sum[:16]))
 }
 
 // metricsHandler serves /metrics, refreshing engine run durations from the

@@ -3,7 +3,7 @@
 // API keys with roles, an audit log, rate limits and a Redis response cache.
 //
 // Request path: metrics and logging → body limit → (under /api/v1) API key
-// → audit → role → rate limit → response cache with singleflight and
+// → audit → role → rate limit → declared query parameters → response cache with singleflight and
 // name masking for dashboards → handler → store (every call with a timeout).
 package server
 
@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -63,6 +64,15 @@ type Options struct {
 	// negative disables rate limiting.
 	RateLimit  int
 	RateWindow time.Duration
+	// AuthFailLimit is the number of requests without a valid API key
+	// (none, malformed, unknown, revoked) a client address may send per
+	// AuthFailWindow (default 60 per minute); past it such requests get 429
+	// before their key is looked up. Negative disables it.
+	AuthFailLimit  int
+	AuthFailWindow time.Duration
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// none (the default) means the client address is the socket's.
+	TrustedProxies []netip.Prefix
 	// StoreTimeout bounds each store call (default 5 s); long calls
 	// (batches, scans) get 20 times as long.
 	StoreTimeout time.Duration
@@ -97,6 +107,12 @@ func (o *Options) defaults() {
 	}
 	if o.RateWindow <= 0 {
 		o.RateWindow = time.Minute
+	}
+	if o.AuthFailLimit == 0 {
+		o.AuthFailLimit = 60
+	}
+	if o.AuthFailWindow <= 0 {
+		o.AuthFailWindow = time.Minute
 	}
 	if o.StoreTimeout <= 0 {
 		o.StoreTimeout = 5 * time.Second
@@ -146,11 +162,13 @@ type API struct {
 	flight   singleflight.Group
 	keys     *keyCache
 	limiter  ratelimit.Limiter
-	audit    *auditWriter
-	rank     *ranking.Service
-	policy   map[string]*route // method + " " + Echo path
-	echo     *echo.Echo
-	stop     chan struct{}
+	// authFails counts requests without a valid key per client address.
+	authFails *ratelimit.Strikes
+	audit     *auditWriter
+	rank      *ranking.Service
+	policy    map[string]*route // method + " " + Echo path
+	echo      *echo.Echo
+	stop      chan struct{}
 }
 
 // New builds the router. Tests call it with httptest. The API's background
@@ -182,6 +200,7 @@ func NewAPI(opts Options) *API {
 	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
+	a.authFails = a.newAuthFailures()
 	a.audit = newAuditWriter(a.store, a.m, a.log, opts.AuditInterval)
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
 	if opts.InsecureDev {
@@ -211,6 +230,7 @@ func (a *API) Close() {
 // watchCache pings a cache marked down every second, so that it comes
 // back by itself even when no request tries it.
 func (a *API) watchCache() {
+	_ = a.cache.Ping(context.Background()) // a Redis down from the start is marked down at once
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
@@ -230,17 +250,15 @@ func (a *API) router() *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
+	e.IPExtractor = ipExtractor(a.opts.TrustedProxies)
 	e.Use(middleware.Recover())
 	e.Use(a.observe)
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
-		Limit:   byteSize(a.opts.BodyLimit),
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/ingest/:kind" },
-	}))
+	e.Use(a.bodyLimit)
 	if len(a.opts.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: a.opts.CORSOrigins,
 			AllowHeaders: []string{"Authorization", "X-API-Key", "Content-Type"}}))
 	}
-	v1 := e.Group("/api/v1", a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.respond)
+	v1 := e.Group("/api/v1", a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.checkQuery, a.respond)
 	a.policy = map[string]*route{}
 	for _, r := range a.routes() {
 		r := r
@@ -262,9 +280,6 @@ func (a *API) router() *echo.Echo {
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", a.webHandler()) // the web UI (web.go), outside /api/v1
 	return e
 }
-
-// byteSize renders a byte count for Echo's body limit ("1048576B").
-func byteSize(n int64) string { return itoa(n) + "B" }
 
 func itoa(n int64) string {
 	if n == 0 {
@@ -331,9 +346,6 @@ func (a *API) handleError(err error, c echo.Context) {
 			msg = m
 		} else {
 			msg = http.StatusText(status)
-		}
-		if status == http.StatusRequestEntityTooLarge {
-			msg = "request body too large: at most " + itoa(a.opts.BodyLimit) + " bytes"
 		}
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, err.Error()

@@ -100,10 +100,8 @@ type batchRequest struct {
 // apart, in request order.
 func (a *API) batch(c echo.Context) error {
 	var req batchRequest
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		return badRequest("body: want {\"keys\": [\"<USCC or src:key>\", …]}: %v", jsonProblem(err))
+	if err := decodeStrict(c, &req, `{"keys": ["<USCC or src:key>", …]}`); err != nil {
+		return err
 	}
 	if len(req.Keys) == 0 || len(req.Keys) > maxBatch {
 		return badRequest("keys: give 1 to %d keys (got %d)", maxBatch, len(req.Keys))

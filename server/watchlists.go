@@ -37,6 +37,9 @@ func (a *API) watchlistStore() (store.WatchlistStore, error) {
 func (a *API) createWatchlist(c echo.Context) error {
 	var body watchlistBody
 	if err := c.Bind(&body); err != nil {
+		if tl := bodyTooLarge(c, err); tl != nil {
+			return tl
+		}
 		return badRequest(`send JSON {"name": "…", "keys": ["USCC, src:<source>:<id> or person:<pid>", …]}`)
 	}
 	body.Name = strings.TrimSpace(body.Name)

@@ -30,6 +30,9 @@ func (a *app) demoCommand() *cobra.Command {
 			"score it (riskgraph score), and serve the API on --addr. A later run reuses the loaded data.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := a.http.check(a.cfg.Addr); err != nil {
+				return usageError(err)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if kind, err := a.cfg.storeKind(); err != nil || kind != "memory" {

@@ -30,6 +30,10 @@ type serveOptions struct {
 	cacheTTL     time.Duration
 	corsOrigins  []string
 	runParams    string
+	// trustedProxies may set X-Forwarded-For; authFailLimit bounds requests
+	// without a valid key per client address and minute.
+	trustedProxies []string
+	authFailLimit  int
 }
 
 func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
@@ -39,6 +43,9 @@ func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
 	fs.DurationVar(&o.storeTimeout, "store-timeout", 5*time.Second, "timeout of each store call")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", 5*time.Minute, "lifetime of cached answers")
 	fs.StringSliceVar(&o.corsOrigins, "cors-origin", nil, "browser origins allowed to call the API (CORS is off when none)")
+	fs.StringSliceVar(&o.trustedProxies, "trusted-proxies", envList("RISKGRAPH_TRUSTED_PROXIES"),
+		"proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For is believed; none by default: the client address is the socket's [RISKGRAPH_TRUSTED_PROXIES]")
+	fs.IntVar(&o.authFailLimit, "auth-fail-limit", 60, "requests without a valid API key per client address and minute before 429; -1 disables")
 	fs.StringVar(&o.runParams, "run-params", "", "JSON file of model parameters for engine runs started by POST /api/v1/runs (default: docs/risk-model.md)")
 }
 
@@ -50,6 +57,9 @@ func (a *app) serveCommand() *cobra.Command {
 			"--insecure-dev turns that off for a local demo only.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := a.http.check(a.cfg.Addr); err != nil {
+				return usageError(err)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			s, err := openStore(ctx, &a.cfg, a.log)
@@ -75,6 +85,10 @@ func (a *app) serveCommand() *cobra.Command {
 // serve runs the API until ctx ends, then drains requests for up to 10 s
 // and writes the queued audit entries.
 func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
+	proxies, err := a.http.check(a.cfg.Addr)
+	if err != nil {
+		return usageError(err)
+	}
 	hasher, err := pidHasher(&a.cfg, a.log) // for POST /api/v1/ingest
 	if err != nil {
 		return err
@@ -91,7 +105,8 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	defer runs.wait() // a run in progress is cancelled with ctx and recorded as failed
 	api := server.NewAPI(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest,
 		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
-		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs})
+		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs,
+		TrustedProxies: proxies, AuthFailLimit: a.http.authFailLimit})
 	defer api.Close()
 	// Report scheduler (report.go): runs only when --report-schedule is set.
 	stopReports, err := a.startReports(ctx, s)

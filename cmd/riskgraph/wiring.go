@@ -64,16 +64,23 @@ func openStore(ctx context.Context, c *config, log zerolog.Logger) (store.Store,
 }
 
 // openCache opens Redis when configured, the in-process cache otherwise.
+// A Redis URL that does not parse is an error; a Redis that does not answer
+// is not: the server starts, answers uncached (/readyz says degraded) and
+// uses Redis once it answers (the API's cache guard pings it every second).
 func openCache(ctx context.Context, c *config, log zerolog.Logger) (cache.Cache, error) {
 	if c.RedisURL == "" {
 		log.Info().Msg("no Redis configured: using the in-process cache")
 		return cache.NewLocal(100_000, nil), nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	r, err := cache.OpenRedis(ctx, c.RedisURL)
+	r, err := cache.NewRedis(c.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("redis: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.Ping(ctx); err != nil {
+		log.Warn().Err(err).Msg("Redis does not answer: serving without it (readyz says degraded) until it does")
+		return r, nil
 	}
 	log.Info().Msg("using Redis cache")
 	return r, nil

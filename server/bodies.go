@@ -1,0 +1,94 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// ingestPath is the one route whose bodies may be larger than BodyLimit.
+const ingestPath = "/api/v1/ingest/:kind"
+
+// bodyLimit bounds request bodies: Options.IngestBodyLimit for ingest,
+// Options.BodyLimit for every other route. A body declared larger is
+// refused at once; one that grows past the limit while a handler reads it
+// ends the read with an *http.MaxBytesError, which handlers turn into the
+// same 413 (bodyTooLarge). Either way the message names the limit of the
+// endpoint the request came to.
+func (a *API) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Body == nil || req.Body == http.NoBody {
+			return next(c)
+		}
+		limit := a.opts.BodyLimit
+		if c.Path() == ingestPath {
+			limit = a.opts.IngestBodyLimit
+		}
+		if req.ContentLength > limit {
+			return tooLarge(c, limit)
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+		return next(c)
+	}
+}
+
+// tooLarge is the 413 of the endpoint c came to.
+func tooLarge(c echo.Context, limit int64) error {
+	where := "this endpoint"
+	if p := c.Path(); p != "" && !strings.HasSuffix(p, "/*") {
+		where = c.Request().Method + " " + strings.ReplaceAll(p, `\:`, ":")
+	}
+	return echo.NewHTTPError(http.StatusRequestEntityTooLarge,
+		fmt.Sprintf("request body too large: %s takes at most %d bytes (%s)", where, limit, sizeText(limit)))
+}
+
+// bodyTooLarge returns the endpoint's 413 when err comes from reading past
+// the body limit, else nil.
+func bodyTooLarge(c echo.Context, err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(c, mbe.Limit)
+	}
+	return nil
+}
+
+// sizeText renders a byte count for people: "1 MiB", "256 MiB", "1500 bytes".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// decodeStrict reads one JSON value into v from the request body: unknown
+// fields, and anything but white space after the value, are a 400; a body
+// past the limit is the endpoint's 413. want describes the body expected.
+func decodeStrict(c echo.Context, v any, want string) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if _, terr := dec.Token(); terr != io.EOF {
+			if tl := bodyTooLarge(c, terr); tl != nil {
+				return tl
+			}
+			return badRequest("body: want %s and nothing after it; found more data at byte %d", want, dec.InputOffset())
+		}
+		return nil
+	}
+	if tl := bodyTooLarge(c, err); tl != nil {
+		return tl
+	}
+	return badRequest("body: want %s: %v", want, jsonProblem(err))
+}
