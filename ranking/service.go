@@ -2,6 +2,7 @@ package ranking
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/singleflight"
 
+	"riskgraph/cache/lease"
 	"riskgraph/store"
 )
 
@@ -235,24 +237,37 @@ func (sv *Service) Top(ctx context.Context, version, run string, f Filter, offse
 }
 
 // publishLater publishes a run that Redis lacks, once per process and run,
-// under a Redis lock so that one replica does it.
+// under a lease with this process's token so that one replica does it;
+// the lease is released (only by its holder) when the publish ends.
 func (sv *Service) publishLater(ix *Index) {
 	go sv.flight.Do("publish:"+ix.Run, func() (any, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), publishTimeout)
 		defer cancel()
+		lock, token := lease.New(sv.redis, rkey(ix.Run, "lock")), newToken()
 		mine := false
 		err := sv.guard.Try(ctx, func(ctx context.Context) error {
 			var err error
-			mine, err = sv.redis.SetNX(ctx, rkey(ix.Run, "lock"), "1", 5*time.Minute).Result()
+			mine, err = lock.Acquire(ctx, token, publishTimeout)
 			return err
 		})
 		if err != nil || !mine {
 			return nil, err
 		}
+		defer func() { _ = lock.Release(context.WithoutCancel(ctx), token) }()
 		if err := Publish(ctx, sv.redis, ix); err != nil && !errors.Is(err, context.Canceled) {
 			sv.log.Warn().Err(err).Str("run", ix.Run).Msg("publishing the ranking to Redis failed")
 			return nil, err
 		}
 		return nil, nil
 	})
+}
+
+// publishTimeout bounds a late publish, and the lease it holds.
+const publishTimeout = 5 * time.Minute
+
+// newToken is a lease token unique to this call.
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
