@@ -77,6 +77,8 @@ type Options struct {
 	// the ingest endpoint (default 256 MiB).
 	BodyLimit       int64
 	IngestBodyLimit int64
+	// BatchBodyLimit for POST /batches (default 64 MiB).
+	BatchBodyLimit int64
 	// CORSOrigins allowed to call the API from a browser; empty (default)
 	// sends no CORS headers at all.
 	CORSOrigins []string
@@ -115,6 +117,9 @@ func (o *Options) defaults() {
 	}
 	if o.IngestBodyLimit <= 0 {
 		o.IngestBodyLimit = 256 << 20
+	}
+	if o.BatchBodyLimit <= 0 {
+		o.BatchBodyLimit = 64 << 20
 	}
 	if o.AuditInterval <= 0 {
 		o.AuditInterval = 200 * time.Millisecond
@@ -234,7 +239,7 @@ func (a *API) router() *echo.Echo {
 	e.Use(a.observe)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   byteSize(a.opts.BodyLimit),
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/ingest/:kind" },
+		Skipper: func(c echo.Context) bool { return c.Path() == "/api/v1/ingest/:kind" || c.Path() == "/api/v1/batches" }, // own limits
 	}))
 	if len(a.opts.CORSOrigins) > 0 {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: a.opts.CORSOrigins,
