@@ -117,7 +117,10 @@ func TestPublishedAnswersMatchIndex(t *testing.T) {
 	}
 	c := redistest.Open(t).Client()
 	ctx := context.Background()
-	if _, ok, _ := func() ([]Entry, bool, error) { o, _, ok, err := topRedis(ctx, c, run, Filter{}, 0, 10); return o, ok, err }(); ok {
+	if _, ok, _ := func() ([]Entry, bool, error) {
+		o, _, ok, err := topRedis(ctx, c, run, Filter{}, 0, 10)
+		return o, ok, err
+	}(); ok {
 		t.Fatal("an unpublished run answered from Redis")
 	}
 	if err := Publish(ctx, c, ix); err != nil {

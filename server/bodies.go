@@ -27,8 +27,11 @@ func (a *API) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		limit := a.opts.BodyLimit
-		if c.Path() == ingestPath {
+		switch c.Path() {
+		case ingestPath:
 			limit = a.opts.IngestBodyLimit
+		case batchesPath:
+			limit = a.opts.BatchBodyLimit
 		}
 		if req.ContentLength > limit {
 			return tooLarge(c, limit)

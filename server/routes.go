@@ -126,6 +126,13 @@ func (a *API) routes() []route {
 		{Method: "DELETE", Path: "/watchlists/:id", Roles: inspectors, Summary: "Delete a watch-list (204)",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "watch-list id"}}, handler: a.deleteWatchlist},
 		{Method: "GET", Path: "/keys", Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
+		{Method: "POST", Path: "/keys", Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
+			Body: `{"role": "dashboard|inspector|writer|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},
+		{Method: "POST", Path: "/keys/:id/revoke", Roles: admins, Summary: "Revoke an API key: this server refuses it from the answer on",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "key id"}}, Extra: []int{404}, handler: a.revokeKey},
+		{Method: "POST", Path: "/batches", Roles: writers, Summary: "Write one store batch (validated rows, as riskgraph ingest makes them) as one transaction; 200 once durable",
+			Body:  `store batch: {"enterprises": […], "persons": […], "shareholdings": […], "roles": […], "branches": […], "records": […]} — at most 64 MiB`,
+			Extra: []int{413}, handler: a.writeBatch},
 	}
 }
 

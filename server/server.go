@@ -87,6 +87,8 @@ type Options struct {
 	// the ingest endpoint (default 256 MiB).
 	BodyLimit       int64
 	IngestBodyLimit int64
+	// BatchBodyLimit for POST /batches (default 64 MiB).
+	BatchBodyLimit int64
 	// CORSOrigins allowed to call the API from a browser; empty (default)
 	// sends no CORS headers at all.
 	CORSOrigins []string
@@ -131,6 +133,9 @@ func (o *Options) defaults() {
 	}
 	if o.IngestBodyLimit <= 0 {
 		o.IngestBodyLimit = 256 << 20
+	}
+	if o.BatchBodyLimit <= 0 {
+		o.BatchBodyLimit = 64 << 20
 	}
 	if o.AuditInterval <= 0 {
 		o.AuditInterval = 200 * time.Millisecond

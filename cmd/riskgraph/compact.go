@@ -22,7 +22,8 @@ func (a *app) compactCommand() *cobra.Command {
 		Long: "compact rewrites <data-dir>/journal.rgj as the store's current state: repeated loads of the same\n" +
 			"data, replaced values and deleted snapshots stop taking space and replay time. The new journal is\n" +
 			"written beside the old one and renamed over it, so an interruption leaves the old one intact.\n" +
-			"Stop serve first: only one process may use a data directory.",
+			"It needs the data directory to itself: while serve (or another command) holds it, compact stops and says\n" +
+			"which pid to stop first.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if kind, _ := a.cfg.storeKind(); kind != "memory" {
@@ -30,7 +31,11 @@ func (a *app) compactCommand() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			s, err := memory.Open(memory.Options{DataDir: a.cfg.DataDir, Logger: a.log})
+			s, err := memory.Open(memory.Options{DataDir: a.cfg.DataDir, Logger: a.log, Command: a.cfg.command})
+			if locked := asLocked(err); locked != nil {
+				return notForwarded("compact", locked,
+					"compact rewrites the journal and cannot run beside it or through it: stop that process, run riskgraph compact, then start it again")
+			}
 			if err != nil {
 				return err
 			}

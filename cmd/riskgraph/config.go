@@ -22,6 +22,9 @@ type config struct {
 	PIDKey        string
 	LogLevel      string
 	LogFormat     string
+	// command is the subcommand running ("serve", "keys create" …), written
+	// into the data dir's lock so that others can name its holder.
+	command string
 }
 
 func envOr(name, def string) string {

@@ -39,6 +39,9 @@ func (a *app) demoCommand() *cobra.Command {
 				return usageError(errors.New("demo runs on the embedded store; unset --store/RISKGRAPH_STORE and NEO4J_URI, or use ingest and serve"))
 			}
 			s, err := openStore(ctx, &a.cfg, a.log)
+			if locked := asLocked(err); locked != nil {
+				return notForwarded("demo", locked, "one server per data dir: use that one (riskgraph demo serves on its --addr), or give this one another --data-dir")
+			}
 			if err != nil {
 				return err
 			}

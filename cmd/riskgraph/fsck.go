@@ -42,6 +42,9 @@ func (a *app) fsckCommand() *cobra.Command {
 				return nil
 			}
 			r, err := memory.RepairJournal(a.cfg.DataDir, time.Now())
+			if le := asLocked(err); le != nil {
+				return notForwarded("fsck --repair", le, "stop it first; a repair rewrites the journal")
+			}
 			if err != nil {
 				return err
 			}

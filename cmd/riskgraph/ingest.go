@@ -180,11 +180,28 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 	var w store.Writer
 	if !f.dryRun {
 		s, err := openStore(ctx, &a.cfg, a.log)
-		if err != nil {
+		switch locked := asLocked(err); {
+		case locked != nil:
+			// serve holds the data dir: rows are read, validated and
+			// batched here as always, and each batch is written by the
+			// server. References are looked up in a read-only replay of
+			// the journal as it is now.
+			ls := a.serverFor(ctx, locked.Holder())
+			if ls == nil {
+				return lockedError("ingest", locked)
+			}
+			r, err := openReadOnly(ctx, &a.cfg, a.log)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			w, opts.Reader = &batchForwarder{ls: ls}, r
+		case err != nil:
 			return err
+		default:
+			defer s.Close()
+			w, opts.Reader = s, s
 		}
-		defer s.Close()
-		w, opts.Reader = s, s
 	}
 
 	rejectsPath := f.rejects

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,12 +20,23 @@ import (
 )
 
 // keysCommand manages API keys: create (shows the key once), list, revoke.
+// While serve holds the embedded store's data dir, each goes to it over the
+// data dir's socket (forward.go), so the server sees the change at once.
 func (a *app) keysCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "keys", Short: "Manage API keys (create, list, revoke)"}
-	withKeys := func(cmd *cobra.Command, fn func(ctx context.Context, ks store.KeyStore) error) error {
+	// withKeys runs local on the store, or remote on the server holding
+	// the data dir.
+	withKeys := func(cmd *cobra.Command, local func(ctx context.Context, ks store.KeyStore) error, remote func(ctx context.Context, ls *localServer) error) error {
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		s, err := openStore(ctx, &a.cfg, a.log)
+		if locked := asLocked(err); locked != nil {
+			ls := a.serverFor(ctx, locked.Holder())
+			if ls == nil {
+				return lockedError(cmd.CommandPath(), locked)
+			}
+			return remote(ctx, ls)
+		}
 		if err != nil {
 			return err
 		}
@@ -31,7 +45,7 @@ func (a *app) keysCommand() *cobra.Command {
 		if !ok {
 			return errors.New("keys: this store keeps no API keys")
 		}
-		return fn(ctx, ks)
+		return local(ctx, ks)
 	}
 	var role, name string
 	create := &cobra.Command{
@@ -46,6 +60,10 @@ func (a *app) keysCommand() *cobra.Command {
 			if name == "" {
 				return usageError(errors.New("keys create: --name is required (who or what uses the key)"))
 			}
+			show := func(id, key string) {
+				fmt.Fprintf(cmd.OutOrStdout(), "id:   %s\nrole: %s\nkey:  %s\n", id, r, key)
+				fmt.Fprintln(cmd.ErrOrStderr(), "Store the key now: it is not shown again (only its SHA-256 is kept).")
+			}
 			return withKeys(cmd, func(ctx context.Context, ks store.KeyStore) error {
 				key, id, err := auth.NewKey()
 				if err != nil {
@@ -55,9 +73,15 @@ func (a *app) keysCommand() *cobra.Command {
 					return err
 				}
 				a.log.Info().Str("key_id", id).Str("role", string(r)).Msg("API key created")
-				out := cmd.OutOrStdout()
-				fmt.Fprintf(out, "id:   %s\nrole: %s\nkey:  %s\n", id, r, key)
-				fmt.Fprintln(cmd.ErrOrStderr(), "Store the key now: it is not shown again (only its SHA-256 is kept).")
+				show(id, key)
+				return nil
+			}, func(ctx context.Context, ls *localServer) error {
+				var ans struct{ ID, Key string }
+				if err := ls.call(ctx, http.MethodPost, "/api/v1/keys", map[string]string{"role": string(r), "name": name}, &ans); err != nil {
+					return err
+				}
+				a.log.Info().Str("key_id", ans.ID).Str("role", string(r)).Str("by", ls.holder).Msg("API key created")
+				show(ans.ID, ans.Key)
 				return nil
 			})
 		},
@@ -67,43 +91,80 @@ func (a *app) keysCommand() *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List keys (never the keys themselves)",
-		Args:  cobra.NoArgs,
+		Long: "List keys: id, role, name, created, revoked — never the key. It asks the server holding the data dir\n" +
+			"when one runs, else reads the embedded store read-only (no lock, nothing written).",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withKeys(cmd, func(ctx context.Context, ks store.KeyStore) error {
-				keys, err := ks.Keys(ctx)
-				if err != nil {
-					return err
-				}
-				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tROLE\tNAME\tCREATED\tREVOKED")
-				for _, k := range keys {
-					rev := "-"
-					if !k.Revoked.IsZero() {
-						rev = k.Revoked.Format(time.RFC3339)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if kind, _ := a.cfg.storeKind(); kind == "memory" {
+				if ls := a.serverFor(ctx, "the running server"); ls != nil {
+					var ans struct{ Keys []store.APIKey }
+					if err := ls.call(ctx, http.MethodGet, "/api/v1/keys", nil, &ans); err != nil {
+						return err
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, k.Name, k.Created.Format(time.RFC3339), rev)
+					return printKeys(cmd.OutOrStdout(), ans.Keys)
 				}
-				return tw.Flush()
-			})
+			}
+			s, err := openReadOnly(ctx, &a.cfg, a.log)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			ks, ok := s.(store.KeyStore)
+			if !ok {
+				return errors.New("keys: this store keeps no API keys")
+			}
+			keys, err := ks.Keys(ctx)
+			if err != nil {
+				return err
+			}
+			return printKeys(cmd.OutOrStdout(), keys)
 		},
 	}
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
-		Short: "Revoke a key (servers stop accepting it within 10 s)",
+		Short: "Revoke a key (the server holding the data dir refuses it at once; other replicas within 10 s)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			unknown := usageError(fmt.Errorf("keys revoke: no key with id %q (riskgraph keys list)", args[0]))
 			return withKeys(cmd, func(ctx context.Context, ks store.KeyStore) error {
 				if err := ks.RevokeKey(ctx, args[0], time.Now().UTC()); err != nil {
 					if errors.Is(err, store.ErrNotFound) {
-						return usageError(fmt.Errorf("keys revoke: no key with id %q (riskgraph keys list)", args[0]))
+						return unknown
 					}
 					return err
 				}
 				a.log.Info().Str("key_id", args[0]).Msg("API key revoked")
+				return nil
+			}, func(ctx context.Context, ls *localServer) error {
+				err := ls.call(ctx, http.MethodPost, "/api/v1/keys/"+url.PathEscape(args[0])+"/revoke", nil, nil)
+				var se *serverError
+				if errors.As(err, &se) && se.Status == http.StatusNotFound {
+					return unknown
+				}
+				if err != nil {
+					return err
+				}
+				a.log.Info().Str("key_id", args[0]).Str("by", ls.holder).Msg("API key revoked")
 				return nil
 			})
 		},
 	}
 	cmd.AddCommand(create, list, revoke)
 	return cmd
+}
+
+// printKeys writes the key table.
+func printKeys(w io.Writer, keys []store.APIKey) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tROLE\tNAME\tCREATED\tREVOKED")
+	for _, k := range keys {
+		rev := "-"
+		if !k.Revoked.IsZero() {
+			rev = k.Revoked.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Role, k.Name, k.Created.Format(time.RFC3339), rev)
+	}
+	return tw.Flush()
 }

@@ -128,6 +128,10 @@ func (a *app) reportCommand() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			s, err := openStore(ctx, &a.cfg, a.log)
+			if locked := asLocked(err); locked != nil {
+				return notForwarded("report --once", locked,
+					"report --once cannot run through it: let the server make the reports (serve --report-schedule), or stop it and run report --once")
+			}
 			if err != nil {
 				return err
 			}

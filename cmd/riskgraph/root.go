@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
@@ -32,6 +33,7 @@ func newRootCommand() *cobra.Command {
 				return usageError(err)
 			}
 			a.log = log
+			a.cfg.command = strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
 			if _, err := a.cfg.storeKind(); err != nil {
 				return usageError(err)
 			}

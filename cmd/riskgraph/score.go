@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -39,6 +41,17 @@ func (a *app) scoreCommand() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			s, err := openStore(ctx, &a.cfg, a.log)
+			if locked := asLocked(err); locked != nil {
+				ls := a.serverFor(ctx, locked.Holder())
+				if ls == nil {
+					return lockedError("score", locked)
+				}
+				if incremental || paramsFile != "" || today != "" {
+					return notForwarded("score with --incremental, --params or --today", locked,
+						"the server scores fully with its own --run-params and today's date: run riskgraph score without these flags, or stop the server first")
+				}
+				return a.scoreOn(ctx, cmd.OutOrStdout(), ls)
+			}
 			if err != nil {
 				return err
 			}
@@ -112,6 +125,39 @@ func (a *app) score(ctx context.Context, s store.Store, opts engine.Options) (*e
 		Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
 	a.publishRanking(ctx, s)
 	return res, run, nil
+}
+
+// scoreOn has the running server score (POST /api/v1/runs), waits for the
+// run to end and prints its summary as a local score does. The server
+// records the run completed only once it serves the result (trigger.go).
+func (a *app) scoreOn(ctx context.Context, w io.Writer, ls *localServer) error {
+	var started struct{ Run string }
+	if err := ls.call(ctx, http.MethodPost, "/api/v1/runs", nil, &started); err != nil {
+		return fmt.Errorf("score: %w", err)
+	}
+	a.log.Info().Str("run", started.Run).Str("by", ls.holder).Msg("scoring on the running server")
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("score: stopped waiting; run %s goes on in %s (GET /api/v1/runs/%s): %w", started.Run, ls.holder, started.Run, ctx.Err())
+		case <-tick.C:
+		}
+		var run store.Run
+		if err := ls.call(ctx, http.MethodGet, "/api/v1/runs/"+url.PathEscape(started.Run), nil, &run); err != nil {
+			return fmt.Errorf("score: run %s: %w", started.Run, err)
+		}
+		switch run.Status {
+		case store.RunRunning:
+			continue
+		case store.RunCompleted:
+			a.log.Info().Str("run", run.ID).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
+			return printRun(w, run)
+		default:
+			return fmt.Errorf("score: run %s %s: %s; the previous results stay visible", run.ID, run.Status, run.Error)
+		}
+	}
 }
 
 func printRun(w io.Writer, run store.Run) error {

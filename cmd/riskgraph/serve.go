@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -63,6 +64,9 @@ func (a *app) serveCommand() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			s, err := openStore(ctx, &a.cfg, a.log)
+			if locked := asLocked(err); locked != nil {
+				return notForwarded("serve", locked, "one server per data dir: use that one, or start this one with another --data-dir")
+			}
 			if err != nil {
 				return err
 			}
@@ -123,7 +127,23 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	// The embedded store's data dir also gets the local socket, through
+	// which CLI commands hand this process their writes (forward.go).
+	var local *http.Server
+	if kind, _ := a.cfg.storeKind(); kind == "memory" {
+		path := filepath.Join(a.cfg.DataDir, socketFile)
+		l, err := server.ListenLocal(path, a.log)
+		if err != nil {
+			a.log.Warn().Err(err).Msg("no local socket: CLI commands that write (keys, ingest, score) cannot reach this server and will say so")
+		} else {
+			local = &http.Server{Handler: api.LocalHandler(), ReadHeaderTimeout: srv.ReadHeaderTimeout,
+				ReadTimeout: srv.ReadTimeout, WriteTimeout: srv.WriteTimeout, IdleTimeout: srv.IdleTimeout}
+			go func() { errc <- local.Serve(l) }()
+			defer os.Remove(path)
+			a.log.Info().Str("socket", path).Msg("serving the local CLI channel")
+		}
+	}
 	go func() { errc <- srv.ListenAndServe() }()
 	a.log.Info().Str("addr", "http://"+a.cfg.Addr).Bool("insecure_dev", a.http.insecureDev).Msg("serving")
 	select {
@@ -134,6 +154,11 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	a.log.Info().Msg("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if local != nil {
+		if err := local.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

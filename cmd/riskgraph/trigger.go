@@ -127,7 +127,15 @@ func (t *runTrigger) run(id string, started time.Time, opts engine.Options, lock
 	}
 	log := t.a.log.With().Str("run", id).Logger()
 	log.Info().Str("today", opts.Today.String()).Str("trigger", "api").Msg("scoring")
-	res, run, err := engine.Score(t.ctx, t.s, opts, id, t.now)
+	ps := &publishFirst{Store: t.s, id: id}
+	res, run, err := engine.Score(t.ctx, ps, opts, id, t.now)
+	if err == nil && ps.completed != nil {
+		// Serve the result first, then say the run is completed: whoever
+		// polls GET /runs/{id} (riskgraph score through the socket) and then
+		// asks /risk gets this run.
+		t.a.latest.Set(res)
+		err = t.s.SaveRun(context.WithoutCancel(t.ctx), *ps.completed)
+	}
 	if err != nil {
 		log.Error().Err(err).Msg("scoring failed; the previous results stay visible")
 		// engine.Score records its failures, except those before or while it
@@ -140,8 +148,29 @@ func (t *runTrigger) run(id string, started time.Time, opts engine.Options, lock
 		return
 	}
 	log.Info().Int("iterations", res.Iterations).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
-	t.a.latest.Set(res)
 	t.a.publishRanking(t.ctx, t.s)
+}
+
+// publishFirst is the store a triggered run scores on: it holds back the
+// record of run id as completed (engine.Score's last write) for the
+// trigger to save once the server serves the result.
+type publishFirst struct {
+	store.Store
+	id        string
+	completed *store.Run
+}
+
+func (p *publishFirst) SaveRun(ctx context.Context, r store.Run) error {
+	if r.ID == p.id && r.Status == store.RunCompleted {
+		p.completed = &r
+		return nil
+	}
+	return p.Store.SaveRun(ctx, r)
+}
+
+// ScanProjection keeps the store's fast projection scan.
+func (p *publishFirst) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
+	return store.ScanForProjection(ctx, p.Store, pageSize, fn)
 }
 
 // wait blocks until the background run, if any, has ended.

@@ -52,7 +52,9 @@ func openStore(ctx context.Context, c *config, log zerolog.Logger) (store.Store,
 		if c.Neo4jURI == "" {
 			log.Info().Str("data_dir", c.DataDir).Msg("no Neo4j configured: using the embedded memory store")
 		}
-		return memory.Open(memory.Options{DataDir: c.DataDir, Logger: log})
+		// A *memory.LockedError when another process holds the data dir
+		// (forward.go decides what to do then).
+		return memory.Open(memory.Options{DataDir: c.DataDir, Logger: log, Command: c.command})
 	}
 	opts := neo4jstore.Options{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase, Logger: log}
 	s, err := neo4jstore.Open(ctx, opts)
@@ -61,6 +63,17 @@ func openStore(ctx context.Context, c *config, log zerolog.Logger) (store.Store,
 	}
 	log.Info().Str("uri", c.Neo4jURI).Msg("using Neo4j")
 	return s, nil
+}
+
+// openReadOnly opens the configured backend for a command that only
+// reads: the embedded store without its lock and without writing anything
+// (memory.Options.ReadOnly), so it runs beside the process that holds the
+// data dir and sees the journal as it is when it opens.
+func openReadOnly(ctx context.Context, c *config, log zerolog.Logger) (store.Store, error) {
+	if kind, err := c.storeKind(); err != nil || kind != "memory" {
+		return openStore(ctx, c, log)
+	}
+	return memory.Open(memory.Options{DataDir: c.DataDir, Logger: log, ReadOnly: true})
 }
 
 // openCache opens Redis when configured, the in-process cache otherwise.

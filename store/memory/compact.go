@@ -37,13 +37,16 @@ func (s *Store) Compact(ctx context.Context) (CompactStats, error) {
 	if err := s.open(); err != nil {
 		return CompactStats{}, err
 	}
+	if s.readOnly {
+		return CompactStats{}, fmt.Errorf("compact: %w", ErrReadOnly)
+	}
 	if s.journal == nil {
 		return CompactStats{}, nil
 	}
 	st := CompactStats{BytesBefore: s.journal.size}
 	path := s.journal.path
 	tmp := path + compactSuffix
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o600)
 	if err != nil {
 		return st, fmt.Errorf("compact: %w", err)
 	}

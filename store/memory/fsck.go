@@ -97,9 +97,15 @@ func mergeRegions(a, b []frame.Region) []frame.Region {
 // verifies and decodes: the damaged file is first copied beside it (its
 // name plus ".damaged-<UTC time>"), the new journal is written to a
 // temporary file, fsynced and renamed over the old one. A clean journal is
-// left alone. No other process may have the data dir open.
+// left alone. It takes the data dir's lock: a *LockedError while another
+// process (serve) holds it.
 func RepairJournal(dir string, now time.Time) (FileCheck, error) {
 	path := filepath.Join(dir, JournalFile)
+	lock, err := lockDir(dir, "fsck --repair")
+	if err != nil {
+		return FileCheck{Path: path}, err
+	}
+	defer lock.unlock()
 	c, exists, err := checkJournal(path, nil)
 	if err != nil || !exists || c.Clean() {
 		return c, err

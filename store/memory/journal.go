@@ -55,9 +55,15 @@ func (e *CorruptError) Error() string {
 
 // openJournal opens (creating) the journal at path, calls apply for every
 // complete record in order, truncates a torn tail, and leaves the file ready
-// for appends. It returns what it dropped, if anything.
-func openJournal(path string, apply func([]byte) error) (*journal, *tornTail, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+// for appends (O_APPEND: every write lands at the end of the file). It
+// returns what it dropped, if anything. With readOnly the file is opened
+// O_RDONLY, must exist, and a torn tail is reported but left in place.
+func openJournal(path string, readOnly bool, apply func([]byte) error) (*journal, *tornTail, error) {
+	flags := os.O_RDWR | os.O_CREATE | os.O_APPEND
+	if readOnly {
+		flags = os.O_RDONLY
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,6 +94,8 @@ func openJournal(path string, apply func([]byte) error) (*journal, *tornTail, er
 	var torn *tornTail
 	if res.Torn {
 		torn = &tornTail{res.End, size}
+	}
+	if torn != nil && !readOnly {
 		if err := f.Truncate(torn.offset); err != nil {
 			f.Close()
 			return nil, nil, err

@@ -6,7 +6,9 @@ package memory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +32,16 @@ type Options struct {
 	// DataDir holds the journal. Empty means no journal: nothing survives Close.
 	DataDir string
 	Logger  zerolog.Logger
+	// Command names what the process does ("serve", "ingest" …); it is
+	// written into the data dir's lock file so that a second opener can
+	// say who holds the directory (lock.go).
+	Command string
+	// ReadOnly replays the journal without taking the data dir's lock and
+	// writes nothing, not even the truncation of a torn last record (it is
+	// just not replayed): for commands that only read, beside a process
+	// that writes. Every write method returns ErrReadOnly. The store holds
+	// the journal as it was when opened.
+	ReadOnly bool
 }
 
 // Store is the in-memory backend.
@@ -42,6 +54,10 @@ type Store struct {
 	order  atomic.Pointer[scanOrder]
 	failed error // set when an fsync failed
 	log    zerolog.Logger
+	// lock is the data dir's lock (nil without a data dir and when
+	// readOnly); held until Close.
+	lock     *dirLock
+	readOnly bool
 }
 
 // entry is one journal record.
@@ -62,25 +78,43 @@ type entry struct {
 	Generation uint64              `json:"generation,omitempty"`
 }
 
-// Open opens the store, replaying the journal in opts.DataDir.
-func Open(opts Options) (*Store, error) {
-	s := &Store{g: newGraph(), log: opts.Logger}
+// Open opens the store, replaying the journal in opts.DataDir. Unless
+// opts.ReadOnly, it first takes the data dir's lock: when another process
+// holds it, Open returns a *LockedError (errors.Is ErrLocked).
+func Open(opts Options) (s *Store, err error) {
+	s = &Store{g: newGraph(), log: opts.Logger, readOnly: opts.ReadOnly}
 	if opts.DataDir == "" {
 		return s, nil
 	}
-	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
 	path := filepath.Join(opts.DataDir, JournalFile)
-	// A compaction that did not finish left only its temporary file; the
-	// journal itself is complete.
-	if err := os.Remove(path + compactSuffix); err == nil {
-		opts.Logger.Warn().Str("journal", path).Msg("removed the temporary file of an unfinished compaction")
-	} else if !os.IsNotExist(err) {
-		return nil, fmt.Errorf("data dir: %w", err)
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return s, nil // nothing written yet, and nothing to create
+		}
+	} else {
+		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
+		var lock *dirLock
+		if lock, err = lockDir(opts.DataDir, opts.Command); err != nil {
+			return nil, err
+		}
+		s.lock = lock
+		defer func() {
+			if err != nil {
+				_ = lock.unlock()
+			}
+		}()
+		// A compaction that did not finish left only its temporary file;
+		// the journal itself is complete.
+		if err := os.Remove(path + compactSuffix); err == nil {
+			opts.Logger.Warn().Str("journal", path).Msg("removed the temporary file of an unfinished compaction")
+		} else if !os.IsNotExist(err) {
+			return nil, fmt.Errorf("data dir: %w", err)
+		}
 	}
 	records, rows := 0, 0
-	j, torn, err := openJournal(path, func(p []byte) error {
+	j, torn, err := openJournal(path, opts.ReadOnly, func(p []byte) error {
 		var e entry
 		if err := json.Unmarshal(p, &e); err != nil {
 			return err
@@ -95,14 +129,22 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if torn != nil {
+	if opts.ReadOnly {
+		// Everything is in memory; the file is not needed any more.
+		_ = j.close()
+		j = nil
+		if torn != nil {
+			opts.Logger.Info().Str("journal", path).Int64("offset", torn.offset).
+				Msg("read-only open: the journal ends in an incomplete record (a write in progress, or torn); not replayed, file left as it is")
+		}
+	} else if torn != nil {
 		opts.Logger.Warn().Str("journal", path).Int64("offset", torn.offset).
 			Int64("dropped_bytes", torn.size-torn.offset).
 			Msg("dropped a torn last journal record (a write that was never acknowledged)")
 	}
 	opts.Logger.Info().Str("journal", path).Int("records", records).
 		Int("enterprises", s.g.nEnt).Int("persons", len(s.g.nodes)-s.g.nEnt).Msg("memory store replayed")
-	if live := s.g.rows(); rows > 2*live && rows-live > 10_000 {
+	if live := s.g.rows(); rows > 2*live && rows-live > 10_000 && !opts.ReadOnly {
 		opts.Logger.Warn().Str("journal", path).Int("rows_replayed", rows).Int("rows_held", live).
 			Msg("the journal holds more than twice the rows the store keeps (repeated loads); `riskgraph compact` rewrites it as the current state")
 	}
@@ -188,6 +230,9 @@ func (s *Store) commit(ctx context.Context, e *entry) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.readOnly {
+		return fmt.Errorf("%w: writes need the data dir's lock; run the command that writes while no other riskgraph process holds the dir, or through the running server", ErrReadOnly)
+	}
 	var payload []byte
 	if s.journal != nil {
 		var err error
@@ -253,10 +298,15 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	var err error
 	if s.journal != nil {
-		return s.journal.close()
+		err = s.journal.close()
 	}
-	return nil
+	if lerr := s.lock.unlock(); err == nil {
+		err = lerr
+	}
+	s.lock = nil
+	return err
 }
 
 // Enterprise returns an enterprise by key or USCC (an enterprise's USCC is
