@@ -1,5 +1,10 @@
 package engine
 
+import (
+	"riskgraph/models"
+	"riskgraph/store"
+)
+
 // Groups are the control groups and communities of a run.
 type Groups struct {
 	// Control maps each node to its control group (a weakly connected
@@ -14,8 +19,9 @@ type Groups struct {
 	Modularity float64
 }
 
-// ControlGroups computes weakly connected components of control edges:
-// holdings above the control threshold and branch links.
+// ControlGroups computes weakly connected components of control edges
+// under store.ControlRule (the one definition the API's /group uses too):
+// holdings above the control threshold in force on today, and branch links.
 func ControlGroups(g *Graph, threshold float64, today Day) ([]int32, []int32) {
 	n := g.N()
 	parent := make([]int32, n)
@@ -34,7 +40,7 @@ func ControlGroups(g *Graph, threshold float64, today Day) ([]int32, []int32) {
 		if e.Since != NoDay && e.Since > today {
 			continue
 		}
-		if (e.Type == EdgeHolds && e.Ratio > threshold) || e.Type == EdgeBranch {
+		if store.Controls(relType(e.Type), e.Ratio, threshold) {
 			a, b := find(e.From), find(e.To)
 			if a < b {
 				parent[b] = a
@@ -226,4 +232,16 @@ func Modularity(g *WeightedDigraph, comm []int32, gamma float64) float64 {
 		}
 	}
 	return q
+}
+
+// relType names the relationship an engine edge came from, for the rules
+// the store defines (only the types those rules test are told apart).
+func relType(t EdgeType) models.RelType {
+	switch t {
+	case EdgeHolds:
+		return models.RelHoldsShares
+	case EdgeBranch:
+		return models.RelBranchOf
+	}
+	return ""
 }

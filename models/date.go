@@ -24,6 +24,16 @@ func DateOf(t time.Time) Date {
 	return NewDate(y, m, d)
 }
 
+// chinaTime is China Standard Time (UTC+8, no daylight saving).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// ChinaDate is the calendar date at t in China (UTC+8): the day a
+// regulator's "today" means.
+func ChinaDate(t time.Time) Date {
+	y, m, d := t.In(chinaTime).Date()
+	return NewDate(y, m, d)
+}
+
 // ParseDate parses an ISO date (2006-01-02). The empty string is the zero Date.
 func ParseDate(s string) (Date, error) {
 	if s == "" {

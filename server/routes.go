@@ -78,7 +78,7 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/enterprises/:key/ownership", Roles: inspectors, TTL: ttl, Summary: "Ownership penetration tree over HOLDS_SHARES, up (holders) or down (holdings)",
 			Params: []param{pathKey(), qStr("direction", "up (who holds it, default) or down (what it holds)"), qInt("depth", 1, maxOwnershipDepth, "levels (default 3)"),
 				qInt("limit", 1, maxOwnershipNodes, "node limit (default 500)")}, handler: a.ownership},
-		{Method: "GET", Path: "/enterprises/:key/group", Roles: inspectors, TTL: ttl, Summary: "Control group: enterprises and persons joined by holdings of 50 % or more",
+		{Method: "GET", Path: "/enterprises/:key/group", Roles: inspectors, TTL: ttl, Summary: "Control group: enterprises and persons joined by holdings above the control threshold and by branch links (docs/risk-model.md §8)",
 			Params: []param{pathKey(), qInt("limit", 1, maxGroupMembers, "member limit (default 500)")}, handler: a.group},
 		{Method: "GET", Path: "/enterprises/:key/risk", Roles: readers, TTL: ttl, Summary: "Risk score and explanation (engine)", Params: []param{pathKey()}},
 		{Method: "GET", Path: "/enterprises/:key/owners", Roles: inspectors, TTL: ttl, Summary: "Beneficial owners and actual controller (engine)", Params: []param{pathKey()}},

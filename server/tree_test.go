@@ -107,9 +107,9 @@ func newTestAPIOn(t *testing.T, s store.Store) (http.Handler, store.Store) {
 	return New(Options{Store: s, Logger: nopLogger(), InsecureDev: true}), s
 }
 
-// TestControlGroup: the enterprises and persons joined by holdings of at
-// least 50 %, with those holdings; smaller holders stay out; the member
-// limit truncates.
+// TestControlGroup: the enterprises and persons joined by holdings of more
+// than 50 % and by branch links (the engine's control rule), with those
+// links; smaller holders stay out; the member limit truncates.
 func TestControlGroup(t *testing.T) {
 	h, _ := newTestAPI(t)
 	var body struct {
@@ -127,14 +127,14 @@ func TestControlGroup(t *testing.T) {
 		for _, m := range body.Members {
 			ids = append(ids, m.ID)
 		}
-		want := []string{"enterprise:" + storetest.B, "enterprise:" + storetest.D, "enterprise:" + storetest.C, "enterprise:" + storetest.F}
+		want := []string{"enterprise:" + storetest.B, "enterprise:" + storetest.D, "enterprise:" + storetest.C, "enterprise:" + storetest.F, "enterprise:" + storetest.BR}
 		slices.Sort(want)
-		if !slices.Equal(ids, want) || len(body.Edges) != 3 || body.Truncated {
-			t.Errorf("group of %s: members %v, %d edges, truncated %v; want %v and 3 edges", from, ids, len(body.Edges), body.Truncated, want)
+		if !slices.Equal(ids, want) || len(body.Edges) != 4 || body.Truncated {
+			t.Errorf("group of %s: members %v, %d edges, truncated %v; want %v and 4 edges", from, ids, len(body.Edges), body.Truncated, want)
 		}
 		for _, e := range body.Edges {
-			if r, _ := e.Props["ratio"].(float64); e.Type != models.RelHoldsShares || r < 0.5 {
-				t.Errorf("group edge %+v: want holdings of 50 %% or more", e)
+			if r, _ := e.Props["ratio"].(float64); e.Type != models.RelBranchOf && (e.Type != models.RelHoldsShares || r <= 0.5) {
+				t.Errorf("group edge %+v: want holdings of more than 50 %% or branch links", e)
 			}
 		}
 	}

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"riskgraph/engine"
 	"riskgraph/models"
 	"riskgraph/ranking"
 	"riskgraph/store"
@@ -33,8 +33,6 @@ const (
 	maxRankingLimit    = 500
 	defaultRunsLimit   = 20
 	maxRunsLimit       = 100
-	// controlRatio is the holding that joins a control group.
-	controlRatio = 0.5
 )
 
 // subject reads the entity of a :key or :pid route.
@@ -142,20 +140,9 @@ func jsonProblem(err error) string {
 	return err.Error()
 }
 
-// ownNode is a node of the ownership tree.
-type ownNode struct {
-	Ref      models.Ref   `json:"ref"`
-	Name     string       `json:"name"`
-	Ratio    float64      `json:"ratio,omitempty"` // of the holding joining it to its parent
-	Risk     *models.Risk `json:"risk,omitempty"`
-	Children []*ownNode   `json:"children,omitempty"`
-	// Cycle marks a node already on the path from the root (circular holding).
-	Cycle bool `json:"cycle,omitempty"`
-}
-
-// ownership answers the penetration tree: direction up follows holders,
-// down follows holdings, breadth first to depth levels and at most limit
-// nodes (truncated is then true).
+// ownership answers the penetration tree (store.Ownership): direction up
+// follows holders, down follows holdings, breadth first to depth levels and
+// at most limit nodes (truncated is then true).
 func (a *API) ownership(c echo.Context) error {
 	key, err := enterpriseKey(c.Param("key"))
 	if err != nil {
@@ -181,63 +168,16 @@ func (a *API) ownership(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	root := &ownNode{Ref: e.Ref(), Name: e.Name, Risk: e.Risk}
-	type item struct {
-		n    *ownNode
-		path map[models.Ref]bool
+	t, err := store.Ownership(ctx, a.store, store.EnterpriseNode(e), dir == "up", depth, limit)
+	if err != nil {
+		return err
 	}
-	level := []item{{root, map[models.Ref]bool{root.Ref: true}}}
-	count, truncated := 1, false
-	for d := 0; d < depth && len(level) > 0 && !truncated; d++ {
-		var refs []models.Ref
-		for _, it := range level {
-			if !it.n.Cycle {
-				refs = append(refs, it.n.Ref)
-			}
-		}
-		edges, nodes, err := a.store.Expand(ctx, refs, []models.RelType{models.RelHoldsShares})
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(edges, func(x, y store.Edge) int { return strings.Compare(x.ID(), y.ID()) })
-		var next []item
-		for _, it := range level {
-			for _, ed := range edges {
-				var other models.Ref
-				switch {
-				case dir == "up" && ed.To == it.n.Ref:
-					other = ed.From
-				case dir == "down" && ed.From == it.n.Ref:
-					other = ed.To
-				default:
-					continue
-				}
-				if count >= limit {
-					truncated = true
-					break
-				}
-				ratio, _ := ed.Props["ratio"].(float64)
-				nd := nodes[other]
-				child := &ownNode{Ref: other, Name: nd.Label, Ratio: ratio, Risk: nd.Risk, Cycle: it.path[other]}
-				it.n.Children = append(it.n.Children, child)
-				count++
-				if !child.Cycle {
-					p := make(map[models.Ref]bool, len(it.path)+1)
-					for k := range it.path {
-						p[k] = true
-					}
-					p[other] = true
-					next = append(next, item{child, p})
-				}
-			}
-		}
-		level = next
-	}
-	return c.JSON(http.StatusOK, map[string]any{"root": root, "direction": dir, "depth": depth, "nodes": count, "truncated": truncated})
+	return c.JSON(http.StatusOK, map[string]any{"root": t.Root, "direction": dir, "depth": depth, "nodes": t.Nodes, "truncated": t.Truncated})
 }
 
-// group answers the control group: the weakly connected component of the
-// enterprise over holdings of at least 50 %, up to limit members.
+// group answers the control group (store.ControlGroupOf) under the control
+// rule of the latest engine run (its ownership.control_threshold, the
+// default parameters before any run), up to limit members.
 func (a *API) group(c echo.Context) error {
 	key, err := enterpriseKey(c.Param("key"))
 	if err != nil {
@@ -252,50 +192,24 @@ func (a *API) group(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	members := map[models.Ref]store.Node{e.Ref(): store.EnterpriseNode(e)}
-	links := map[string]store.Edge{}
-	frontier := []models.Ref{e.Ref()}
-	truncated := false
-	for len(frontier) > 0 && !truncated {
-		edges, nodes, err := a.store.Expand(ctx, frontier, []models.RelType{models.RelHoldsShares})
-		if err != nil {
-			return err
+	rule := a.controlRule()
+	g, err := store.ControlGroupOf(ctx, a.store, store.EnterpriseNode(e), rule, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"root": g.Root, "threshold": rule.Threshold, "members": g.Members, "edges": g.Edges, "truncated": g.Truncated})
+}
+
+// controlRule is the engine's definition of control: the latest run's
+// threshold, the default one before any run; holdings in force today.
+func (a *API) controlRule() store.ControlRule {
+	threshold := engine.DefaultParams().Ownership.ControlThreshold
+	if a.opts.Engine != nil {
+		if res := a.opts.Engine.Get(); res != nil {
+			threshold = res.Params.Ownership.ControlThreshold
 		}
-		slices.SortFunc(edges, func(x, y store.Edge) int { return strings.Compare(x.ID(), y.ID()) })
-		var next []models.Ref
-		for _, ed := range edges {
-			if r, _ := ed.Props["ratio"].(float64); r < controlRatio {
-				continue
-			}
-			for _, end := range []models.Ref{ed.From, ed.To} {
-				if _, in := members[end]; !in {
-					if len(members) >= limit {
-						truncated = true
-						continue
-					}
-					members[end] = nodes[end]
-					next = append(next, end)
-				}
-			}
-			_, a1 := members[ed.From]
-			_, a2 := members[ed.To]
-			if a1 && a2 {
-				links[ed.ID()] = ed
-			}
-		}
-		frontier = next
 	}
-	out := make([]store.Node, 0, len(members))
-	for _, n := range members {
-		out = append(out, n)
-	}
-	slices.SortFunc(out, func(x, y store.Node) int { return strings.Compare(x.ID, y.ID) })
-	edges := make([]store.Edge, 0, len(links))
-	for _, l := range links {
-		edges = append(edges, l)
-	}
-	slices.SortFunc(edges, func(x, y store.Edge) int { return strings.Compare(x.ID(), y.ID()) })
-	return c.JSON(http.StatusOK, map[string]any{"root": e.Ref(), "threshold": controlRatio, "members": out, "edges": edges, "truncated": truncated})
+	return store.ControlRule{Threshold: threshold, Today: models.ChinaDate(a.opts.Now())}
 }
 
 // rankVersion returns the cache version string and run for rankings.

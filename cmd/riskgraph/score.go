@@ -100,8 +100,7 @@ func scoreOptions(paramsFile, today string) (engine.Options, error) {
 		opts.Params = p
 	}
 	if today == "" {
-		opts.Today = models.DateOf(time.Now().In(time.FixedZone("CST", 8*3600)))
-		opts.Today = models.NewDate(opts.Today.Year(), opts.Today.Month(), opts.Today.Day())
+		opts.Today = models.ChinaDate(time.Now())
 		return opts, nil
 	}
 	d, err := models.ParseDate(today)
