@@ -13,11 +13,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	"riskgraph/models"
 	"riskgraph/store"
+	"riskgraph/store/auditlog"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -29,7 +31,12 @@ const JournalFile = "journal.rgj"
 type Options struct {
 	// DataDir holds the journal. Empty means no journal: nothing survives Close.
 	DataDir string
-	Logger  zerolog.Logger
+	// AuditDir holds the audit log (default <DataDir>/audit; with neither,
+	// a temporary directory removed by Close). AuditRetention is passed to
+	// it (see store/auditlog).
+	AuditDir       string
+	AuditRetention time.Duration
+	Logger         zerolog.Logger
 }
 
 // Store is the in-memory backend.
@@ -42,6 +49,7 @@ type Store struct {
 	order  atomic.Pointer[scanOrder]
 	failed error // set when an fsync failed
 	log    zerolog.Logger
+	audit  *auditlog.Lazy // audit.go
 }
 
 // entry is one journal record.
@@ -50,10 +58,12 @@ type entry struct {
 	Results []models.RiskResult `json:"results,omitempty"`
 	Promote string              `json:"promote,omitempty"`
 	Run     *store.Run          `json:"run,omitempty"`
-	// Access: API keys and audit entries (access.go).
-	Key    *store.APIKey      `json:"key,omitempty"`
-	Revoke *revocation        `json:"revoke,omitempty"`
-	Audit  []store.AuditEntry `json:"audit,omitempty"`
+	// Access: API keys (access.go).
+	Key    *store.APIKey `json:"key,omitempty"`
+	Revoke *revocation   `json:"revoke,omitempty"`
+	// Audit entries, written by earlier versions only: Open moves them
+	// into the audit log (audit.go).
+	LegacyAudit json.RawMessage `json:"audit,omitempty"`
 	// Reports, snapshots and watch-lists (reports.go).
 	Reports *reportsEntry `json:"reports,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
@@ -64,7 +74,7 @@ type entry struct {
 
 // Open opens the store, replaying the journal in opts.DataDir.
 func Open(opts Options) (*Store, error) {
-	s := &Store{g: newGraph(), log: opts.Logger}
+	s := &Store{g: newGraph(), log: opts.Logger, audit: auditlog.NewLazy(auditOptions(opts))}
 	if opts.DataDir == "" {
 		return s, nil
 	}
@@ -80,12 +90,14 @@ func Open(opts Options) (*Store, error) {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	records, rows := 0, 0
+	var legacy legacyAudit
 	j, torn, err := openJournal(path, func(p []byte) error {
 		var e entry
 		if err := json.Unmarshal(p, &e); err != nil {
 			return err
 		}
 		s.g.apply(&e)
+		legacy.note(e.LegacyAudit)
 		records++
 		if e.Batch != nil {
 			rows += e.Batch.Len()
@@ -107,6 +119,10 @@ func Open(opts Options) (*Store, error) {
 			Msg("the journal holds more than twice the rows the store keeps (repeated loads); `riskgraph compact` rewrites it as the current state")
 	}
 	s.journal = j
+	if err := s.migrateAudit(path, &legacy); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -253,10 +269,13 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	err := s.audit.Close()
 	if s.journal != nil {
-		return s.journal.close()
+		if jerr := s.journal.close(); err == nil {
+			err = jerr
+		}
 	}
-	return nil
+	return err
 }
 
 // Enterprise returns an enterprise by key or USCC (an enterprise's USCC is
