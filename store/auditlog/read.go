@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -173,4 +174,53 @@ func (t *topK) Pop() any {
 	x := t.h[len(t.h)-1]
 	t.h = t.h[:len(t.h)-1]
 	return x
+}
+
+// Each calls fn for every entry in every segment in dir, segment by
+// segment in sequence order, without taking the lock: it may run beside
+// the writing process (export, counting, tests). A torn last record of the
+// active segment (a write in progress or cut by a crash) is skipped; other
+// damage is an error. While a segment is being compressed an entry may be
+// visited twice.
+func Each(dir string, fn func(*store.AuditEntry) error) error {
+	names, err := segmentFiles(dir)
+	if err != nil {
+		return err
+	}
+	var stop error
+	for _, name := range names {
+		path := filepath.Join(dir, name)
+		s := &segment{path: path, gz: strings.HasSuffix(name, ".gz")}
+		if strings.HasSuffix(name, ".open") {
+			f, err := os.Open(path)
+			if err != nil {
+				return fmt.Errorf("audit log: %w", err)
+			}
+			st, err := f.Stat()
+			if err == nil {
+				var res frame.Result
+				res, err = frame.Scan(f, st.Size(), func(int64, []byte) error { return nil })
+				s.open, s.end = true, res.End
+				if err == nil && res.Corrupt() {
+					err = fmt.Errorf("audit log %s is damaged at byte %d; run `riskgraph fsck`", path, res.Damaged[0].Offset)
+				}
+			}
+			f.Close()
+			if err != nil {
+				return err
+			}
+		}
+		err := readSegment(s, func(e *store.AuditEntry) {
+			if stop == nil {
+				stop = fn(e)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if stop != nil {
+			return stop
+		}
+	}
+	return nil
 }
