@@ -107,8 +107,8 @@ func (a *API) routes() []route {
 			Extra: []int{202, 409}, handler: a.triggerRun},
 
 		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (ingest issue)", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"}}, Body: "CSV or NDJSON rows"},
-		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log, newest first, paged by cursor",
-			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
+		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log: one entry per request (id, time, key_id, role, method, route, entities, query, status), newest first, paged by cursor",
+			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>: entries naming it among their entities"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
 				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 1, maxAuditLimit, "page size (default 100)")}, handler: a.auditQuery},
 		// Reports and watch-lists (reports.go, watchlists.go).
 		{Method: "GET", Path: "/reports", Roles: inspectors, Summary: "Early-warning reports, newest first (summary and delivery status, no body)",
