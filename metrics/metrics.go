@@ -34,9 +34,10 @@ type Metrics struct {
 	// decisions taken in process because Redis did not answer.
 	RateLimited       *prometheus.CounterVec
 	RateLimitFallback prometheus.Counter
-	// Audit entries written and dropped.
+	// Audit entries written, and requests refused (503) because their
+	// entry could not be written.
 	AuditWritten prometheus.Counter
-	AuditDropped prometheus.Counter
+	AuditFailed  prometheus.Counter
 	// EngineRuns observes the duration of every completed or failed engine
 	// run, by status. The engine may observe it directly; RecordRuns feeds
 	// it from the run history.
@@ -80,8 +81,8 @@ func New() *Metrics {
 		AuditWritten: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "riskgraph_audit_entries_written_total", Help: "Audit entries stored.",
 		}),
-		AuditDropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "riskgraph_audit_entries_dropped_total", Help: "Audit entries lost (queue full or store refusing); alert on any.",
+		AuditFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "riskgraph_audit_failures_total", Help: "Requests answered 503 because the audit log could not record them in time; alert on any.",
 		}),
 		EngineRuns: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "riskgraph_engine_run_duration_seconds", Help: "Engine run durations from the run history, by status.",
@@ -90,7 +91,7 @@ func New() *Metrics {
 		seen: map[string]bool{},
 	}
 	m.Registry.MustRegister(m.HTTP, m.Cache, m.CacheCoalesced, m.RedisErrors, m.RedisUp, m.Store,
-		m.RateLimited, m.RateLimitFallback, m.AuditWritten, m.AuditDropped, m.EngineRuns,
+		m.RateLimited, m.RateLimitFallback, m.AuditWritten, m.AuditFailed, m.EngineRuns,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

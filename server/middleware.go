@@ -277,63 +277,6 @@ func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// auditTrail records every authenticated /api/v1 request: key, role,
-// route, the entities it named, the status.
-func (a *API) auditTrail(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		p := principalOf(c)
-		if p.KeyID == "" {
-			return next(c)
-		}
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		now := a.opts.Now().UTC()
-		base := store.AuditEntry{Time: now, KeyID: p.KeyID, Role: string(p.Role), Method: c.Request().Method,
-			Route: c.Path(), Status: c.Response().Status}
-		ents := auditEntities(c)
-		if len(ents) == 0 {
-			ents = []string{""}
-		}
-		for _, ent := range ents {
-			e := base
-			e.ID, e.Entity = store.NewAuditID(now), ent
-			a.audit.add(e)
-		}
-		if c.Request().Method != http.MethodGet && c.Response().Status < 300 {
-			a.versions.invalidate() // a write through this API: new version at once
-		}
-		return nil
-	}
-}
-
-// auditEntities names the entities a request looked up: those a handler
-// set, else the key or pid in the path, else from and to.
-func auditEntities(c echo.Context) []string {
-	if v, ok := c.Get(ctxEntities).([]string); ok {
-		return v
-	}
-	if k := c.Param("key"); k != "" {
-		if key, err := enterpriseKey(k); err == nil {
-			return []string{"enterprise:" + key}
-		}
-		return []string{"enterprise:" + clip(k)}
-	}
-	if p := c.Param("pid"); p != "" {
-		return []string{"person:" + clip(strings.ToLower(p))}
-	}
-	var out []string
-	for _, name := range []string{"from", "to"} {
-		if v := c.QueryParam(name); v != "" {
-			if r, err := parseRef(v); err == nil {
-				out = append(out, r.String())
-			}
-		}
-	}
-	return out
-}
-
 func clip(s string) string {
 	if len(s) > 100 {
 		return s[:100]

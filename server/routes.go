@@ -106,13 +106,13 @@ func (a *API) routes() []route {
 		{Method: "POST", Path: "/runs", Roles: admins, Summary: "Start an engine run in the background (202 with its id; 409 while another runs)",
 			Extra: []int{202, 409}, handler: a.triggerRun},
 
-		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (ingest issue)", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"},
+		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (CSV or NDJSON, columns as docs/data-format.md names them); 422 when nothing loads", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"},
 			qStr("source", "the data set's name (default api)"), qStr("format", "csv or ndjson (default: from Content-Type)"),
 			qStr("encoding", "auto (default), utf-8, gb18030, gbk, utf-16le or utf-16be"), qStr("references", "placeholder (default) or reject"),
 			qStr("dry_run", "true: validate only, write nothing"), qStr("max_rejects", "stop after this many rejected rows (0: never)")},
 			Body: "CSV or NDJSON rows", Extra: []int{413, 422}},
-		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log, newest first, paged by cursor",
-			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
+		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log: one entry per request (id, time, key_id, role, method, route, entities, query, status), newest first, paged by cursor",
+			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>: entries naming it among their entities"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
 				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 1, maxAuditLimit, "page size (default 100)")}, handler: a.auditQuery},
 		// Reports and watch-lists (reports.go, watchlists.go).
 		{Method: "GET", Path: "/reports", Roles: inspectors, Summary: "Early-warning reports, newest first (summary and delivery status, no body)",

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -92,8 +93,9 @@ type Options struct {
 	// CORSOrigins allowed to call the API from a browser; empty (default)
 	// sends no CORS headers at all.
 	CORSOrigins []string
-	// AuditInterval between audit writes (default 200 ms).
-	AuditInterval time.Duration
+	// AuditTimeout bounds how long a request waits for its audit entry to
+	// be durable before it is answered 503 (default 5 s).
+	AuditTimeout time.Duration
 	// Runs starts engine runs for POST /api/v1/runs; nil answers 503.
 	Runs RunTrigger
 	// Hasher turns identity numbers into pids for POST /api/v1/ingest;
@@ -137,8 +139,8 @@ func (o *Options) defaults() {
 	if o.BatchBodyLimit <= 0 {
 		o.BatchBodyLimit = 64 << 20
 	}
-	if o.AuditInterval <= 0 {
-		o.AuditInterval = 200 * time.Millisecond
+	if o.AuditTimeout <= 0 {
+		o.AuditTimeout = 5 * time.Second
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -169,11 +171,12 @@ type API struct {
 	limiter  ratelimit.Limiter
 	// authFails counts requests without a valid key per client address.
 	authFails *ratelimit.Strikes
-	audit     *auditWriter
-	rank      *ranking.Service
-	policy    map[string]*route // method + " " + Echo path
-	echo      *echo.Echo
-	stop      chan struct{}
+	// auditLogged is the second of the last audit failure logged.
+	auditLogged atomic.Int64
+	rank        *ranking.Service
+	policy      map[string]*route // method + " " + Echo path
+	echo        *echo.Echo
+	stop        chan struct{}
 }
 
 // New builds the router. Tests call it with httptest. The API's background
@@ -206,7 +209,6 @@ func NewAPI(opts Options) *API {
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
 	a.authFails = a.newAuthFailures()
-	a.audit = newAuditWriter(a.store, a.m, a.log, opts.AuditInterval)
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
 	if opts.InsecureDev {
 		a.log.Warn().Msg("!!! INSECURE DEV MODE: every request is served as admin WITHOUT an API key. " +
@@ -229,7 +231,6 @@ func (a *API) Close() {
 	default:
 		close(a.stop)
 	}
-	a.audit.close()
 }
 
 // watchCache pings a cache marked down every second, so that it comes

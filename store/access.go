@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -35,25 +36,33 @@ type KeyStore interface {
 	RevokeKey(ctx context.Context, id string, at time.Time) error
 }
 
-// AuditEntry records one look-up: who (key id and role), when, through
-// which endpoint (method and route pattern), about which entity, and the
-// answer's status.
+// AuditEntry records one request: who (key id and role), when, through
+// which endpoint (method and route pattern), about which entities, what it
+// searched for, and the answer's status. It never holds an identity
+// number, an API key or a password: persons are named by pid, and a value
+// that failed validation is recorded as "invalid", never as given.
 type AuditEntry struct {
-	// ID orders entries: unique and increasing with Time (see NewAuditID).
+	// ID orders entries: unique and increasing with Time (see NewAuditID);
+	// letters, digits and '-' only, at most 64 of them.
 	ID     string    `json:"id"`
 	Time   time.Time `json:"time"`
 	KeyID  string    `json:"key_id"`
 	Role   string    `json:"role"`
 	Method string    `json:"method"`
 	Route  string    `json:"route"`
-	// Entity is "enterprise:<key>", "person:<pid>" or empty.
-	Entity string `json:"entity,omitempty"`
+	// Entities are "enterprise:<key>" or "person:<pid>", one per entity the
+	// request named (a batch of 1 000 keys is one entry naming 1 000).
+	Entities []string `json:"entities,omitempty"`
+	// Query is the search text of a search (masked as the caller's role
+	// sees names).
+	Query  string `json:"query,omitempty"`
 	Status int    `json:"status"`
 }
 
 // AuditQuery selects audit entries. Empty fields do not filter.
 type AuditQuery struct {
-	KeyID  string
+	KeyID string
+	// Entity matches entries that name it among their Entities.
 	Entity string
 	Route  string
 	Since  time.Time // Time >= Since
@@ -63,10 +72,14 @@ type AuditQuery struct {
 	Limit  int
 }
 
-// AuditLog keeps the audit trail. It is an optional extra of a Store.
+// AuditLog keeps the audit trail. Both backends keep it in append-only
+// files (package store/auditlog), never in the graph.
 type AuditLog interface {
-	// AppendAudit stores entries durably; entries with an existing ID are
-	// ignored, so retrying a batch is safe.
+	// AppendAudit stores entries durably: it returns only once they are on
+	// stable storage. When the log cannot take them before ctx ends (its
+	// queue is full or its disk fails) the error wraps ErrUnavailable.
+	// Entries with an ID already stored are shown once by Audit, so
+	// retrying a batch is safe.
 	AppendAudit(ctx context.Context, entries []AuditEntry) error
 	// Audit returns up to q.Limit entries matching q, newest (highest ID) first.
 	Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
@@ -75,7 +88,7 @@ type AuditLog interface {
 // MatchAudit reports whether e satisfies q's filters (not Limit).
 func MatchAudit(e AuditEntry, q AuditQuery) bool {
 	return (q.KeyID == "" || e.KeyID == q.KeyID) &&
-		(q.Entity == "" || e.Entity == q.Entity) &&
+		(q.Entity == "" || slices.Contains(e.Entities, q.Entity)) &&
 		(q.Route == "" || e.Route == q.Route) &&
 		(q.Since.IsZero() || !e.Time.Before(q.Since)) &&
 		(q.Until.IsZero() || e.Time.Before(q.Until)) &&

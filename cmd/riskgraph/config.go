@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -25,6 +28,10 @@ type config struct {
 	// command is the subcommand running ("serve", "keys create" …), written
 	// into the data dir's lock so that others can name its holder.
 	command string
+	// AuditDir holds the audit log (default <DataDir>/audit);
+	// AuditRetention is how long it keeps entries ("365d" or a Go duration).
+	AuditDir       string
+	AuditRetention string
 }
 
 func envOr(name, def string) string {
@@ -42,6 +49,8 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database name (default: the server's default) [NEO4J_DATABASE]")
 	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis URL, redis://[user:password@]host:6379/0; empty = in-process cache [REDIS_URL]")
 	fs.StringVar(&c.Addr, "addr", envOr("RISKGRAPH_ADDR", "127.0.0.1:8080"), "HTTP listen address [RISKGRAPH_ADDR]")
+	fs.StringVar(&c.AuditDir, "audit-dir", envOr("RISKGRAPH_AUDIT_DIR", ""), "directory of the audit log, written by one process at a time (default <data-dir>/audit) [RISKGRAPH_AUDIT_DIR]")
+	fs.StringVar(&c.AuditRetention, "audit-retention", envOr("RISKGRAPH_AUDIT_RETENTION", "365d"), "how long audit entries are kept, e.g. 365d or 4380h; at least 183d (the Cybersecurity Law's six months) [RISKGRAPH_AUDIT_RETENTION]")
 	fs.StringVar(&c.LogLevel, "log-level", envOr("RISKGRAPH_LOG_LEVEL", "info"), "log level: debug, info, warn, error [RISKGRAPH_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", envOr("RISKGRAPH_LOG_FORMAT", "auto"), "log format: json, console, or auto (console on a terminal) [RISKGRAPH_LOG_FORMAT]")
 	// Secrets come from the environment only, never from flags (which show in ps).
@@ -67,4 +76,30 @@ func (c *config) storeKind() (string, error) {
 		return "neo4j", nil
 	}
 	return "", fmt.Errorf("--store %q: use memory or neo4j", c.Store)
+}
+
+// auditDir is the audit log's directory.
+func (c *config) auditDir() string {
+	if c.AuditDir != "" {
+		return c.AuditDir
+	}
+	return filepath.Join(c.DataDir, "audit")
+}
+
+// auditRetention parses --audit-retention: whole days ("365d") or a Go
+// duration ("8760h"). The audit log refuses less than the legal minimum.
+func (c *config) auditRetention() (time.Duration, error) {
+	s := strings.TrimSpace(c.AuditRetention)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("--audit-retention %q: give whole days such as 365d, or a duration such as 8760h", c.AuditRetention)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--audit-retention %q: give whole days such as 365d, or a duration such as 8760h", c.AuditRetention)
+	}
+	return d, nil
 }

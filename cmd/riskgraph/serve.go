@@ -86,8 +86,8 @@ func (a *app) serveCommand() *cobra.Command {
 	return cmd
 }
 
-// serve runs the API until ctx ends, then drains requests for up to 10 s
-// and writes the queued audit entries.
+// serve runs the API until ctx ends, then drains requests for up to 10 s.
+// Every answer it sent was audited before it left.
 func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	proxies, err := a.http.check(a.cfg.Addr)
 	if err != nil {
@@ -96,6 +96,13 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	hasher, err := pidHasher(&a.cfg, a.log) // for POST /api/v1/ingest
 	if err != nil {
 		return err
+	}
+	// Open the audit log now (it opens on first use): a log that another
+	// process holds, or that is damaged, stops serve before it listens.
+	if al, ok := s.(store.AuditLog); ok {
+		if _, err := al.Audit(ctx, store.AuditQuery{Limit: 1}); err != nil {
+			return fmt.Errorf("audit log %s: %w", a.cfg.auditDir(), err)
+		}
 	}
 	runOpts, err := scoreOptions(a.http.runParams, "") // for POST /api/v1/runs
 	if err != nil {

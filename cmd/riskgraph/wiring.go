@@ -48,15 +48,20 @@ func openStore(ctx context.Context, c *config, log zerolog.Logger) (store.Store,
 	if err != nil {
 		return nil, err
 	}
+	retention, err := c.auditRetention()
+	if err != nil {
+		return nil, err
+	}
 	if kind == "memory" {
 		if c.Neo4jURI == "" {
 			log.Info().Str("data_dir", c.DataDir).Msg("no Neo4j configured: using the embedded memory store")
 		}
 		// A *memory.LockedError when another process holds the data dir
 		// (forward.go decides what to do then).
-		return memory.Open(memory.Options{DataDir: c.DataDir, Logger: log, Command: c.command})
+		return memory.Open(memory.Options{DataDir: c.DataDir, AuditDir: c.auditDir(), AuditRetention: retention, Logger: log, Command: c.command})
 	}
-	opts := neo4jstore.Options{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase, Logger: log}
+	opts := neo4jstore.Options{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase,
+		AuditDir: c.auditDir(), AuditRetention: retention, Logger: log}
 	s, err := neo4jstore.Open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("neo4j at %s: %w", c.Neo4jURI, err)

@@ -4,17 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"riskgraph/store"
 )
 
-var (
-	_ store.KeyStore = (*Store)(nil)
-	_ store.AuditLog = (*Store)(nil)
-)
+var _ store.KeyStore = (*Store)(nil)
 
 // revocation is the journal record of a revoked key.
 type revocation struct {
@@ -22,17 +18,15 @@ type revocation struct {
 	At time.Time `json:"at"`
 }
 
-// access holds API keys and the audit trail.
+// access holds API keys. The audit trail is in the audit log (audit.go).
 type access struct {
 	keys   map[string]*store.APIKey // by id
 	byHash map[string]string        // hash → id
-	audit  []store.AuditEntry       // sorted by ID
-	ids    map[string]bool
 }
 
 func (a *access) apply(e *entry) {
 	if a.keys == nil {
-		a.keys, a.byHash, a.ids = map[string]*store.APIKey{}, map[string]string{}, map[string]bool{}
+		a.keys, a.byHash = map[string]*store.APIKey{}, map[string]string{}
 	}
 	if k := e.Key; k != nil {
 		c := *k
@@ -42,22 +36,6 @@ func (a *access) apply(e *entry) {
 	if r := e.Revoke; r != nil {
 		if k := a.keys[r.ID]; k != nil && k.Revoked.IsZero() {
 			k.Revoked = r.At
-		}
-	}
-	if len(e.Audit) > 0 {
-		sorted := true
-		for _, x := range e.Audit {
-			if a.ids[x.ID] {
-				continue
-			}
-			a.ids[x.ID] = true
-			if n := len(a.audit); n > 0 && a.audit[n-1].ID > x.ID {
-				sorted = false
-			}
-			a.audit = append(a.audit, x)
-		}
-		if !sorted {
-			sort.Slice(a.audit, func(i, j int) bool { return a.audit[i].ID < a.audit[j].ID })
 		}
 	}
 }
@@ -120,34 +98,4 @@ func (s *Store) RevokeKey(ctx context.Context, id string, at time.Time) error {
 		return fmt.Errorf("API key %q: %w", id, store.ErrNotFound)
 	}
 	return s.commit(ctx, &entry{Revoke: &revocation{ID: id, At: at.UTC()}})
-}
-
-// AppendAudit journals audit entries.
-func (s *Store) AppendAudit(ctx context.Context, entries []store.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	for _, e := range entries {
-		if e.ID == "" {
-			return fmt.Errorf("%w: audit entry without an id", store.ErrInvalid)
-		}
-	}
-	return s.commit(ctx, &entry{Audit: entries})
-}
-
-// Audit returns matching entries, newest first.
-func (s *Store) Audit(_ context.Context, q store.AuditQuery) ([]store.AuditEntry, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if err := s.open(); err != nil {
-		return nil, err
-	}
-	out := []store.AuditEntry{}
-	all := s.g.access.audit
-	for i := len(all) - 1; i >= 0 && len(out) < q.Limit; i-- {
-		if store.MatchAudit(all[i], q) {
-			out = append(out, all[i])
-		}
-	}
-	return out, nil
 }

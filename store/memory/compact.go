@@ -23,7 +23,9 @@ type CompactStats struct {
 
 // Compact rewrites the journal as the store's current state: every node,
 // record and relationship once, current and staged results, runs, API keys,
-// the audit trail, reports, snapshots and watch-lists. Repeated loads of
+// reports, snapshots and watch-lists. Audit entries that an earlier version
+// journaled are left out: Open moved them into the audit log before the
+// store could be compacted. Repeated loads of
 // the same data, replaced values and deleted snapshots no longer take
 // space or replay time.
 //
@@ -198,15 +200,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	return g.reports.snapshot(emit)
 }
 
-// snapshot emits the keys (revocations included) and the audit trail.
+// snapshot emits the keys (revocations included).
 func (a *access) snapshot(emit func(*entry) error) error {
 	for _, k := range a.keys {
 		if err := emit(&entry{Key: k}); err != nil {
-			return err
-		}
-	}
-	for lo := 0; lo < len(a.audit); lo += compactRows {
-		if err := emit(&entry{Audit: a.audit[lo:min(lo+compactRows, len(a.audit))]}); err != nil {
 			return err
 		}
 	}

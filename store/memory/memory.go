@@ -15,11 +15,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 
 	"riskgraph/models"
 	"riskgraph/store"
+	"riskgraph/store/auditlog"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -31,7 +33,12 @@ const JournalFile = "journal.rgj"
 type Options struct {
 	// DataDir holds the journal. Empty means no journal: nothing survives Close.
 	DataDir string
-	Logger  zerolog.Logger
+	// AuditDir holds the audit log (default <DataDir>/audit; with neither,
+	// a temporary directory removed by Close). AuditRetention is passed to
+	// it (see store/auditlog).
+	AuditDir       string
+	AuditRetention time.Duration
+	Logger         zerolog.Logger
 	// Command names what the process does ("serve", "ingest" …); it is
 	// written into the data dir's lock file so that a second opener can
 	// say who holds the directory (lock.go).
@@ -58,6 +65,7 @@ type Store struct {
 	// readOnly); held until Close.
 	lock     *dirLock
 	readOnly bool
+	audit    *auditlog.Lazy // audit.go
 }
 
 // entry is one journal record.
@@ -66,10 +74,12 @@ type entry struct {
 	Results []models.RiskResult `json:"results,omitempty"`
 	Promote string              `json:"promote,omitempty"`
 	Run     *store.Run          `json:"run,omitempty"`
-	// Access: API keys and audit entries (access.go).
-	Key    *store.APIKey      `json:"key,omitempty"`
-	Revoke *revocation        `json:"revoke,omitempty"`
-	Audit  []store.AuditEntry `json:"audit,omitempty"`
+	// Access: API keys (access.go).
+	Key    *store.APIKey `json:"key,omitempty"`
+	Revoke *revocation   `json:"revoke,omitempty"`
+	// Audit entries, written by earlier versions only: Open moves them
+	// into the audit log (audit.go).
+	LegacyAudit json.RawMessage `json:"audit,omitempty"`
 	// Reports, snapshots and watch-lists (reports.go).
 	Reports *reportsEntry `json:"reports,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
@@ -82,7 +92,8 @@ type entry struct {
 // opts.ReadOnly, it first takes the data dir's lock: when another process
 // holds it, Open returns a *LockedError (errors.Is ErrLocked).
 func Open(opts Options) (s *Store, err error) {
-	s = &Store{g: newGraph(), log: opts.Logger, readOnly: opts.ReadOnly}
+	s = &Store{g: newGraph(), log: opts.Logger, readOnly: opts.ReadOnly,
+		audit: auditlog.NewLazy(auditOptions(opts))}
 	if opts.DataDir == "" {
 		return s, nil
 	}
@@ -114,12 +125,14 @@ func Open(opts Options) (s *Store, err error) {
 		}
 	}
 	records, rows := 0, 0
+	var legacy legacyAudit
 	j, torn, err := openJournal(path, opts.ReadOnly, func(p []byte) error {
 		var e entry
 		if err := json.Unmarshal(p, &e); err != nil {
 			return err
 		}
 		s.g.apply(&e)
+		legacy.note(e.LegacyAudit)
 		records++
 		if e.Batch != nil {
 			rows += e.Batch.Len()
@@ -149,6 +162,13 @@ func Open(opts Options) (s *Store, err error) {
 			Msg("the journal holds more than twice the rows the store keeps (repeated loads); `riskgraph compact` rewrites it as the current state")
 	}
 	s.journal = j
+	if opts.ReadOnly {
+		return s, nil // a read-only open writes nothing, the audit migration included
+	}
+	if err := s.migrateAudit(path, &legacy); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -226,12 +246,17 @@ func (s *Store) Generation(context.Context) (uint64, error) {
 	return s.g.generation, nil
 }
 
+// writeRefused is the error of a write (or an audit read) on a read-only store.
+func (s *Store) writeRefused() error {
+	return fmt.Errorf("%w: this needs the data dir's lock; run it while no other riskgraph process holds the dir, or through the running server", ErrReadOnly)
+}
+
 func (s *Store) commit(ctx context.Context, e *entry) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if s.readOnly {
-		return fmt.Errorf("%w: writes need the data dir's lock; run the command that writes while no other riskgraph process holds the dir, or through the running server", ErrReadOnly)
+		return s.writeRefused()
 	}
 	var payload []byte
 	if s.journal != nil {
@@ -298,9 +323,11 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	var err error
+	err := s.audit.Close()
 	if s.journal != nil {
-		err = s.journal.close()
+		if jerr := s.journal.close(); err == nil {
+			err = jerr
+		}
 	}
 	if lerr := s.lock.unlock(); err == nil {
 		err = lerr

@@ -31,6 +31,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"riskgraph/store"
+	"riskgraph/store/auditlog"
 )
 
 var _ store.Store = (*Store)(nil)
@@ -58,7 +59,14 @@ type Options struct {
 	// IndexTimeout bounds the wait for indexes to come online at Open;
 	// 0 means DefaultIndexTimeout.
 	IndexTimeout time.Duration
-	Logger       zerolog.Logger
+	// AuditDir holds the audit log: files on this machine, not the
+	// database (see store/auditlog). One process writes a directory, so each
+	// API replica needs its own. Empty means a temporary directory removed
+	// by Close. It is opened on first use, so commands that never audit
+	// never take its lock. AuditRetention is passed to it.
+	AuditDir       string
+	AuditRetention time.Duration
+	Logger         zerolog.Logger
 }
 
 var schemes = []string{"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
@@ -115,6 +123,7 @@ type Store struct {
 	bookmarks driver.BookmarkManager
 	log       zerolog.Logger
 	closed    atomic.Bool
+	audit     *auditlog.Lazy
 }
 
 // Open connects to the server, checks that it answers and applies the
@@ -145,6 +154,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		database:  opts.Database,
 		bookmarks: driver.NewBookmarkManager(driver.BookmarkManagerConfig{}),
 		log:       opts.Logger,
+		audit:     auditlog.NewLazy(auditlog.Options{Dir: opts.AuditDir, Retention: opts.AuditRetention, Logger: opts.Logger}),
 	}
 	start := time.Now()
 	if err := d.VerifyConnectivity(ctx); err != nil {
@@ -211,7 +221,11 @@ func (s *Store) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return s.driver.Close(ctx)
+	err := s.audit.Close()
+	if derr := s.driver.Close(ctx); derr != nil {
+		err = derr
+	}
+	return err
 }
 
 func (s *Store) session(ctx context.Context, mode driver.AccessMode) driver.SessionWithContext {

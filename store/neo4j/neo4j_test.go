@@ -192,16 +192,11 @@ func explainParams() map[string]map[string]any {
 		"scan_projection_count":         nil,
 		"schema_apikey_id":              nil,
 		"schema_apikey_hash":            nil,
-		"schema_audit_id":               nil,
-		"schema_audit_entity":           nil,
 		"apikey_create": {"id": "k1", "name": "dashboard wall", "role": "dashboard", "hash": "ab12",
 			"created": time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
 		"apikey_by_hash": {"hash": "ab12"},
 		"apikeys_list":   nil,
 		"apikey_revoke":  {"id": "k1", "at": time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)},
-		"audit_append": rows(map[string]any{"id": "0001", "time": time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), "key_id": "k1",
-			"role": "inspector", "method": "GET", "route": "/api/v1/enterprises/:key", "entity": "enterprise:914403001922038216", "status": int64(200)}),
-		"audit_query": {"key_id": "k1", "entity": nil, "route": nil, "since": nil, "until": nil, "before": "0002", "limit": int64(50)},
 	}
 }
 

@@ -27,8 +27,6 @@ const (
 	qSchemaMetaID              = "schema_meta_id"
 	qSchemaAPIKeyID            = "schema_apikey_id"
 	qSchemaAPIKeyHash          = "schema_apikey_hash"
-	qSchemaAuditID             = "schema_audit_id"
-	qSchemaAuditEntity         = "schema_audit_entity"
 
 	qPing = "ping"
 
@@ -84,7 +82,7 @@ var schema = []string{
 	qSchemaEnterpriseRegion, qSchemaEnterpriseIndustry, qSchemaEnterpriseStatus,
 	qSchemaEnterpriseRiskScore, qSchemaPersonRiskScore, qSchemaRecordKind,
 	qSchemaNamesFulltext, qSchemaEnterpriseRiskNext, qSchemaPersonRiskNext, qSchemaRunID, qSchemaMetaID,
-	qSchemaAPIKeyID, qSchemaAPIKeyHash, qSchemaAuditID, qSchemaAuditEntity,
+	qSchemaAPIKeyID, qSchemaAPIKeyHash,
 	qSchemaReportID, qSchemaWatchlistID, qSchemaBlobKey, // reports.go
 }
 

@@ -80,9 +80,15 @@ func testAudit(t *testing.T, s store.Store) {
 	var entries []store.AuditEntry
 	for i := range 25 {
 		e := store.AuditEntry{ID: fmt.Sprintf("%04d", i), Time: t0.Add(time.Duration(i) * time.Minute), KeyID: "k1",
-			Role: "inspector", Method: "GET", Route: "/api/v1/enterprises/:key", Entity: "enterprise:" + B, Status: 200}
+			Role: "inspector", Method: "GET", Route: "/api/v1/enterprises/:key", Entities: []string{"enterprise:" + B}, Status: 200}
 		if i%5 == 0 {
-			e.KeyID, e.Entity, e.Route = "k2", "person:"+P1, "/api/v1/persons/:pid"
+			e.KeyID, e.Entities, e.Route = "k2", []string{"person:" + P1}, "/api/v1/persons/:pid"
+		}
+		if i == 7 { // one request naming many entities is one entry
+			e.Route, e.Method, e.Entities = "/api/v1/enterprises:batch", "POST", []string{"enterprise:" + B, "enterprise:" + C, "person:" + P2}
+		}
+		if i == 8 {
+			e.Route, e.Entities, e.Query = "/api/v1/search", nil, "星河 贸易"
 		}
 		entries = append(entries, e)
 	}
@@ -96,13 +102,30 @@ func testAudit(t *testing.T, s store.Store) {
 	if err := al.AppendAudit(c, []store.AuditEntry{{Time: t0}}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("entry without id: %v", err)
 	}
+	if err := al.AppendAudit(c, []store.AuditEntry{{ID: "../x_y", Time: t0}}); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("entry with an id of other characters: %v", err)
+	}
 	all, err := al.Audit(c, store.AuditQuery{Limit: 100})
 	if err != nil || len(all) != 25 || all[0].ID != "0024" || all[24].ID != "0000" {
 		t.Fatalf("all entries: %d, %v; want 25 newest first", len(all), err)
 	}
 	if e := all[24]; !e.Time.Equal(t0) || e.KeyID != "k2" || e.Role != "inspector" || e.Method != "GET" ||
-		e.Route != "/api/v1/persons/:pid" || e.Entity != "person:"+P1 || e.Status != 200 {
+		e.Route != "/api/v1/persons/:pid" || len(e.Entities) != 1 || e.Entities[0] != "person:"+P1 || e.Status != 200 {
 		t.Errorf("entry round trip: %+v", e)
+	}
+	if e := all[24-7]; e.ID != "0007" || e.Method != "POST" || len(e.Entities) != 3 || e.Entities[2] != "person:"+P2 {
+		t.Errorf("batch entry round trip: %+v", e)
+	}
+	if e := all[24-8]; e.ID != "0008" || e.Query != "星河 贸易" || len(e.Entities) != 0 {
+		t.Errorf("search entry round trip: %+v", e)
+	}
+	for _, ent := range []string{"enterprise:" + C, "person:" + P2} {
+		if got, err := al.Audit(c, store.AuditQuery{Entity: ent, Limit: 10}); err != nil || len(got) != 1 || got[0].ID != "0007" {
+			t.Errorf("entity %s: %d entries, %v; want the batch entry 0007 that names it among three", ent, len(got), err)
+		}
+	}
+	if none, err := al.Audit(c, store.AuditQuery{Limit: 0}); err != nil || len(none) != 0 {
+		t.Errorf("limit 0: %d entries, %v", len(none), err)
 	}
 	// Paging by cursor gives every entry once, in order.
 	var paged []string
@@ -127,8 +150,15 @@ func testAudit(t *testing.T, s store.Store) {
 	byKey, _ := al.Audit(c, store.AuditQuery{KeyID: "k1", Limit: 100})
 	byRoute, _ := al.Audit(c, store.AuditQuery{Route: "/api/v1/persons/:pid", Limit: 100})
 	window, _ := al.Audit(c, store.AuditQuery{Since: t0.Add(5 * time.Minute), Until: t0.Add(10 * time.Minute), Limit: 100})
-	if len(byPerson) != 5 || len(byKey) != 20 || len(byRoute) != 5 || len(window) != 5 || window[0].ID != "0009" || window[4].ID != "0005" {
-		t.Errorf("filters: person %d, key %d, route %d, window %d; want 5, 20, 5, 5 (0009…0005)", len(byPerson), len(byKey), len(byRoute), len(window))
+	byEnterprise, _ := al.Audit(c, store.AuditQuery{Entity: "enterprise:" + B, Limit: 100})
+	if len(byPerson) != 5 || len(byKey) != 20 || len(byRoute) != 5 || len(window) != 5 || window[0].ID != "0009" || window[4].ID != "0005" || len(byEnterprise) != 19 {
+		t.Errorf("filters: person %d, key %d, route %d, window %d, enterprise %d; want 5, 20, 5, 5 (0009…0005), 19",
+			len(byPerson), len(byKey), len(byRoute), len(window), len(byEnterprise))
+	}
+	// A window and a cursor together page within the window.
+	page, _ := al.Audit(c, store.AuditQuery{Since: t0.Add(5 * time.Minute), Until: t0.Add(10 * time.Minute), Before: "0008", Limit: 2})
+	if len(page) != 2 || page[0].ID != "0007" || page[1].ID != "0006" {
+		t.Errorf("window with cursor: %+v; want 0007, 0006", page)
 	}
 	// Injection-shaped values are data.
 	if none, err := al.Audit(c, store.AuditQuery{Entity: "x' OR 1=1 //", KeyID: "k1\") MATCH (n) DETACH DELETE n //", Limit: 10}); err != nil || len(none) != 0 {
@@ -153,7 +183,7 @@ func testAccessWithData(t *testing.T, s store.Store) {
 	if err := ks.SaveKey(c, store.APIKey{ID: "k1", Role: "admin", Hash: "h", Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := al.AppendAudit(c, []store.AuditEntry{{ID: "1", Time: time.Now(), KeyID: "k1", Entity: "enterprise:" + B}}); err != nil {
+	if err := al.AppendAudit(c, []store.AuditEntry{{ID: "1", Time: time.Now(), KeyID: "k1", Entities: []string{"enterprise:" + B}}}); err != nil {
 		t.Fatal(err)
 	}
 	if g, _ := s.Generation(c); g != gen {

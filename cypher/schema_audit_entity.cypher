@@ -1,2 +1,0 @@
-CREATE INDEX audit_entity IF NOT EXISTS
-FOR (a:AuditEntry) ON (a.entity)
