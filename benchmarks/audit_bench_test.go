@@ -7,7 +7,9 @@ package benchmarks
 // enterprises:batch requests of 1 000 keys unpaced for 60 s (loopback,
 // same machine). It counts the answers and the audit entries (each request
 // carries one unique key), and samples the server's RSS from /proc every
-// 250 ms. It fails when an answered request has no entry. Run it with
+// 250 ms. The store holds a generated data set of auditBenchEnterprises
+// enterprises, and 999 of each request's keys are theirs: every look-up
+// finds and renders an enterprise, as an inspector's batch does. It fails when an answered request has no entry. Run it with
 // benchmarks/audit.sh (make bench runs it); figures in RESULTS.md.
 //
 //	RISKGRAPH_AUDIT_BENCH_SECONDS=N   load duration (default 60)
@@ -30,6 +32,9 @@ import (
 	"time"
 
 	"riskgraph/benchmarks/auditload"
+	"riskgraph/ingest"
+	"riskgraph/store"
+	"riskgraph/store/memory"
 )
 
 func rssKiB(pid int) int64 {
@@ -74,6 +79,7 @@ func BenchmarkAuditLoad(b *testing.B) {
 		b.Fatalf("keys create: %q", out)
 	}
 	key := string(m[1])
+	fill := loadForAudit(b, run, tmp, data, auditBenchEnterprises)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -117,7 +123,7 @@ func BenchmarkAuditLoad(b *testing.B) {
 		}()
 		b.ResetTimer()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
-		res := auditload.Fire(ctx, "http://"+addr, key, 32, 1000)
+		res := auditload.Fire(ctx, "http://"+addr, key, 32, 1000, fill)
 		cancel()
 		b.StopTimer()
 		close(stopSampling)
@@ -158,4 +164,38 @@ func BenchmarkAuditLoad(b *testing.B) {
 			b.Errorf("%d requests got no answer", res.Errors)
 		}
 	}
+}
+
+// auditBenchEnterprises is the size of the data set the audit benchmarks load.
+const auditBenchEnterprises = 10_000
+
+// loadForAudit generates and ingests n enterprises into data with the
+// binary and returns the keys of the enterprises the store holds.
+func loadForAudit(b *testing.B, run func(...string) *exec.Cmd, tmp, data string, n int) []string {
+	b.Helper()
+	gen := filepath.Join(tmp, "gen")
+	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 13, Out: gen}); err != nil {
+		b.Fatal(err)
+	}
+	if out, err := run("ingest", "--source", "bench", gen).CombinedOutput(); err != nil {
+		b.Fatalf("ingest: %v\n%s", err, out)
+	}
+	s, err := memory.Open(memory.Options{DataDir: data, ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	var keys []string
+	err = s.Scan(context.Background(), 5000, func(bt *store.Batch) error {
+		for _, e := range bt.Enterprises {
+			if !e.Placeholder {
+				keys = append(keys, e.Key)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(keys) < n/2 {
+		b.Fatalf("enterprises loaded: %d, %v", len(keys), err)
+	}
+	return keys
 }

@@ -7,6 +7,7 @@ package auditload
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,16 +37,27 @@ type Result struct {
 }
 
 // Fire sends requests of keys keys each from conns connections until ctx
-// ends, each with a unique marker key and keys-1 fillers.
-func Fire(ctx context.Context, base, apiKey string, conns, keys int) Result {
+// ends, each with a unique marker key and keys-1 fillers: taken in turn
+// from fill (keys of enterprises in the store, so that every look-up
+// finds and renders one), or, when fill is empty, source keys the store
+// does not hold.
+func Fire(ctx context.Context, base, apiKey string, conns, keys int, fill []string) Result {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
 	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
 	defer tr.CloseIdleConnections()
-	var fill strings.Builder
-	for i := 1; i < keys; i++ {
-		fmt.Fprintf(&fill, `,"src:auditfill:%d"`, i)
+	fillers := make([]string, max(1, len(fill)/(keys-1)))
+	for f := range fillers {
+		var b strings.Builder
+		for i := 1; i < keys; i++ {
+			if len(fill) > 0 {
+				k, _ := json.Marshal(fill[(f*(keys-1)+i)%len(fill)])
+				fmt.Fprintf(&b, ",%s", k)
+			} else {
+				fmt.Fprintf(&b, `,"src:auditfill:%d"`, i)
+			}
+		}
+		fillers[f] = b.String()
 	}
-	filler := fill.String()
 	var mu sync.Mutex
 	res := Result{Statuses: map[int]int{}}
 	start := time.Now()
@@ -54,7 +66,7 @@ func Fire(ctx context.Context, base, apiKey string, conns, keys int) Result {
 		wg.Go(func() {
 			for n := 0; ctx.Err() == nil; n++ {
 				marker := fmt.Sprintf("auditload:%d-%d", c, n)
-				body := `{"keys":["src:` + marker + `"` + filler + `]}`
+				body := `{"keys":["src:` + marker + `"` + fillers[(c+n)%len(fillers)] + `]}`
 				req, _ := http.NewRequestWithContext(ctx, "POST", base+Route, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Authorization", "Bearer "+apiKey)

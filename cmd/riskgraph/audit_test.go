@@ -27,7 +27,7 @@ func TestAuditSurvivesKill9UnderLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	done := make(chan auditload.Result, 1)
-	go func() { done <- auditload.Fire(ctx, sv.base, key, 32, 1000) }()
+	go func() { done <- auditload.Fire(ctx, sv.base, key, 32, 1000, nil) }()
 	time.Sleep(3 * time.Second)
 	if err := sv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
