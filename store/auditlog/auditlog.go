@@ -158,6 +158,43 @@ type recordHeader struct {
 	MaxT  int64  `json:"max_t"`
 }
 
+// decodeHeader reads a record's range, which commit writes before its
+// entries, without decoding the entries: opening the log reads the active
+// segment's headers only, so start-up does not grow with its size.
+func decodeHeader(p []byte) (recordHeader, error) {
+	var h recordHeader
+	dec := json.NewDecoder(bytes.NewReader(p))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return h, fmt.Errorf("audit record: not a JSON object")
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return h, fmt.Errorf("audit record: %w", err)
+		}
+		var dst any
+		switch t {
+		case "min_id":
+			dst = &h.MinID
+		case "max_id":
+			dst = &h.MaxID
+		case "min_t":
+			dst = &h.MinT
+		case "max_t":
+			dst = &h.MaxT
+		case "entries":
+			return h, nil // the header is complete before the entries
+		default:
+			var skip json.RawMessage
+			dst = &skip
+		}
+		if err := dec.Decode(dst); err != nil {
+			return h, fmt.Errorf("audit record: %w", err)
+		}
+	}
+	return h, nil
+}
+
 type record struct {
 	Entries []store.AuditEntry `json:"entries"`
 }
@@ -332,8 +369,8 @@ func (l *Log) recover(s *segment) error {
 		return fmt.Errorf("audit log: %w", err)
 	}
 	res, err := frame.Scan(f, st.Size(), func(_ int64, p []byte) error {
-		var h recordHeader
-		if err := json.Unmarshal(p, &h); err != nil {
+		h, err := decodeHeader(p)
+		if err != nil {
 			return err
 		}
 		s.cover(h)

@@ -66,11 +66,21 @@ func records(t *testing.T, dir string) int {
 }
 
 // TestGroupCommit: callers that arrive while the writer is busy share one
-// record (one fsync), and each returns only after it.
+// record (one fsync), and each returns only after it. The writer is held
+// in its first commit (which took one or more of the calls) by l.mu; the
+// calls that arrive meanwhile must all go into the next record.
 func TestGroupCommit(t *testing.T) {
 	l := open(t, Options{})
 	ctx := context.Background()
-	l.mu.Lock() // the writer takes the first call and stops in commit
+	l.mu.Lock()
+	locked := true
+	unlock := func() {
+		if locked {
+			locked = false
+			l.mu.Unlock()
+		}
+	}
+	defer unlock() // before the cleanup's Close, also when the test fails
 	var wg sync.WaitGroup
 	var returned atomic.Int32
 	for i := range 10 {
@@ -81,20 +91,24 @@ func TestGroupCommit(t *testing.T) {
 			returned.Add(1)
 		})
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for len(l.in) < 9 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if len(l.in) != 9 {
-		t.Fatalf("%d calls queued, want 9", len(l.in))
+	// Wait until the queue has stopped growing: every call is queued or
+	// in the writer's first batch (polling, no timing assertion).
+	for stable, last := 0, -1; stable < 20; {
+		time.Sleep(10 * time.Millisecond)
+		if n := len(l.in); n == last {
+			stable++
+		} else {
+			stable, last = 0, n
+		}
 	}
 	if n := returned.Load(); n != 0 {
+		unlock()
 		t.Fatalf("%d calls returned before anything was written", n)
 	}
-	l.mu.Unlock()
+	unlock()
 	wg.Wait()
-	if n := records(t, l.opts.Dir); n != 2 {
-		t.Errorf("%d records for 10 calls, want 2: the first alone, the nine that waited together", n)
+	if n := records(t, l.opts.Dir); n < 1 || n > 2 {
+		t.Errorf("%d records for 10 calls, want 2 (or 1): the writer's first batch, and the calls that waited together", n)
 	}
 	if got := all(t, l); len(got) != 10 {
 		t.Errorf("%d entries, want 10", len(got))
