@@ -107,6 +107,17 @@ func TestLocalSocketCreatesAndRevokesKeys(t *testing.T) {
 	if code, _ = localDo(t, c, "POST", "/api/v1/keys", `{"role":"root","name":"x"}`); code != 400 {
 		t.Errorf("unknown role: %d, want 400", code)
 	}
+	// Key changes over the socket are audited under the local principal,
+	// never with the key itself.
+	code, body = localDo(t, c, "GET", "/api/v1/audit?key_id=local-cli&limit=100", "")
+	routes := map[string]int{}
+	for _, e := range body["entries"].([]any) {
+		m := e.(map[string]any)
+		routes[m["method"].(string)+" "+m["route"].(string)]++
+	}
+	if code != 200 || routes["POST /api/v1/keys"] != 2 || routes["POST /api/v1/keys/:id/revoke"] != 2 || strings.Contains(mustJSON(body), key) {
+		t.Errorf("audit of the socket's requests: %d %v", code, routes)
+	}
 
 	// Over TCP nothing of this works without a key, or with a weaker one.
 	for _, r := range []struct {
