@@ -60,6 +60,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"riskgraph/store"
+	"riskgraph/store/durable"
 	"riskgraph/store/frame"
 )
 
@@ -408,7 +409,7 @@ func (l *Log) create(seq uint64) (*segment, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	if err := syncDir(l.opts.Dir); err != nil {
+	if err := durable.SyncDir(l.opts.Dir); err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	return &segment{seq: seq, path: path, open: true, empty: true}, nil
@@ -424,7 +425,7 @@ func (l *Log) closeSegment(s *segment) error {
 	if err := os.Rename(s.path, path); err != nil {
 		return fmt.Errorf("audit log: close segment: %w", err)
 	}
-	if err := syncDir(l.opts.Dir); err != nil {
+	if err := durable.SyncDir(l.opts.Dir); err != nil {
 		return fmt.Errorf("audit log: close segment: %w", err)
 	}
 	s.path, s.open = path, false
@@ -754,29 +755,14 @@ func (l *Log) gzip(s *segment) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	err = durable.Replace(dst, func(w io.Writer) error {
+		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+		if _, err := io.Copy(zw, in); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
 	if err != nil {
-		return err
-	}
-	zw, _ := gzip.NewWriterLevel(out, gzip.BestSpeed)
-	_, err = io.Copy(zw, in)
-	if err == nil {
-		err = zw.Close()
-	}
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(dst+".tmp", dst)
-	}
-	if err == nil {
-		err = syncDir(l.opts.Dir)
-	}
-	if err != nil {
-		_ = os.Remove(dst + ".tmp")
 		return err
 	}
 	l.mu.Lock()
@@ -809,12 +795,3 @@ func (l *Log) Close() error {
 
 // Dir is the log's directory.
 func (l *Log) Dir() string { return l.opts.Dir }
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"riskgraph/store/durable"
 	"riskgraph/store/frame"
 )
 
@@ -98,7 +99,7 @@ func Repair(dir string) ([]FileReport, error) {
 			return out, fmt.Errorf("audit log: rewrite %s: %w (the original is %s)", path, err, kept)
 		}
 	}
-	return out, syncDir(dir)
+	return out, durable.SyncDir(dir)
 }
 
 func segmentFiles(dir string) ([]string, error) {
@@ -161,31 +162,15 @@ func checkFile(path string, keep bool) (FileReport, []byte, error) {
 }
 
 func writeFile(path string, data []byte, gz bool) error {
-	f, err := os.OpenFile(path+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	var w io.Writer = f
-	var zw *gzip.Writer
-	if gz {
-		zw = gzip.NewWriter(f)
-		w = zw
-	}
-	_, err = w.Write(data)
-	if err == nil && zw != nil {
-		err = zw.Close()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(path+".tmp", path)
-	}
-	if err != nil {
-		_ = os.Remove(path + ".tmp")
-	}
-	return err
+	return durable.Replace(path, func(w io.Writer) error {
+		if !gz {
+			_, err := w.Write(data)
+			return err
+		}
+		zw := gzip.NewWriter(w)
+		if _, err := zw.Write(data); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"riskgraph/models"
 	"riskgraph/store"
+	"riskgraph/store/durable"
 )
 
 // compactRows is how many rows one record of a compacted journal holds.
@@ -81,7 +82,7 @@ func (s *Store) Compact(ctx context.Context) (CompactStats, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(path)); err != nil {
 		// The rename happened; only its durability is unknown. Every
 		// record is in the new file, so carry on with it.
 		s.log.Warn().Err(err).Str("journal", path).Msg("compact: could not fsync the data directory")
@@ -93,15 +94,6 @@ func (s *Store) Compact(ctx context.Context) (CompactStats, error) {
 
 // compactSuffix names the temporary file of a compaction.
 const compactSuffix = ".compact"
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
 
 // rows is the number of rows the graph holds: nodes, records and relationships.
 func (g *graph) rows() int {

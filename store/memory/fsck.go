@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"riskgraph/store/durable"
 	"riskgraph/store/frame"
 )
 
@@ -137,7 +138,7 @@ func RepairJournal(dir string, now time.Time) (FileCheck, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return fail(err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := durable.SyncDir(dir); err != nil {
 		return c, fmt.Errorf("repair %s: fsync of the data dir: %w", path, err)
 	}
 	c.Dropped = c.Size - next.size
