@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -43,9 +44,9 @@ func (a *API) openapiDoc() map[string]any {
 		}
 		for _, code := range r.Extra {
 			if code < 300 {
-				responses[itoa(int64(code))] = map[string]any{"description": http.StatusText(code), "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+				responses[strconv.Itoa(code)] = map[string]any{"description": http.StatusText(code), "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 			} else {
-				responses[itoa(int64(code))] = ref("Error")
+				responses[strconv.Itoa(code)] = ref("Error")
 			}
 		}
 		op := map[string]any{"summary": r.Summary, "operationId": strings.ToLower(r.Method) + opID(p), "responses": responses}

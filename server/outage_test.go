@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,7 +52,7 @@ func TestRateLimitRedis(t *testing.T) {
 	if code, _, _ := other.do(t, auth.Dashboard, "GET", url, ""); code != 200 {
 		t.Errorf("another key has its own count: %d", code)
 	}
-	n, err := r.Client().Get(context.Background(), "rg:rl:"+sc.ids[auth.Inspector]+":"+itoa(windowStart.UnixMilli())).Int()
+	n, err := r.Client().Get(context.Background(), "rg:rl:"+sc.ids[auth.Inspector]+":"+strconv.FormatInt(windowStart.UnixMilli(), 10)).Int()
 	if err != nil || n != 5 {
 		t.Errorf("the count in Redis: %d %v, want 5", n, err)
 	}
