@@ -16,17 +16,10 @@ import (
 	"riskgraph/store"
 )
 
-// Store is what reports need from a backend: the core store and the
-// optional ReportStore (WatchlistStore is probed separately).
-type Store interface {
-	store.Store
-	store.ReportStore
-}
-
 // Job scores the graph and publishes its reports: the unit of work the
 // scheduler and `riskgraph report --once` run.
 type Job struct {
-	Store   Store
+	Store   store.Store
 	Log     zerolog.Logger
 	Now     func() time.Time
 	Engine  engine.Options // Today is replaced by the date of Now in Zone when zero
@@ -231,11 +224,9 @@ func (j *Job) PublishRun(ctx context.Context, snap *Snapshot, res *engine.Result
 	if err != nil {
 		return nil, err
 	}
-	var lists []store.Watchlist
-	if ws, ok := j.Store.(store.WatchlistStore); ok {
-		if lists, err = ws.Watchlists(ctx); err != nil {
-			return nil, err
-		}
+	lists, err := j.Store.Watchlists(ctx)
+	if err != nil {
+		return nil, err
 	}
 	scopes := j.Scopes
 	if len(scopes) == 0 {

@@ -22,7 +22,7 @@ import (
 // auditOf reads every entry straight from the store, newest first.
 func auditOf(t *testing.T, s store.Store) []store.AuditEntry {
 	t.Helper()
-	es, err := s.(store.AuditLog).Audit(context.Background(), store.AuditQuery{Limit: 1000})
+	es, err := s.Audit(context.Background(), store.AuditQuery{Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ func (a *API) ingestRows(c echo.Context) error {
 	q := c.QueryParams()
 	opts := ingest.LoadOptions{
 		Hasher: a.opts.Hasher, Source: q.Get("source"), Kind: kind, Encoding: q.Get("encoding"),
-		References: ingest.References(q.Get("references")), Logger: a.log, Reader: a.opts.Store,
+		References: ingest.References(q.Get("references")), Logger: a.log, Reader: a.store,
 		MaxRejects: 1000, Now: a.opts.Now,
 	}
 	if opts.Source == "" {
@@ -88,7 +88,7 @@ func (a *API) ingestRows(c echo.Context) error {
 	}
 	body := http.MaxBytesReader(c.Response(), req.Body, limit)
 	opts.Stdin = body
-	sum, err := ingest.Load(req.Context(), []reader.Input{{Path: reader.Stdin, Name: "body"}}, a.opts.Store, opts)
+	sum, err := ingest.Load(req.Context(), []reader.Input{{Path: reader.Stdin, Name: "body"}}, a.store, opts)
 	for _, f := range sum.Files {
 		var mbe *http.MaxBytesError
 		if strings.Contains(f.Error, "request body too large") || errors.As(err, &mbe) {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -33,32 +32,13 @@ func viewReport(r store.Report) reportView {
 		Scope: r.Scope, Summary: r.Summary, Delivery: r.Delivery}
 }
 
-// reportStore returns the store's report extra, or 503.
-func (a *API) reportStore() (store.ReportStore, error) {
-	rs, ok := a.opts.Store.(store.ReportStore)
-	if !ok {
-		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "this store keeps no reports")
-	}
-	return rs, nil
-}
-
-func (a *API) storeCtx(c echo.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(c.Request().Context(), a.opts.StoreTimeout)
-}
-
 // listReports answers GET /reports: newest first, without bodies.
 func (a *API) listReports(c echo.Context) error {
 	limit, err := intParam(c, "limit", defaultReportsLimit, 1, maxReportsLimit)
 	if err != nil {
 		return err
 	}
-	rs, err := a.reportStore()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.storeCtx(c)
-	defer cancel()
-	list, err := rs.Reports(ctx, limit)
+	list, err := a.store.Reports(c.Request().Context(), limit)
 	if err != nil {
 		return err
 	}
@@ -111,13 +91,7 @@ func (a *API) getReport(c echo.Context) error {
 	if format == "csv" && !contains(report.Sections, section) {
 		return badRequest("section %q: use one of %s", section, strings.Join(report.Sections, ", "))
 	}
-	rs, err := a.reportStore()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.storeCtx(c)
-	defer cancel()
-	r, err := rs.Report(ctx, id)
+	r, err := a.store.Report(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}

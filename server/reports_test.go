@@ -26,8 +26,7 @@ func TestReportsAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := sc.s.(store.ReportStore)
-	if err := rs.SaveReport(context.Background(), store.Report{ID: "rpt-1", Created: time.Now(), Run: "run-2", Against: "run-1", Body: body}); err != nil {
+	if err := sc.s.SaveReport(context.Background(), store.Report{ID: "rpt-1", Created: time.Now(), Run: "run-2", Against: "run-1", Body: body}); err != nil {
 		t.Fatal(err)
 	}
 	code, resp, _ := sc.do(t, auth.Inspector, "GET", "/api/v1/reports", "")

@@ -40,7 +40,7 @@ func newSecured(t *testing.T, s store.Store, opts Options) *secured {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.(store.KeyStore).SaveKey(ctx, store.APIKey{ID: id, Name: string(r) + " test", Role: string(r), Hash: auth.Hash(key), Created: time.Now()}); err != nil {
+		if err := s.SaveKey(ctx, store.APIKey{ID: id, Name: string(r) + " test", Role: string(r), Hash: auth.Hash(key), Created: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		sc.keys[r], sc.ids[r] = key, id
@@ -187,7 +187,7 @@ func TestBadKeys(t *testing.T) {
 		t.Errorf("X-API-Key: %d", rec.Code)
 	}
 	// Revoked keys stop working once the key cache expires.
-	if err := sc.s.(store.KeyStore).RevokeKey(context.Background(), sc.ids[auth.Inspector], time.Now()); err != nil {
+	if err := sc.s.RevokeKey(context.Background(), sc.ids[auth.Inspector], time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if code, body, _ := sc.do(t, auth.Inspector, "GET", url, ""); code != 401 || !strings.Contains(errMessage(body), "revoked") {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -21,15 +22,7 @@ type timedStore struct {
 	m    *metrics.Metrics
 }
 
-var (
-	_ store.Store             = (*timedStore)(nil)
-	_ store.KeyStore          = (*timedStore)(nil)
-	_ store.AuditLog          = (*timedStore)(nil)
-	_ store.ProjectionScanner = (*timedStore)(nil)
-)
-
-// errNoAccessStore: the backend keeps no API keys or audit log.
-var errNoAccessStore = fmt.Errorf("%w: this store keeps no API keys or audit log", store.ErrUnavailable)
+var _ store.Store = (*timedStore)(nil)
 
 func (t *timedStore) do(ctx context.Context, op string, timeout time.Duration, fn func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -82,10 +75,10 @@ func (t *timedStore) Scan(ctx context.Context, pageSize int, fn func(*store.Batc
 	return t.do(ctx, "scan", t.slow, func(ctx context.Context) error { return t.s.Scan(ctx, pageSize, fn) })
 }
 
-// ScanProjection forwards the store's projection scan (or its Scan), so
-// that scoring through the server keeps the engine's fast path.
+// ScanProjection forwards the store's projection scan, so that scoring
+// through the server keeps the engine's fast path.
 func (t *timedStore) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
-	return t.do(ctx, "scan", t.slow, func(ctx context.Context) error { return store.ScanForProjection(ctx, t.s, pageSize, fn) })
+	return t.do(ctx, "scan", t.slow, func(ctx context.Context) error { return t.s.ScanProjection(ctx, pageSize, fn) })
 }
 
 func (t *timedStore) WriteResults(ctx context.Context, rs []models.RiskResult) error {
@@ -123,52 +116,77 @@ func (t *timedStore) Ping(ctx context.Context) error {
 func (t *timedStore) Close() error { return nil }
 
 func (t *timedStore) SaveKey(ctx context.Context, k store.APIKey) error {
-	ks, ok := t.s.(store.KeyStore)
-	if !ok {
-		return errNoAccessStore
-	}
-	return t.do(ctx, "save_key", t.timeout, func(ctx context.Context) error { return ks.SaveKey(ctx, k) })
+	return t.do(ctx, "save_key", t.timeout, func(ctx context.Context) error { return t.s.SaveKey(ctx, k) })
 }
 
 func (t *timedStore) KeyByHash(ctx context.Context, hash string) (k store.APIKey, err error) {
-	ks, ok := t.s.(store.KeyStore)
-	if !ok {
-		return k, errNoAccessStore
-	}
-	err = t.do(ctx, "key_by_hash", t.timeout, func(ctx context.Context) error { k, err = ks.KeyByHash(ctx, hash); return err })
+	err = t.do(ctx, "key_by_hash", t.timeout, func(ctx context.Context) error { k, err = t.s.KeyByHash(ctx, hash); return err })
 	return k, err
 }
 
 func (t *timedStore) Keys(ctx context.Context) (out []store.APIKey, err error) {
-	ks, ok := t.s.(store.KeyStore)
-	if !ok {
-		return nil, errNoAccessStore
-	}
-	err = t.do(ctx, "keys", t.timeout, func(ctx context.Context) error { out, err = ks.Keys(ctx); return err })
+	err = t.do(ctx, "keys", t.timeout, func(ctx context.Context) error { out, err = t.s.Keys(ctx); return err })
 	return out, err
 }
 
 func (t *timedStore) RevokeKey(ctx context.Context, id string, at time.Time) error {
-	ks, ok := t.s.(store.KeyStore)
-	if !ok {
-		return errNoAccessStore
-	}
-	return t.do(ctx, "revoke_key", t.timeout, func(ctx context.Context) error { return ks.RevokeKey(ctx, id, at) })
+	return t.do(ctx, "revoke_key", t.timeout, func(ctx context.Context) error { return t.s.RevokeKey(ctx, id, at) })
 }
 
 func (t *timedStore) AppendAudit(ctx context.Context, es []store.AuditEntry) error {
-	al, ok := t.s.(store.AuditLog)
-	if !ok {
-		return errNoAccessStore
-	}
-	return t.do(ctx, "append_audit", t.slow, func(ctx context.Context) error { return al.AppendAudit(ctx, es) })
+	return t.do(ctx, "append_audit", t.slow, func(ctx context.Context) error { return t.s.AppendAudit(ctx, es) })
 }
 
 func (t *timedStore) Audit(ctx context.Context, q store.AuditQuery) (out []store.AuditEntry, err error) {
-	al, ok := t.s.(store.AuditLog)
-	if !ok {
-		return nil, errNoAccessStore
-	}
-	err = t.do(ctx, "audit", t.timeout, func(ctx context.Context) error { out, err = al.Audit(ctx, q); return err })
+	err = t.do(ctx, "audit", t.timeout, func(ctx context.Context) error { out, err = t.s.Audit(ctx, q); return err })
 	return out, err
+}
+
+func (t *timedStore) SaveReport(ctx context.Context, r store.Report) error {
+	return t.do(ctx, "save_report", t.slow, func(ctx context.Context) error { return t.s.SaveReport(ctx, r) })
+}
+
+func (t *timedStore) Report(ctx context.Context, id string) (r store.Report, err error) {
+	err = t.do(ctx, "report", t.timeout, func(ctx context.Context) error { r, err = t.s.Report(ctx, id); return err })
+	return r, err
+}
+
+func (t *timedStore) Reports(ctx context.Context, limit int) (out []store.Report, err error) {
+	err = t.do(ctx, "reports", t.timeout, func(ctx context.Context) error { out, err = t.s.Reports(ctx, limit); return err })
+	return out, err
+}
+
+func (t *timedStore) SetReportDelivery(ctx context.Context, id string, delivery json.RawMessage) error {
+	return t.do(ctx, "set_report_delivery", t.timeout, func(ctx context.Context) error { return t.s.SetReportDelivery(ctx, id, delivery) })
+}
+
+func (t *timedStore) SaveSnapshot(ctx context.Context, run string, data []byte) error {
+	return t.do(ctx, "save_snapshot", t.slow, func(ctx context.Context) error { return t.s.SaveSnapshot(ctx, run, data) })
+}
+
+func (t *timedStore) Snapshot(ctx context.Context, run string) (data []byte, err error) {
+	err = t.do(ctx, "snapshot", t.slow, func(ctx context.Context) error { data, err = t.s.Snapshot(ctx, run); return err })
+	return data, err
+}
+
+func (t *timedStore) DeleteSnapshot(ctx context.Context, run string) error {
+	return t.do(ctx, "delete_snapshot", t.timeout, func(ctx context.Context) error { return t.s.DeleteSnapshot(ctx, run) })
+}
+
+func (t *timedStore) SaveWatchlist(ctx context.Context, w store.Watchlist) error {
+	return t.do(ctx, "save_watchlist", t.timeout, func(ctx context.Context) error { return t.s.SaveWatchlist(ctx, w) })
+}
+
+func (t *timedStore) Watchlist(ctx context.Context, id string) (w store.Watchlist, err error) {
+	err = t.do(ctx, "watchlist", t.timeout, func(ctx context.Context) error { w, err = t.s.Watchlist(ctx, id); return err })
+	return w, err
+}
+
+func (t *timedStore) Watchlists(ctx context.Context) (out []store.Watchlist, err error) {
+	err = t.do(ctx, "watchlists", t.timeout, func(ctx context.Context) error { out, err = t.s.Watchlists(ctx); return err })
+	return out, err
+}
+
+func (t *timedStore) DeleteWatchlist(ctx context.Context, id string) error {
+	return t.do(ctx, "delete_watchlist", t.timeout, func(ctx context.Context) error { return t.s.DeleteWatchlist(ctx, id) })
 }

@@ -23,14 +23,6 @@ type watchlistBody struct {
 	Keys []string `json:"keys"`
 }
 
-func (a *API) watchlistStore() (store.WatchlistStore, error) {
-	ws, ok := a.opts.Store.(store.WatchlistStore)
-	if !ok {
-		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "this store keeps no watch-lists")
-	}
-	return ws, nil
-}
-
 // createWatchlist answers POST /watchlists: a named list of enterprise
 // keys (USCC or src:…) and person:<pid> entries; the next report lists
 // every change on them.
@@ -71,17 +63,11 @@ func (a *API) createWatchlist(c echo.Context) error {
 			keys = append(keys, k)
 		}
 	}
-	ws, err := a.watchlistStore()
-	if err != nil {
-		return err
-	}
 	var id [6]byte
 	_, _ = rand.Read(id[:])
 	w := store.Watchlist{ID: "wl-" + hex.EncodeToString(id[:]), Name: body.Name, Owner: principalOf(c).KeyID, Keys: keys,
 		Created: a.opts.Now().UTC()}
-	ctx, cancel := a.storeCtx(c)
-	defer cancel()
-	if err := ws.SaveWatchlist(ctx, w); err != nil {
+	if err := a.store.SaveWatchlist(c.Request().Context(), w); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, w)
@@ -89,13 +75,7 @@ func (a *API) createWatchlist(c echo.Context) error {
 
 // listWatchlists answers GET /watchlists.
 func (a *API) listWatchlists(c echo.Context) error {
-	ws, err := a.watchlistStore()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.storeCtx(c)
-	defer cancel()
-	list, err := ws.Watchlists(ctx)
+	list, err := a.store.Watchlists(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -104,13 +84,7 @@ func (a *API) listWatchlists(c echo.Context) error {
 
 // deleteWatchlist answers DELETE /watchlists/{id}.
 func (a *API) deleteWatchlist(c echo.Context) error {
-	ws, err := a.watchlistStore()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.storeCtx(c)
-	defer cancel()
-	if err := ws.DeleteWatchlist(ctx, c.Param("id")); err != nil {
+	if err := a.store.DeleteWatchlist(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -22,8 +22,7 @@ type APIKey struct {
 	Revoked time.Time `json:"revoked"`
 }
 
-// KeyStore keeps API keys. It is an optional extra of a Store, probed by
-// type assertion.
+// KeyStore keeps API keys; part of Store.
 type KeyStore interface {
 	// SaveKey inserts a new key; an existing id or hash is ErrInvalid.
 	SaveKey(ctx context.Context, k APIKey) error
@@ -72,8 +71,8 @@ type AuditQuery struct {
 	Limit  int
 }
 
-// AuditLog keeps the audit trail. Both backends keep it in append-only
-// files (package store/auditlog), never in the graph.
+// AuditLog keeps the audit trail; part of Store. Both backends keep it in
+// append-only files (package store/auditlog), never in the graph.
 type AuditLog interface {
 	// AppendAudit stores entries durably: it returns only once they are on
 	// stable storage. When the log cannot take them before ctx ends (its

@@ -6,7 +6,8 @@ import "context"
 // number; the engine then finds the node by its key.
 const NoNumber int32 = -1
 
-// ProjectionScanner streams the graph for the engine's projection: the rows
+// ProjectionScanner streams the graph for the engine's projection (part of
+// Store; both backends implement it): the rows
 // Scan gives, in the same order, with node numbers beside them so
 // that the engine resolves relationship endpoints by indexing a slice
 // instead of hashing keys.
@@ -64,8 +65,9 @@ type Ends struct{ From, To int32 }
 
 // ScanForProjection runs s's ScanProjection when it has one, else its Scan
 // with pages that carry no numbers (the engine then finds every endpoint
-// by key). Wrappers of a store forward ScanProjection through it, so that
-// wrapping never hides the faster scan.
+// by key). It serves consumers that take only a Scanner (engine.Project,
+// report.Capture over an engine.ScoreStore); every Store has
+// ScanProjection, so a wrapper of a Store forwards it directly.
 func ScanForProjection(ctx context.Context, s Scanner, pageSize int, fn func(*ProjectionPage) error) error {
 	if ps, ok := s.(ProjectionScanner); ok {
 		return ps.ScanProjection(ctx, pageSize, fn)

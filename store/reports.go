@@ -26,7 +26,7 @@ type Report struct {
 }
 
 // ReportStore keeps reports and the per-run snapshots they are computed
-// from. It is an optional extra of a Store, probed by type assertion.
+// from; part of Store.
 type ReportStore interface {
 	// SaveReport inserts or replaces the report with r.ID, body included.
 	SaveReport(ctx context.Context, r Report) error
@@ -58,7 +58,7 @@ type Watchlist struct {
 	Created time.Time `json:"created"`
 }
 
-// WatchlistStore keeps watch-lists. It is an optional extra of a Store.
+// WatchlistStore keeps watch-lists; part of Store.
 type WatchlistStore interface {
 	// SaveWatchlist inserts or replaces the watch-list with w.ID.
 	SaveWatchlist(ctx context.Context, w Watchlist) error

@@ -124,13 +124,24 @@ type RunStore interface {
 	Runs(ctx context.Context, limit int) ([]Run, error)
 }
 
-// Store is a complete backend.
+// Store is a complete backend: every table and every question both
+// backends keep, composed of the named interfaces below (as Prometheus
+// builds Storage from Queryable and Appendable). There are no optional
+// extras probed by type assertion: a capability both backends have belongs
+// here, and the compiler checks each backend and each wrapper
+// (`var _ store.Store = (*Store)(nil)`). A consumer that needs less takes
+// the narrow interface (engine.Project takes a Scanner).
 type Store interface {
 	Writer
 	Reader
 	Scanner
+	ProjectionScanner // projection.go
 	ResultWriter
 	RunStore
+	KeyStore       // access.go
+	AuditLog       // access.go
+	ReportStore    // reports.go
+	WatchlistStore // reports.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

@@ -41,11 +41,7 @@ func (a *app) keysCommand() *cobra.Command {
 			return err
 		}
 		defer s.Close()
-		ks, ok := s.(store.KeyStore)
-		if !ok {
-			return errors.New("keys: this store keeps no API keys")
-		}
-		return local(ctx, ks)
+		return local(ctx, s)
 	}
 	var role, name string
 	create := &cobra.Command{
@@ -111,11 +107,7 @@ func (a *app) keysCommand() *cobra.Command {
 				return err
 			}
 			defer s.Close()
-			ks, ok := s.(store.KeyStore)
-			if !ok {
-				return errors.New("keys: this store keeps no API keys")
-			}
-			keys, err := ks.Keys(ctx)
+			keys, err := s.Keys(ctx)
 			if err != nil {
 				return err
 			}

@@ -56,10 +56,6 @@ func splitEnv(name string) []string {
 
 // job builds the report job from the options.
 func (a *app) reportJob(o *reportOptions, s store.Store) (*report.Job, error) {
-	rs, ok := s.(report.Store)
-	if !ok {
-		return nil, errors.New("report: this store keeps no reports")
-	}
 	zone, err := time.LoadLocation(o.zone)
 	if err != nil {
 		return nil, usageError(fmt.Errorf("--report-tz %q: %v", o.zone, err))
@@ -72,7 +68,7 @@ func (a *app) reportJob(o *reportOptions, s store.Store) (*report.Job, error) {
 	if o.keep == 0 || o.keep < -1 {
 		return nil, usageError(fmt.Errorf("--report-keep-snapshots %d: give 1 or more, or -1 to keep every snapshot", o.keep))
 	}
-	job := &report.Job{Store: rs, Log: a.log, Engine: opts, Zone: zone, Publish: a.latest.Set, KeepSnapshots: o.keep}
+	job := &report.Job{Store: s, Log: a.log, Engine: opts, Zone: zone, Publish: a.latest.Set, KeepSnapshots: o.keep}
 	job.Scopes = []report.Scope{{}}
 	for _, raw := range o.scopes {
 		sc, err := parseScope(raw)

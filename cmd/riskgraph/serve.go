@@ -99,10 +99,8 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	}
 	// Open the audit log now (it opens on first use): a log that another
 	// process holds, or that is damaged, stops serve before it listens.
-	if al, ok := s.(store.AuditLog); ok {
-		if _, err := al.Audit(ctx, store.AuditQuery{Limit: 1}); err != nil {
-			return fmt.Errorf("audit log %s: %w", a.cfg.auditDir(), err)
-		}
+	if _, err := s.Audit(ctx, store.AuditQuery{Limit: 1}); err != nil {
+		return fmt.Errorf("audit log %s: %w", a.cfg.auditDir(), err)
 	}
 	runOpts, err := scoreOptions(a.http.runParams, "") // for POST /api/v1/runs
 	if err != nil {

@@ -160,17 +160,14 @@ type publishFirst struct {
 	completed *store.Run
 }
 
+var _ store.Store = (*publishFirst)(nil)
+
 func (p *publishFirst) SaveRun(ctx context.Context, r store.Run) error {
 	if r.ID == p.id && r.Status == store.RunCompleted {
 		p.completed = &r
 		return nil
 	}
 	return p.Store.SaveRun(ctx, r)
-}
-
-// ScanProjection keeps the store's fast projection scan.
-func (p *publishFirst) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
-	return store.ScanForProjection(ctx, p.Store, pageSize, fn)
 }
 
 // wait blocks until the background run, if any, has ended.

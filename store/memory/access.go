@@ -10,8 +10,6 @@ import (
 	"riskgraph/store"
 )
 
-var _ store.KeyStore = (*Store)(nil)
-
 // revocation is the journal record of a revoked key.
 type revocation struct {
 	ID string    `json:"id"`

@@ -24,8 +24,6 @@ import (
 // do; Open copies them into the audit log once (see migrateAudit) and
 // Compact leaves them out.
 
-var _ store.AuditLog = (*Store)(nil)
-
 // AuditDirName is the audit log's directory inside the data directory.
 const AuditDirName = "audit"
 

@@ -25,10 +25,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, newTestStore)
 }
 
-func TestProjectionConformance(t *testing.T) {
-	storetest.RunProjection(t, newTestStore)
-}
-
 // TestStoreKeepsNoRowBytes: the store keeps its own copies of the values it
 // stores, never the row strings they were read from — a person's row also
 // holds the identity number the loader only hashes — and a repeated

@@ -13,8 +13,6 @@ import (
 	"riskgraph/store"
 )
 
-var _ store.ProjectionScanner = (*Store)(nil)
-
 // Scan streams the graph in pages: enterprises, persons and records in key
 // order, then relationships grouped by their start node in key order
 // (enterprises, then persons). Every page but the last holds pageSize

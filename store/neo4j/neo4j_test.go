@@ -35,11 +35,6 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return neo4jtest.Open(t) })
 }
 
-func TestProjectionConformance(t *testing.T) {
-	neo4jtest.Options(t)
-	storetest.RunProjection(t, func(t *testing.T) store.Store { return neo4jtest.Open(t) })
-}
-
 // TestStatementsReferenced checks that every statement file in cypher/ is
 // named by a q… string constant in this package's Go source (or its helper
 // packages), that each such constant names a file, and that each is used.

@@ -61,8 +61,6 @@ func (s *Store) ScanProjection(ctx context.Context, pageSize int, fn func(*store
 	return s.scan(ctx, pageSize, projectionScan, fn)
 }
 
-var _ store.ProjectionScanner = (*Store)(nil)
-
 // scanShape is what differs between Scan and ScanProjection: the statements,
 // how their rows decode, and whether nodes are numbered and pages reused.
 type scanShape struct {

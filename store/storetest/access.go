@@ -9,72 +9,52 @@ import (
 	"riskgraph/store"
 )
 
-func keyStore(t *testing.T, s store.Store) store.KeyStore {
-	t.Helper()
-	ks, ok := s.(store.KeyStore)
-	if !ok {
-		t.Skip("backend keeps no API keys (store.KeyStore not implemented)")
-	}
-	return ks
-}
-
-func auditLog(t *testing.T, s store.Store) store.AuditLog {
-	t.Helper()
-	al, ok := s.(store.AuditLog)
-	if !ok {
-		t.Skip("backend keeps no audit log (store.AuditLog not implemented)")
-	}
-	return al
-}
-
 func testAPIKeys(t *testing.T, s store.Store) {
-	ks := keyStore(t, s)
 	c := ctx()
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	k1 := store.APIKey{ID: "k1", Name: "大屏", Role: "dashboard", Hash: "h1", Created: t0}
 	k2 := store.APIKey{ID: "k0", Name: "inspector Li", Role: "inspector", Hash: "h2", Created: t0.Add(time.Hour)}
 	for _, k := range []store.APIKey{k1, k2} {
-		if err := ks.SaveKey(c, k); err != nil {
+		if err := s.SaveKey(c, k); err != nil {
 			t.Fatalf("SaveKey %s: %v", k.ID, err)
 		}
 	}
-	if err := ks.SaveKey(c, store.APIKey{ID: "k1", Role: "admin", Hash: "h3", Created: t0}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.SaveKey(c, store.APIKey{ID: "k1", Role: "admin", Hash: "h3", Created: t0}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("a second key with id k1: %v, want ErrInvalid", err)
 	}
-	if err := ks.SaveKey(c, store.APIKey{ID: "k9", Role: "admin", Hash: "h1", Created: t0}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.SaveKey(c, store.APIKey{ID: "k9", Role: "admin", Hash: "h1", Created: t0}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("a second key with hash h1: %v, want ErrInvalid", err)
 	}
-	if err := ks.SaveKey(c, store.APIKey{ID: "k8", Role: "admin", Created: t0}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.SaveKey(c, store.APIKey{ID: "k8", Role: "admin", Created: t0}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("a key without a hash: %v, want ErrInvalid", err)
 	}
-	got, err := ks.KeyByHash(c, "h1")
+	got, err := s.KeyByHash(c, "h1")
 	if err != nil || got.ID != "k1" || got.Role != "dashboard" || got.Name != "大屏" || !got.Created.Equal(t0) || !got.Revoked.IsZero() {
 		t.Errorf("KeyByHash h1: %+v, %v", got, err)
 	}
-	if _, err := ks.KeyByHash(c, "nope"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.KeyByHash(c, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown hash: %v, want ErrNotFound", err)
 	}
-	list, err := ks.Keys(c)
+	list, err := s.Keys(c)
 	if err != nil || len(list) != 2 || list[0].ID != "k1" || list[1].ID != "k0" {
 		t.Errorf("Keys: %+v, %v; want k1 then k0 (by creation)", list, err)
 	}
 	at := t0.Add(48 * time.Hour)
-	if err := ks.RevokeKey(c, "k1", at); err != nil {
+	if err := s.RevokeKey(c, "k1", at); err != nil {
 		t.Fatal(err)
 	}
-	if err := ks.RevokeKey(c, "k1", at.Add(time.Hour)); err != nil {
+	if err := s.RevokeKey(c, "k1", at.Add(time.Hour)); err != nil {
 		t.Errorf("second revocation: %v", err)
 	}
-	if got, _ := ks.KeyByHash(c, "h1"); !got.Revoked.Equal(at) {
+	if got, _ := s.KeyByHash(c, "h1"); !got.Revoked.Equal(at) {
 		t.Errorf("revoked at %v, want the first revocation %v", got.Revoked, at)
 	}
-	if err := ks.RevokeKey(c, "missing", at); !errors.Is(err, store.ErrNotFound) {
+	if err := s.RevokeKey(c, "missing", at); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoke unknown: %v, want ErrNotFound", err)
 	}
 }
 
 func testAudit(t *testing.T, s store.Store) {
-	al := auditLog(t, s)
 	c := ctx()
 	t0 := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
 	var entries []store.AuditEntry
@@ -93,19 +73,19 @@ func testAudit(t *testing.T, s store.Store) {
 		entries = append(entries, e)
 	}
 	// Out of order across two appends, and the second repeats one entry.
-	if err := al.AppendAudit(c, entries[10:]); err != nil {
+	if err := s.AppendAudit(c, entries[10:]); err != nil {
 		t.Fatal(err)
 	}
-	if err := al.AppendAudit(c, append(entries[:10:10], entries[12])); err != nil {
+	if err := s.AppendAudit(c, append(entries[:10:10], entries[12])); err != nil {
 		t.Fatal(err)
 	}
-	if err := al.AppendAudit(c, []store.AuditEntry{{Time: t0}}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.AppendAudit(c, []store.AuditEntry{{Time: t0}}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("entry without id: %v", err)
 	}
-	if err := al.AppendAudit(c, []store.AuditEntry{{ID: "../x_y", Time: t0}}); !errors.Is(err, store.ErrInvalid) {
+	if err := s.AppendAudit(c, []store.AuditEntry{{ID: "../x_y", Time: t0}}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("entry with an id of other characters: %v", err)
 	}
-	all, err := al.Audit(c, store.AuditQuery{Limit: 100})
+	all, err := s.Audit(c, store.AuditQuery{Limit: 100})
 	if err != nil || len(all) != 25 || all[0].ID != "0024" || all[24].ID != "0000" {
 		t.Fatalf("all entries: %d, %v; want 25 newest first", len(all), err)
 	}
@@ -120,18 +100,18 @@ func testAudit(t *testing.T, s store.Store) {
 		t.Errorf("search entry round trip: %+v", e)
 	}
 	for _, ent := range []string{"enterprise:" + C, "person:" + P2} {
-		if got, err := al.Audit(c, store.AuditQuery{Entity: ent, Limit: 10}); err != nil || len(got) != 1 || got[0].ID != "0007" {
+		if got, err := s.Audit(c, store.AuditQuery{Entity: ent, Limit: 10}); err != nil || len(got) != 1 || got[0].ID != "0007" {
 			t.Errorf("entity %s: %d entries, %v; want the batch entry 0007 that names it among three", ent, len(got), err)
 		}
 	}
-	if none, err := al.Audit(c, store.AuditQuery{Limit: 0}); err != nil || len(none) != 0 {
+	if none, err := s.Audit(c, store.AuditQuery{Limit: 0}); err != nil || len(none) != 0 {
 		t.Errorf("limit 0: %d entries, %v", len(none), err)
 	}
 	// Paging by cursor gives every entry once, in order.
 	var paged []string
 	before := ""
 	for {
-		page, err := al.Audit(c, store.AuditQuery{Limit: 7, Before: before})
+		page, err := s.Audit(c, store.AuditQuery{Limit: 7, Before: before})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,25 +126,25 @@ func testAudit(t *testing.T, s store.Store) {
 	if len(paged) != 25 || paged[0] != "0024" || paged[24] != "0000" {
 		t.Errorf("paged: %v", paged)
 	}
-	byPerson, _ := al.Audit(c, store.AuditQuery{Entity: "person:" + P1, Limit: 100})
-	byKey, _ := al.Audit(c, store.AuditQuery{KeyID: "k1", Limit: 100})
-	byRoute, _ := al.Audit(c, store.AuditQuery{Route: "/api/v1/persons/:pid", Limit: 100})
-	window, _ := al.Audit(c, store.AuditQuery{Since: t0.Add(5 * time.Minute), Until: t0.Add(10 * time.Minute), Limit: 100})
-	byEnterprise, _ := al.Audit(c, store.AuditQuery{Entity: "enterprise:" + B, Limit: 100})
+	byPerson, _ := s.Audit(c, store.AuditQuery{Entity: "person:" + P1, Limit: 100})
+	byKey, _ := s.Audit(c, store.AuditQuery{KeyID: "k1", Limit: 100})
+	byRoute, _ := s.Audit(c, store.AuditQuery{Route: "/api/v1/persons/:pid", Limit: 100})
+	window, _ := s.Audit(c, store.AuditQuery{Since: t0.Add(5 * time.Minute), Until: t0.Add(10 * time.Minute), Limit: 100})
+	byEnterprise, _ := s.Audit(c, store.AuditQuery{Entity: "enterprise:" + B, Limit: 100})
 	if len(byPerson) != 5 || len(byKey) != 20 || len(byRoute) != 5 || len(window) != 5 || window[0].ID != "0009" || window[4].ID != "0005" || len(byEnterprise) != 19 {
 		t.Errorf("filters: person %d, key %d, route %d, window %d, enterprise %d; want 5, 20, 5, 5 (0009…0005), 19",
 			len(byPerson), len(byKey), len(byRoute), len(window), len(byEnterprise))
 	}
 	// A window and a cursor together page within the window.
-	page, _ := al.Audit(c, store.AuditQuery{Since: t0.Add(5 * time.Minute), Until: t0.Add(10 * time.Minute), Before: "0008", Limit: 2})
+	page, _ := s.Audit(c, store.AuditQuery{Since: t0.Add(5 * time.Minute), Until: t0.Add(10 * time.Minute), Before: "0008", Limit: 2})
 	if len(page) != 2 || page[0].ID != "0007" || page[1].ID != "0006" {
 		t.Errorf("window with cursor: %+v; want 0007, 0006", page)
 	}
 	// Injection-shaped values are data.
-	if none, err := al.Audit(c, store.AuditQuery{Entity: "x' OR 1=1 //", KeyID: "k1\") MATCH (n) DETACH DELETE n //", Limit: 10}); err != nil || len(none) != 0 {
+	if none, err := s.Audit(c, store.AuditQuery{Entity: "x' OR 1=1 //", KeyID: "k1\") MATCH (n) DETACH DELETE n //", Limit: 10}); err != nil || len(none) != 0 {
 		t.Errorf("injection-shaped filters: %d entries, %v", len(none), err)
 	}
-	if again, _ := al.Audit(c, store.AuditQuery{Limit: 100}); len(again) != 25 {
+	if again, _ := s.Audit(c, store.AuditQuery{Limit: 100}); len(again) != 25 {
 		t.Errorf("entries after injection-shaped query: %d", len(again))
 	}
 }
@@ -172,7 +152,6 @@ func testAudit(t *testing.T, s store.Store) {
 // testAccessWithData checks that keys and audit entries do not disturb the
 // graph: the generation, scans and traversals ignore them.
 func testAccessWithData(t *testing.T, s store.Store) {
-	ks, al := keyStore(t, s), auditLog(t, s)
 	c := ctx()
 	load(t, s)
 	gen, err := s.Generation(c)
@@ -180,10 +159,10 @@ func testAccessWithData(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	before := counts(scanAll(t, s, 100))
-	if err := ks.SaveKey(c, store.APIKey{ID: "k1", Role: "admin", Hash: "h", Created: time.Now()}); err != nil {
+	if err := s.SaveKey(c, store.APIKey{ID: "k1", Role: "admin", Hash: "h", Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	if err := al.AppendAudit(c, []store.AuditEntry{{ID: "1", Time: time.Now(), KeyID: "k1", Entities: []string{"enterprise:" + B}}}); err != nil {
+	if err := s.AppendAudit(c, []store.AuditEntry{{ID: "1", Time: time.Now(), KeyID: "k1", Entities: []string{"enterprise:" + B}}}); err != nil {
 		t.Fatal(err)
 	}
 	if g, _ := s.Generation(c); g != gen {

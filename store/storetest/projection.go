@@ -22,10 +22,6 @@ type projected struct {
 // as it goes: every number names one node, and one node has one number.
 func scanProjection(t *testing.T, s store.Store, pageSize int) projected {
 	t.Helper()
-	ps, ok := s.(store.ProjectionScanner)
-	if !ok {
-		t.Fatalf("%T does not implement store.ProjectionScanner", s)
-	}
 	out := projected{nums: map[int32]models.Ref{}}
 	byRef := map[models.Ref]int32{}
 	number := func(n int32, r models.Ref, what string) {
@@ -42,7 +38,7 @@ func scanProjection(t *testing.T, s store.Store, pageSize int) projected {
 		}
 		out.nums[n], byRef[r] = r, n
 	}
-	err := ps.ScanProjection(ctx(), pageSize, func(p *store.ProjectionPage) error {
+	err := s.ScanProjection(ctx(), pageSize, func(p *store.ProjectionPage) error {
 		if out.pages == 0 {
 			out.sizes = p.Sizes
 		}
@@ -122,14 +118,6 @@ func projectionView(b *store.Batch) store.Batch {
 	return v
 }
 
-// RunProjection runs the conformance tests of store.ProjectionScanner
-// against the backend.
-func RunProjection(t *testing.T, newStore NewStore) {
-	s := newStore(t)
-	defer s.Close()
-	testProjectionScan(t, s)
-}
-
 // testProjectionScan: a projection scan gives Scan's rows, in Scan's
 // order, with consistent node numbers, in pages of at most pageSize rows;
 // results written by a run show as score and flags; an error from fn ends it.
@@ -178,8 +166,7 @@ func testProjectionScan(t *testing.T, s store.Store) {
 		t.Errorf("the scored enterprise %s or its risk is missing from the scan", C)
 	}
 	stop := errors.New("stop")
-	ps := s.(store.ProjectionScanner)
-	if err := ps.ScanProjection(ctx(), 4, func(*store.ProjectionPage) error { return stop }); !errors.Is(err, stop) {
+	if err := s.ScanProjection(ctx(), 4, func(*store.ProjectionPage) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("an error from fn must end the scan and be returned: %v", err)
 	}
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"ShortestPaths", testShortestPaths},
 		{"Search", testSearch},
 		{"Scan", testScan},
+		{"ProjectionScan", testProjectionScan}, // projection.go
 		{"Results", testResults},
 		{"Runs", testRuns},
 		{"Generation", testGeneration},
