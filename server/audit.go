@@ -193,17 +193,11 @@ func auditQueryText(c echo.Context, p principal) string {
 	return q
 }
 
-// Audit query bounds.
-const (
-	defaultAuditLimit = 100
-	maxAuditLimit     = 1000
-)
-
 // audit answers GET /api/v1/audit: entries newest first, filtered by
 // key_id, entity, route, since and until (RFC 3339), paged by the cursor
 // in next (pass it back as before).
 func (a *API) auditQuery(c echo.Context) error {
-	limit, err := intParam(c, "limit", defaultAuditLimit, 1, maxAuditLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}

@@ -16,24 +16,9 @@ import (
 	"riskgraph/store"
 )
 
-// Bounds of the endpoints added for inspectors and dashboards.
-const (
-	maxOffset          = 10_000
-	defaultRecordLimit = 50
-	maxRecordLimit     = 200
-	profileRecords     = 20
-	maxBatch           = 1000
-	defaultOwnDepth    = 3
-	maxOwnershipDepth  = 6
-	defaultOwnNodes    = 500
-	maxOwnershipNodes  = 2000
-	defaultGroupLimit  = 500
-	maxGroupMembers    = 2000
-	defaultRankLimit   = 100
-	maxRankingLimit    = 500
-	defaultRunsLimit   = 20
-	maxRunsLimit       = 100
-)
+// profileRecords is how many of the newest records an enterprise profile
+// shows. Query parameters' defaults and bounds are on the routes (routes.go).
+const profileRecords = 20
 
 // subject reads the entity of a :key or :pid route.
 func subject(c echo.Context) (models.Ref, error) {
@@ -64,11 +49,11 @@ func (a *API) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultRecordLimit, 1, maxRecordLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -94,15 +79,15 @@ type batchRequest struct {
 	Keys []string `json:"keys"`
 }
 
-// batch looks up to 1 000 enterprises; unknown or invalid keys are listed
+// batch looks up to the route's MaxItems enterprises; unknown or invalid keys are listed
 // apart, in request order.
 func (a *API) batch(c echo.Context) error {
 	var req batchRequest
 	if err := decodeStrict(c, &req, `{"keys": ["<USCC or src:key>", …]}`); err != nil {
 		return err
 	}
-	if len(req.Keys) == 0 || len(req.Keys) > maxBatch {
-		return badRequest("keys: give 1 to %d keys (got %d)", maxBatch, len(req.Keys))
+	if n := a.maxItems(c); len(req.Keys) == 0 || len(req.Keys) > n {
+		return badRequest("keys: give 1 to %d keys (got %d)", n, len(req.Keys))
 	}
 	type miss struct {
 		Key   string `json:"key"`
@@ -155,11 +140,11 @@ func (a *API) ownership(c echo.Context) error {
 	if dir != "up" && dir != "down" {
 		return badRequest("direction=%q: use up (holders) or down (holdings)", dir)
 	}
-	depth, err := intParam(c, "depth", defaultOwnDepth, 1, maxOwnershipDepth)
+	depth, err := a.intQuery(c, "depth")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultOwnNodes, 1, maxOwnershipNodes)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -183,7 +168,7 @@ func (a *API) group(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultGroupLimit, 1, maxGroupMembers)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -228,11 +213,11 @@ func (a *API) ranking(c echo.Context) error {
 	if err := ranking.ValidateFilter(f); err != nil {
 		return badRequest("%v", err)
 	}
-	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultRankLimit, 1, maxRankingLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -271,11 +256,11 @@ func (a *API) stats(c echo.Context) error {
 // flags answers the flags feed: flagged entities of the current run when
 // it finished at or after since.
 func (a *API) flags(c echo.Context) error {
-	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultRankLimit, 1, maxRankingLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -319,7 +304,7 @@ func (a *API) flags(c echo.Context) error {
 
 // runs lists engine runs, newest first.
 func (a *API) runs(c echo.Context) error {
-	limit, err := intParam(c, "limit", defaultRunsLimit, 1, maxRunsLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
