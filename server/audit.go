@@ -229,5 +229,5 @@ func (a *API) auditQuery(c echo.Context) error {
 	if len(entries) == limit {
 		next = entries[len(entries)-1].ID
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": nonNil(entries), "next": next})
+	return a.reply(c, http.StatusOK, auditView{Entries: nonNil(entries), Next: next})
 }

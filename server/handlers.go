@@ -134,7 +134,7 @@ func (a *API) enterprise(c echo.Context) error {
 	if code, err := models.ParseUSCC(e.USCC); err == nil {
 		p.Code = &codeView{Authority: code.AuthorityName(), Category: code.CategoryName(), Division: code.Division(), Organisation: code.OrgCode()}
 	}
-	return c.JSON(http.StatusOK, p)
+	return a.reply(c, http.StatusOK, p)
 }
 
 func (a *API) person(c echo.Context) error {
@@ -151,7 +151,7 @@ func (a *API) person(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"person": p, "records": nonNil(recs)})
+	return a.reply(c, http.StatusOK, personView{Person: p, Records: nonNil(recs)})
 }
 
 func (a *API) network(c echo.Context) error {
@@ -186,7 +186,7 @@ func (a *API) network(c echo.Context) error {
 		return err
 	}
 	g.Nodes, g.Edges = nonNil(g.Nodes), nonNil(g.Edges)
-	return c.JSON(http.StatusOK, g)
+	return a.reply(c, http.StatusOK, g)
 }
 
 func (a *API) paths(c echo.Context) error {
@@ -224,7 +224,7 @@ func (a *API) paths(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "max_depth": depth, "paths": nonNil(ps)})
+	return a.reply(c, http.StatusOK, pathsView{From: from, To: to, MaxDepth: depth, Paths: nonNil(ps)})
 }
 
 func (a *API) search(c echo.Context) error {
@@ -258,7 +258,7 @@ func (a *API) search(c echo.Context) error {
 		return err
 	}
 	hits = hits[min(offset, len(hits)):]
-	return c.JSON(http.StatusOK, map[string]any{"q": q, "offset": offset, "limit": limit, "hits": nonNil(hits)})
+	return a.reply(c, http.StatusOK, searchView{Q: q, Offset: offset, Limit: limit, Hits: nonNil(hits)})
 }
 
 // maxMaskedSearch bounds the store hits read to fill a page of enterprise

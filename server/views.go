@@ -71,7 +71,7 @@ func (a *API) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"subject": ref, "records": pageOf(recs, offset, limit)})
+	return a.reply(c, http.StatusOK, recordsView{Subject: ref, Records: pageOf(recs, offset, limit)})
 }
 
 // batchRequest is the body of POST /enterprises:batch.
@@ -89,18 +89,14 @@ func (a *API) batch(c echo.Context) error {
 	if n := a.maxItems(c); len(req.Keys) == 0 || len(req.Keys) > n {
 		return badRequest("keys: give 1 to %d keys (got %d)", n, len(req.Keys))
 	}
-	type miss struct {
-		Key   string `json:"key"`
-		Error string `json:"error"`
-	}
 	found := []models.Enterprise{}
-	missing := []miss{}
+	missing := []batchMiss{}
 	var ents []string
 	ctx := c.Request().Context()
 	for _, raw := range req.Keys {
 		key, err := enterpriseKey(raw)
 		if err != nil {
-			missing = append(missing, miss{clip(raw), "invalid key"})
+			missing = append(missing, batchMiss{clip(raw), "invalid key"})
 			continue
 		}
 		ents = append(ents, "enterprise:"+key)
@@ -109,13 +105,13 @@ func (a *API) batch(c echo.Context) error {
 		case err == nil:
 			found = append(found, e)
 		case isNotFound(err):
-			missing = append(missing, miss{key, "not found"})
+			missing = append(missing, batchMiss{key, "not found"})
 		default:
 			return err
 		}
 	}
 	c.Set(ctxEntities, ents)
-	return c.JSON(http.StatusOK, map[string]any{"enterprises": found, "missing": missing})
+	return a.reply(c, http.StatusOK, batchView{Enterprises: found, Missing: missing})
 }
 
 func jsonProblem(err error) string {
@@ -157,7 +153,7 @@ func (a *API) ownership(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"root": t.Root, "direction": dir, "depth": depth, "nodes": t.Nodes, "truncated": t.Truncated})
+	return a.reply(c, http.StatusOK, ownershipView{Root: t.Root, Direction: dir, Depth: depth, Nodes: t.Nodes, Truncated: t.Truncated})
 }
 
 // group answers the control group (store.ControlGroupOf) under the control
@@ -182,7 +178,7 @@ func (a *API) group(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"root": g.Root, "threshold": rule.Threshold, "members": g.Members, "edges": g.Edges, "truncated": g.Truncated})
+	return a.reply(c, http.StatusOK, groupView{Root: g.Root, Threshold: rule.Threshold, Members: g.Members, Edges: g.Edges, Truncated: g.Truncated})
 }
 
 // controlRule is the engine's definition of control: the latest run's
@@ -229,8 +225,8 @@ func (a *API) ranking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"run": run, "source": source,
-		"ranking": page[ranking.Entry]{Items: nonNil(items), Offset: offset, Limit: limit, Total: total}})
+	return a.reply(c, http.StatusOK, rankingView{Run: run, Source: source,
+		Ranking: page[ranking.Entry]{Items: nonNil(items), Offset: offset, Limit: limit, Total: total}})
 }
 
 // stats answers the score distribution and grade counts.
@@ -250,7 +246,7 @@ func (a *API) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"run": run, "by": by, "groups": ix.Stats(by)})
+	return a.reply(c, http.StatusOK, statsView{Run: run, By: by, Groups: ix.Stats(by)})
 }
 
 // flags answers the flags feed: flagged entities of the current run when
@@ -278,28 +274,25 @@ func (a *API) flags(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := map[string]any{"run": run, "since": c.QueryParam("since")}
-	empty := page[ranking.Entry]{Items: []ranking.Entry{}, Offset: offset, Limit: limit}
+	body := flagsView{Run: run, Since: c.QueryParam("since"), Flags: page[ranking.Entry]{Items: []ranking.Entry{}, Offset: offset, Limit: limit}}
 	if run == "" {
-		body["flags"] = empty
-		return c.JSON(http.StatusOK, body)
+		return a.reply(c, http.StatusOK, body)
 	}
 	r, err := a.store.Run(c.Request().Context(), run)
 	if err != nil {
 		return err
 	}
-	body["run_finished"] = r.Finished
+	body.RunFinished = &r.Finished
 	if r.Finished.Before(since) {
-		body["flags"] = empty
-		return c.JSON(http.StatusOK, body)
+		return a.reply(c, http.StatusOK, body)
 	}
 	ix, err := a.rank.Index(c.Request().Context(), ver)
 	if err != nil {
 		return err
 	}
 	items, total := ix.Flagged(flag, offset, limit)
-	body["flags"] = page[ranking.Entry]{Items: items, Offset: offset, Limit: limit, Total: total}
-	return c.JSON(http.StatusOK, body)
+	body.Flags = page[ranking.Entry]{Items: items, Offset: offset, Limit: limit, Total: total}
+	return a.reply(c, http.StatusOK, body)
 }
 
 // runs lists engine runs, newest first.
@@ -312,7 +305,7 @@ func (a *API) runs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"runs": nonNil(rs)})
+	return a.reply(c, http.StatusOK, runsView{Runs: nonNil(rs)})
 }
 
 // run answers one engine run.
@@ -325,7 +318,7 @@ func (a *API) run(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return a.reply(c, http.StatusOK, r)
 }
 
 // triggerRun starts an engine run (admin).
@@ -341,13 +334,13 @@ func (a *API) triggerRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, map[string]string{"run": id, "status": store.RunRunning, "detail": "/api/v1/runs/" + id})
+	return a.reply(c, http.StatusAccepted, runStarted{Run: id, Status: store.RunRunning, Detail: "/api/v1/runs/" + id})
 }
 
 // keyView is an API key as listed: never the key or its hash.
 type keyView struct {
 	ID      string    `json:"id"`
-	Name    string    `json:"name"`
+	Name    string    `json:"name" mask:"name"` // who or what uses the key: may be a person
 	Role    string    `json:"role"`
 	Created time.Time `json:"created"`
 	Revoked time.Time `json:"revoked,omitzero"`
@@ -363,7 +356,7 @@ func (a *API) listKeys(c echo.Context) error {
 	for i, k := range ks {
 		out[i] = keyView{ID: k.ID, Name: k.Name, Role: k.Role, Created: k.Created, Revoked: k.Revoked}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"keys": out})
+	return a.reply(c, http.StatusOK, keysView{Keys: out})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
