@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"riskgraph/auth"
 	"riskgraph/models"
 	"riskgraph/ranking"
 	"riskgraph/store"
@@ -289,5 +292,38 @@ func TestReplyAnswersTheDeclaredType(t *testing.T) {
 	}
 	if err := a.reply(c, 200, searchView{}); err != nil {
 		t.Errorf("the declared type: %v", err)
+	}
+}
+
+// TestMaskedRoleGetsNoUnrepliedAnswer: a handler that writes a masked
+// role's answer itself, past reply and its masking, sends nothing: the
+// role gets a 500, never the body. Through reply the same request works.
+func TestMaskedRoleGetsNoUnrepliedAnswer(t *testing.T) {
+	a := NewAPI(Options{Store: memStore(t)})
+	for _, tc := range []struct {
+		path    string // /runs is not cached, /search is
+		handler func(c echo.Context) error
+		want    int
+	}{
+		{"/api/v1/runs", func(c echo.Context) error { return c.JSON(200, map[string]any{"name": "王小明"}) }, 500},
+		{"/api/v1/search", func(c echo.Context) error { return c.JSON(200, map[string]any{"name": "王小明"}) }, 500},
+		{"/api/v1/runs", func(c echo.Context) error { return a.reply(c, 200, runsView{}) }, 200},
+	} {
+		for _, role := range []auth.Role{auth.Dashboard, auth.Inspector} {
+			rec := httptest.NewRecorder()
+			c := a.echo.NewContext(httptest.NewRequest("GET", tc.path, nil), rec)
+			c.SetPath(tc.path)
+			c.Set(ctxPrincipal, principal{KeyID: "k-" + string(role), Role: role})
+			if err := a.respond(tc.handler)(c); err != nil {
+				a.handleError(err, c)
+			}
+			want := tc.want
+			if role == auth.Inspector {
+				want = 200 // not masked: nothing to refuse
+			}
+			if rec.Code != want || (role == auth.Dashboard && strings.Contains(rec.Body.String(), "王小明")) {
+				t.Errorf("%s as %s: %d %s, want %d", tc.path, role, rec.Code, rec.Body, want)
+			}
+		}
 	}
 }
