@@ -14,6 +14,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"riskgraph/models"
 )
 
 // Role is what a key may do.
@@ -99,10 +101,5 @@ func WellFormed(key string) bool {
 // MaskName hides a person's name but its first character: "王小明" → "王*".
 // One star whatever the length, so the mask says nothing about the rest of
 // the name (not even how long it is).
-func MaskName(name string) string {
-	r := []rune(name)
-	if len(r) == 0 {
-		return ""
-	}
-	return string(r[0]) + "*"
-}
+// It is models.MaskName, the one rule the typed masking uses too.
+func MaskName(name string) string { return models.MaskName(name) }

@@ -82,7 +82,7 @@ var Statuses = []Status{StatusActive, StatusRevoked, StatusCancelled, StatusMove
 type Enterprise struct {
 	Key         string         `json:"key"`
 	USCC        string         `json:"uscc,omitempty"`
-	Name        string         `json:"name"`
+	Name        string         `json:"name" mask:"public"` // registered name, public
 	Kind        EnterpriseKind `json:"kind,omitempty"`
 	Status      Status         `json:"status,omitempty"`
 	Capital     float64        `json:"capital,omitempty"` // registered capital, in yuan
@@ -105,7 +105,7 @@ func (e Enterprise) Ref() Ref { return EnterpriseRef(e.Key) }
 // number (see PIDHasher); the raw number is never stored.
 type Person struct {
 	PID         string `json:"pid"`
-	Name        string `json:"name"`
+	Name        string `json:"name" mask:"name"`
 	Placeholder bool   `json:"placeholder,omitempty"`
 	Risk        *Risk  `json:"risk,omitempty"`
 }
@@ -186,8 +186,9 @@ type Risk struct {
 	Grade string   `json:"grade"`
 	Run   string   `json:"run"`
 	Flags []string `json:"flags,omitempty"`
-	// Details is the engine's own JSON: flag evidence, top contributions.
-	Details json.RawMessage `json:"details,omitempty"`
+	// Details is the engine's own JSON: flag evidence, top contributions
+	// (engine.Details: node references "kind:key" and numbers, no names).
+	Details json.RawMessage `json:"details,omitempty" mask:"public"`
 	// Previous is the result of the run before Run, when there was one.
 	Previous *PreviousRisk `json:"previous,omitempty"`
 }

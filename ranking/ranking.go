@@ -148,10 +148,10 @@ func (ix *Index) Top(f Filter, offset, limit int) ([]Entry, int) {
 // Group is one row of a distribution.
 type Group struct {
 	Key    string         `json:"key"`
-	Name   string         `json:"name,omitempty"`
+	Name   string         `json:"name,omitempty" mask:"public"` // of the region or industry
 	Count  int            `json:"count"`
 	Mean   float64        `json:"mean"`
-	Grades map[string]int `json:"grades"`
+	Grades map[string]int `json:"grades" mask:"public"` // counts by grade, A to D
 	// Histogram counts scores in ten buckets [0,0.1), [0.1,0.2) … [0.9,1].
 	Histogram [10]int `json:"histogram"`
 }

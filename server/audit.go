@@ -193,17 +193,11 @@ func auditQueryText(c echo.Context, p principal) string {
 	return q
 }
 
-// Audit query bounds.
-const (
-	defaultAuditLimit = 100
-	maxAuditLimit     = 1000
-)
-
 // audit answers GET /api/v1/audit: entries newest first, filtered by
 // key_id, entity, route, since and until (RFC 3339), paged by the cursor
 // in next (pass it back as before).
 func (a *API) auditQuery(c echo.Context) error {
-	limit, err := intParam(c, "limit", defaultAuditLimit, 1, maxAuditLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -235,5 +229,5 @@ func (a *API) auditQuery(c echo.Context) error {
 	if len(entries) == limit {
 		next = entries[len(entries)-1].ID
 	}
-	return c.JSON(http.StatusOK, map[string]any{"entries": nonNil(entries), "next": next})
+	return a.reply(c, http.StatusOK, auditView{Entries: nonNil(entries), Next: next})
 }

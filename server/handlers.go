@@ -12,18 +12,9 @@ import (
 	"riskgraph/store"
 )
 
-// API defaults and bounds.
-const (
-	defaultDepth        = 2
-	defaultNetworkLimit = 500
-	defaultPathDepth    = 6
-	defaultPathLimit    = 10
-	maxPathLimit        = 100
-	defaultSearchLimit  = 20
-	maxSearchLimit      = 200
-	// maxSearchDepth bounds offset+limit of a search.
-	maxSearchDepth = 1000
-)
+// maxSearchDepth bounds offset+limit of a search (the store reads that
+// many hits); the route's offset and limit declare the rest.
+const maxSearchDepth = 1000
 
 func badRequest(format string, args ...any) error {
 	return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf(format, args...))
@@ -64,6 +55,9 @@ func parseRef(raw string) (models.Ref, error) {
 }
 
 // intParam reads an optional integer query parameter in [lo, hi].
+//
+// Deprecated: the route's declaration is the definition; use intQuery.
+// Only GET /reports (reports.go) still passes its bounds here.
 func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
 	s := c.QueryParam(name)
 	if s == "" {
@@ -140,7 +134,7 @@ func (a *API) enterprise(c echo.Context) error {
 	if code, err := models.ParseUSCC(e.USCC); err == nil {
 		p.Code = &codeView{Authority: code.AuthorityName(), Category: code.CategoryName(), Division: code.Division(), Organisation: code.OrgCode()}
 	}
-	return c.JSON(http.StatusOK, p)
+	return a.reply(c, http.StatusOK, p)
 }
 
 func (a *API) person(c echo.Context) error {
@@ -157,7 +151,7 @@ func (a *API) person(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"person": p, "records": nonNil(recs)})
+	return a.reply(c, http.StatusOK, personView{Person: p, Records: nonNil(recs)})
 }
 
 func (a *API) network(c echo.Context) error {
@@ -175,11 +169,11 @@ func (a *API) network(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	depth, err := intParam(c, "depth", defaultDepth, 1, store.MaxNeighbourhoodDepth)
+	depth, err := a.intQuery(c, "depth")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultNetworkLimit, 1, store.MaxNeighbourhoodLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -192,7 +186,7 @@ func (a *API) network(c echo.Context) error {
 		return err
 	}
 	g.Nodes, g.Edges = nonNil(g.Nodes), nonNil(g.Edges)
-	return c.JSON(http.StatusOK, g)
+	return a.reply(c, http.StatusOK, g)
 }
 
 func (a *API) paths(c echo.Context) error {
@@ -207,11 +201,11 @@ func (a *API) paths(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	depth, err := intParam(c, "max_depth", defaultPathDepth, 1, store.MaxPathDepth)
+	depth, err := a.intQuery(c, "max_depth")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultPathLimit, 1, maxPathLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -230,7 +224,7 @@ func (a *API) paths(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "max_depth": depth, "paths": nonNil(ps)})
+	return a.reply(c, http.StatusOK, pathsView{From: from, To: to, MaxDepth: depth, Paths: nonNil(ps)})
 }
 
 func (a *API) search(c echo.Context) error {
@@ -241,13 +235,16 @@ func (a *API) search(c echo.Context) error {
 	if len([]rune(q)) > 100 {
 		return badRequest("q is %d characters long; use at most 100", len([]rune(q)))
 	}
-	limit, err := intParam(c, "limit", defaultSearchLimit, 1, maxSearchLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
-	offset, err := intParam(c, "offset", 0, 0, maxSearchDepth-limit)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
+	}
+	if offset+limit > maxSearchDepth {
+		return badRequest("offset=%d: use a whole number from 0 to %d with limit=%d (offset + limit at most %d)", offset, maxSearchDepth-limit, limit, maxSearchDepth)
 	}
 	// The store ranks by relevance, then name and reference: a stable order,
 	// so a page is the slice [offset, offset+limit) of the first hits.
@@ -261,7 +258,7 @@ func (a *API) search(c echo.Context) error {
 		return err
 	}
 	hits = hits[min(offset, len(hits)):]
-	return c.JSON(http.StatusOK, map[string]any{"q": q, "offset": offset, "limit": limit, "hits": nonNil(hits)})
+	return a.reply(c, http.StatusOK, searchView{Q: q, Offset: offset, Limit: limit, Hits: nonNil(hits)})
 }
 
 // maxMaskedSearch bounds the store hits read to fill a page of enterprise

@@ -59,7 +59,7 @@ func (a *API) createKey(c echo.Context) error {
 	a.keys.forget() // an unknown hash may be remembered as such
 	a.log.Info().Str("key_id", id).Str("role", string(role)).Str("by", principalOf(c).KeyID).Msg("API key created")
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusCreated, createdKey{keyView{ID: id, Name: k.Name, Role: k.Role, Created: k.Created}, key})
+	return a.reply(c, http.StatusCreated, createdKey{keyView{ID: id, Name: k.Name, Role: k.Role, Created: k.Created}, key})
 }
 
 // revokeKey answers POST /keys/{id}/revoke (admin). The key is refused by
@@ -80,5 +80,5 @@ func (a *API) revokeKey(c echo.Context) error {
 	}
 	a.keys.forget()
 	a.log.Info().Str("key_id", id).Str("by", principalOf(c).KeyID).Msg("API key revoked")
-	return c.JSON(http.StatusOK, map[string]any{"id": id, "revoked": now.Format(time.RFC3339Nano)})
+	return a.reply(c, http.StatusOK, keyRevoked{ID: id, Revoked: now.Format(time.RFC3339Nano)})
 }

@@ -279,3 +279,27 @@ func walkPersons(v any, f func(name string)) {
 		}
 	}
 }
+
+// isPerson is the test's own guess, from the JSON alone, of whether an
+// object describes a person: a "ref", "subject" or "holder" of kind
+// person, an "id" starting with "person:", a "pid" field, or "kind":
+// "person". It is independent of the typed masking it checks.
+func isPerson(m map[string]any) bool {
+	if _, ok := m["pid"]; ok {
+		return true
+	}
+	if k, _ := m["kind"].(string); k == "person" {
+		return true
+	}
+	for _, f := range []string{"ref", "subject", "holder"} {
+		if r, ok := m[f].(map[string]any); ok {
+			if k, _ := r["kind"].(string); k == "person" {
+				return true
+			}
+		}
+	}
+	if id, _ := m["id"].(string); strings.HasPrefix(id, "person:") {
+		return true
+	}
+	return false
+}

@@ -1,78 +1,172 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
-	"strings"
+	"fmt"
+	"net/http"
+	"reflect"
 
-	"riskgraph/auth"
+	"github.com/labstack/echo/v4"
+
+	"riskgraph/models"
 )
 
-// maskJSON hides persons' names in a JSON answer, for the dashboard role.
-// Any object that describes a person — a "ref" or "subject" of kind person,
-// an "id" or "from"/"to" node id starting with "person:", a "pid" field, or
-// "kind": "person" — has its "name" and "label" masked (first character
-// kept). Other values are left as they are. A body that is not JSON comes
-// back unchanged.
-func maskJSON(body []byte) []byte {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return body
+// Masking for roles that must not see persons' names (auth.Role.Masked:
+// the dashboard's) is declared on the response types, never guessed from
+// the JSON: a field tagged `mask:"name"` holds a person's name, a type with
+// a method Masked() T masks its own fields (models/mask.go). Every route a
+// masked role may call declares its response type on its row (Response),
+// handlers answer through reply, and TestResponseTypesDeclareTheirPersons
+// walks each declared type to prove that no field which may hold a name is
+// left undeclared.
+
+// ctxReplied marks a request answered through reply: respond refuses to
+// pass a masked role a success that did not come through it.
+const ctxReplied = "riskgraph.replied"
+
+// reply answers v, the value the route's row declares as its Response,
+// masked when the caller's role must not see persons' names. A value of
+// another type is a programming error (500), so the declared type the
+// masking test walks is the one the route sends.
+func (a *API) reply(c echo.Context, code int, v any) error {
+	if rt := a.routeOf(c); rt == nil || reflect.TypeOf(v) != reflect.TypeOf(rt.Response) {
+		return fmt.Errorf("server: %s %s answers a %T, its route declares %T", c.Request().Method, c.Path(), v, routeResponse(rt))
 	}
-	if !maskValue(v) {
-		return body
+	if principalOf(c).Role.Masked() {
+		v = maskPersons(v)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return body
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n")
+	c.Set(ctxReplied, true)
+	return c.JSON(code, v)
 }
 
-// maskValue masks in place and reports whether anything changed.
-func maskValue(v any) bool {
-	changed := false
-	switch x := v.(type) {
-	case map[string]any:
-		if isPerson(x) {
-			for _, f := range []string{"name", "label"} {
-				if s, ok := x[f].(string); ok && s != "" {
-					x[f] = auth.MaskName(s)
-					changed = true
-				}
-			}
-		}
-		for _, c := range x {
-			changed = maskValue(c) || changed
-		}
-	case []any:
-		for _, c := range x {
-			changed = maskValue(c) || changed
-		}
+func routeResponse(rt *route) any {
+	if rt == nil {
+		return nil
 	}
-	return changed
+	return rt.Response
 }
 
-func isPerson(m map[string]any) bool {
-	if _, ok := m["pid"]; ok {
-		return true
+// maskPersons returns a copy of v with every declared person's name masked.
+// v itself, and anything it points to, is left as it was: answers share
+// values with caches (the ranking index) that other roles read.
+func maskPersons(v any) any {
+	if v == nil {
+		return nil
 	}
-	if k, _ := m["kind"].(string); k == "person" {
-		return true
+	return maskValue(reflect.ValueOf(v)).Interface()
+}
+
+// selfMasking reports whether t has a method Masked() t.
+func selfMasking(t reflect.Type) (reflect.Method, bool) {
+	m, ok := t.MethodByName("Masked")
+	if !ok || m.Type.NumIn() != 1 || m.Type.NumOut() != 1 || m.Type.Out(0) != t {
+		return m, false
 	}
-	for _, f := range []string{"ref", "subject", "holder"} {
-		if r, ok := m[f].(map[string]any); ok {
-			if k, _ := r["kind"].(string); k == "person" {
-				return true
+	return m, true
+}
+
+// maskValue returns a masked deep copy of v.
+func maskValue(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(maskValue(v.Elem()))
+		return p
+	case reflect.Interface:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type()).Elem()
+		out.Set(maskValue(v.Elem()))
+		return out
+	case reflect.Slice:
+		if v.IsNil() || v.Type().Elem().Kind() == reflect.Uint8 {
+			return v // raw bytes: their type declares them (json.RawMessage fields are tagged)
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(maskValue(v.Index(i)))
+		}
+		return out
+	case reflect.Array:
+		out := reflect.New(v.Type()).Elem()
+		for i := range v.Len() {
+			out.Index(i).Set(maskValue(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), maskValue(it.Value()))
+		}
+		return out
+	case reflect.Struct:
+		t := v.Type()
+		out := reflect.New(t).Elem()
+		if m, ok := selfMasking(t); ok {
+			out.Set(m.Func.Call([]reflect.Value{v})[0])
+		} else {
+			out.Set(v)
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			fv := out.Field(i)
+			if f.Tag.Get("mask") == "name" {
+				fv.Set(maskNames(fv))
+			} else {
+				fv.Set(maskValue(fv))
 			}
 		}
+		return out
 	}
-	if id, _ := m["id"].(string); strings.HasPrefix(id, "person:") {
-		return true
+	return v
+}
+
+// maskNames masks a field tagged `mask:"name"`: a string, or a list of or
+// pointer to strings. Any other type is emptied (the masking test refuses
+// the tag on it).
+func maskNames(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.String:
+		out := reflect.New(v.Type()).Elem()
+		out.SetString(models.MaskName(v.String()))
+		return out
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(maskNames(v.Elem()))
+		return p
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			out.Index(i).Set(maskNames(v.Index(i)))
+		}
+		return out
 	}
-	return false
+	return reflect.Zero(v.Type())
+}
+
+// unmaskedSuccess is respond's answer to a masked role's successful
+// request that did not come through reply: nothing is sent rather than
+// something unmasked.
+func (a *API) unmaskedSuccess(c echo.Context) captured {
+	a.log.Error().Str("route", c.Path()).Msg("a masked role's answer did not come through reply; refused")
+	var body errorBody
+	body.Error.Status, body.Error.Message = http.StatusInternalServerError, "internal error"
+	b, _ := json.Marshal(body)
+	return captured{status: http.StatusInternalServerError, ctype: echo.MIMEApplicationJSON, body: b}
 }

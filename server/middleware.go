@@ -330,8 +330,9 @@ func writeCaptured(c echo.Context, r captured, source string) error {
 
 // respond serves cacheable GETs from the response cache (cache-aside, keys
 // carrying the data generation and run id, one store query per burst of
-// identical misses) and masks persons' names for roles that must not see
-// them (before caching: masked and full answers have separate keys).
+// identical misses). Masked and full answers have separate keys; handlers
+// mask persons' names by type (reply, mask.go), and a masked role's success
+// that did not come through reply is refused here rather than sent.
 func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		rt := a.routeOf(c)
@@ -342,7 +343,9 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 				return next(c)
 			}
 			r := a.capture(c, next)
-			r.body = maskJSON(r.body)
+			if r.status < 300 && c.Get(ctxReplied) == nil {
+				r = a.unmaskedSuccess(c)
+			}
 			return writeCaptured(c, r, "")
 		}
 		ctx := c.Request().Context()
@@ -372,8 +375,8 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		val, _, shared := a.flight.Do(key, func() (any, error) {
 			r := a.capture(c, next)
-			if mask {
-				r.body = maskJSON(r.body)
+			if mask && r.status < 300 && c.Get(ctxReplied) == nil {
+				r = a.unmaskedSuccess(c)
 			}
 			if r.status == http.StatusOK {
 				_ = a.cache.Set(context.WithoutCancel(ctx), key, r.body, rt.TTL)

@@ -68,7 +68,11 @@ func (a *API) openapiDoc() map[string]any {
 			op["security"] = []any{}
 		}
 		if r.Body != "" {
-			op["requestBody"] = map[string]any{"required": true, "description": r.Body,
+			desc := r.Body
+			if r.MaxItems > 0 {
+				desc += " — at most " + spaced(r.MaxItems)
+			}
+			op["requestBody"] = map[string]any{"required": true, "description": desc,
 				"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
 		}
 		item[strings.ToLower(r.Method)] = op

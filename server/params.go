@@ -42,14 +42,7 @@ func (a *API) checkQuery(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // declares reports whether name is one of the route's query parameters.
-func (r *route) declares(name string) bool {
-	for _, p := range r.Params {
-		if p.In == "query" && p.Name == name {
-			return true
-		}
-	}
-	return false
-}
+func (r *route) declares(name string) bool { return r.declared("query", name) != nil }
 
 // allowedQuery says which query parameters the route takes.
 func (r *route) allowedQuery() string {
@@ -103,4 +96,61 @@ func responseKey(v version, mask bool, r *http.Request, rt *route) string {
 	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return fmt.Sprintf("rg:resp:%d:%s:%s:%s", v.gen, v.run, variant, hex.EncodeToString(sum[:16]))
+}
+
+// declared returns the route's declaration of the parameter name, or nil.
+func (r *route) declared(in, name string) *param {
+	for i := range r.Params {
+		if p := &r.Params[i]; p.In == in && p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// intQuery reads the whole-number query parameter name as the matched
+// route declares it (routes()): its Default when absent, else a value in
+// [Min, Max] or a 400 naming that range. The row is the only definition of
+// the bounds, so the OpenAPI document, the validation and the handler
+// cannot disagree; asking for a parameter the route does not declare as a
+// whole number is a programming error (500).
+func (a *API) intQuery(c echo.Context, name string) (int, error) {
+	rt := a.routeOf(c)
+	var p *param
+	if rt != nil {
+		p = rt.declared("query", name)
+	}
+	if p == nil || !p.Int {
+		return 0, fmt.Errorf("server: %s %s reads query parameter %q, which its route does not declare as a whole number", c.Request().Method, c.Path(), name)
+	}
+	s := c.QueryParam(name)
+	if s == "" {
+		return p.Default, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < p.Min || n > p.Max {
+		return 0, badRequest("%s=%q: use a whole number from %d to %d", name, s, p.Min, p.Max)
+	}
+	return n, nil
+}
+
+// maxItems is the most items the matched route's JSON body may list.
+func (a *API) maxItems(c echo.Context) int {
+	if rt := a.routeOf(c); rt != nil {
+		return rt.MaxItems
+	}
+	return 0
+}
+
+// spaced writes n with a space between thousands, as the API's texts do: 10000 → "10 000".
+func spaced(n int) string {
+	s := strconv.Itoa(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

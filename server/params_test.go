@@ -155,3 +155,65 @@ func TestEveryRedisKeyExpires(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclaredBoundsAreTheHandlersBounds: for every whole-number query
+// parameter of every route, the bounds in the route's row are the ones
+// the handler enforces — one past either end is a 400 naming exactly the
+// declared range, each end itself is accepted — and the default lies in
+// the range. A handler with a bound of its own fails here.
+func TestDeclaredBoundsAreTheHandlersBounds(t *testing.T) {
+	sc := newSecured(t, memStore(t), Options{RateLimit: -1})
+	tried := 0
+	for _, r := range sc.api.routes() {
+		if !sc.registered(r) {
+			continue
+		}
+		var ints []param
+		for _, p := range r.Params {
+			if p.Int {
+				ints = append(ints, p)
+			}
+		}
+		for _, p := range ints {
+			if p.Default < p.Min || p.Default > p.Max {
+				t.Errorf("%s %s: %s defaults to %d, outside [%d, %d]", r.Method, r.fullPath(), p.Name, p.Default, p.Min, p.Max)
+			}
+			// The others at their minimum, so that no sum of them is out of range.
+			target, body := sample(r)
+			for _, o := range ints {
+				if o.Name != p.Name {
+					target = withQuery(target, fmt.Sprintf("%s=%d", o.Name, o.Min))
+				}
+			}
+			want := fmt.Sprintf("use a whole number from %d to %d", p.Min, p.Max)
+			for _, v := range []int{p.Min - 1, p.Max + 1} {
+				code, resp, _ := sc.do(t, auth.Admin, r.Method, withQuery(target, fmt.Sprintf("%s=%d", p.Name, v)), body)
+				if msg := errMessage(resp); code != 400 || !strings.Contains(msg, want) {
+					t.Errorf("%s %s %s=%d: %d %q, want 400 saying %q", r.Method, r.fullPath(), p.Name, v, code, msg, want)
+				}
+			}
+			for _, v := range []int{p.Min, p.Max} {
+				code, resp, _ := sc.do(t, auth.Admin, r.Method, withQuery(target, fmt.Sprintf("%s=%d", p.Name, v)), body)
+				if code == 400 {
+					t.Errorf("%s %s %s=%d (declared bound): %d %v", r.Method, r.fullPath(), p.Name, v, code, resp)
+				}
+			}
+			tried++
+		}
+	}
+	if tried < 15 {
+		t.Errorf("only %d whole-number parameters tried", tried)
+	}
+	// The one bound across parameters: a search reads offset+limit hits.
+	code, resp, _ := sc.do(t, auth.Inspector, "GET", "/api/v1/search?q=abc&offset=990&limit=20", "")
+	if code != 400 || !strings.Contains(errMessage(resp), "offset + limit at most 1000") {
+		t.Errorf("search offset 990 + limit 20: %d %v", code, resp)
+	}
+}
+
+func withQuery(target, kv string) string {
+	if strings.Contains(target, "?") {
+		return target + "&" + kv
+	}
+	return target + "?" + kv
+}

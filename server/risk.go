@@ -55,7 +55,7 @@ func risk(a *API, latest *engine.Latest) echo.HandlerFunc {
 		body := riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v],
 			Intrinsic: res.Intrinsic.Risk[v], Flags: nonNil(res.FindingViews(v, 50)),
 			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Stored: e.Risk}
-		return c.JSON(http.StatusOK, body)
+		return a.reply(c, http.StatusOK, body)
 	}
 }
 
@@ -66,15 +66,23 @@ type chainView struct {
 
 type ownerView struct {
 	Person string      `json:"person"` // pid
-	Name   string      `json:"name,omitempty"`
+	Name   string      `json:"name,omitempty" mask:"name"`
 	Share  float64     `json:"share"` // integrated ownership
 	Chains []chainView `json:"chains"`
 }
 
 type controllerView struct {
 	Ref   models.Ref `json:"ref"`
-	Name  string     `json:"name,omitempty"`
+	Name  string     `json:"name,omitempty"` // a person's or an enterprise's (Masked)
 	Chain []string   `json:"majority_chain"`
+}
+
+// Masked masks the controller's name when it is a person (models/mask.go).
+func (v controllerView) Masked() controllerView {
+	if v.Ref.Kind == models.KindPerson {
+		v.Name = models.MaskName(v.Name)
+	}
+	return v
 }
 
 // owners serves the beneficial owners with their chains and the actual controller.
@@ -115,10 +123,10 @@ func owners(a *API, latest *engine.Latest) echo.HandlerFunc {
 				ctrl.Name = x.Name
 			}
 		}
-		return c.JSON(http.StatusOK, map[string]any{
-			"key": e.Key, "today": res.Today.Date().String(),
-			"beneficial_threshold": op.BeneficialThreshold, "control_threshold": op.ControlThreshold,
-			"beneficial_owners": nonNil(bos), "actual_controller": ctrl,
+		return a.reply(c, http.StatusOK, ownersView{
+			Key: e.Key, Today: res.Today.Date().String(),
+			BeneficialThreshold: op.BeneficialThreshold, ControlThreshold: op.ControlThreshold,
+			BeneficialOwners: nonNil(bos), ActualController: ctrl,
 		})
 	}
 }

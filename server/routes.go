@@ -1,19 +1,24 @@
 package server
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"riskgraph/auth"
+	"riskgraph/store"
 )
 
-// param documents one request parameter (for the OpenAPI document).
+// param is one request parameter. For a whole-number query parameter the
+// row is its only definition: handlers read it with intQuery, which applies
+// Default, Min and Max from here, and the OpenAPI document shows the same.
 type param struct {
 	Name, In, Desc string // In: path or query
 	Required       bool
 	Int            bool
-	Min, Max       int
+	// Default is the value of an absent Int parameter.
+	Default, Min, Max int
 }
 
 // route is one endpoint: who may call it, how long its answers are cached,
@@ -30,11 +35,21 @@ type route struct {
 	Params  []param
 	// Body describes the JSON request body, when there is one.
 	Body string
+	// Response is a zero value of the body's type on success: the handler
+	// answers it through reply, which masks it for roles that must not see
+	// persons' names (mask.go). Every route such a role may call has one.
+	Response any
+	// MaxItems bounds the list the JSON body carries (keys of a batch),
+	// read by the handler (maxItems) and shown in the body's description.
+	MaxItems int
 	// Extra lists statuses beyond 200, 400, 401, 403, 429 and 503 that the
 	// route answers (for the OpenAPI document).
 	Extra   []int
 	handler echo.HandlerFunc
 }
+
+// maxBatchKeys bounds POST /enterprises:batch (its row's MaxItems).
+const maxBatchKeys = 1000
 
 var (
 	readers    = []auth.Role{auth.Dashboard, auth.Inspector}
@@ -49,8 +64,14 @@ func pathKey() param {
 func pathPID() param {
 	return param{Name: "pid", In: "path", Required: true, Desc: "32-hex-character pid (never an identity number)"}
 }
-func qInt(name string, lo, hi int, desc string) param {
-	return param{Name: name, In: "query", Int: true, Min: lo, Max: hi, Desc: desc}
+
+// qInt declares a whole-number query parameter: def when absent, else in
+// [lo, hi]. A non-zero default is named in the description.
+func qInt(name string, def, lo, hi int, desc string) param {
+	if def != 0 {
+		desc += " (default " + strconv.Itoa(def) + ")"
+	}
+	return param{Name: name, In: "query", Int: true, Default: def, Min: lo, Max: hi, Desc: desc}
 }
 func qStr(name, desc string) param { return param{Name: name, In: "query", Desc: desc} }
 
@@ -59,7 +80,10 @@ func qStr(name, desc string) param { return param{Name: name, In: "query", Desc:
 // the policy, their registration is one line in New.
 func (a *API) routes() []route {
 	ttl := a.opts.CacheTTL
-	offset := qInt("offset", 0, maxOffset, "rows to skip")
+	offset := qInt("offset", 0, 0, 10_000, "rows to skip")
+	// A search reads offset+limit hits from the store: offset is bounded
+	// with the page (intQuery's range, then searchPage's sum).
+	searchOffset := qInt("offset", 0, 0, maxSearchDepth-1, "rows to skip; offset + limit at most "+strconv.Itoa(maxSearchDepth))
 	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD); all when empty")
 	return []route{
 		{Method: "GET", Path: "/healthz", Summary: "The process is up", handler: a.healthz},
@@ -67,43 +91,43 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", handler: echo.WrapHandler(a.metricsHandler())},
 		{Method: "GET", Path: "/openapi.json", Summary: "This document", handler: a.openapi},
 
-		{Method: "GET", Path: "/enterprises/:key", Roles: readers, TTL: ttl, Summary: "Enterprise profile: registration, region, code parts, risk (score, grade, flags) and the newest records",
+		{Method: "GET", Path: "/enterprises/:key", Response: enterpriseProfile{}, Roles: readers, TTL: ttl, Summary: "Enterprise profile: registration, region, code parts, risk (score, grade, flags) and the newest records",
 			Params: []param{pathKey()}, handler: a.enterprise},
-		{Method: "GET", Path: "/enterprises/:key/records", Roles: readers, TTL: ttl, Summary: "Credit records of an enterprise, newest decision first, paged",
-			Params: []param{pathKey(), offset, qInt("limit", 1, maxRecordLimit, "page size (default 50)")}, handler: a.records},
-		{Method: "POST", Path: "/enterprises\\:batch", Roles: readers, Summary: "Look up to 1 000 enterprises at once",
-			Body: `{"keys": ["USCC or src:key", …]} — at most 1 000`, handler: a.batch},
-		{Method: "GET", Path: "/enterprises/:key/network", Roles: inspectors, TTL: ttl, Summary: "Neighbourhood for graph display",
-			Params: []param{pathKey(), qInt("depth", 1, 3, "hops (default 2)"), qInt("limit", 1, 5000, "node limit (default 500)"), types}, handler: a.network},
-		{Method: "GET", Path: "/enterprises/:key/ownership", Roles: inspectors, TTL: ttl, Summary: "Ownership penetration tree over HOLDS_SHARES, up (holders) or down (holdings)",
-			Params: []param{pathKey(), qStr("direction", "up (who holds it, default) or down (what it holds)"), qInt("depth", 1, maxOwnershipDepth, "levels (default 3)"),
-				qInt("limit", 1, maxOwnershipNodes, "node limit (default 500)")}, handler: a.ownership},
-		{Method: "GET", Path: "/enterprises/:key/group", Roles: inspectors, TTL: ttl, Summary: "Control group: enterprises and persons joined by holdings above the control threshold and by branch links (docs/risk-model.md §8)",
-			Params: []param{pathKey(), qInt("limit", 1, maxGroupMembers, "member limit (default 500)")}, handler: a.group},
-		{Method: "GET", Path: "/enterprises/:key/risk", Roles: readers, TTL: ttl, Summary: "Risk score and explanation (engine)", Params: []param{pathKey()}},
-		{Method: "GET", Path: "/enterprises/:key/owners", Roles: inspectors, TTL: ttl, Summary: "Beneficial owners and actual controller (engine)", Params: []param{pathKey()}},
+		{Method: "GET", Path: "/enterprises/:key/records", Response: recordsView{}, Roles: readers, TTL: ttl, Summary: "Credit records of an enterprise, newest decision first, paged",
+			Params: []param{pathKey(), offset, qInt("limit", 50, 1, 200, "page size")}, handler: a.records},
+		{Method: "POST", Path: "/enterprises\\:batch", Response: batchView{}, Roles: readers, Summary: "Look up to " + spaced(maxBatchKeys) + " enterprises at once",
+			Body: `{"keys": ["USCC or src:key", …]}`, MaxItems: maxBatchKeys, handler: a.batch},
+		{Method: "GET", Path: "/enterprises/:key/network", Response: store.Graph{}, Roles: inspectors, TTL: ttl, Summary: "Neighbourhood for graph display",
+			Params: []param{pathKey(), qInt("depth", 2, 1, store.MaxNeighbourhoodDepth, "hops"), qInt("limit", 500, 1, store.MaxNeighbourhoodLimit, "node limit"), types}, handler: a.network},
+		{Method: "GET", Path: "/enterprises/:key/ownership", Response: ownershipView{}, Roles: inspectors, TTL: ttl, Summary: "Ownership penetration tree over HOLDS_SHARES, up (holders) or down (holdings)",
+			Params: []param{pathKey(), qStr("direction", "up (who holds it, default) or down (what it holds)"), qInt("depth", 3, 1, 6, "levels"),
+				qInt("limit", 500, 1, 2000, "node limit")}, handler: a.ownership},
+		{Method: "GET", Path: "/enterprises/:key/group", Response: groupView{}, Roles: inspectors, TTL: ttl, Summary: "Control group: enterprises and persons joined by holdings above the control threshold and by branch links (docs/risk-model.md §8)",
+			Params: []param{pathKey(), qInt("limit", 500, 1, 2000, "member limit")}, handler: a.group},
+		{Method: "GET", Path: "/enterprises/:key/risk", Response: riskView{}, Roles: readers, TTL: ttl, Summary: "Risk score and explanation (engine)", Params: []param{pathKey()}},
+		{Method: "GET", Path: "/enterprises/:key/owners", Response: ownersView{}, Roles: inspectors, TTL: ttl, Summary: "Beneficial owners and actual controller (engine)", Params: []param{pathKey()}},
 
-		{Method: "GET", Path: "/persons/:pid", Roles: inspectors, TTL: ttl, Summary: "Person profile with risk and records", Params: []param{pathPID()}, handler: a.person},
-		{Method: "GET", Path: "/persons/:pid/records", Roles: inspectors, TTL: ttl, Summary: "Credit records of a person, paged",
-			Params: []param{pathPID(), offset, qInt("limit", 1, maxRecordLimit, "page size (default 50)")}, handler: a.records},
-		{Method: "GET", Path: "/persons/:pid/network", Roles: inspectors, TTL: ttl, Summary: "Neighbourhood of a person",
-			Params: []param{pathPID(), qInt("depth", 1, 3, "hops (default 2)"), qInt("limit", 1, 5000, "node limit (default 500)"), types}, handler: a.network},
-		{Method: "GET", Path: "/paths", Roles: inspectors, TTL: ttl, Summary: "Shortest paths between two entities (all shortest, or one with mode=shortest)",
+		{Method: "GET", Path: "/persons/:pid", Response: personView{}, Roles: inspectors, TTL: ttl, Summary: "Person profile with risk and records", Params: []param{pathPID()}, handler: a.person},
+		{Method: "GET", Path: "/persons/:pid/records", Response: recordsView{}, Roles: inspectors, TTL: ttl, Summary: "Credit records of a person, paged",
+			Params: []param{pathPID(), offset, qInt("limit", 50, 1, 200, "page size")}, handler: a.records},
+		{Method: "GET", Path: "/persons/:pid/network", Response: store.Graph{}, Roles: inspectors, TTL: ttl, Summary: "Neighbourhood of a person",
+			Params: []param{pathPID(), qInt("depth", 2, 1, store.MaxNeighbourhoodDepth, "hops"), qInt("limit", 500, 1, store.MaxNeighbourhoodLimit, "node limit"), types}, handler: a.network},
+		{Method: "GET", Path: "/paths", Response: pathsView{}, Roles: inspectors, TTL: ttl, Summary: "Shortest paths between two entities (all shortest, or one with mode=shortest)",
 			Params: []param{{Name: "from", In: "query", Required: true, Desc: "enterprise key or person:<pid>"}, {Name: "to", In: "query", Required: true, Desc: "enterprise key or person:<pid>"},
-				qInt("max_depth", 1, 8, "hops (default 6)"), qInt("limit", 1, 100, "paths (default 10)"), qStr("mode", "all (default) or shortest"), types}, handler: a.paths},
-		{Method: "GET", Path: "/search", Roles: readers, TTL: ttl, Summary: "Name and code search, paged (persons masked for dashboards)",
-			Params: []param{{Name: "q", In: "query", Required: true, Desc: "name part or USCC"}, offset, qInt("limit", 1, maxSearchLimit, "page size (default 20)")}, handler: a.search},
+				qInt("max_depth", 6, 1, store.MaxPathDepth, "hops"), qInt("limit", 10, 1, 100, "paths"), qStr("mode", "all (default) or shortest"), types}, handler: a.paths},
+		{Method: "GET", Path: "/search", Response: searchView{}, Roles: readers, TTL: ttl, Summary: "Name and code search, paged (persons masked for dashboards)",
+			Params: []param{{Name: "q", In: "query", Required: true, Desc: "name part or USCC"}, searchOffset, qInt("limit", 20, 1, 200, "page size")}, handler: a.search},
 
-		{Method: "GET", Path: "/ranking", Roles: readers, TTL: ttl, Summary: "Top-risk enterprises, score descending, filtered, paged",
+		{Method: "GET", Path: "/ranking", Response: rankingView{}, Roles: readers, TTL: ttl, Summary: "Top-risk enterprises, score descending, filtered, paged",
 			Params: []param{qStr("region", "GB/T 2260 code at province, city or county level"), qStr("industry", "industry code"), qStr("grade", "A, B, C or D"),
-				qStr("flag", "anomaly flag"), offset, qInt("limit", 1, maxRankingLimit, "page size (default 100)")}, handler: a.ranking},
-		{Method: "GET", Path: "/stats", Roles: readers, TTL: ttl, Summary: "Score distribution and grade counts by region or industry",
+				qStr("flag", "anomaly flag"), offset, qInt("limit", 100, 1, 500, "page size")}, handler: a.ranking},
+		{Method: "GET", Path: "/stats", Response: statsView{}, Roles: readers, TTL: ttl, Summary: "Score distribution and grade counts by region or industry",
 			Params: []param{qStr("by", "region (province, default), city or industry")}, handler: a.stats},
-		{Method: "GET", Path: "/flags", Roles: readers, TTL: ttl, Summary: "Flagged entities of runs finished since a time, paged",
-			Params: []param{qStr("since", "RFC 3339 time (default: all)"), qStr("flag", "one flag"), offset, qInt("limit", 1, maxRankingLimit, "page size (default 100)")}, handler: a.flags},
-		{Method: "GET", Path: "/runs", Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 1, maxRunsLimit, "runs (default 20)")}, handler: a.runs},
-		{Method: "GET", Path: "/runs/:id", Roles: readers, Summary: "One engine run", Params: []param{{Name: "id", In: "path", Required: true, Desc: "run id"}}, handler: a.run},
-		{Method: "POST", Path: "/runs", Roles: admins, Summary: "Start an engine run in the background (202 with its id; 409 while another runs)",
+		{Method: "GET", Path: "/flags", Response: flagsView{}, Roles: readers, TTL: ttl, Summary: "Flagged entities of runs finished since a time, paged",
+			Params: []param{qStr("since", "RFC 3339 time (default: all)"), qStr("flag", "one flag"), offset, qInt("limit", 100, 1, 500, "page size")}, handler: a.flags},
+		{Method: "GET", Path: "/runs", Response: runsView{}, Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 20, 1, 100, "runs")}, handler: a.runs},
+		{Method: "GET", Path: "/runs/:id", Response: store.Run{}, Roles: readers, Summary: "One engine run", Params: []param{{Name: "id", In: "path", Required: true, Desc: "run id"}}, handler: a.run},
+		{Method: "POST", Path: "/runs", Response: runStarted{}, Roles: admins, Summary: "Start an engine run in the background (202 with its id; 409 while another runs)",
 			Extra: []int{202, 409}, handler: a.triggerRun},
 
 		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (CSV or NDJSON, columns as docs/data-format.md names them); 422 when nothing loads", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"},
@@ -111,12 +135,12 @@ func (a *API) routes() []route {
 			qStr("encoding", "auto (default), utf-8, gb18030, gbk, utf-16le or utf-16be"), qStr("references", "placeholder (default) or reject"),
 			qStr("dry_run", "true: validate only, write nothing"), qStr("max_rejects", "stop after this many rejected rows (0: never)")},
 			Body: "CSV or NDJSON rows", Extra: []int{413, 422}},
-		{Method: "GET", Path: "/audit", Roles: admins, Summary: "Audit log: one entry per request (id, time, key_id, role, method, route, entities, query, status), newest first, paged by cursor",
+		{Method: "GET", Path: "/audit", Response: auditView{}, Roles: admins, Summary: "Audit log: one entry per request (id, time, key_id, role, method, route, entities, query, status), newest first, paged by cursor",
 			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>: entries naming it among their entities"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
-				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 1, maxAuditLimit, "page size (default 100)")}, handler: a.auditQuery},
+				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 100, 1, 1000, "page size")}, handler: a.auditQuery},
 		// Reports and watch-lists (reports.go, watchlists.go).
 		{Method: "GET", Path: "/reports", Roles: inspectors, Summary: "Early-warning reports, newest first (summary and delivery status, no body)",
-			Params: []param{qInt("limit", 1, maxReportsLimit, "reports (default 20)")}, handler: a.listReports},
+			Params: []param{qInt("limit", defaultReportsLimit, 1, maxReportsLimit, "reports")}, handler: a.listReports},
 		{Method: "GET", Path: "/reports/:id", Roles: inspectors, Summary: "One report as JSON (default), CSV (one section) or self-contained HTML, by format= or Accept",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "report id"}, qStr("format", "json, csv or html (default: from Accept, else json)"),
 				qStr("section", "CSV section: entered_cd (default), grade_changes, new_flags, top_risers, new_records, restricted_appointments, watched, by_region, by_industry, grades")}, handler: a.getReport},
@@ -125,10 +149,10 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/watchlists", Roles: inspectors, Summary: "Every watch-list", handler: a.listWatchlists},
 		{Method: "DELETE", Path: "/watchlists/:id", Roles: inspectors, Summary: "Delete a watch-list (204)",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "watch-list id"}}, handler: a.deleteWatchlist},
-		{Method: "GET", Path: "/keys", Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
-		{Method: "POST", Path: "/keys", Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
+		{Method: "GET", Path: "/keys", Response: keysView{}, Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
+		{Method: "POST", Path: "/keys", Response: createdKey{}, Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
 			Body: `{"role": "dashboard|inspector|writer|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},
-		{Method: "POST", Path: "/keys/:id/revoke", Roles: admins, Summary: "Revoke an API key: this server refuses it from the answer on",
+		{Method: "POST", Path: "/keys/:id/revoke", Response: keyRevoked{}, Roles: admins, Summary: "Revoke an API key: this server refuses it from the answer on",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "key id"}}, Extra: []int{404}, handler: a.revokeKey},
 		{Method: "POST", Path: "/batches", Roles: writers, Summary: "Write one store batch (validated rows, as riskgraph ingest makes them) as one transaction; 200 once durable",
 			Body:  `store batch: {"enterprises": […], "persons": […], "shareholdings": […], "roles": […], "branches": […], "records": […]} — at most 64 MiB`,

@@ -190,7 +190,7 @@ func (ss *scoredSample) checkRanking(t *testing.T, h http.Handler, c rankCase) r
 	var got rankingPage
 	getInto(t, h, "/api/v1/ranking?"+c.query, &got)
 	q, _ := url.ParseQuery(c.query)
-	offset, limit := 0, defaultRankLimit
+	offset, limit := 0, 100
 	fmt.Sscan(q.Get("offset"), &offset)
 	fmt.Sscan(q.Get("limit"), &limit)
 	want := ss.expectedRanking(c.match)

@@ -16,24 +16,9 @@ import (
 	"riskgraph/store"
 )
 
-// Bounds of the endpoints added for inspectors and dashboards.
-const (
-	maxOffset          = 10_000
-	defaultRecordLimit = 50
-	maxRecordLimit     = 200
-	profileRecords     = 20
-	maxBatch           = 1000
-	defaultOwnDepth    = 3
-	maxOwnershipDepth  = 6
-	defaultOwnNodes    = 500
-	maxOwnershipNodes  = 2000
-	defaultGroupLimit  = 500
-	maxGroupMembers    = 2000
-	defaultRankLimit   = 100
-	maxRankingLimit    = 500
-	defaultRunsLimit   = 20
-	maxRunsLimit       = 100
-)
+// profileRecords is how many of the newest records an enterprise profile
+// shows. Query parameters' defaults and bounds are on the routes (routes.go).
+const profileRecords = 20
 
 // subject reads the entity of a :key or :pid route.
 func subject(c echo.Context) (models.Ref, error) {
@@ -64,11 +49,11 @@ func (a *API) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultRecordLimit, 1, maxRecordLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -86,7 +71,7 @@ func (a *API) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"subject": ref, "records": pageOf(recs, offset, limit)})
+	return a.reply(c, http.StatusOK, recordsView{Subject: ref, Records: pageOf(recs, offset, limit)})
 }
 
 // batchRequest is the body of POST /enterprises:batch.
@@ -94,28 +79,24 @@ type batchRequest struct {
 	Keys []string `json:"keys"`
 }
 
-// batch looks up to 1 000 enterprises; unknown or invalid keys are listed
+// batch looks up to the route's MaxItems enterprises; unknown or invalid keys are listed
 // apart, in request order.
 func (a *API) batch(c echo.Context) error {
 	var req batchRequest
 	if err := decodeStrict(c, &req, `{"keys": ["<USCC or src:key>", …]}`); err != nil {
 		return err
 	}
-	if len(req.Keys) == 0 || len(req.Keys) > maxBatch {
-		return badRequest("keys: give 1 to %d keys (got %d)", maxBatch, len(req.Keys))
-	}
-	type miss struct {
-		Key   string `json:"key"`
-		Error string `json:"error"`
+	if n := a.maxItems(c); len(req.Keys) == 0 || len(req.Keys) > n {
+		return badRequest("keys: give 1 to %d keys (got %d)", n, len(req.Keys))
 	}
 	found := []models.Enterprise{}
-	missing := []miss{}
+	missing := []batchMiss{}
 	var ents []string
 	ctx := c.Request().Context()
 	for _, raw := range req.Keys {
 		key, err := enterpriseKey(raw)
 		if err != nil {
-			missing = append(missing, miss{clip(raw), "invalid key"})
+			missing = append(missing, batchMiss{clip(raw), "invalid key"})
 			continue
 		}
 		ents = append(ents, "enterprise:"+key)
@@ -124,13 +105,13 @@ func (a *API) batch(c echo.Context) error {
 		case err == nil:
 			found = append(found, e)
 		case isNotFound(err):
-			missing = append(missing, miss{key, "not found"})
+			missing = append(missing, batchMiss{key, "not found"})
 		default:
 			return err
 		}
 	}
 	c.Set(ctxEntities, ents)
-	return c.JSON(http.StatusOK, map[string]any{"enterprises": found, "missing": missing})
+	return a.reply(c, http.StatusOK, batchView{Enterprises: found, Missing: missing})
 }
 
 func jsonProblem(err error) string {
@@ -155,11 +136,11 @@ func (a *API) ownership(c echo.Context) error {
 	if dir != "up" && dir != "down" {
 		return badRequest("direction=%q: use up (holders) or down (holdings)", dir)
 	}
-	depth, err := intParam(c, "depth", defaultOwnDepth, 1, maxOwnershipDepth)
+	depth, err := a.intQuery(c, "depth")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultOwnNodes, 1, maxOwnershipNodes)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -172,7 +153,7 @@ func (a *API) ownership(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"root": t.Root, "direction": dir, "depth": depth, "nodes": t.Nodes, "truncated": t.Truncated})
+	return a.reply(c, http.StatusOK, ownershipView{Root: t.Root, Direction: dir, Depth: depth, Nodes: t.Nodes, Truncated: t.Truncated})
 }
 
 // group answers the control group (store.ControlGroupOf) under the control
@@ -183,7 +164,7 @@ func (a *API) group(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultGroupLimit, 1, maxGroupMembers)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -197,7 +178,7 @@ func (a *API) group(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"root": g.Root, "threshold": rule.Threshold, "members": g.Members, "edges": g.Edges, "truncated": g.Truncated})
+	return a.reply(c, http.StatusOK, groupView{Root: g.Root, Threshold: rule.Threshold, Members: g.Members, Edges: g.Edges, Truncated: g.Truncated})
 }
 
 // controlRule is the engine's definition of control: the latest run's
@@ -228,11 +209,11 @@ func (a *API) ranking(c echo.Context) error {
 	if err := ranking.ValidateFilter(f); err != nil {
 		return badRequest("%v", err)
 	}
-	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultRankLimit, 1, maxRankingLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -244,8 +225,8 @@ func (a *API) ranking(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"run": run, "source": source,
-		"ranking": page[ranking.Entry]{Items: nonNil(items), Offset: offset, Limit: limit, Total: total}})
+	return a.reply(c, http.StatusOK, rankingView{Run: run, Source: source,
+		Ranking: page[ranking.Entry]{Items: nonNil(items), Offset: offset, Limit: limit, Total: total}})
 }
 
 // stats answers the score distribution and grade counts.
@@ -265,17 +246,17 @@ func (a *API) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"run": run, "by": by, "groups": ix.Stats(by)})
+	return a.reply(c, http.StatusOK, statsView{Run: run, By: by, Groups: ix.Stats(by)})
 }
 
 // flags answers the flags feed: flagged entities of the current run when
 // it finished at or after since.
 func (a *API) flags(c echo.Context) error {
-	offset, err := intParam(c, "offset", 0, 0, maxOffset)
+	offset, err := a.intQuery(c, "offset")
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(c, "limit", defaultRankLimit, 1, maxRankingLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -293,33 +274,30 @@ func (a *API) flags(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := map[string]any{"run": run, "since": c.QueryParam("since")}
-	empty := page[ranking.Entry]{Items: []ranking.Entry{}, Offset: offset, Limit: limit}
+	body := flagsView{Run: run, Since: c.QueryParam("since"), Flags: page[ranking.Entry]{Items: []ranking.Entry{}, Offset: offset, Limit: limit}}
 	if run == "" {
-		body["flags"] = empty
-		return c.JSON(http.StatusOK, body)
+		return a.reply(c, http.StatusOK, body)
 	}
 	r, err := a.store.Run(c.Request().Context(), run)
 	if err != nil {
 		return err
 	}
-	body["run_finished"] = r.Finished
+	body.RunFinished = &r.Finished
 	if r.Finished.Before(since) {
-		body["flags"] = empty
-		return c.JSON(http.StatusOK, body)
+		return a.reply(c, http.StatusOK, body)
 	}
 	ix, err := a.rank.Index(c.Request().Context(), ver)
 	if err != nil {
 		return err
 	}
 	items, total := ix.Flagged(flag, offset, limit)
-	body["flags"] = page[ranking.Entry]{Items: items, Offset: offset, Limit: limit, Total: total}
-	return c.JSON(http.StatusOK, body)
+	body.Flags = page[ranking.Entry]{Items: items, Offset: offset, Limit: limit, Total: total}
+	return a.reply(c, http.StatusOK, body)
 }
 
 // runs lists engine runs, newest first.
 func (a *API) runs(c echo.Context) error {
-	limit, err := intParam(c, "limit", defaultRunsLimit, 1, maxRunsLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}
@@ -327,7 +305,7 @@ func (a *API) runs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"runs": nonNil(rs)})
+	return a.reply(c, http.StatusOK, runsView{Runs: nonNil(rs)})
 }
 
 // run answers one engine run.
@@ -340,7 +318,7 @@ func (a *API) run(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return a.reply(c, http.StatusOK, r)
 }
 
 // triggerRun starts an engine run (admin).
@@ -356,13 +334,13 @@ func (a *API) triggerRun(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusAccepted, map[string]string{"run": id, "status": store.RunRunning, "detail": "/api/v1/runs/" + id})
+	return a.reply(c, http.StatusAccepted, runStarted{Run: id, Status: store.RunRunning, Detail: "/api/v1/runs/" + id})
 }
 
 // keyView is an API key as listed: never the key or its hash.
 type keyView struct {
 	ID      string    `json:"id"`
-	Name    string    `json:"name"`
+	Name    string    `json:"name" mask:"name"` // who or what uses the key: may be a person
 	Role    string    `json:"role"`
 	Created time.Time `json:"created"`
 	Revoked time.Time `json:"revoked,omitzero"`
@@ -378,7 +356,7 @@ func (a *API) listKeys(c echo.Context) error {
 	for i, k := range ks {
 		out[i] = keyView{ID: k.ID, Name: k.Name, Role: k.Role, Created: k.Created, Revoked: k.Revoked}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"keys": out})
+	return a.reply(c, http.StatusOK, keysView{Keys: out})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
