@@ -30,6 +30,7 @@ import (
 	"riskgraph/ingest"
 	"riskgraph/store"
 	"riskgraph/store/neo4j/neo4jtest"
+	"riskgraph/synth"
 )
 
 // apiSize is the number of enterprises (RISKGRAPH_API_BENCH_ENTERPRISES,
@@ -82,7 +83,7 @@ func BenchmarkAPI(b *testing.B) {
 	// Data: the generator's sample, loaded into Neo4j.
 	n := apiSize()
 	in := filepath.Join(tmp, "in")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: in}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 1, Out: in}); err != nil {
 		b.Fatal(err)
 	}
 	start := time.Now()

@@ -32,9 +32,9 @@ import (
 	"time"
 
 	"riskgraph/benchmarks/auditload"
-	"riskgraph/ingest"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 func rssKiB(pid int) int64 {
@@ -174,7 +174,7 @@ const auditBenchEnterprises = 10_000
 func loadForAudit(b *testing.B, run func(...string) *exec.Cmd, tmp, data string, n int) []string {
 	b.Helper()
 	gen := filepath.Join(tmp, "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 13, Out: gen}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 13, Out: gen}); err != nil {
 		b.Fatal(err)
 	}
 	if out, err := run("ingest", "--source", "bench", gen).CombinedOutput(); err != nil {

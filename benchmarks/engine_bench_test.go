@@ -18,6 +18,7 @@ import (
 	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // sizesFromEnv parses a comma-separated list of generator sizes from the
@@ -53,7 +54,7 @@ func eachLoadedSize(b *testing.B, fn func(b *testing.B, st *memory.Store)) {
 func loadedStore(b *testing.B, n int) *memory.Store {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
 		b.Fatal(err)
 	}
 	st, err := memory.Open(memory.Options{})
@@ -61,7 +62,7 @@ func loadedStore(b *testing.B, n int) *memory.Store {
 		b.Fatal(err)
 	}
 	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
-	ref := ingest.DefaultReferenceDate().Time.Add(12 * time.Hour)
+	ref := synth.DefaultReferenceDate().Time.Add(12 * time.Hour)
 	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", Now: func() time.Time { return ref }}); err != nil {
 		b.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func peakRSSMiB() float64 { return procStatusMiB("VmHWM") }
 // propagation to 1e-9, grades, ownership, flags and control groups.
 func BenchmarkEngineFull(b *testing.B) {
 	eachLoadedSize(b, func(b *testing.B, st *memory.Store) {
-		opts := engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}
+		opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}
 		var res *engine.Result
 		// Collect the setup's garbage (generator, loader) so that the
 		// run starts from the store's live heap alone, then measure

@@ -26,6 +26,7 @@ import (
 	"riskgraph/store"
 	"riskgraph/store/memory"
 	"riskgraph/store/neo4j/neo4jtest"
+	"riskgraph/synth"
 )
 
 // The ingest benchmarks (issue 3) load the generator's data at
@@ -60,8 +61,8 @@ func ingestSample(b *testing.B) (string, int) {
 		if ingestErr != nil {
 			return
 		}
-		var gt *ingest.GroundTruth
-		gt, ingestErr = ingest.Generate(ingest.GenerateOptions{Enterprises: ingestSize(), Seed: 1, Out: ingestDir})
+		var gt *synth.GroundTruth
+		gt, ingestErr = synth.Generate(synth.GenerateOptions{Enterprises: ingestSize(), Seed: 1, Out: ingestDir})
 		if ingestErr == nil {
 			for _, n := range gt.Rows {
 				ingestRows += n

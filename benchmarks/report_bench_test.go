@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"riskgraph/engine"
-	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/report"
 	"riskgraph/store"
+	"riskgraph/synth"
 )
 
 // reportSizes are the generator sizes of the report benchmark; set
@@ -53,7 +53,7 @@ func BenchmarkReport(b *testing.B) {
 			}
 			st := loadedStore(b, n)
 			phase("store loaded")
-			opts := engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}
+			opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}
 			score := func(id string) (*report.Snapshot, *engine.Result, store.Run) {
 				c := report.NewCapture(st, id)
 				res, run, err := engine.Score(ctx, c, opts, id, time.Now)

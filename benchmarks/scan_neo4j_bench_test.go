@@ -17,6 +17,7 @@ import (
 	"riskgraph/store"
 	"riskgraph/store/neo4j"
 	"riskgraph/store/neo4j/neo4jtest"
+	"riskgraph/synth"
 )
 
 // neo4jProjectSize is the sample size of the Neo4j projection benchmarks
@@ -35,7 +36,7 @@ func loadedNeo4j(b *testing.B, n int) *neo4j.Store {
 	b.Helper()
 	st := neo4jtest.Open(b)
 	dir := filepath.Join(b.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
 		b.Fatal(err)
 	}
 	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))

@@ -16,6 +16,7 @@ import (
 	"riskgraph/store"
 	"riskgraph/store/memory"
 	"riskgraph/store/neo4j/neo4jtest"
+	"riskgraph/synth"
 )
 
 // sampleSize is the number of enterprises of the benchmark sample; override
@@ -38,7 +39,7 @@ func sample(b *testing.B) string {
 	sampleOnce.Do(func() {
 		sampleDir, sampleErr = os.MkdirTemp("", "riskgraph-bench")
 		if sampleErr == nil {
-			_, sampleErr = ingest.Generate(ingest.GenerateOptions{Enterprises: sampleSize(), Seed: 1, Out: sampleDir})
+			_, sampleErr = synth.Generate(synth.GenerateOptions{Enterprises: sampleSize(), Seed: 1, Out: sampleDir})
 		}
 	})
 	if sampleErr != nil {

@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"riskgraph/engine"
-	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // BenchmarkWriteBackRender: rendering every entity's result for the store
@@ -17,7 +17,7 @@ import (
 // (RISKGRAPH_ENGINE_SIZES). The store write itself is not timed.
 func BenchmarkWriteBackRender(b *testing.B) {
 	eachLoadedSize(b, func(b *testing.B, st *memory.Store) {
-		res, err := engine.Run(context.Background(), st, engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()})
+		res, err := engine.Run(context.Background(), st, engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()})
 		if err != nil {
 			b.Fatal(err)
 		}

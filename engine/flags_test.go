@@ -6,19 +6,19 @@ import (
 	"strings"
 	"testing"
 
-	"riskgraph/ingest"
 	"riskgraph/models"
+	"riskgraph/synth"
 )
 
 // flagForAnomaly maps the generator's anomaly kinds to flag kinds.
-var flagForAnomaly = map[ingest.AnomalyKind]string{
-	ingest.AnomalyCircularHolding:       FlagCircularHolding,
-	ingest.AnomalyMutualHolding:         FlagMutualHolding,
-	ingest.AnomalyShellCluster:          FlagShellCluster,
-	ingest.AnomalySerialLegalRep:        FlagSerialLegalRep,
-	ingest.AnomalyRegistrationBurst:     FlagRegistrationBurst,
-	ingest.AnomalyRestrictedAppointment: FlagRestrictedAppointment,
-	ingest.AnomalyDeepLayering:          FlagDeepLayering,
+var flagForAnomaly = map[synth.AnomalyKind]string{
+	synth.AnomalyCircularHolding:       FlagCircularHolding,
+	synth.AnomalyMutualHolding:         FlagMutualHolding,
+	synth.AnomalyShellCluster:          FlagShellCluster,
+	synth.AnomalySerialLegalRep:        FlagSerialLegalRep,
+	synth.AnomalyRegistrationBurst:     FlagRegistrationBurst,
+	synth.AnomalyRestrictedAppointment: FlagRestrictedAppointment,
+	synth.AnomalyDeepLayering:          FlagDeepLayering,
 }
 
 // findingKey identifies a finding the way the ground truth does: the set
@@ -39,9 +39,9 @@ func findingKey(g *Graph, f *Finding) string {
 	return g.Keys[f.Nodes[0]] // the person
 }
 
-func anomalyKey(gs *generatedSet, a *ingest.Anomaly) string {
+func anomalyKey(gs *generatedSet, a *synth.Anomaly) string {
 	switch a.Kind {
-	case ingest.AnomalyCircularHolding, ingest.AnomalyMutualHolding, ingest.AnomalyShellCluster:
+	case synth.AnomalyCircularHolding, synth.AnomalyMutualHolding, synth.AnomalyShellCluster:
 		keys := slices.Clone(a.Enterprises)
 		slices.Sort(keys)
 		return strings.Join(keys, ",")

@@ -13,19 +13,20 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // testSource is the source name generated data sets are loaded under.
 const testSource = "gen"
 
 // genToday is the generator's reference date.
-var genToday = DayOf(ingest.DefaultReferenceDate())
+var genToday = DayOf(synth.DefaultReferenceDate())
 
 type generatedSet struct {
 	dir    string
 	store  *memory.Store
 	graph  *Graph
-	truth  *ingest.GroundTruth
+	truth  *synth.GroundTruth
 	hasher *models.PIDHasher
 	// pids maps the generator's person_id to the loaded pid.
 	pids map[string]string
@@ -47,7 +48,7 @@ func generated(t testing.TB, n int) *generatedSet {
 	}
 	s := &generatedSet{dir: filepath.Join(t.TempDir(), "gen")}
 	// t.TempDir is removed after the first test; keep the files where later tests can read them.
-	truth, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 1, Out: s.dir})
+	truth, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 1, Out: s.dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func generated(t testing.TB, n int) *generatedSet {
 	}
 	ctx := context.Background()
 	sum, err := ingest.LoadDir(ctx, s.dir, s.store, ingest.LoadOptions{Hasher: s.hasher, Source: testSource,
-		Now: func() time.Time { return ingest.DefaultReferenceDate().Time.Add(12 * time.Hour) }})
+		Now: func() time.Time { return synth.DefaultReferenceDate().Time.Add(12 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store"
+	"riskgraph/synth"
 )
 
 // TestIncrementalMatchesFullWithinBound: after a full run is written back,
@@ -24,7 +24,7 @@ func TestIncrementalMatchesFullWithinBound(t *testing.T) {
 	gs := generated(t, 10_000)
 	st := gs.writableCopy(t)
 	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
-	opts := Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()}
+	opts := Options{Params: DefaultParams(), Today: synth.DefaultReferenceDate()}
 	first, _, err := Score(ctx, st, opts, "run-1", clock)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestRestore(t *testing.T) {
 	}
 	p := DefaultParams()
 	p.Propagation.Alpha = 0.6
-	opts := Options{Params: p, Today: ingest.DefaultReferenceDate()}
+	opts := Options{Params: p, Today: synth.DefaultReferenceDate()}
 	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
 	first, run, err := Score(ctx, st, opts, "run-1", clock)
 	if err != nil {

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"riskgraph/ingest"
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // failingStore fails WriteResults after the first batch.
@@ -34,7 +34,7 @@ func TestScoreWritesBackWithHistory(t *testing.T) {
 	gs := generated(t, 2_000)
 	st := gs.writableCopy(t)
 	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
-	opts := Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()}
+	opts := Options{Params: DefaultParams(), Today: synth.DefaultReferenceDate()}
 	res, run, err := Score(ctx, st, opts, "run-1", clock)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +129,7 @@ func TestParamsValidate(t *testing.T) {
 // which explanations ran before on the reused workspace.
 func TestResultsSameForAnyWorkers(t *testing.T) {
 	gs := generated(t, 2_000)
-	res, err := Run(context.Background(), gs.store, Options{Params: DefaultParams(), Today: ingest.DefaultReferenceDate()})
+	res, err := Run(context.Background(), gs.store, Options{Params: DefaultParams(), Today: synth.DefaultReferenceDate()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,11 @@ package ingest
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"sync"
 
-	"riskgraph/ingest/keyindex"
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -27,7 +25,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 			return err
 		}
 		key = e.Key
-		l.remember(e.Key)
+		l.refs.remember(e.Key)
 		if !skip {
 			b.Enterprises = append(b.Enterprises, e)
 		}
@@ -37,7 +35,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 			return err
 		}
 		key = v[perID]
-		l.remember(p.PID)
+		l.refs.remember(p.PID)
 		if !skip {
 			b.Persons = append(b.Persons, p)
 		}
@@ -48,7 +46,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 		}
 		key = string(s.Holder.Kind) + "\x00" + s.Holder.Key + "\x00" + s.Enterprise
 		refs = []ref{{"holder", s.Holder}, {"enterprise", models.EnterpriseRef(s.Enterprise)}}
-		if err := l.checkRefs(refs, skip); err != nil {
+		if err := l.refs.check(refs, skip); err != nil {
 			return err
 		}
 		if !skip {
@@ -65,7 +63,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 			return err
 		}
 		key = r.Person + "\x00" + r.Enterprise + "\x00" + r.Title
-		if err := l.checkRefs([]ref{{"person_id", models.PersonRef(r.Person)}, {"enterprise", models.EnterpriseRef(r.Enterprise)}}, skip); err != nil {
+		if err := l.refs.check([]ref{{"person_id", models.PersonRef(r.Person)}, {"enterprise", models.EnterpriseRef(r.Enterprise)}}, skip); err != nil {
 			return err
 		}
 		if !skip {
@@ -77,7 +75,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 			return err
 		}
 		key = br.Branch + "\x00" + br.Parent
-		if err := l.checkRefs([]ref{{"branch", models.EnterpriseRef(br.Branch)}, {"parent", models.EnterpriseRef(br.Parent)}}, skip); err != nil {
+		if err := l.refs.check([]ref{{"branch", models.EnterpriseRef(br.Branch)}, {"parent", models.EnterpriseRef(br.Parent)}}, skip); err != nil {
 			return err
 		}
 		if !skip {
@@ -89,7 +87,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 			return err
 		}
 		key = r.ID
-		if err := l.checkRefs([]ref{{"subject", r.Subject}}, skip); err != nil {
+		if err := l.refs.check([]ref{{"subject", r.Subject}}, skip); err != nil {
 			return err
 		}
 		if !skip {
@@ -100,16 +98,10 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 	return nil
 }
 
-// key returns the fingerprint of a key of this load.
-func (l *Loader) key(s string) keyindex.Key { return l.keys.Key(s) }
-
-// remember notes an entity of this load.
-func (l *Loader) remember(key string) { l.known.Put(l.key(key), nil) }
-
 // duplicate counts a key seen before in the file (last row wins) and makes
 // the batch wait for the one holding the earlier row.
 func (l *Loader) duplicate(fs *fileState, key string, line int, skip bool) {
-	k := l.key(key)
+	k := l.keys.key(key)
 	var b [4]byte
 	seen := fs.dups.Get(k, b[:])
 	prev := int(binary.LittleEndian.Uint32(b[:]))
@@ -122,7 +114,7 @@ func (l *Loader) duplicate(fs *fileState, key string, line int, skip bool) {
 	if prev < fs.first || fs.first == 0 {
 		fs.dupDrain = true
 	}
-	l.warn(fs, Reject{File: fs.name, Line: line, Reason: fmt.Sprintf("repeats the key of line %d; this row replaces it (the last row wins)", prev),
+	l.tally.warn(fs, Reject{File: fs.name, Line: line, Reason: fmt.Sprintf("repeats the key of line %d; this row replaces it (the last row wins)", prev),
 		Fix: "remove one of the two rows if they are not meant to be the same entity or relationship"})
 }
 
@@ -130,10 +122,10 @@ func (l *Loader) duplicate(fs *fileState, key string, line int, skip bool) {
 // goes above 100 %.
 func (l *Loader) shareSum(fs *fileState, s models.Shareholding, pairKey string, line int, skip bool) {
 	if fs.shares == nil {
-		fs.shares = l.newIndex(9) // sum of ratios (float64), warned (1 byte)
-		fs.pairs = l.newIndex(4)  // ratio (float32)
+		fs.shares = l.keys.newIndex(9) // sum of ratios (float64), warned (1 byte)
+		fs.pairs = l.keys.newIndex(4)  // ratio (float32)
 	}
-	e, p := l.key(s.Enterprise), l.key(pairKey)
+	e, p := l.keys.key(s.Enterprise), l.keys.key(pairKey)
 	var pv [4]byte
 	var old float32
 	if fs.pairs.Get(p, pv[:]) {
@@ -151,77 +143,10 @@ func (l *Loader) shareSum(fs *fileState, s models.Shareholding, pairKey string, 
 	}
 	fs.shares.Put(e, ev[:])
 	if warn && !skip {
-		l.warn(fs, Reject{File: fs.name, Line: line, Field: fs.label("enterprise"), Value: s.Enterprise,
+		l.tally.warn(fs, Reject{File: fs.name, Line: line, Field: fs.label("enterprise"), Value: s.Enterprise,
 			Reason: fmt.Sprintf("the shares of this enterprise in the file add up to %s%% with this row, more than 100 %%", strconv.FormatFloat(sum*100, 'f', 1, 64)),
 			Fix:    "the row is loaded; check the ratios of the enterprise's shareholders (a percentage given as a fraction, a holder listed twice)"})
 	}
-}
-
-// ref is a reference from a row to an entity.
-type ref struct {
-	field string
-	to    models.Ref
-}
-
-// checkRefs counts references to entities this load does not hold and,
-// with RefReject, refuses the row when the store does not hold them either.
-func (l *Loader) checkRefs(refs []ref, skip bool) *fieldError {
-	for _, r := range refs {
-		if l.known.Has(l.key(r.to.Key)) {
-			continue
-		}
-		if l.opts.References != RefReject {
-			if !skip {
-				l.mu.Lock()
-				l.sum.Unresolved++
-				l.mu.Unlock()
-			}
-			continue
-		}
-		ok, err := l.inStore(r.to)
-		if err != nil {
-			return &fieldError{Field: r.field, Value: r.to.Key, Reason: "could not be checked in the store: " + err.Error(),
-				Fix: "check that the store is reachable and load again"}
-		}
-		if !ok {
-			what := "enterprise"
-			if r.to.Kind == models.KindPerson {
-				what = "person"
-			}
-			return &fieldError{Field: r.field, Reason: fmt.Sprintf("names a %s that is neither in this load nor in the store", what),
-				Fix: fmt.Sprintf("load the %s's row first (in this load or an earlier one), or load with --references placeholder to create a placeholder", what)}
-		}
-	}
-	return nil
-}
-
-// inStore asks the store once per entity whether it exists.
-func (l *Loader) inStore(r models.Ref) (bool, error) {
-	fp := l.key(string(r.Kind) + ":" + r.Key)
-	if ok, seen := l.exists[fp]; seen {
-		return ok, nil
-	}
-	if l.opts.Reader == nil {
-		return false, nil
-	}
-	ctx := context.Background()
-	var err error
-	if r.Kind == models.KindPerson {
-		_, err = l.opts.Reader.Person(ctx, r.Key)
-	} else {
-		_, err = l.opts.Reader.Enterprise(ctx, r.Key)
-	}
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrNotFound):
-	default:
-		return false, err
-	}
-	if len(l.exists) >= l.opts.KeyBudget {
-		clear(l.exists)
-	}
-	l.exists[fp] = err == nil
-	return err == nil, nil
 }
 
 // flush hands the batch being filled to the writers.
@@ -233,8 +158,7 @@ func (l *Loader) flush(ctx context.Context, fs *fileState) error {
 	b, rows, last := fs.batch, fs.pending, fs.last
 	fs.batch, fs.pending, fs.first, fs.last = &store.Batch{}, 0, 0, 0
 	if l.opts.DryRun {
-		fs.accepted.Add(rows)
-		l.accepted.Add(rows)
+		l.tally.acceptRows(fs, rows)
 		return nil
 	}
 	if fs.dupDrain {
@@ -244,18 +168,17 @@ func (l *Loader) flush(ctx context.Context, fs *fileState) error {
 		fs.dupDrain = false
 	}
 	a := &ack{last: last, rows: rows}
-	l.mu.Lock()
+	fs.ackMu.Lock()
 	fs.acks = append(fs.acks, a)
-	l.sum.Batches++
-	l.mu.Unlock()
+	fs.ackMu.Unlock()
+	l.tally.update(func(sum *LoadSummary) { sum.Batches++ })
 	fs.inflight.Add(1)
-	err := l.pool.submit(ctx, func(ctx context.Context) error {
+	what := fmt.Sprintf("%s: writing a batch of %d rows ending on line %d", fs.name, b.Len(), last)
+	err := l.out.write(ctx, b, what, func(err error) {
 		defer fs.inflight.Done()
-		if err := l.w.WriteBatch(ctx, b); err != nil {
-			return fmt.Errorf("ingest: %s: writing a batch of %d rows ending on line %d: %w", fs.name, b.Len(), last, err)
+		if err == nil {
+			l.acknowledge(fs, a)
 		}
-		l.acknowledge(fs, a)
-		return nil
 	})
 	if err != nil {
 		fs.inflight.Done()
@@ -266,10 +189,9 @@ func (l *Loader) flush(ctx context.Context, fs *fileState) error {
 // acknowledge counts a written batch and advances the file's checkpoint
 // over the batches written without a gap.
 func (l *Loader) acknowledge(fs *fileState, a *ack) {
-	fs.accepted.Add(a.rows)
-	l.accepted.Add(a.rows)
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.tally.acceptRows(fs, a.rows)
+	fs.ackMu.Lock()
+	defer fs.ackMu.Unlock()
 	a.done = true
 	n := 0
 	for n < len(fs.acks) && fs.acks[n].done {
@@ -281,7 +203,7 @@ func (l *Loader) acknowledge(fs *fileState, a *ack) {
 		l.ckpt.set(fs.ckKey, fs.ackLine, false)
 	}
 	if l.opts.OnBatch != nil {
-		l.opts.OnBatch(BatchDone{File: fs.name, Kind: fs.kind, Rows: a.rows, Line: fs.ackLine, Accepted: l.accepted.Load()})
+		l.opts.OnBatch(BatchDone{File: fs.name, Kind: fs.kind, Rows: a.rows, Line: fs.ackLine, Accepted: l.tally.accepted.Load()})
 	}
 }
 
@@ -290,58 +212,70 @@ func (l *Loader) finishFile(ctx context.Context, fs *fileState) error {
 	err := l.flush(ctx, fs)
 	fs.inflight.Wait()
 	if err == nil {
-		err = l.pool.failed()
+		err = l.out.failed()
 	}
 	if err == nil {
-		err = l.indexErr()
+		err = l.keys.err()
 	}
 	if err == nil && l.ckpt != nil && fs.ckKey != "" {
-		l.mu.Lock()
-		l.ckpt.set(fs.ckKey, fs.ackLine, true)
+		fs.ackMu.Lock()
+		line := fs.ackLine
+		fs.ackMu.Unlock()
+		l.ckpt.set(fs.ckKey, line, true)
 		err = l.ckpt.save()
-		l.mu.Unlock()
 	}
 	return err
 }
 
-// pool writes batches concurrently, at most n at a time. The first error
-// stops it: later submissions fail with that error.
-type pool struct {
-	w   store.Writer
+// batchWriter writes batches to the store concurrently, at most n at a
+// time, each in its own transaction (store.Writer.WriteBatch). The first
+// error stops it: later writes fail with that error. The order of batches
+// and what an acknowledged batch means for the load are the Loader's.
+type batchWriter struct {
+	w   store.Writer // nil on a dry run
 	sem chan struct{}
 	mu  sync.Mutex
 	err error
 }
 
-func newPool(w store.Writer, n int) *pool {
-	return &pool{w: w, sem: make(chan struct{}, n)}
+func newBatchWriter(w store.Writer, n int) *batchWriter {
+	return &batchWriter{w: w, sem: make(chan struct{}, n)}
 }
 
-func (p *pool) failed() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
+// failed returns the error that stopped the writer, if any.
+func (bw *batchWriter) failed() error {
+	bw.mu.Lock()
+	defer bw.mu.Unlock()
+	return bw.err
 }
 
-func (p *pool) submit(ctx context.Context, fn func(context.Context) error) error {
+// write starts writing b once fewer than n batches are in flight; done
+// runs on the writing goroutine when the write ended, with nil when the
+// store acknowledged the batch. what describes the batch in the error. The
+// returned error is non-nil when ctx ended or an earlier batch failed; b
+// was then not started and done does not run.
+func (bw *batchWriter) write(ctx context.Context, b *store.Batch, what string, done func(error)) error {
 	select {
-	case p.sem <- struct{}{}:
+	case bw.sem <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if err := p.failed(); err != nil {
-		<-p.sem
+	if err := bw.failed(); err != nil {
+		<-bw.sem
 		return err
 	}
 	go func() {
-		defer func() { <-p.sem }()
-		if err := fn(ctx); err != nil {
-			p.mu.Lock()
-			if p.err == nil {
-				p.err = err
+		defer func() { <-bw.sem }()
+		err := bw.w.WriteBatch(ctx, b)
+		if err != nil {
+			err = fmt.Errorf("ingest: %s: %w", what, err)
+			bw.mu.Lock()
+			if bw.err == nil {
+				bw.err = err
 			}
-			p.mu.Unlock()
+			bw.mu.Unlock()
 		}
+		done(err)
 	}()
 	return nil
 }

@@ -69,7 +69,8 @@ type Column struct {
 }
 
 // Columns returns the kind's columns in canonical order (the order the
-// generator writes; the loader accepts any order and extra columns).
+// generator, package synth, writes; the loader accepts any order and extra
+// columns).
 func (k FileKind) Columns() []Column {
 	return append([]Column(nil), canonicalColumns[k]...)
 }

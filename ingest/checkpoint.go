@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -21,10 +23,15 @@ const checkpointVersion = 1
 // was written (acknowledged by the store). Only acknowledged batches move
 // it, so a resumed load never skips a row that was not written; it may
 // write a few rows again, which is harmless because writes are idempotent.
+// The writers of batches advance it and the reading goroutine saves it, so
+// its methods lock.
 type checkpoint struct {
-	path  string
-	State checkpointState
-	dirty bool
+	path string
+
+	mu       sync.Mutex // guards the fields below
+	State    checkpointState
+	dirty    bool
+	lastSave time.Time
 }
 
 type checkpointState struct {
@@ -76,9 +83,17 @@ func passKey(in reader.Input, kind FileKind, table int) string {
 		"|" + string(kind) + "|" + strconv.Itoa(table)
 }
 
-func (c *checkpoint) get(key string) passState { return c.State.Passes[key] }
+func (c *checkpoint) get(key string) passState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.State.Passes[key]
+}
 
+// set records that every row of the pass up to line was written, and with
+// done that the whole pass was. It never moves back.
 func (c *checkpoint) set(key string, line int, done bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	old := c.State.Passes[key]
 	if line < old.Line {
 		line = old.Line
@@ -87,8 +102,28 @@ func (c *checkpoint) set(key string, line int, done bool) {
 	c.dirty = true
 }
 
+// saveThrottled saves the checkpoint at most once a second; a failure is
+// logged (the next save tries again).
+func (c *checkpoint) saveThrottled(log zerolog.Logger) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if time.Since(c.lastSave) < time.Second {
+		return
+	}
+	c.lastSave = time.Now()
+	if err := c.saveLocked(); err != nil {
+		log.Warn().Err(err).Msg("could not save the checkpoint")
+	}
+}
+
 // save writes the checkpoint atomically (temporary file, rename).
 func (c *checkpoint) save() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.saveLocked()
+}
+
+func (c *checkpoint) saveLocked() error {
 	if !c.dirty {
 		return nil
 	}

@@ -9,6 +9,6 @@
 // LoadFiles read it; Rows is the seam where readers of other encodings and
 // layouts plug in.
 //
-// Generate writes a synthetic data set in the same layout, with planted
-// anomalies listed in a ground-truth file, for demos, tests and benchmarks.
+// The synthetic data generator, which writes this layout for demos, tests
+// and benchmarks, is package synth.
 package ingest

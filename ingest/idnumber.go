@@ -8,24 +8,8 @@ import (
 	"riskgraph/models"
 )
 
-// Resident identity numbers (公民身份号码, GB 11643-1999): 6 digits of
-// administrative division, 8 digits of birth date (YYYYMMDD), a 3-digit
-// sequence (odd for men) and a check character over the first 17 digits,
-// ISO 7064 MOD 11-2, written 'X' for 10.
-
-var idNumberWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-
-const idNumberChecks = "10X98765432"
-
-// idNumberCheck returns the check character of the first 17 digits of an
-// identity number; first17 must hold 17 ASCII digits.
-func idNumberCheck(first17 []byte) byte {
-	sum := 0
-	for i, c := range first17[:17] {
-		sum += int(c-'0') * idNumberWeights[i]
-	}
-	return idNumberChecks[sum%11]
-}
+// Resident identity numbers: the format and check character are in
+// models (IDNumberCheckChar); this file validates and masks them as input.
 
 // checkIDNumber validates an 18-character resident identity number and
 // returns it normalised (trimmed, 'x' upper-cased). On failure it returns the
@@ -55,7 +39,7 @@ func checkIDNumber(s string, today models.Date) (string, *fieldError) {
 	if err != nil || birth.Year() < 1900 || birth.After(today.Time) {
 		return bad("digits 7-14 are not a plausible birth date (YYYYMMDD)", "check the number against the identity card")
 	}
-	if want := idNumberCheck([]byte(n)); n[17] != want {
+	if want, _ := models.IDNumberCheckChar(n[:17]); n[17] != want { // n[:17] is digits
 		return bad(fmt.Sprintf("the check character (position 18) should be %c", want),
 			"correct the mistyped digit; the number as given cannot be right")
 	}

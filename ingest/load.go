@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -362,38 +359,23 @@ var ErrTooManyRejects = errors.New("too many rejected rows")
 // enterprises it has read, so load entities before the files that refer to
 // them (Load, LoadDir and LoadFiles order the files for you). A Loader is
 // not safe for concurrent use.
+//
+// A load reads each input (plan.go: which files, in which order, with which
+// mapping), maps its columns to the canonical ones (loadRows), validates
+// every row (parser, references), gathers the valid rows into batches and
+// writes them (batch.go). The Loader wires together the parts that keep
+// state across files, each with one job:
 type Loader struct {
-	w       store.Writer
 	opts    LoadOptions
 	log     zerolog.Logger
-	p       *parser
-	keys    keyindex.Hasher
-	known   *keyindex.Index       // enterprise keys and pids of this load
-	exists  map[keyindex.Key]bool // store lookups (RefReject), a bounded cache
-	indexes []*keyindex.Index     // every index of the load, for Close and errors
-	pool    *pool
-	ckpt    *checkpoint
 	started time.Time
 
-	mu  sync.Mutex // guards sum, ckpt
-	sum LoadSummary
-
-	read, accepted, rejected, warnings atomic.Int64
-	bytesBase, bytesTotal              int64
-	lastProgress, lastSave             time.Time
-}
-
-// saveCheckpoint writes the checkpoint at most once a second.
-func (l *Loader) saveCheckpoint() {
-	if l.ckpt == nil || time.Since(l.lastSave) < time.Second {
-		return
-	}
-	l.lastSave = time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := l.ckpt.save(); err != nil {
-		l.log.Warn().Err(err).Msg("could not save the checkpoint")
-	}
+	keys  *keyIndexes  // every key index of the load: fingerprints, memory budget, spill files
+	p     *parser      // validation: canonical values → models (and the person_id → pid map)
+	refs  *references  // validation: the entities rows refer to, in the load or the store
+	out   *batchWriter // writing: batches to the store, InFlight at a time
+	ckpt  *checkpoint  // how far each input was written; nil without LoadOptions.Checkpoint
+	tally *tally       // counts, rejects and warnings, progress, the summary
 }
 
 // NewLoader returns a loader writing to w (which may be nil for a dry run).
@@ -406,18 +388,18 @@ func NewLoader(w store.Writer, opts LoadOptions) (*Loader, error) {
 		return nil, errors.New("ingest: no store to write to")
 	}
 	today := models.NewDate(opts.Now().In(chinaTime).Date())
+	log := opts.Logger.With().Str("source", opts.Source).Logger()
+	keys := newKeyIndexes(opts.KeyBudget, opts.TempDir, log)
 	l := &Loader{
-		w:       w,
 		opts:    opts,
-		log:     opts.Logger.With().Str("source", opts.Source).Logger(),
-		keys:    keyindex.NewHasher(),
-		exists:  map[keyindex.Key]bool{},
-		sum:     LoadSummary{Source: opts.Source, ByKind: map[FileKind]Counts{}, DryRun: opts.DryRun},
+		log:     log,
 		started: opts.Now(),
+		keys:    keys,
+		refs:    newReferences(keys, opts.References, opts.Reader, opts.KeyBudget),
+		out:     newBatchWriter(w, opts.InFlight),
+		tally:   newTally(opts, log),
 	}
-	l.known = l.newIndex(0)
-	l.p = newParser(opts.Source, today, opts.Hasher, l.newIndex(personEntryWidth))
-	l.pool = newPool(w, opts.InFlight)
+	l.p = newParser(opts.Source, today, opts.Hasher, keys.newIndex(personEntryWidth))
 	if opts.Checkpoint != "" && !opts.DryRun {
 		ck, err := openCheckpoint(opts.Checkpoint, opts.Source, l.log)
 		if err != nil {
@@ -430,14 +412,9 @@ func NewLoader(w store.Writer, opts LoadOptions) (*Loader, error) {
 
 // Summary returns the counts so far.
 func (l *Loader) Summary() LoadSummary {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.sum
-	s.Files = slices.Clone(l.sum.Files)
-	s.Rejects = slices.Clone(l.sum.Rejects)
-	s.Warnings = slices.Clone(l.sum.Warnings)
-	s.ByKind = maps.Clone(l.sum.ByKind)
+	s := l.tally.snapshot()
 	s.UnknownPersons = l.p.unknownPersons
+	s.Unresolved = l.refs.unresolved.Load()
 	s.Elapsed = l.opts.Now().Sub(l.started)
 	return s
 }
@@ -459,7 +436,8 @@ type fileState struct {
 
 	accepted atomic.Int64
 	inflight sync.WaitGroup
-	acks     []*ack // submitted batches not yet contiguously acknowledged (under Loader.mu)
+	ackMu    sync.Mutex // guards acks and ackLine, which writers advance
+	acks     []*ack     // submitted batches not yet contiguously acknowledged
 	ackLine  int
 	dupDrain bool // the batch being filled repeats a key of a submitted one
 
@@ -475,139 +453,22 @@ type ack struct {
 }
 
 func (l *Loader) beginFile(name string, kind FileKind) *fileState {
-	l.mu.Lock()
-	l.sum.Files = append(l.sum.Files, FileSummary{File: name, Kind: kind})
-	idx := len(l.sum.Files) - 1
-	l.mu.Unlock()
-	return &fileState{idx: idx, name: name, kind: kind, batch: &store.Batch{},
+	return &fileState{idx: l.tally.beginFile(name, kind), name: name, kind: kind, batch: &store.Batch{},
 		label:  func(s string) string { return s },
 		source: func(string) (string, string) { return "", "" },
-		dups:   l.newIndex(4)}
-}
-
-// newIndex returns a key index of the load with values width bytes wide.
-func (l *Loader) newIndex(width int) *keyindex.Index {
-	x := keyindex.New(width, l.opts.KeyBudget, l.opts.TempDir)
-	l.indexes = append(l.indexes, x)
-	return x
-}
-
-// indexErr returns the first disk error of the load's key indexes.
-func (l *Loader) indexErr() error {
-	for _, x := range l.indexes {
-		if err := x.Err(); err != nil {
-			return fmt.Errorf("ingest: %w; the key indexes spill there once a load holds more than %d keys: give a writable directory with room (--temp-dir, LoadOptions.TempDir) and run the load again to resume", err, l.opts.KeyBudget)
-		}
-	}
-	return nil
-}
-
-// closeIndex removes a file's index from the load and its spill file.
-func (l *Loader) closeIndex(x *keyindex.Index) {
-	if x == nil {
-		return
-	}
-	if err := x.Close(); err != nil {
-		l.log.Warn().Err(err).Msg("could not remove a key index's spill file")
-	}
-	l.indexes = slices.DeleteFunc(l.indexes, func(y *keyindex.Index) bool { return y == x })
+		dups:   l.keys.newIndex(4)}
 }
 
 // Close removes the spill files of the loader's key indexes. Load calls
 // it; callers of NewLoader call it when done.
-func (l *Loader) Close() {
-	for _, x := range slices.Clone(l.indexes) {
-		l.closeIndex(x)
-	}
-}
+func (l *Loader) Close() { l.keys.closeAll() }
 
-// endFile folds the file's counts into the summary.
+// endFile closes the file's key indexes and folds its counts into the summary.
 func (l *Loader) endFile(fs *fileState, began time.Time) {
 	for _, x := range []*keyindex.Index{fs.dups, fs.shares, fs.pairs} {
-		l.closeIndex(x)
+		l.keys.close(x)
 	}
-	fs.counts.Accepted = fs.accepted.Load()
-	l.mu.Lock()
-	l.sum.Files[fs.idx].Counts = fs.counts
-	c := l.sum.ByKind[fs.kind]
-	c.add(fs.counts)
-	l.sum.ByKind[fs.kind] = c
-	l.sum.Total.add(fs.counts)
-	l.mu.Unlock()
-	ev := l.log.Info()
-	if fs.counts.Rejected > 0 {
-		ev = l.log.Warn()
-	}
-	ev.Str("file", fs.name).Str("kind", string(fs.kind)).Int64("read", fs.counts.Read).
-		Int64("accepted", fs.counts.Accepted).Int64("rejected", fs.counts.Rejected).
-		Int64("warnings", fs.counts.Warnings).Int64("skipped", fs.counts.Skipped).
-		Dur("elapsed", l.opts.Now().Sub(began)).Msg("file loaded")
-}
-
-// reject counts a rejected row and reports it.
-func (l *Loader) reject(fs *fileState, r Reject) {
-	fs.counts.Rejected++
-	l.rejected.Add(1)
-	l.report(r)
-}
-
-// warn reports a row that was loaded with a warning.
-func (l *Loader) warn(fs *fileState, r Reject) {
-	r.Level = LevelWarning
-	fs.counts.Warnings++
-	l.warnings.Add(1)
-	l.report(r)
-}
-
-// fileError reports a problem of the whole file (at line 1, or where
-// reading stopped).
-func (l *Loader) fileError(fs *fileState, r Reject) {
-	l.mu.Lock()
-	l.sum.Files[fs.idx].Error = r.Reason
-	l.sum.FileErrors++
-	l.mu.Unlock()
-	l.report(r)
-}
-
-// report keeps, passes on and logs a reject. Identity numbers are masked.
-func (l *Loader) report(r Reject) {
-	if r.Value != "" && (strings.Contains(r.Field, "id_number") || looksLikeIDNumber(r.Value)) {
-		r.Value = maskIDNumber(r.Value)
-	} else if utf8.RuneCountInString(r.Value) > 80 {
-		r.Value = string([]rune(r.Value)[:80]) + "…"
-	}
-	l.mu.Lock()
-	list := &l.sum.Rejects
-	if r.Level == LevelWarning {
-		list = &l.sum.Warnings
-	}
-	if l.opts.MaxRejects > 0 && len(*list) < l.opts.MaxRejects {
-		*list = append(*list, r)
-	}
-	l.mu.Unlock()
-	if l.opts.OnReject != nil {
-		l.opts.OnReject(r)
-	}
-	l.log.Debug().Str("file", r.File).Int("line", r.Line).Str("field", r.Field).Str("reason", r.Reason).Str("level", r.Level).Msg("row rejected")
-}
-
-// progress calls OnProgress, at most every 200 ms unless final.
-func (l *Loader) progress(fs *fileState, in *reader.Opened, final bool) {
-	if l.opts.OnProgress == nil {
-		return
-	}
-	now := time.Now()
-	if !final && now.Sub(l.lastProgress) < 200*time.Millisecond {
-		return
-	}
-	l.lastProgress = now
-	p := Progress{File: fs.name, Kind: fs.kind, Rows: fs.counts.Read, Read: l.read.Load(),
-		Accepted: l.accepted.Load(), Rejected: l.rejected.Load(), Warnings: l.warnings.Load(),
-		Bytes: l.bytesBase, TotalBytes: l.bytesTotal}
-	if in != nil {
-		p.Bytes += in.BytesRead()
-	}
-	l.opts.OnProgress(p)
+	l.tally.endFile(fs, l.opts.Now().Sub(began))
 }
 
 // LoadRows loads the rows of one input of the given kind; name is the file
@@ -651,7 +512,7 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 		if headerReject.Field != "" {
 			headerReject.Field = fs.label(headerReject.Field)
 		}
-		l.fileError(fs, *headerReject) // the rows are counted as rejected below
+		l.tally.fileError(fs, *headerReject) // the rows are counted as rejected below
 	}
 	if len(rows.Columns()) == 0 {
 		return nil
@@ -662,14 +523,16 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := l.pool.failed(); err != nil {
+			if err := l.out.failed(); err != nil {
 				return err
 			}
-			if err := l.indexErr(); err != nil {
+			if err := l.keys.err(); err != nil {
 				return err
 			}
-			l.progress(fs, in, false)
-			l.saveCheckpoint()
+			l.tally.progress(fs, in, false)
+			if l.ckpt != nil {
+				l.ckpt.saveThrottled(l.log)
+			}
 		}
 		row, err := rows.Next()
 		if err == io.EOF {
@@ -677,8 +540,7 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 		}
 		var re *RowError
 		if errors.As(err, &re) {
-			fs.counts.Read++
-			l.read.Add(1)
+			l.tally.readRow(fs)
 			if re.Line <= fs.resume {
 				fs.counts.Skipped++
 				continue
@@ -687,7 +549,7 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 			if re.Field == "" {
 				reason = "the row cannot be read: " + reason
 			}
-			l.reject(fs, Reject{File: fs.name, Line: re.Line, Field: re.Field, Value: re.Value, Reason: reason, Fix: re.Fix})
+			l.tally.reject(fs, Reject{File: fs.name, Line: re.Line, Field: re.Field, Value: re.Value, Reason: reason, Fix: re.Fix})
 			if err := l.checkAbort(); err != nil {
 				return err
 			}
@@ -699,15 +561,13 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 			}
 			// The input broke off (a truncated .gz, a read error): what was
 			// read stays; the file is reported and the load goes on.
-			l.fileError(fs, Reject{File: fs.name, Line: l.lastLine(fs), Reason: "reading stopped: " + err.Error(),
+			l.tally.fileError(fs, Reject{File: fs.name, Line: l.lastLine(fs), Reason: "reading stopped: " + err.Error(),
 				Fix: "the rows before this point were loaded; get a complete copy of the file and load it again (loading is idempotent)"})
 			return nil
 		}
-		fs.counts.Read++
-		l.read.Add(1)
+		l.tally.readRow(fs)
 		if headerReject != nil {
-			fs.counts.Rejected++
-			l.rejected.Add(1)
+			l.tally.countRejected(fs)
 			continue
 		}
 		skip := row.Line <= fs.resume
@@ -716,7 +576,7 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 				fs.counts.Skipped++
 				continue
 			}
-			l.reject(fs, Reject{File: fs.name, Line: row.Line,
+			l.tally.reject(fs, Reject{File: fs.name, Line: row.Line,
 				Reason: fmt.Sprintf("has %d fields, the header has %d", len(row.Values), len(rows.Columns())),
 				Fix:    `give one value per column; enclose values that contain the delimiter in double quotes`})
 			if err := l.checkAbort(); err != nil {
@@ -743,7 +603,7 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 			if r.Field != "" {
 				r.Field = fs.label(r.Field)
 			}
-			l.reject(fs, r)
+			l.tally.reject(fs, r)
 			if err := l.checkAbort(); err != nil {
 				return err
 			}
@@ -771,86 +631,8 @@ func (l *Loader) lastLine(fs *fileState) int {
 
 // checkAbort ends the load when too many rows were rejected.
 func (l *Loader) checkAbort() error {
-	if n := l.opts.AbortAfterRejects; n > 0 && l.rejected.Load() > n {
+	if n := l.opts.AbortAfterRejects; n > 0 && l.tally.rejected.Load() > n {
 		return fmt.Errorf("%w: more than %d rows rejected; this looks like the wrong file, kind, mapping or encoding (the rows accepted before stay loaded)", ErrTooManyRejects, n)
 	}
 	return nil
-}
-
-// mapColumns returns, for each canonical column of kind, its position in
-// the source columns (-1 when absent), or a reject for a bad header.
-func mapColumns(kind FileKind, columns []string) ([]int, *Reject) {
-	canon := canonicalColumns[kind]
-	pos := make([]int, len(canon))
-	for i := range pos {
-		pos[i] = -1
-	}
-	if len(columns) == 0 {
-		return pos, &Reject{Line: 1, Reason: "the file is empty", Fix: "the first line must be the header: " + strings.Join(kind.ColumnNames(), ",")}
-	}
-	seen := map[string]int{}
-	for j, c := range columns {
-		name := strings.ToLower(strings.TrimFunc(c, isTrimmed))
-		if prev, dup := seen[name]; dup {
-			return pos, &Reject{Line: 1, Field: name, Reason: fmt.Sprintf("the column appears twice (columns %d and %d)", prev+1, j+1), Fix: "remove one of them"}
-		}
-		seen[name] = j
-		for i, cc := range canon {
-			if cc.Name == name {
-				pos[i] = j
-			}
-		}
-	}
-	var missing []string
-	for i, cc := range canon {
-		if cc.Required && pos[i] < 0 {
-			missing = append(missing, cc.Name)
-		}
-	}
-	if kind == FileEnterprises && pos[entUSCC] < 0 && pos[entID] < 0 {
-		missing = append(missing, "uscc or id")
-	}
-	if len(missing) > 0 {
-		return pos, &Reject{Line: 1, Field: missing[0],
-			Reason: fmt.Sprintf("required column %s missing; no row of the file was loaded", plural(len(missing), strings.Join(missing, ", "))),
-			Fix:    fmt.Sprintf("add the column to the header (the %s columns are %s), or map it with --mapping", kind, strings.Join(kind.ColumnNames(), ","))}
-	}
-	return pos, nil
-}
-
-func plural(n int, names string) string {
-	if n == 1 {
-		return names + " is"
-	}
-	return names + " are"
-}
-
-func isTrimmed(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' || r == '\u200B' }
-
-// canonicalValues fills vals (canonical order) from the source values,
-// trimmed, and checks that they are valid UTF-8.
-func canonicalValues(kind FileKind, vals []string, pos []int, src []string) *fieldError {
-	for i, p := range pos {
-		if p < 0 {
-			vals[i] = ""
-			continue
-		}
-		v := src[p]
-		if !utf8.ValidString(v) {
-			return &fieldError{Field: canonicalColumns[kind][i].Name, Value: strings.ToValidUTF8(v, "?"), Reason: "is not valid UTF-8",
-				Fix: "the file is in another encoding: leave --encoding at auto, or give --encoding gb18030 (GBK) for files saved by Chinese Excel"}
-		}
-		vals[i] = strings.TrimFunc(v, isTrimmed)
-	}
-	return nil
-}
-
-// valueOf returns the value of the named canonical column.
-func valueOf(kind FileKind, vals []string, field string) string {
-	for i, c := range canonicalColumns[kind] {
-		if c.Name == field {
-			return vals[i]
-		}
-	}
-	return ""
 }

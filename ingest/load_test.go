@@ -14,6 +14,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 func testHasher(t testing.TB) *models.PIDHasher {
@@ -61,7 +62,7 @@ func counts(b *store.Batch) [6]int {
 
 // fileCounts is what counts gives for a store holding exactly the rows of
 // a generated sample's files.
-func fileCounts(gt *GroundTruth) [6]int {
+func fileCounts(gt *synth.GroundTruth) [6]int {
 	rows := gt.Rows
 	return [6]int{rows["enterprises.csv"], rows["persons.csv"], rows["shareholdings.csv"],
 		rows["legal_reps.csv"] + rows["officers.csv"], rows["branches.csv"], rows["records.csv"]}
@@ -145,7 +146,7 @@ func TestIdentityNumbersNotStored(t *testing.T) {
 		pids[p.PID] = true
 	}
 	checked := 0
-	for _, p := range smp.persons.rows {
+	for _, p := range smp.persons {
 		n := p["id_number"]
 		if n == "" {
 			if !pids[h.FromSourceKey("test", p["person_id"])] {

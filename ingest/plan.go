@@ -189,7 +189,7 @@ func (l *Loader) Load(ctx context.Context, inputs []reader.Input) (LoadSummary, 
 	passes := l.plan(inputs)
 	for _, p := range passes {
 		if !p.in.IsStdin() && p.err == nil {
-			l.bytesTotal += p.in.Size
+			l.tally.bytesTotal += p.in.Size
 		}
 	}
 	var runErr error
@@ -207,22 +207,20 @@ func (l *Loader) Load(ctx context.Context, inputs []reader.Input) (LoadSummary, 
 	s := l.Summary()
 	if runErr != nil {
 		s.Stopped = runErr.Error()
-		l.mu.Lock()
-		l.sum.Stopped = s.Stopped
+		l.tally.update(func(sum *LoadSummary) { sum.Stopped = s.Stopped })
 		if l.ckpt != nil {
 			if err := l.ckpt.save(); err == nil {
 				l.log.Warn().Str("checkpoint", l.ckpt.path).Msg("the load stopped; run the same command again to continue from the checkpoint")
 			}
 		}
-		l.mu.Unlock()
 	} else if l.ckpt != nil {
 		if err := l.ckpt.remove(); err != nil {
 			l.log.Warn().Err(err).Msg("could not remove the checkpoint")
 		}
 	}
-	if g, ok := l.w.(interface {
+	if g, ok := l.out.w.(interface {
 		Generation(context.Context) (uint64, error)
-	}); ok && !l.opts.DryRun && l.w != nil {
+	}); ok && !l.opts.DryRun && l.out.w != nil {
 		if gen, err := g.Generation(context.WithoutCancel(ctx)); err == nil {
 			s.Generation = gen
 		}
@@ -244,12 +242,11 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 	began := l.opts.Now()
 	defer l.endFile(fs, began)
 	if p.table != nil {
-		l.mu.Lock()
-		l.sum.Files[fs.idx].Mapping = fmt.Sprintf("%s#%d", l.opts.Mapping.Name, p.tidx+1)
-		l.mu.Unlock()
+		mapping := fmt.Sprintf("%s#%d", l.opts.Mapping.Name, p.tidx+1)
+		l.tally.update(func(sum *LoadSummary) { sum.Files[fs.idx].Mapping = mapping })
 	}
 	if p.err != nil {
-		l.fileError(fs, *p.err)
+		l.tally.fileError(fs, *p.err)
 		return nil
 	}
 	if l.ckpt != nil && !p.in.IsStdin() {
@@ -259,10 +256,8 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 			// Written completely by an earlier run; entity files are read
 			// again (without writing) because later files resolve their keys.
 			l.log.Info().Str("file", name).Msg("skipped: written completely by an earlier run (checkpoint)")
-			l.mu.Lock()
-			l.sum.Resumed = true
-			l.mu.Unlock()
-			l.bytesBase += p.in.Size
+			l.tally.update(func(sum *LoadSummary) { sum.Resumed = true })
+			l.tally.bytesBase += p.in.Size
 			return nil
 		}
 		fs.resume = st.Line
@@ -270,9 +265,7 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 			fs.resume = 1 << 62
 		}
 		if fs.resume > 0 {
-			l.mu.Lock()
-			l.sum.Resumed = true
-			l.mu.Unlock()
+			l.tally.update(func(sum *LoadSummary) { sum.Resumed = true })
 			l.log.Info().Str("file", name).Int("line", st.Line).Msg("resuming after the rows an earlier run wrote (checkpoint)")
 		}
 	}
@@ -284,7 +277,7 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 		}
 		var err error
 		if o, err = l.open(p.in, cols); err != nil {
-			l.fileError(fs, *openReject(p.in, err))
+			l.tally.fileError(fs, *openReject(p.in, err))
 			return nil
 		}
 	}
@@ -296,7 +289,7 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 		if err != nil {
 			var me *mapping.MissingError
 			if errors.As(err, &me) {
-				l.fileError(fs, Reject{File: name, Line: 1, Reason: me.Error() + "; no row of the file was loaded",
+				l.tally.fileError(fs, Reject{File: name, Line: 1, Reason: me.Error() + "; no row of the file was loaded",
 					Fix: "check that the file is the export the mapping describes, or adjust the mapping's from: names"})
 				n := drain(o)
 				fs.counts.Read += n
@@ -311,11 +304,9 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 	if werr := l.finishFile(ctx, fs); err == nil {
 		err = werr
 	}
-	l.bytesBase += o.BytesRead()
-	l.mu.Lock()
-	l.sum.Files[fs.idx].Encoding = o.Encoding()
-	l.mu.Unlock()
-	l.progress(fs, nil, true)
+	l.tally.bytesBase += o.BytesRead()
+	l.tally.update(func(sum *LoadSummary) { sum.Files[fs.idx].Encoding = o.Encoding() })
+	l.tally.progress(fs, nil, true)
 	return err
 }
 

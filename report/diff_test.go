@@ -17,6 +17,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // fixture is a generated graph loaded into a memory store and scored once.
@@ -33,7 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T, n int) *fixture {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 7, Out: dir}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 7, Out: dir}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := memory.Open(memory.Options{})
@@ -42,7 +43,7 @@ func newFixture(t *testing.T, n int) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
-	today := ingest.DefaultReferenceDate()
+	today := synth.DefaultReferenceDate()
 	noon := today.Time.Add(12 * time.Hour)
 	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "test", Now: func() time.Time { return noon }}); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // TestJobWebhookAndRestart: two scheduled jobs on a journaled store; the
@@ -28,7 +29,7 @@ import (
 func TestJobWebhookAndRestart(t *testing.T) {
 	dataDir := t.TempDir()
 	gen := filepath.Join(t.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 600, Seed: 3, Out: gen}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 600, Seed: 3, Out: gen}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := memory.Open(memory.Options{DataDir: dataDir})
@@ -36,7 +37,7 @@ func TestJobWebhookAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
-	today := ingest.DefaultReferenceDate()
+	today := synth.DefaultReferenceDate()
 	if _, err := ingest.LoadDir(context.Background(), gen, st, ingest.LoadOptions{Hasher: h, Source: "t", Now: func() time.Time { return today.Time }}); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func firstKey(t *testing.T, s store.Store) string {
 // every report still compares with the run before it.
 func TestJobPrunesSnapshots(t *testing.T) {
 	gen := filepath.Join(t.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 200, Seed: 5, Out: gen}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 200, Seed: 5, Out: gen}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := memory.Open(memory.Options{DataDir: t.TempDir()})
@@ -161,7 +162,7 @@ func TestJobPrunesSnapshots(t *testing.T) {
 	}
 	defer st.Close()
 	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
-	today := ingest.DefaultReferenceDate()
+	today := synth.DefaultReferenceDate()
 	if _, err := ingest.LoadDir(context.Background(), gen, st, ingest.LoadOptions{Hasher: h, Source: "t", Now: func() time.Time { return today.Time }}); err != nil {
 		t.Fatal(err)
 	}

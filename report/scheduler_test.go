@@ -18,6 +18,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // redisClient opens the shared test Redis (see cache/redistest).
@@ -26,7 +27,7 @@ func redisClient(t *testing.T) redis.UniversalClient { return redistest.Open(t).
 func loadedMemory(t *testing.T, n int) *memory.Store {
 	t.Helper()
 	gen := filepath.Join(t.TempDir(), "gen")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: n, Seed: 5, Out: gen}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 5, Out: gen}); err != nil {
 		t.Fatal(err)
 	}
 	st, err := memory.Open(memory.Options{})
@@ -36,7 +37,7 @@ func loadedMemory(t *testing.T, n int) *memory.Store {
 	t.Cleanup(func() { st.Close() })
 	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
 	if _, err := ingest.LoadDir(context.Background(), gen, st, ingest.LoadOptions{Hasher: h, Source: "t",
-		Now: func() time.Time { return ingest.DefaultReferenceDate().Time }}); err != nil {
+		Now: func() time.Time { return synth.DefaultReferenceDate().Time }}); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -52,7 +53,7 @@ func TestTwoSchedulersOneRuns(t *testing.T) {
 	due := time.Date(2026, 7, 1, 7, 0, 0, 0, Shanghai())
 	replica := func() *Scheduler {
 		return &Scheduler{Lock: lease.New(redisClient(t), key), Lease: 10 * time.Second, Log: zerolog.Nop(),
-			Job: &Job{Store: st, Log: zerolog.Nop(), Engine: engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()},
+			Job: &Job{Store: st, Log: zerolog.Nop(), Engine: engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()},
 				Now: func() time.Time { return due }}}
 	}
 	a, b := replica(), replica()
@@ -92,7 +93,7 @@ func TestFailedJobReleasesLock(t *testing.T) {
 	lock := &lease.Local{}
 	due := time.Date(2026, 7, 1, 7, 0, 0, 0, Shanghai())
 	s := &Scheduler{Lock: lock, Log: zerolog.Nop(), Job: &Job{Store: st, Log: zerolog.Nop(), Against: "run-missing",
-		Engine: engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}}}
+		Engine: engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}}}
 	ran, err := s.Tick(context.Background(), due)
 	if !ran || !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("tick: ran %v, %v; want a failed run", ran, err)
@@ -109,7 +110,7 @@ func TestFailedJobReleasesLock(t *testing.T) {
 // over), the job publishes nothing.
 func TestLostLeaseStopsPublishing(t *testing.T) {
 	st := loadedMemory(t, 100)
-	job := &Job{Store: st, Log: zerolog.Nop(), Engine: engine.Options{Params: engine.DefaultParams(), Today: ingest.DefaultReferenceDate()}}
+	job := &Job{Store: st, Log: zerolog.Nop(), Engine: engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}}
 	_, err := job.Run(context.Background(), "run-x", func(context.Context) error { return ErrLockLost })
 	if !errors.Is(err, ErrLockLost) {
 		t.Errorf("job with a lost lock: %v", err)

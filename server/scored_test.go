@@ -23,6 +23,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // scoredSample is a generated sample loaded into a memory store and scored
@@ -40,7 +41,7 @@ func newScoredSample(t *testing.T, enterprises int, runID string) *scoredSample 
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: enterprises, Seed: 11, Out: dir}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: enterprises, Seed: 11, Out: dir}); err != nil {
 		t.Fatal(err)
 	}
 	s := memStore(t)

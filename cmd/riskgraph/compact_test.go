@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"riskgraph/ingest"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // TestCompactCommand: after the same files are ingested twice, compact
@@ -16,7 +16,7 @@ import (
 func TestCompactCommand(t *testing.T) {
 	tmp := t.TempDir()
 	input, data := filepath.Join(tmp, "in"), filepath.Join(tmp, "data")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 300, Seed: 3, Out: input}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 300, Seed: 3, Out: input}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {

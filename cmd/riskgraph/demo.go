@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"riskgraph/ingest"
+	"riskgraph/synth"
 )
 
 // Demo layout inside the data dir.
@@ -50,7 +51,7 @@ func (a *app) demoCommand() *cobra.Command {
 			if _, err := os.Stat(marker); errors.Is(err, fs.ErrNotExist) {
 				dir := filepath.Join(a.cfg.DataDir, demoInput)
 				a.log.Info().Int("enterprises", enterprises).Str("dir", dir).Msg("generating the demo sample")
-				if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: enterprises, Seed: seed, Out: dir}); err != nil {
+				if _, err := synth.Generate(synth.GenerateOptions{Enterprises: enterprises, Seed: seed, Out: dir}); err != nil {
 					return err
 				}
 				sum, err := a.load(ctx, s, []string{dir}, "demo", ingest.DefaultBatchSize)

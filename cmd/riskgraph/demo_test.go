@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"riskgraph/ingest"
+	"riskgraph/synth"
 )
 
 func freeAddr(t *testing.T) string {
@@ -63,7 +63,7 @@ func TestDemoServesTheGeneratedSample(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	gt, err := ingest.ReadGroundTruth(filepath.Join(data, demoInput, ingest.GroundTruthFile))
+	gt, err := synth.ReadGroundTruth(filepath.Join(data, demoInput, synth.GroundTruthFile))
 	if err != nil {
 		t.Fatal(err)
 	}

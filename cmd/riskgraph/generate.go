@@ -6,11 +6,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"riskgraph/ingest"
+	"riskgraph/synth"
 )
 
 func (a *app) generateCommand() *cobra.Command {
-	var opts ingest.GenerateOptions
+	var opts synth.GenerateOptions
 	cmd := &cobra.Command{
 		Use:   "generate --enterprises N --seed S --out DIR",
 		Short: "Write a synthetic data set with planted anomalies and their ground truth",
@@ -25,7 +25,7 @@ func (a *app) generateCommand() *cobra.Command {
 				return usageError(fmt.Errorf("generate: --enterprises %d: give at least 1", opts.Enterprises))
 			}
 			start := time.Now()
-			gt, err := ingest.Generate(opts)
+			gt, err := synth.Generate(opts)
 			if err != nil {
 				return err
 			}

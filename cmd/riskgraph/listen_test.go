@@ -19,6 +19,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 func TestLoopbackOnly(t *testing.T) {
@@ -181,7 +182,7 @@ func getWithKey(t *testing.T, u, key string) (int, string) {
 func loadSample(t *testing.T, data string) string {
 	t.Helper()
 	in := t.TempDir()
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 100, Seed: 5, Out: in}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 100, Seed: 5, Out: in}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := memory.Open(memory.Options{DataDir: data, Logger: zerolog.Nop()})

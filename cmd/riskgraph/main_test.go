@@ -16,9 +16,9 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"riskgraph/ingest"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 var binary string
@@ -105,7 +105,7 @@ func TestVersion(t *testing.T) {
 func TestSIGKILLDuringIngestKeepsAcknowledgedBatches(t *testing.T) {
 	tmp := t.TempDir()
 	input, data := filepath.Join(tmp, "in"), filepath.Join(tmp, "data")
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 3000, Seed: 7, Out: input}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 3000, Seed: 7, Out: input}); err != nil {
 		t.Fatal(err)
 	}
 	keys := enterpriseKeys(t, filepath.Join(input, "enterprises.csv"))

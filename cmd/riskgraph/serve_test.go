@@ -20,6 +20,7 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // serving is a riskgraph serve process.
@@ -110,7 +111,7 @@ func createKey(t *testing.T, data, role string) string {
 func TestServeRequiresKeys(t *testing.T) {
 	data := t.TempDir()
 	in := t.TempDir()
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: 200, Seed: 9, Out: in}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 200, Seed: 9, Out: in}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := memory.Open(memory.Options{DataDir: data, Logger: zerolog.Nop()})

@@ -21,13 +21,14 @@ import (
 	"riskgraph/server"
 	"riskgraph/store"
 	"riskgraph/store/memory"
+	"riskgraph/synth"
 )
 
 // scoredSampleStore loads a small generated sample into a memory store.
 func sampleStore(t *testing.T, enterprises int) *memory.Store {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := ingest.Generate(ingest.GenerateOptions{Enterprises: enterprises, Seed: 5, Out: dir}); err != nil {
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: enterprises, Seed: 5, Out: dir}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := memory.Open(memory.Options{})

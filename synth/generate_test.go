@@ -1,8 +1,9 @@
-package ingest
+package synth
 
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,9 +56,9 @@ type sample struct {
 func loadSample(t testing.TB, dir string, gt *GroundTruth) *sample {
 	t.Helper()
 	s := &sample{dir: dir, gt: gt, ent: map[string]map[string]string{}}
-	read := func(k FileKind) csvTable { return readTable(t, filepath.Join(dir, k.FileName())) }
-	s.ents, s.persons, s.shares, s.legal = read(FileEnterprises), read(FilePersons), read(FileShareholdings), read(FileLegalReps)
-	s.officers, s.branches, s.records = read(FileOfficers), read(FileBranches), read(FileRecords)
+	read := func(k fileKind) csvTable { return readTable(t, filepath.Join(dir, k.fileName())) }
+	s.ents, s.persons, s.shares, s.legal = read(fileEnterprises), read(filePersons), read(fileShareholdings), read(fileLegalReps)
+	s.officers, s.branches, s.records = read(fileOfficers), read(fileBranches), read(fileRecords)
 	for _, e := range s.ents.rows {
 		k := e["uscc"]
 		if k == "" {
@@ -106,8 +107,8 @@ func TestMain(m *testing.M) {
 
 func allFiles() []string {
 	var names []string
-	for _, k := range FileKinds {
-		names = append(names, k.FileName())
+	for _, k := range fileKinds {
+		names = append(names, k.fileName())
 	}
 	return append(names, GroundTruthFile)
 }
@@ -181,6 +182,27 @@ func TestGenerateOptions(t *testing.T) {
 	checkDatesBefore(t, s, today.String())
 }
 
+// checkIDNumber checks what the generator promises of an identity number:
+// 18 digits with a valid check character, a known division and a birth date
+// on or before today. (ingest's validator checks the same and more; its
+// tests load generated data and expect no rejects.)
+func checkIDNumber(n string, today models.Date) error {
+	if len(n) != 18 {
+		return fmt.Errorf("%d characters", len(n))
+	}
+	if c, err := models.IDNumberCheckChar(n[:17]); err != nil || c != n[17] {
+		return fmt.Errorf("check character %c, want %c (%v)", n[17], c, err)
+	}
+	if models.LookupRegion(n[:6]).Level == models.RegionUnknown {
+		return fmt.Errorf("division %s unknown", n[:6])
+	}
+	birth, err := time.Parse("20060102", n[6:14])
+	if err != nil || birth.Year() < 1900 || birth.After(today.Time) {
+		return fmt.Errorf("birth date %s", n[6:14])
+	}
+	return nil
+}
+
 func checkDatesBefore(t *testing.T, s *sample, today string) {
 	t.Helper()
 	for _, tab := range []struct {
@@ -234,7 +256,7 @@ func TestGeneratedRowsValid(t *testing.T) {
 			continue
 		}
 		withID++
-		if _, err := checkIDNumber(n, today); err != nil {
+		if err := checkIDNumber(n, today); err != nil {
 			t.Fatalf("identity number of %s: %v", p["person_id"], err)
 		}
 		if ids[n] {
@@ -297,10 +319,10 @@ func TestGeneratedRowsValid(t *testing.T) {
 	}
 	checkDatesBefore(t, s, DefaultReferenceDate().String())
 	// Row counts in the ground truth match the files.
-	for _, k := range FileKinds {
-		got := len(readTable(t, filepath.Join(s.dir, k.FileName())).rows)
-		if s.gt.Rows[k.FileName()] != got {
-			t.Errorf("ground truth says %d rows in %s, file has %d", s.gt.Rows[k.FileName()], k.FileName(), got)
+	for _, k := range fileKinds {
+		got := len(readTable(t, filepath.Join(s.dir, k.fileName())).rows)
+		if s.gt.Rows[k.fileName()] != got {
+			t.Errorf("ground truth says %d rows in %s, file has %d", s.gt.Rows[k.fileName()], k.fileName(), got)
 		}
 	}
 }

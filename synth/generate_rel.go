@@ -1,4 +1,4 @@
-package ingest
+package synth
 
 import (
 	"fmt"
@@ -87,7 +87,7 @@ func (g *generator) idNumber(r *rand.Rand) string {
 		}
 		g.idNumbers[n] = struct{}{}
 		copy(b[:], s)
-		b[17] = idNumberCheck(b[:17])
+		b[17], _ = models.IDNumberCheckChar(s) // s is 17 digits
 		return string(b[:])
 	}
 }
@@ -98,7 +98,7 @@ func ratioString(units int) string { return strconv.FormatFloat(float64(units)/1
 
 func (g *generator) hold(kind models.NodeKind, holder string, ent int32, units int, since day) {
 	e := &g.ents[ent]
-	g.tables[FileShareholdings].write([]string{string(kind), holder, e.key, ratioString(units),
+	g.tables[fileShareholdings].write([]string{string(kind), holder, e.key, ratioString(units),
 		money(e.capital * float64(units) / 10000), since.String()})
 }
 
@@ -115,11 +115,11 @@ func (g *generator) legalRep(p, ent int32, since, until day) {
 	if until > 0 {
 		u = until.String()
 	}
-	g.tables[FileLegalReps].write([]string{personID(p), g.ents[ent].key, since.String(), u})
+	g.tables[fileLegalReps].write([]string{personID(p), g.ents[ent].key, since.String(), u})
 }
 
 func (g *generator) officer(p, ent int32, title string, since day) {
-	g.tables[FileOfficers].write([]string{personID(p), g.ents[ent].key, title, since.String(), ""})
+	g.tables[fileOfficers].write([]string{personID(p), g.ents[ent].key, title, since.String(), ""})
 }
 
 // --- pools ---
@@ -653,7 +653,7 @@ func (g *generator) record(subjectKind models.NodeKind, subject string, k models
 	if rk.amountMedian > 0 && chance(r, rk.amountChance) {
 		amount = money(roundTo(logNormal(r, rk.amountMedian, 1.4), 100))
 	}
-	g.tables[FileRecords].write([]string{id, string(subjectKind), subject, string(k),
+	g.tables[fileRecords].write([]string{id, string(subjectKind), subject, string(k),
 		strconv.FormatFloat(sev, 'f', 2, 64), authority, decided.String(), removed, amount, doc, reason})
 	return id
 }
@@ -750,7 +750,7 @@ func (g *generator) groundTruth() *GroundTruth {
 		Anomalies:     []Anomaly{},
 	}
 	for k, t := range g.tables {
-		gt.Rows[k.FileName()] = t.rows
+		gt.Rows[k.fileName()] = t.rows
 	}
 	for gi := range g.groups {
 		grp := &g.groups[gi]

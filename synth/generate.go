@@ -1,4 +1,4 @@
-package ingest
+package synth
 
 import (
 	"bufio"
@@ -231,7 +231,7 @@ type generator struct {
 	officerPool  []int32
 	personsTable *table
 
-	tables  map[FileKind]*table
+	tables  map[fileKind]*table
 	recordN int
 }
 
@@ -248,7 +248,7 @@ func newGenerator(opts GenerateOptions) *generator {
 		rRec:      stream(streamRecords),
 		usccs:     map[string]struct{}{},
 		idNumbers: map[uint64]struct{}{},
-		tables:    map[FileKind]*table{},
+		tables:    map[fileKind]*table{},
 	}
 	// Places, weighted towards the big cities.
 	codes := models.CountyCodes()
@@ -874,14 +874,14 @@ type table struct {
 	rows int
 }
 
-func (g *generator) open(kind FileKind) (*table, error) {
-	f, err := os.Create(filepath.Join(g.opts.Out, kind.FileName()))
+func (g *generator) open(kind fileKind) (*table, error) {
+	f, err := os.Create(filepath.Join(g.opts.Out, kind.fileName()))
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	b := bufio.NewWriterSize(f, 1<<20)
 	t := &table{f: f, b: b, w: csv.NewWriter(b)}
-	if err := t.w.Write(kind.ColumnNames()); err != nil {
+	if err := t.w.Write(columns[kind]); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -907,13 +907,13 @@ func (t *table) close() error {
 }
 
 func (g *generator) writeAll() (err error) {
-	for _, k := range FileKinds {
+	for _, k := range fileKinds {
 		if _, err := g.open(k); err != nil {
 			g.closeAll()
 			return err
 		}
 	}
-	g.personsTable = g.tables[FilePersons]
+	g.personsTable = g.tables[filePersons]
 	g.writeEnterprises()
 	g.writeRelations()
 	g.writeBranches()
@@ -923,10 +923,10 @@ func (g *generator) writeAll() (err error) {
 
 func (g *generator) closeAll() error {
 	var first error
-	for _, k := range FileKinds {
+	for _, k := range fileKinds {
 		if t := g.tables[k]; t != nil {
 			if err := t.close(); err != nil && first == nil {
-				first = fmt.Errorf("generate: %s: %w", k.FileName(), err)
+				first = fmt.Errorf("generate: %s: %w", k.fileName(), err)
 			}
 		}
 	}
@@ -941,9 +941,9 @@ func money(v float64) string {
 }
 
 func (g *generator) writeEnterprises() {
-	t := g.tables[FileEnterprises]
+	t := g.tables[fileEnterprises]
 	r := g.rText
-	rec := make([]string, len(canonicalColumns[FileEnterprises]))
+	rec := make([]string, len(columns[fileEnterprises]))
 	for i := range g.ents {
 		e := &g.ents[i]
 		clear(rec)
@@ -1009,7 +1009,7 @@ func (g *generator) ownAddress(r *rand.Rand, e *genEnt, pl *place) string {
 }
 
 func (g *generator) writeBranches() {
-	t := g.tables[FileBranches]
+	t := g.tables[fileBranches]
 	for i := range g.ents {
 		if e := &g.ents[i]; e.parent >= 0 {
 			t.write([]string{e.key, g.ents[e.parent].key})

@@ -1,4 +1,4 @@
-package ingest
+package synth
 
 import (
 	"encoding/json"
