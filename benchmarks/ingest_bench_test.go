@@ -23,7 +23,6 @@ import (
 	"riskgraph/ingest"
 	"riskgraph/ingest/reader"
 	"riskgraph/models"
-	"riskgraph/store"
 	"riskgraph/store/memory"
 	"riskgraph/store/neo4j/neo4jtest"
 	"riskgraph/synth"
@@ -83,7 +82,7 @@ func ingestOptions(b *testing.B, inFlight int) ingest.LoadOptions {
 	return ingest.LoadOptions{Hasher: h, Source: "bench", InFlight: inFlight, Logger: zerolog.Nop(), MaxRejects: -1}
 }
 
-func runIngest(b *testing.B, w store.Writer, opts ingest.LoadOptions) {
+func runIngest(b *testing.B, w ingest.Writer, opts ingest.LoadOptions) {
 	dir, _ := ingestSample(b)
 	ins, err := reader.Expand([]string{dir})
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"riskgraph/ingest"
 	"riskgraph/models"
-	"riskgraph/store"
 	"riskgraph/store/memory"
 	"riskgraph/store/neo4j/neo4jtest"
 	"riskgraph/synth"
@@ -57,7 +56,7 @@ func loadOptions(b *testing.B, batch int) ingest.LoadOptions {
 }
 
 // load loads the sample into w and reports rows per second.
-func load(b *testing.B, w store.Writer, batch int) ingest.LoadSummary {
+func load(b *testing.B, w ingest.Writer, batch int) ingest.LoadSummary {
 	start := time.Now()
 	sum, err := ingest.LoadDir(context.Background(), sample(b), w, loadOptions(b, batch))
 	if err != nil {

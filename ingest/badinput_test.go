@@ -24,7 +24,7 @@ import (
 const entHeader = "uscc,id,name,kind,status,capital,currency,established,region,industry,address,phone,email\n"
 
 // loadFiles writes files into a temporary directory and loads them all.
-func loadFiles(t *testing.T, opts LoadOptions, w store.Writer, files map[string][]byte) (LoadSummary, []Reject, error) {
+func loadFiles(t *testing.T, opts LoadOptions, w Writer, files map[string][]byte) (LoadSummary, []Reject, error) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, b := range files {
@@ -321,7 +321,7 @@ func TestStdinAndNDJSON(t *testing.T) {
 // failingWriter fails every write after the first n batches, like a store
 // whose server went away in the middle of a load.
 type failingWriter struct {
-	store.Writer
+	Writer
 	n, done atomic.Int64
 }
 

@@ -232,13 +232,13 @@ func (l *Loader) finishFile(ctx context.Context, fs *fileState) error {
 // error stops it: later writes fail with that error. The order of batches
 // and what an acknowledged batch means for the load are the Loader's.
 type batchWriter struct {
-	w   store.Writer // nil on a dry run
+	w   Writer // nil on a dry run
 	sem chan struct{}
 	mu  sync.Mutex
 	err error
 }
 
-func newBatchWriter(w store.Writer, n int) *batchWriter {
+func newBatchWriter(w Writer, n int) *batchWriter {
 	return &batchWriter{w: w, sem: make(chan struct{}, n)}
 }
 

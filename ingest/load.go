@@ -46,6 +46,14 @@ const (
 	RefReject References = "reject"
 )
 
+// Writer is what a load writes to: a store (or a forwarder to the server
+// holding one) that takes batches and says its data generation after them,
+// for the summary.
+type Writer interface {
+	store.Writer
+	Generation(ctx context.Context) (uint64, error)
+}
+
 // LoadOptions configure a load.
 type LoadOptions struct {
 	// Hasher turns identity numbers and source person keys into pids. Required.
@@ -379,7 +387,7 @@ type Loader struct {
 }
 
 // NewLoader returns a loader writing to w (which may be nil for a dry run).
-func NewLoader(w store.Writer, opts LoadOptions) (*Loader, error) {
+func NewLoader(w Writer, opts LoadOptions) (*Loader, error) {
 	opts = opts.withDefaults()
 	if err := opts.Validate(); err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 
 	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/reader"
-	"riskgraph/store"
 )
 
 // pass is one reading of an input as one kind: a canonical file, or a file
@@ -175,7 +174,7 @@ func (l *Loader) open(in reader.Input, columns []string) (*reader.Opened, error)
 // the error is non-nil when the store fails, too many rows are rejected
 // (AbortAfterRejects), or ctx ends. With a checkpoint, a load of the same
 // inputs that was interrupted continues where its writes stopped.
-func Load(ctx context.Context, inputs []reader.Input, w store.Writer, opts LoadOptions) (LoadSummary, error) {
+func Load(ctx context.Context, inputs []reader.Input, w Writer, opts LoadOptions) (LoadSummary, error) {
 	l, err := NewLoader(w, opts)
 	if err != nil {
 		return LoadSummary{Source: opts.Source}, err
@@ -218,10 +217,8 @@ func (l *Loader) Load(ctx context.Context, inputs []reader.Input) (LoadSummary, 
 			l.log.Warn().Err(err).Msg("could not remove the checkpoint")
 		}
 	}
-	if g, ok := l.out.w.(interface {
-		Generation(context.Context) (uint64, error)
-	}); ok && !l.opts.DryRun && l.out.w != nil {
-		if gen, err := g.Generation(context.WithoutCancel(ctx)); err == nil {
+	if !l.opts.DryRun && l.out.w != nil {
+		if gen, err := l.out.w.Generation(context.WithoutCancel(ctx)); err == nil {
 			s.Generation = gen
 		}
 	}
@@ -349,7 +346,7 @@ func (l *Loader) LoadFile(ctx context.Context, path string) error {
 // LoadDir loads the canonical files found in dir, in dependency order
 // (enterprises, persons, shareholdings, legal_reps, officers, branches,
 // records). Files that are absent are skipped; other files are ignored.
-func LoadDir(ctx context.Context, dir string, w store.Writer, opts LoadOptions) (LoadSummary, error) {
+func LoadDir(ctx context.Context, dir string, w Writer, opts LoadOptions) (LoadSummary, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return LoadSummary{Source: opts.Source}, fmt.Errorf("ingest: %w", err)
@@ -378,7 +375,7 @@ func LoadDir(ctx context.Context, dir string, w store.Writer, opts LoadOptions) 
 
 // LoadFiles loads the given canonical files, whose kinds follow from their
 // names, in dependency order (a stable sort of files by kind).
-func LoadFiles(ctx context.Context, files []string, w store.Writer, opts LoadOptions) (LoadSummary, error) {
+func LoadFiles(ctx context.Context, files []string, w Writer, opts LoadOptions) (LoadSummary, error) {
 	for _, f := range files {
 		if _, err := KindOfFile(f); err != nil {
 			return LoadSummary{Source: opts.Source}, fmt.Errorf("ingest: %w", err)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"riskgraph/ingest"
 	"riskgraph/store"
 	"riskgraph/store/memory"
 )
@@ -141,7 +142,7 @@ type batchForwarder struct {
 	gen uint64
 }
 
-var _ store.Writer = (*batchForwarder)(nil)
+var _ ingest.Writer = (*batchForwarder)(nil)
 
 func (f *batchForwarder) WriteBatch(ctx context.Context, b *store.Batch) error {
 	var ans struct {

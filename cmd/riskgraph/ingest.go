@@ -24,7 +24,6 @@ import (
 	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/progress"
 	"riskgraph/ingest/reader"
-	"riskgraph/store"
 )
 
 // ingestFlags are the options of riskgraph ingest.
@@ -177,7 +176,7 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 		return err
 	}
 	opts.Stdin = cmd.InOrStdin()
-	var w store.Writer
+	var w ingest.Writer
 	if !f.dryRun {
 		s, err := openStore(ctx, &a.cfg, a.log)
 		switch locked := asLocked(err); {
@@ -324,7 +323,7 @@ func isTerminal(f *os.File) bool {
 
 // load runs a load of paths with default options (for demo), logging every
 // acknowledged batch.
-func (a *app) load(ctx context.Context, w store.Writer, paths []string, source string, batchSize int) (ingest.LoadSummary, error) {
+func (a *app) load(ctx context.Context, w ingest.Writer, paths []string, source string, batchSize int) (ingest.LoadSummary, error) {
 	hasher, err := pidHasher(&a.cfg, a.log)
 	if err != nil {
 		return ingest.LoadSummary{}, err
