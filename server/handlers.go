@@ -169,14 +169,11 @@ func (a *API) network(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	depth, err := a.intQuery(c, "depth")
+	ints, err := a.intQueries(c, "depth", "limit")
 	if err != nil {
 		return err
 	}
-	limit, err := a.intQuery(c, "limit")
-	if err != nil {
-		return err
-	}
+	depth, limit := ints[0], ints[1]
 	types, err := typesParam(c)
 	if err != nil {
 		return err
@@ -201,14 +198,11 @@ func (a *API) paths(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	depth, err := a.intQuery(c, "max_depth")
+	ints, err := a.intQueries(c, "max_depth", "limit")
 	if err != nil {
 		return err
 	}
-	limit, err := a.intQuery(c, "limit")
-	if err != nil {
-		return err
-	}
+	depth, limit := ints[0], ints[1]
 	types, err := typesParam(c)
 	if err != nil {
 		return err
@@ -235,14 +229,11 @@ func (a *API) search(c echo.Context) error {
 	if len([]rune(q)) > 100 {
 		return badRequest("q is %d characters long; use at most 100", len([]rune(q)))
 	}
-	limit, err := a.intQuery(c, "limit")
+	ints, err := a.intQueries(c, "limit", "offset")
 	if err != nil {
 		return err
 	}
-	offset, err := a.intQuery(c, "offset")
-	if err != nil {
-		return err
-	}
+	limit, offset := ints[0], ints[1]
 	if offset+limit > maxSearchDepth {
 		return badRequest("offset=%d: use a whole number from 0 to %d with limit=%d (offset + limit at most %d)", offset, maxSearchDepth-limit, limit, maxSearchDepth)
 	}

@@ -134,6 +134,20 @@ func (a *API) intQuery(c echo.Context, name string) (int, error) {
 	return n, nil
 }
 
+// intQueries reads several declared whole-number query parameters, in
+// order (see intQuery).
+func (a *API) intQueries(c echo.Context, names ...string) ([]int, error) {
+	out := make([]int, len(names))
+	for i, name := range names {
+		n, err := a.intQuery(c, name)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
 // maxItems is the most items the matched route's JSON body may list.
 func (a *API) maxItems(c echo.Context) int {
 	if rt := a.routeOf(c); rt != nil {

@@ -49,14 +49,11 @@ func (a *API) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	offset, err := a.intQuery(c, "offset")
+	ints, err := a.intQueries(c, "offset", "limit")
 	if err != nil {
 		return err
 	}
-	limit, err := a.intQuery(c, "limit")
-	if err != nil {
-		return err
-	}
+	offset, limit := ints[0], ints[1]
 	ctx := c.Request().Context()
 	if ref.Kind == models.KindEnterprise {
 		e, err := a.store.Enterprise(ctx, ref.Key)
@@ -136,14 +133,11 @@ func (a *API) ownership(c echo.Context) error {
 	if dir != "up" && dir != "down" {
 		return badRequest("direction=%q: use up (holders) or down (holdings)", dir)
 	}
-	depth, err := a.intQuery(c, "depth")
+	ints, err := a.intQueries(c, "depth", "limit")
 	if err != nil {
 		return err
 	}
-	limit, err := a.intQuery(c, "limit")
-	if err != nil {
-		return err
-	}
+	depth, limit := ints[0], ints[1]
 	ctx := c.Request().Context()
 	e, err := a.store.Enterprise(ctx, key)
 	if err != nil {
@@ -209,14 +203,11 @@ func (a *API) ranking(c echo.Context) error {
 	if err := ranking.ValidateFilter(f); err != nil {
 		return badRequest("%v", err)
 	}
-	offset, err := a.intQuery(c, "offset")
+	ints, err := a.intQueries(c, "offset", "limit")
 	if err != nil {
 		return err
 	}
-	limit, err := a.intQuery(c, "limit")
-	if err != nil {
-		return err
-	}
+	offset, limit := ints[0], ints[1]
 	ver, run, err := a.rankVersion(c)
 	if err != nil {
 		return err
@@ -252,14 +243,11 @@ func (a *API) stats(c echo.Context) error {
 // flags answers the flags feed: flagged entities of the current run when
 // it finished at or after since.
 func (a *API) flags(c echo.Context) error {
-	offset, err := a.intQuery(c, "offset")
+	ints, err := a.intQueries(c, "offset", "limit")
 	if err != nil {
 		return err
 	}
-	limit, err := a.intQuery(c, "limit")
-	if err != nil {
-		return err
-	}
+	offset, limit := ints[0], ints[1]
 	var since time.Time
 	if s := c.QueryParam("since"); s != "" {
 		if since, err = time.Parse(time.RFC3339, s); err != nil {
