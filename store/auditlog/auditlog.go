@@ -231,7 +231,8 @@ type Log struct {
 	done     chan struct{}
 	compress chan struct{}
 	compDone chan struct{}
-	wbuf     []byte
+	wbuf     []byte // the framed record (writer goroutine only)
+	pbuf     []byte // its payload (writer goroutine only)
 }
 
 var idOK = func(id string) bool {
@@ -576,31 +577,34 @@ func (l *Log) commit(batch []*pending) {
 		h.MinID, h.MaxID = min(h.MinID, p.hdr.MinID), max(h.MaxID, p.hdr.MaxID)
 		h.MinT, h.MaxT = min(h.MinT, p.hdr.MinT), max(h.MaxT, p.hdr.MaxT)
 	}
-	var buf bytes.Buffer
-	buf.Grow(128 + int(l.opts.MaxBatch))
+	// The payload and the framed record are built in buffers the writer
+	// goroutine keeps between commits (sized by what they hold, not by
+	// MaxBatch: most commits carry a few entries).
 	hb, _ := json.Marshal(h)
-	buf.Write(hb[:len(hb)-1])
-	buf.WriteString(`,"entries":[`)
+	payload := append(l.pbuf[:0], hb[:len(hb)-1]...)
+	payload = append(payload, `,"entries":[`...)
 	first := true
 	for _, p := range batch {
 		for _, e := range p.entries {
 			if !first {
-				buf.WriteByte(',')
+				payload = append(payload, ',')
 			}
 			first = false
-			buf.Write(e)
+			payload = append(payload, e...)
 		}
 	}
-	buf.WriteString("]}")
-	rec, err := frame.Append(l.wbuf[:0], buf.Bytes())
+	payload = append(payload, "]}"...)
+	rec, err := frame.Append(l.wbuf[:0], payload)
 	if err != nil {
 		finish(fmt.Errorf("audit log: %w", err))
 		return
 	}
-	if cap(rec) <= 2*int(l.opts.MaxBatch) {
-		l.wbuf = rec
+	// Keep the buffers for the next commit unless an unusually large one
+	// grew them past MaxBatch.
+	if cap(payload) <= int(l.opts.MaxBatch) {
+		l.pbuf, l.wbuf = payload, rec
 	} else {
-		l.wbuf = nil
+		l.pbuf, l.wbuf = nil, nil
 	}
 	s := l.active
 	if _, err := l.f.Write(rec); err != nil {
