@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -52,22 +51,6 @@ func parseRef(raw string) (models.Ref, error) {
 	raw = strings.TrimPrefix(raw, "enterprise:")
 	k, err := enterpriseKey(raw)
 	return models.EnterpriseRef(k), err
-}
-
-// intParam reads an optional integer query parameter in [lo, hi].
-//
-// Deprecated: the route's declaration is the definition; use intQuery.
-// Only GET /reports (reports.go) still passes its bounds here.
-func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
-	s := c.QueryParam(name)
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < lo || n > hi {
-		return 0, badRequest("%s=%q: use a whole number from %d to %d", name, s, lo, hi)
-	}
-	return n, nil
 }
 
 // typesParam reads a comma-separated list of relationship types.

@@ -11,11 +11,6 @@ import (
 	"riskgraph/store"
 )
 
-const (
-	defaultReportsLimit = 20
-	maxReportsLimit     = 200
-)
-
 // reportView is a report as listings show it (no body).
 type reportView struct {
 	ID       string          `json:"id"`
@@ -34,7 +29,7 @@ func viewReport(r store.Report) reportView {
 
 // listReports answers GET /reports: newest first, without bodies.
 func (a *API) listReports(c echo.Context) error {
-	limit, err := intParam(c, "limit", defaultReportsLimit, 1, maxReportsLimit)
+	limit, err := a.intQuery(c, "limit")
 	if err != nil {
 		return err
 	}

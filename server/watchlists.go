@@ -14,6 +14,7 @@ import (
 )
 
 const (
+	// maxWatchlistKeys bounds POST /watchlists (its row's MaxItems).
 	maxWatchlistKeys = 10_000
 	maxWatchlistName = 200
 )
@@ -38,8 +39,8 @@ func (a *API) createWatchlist(c echo.Context) error {
 	if body.Name == "" || utf8.RuneCountInString(body.Name) > maxWatchlistName {
 		return badRequest("name: give 1 to %d characters", maxWatchlistName)
 	}
-	if len(body.Keys) == 0 || len(body.Keys) > maxWatchlistKeys {
-		return badRequest("keys: give 1 to %d entries", maxWatchlistKeys)
+	if n := a.maxItems(c); len(body.Keys) == 0 || len(body.Keys) > n {
+		return badRequest("keys: give 1 to %d entries", n)
 	}
 	seen := map[string]bool{}
 	keys := make([]string, 0, len(body.Keys))
