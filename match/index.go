@@ -162,6 +162,9 @@ type Candidate struct {
 	// phone, email, legal_rep. A feature absent from the query or the
 	// candidate is absent here.
 	Features map[string]float64 `json:"features"`
+	// support sums Features: it orders candidates of equal score, so that
+	// the one with more agreeing evidence comes first.
+	support float64
 }
 
 // Tuning of candidate generation.
@@ -213,6 +216,9 @@ func (ix *Index) Match(q Query, limit int) ([]Candidate, error) {
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].Score != out[b].Score {
 			return out[a].Score > out[b].Score
+		}
+		if out[a].support != out[b].support {
+			return out[a].support > out[b].support
 		}
 		return out[a].Key < out[b].Key
 	})

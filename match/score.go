@@ -152,6 +152,9 @@ func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
 	if decided {
 		s = 1
 	}
+	for _, v := range c.Features {
+		c.support += v
+	}
 	c.Score = round(s)
 	c.Match = c.Score >= Threshold
 	return c
