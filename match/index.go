@@ -157,14 +157,51 @@ type Candidate struct {
 	Name  string  `json:"name" mask:"public"` // an enterprise's registered name; only enterprises are indexed
 	Score float64 `json:"score"`
 	Match bool    `json:"match"`
-	// Features holds, per compared feature, how far it agreed in [0,1]:
-	// name, uscc, org_code, reg_no, legal_form, region, branch, address,
-	// phone, email, legal_rep. A feature absent from the query or the
-	// candidate is absent here.
-	Features map[string]float64 `json:"features"`
+	// Features holds, per compared feature, how far it agreed in [0,1].
+	Features Features `json:"features"`
 	// support sums Features: it orders candidates of equal score, so that
 	// the one with more agreeing evidence comes first.
 	support float64
+}
+
+// Features is a candidate's evidence: per feature compared, how far it
+// agreed in [0,1]; a feature absent from the query or the candidate is
+// absent (nil) here.
+type Features struct {
+	Name      *float64 `json:"name,omitempty"`
+	USCC      *float64 `json:"uscc,omitempty"`
+	OrgCode   *float64 `json:"org_code,omitempty"`
+	RegNo     *float64 `json:"reg_no,omitempty"`
+	LegalForm *float64 `json:"legal_form,omitempty"`
+	Region    *float64 `json:"region,omitempty"`
+	Branch    *float64 `json:"branch,omitempty"`
+	Address   *float64 `json:"address,omitempty"`
+	Phone     *float64 `json:"phone,omitempty"`
+	Email     *float64 `json:"email,omitempty"`
+	LegalRep  *float64 `json:"legal_rep,omitempty"`
+}
+
+// Map returns the features present, by their JSON names.
+func (f *Features) Map() map[string]float64 {
+	m := map[string]float64{}
+	for name, p := range f.fields() {
+		if *p != nil {
+			m[name] = **p
+		}
+	}
+	return m
+}
+
+func (f *Features) fields() map[string]**float64 {
+	return map[string]**float64{"name": &f.Name, "uscc": &f.USCC, "org_code": &f.OrgCode, "reg_no": &f.RegNo,
+		"legal_form": &f.LegalForm, "region": &f.Region, "branch": &f.Branch, "address": &f.Address,
+		"phone": &f.Phone, "email": &f.Email, "legal_rep": &f.LegalRep}
+}
+
+// set records feature name's agreement v.
+func (f *Features) set(name string, v float64) {
+	v = round(v)
+	*f.fields()[name] = &v
 }
 
 // Tuning of candidate generation.

@@ -90,18 +90,18 @@ func TestMatchContradictions(t *testing.T) {
 		return Candidate{}
 	}
 	// Same core, other city: a candidate, never a match.
-	if c := top(Query{Name: "南昌市汇骏实业有限公司"}, "91360802MA35ABCD1X"); c.Match || c.Features["region"] != 0 {
+	if c := top(Query{Name: "南昌市汇骏实业有限公司"}, "91360802MA35ABCD1X"); c.Match || c.Features.Map()["region"] != 0 {
 		t.Errorf("other city: %+v", c)
 	}
 	// A partnership is not the limited company of the same core.
-	if c := top(Query{Name: "吉安市汇骏投资合伙企业（有限合伙）"}, "k-partner"); !c.Match || c.Features["legal_form"] != 1 {
+	if c := top(Query{Name: "吉安市汇骏投资合伙企业（有限合伙）"}, "k-partner"); !c.Match || c.Features.Map()["legal_form"] != 1 {
 		t.Errorf("partnership: %+v", c)
 	}
 	if c := top(Query{Name: "吉安市汇骏投资有限公司"}, "k-partner"); c.Match {
 		t.Errorf("limited company against partnership matched: %+v", c)
 	}
 	// A branch query against its parent: linked, not a match.
-	if c := top(Query{Name: "吉安市汇骏实业有限公司青原分公司"}, "91360802MA35ABCD1X"); c.Match || c.Features["branch"] != 0 {
+	if c := top(Query{Name: "吉安市汇骏实业有限公司青原分公司"}, "91360802MA35ABCD1X"); c.Match || c.Features.Map()["branch"] != 0 {
 		t.Errorf("branch vs parent: %+v", c)
 	}
 	// Near namesake: 汇骏科技 is not 汇骏实业.

@@ -62,40 +62,44 @@ func (p *preparedQuery) usable() bool {
 //     legal_form 0.85 (different class), 0.95 (two kinds of company),
 //     uscc 0.7 (both have valid, different codes).
 func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
-	c := Candidate{Key: e.key, Name: e.name, Features: map[string]float64{}}
+	c := Candidate{Key: e.key, Name: e.name}
+	f := &c.Features
 	decided := false
 	if p.uscc != "" && e.uscc != "" {
 		if p.uscc == e.uscc {
-			c.Features["uscc"], decided = 1, true
+			decided = true
+			f.set("uscc", 1)
 		} else {
-			c.Features["uscc"] = 0
+			f.set("uscc", 0)
 		}
 	}
 	if p.org != "" && e.uscc != "" {
 		if p.org == models.USCC(e.uscc).OrgCode() {
-			c.Features["org_code"], decided = 1, true
+			decided = true
+			f.set("org_code", 1)
 		} else if p.uscc == "" {
-			c.Features["org_code"] = 0
+			f.set("org_code", 0)
 		}
 	}
 	if p.regNo != "" {
 		if i, ok := ix.regNo[p.regNo]; ok && &ix.ents[i] == e {
-			c.Features["reg_no"], decided = 1, true
+			decided = true
+			f.set("reg_no", 1)
 		}
 	}
 	s := 0.0
 	if p.hasName {
 		s = nameSimilarity(p.name.Core, e.nm.Core)
-		c.Features["name"] = round(s)
+		f.set("name", round(s))
 	}
-	up := func(f string, v, w float64) {
-		c.Features[f] = round(v)
+	up := func(name string, v, w float64) {
+		f.set(name, v)
 		s += w * v * (1 - s)
 	}
 	if p.hasName {
 		if p.name.Form != FormNone && e.nm.Form != FormNone {
 			v := p.name.Form.Compare(e.nm.Form)
-			c.Features["legal_form"] = v
+			f.set("legal_form", v)
 			switch v {
 			case 1:
 				s += 0.1 * (1 - s)
@@ -110,7 +114,7 @@ func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
 		case bq && be && p.name.Place == e.nm.Place:
 			up("branch", 1, 0.1)
 		case bq || be:
-			c.Features["branch"] = 0
+			f.set("branch", 0)
 			s *= 0.8
 		}
 	}
@@ -118,7 +122,7 @@ func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
 		if r == 1 {
 			up("region", 1, 0.2)
 		} else {
-			c.Features["region"] = 0
+			f.set("region", 0)
 			s *= 0.8
 		}
 	}
@@ -126,7 +130,7 @@ func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
 		if v := CompareAddress(p.addr, e.addr); v > 0 {
 			up("address", v, 0.4)
 		} else {
-			c.Features["address"] = 0
+			f.set("address", 0)
 		}
 	}
 	if p.phone != "" && e.phone != "" {
@@ -146,13 +150,13 @@ func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
 		}
 		up("legal_rep", v, 0.3)
 	}
-	if v, ok := c.Features["uscc"]; ok && v == 0 && !decided {
+	if f.USCC != nil && *f.USCC == 0 && !decided {
 		s *= 0.7
 	}
 	if decided {
 		s = 1
 	}
-	for _, v := range c.Features {
+	for _, v := range f.Map() {
 		c.support += v
 	}
 	c.Score = round(s)

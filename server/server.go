@@ -174,6 +174,7 @@ type API struct {
 	// auditLogged is the second of the last audit failure logged.
 	auditLogged atomic.Int64
 	rank        *ranking.Service
+	matcher     matcher           // POST /match's candidate index (match.go)
 	policy      map[string]*route // method + " " + Echo path
 	echo        *echo.Echo
 	stop        chan struct{}
