@@ -181,27 +181,46 @@ type Features struct {
 	LegalRep  *float64 `json:"legal_rep,omitempty"`
 }
 
+// featureNames are the JSON names of Features' fields, in order.
+var featureNames = [...]string{"name", "uscc", "org_code", "reg_no", "legal_form", "region", "branch", "address", "phone", "email", "legal_rep"}
+
+func (f *Features) slots() [len(featureNames)]**float64 {
+	return [...]**float64{&f.Name, &f.USCC, &f.OrgCode, &f.RegNo, &f.LegalForm, &f.Region, &f.Branch, &f.Address,
+		&f.Phone, &f.Email, &f.LegalRep}
+}
+
 // Map returns the features present, by their JSON names.
 func (f *Features) Map() map[string]float64 {
 	m := map[string]float64{}
-	for name, p := range f.fields() {
+	for i, p := range f.slots() {
 		if *p != nil {
-			m[name] = **p
+			m[featureNames[i]] = **p
 		}
 	}
 	return m
 }
 
-func (f *Features) fields() map[string]**float64 {
-	return map[string]**float64{"name": &f.Name, "uscc": &f.USCC, "org_code": &f.OrgCode, "reg_no": &f.RegNo,
-		"legal_form": &f.LegalForm, "region": &f.Region, "branch": &f.Branch, "address": &f.Address,
-		"phone": &f.Phone, "email": &f.Email, "legal_rep": &f.LegalRep}
+// sum adds up the features present.
+func (f *Features) sum() float64 {
+	t := 0.0
+	for _, p := range f.slots() {
+		if *p != nil {
+			t += **p
+		}
+	}
+	return t
 }
 
 // set records feature name's agreement v.
 func (f *Features) set(name string, v float64) {
 	v = round(v)
-	*f.fields()[name] = &v
+	for i, n := range featureNames {
+		if n == name {
+			*f.slots()[i] = &v
+			return
+		}
+	}
+	panic("match: unknown feature " + name)
 }
 
 // Tuning of candidate generation.

@@ -305,3 +305,38 @@ func TestIndexMemory(t *testing.T) {
 	runtime.KeepAlive(ix)
 	runtime.KeepAlive(ents)
 }
+
+// BenchmarkMatch measures one name query against a 20,000-enterprise index.
+func BenchmarkMatch(b *testing.B) {
+	ents := synthEnterprises(b, 20_000)
+	bd := NewBuilder()
+	for _, e := range ents {
+		bd.Add(e)
+	}
+	ix := bd.Build()
+	drop := perturbations(b)["region dropped"]
+	b.ResetTimer()
+	for i := range b.N {
+		e := ents[i%len(ents)]
+		q := drop(e.Name)
+		if q == "" {
+			q = e.Name
+		}
+		if _, err := ix.Match(Query{Name: q}, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuild measures building the index of 20,000 enterprises.
+func BenchmarkBuild(b *testing.B) {
+	ents := synthEnterprises(b, 20_000)
+	b.ResetTimer()
+	for range b.N {
+		bd := NewBuilder()
+		for _, e := range ents {
+			bd.Add(e)
+		}
+		bd.Build()
+	}
+}

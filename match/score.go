@@ -156,9 +156,7 @@ func (ix *Index) score(p *preparedQuery, e *entry) Candidate {
 	if decided {
 		s = 1
 	}
-	for _, v := range f.Map() {
-		c.support += v
-	}
+	c.support = f.sum()
 	c.Score = round(s)
 	c.Match = c.Score >= Threshold
 	return c
