@@ -197,6 +197,18 @@ func TestDashboardAnswersHoldNoRealNames(t *testing.T) {
 		case strings.HasSuffix(p, ":batch"):
 			b, _ := json.Marshal(map[string]any{"keys": keys})
 			reqs = append(reqs, [2]string{strings.ReplaceAll(p, `\:`, ":"), string(b)})
+		case strings.HasSuffix(p, "/match"):
+			// Persons' names as names and as legal representatives, and
+			// the sample's enterprises: candidates must not carry them.
+			var qs []map[string]string
+			for _, q := range searches {
+				qs = append(qs, map[string]string{"name": q, "legal_rep": q})
+			}
+			for _, e := range w.ss.ents[:20] {
+				qs = append(qs, map[string]string{"name": e.Name, "legal_rep": w.persons[0].Name})
+			}
+			b, _ := json.Marshal(map[string]any{"queries": qs, "limit": 50})
+			reqs = append(reqs, [2]string{p, string(b)})
 		case strings.HasSuffix(p, "/search"):
 			for _, q := range searches {
 				reqs = append(reqs, [2]string{p + "?limit=200&q=" + url.QueryEscape(q), ""})
