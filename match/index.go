@@ -278,10 +278,29 @@ func (ix *Index) Match(q Query, limit int) ([]Candidate, error) {
 		}
 		return out[a].Key < out[b].Key
 	})
+	decideMatch(out)
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
 	return out, nil
+}
+
+// decideMatch leaves at most one match per query: the best candidate, when
+// it reaches the threshold and no other candidate ties it (same score, same
+// agreeing evidence). Candidates that tie at the top are all listed and none
+// is a match: nothing in the query tells them apart, and attaching a record
+// to one of them would be a guess (the caller adds region, address or phone).
+func decideMatch(out []Candidate) {
+	for i := range out {
+		out[i].Match = false
+	}
+	if len(out) == 0 || out[0].Score < Threshold {
+		return
+	}
+	if len(out) > 1 && out[1].Score == out[0].Score && out[1].support == out[0].support {
+		return
+	}
+	out[0].Match = true
 }
 
 // gramCandidates returns the enterprises sharing the most bigrams with

@@ -340,3 +340,39 @@ func BenchmarkBuild(b *testing.B) {
 		bd.Build()
 	}
 }
+
+// Namesakes in two cities: a query by the core name alone lists both and
+// matches neither (attaching a record to one would be a guess); with the
+// city, or with a phone, it matches the right one only.
+func TestAmbiguousTopIsNoMatch(t *testing.T) {
+	b := NewBuilder()
+	b.Add(models.Enterprise{Key: "k-gz", Name: "广州市华信科技有限公司", Region: "440106", Phone: "020-83001234"})
+	b.Add(models.Enterprise{Key: "k-sz", Name: "深圳市华信科技有限公司", Region: "440305"})
+	ix := b.Build()
+	for _, c := range []struct {
+		q    Query
+		want string // the one match, "" for none
+	}{
+		{Query{Name: "华信科技有限公司"}, ""},
+		{Query{Name: "华信科技有限公司", Region: "440305"}, "k-sz"},
+		{Query{Name: "深圳华信科技有限公司"}, "k-sz"},
+		{Query{Name: "华信科技有限公司", Phone: "+86 20 8300 1234"}, "k-gz"},
+	} {
+		got, err := ix.Match(c.q, 5)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("%+v: %+v %v; want both namesakes listed", c.q, got, err)
+		}
+		matched := ""
+		for i, cand := range got {
+			if cand.Match {
+				if i != 0 || matched != "" {
+					t.Errorf("%+v: a match that is not the single best: %+v", c.q, got)
+				}
+				matched = cand.Key
+			}
+		}
+		if matched != c.want {
+			t.Errorf("%+v: matched %q, want %q (%+v)", c.q, matched, c.want, got)
+		}
+	}
+}
