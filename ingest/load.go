@@ -340,6 +340,16 @@ type LoadSummary struct {
 	// first MaxRejects warnings.
 	Rejects  []Reject `json:"rejects,omitempty"`
 	Warnings []Reject `json:"warnings,omitempty"`
+	// Reported counts the rejects passed to OnReject (the rows of the
+	// rejects report at level rejected): one per refused row and one per
+	// file refused as a whole. Total.Rejected also counts every row of a
+	// refused file, which that file's one reject stands for, so the two
+	// differ by RejectedInRefusedFiles.
+	Reported int64 `json:"reported"`
+	// RejectedInRefusedFiles counts rows counted as rejected because their
+	// file was refused as a whole (its header); they have no report row of
+	// their own.
+	RejectedInRefusedFiles int64 `json:"rejected_in_refused_files,omitempty"`
 	// UnknownPersons counts rows that referred to a person_id no persons
 	// row of this load gave; those persons were keyed by the source key and
 	// are placeholders until a persons row names them.

@@ -291,6 +291,8 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 				n := drain(o)
 				fs.counts.Read += n
 				fs.counts.Rejected += n
+				l.tally.rejected.Add(n)
+				l.tally.update(func(sum *LoadSummary) { sum.RejectedInRefusedFiles += n })
 				return nil
 			}
 			return err

@@ -99,7 +99,8 @@ func (t *tally) acceptRows(fs *fileState, n int64) {
 
 // reject counts a rejected row and reports it.
 func (t *tally) reject(fs *fileState, r Reject) {
-	t.countRejected(fs)
+	fs.counts.Rejected++
+	t.rejected.Add(1)
 	t.report(r)
 }
 
@@ -108,6 +109,9 @@ func (t *tally) reject(fs *fileState, r Reject) {
 func (t *tally) countRejected(fs *fileState) {
 	fs.counts.Rejected++
 	t.rejected.Add(1)
+	t.mu.Lock()
+	t.sum.RejectedInRefusedFiles++
+	t.mu.Unlock()
 }
 
 // warn reports a row that was loaded with a warning.
@@ -139,6 +143,9 @@ func (t *tally) report(r Reject) {
 	list := &t.sum.Rejects
 	if r.Level == LevelWarning {
 		list = &t.sum.Warnings
+	}
+	if r.Level != LevelWarning {
+		t.sum.Reported++
 	}
 	if t.maxRejects > 0 && len(*list) < t.maxRejects {
 		*list = append(*list, r)

@@ -248,7 +248,7 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 	}
 	printSummary(cmd.OutOrStdout(), sum)
 	if rep.n > 0 {
-		fmt.Fprintf(cmd.OutOrStdout(), "rejects report: %s (%d rows)\n", rep.path, rep.n)
+		fmt.Fprintf(cmd.OutOrStdout(), "rejects report: %s (%d rejects, %d warnings)\n", rep.path, rep.n-rep.warnings, rep.warnings)
 	}
 	if err != nil {
 		if errors.Is(err, ingest.ErrTooManyRejects) {
@@ -272,7 +272,9 @@ type lazyReport struct {
 	f    *os.File
 	w    *ingest.ReportWriter
 	err  error
-	n    int64
+	n    int64 // rows written: rejects and warnings
+	// warnings counts the rows at level warning.
+	warnings int64
 }
 
 func (r *lazyReport) write(rej ingest.Reject) {
@@ -296,6 +298,9 @@ func (r *lazyReport) write(rej ingest.Reject) {
 	}
 	r.w.Write(rej)
 	r.n++
+	if rej.Level == ingest.LevelWarning {
+		r.warnings++
+	}
 }
 
 func (r *lazyReport) close() error {
@@ -361,8 +366,11 @@ func printSummary(w io.Writer, s ingest.LoadSummary) {
 	for _, r := range s.Rejects {
 		fmt.Fprintln(w, "rejected:", r.String())
 	}
-	if s.Total.Rejected > int64(len(s.Rejects)) {
-		fmt.Fprintf(w, "… and %d more rejected rows not listed\n", s.Total.Rejected-int64(len(s.Rejects)))
+	if s.Reported > int64(len(s.Rejects)) {
+		fmt.Fprintf(w, "… and %d more rejects in the report, not listed here\n", s.Reported-int64(len(s.Rejects)))
+	}
+	if s.RejectedInRefusedFiles > 0 {
+		fmt.Fprintf(w, "%d rejected rows belong to files refused as a whole; each such file is one reject above\n", s.RejectedInRefusedFiles)
 	}
 	for _, r := range s.Warnings {
 		fmt.Fprintln(w, "warning:", r.String())
@@ -380,7 +388,23 @@ func printSummary(w io.Writer, s ingest.LoadSummary) {
 	if s.Generation > 0 {
 		notes = append(notes, fmt.Sprintf("data generation %d", s.Generation))
 	}
+	if s.Elapsed > 0 {
+		notes = append(notes, fmt.Sprintf("%d rows in %s (%s rows/s)", s.Total.Read, s.Elapsed.Round(time.Millisecond), rowsPerSecond(s.Total.Read, s.Elapsed)))
+	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w, strings.Join(notes, "; "))
 	}
+}
+
+// rowsPerSecond formats a throughput: whole rows per second, or one decimal
+// below 10.
+func rowsPerSecond(rows int64, d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	r := float64(rows) / d.Seconds()
+	if r < 10 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
 }
