@@ -186,6 +186,19 @@ func (o LoadOptions) Validate() error {
 	if err := o.CSV.Validate(); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
+	switch {
+	case len(o.CSV.Names) > 0 && !o.CSV.NoHeader:
+		return errors.New("ingest: column names for positions (--columns) apply to files without a header: give --no-header too, or leave them out and let the header name the columns")
+	case o.CSV.NoHeader && o.Mapping == nil && len(o.CSV.Names) == 0:
+		return errors.New("ingest: a file without a header needs its columns named: give --columns with the canonical names in file order (e.g. uscc,name,status), or a --mapping that addresses them by position ($1, $2 …)")
+	case o.CSV.NoHeader && o.Mapping != nil && len(o.CSV.Names) > 0:
+		return errors.New("ingest: give --columns or --mapping for a file without a header, not both (a mapping addresses the columns by position: $1, $2 …)")
+	}
+	for _, n := range o.CSV.Names {
+		if _, ok := reader.Position(n); ok {
+			return fmt.Errorf("ingest: --columns %s: name the canonical field at this position (uscc, name …), not a position", n)
+		}
+	}
 	if o.Mapping != nil {
 		if err := CheckMapping(o.Mapping); err != nil {
 			return err

@@ -63,3 +63,21 @@ func TestIngestSummaryCountsWhatTheReportHolds(t *testing.T) {
 		t.Errorf("no rows/s in the summary:\n%s", s)
 	}
 }
+
+// --no-header with --columns loads a headerless file; without --columns (and
+// no mapping) it is a usage error saying what to give.
+func TestIngestNoHeader(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "enterprises.csv")
+	if err := os.WriteFile(in, []byte("91440305MA5F000189;深圳市华信科技有限公司\n91110105MA01A0037P;北京某某科技有限公司\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := command("--data-dir", dir, "ingest", "--progress", "none", "--no-header", in).CombinedOutput()
+	if exitCode(err) != 2 || !strings.Contains(string(out), "--columns") {
+		t.Errorf("--no-header alone: exit %d, %s", exitCode(err), out)
+	}
+	out, err = command("--data-dir", dir, "ingest", "--progress", "none", "--no-header", "--columns", "uscc,name", "--delimiter", ";", in).CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^\s*enterprises\s+2\s+2\s+0\s`).Match(out) {
+		t.Errorf("--no-header --columns: exit %d, %s", exitCode(err), out)
+	}
+}
