@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -118,5 +120,52 @@ func TestLoadTableDelimiterQuote(t *testing.T) {
 	s.Close()
 	if n := enterpriseNames(t, dir)["91440305MA5F000189"]; n != "深圳市华信科技有限公司,华信;x" {
 		t.Errorf("name %q", n)
+	}
+}
+
+// The officer titles of the title table are the canonical ones.
+func TestTitleTableIsCanonical(t *testing.T) {
+	if !slices.Equal(OfficerTitles, mapping.OfficerTitles) {
+		t.Fatalf("ingest %v, mapping %v", OfficerTitles, mapping.OfficerTitles)
+	}
+	for w, title := range mapping.TitleWords {
+		if !slices.Contains(OfficerTitles, title) {
+			t.Errorf("%s → %s: not a canonical title", w, title)
+		}
+	}
+}
+
+// Free-text titles in an officers file (canonical columns, as a headerless
+// export read with --columns gives) load as their canonical title, a
+// compound one as its first part; the summary shows each text and title.
+func TestLoadFreeTextTitles(t *testing.T) {
+	dir := t.TempDir()
+	s := openMemory(t, dir)
+	opts := testOptions(t)
+	files := map[string][]byte{
+		"enterprises.csv": []byte("uscc,name\n91440305MA5F000189,深圳市华信科技有限公司\n"),
+		"persons.csv":     []byte("person_id,name\nP1,张三\nP2,李四\nP3,王五\nP4,赵六\n"),
+		"officers.csv": []byte("person_id,enterprise,title\nP1,91440305MA5F000189,执行董事兼总经理\nP2,91440305MA5F000189,监事会主席\n" +
+			"P3,91440305MA5F000189,CEO\nP4,91440305MA5F000189,supervisor\nP4,91440305MA5F000189,顾问\n"),
+	}
+	sum, rejects, err := loadFiles(t, opts, s, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rejects) != 1 || rejects[0].Field != "title" || rejects[0].Value != "顾问" {
+		t.Errorf("rejects %v", rejects)
+	}
+	want := []TitleText{{"执行董事兼总经理", "executive_director", 1}, {"监事会主席", "chief_supervisor", 1}, {"CEO", "general_manager", 1}}
+	if !slices.Equal(sum.Titles, want) {
+		t.Errorf("summary titles %v, want %v", sum.Titles, want)
+	}
+	s.Close()
+	got := map[string]string{}
+	for _, r := range scanAll(t, openMemory(t, dir)).Roles {
+		got[r.Person] = r.Title
+	}
+	titles := slices.Sorted(maps.Values(got))
+	if !slices.Equal(titles, []string{"chief_supervisor", "executive_director", "general_manager", "supervisor"}) {
+		t.Errorf("stored titles %v", titles)
 	}
 }

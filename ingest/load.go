@@ -378,9 +378,25 @@ type LoadSummary struct {
 	Stopped string `json:"stopped,omitempty"`
 	// Generation is the store's data generation after the load (0 when the
 	// store does not report one, or on a dry run).
+	// Titles lists the free-text officer titles read (text that is not
+	// itself a canonical title) and the canonical title each became, with
+	// its number of rows: the store keeps only the canonical title, so this
+	// is where the original text is shown. At most MaxTitles texts.
+	Titles     []TitleText   `json:"titles,omitempty"`
 	Generation uint64        `json:"generation,omitempty"`
 	Elapsed    time.Duration `json:"elapsed_ns"`
 }
+
+// TitleText is a free-text officer title and the canonical title it became.
+type TitleText struct {
+	Text  string `json:"text"`
+	Title string `json:"title"`
+	Rows  int64  `json:"rows"`
+}
+
+// MaxTitles bounds LoadSummary.Titles (rows with further texts are loaded
+// all the same).
+const MaxTitles = 200
 
 // ErrTooManyRejects ends a load that rejected more rows than
 // LoadOptions.AbortAfterRejects.
@@ -622,6 +638,9 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 		if skip {
 			fs.counts.Skipped++
 			continue
+		}
+		if ferr == nil && fs.kind == FileOfficers {
+			l.tally.noteTitle(fs, vals)
 		}
 		if ferr != nil {
 			r := Reject{File: fs.name, Line: row.Line, Field: ferr.Field, Value: ferr.Value, Reason: ferr.Reason, Fix: ferr.Fix}

@@ -11,7 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/reader"
+	"riskgraph/textnorm"
 )
 
 // tally keeps a load's account: the summary (per file, per kind, in all),
@@ -54,6 +56,7 @@ func (t *tally) snapshot() LoadSummary {
 	s.Rejects = slices.Clone(t.sum.Rejects)
 	s.Warnings = slices.Clone(t.sum.Warnings)
 	s.ByKind = maps.Clone(t.sum.ByKind)
+	s.Titles = slices.Clone(t.sum.Titles)
 	return s
 }
 
@@ -174,4 +177,31 @@ func (t *tally) progress(fs *fileState, in *reader.Opened, final bool) {
 		p.Bytes += in.BytesRead()
 	}
 	t.onProgress(p)
+}
+
+// noteTitle counts the free-text title of an accepted officers row: the
+// source text (through a mapping) or the canonical column's text, when it
+// is not itself the canonical title it became.
+func (t *tally) noteTitle(fs *fileState, vals []string) {
+	text := valueOf(FileOfficers, vals, "title")
+	title := text
+	if col, raw := fs.source("title"); col != "" {
+		text = textnorm.Trim(raw)
+	} else if !slices.Contains(OfficerTitles, strings.ToLower(text)) {
+		title, _ = mapping.Title(text, nil)
+	}
+	if strings.EqualFold(text, title) || text == "" {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.sum.Titles {
+		if tt := &t.sum.Titles[i]; tt.Text == text && tt.Title == title {
+			tt.Rows++
+			return
+		}
+	}
+	if len(t.sum.Titles) < MaxTitles {
+		t.sum.Titles = append(t.sum.Titles, TitleText{Text: text, Title: title, Rows: 1})
+	}
 }

@@ -365,6 +365,9 @@ func printSummary(w io.Writer, s ingest.LoadSummary) {
 	for _, r := range s.Warnings {
 		fmt.Fprintln(w, "warning:", r.String())
 	}
+	for _, t := range s.Titles {
+		fmt.Fprintf(w, "title: %s → %s (%d rows)\n", t.Text, t.Title, t.Rows)
+	}
 	var notes []string
 	if s.DryRun {
 		notes = append(notes, "dry run: nothing was written")

@@ -569,6 +569,8 @@ func Convert(s *Spec, v string) (string, error) {
 		out, err = Currency(v)
 	case "date":
 		out, err = Date(v)
+	case "title":
+		out, err = Title(v, s.Values) // values: also apply to a compound's first part
 	case "map":
 		if f != "" {
 			keys := make([]string, 0, len(s.Values))
