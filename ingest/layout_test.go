@@ -85,6 +85,15 @@ func TestLoadNoHeaderBadPositions(t *testing.T) {
 		t.Errorf("summary %+v reported %d in refused files %d", sum.Total, sum.Reported, sum.RejectedInRefusedFiles)
 	}
 
+	// --no-header with a mapping that names a column: the names cannot be found.
+	opts.Mapping = parseMapping(t, "tables:\n  - kind: enterprises\n    columns: {uscc: $1, name: 企业名称}\n")
+	opts.CSV.NoHeader = true
+	_, rejects, err = loadFiles(t, opts, nil, map[string][]byte{"export.csv": []byte(headerless)})
+	if err != nil || len(rejects) != 1 || rejects[0].Line != 1 || rejects[0].Field != "name" ||
+		!strings.Contains(rejects[0].Reason, "no header line") || !strings.Contains(rejects[0].Fix, "$n") {
+		t.Fatalf("err %v, rejects %+v", err, rejects)
+	}
+
 	bad := []LoadOptions{
 		{CSV: reader.CSVOptions{NoHeader: true}},                                                 // nothing names the columns
 		{CSV: reader.CSVOptions{Names: []string{"uscc", "name"}}},                                // names without --no-header
