@@ -186,6 +186,19 @@ func (o LoadOptions) Validate() error {
 	if err := o.CSV.Validate(); err != nil {
 		return fmt.Errorf("ingest: %w", err)
 	}
+	switch {
+	case len(o.CSV.Names) > 0 && !o.CSV.NoHeader:
+		return errors.New("ingest: column names for positions (--columns) apply to files without a header: give --no-header too, or leave them out and let the header name the columns")
+	case o.CSV.NoHeader && o.Mapping == nil && len(o.CSV.Names) == 0:
+		return errors.New("ingest: a file without a header needs its columns named: give --columns with the canonical names in file order (e.g. uscc,name,status), or a --mapping that addresses them by position ($1, $2 …)")
+	case o.CSV.NoHeader && o.Mapping != nil && len(o.CSV.Names) > 0:
+		return errors.New("ingest: give --columns or --mapping for a file without a header, not both (a mapping addresses the columns by position: $1, $2 …)")
+	}
+	for _, n := range o.CSV.Names {
+		if _, ok := reader.Position(n); ok {
+			return fmt.Errorf("ingest: --columns %s: name the canonical field at this position (uscc, name …), not a position", n)
+		}
+	}
 	if o.Mapping != nil {
 		if err := CheckMapping(o.Mapping); err != nil {
 			return err
@@ -340,6 +353,16 @@ type LoadSummary struct {
 	// first MaxRejects warnings.
 	Rejects  []Reject `json:"rejects,omitempty"`
 	Warnings []Reject `json:"warnings,omitempty"`
+	// Reported counts the rejects passed to OnReject (the rows of the
+	// rejects report at level rejected): one per refused row and one per
+	// file refused as a whole. Total.Rejected also counts every row of a
+	// refused file, which that file's one reject stands for, so the two
+	// differ by RejectedInRefusedFiles.
+	Reported int64 `json:"reported"`
+	// RejectedInRefusedFiles counts rows counted as rejected because their
+	// file was refused as a whole (its header); they have no report row of
+	// their own.
+	RejectedInRefusedFiles int64 `json:"rejected_in_refused_files,omitempty"`
 	// UnknownPersons counts rows that referred to a person_id no persons
 	// row of this load gave; those persons were keyed by the source key and
 	// are placeholders until a persons row names them.
@@ -355,9 +378,25 @@ type LoadSummary struct {
 	Stopped string `json:"stopped,omitempty"`
 	// Generation is the store's data generation after the load (0 when the
 	// store does not report one, or on a dry run).
+	// Titles lists the free-text officer titles read (text that is not
+	// itself a canonical title) and the canonical title each became, with
+	// its number of rows: the store keeps only the canonical title, so this
+	// is where the original text is shown. At most MaxTitles texts.
+	Titles     []TitleText   `json:"titles,omitempty"`
 	Generation uint64        `json:"generation,omitempty"`
 	Elapsed    time.Duration `json:"elapsed_ns"`
 }
+
+// TitleText is a free-text officer title and the canonical title it became.
+type TitleText struct {
+	Text  string `json:"text"`
+	Title string `json:"title"`
+	Rows  int64  `json:"rows"`
+}
+
+// MaxTitles bounds LoadSummary.Titles (rows with further texts are loaded
+// all the same).
+const MaxTitles = 200
 
 // ErrTooManyRejects ends a load that rejected more rows than
 // LoadOptions.AbortAfterRejects.
@@ -599,6 +638,9 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 		if skip {
 			fs.counts.Skipped++
 			continue
+		}
+		if ferr == nil && fs.kind == FileOfficers {
+			l.tally.noteTitle(fs, vals)
 		}
 		if ferr != nil {
 			r := Reject{File: fs.name, Line: row.Line, Field: ferr.Field, Value: ferr.Value, Reason: ferr.Reason, Fix: ferr.Fix}

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"riskgraph/ingest/keyindex"
+	"riskgraph/ingest/mapping"
 	"riskgraph/models"
 
 	"riskgraph/textnorm"
@@ -580,7 +581,11 @@ func (p *parser) role(v []string, kind models.RoleKind) (models.Role, *fieldErro
 			return r, required("title")
 		}
 		if !slices.Contains(OfficerTitles, t) {
-			return r, &fieldError{Field: "title", Reason: "is not a known title", Fix: "use one of: " + strings.Join(OfficerTitles, ", ")}
+			// Free text (董事长, 执行董事兼总经理, CEO): the title table of docs/ingest.md.
+			var terr error
+			if t, terr = mapping.Title(v[ofTitle], nil); terr != nil {
+				return r, &fieldError{Field: "title", Reason: "is not a known title", Fix: "use one of: " + strings.Join(OfficerTitles, ", ") + ", or a title word of docs/ingest.md (董事长, 监事 …)"}
+			}
 		}
 		r.Title = t
 	}

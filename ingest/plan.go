@@ -73,6 +73,9 @@ func (l *Loader) plan(inputs []reader.Input) []pass {
 // byHeader opens an input and matches its header against the mapping's
 // tables (all that fit) and the canonical kinds (the best fit).
 func (l *Loader) byHeader(in reader.Input) []pass {
+	if ps, ok := l.headerless(in); ok {
+		return ps
+	}
 	o, err := l.open(in, nil)
 	if err != nil {
 		return []pass{{in: in, err: openReject(in, err)}}
@@ -100,7 +103,10 @@ func (l *Loader) byHeader(in reader.Input) []pass {
 	var ps []pass
 	if m := l.opts.Mapping; m != nil {
 		for i, t := range m.Tables {
-			if (l.opts.Kind == "" || FileKind(t.Kind) == l.opts.Kind) && len(t.Missing(header)) == 0 {
+			if l.noHeader(t) {
+				continue // chosen by files:, --kind or as the only table (headerless)
+			}
+			if h := l.headerFor(in, t, header); (l.opts.Kind == "" || FileKind(t.Kind) == l.opts.Kind) && h != nil && len(t.Missing(h)) == 0 {
 				ps = append(ps, keep(pass{in: in, kind: FileKind(t.Kind), table: t, tidx: i}))
 			}
 		}
@@ -165,7 +171,82 @@ func openReject(in reader.Input, err error) *Reject {
 
 // open opens an input with the load's reader options.
 func (l *Loader) open(in reader.Input, columns []string) (*reader.Opened, error) {
-	return reader.OpenRows(in, l.opts.Stdin, reader.Options{Encoding: l.opts.Encoding, Format: l.opts.Format, CSV: l.opts.CSV, Columns: columns})
+	return l.openWith(in, columns, nil)
+}
+
+// openWith opens an input with the reader options of table t (the load's
+// when t is nil or sets none).
+func (l *Loader) openWith(in reader.Input, columns []string, t *mapping.Table) (*reader.Opened, error) {
+	return reader.OpenRows(in, l.opts.Stdin, reader.Options{Encoding: l.opts.Encoding, Format: l.opts.Format, CSV: l.csvFor(t), Columns: columns})
+}
+
+// csvFor returns the CSV options for the files of table t: the table's
+// delimiter, quote and header setting win over the load's (they describe
+// that export); the load's apply to everything else.
+func (l *Loader) csvFor(t *mapping.Table) reader.CSVOptions {
+	if t == nil {
+		return l.opts.CSV
+	}
+	o := t.CSV(l.opts.CSV)
+	if !t.HasHeader() || l.opts.CSV.NoHeader {
+		o.Names = nil // a mapping addresses headerless columns by position
+	}
+	return o
+}
+
+// noHeader reports whether the files of table t (canonical files when nil)
+// are read without a header line.
+func (l *Loader) noHeader(t *mapping.Table) bool {
+	return l.opts.CSV.NoHeader || (t != nil && !t.HasHeader())
+}
+
+// headerFor returns the header of in as table t reads it: header (read
+// with the load's options) unless the table sets its own delimiter or
+// quote, when the file is opened again with them (nil when it cannot be;
+// standard input is read with the load's options only).
+func (l *Loader) headerFor(in reader.Input, t *mapping.Table, header []string) []string {
+	if !t.OwnReader() || in.IsStdin() {
+		return header
+	}
+	o, err := l.openWith(in, nil, t)
+	if err != nil {
+		return nil
+	}
+	defer o.Close()
+	return o.Columns()
+}
+
+// headerless chooses the passes of an input read without a header, which
+// cannot be told by its header: the mapping's headerless tables of the
+// --kind, or the mapping's only table. ok is false when the input is to be
+// told by its header as usual.
+func (l *Loader) headerless(in reader.Input) (ps []pass, ok bool) {
+	m := l.opts.Mapping
+	if m == nil {
+		return nil, false // canonical: --columns names the positions
+	}
+	for i, t := range m.Tables {
+		if !l.noHeader(t) {
+			continue
+		}
+		if (l.opts.Kind != "" && FileKind(t.Kind) == l.opts.Kind) || (l.opts.Kind == "" && len(m.Tables) == 1) {
+			ps = append(ps, pass{in: in, kind: FileKind(t.Kind), table: t, tidx: i})
+		}
+	}
+	if len(ps) > 0 {
+		if in.IsStdin() && len(ps) > 1 {
+			return []pass{{in: in, kind: ps[0].kind, err: &Reject{File: in.Display(), Line: 1,
+				Reason: "standard input matches several tables of the mapping and can be read only once",
+				Fix:    "save the data to a file and load the file"}}}, true
+		}
+		return ps, true
+	}
+	if l.opts.CSV.NoHeader {
+		return []pass{{in: in, kind: FileEnterprises, err: &Reject{File: in.Display(), Line: 1,
+			Reason: "the file has no header, so its kind cannot be told by its columns",
+			Fix:    "give --kind, add a files: pattern matching this file to the mapping's table, or name the file after its kind (enterprises.csv …)"}}}, true
+	}
+	return nil, false
 }
 
 // Load loads inputs (see reader.Expand) in dependency order and returns
@@ -273,7 +354,7 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 			cols = p.kind.ColumnNames()
 		}
 		var err error
-		if o, err = l.open(p.in, cols); err != nil {
+		if o, err = l.openWith(p.in, cols, p.table); err != nil {
 			l.tally.fileError(fs, *openReject(p.in, err))
 			return nil
 		}
@@ -282,15 +363,31 @@ func (l *Loader) runPass(ctx context.Context, p pass) error {
 	var rows Rows = o
 	var mapped describer
 	if p.table != nil {
-		m, err := mapping.Apply(p.table, o)
+		apply := mapping.Apply
+		if l.noHeader(p.table) {
+			apply = mapping.ApplyNoHeader
+		}
+		m, err := apply(p.table, o)
 		if err != nil {
 			var me *mapping.MissingError
+			var le *mapping.LayoutError
+			if errors.As(err, &le) {
+				l.tally.fileError(fs, Reject{File: name, Line: 1, Field: le.Field, Reason: le.Reason + "; no row of the file was loaded", Fix: le.Fix})
+				n := drain(o)
+				fs.counts.Read += n
+				fs.counts.Rejected += n
+				l.tally.rejected.Add(n)
+				l.tally.update(func(sum *LoadSummary) { sum.RejectedInRefusedFiles += n })
+				return nil
+			}
 			if errors.As(err, &me) {
 				l.tally.fileError(fs, Reject{File: name, Line: 1, Reason: me.Error() + "; no row of the file was loaded",
 					Fix: "check that the file is the export the mapping describes, or adjust the mapping's from: names"})
 				n := drain(o)
 				fs.counts.Read += n
 				fs.counts.Rejected += n
+				l.tally.rejected.Add(n)
+				l.tally.update(func(sum *LoadSummary) { sum.RejectedInRefusedFiles += n })
 				return nil
 			}
 			return err

@@ -11,7 +11,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/reader"
+	"riskgraph/textnorm"
 )
 
 // tally keeps a load's account: the summary (per file, per kind, in all),
@@ -54,6 +56,7 @@ func (t *tally) snapshot() LoadSummary {
 	s.Rejects = slices.Clone(t.sum.Rejects)
 	s.Warnings = slices.Clone(t.sum.Warnings)
 	s.ByKind = maps.Clone(t.sum.ByKind)
+	s.Titles = slices.Clone(t.sum.Titles)
 	return s
 }
 
@@ -99,7 +102,8 @@ func (t *tally) acceptRows(fs *fileState, n int64) {
 
 // reject counts a rejected row and reports it.
 func (t *tally) reject(fs *fileState, r Reject) {
-	t.countRejected(fs)
+	fs.counts.Rejected++
+	t.rejected.Add(1)
 	t.report(r)
 }
 
@@ -108,6 +112,9 @@ func (t *tally) reject(fs *fileState, r Reject) {
 func (t *tally) countRejected(fs *fileState) {
 	fs.counts.Rejected++
 	t.rejected.Add(1)
+	t.mu.Lock()
+	t.sum.RejectedInRefusedFiles++
+	t.mu.Unlock()
 }
 
 // warn reports a row that was loaded with a warning.
@@ -140,6 +147,9 @@ func (t *tally) report(r Reject) {
 	if r.Level == LevelWarning {
 		list = &t.sum.Warnings
 	}
+	if r.Level != LevelWarning {
+		t.sum.Reported++
+	}
 	if t.maxRejects > 0 && len(*list) < t.maxRejects {
 		*list = append(*list, r)
 	}
@@ -167,4 +177,31 @@ func (t *tally) progress(fs *fileState, in *reader.Opened, final bool) {
 		p.Bytes += in.BytesRead()
 	}
 	t.onProgress(p)
+}
+
+// noteTitle counts the free-text title of an accepted officers row: the
+// source text (through a mapping) or the canonical column's text, when it
+// is not itself the canonical title it became.
+func (t *tally) noteTitle(fs *fileState, vals []string) {
+	text := valueOf(FileOfficers, vals, "title")
+	title := text
+	if col, raw := fs.source("title"); col != "" {
+		text = textnorm.Trim(raw)
+	} else if !slices.Contains(OfficerTitles, strings.ToLower(text)) {
+		title, _ = mapping.Title(text, nil)
+	}
+	if strings.EqualFold(text, title) || text == "" {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.sum.Titles {
+		if tt := &t.sum.Titles[i]; tt.Text == text && tt.Title == title {
+			tt.Rows++
+			return
+		}
+	}
+	if len(t.sum.Titles) < MaxTitles {
+		t.sum.Titles = append(t.sum.Titles, TitleText{Text: text, Title: title, Rows: 1})
+	}
 }

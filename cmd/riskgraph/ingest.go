@@ -37,6 +37,8 @@ type ingestFlags struct {
 	encoding     string
 	delimiter    string
 	quote        string
+	noHeader     bool
+	columns      []string
 	maxRowBytes  int
 	rejects      string
 	maxRejects   int64
@@ -79,6 +81,8 @@ func (a *app) ingestCommand() *cobra.Command {
 	fl.StringVar(&f.encoding, "encoding", "auto", "input encoding: auto, utf-8, gb18030, gbk, utf-16le, utf-16be")
 	fl.StringVar(&f.delimiter, "delimiter", "", `CSV delimiter: ",", ";", "|", "tab" (default: detected from the header)`)
 	fl.StringVar(&f.quote, "quote", "", `CSV quote character: '"', "'" or "none" (default: detected)`)
+	fl.BoolVar(&f.noHeader, "no-header", false, "the files have no header line: name the columns with --columns, or use a --mapping that addresses them by position ($1, $2 …)")
+	fl.StringSliceVar(&f.columns, "columns", nil, "with --no-header: the canonical column names in file order, e.g. uscc,name,status")
 	fl.IntVar(&f.maxRowBytes, "max-row-bytes", reader.DefaultMaxRowBytes, "longest row accepted, in bytes; longer rows are refused and reading goes on")
 	fl.StringVar(&f.rejects, "rejects", "", "rejects report file, .csv or .ndjson (default: <data-dir>/rejects/<source>-<time>.csv, created when a row is refused)")
 	fl.Int64Var(&f.maxRejects, "max-rejects", 0, "stop the load once more than N rows are rejected (0: never); rows accepted before stay")
@@ -102,7 +106,7 @@ func (a *app) loadOptions(f *ingestFlags, inputs []reader.Input) (ingest.LoadOpt
 		Hasher: hasher, Source: f.source, BatchSize: f.batchSize, InFlight: f.inFlight,
 		Encoding: f.encoding, Kind: ingest.FileKind(strings.ToLower(f.kind)), References: ingest.References(f.references),
 		AbortAfterRejects: f.maxRejects, DryRun: f.dryRun, Logger: a.log,
-		CSV: reader.CSVOptions{MaxRowBytes: f.maxRowBytes}, KeyBudget: f.keyBudget, TempDir: f.tempDir,
+		CSV: reader.CSVOptions{MaxRowBytes: f.maxRowBytes, NoHeader: f.noHeader, Names: f.columns}, KeyBudget: f.keyBudget, TempDir: f.tempDir,
 	}
 	if f.keyBudget < 1 {
 		return opts, usageError(fmt.Errorf("--key-budget %d: give at least 1 (the default is %d keys)", f.keyBudget, keyindex.DefaultBudget))
@@ -112,25 +116,11 @@ func (a *app) loadOptions(f *ingestFlags, inputs []reader.Input) (ingest.LoadOpt
 			return opts, usageError(err)
 		}
 	}
-	switch strings.ToLower(f.delimiter) {
-	case "":
-	case "tab", `\t`:
-		opts.CSV.Comma = '\t'
-	default:
-		if len([]rune(f.delimiter)) != 1 {
-			return opts, usageError(fmt.Errorf("--delimiter %q: give one character, or tab", f.delimiter))
-		}
-		opts.CSV.Comma = []rune(f.delimiter)[0]
+	if opts.CSV.Comma, err = reader.ParseDelimiter(f.delimiter); err != nil {
+		return opts, usageError(fmt.Errorf("--%w", err))
 	}
-	switch f.quote {
-	case "":
-	case "none":
-		opts.CSV.Quote = reader.NoQuote
-	default:
-		if len([]rune(f.quote)) != 1 {
-			return opts, usageError(fmt.Errorf("--quote %q: give one character, or none", f.quote))
-		}
-		opts.CSV.Quote = []rune(f.quote)[0]
+	if opts.CSV.Quote, err = reader.ParseQuote(f.quote); err != nil {
+		return opts, usageError(fmt.Errorf("--%w", err))
 	}
 	if f.mapping != "" {
 		m, err := mapping.Load(f.mapping)
@@ -248,7 +238,7 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 	}
 	printSummary(cmd.OutOrStdout(), sum)
 	if rep.n > 0 {
-		fmt.Fprintf(cmd.OutOrStdout(), "rejects report: %s (%d rows)\n", rep.path, rep.n)
+		fmt.Fprintf(cmd.OutOrStdout(), "rejects report: %s (%d rejects, %d warnings)\n", rep.path, rep.n-rep.warnings, rep.warnings)
 	}
 	if err != nil {
 		if errors.Is(err, ingest.ErrTooManyRejects) {
@@ -272,7 +262,9 @@ type lazyReport struct {
 	f    *os.File
 	w    *ingest.ReportWriter
 	err  error
-	n    int64
+	n    int64 // rows written: rejects and warnings
+	// warnings counts the rows at level warning.
+	warnings int64
 }
 
 func (r *lazyReport) write(rej ingest.Reject) {
@@ -296,6 +288,9 @@ func (r *lazyReport) write(rej ingest.Reject) {
 	}
 	r.w.Write(rej)
 	r.n++
+	if rej.Level == ingest.LevelWarning {
+		r.warnings++
+	}
 }
 
 func (r *lazyReport) close() error {
@@ -361,11 +356,17 @@ func printSummary(w io.Writer, s ingest.LoadSummary) {
 	for _, r := range s.Rejects {
 		fmt.Fprintln(w, "rejected:", r.String())
 	}
-	if s.Total.Rejected > int64(len(s.Rejects)) {
-		fmt.Fprintf(w, "… and %d more rejected rows not listed\n", s.Total.Rejected-int64(len(s.Rejects)))
+	if s.Reported > int64(len(s.Rejects)) {
+		fmt.Fprintf(w, "… and %d more rejects in the report, not listed here\n", s.Reported-int64(len(s.Rejects)))
+	}
+	if s.RejectedInRefusedFiles > 0 {
+		fmt.Fprintf(w, "%d rejected rows belong to files refused as a whole; each such file is one reject above\n", s.RejectedInRefusedFiles)
 	}
 	for _, r := range s.Warnings {
 		fmt.Fprintln(w, "warning:", r.String())
+	}
+	for _, t := range s.Titles {
+		fmt.Fprintf(w, "title: %s → %s (%d rows)\n", t.Text, t.Title, t.Rows)
 	}
 	var notes []string
 	if s.DryRun {
@@ -380,7 +381,23 @@ func printSummary(w io.Writer, s ingest.LoadSummary) {
 	if s.Generation > 0 {
 		notes = append(notes, fmt.Sprintf("data generation %d", s.Generation))
 	}
+	if s.Elapsed > 0 {
+		notes = append(notes, fmt.Sprintf("%d rows in %s (%s rows/s)", s.Total.Read, s.Elapsed.Round(time.Millisecond), rowsPerSecond(s.Total.Read, s.Elapsed)))
+	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w, strings.Join(notes, "; "))
 	}
+}
+
+// rowsPerSecond formats a throughput: whole rows per second, or one decimal
+// below 10.
+func rowsPerSecond(rows int64, d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	r := float64(rows) / d.Seconds()
+	if r < 10 {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
 }

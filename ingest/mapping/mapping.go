@@ -44,7 +44,37 @@ type Table struct {
 	Files []string `yaml:"files" json:"files"`
 	// Columns maps canonical field names to their source.
 	Columns map[string]*Spec `yaml:"columns" json:"columns"`
+	// Header false: the table's files have no header line; every source
+	// column is then a position ($1, $2 …). Default true.
+	Header *bool `yaml:"header" json:"header"`
+	// Delimiter and Quote configure the CSV reader for the table's files
+	// (as --delimiter and --quote do for a whole load: one ASCII character,
+	// "tab", or for the quote "none"). Empty: the command's setting.
+	Delimiter string `yaml:"delimiter" json:"delimiter"`
+	Quote     string `yaml:"quote" json:"quote"`
 }
+
+// HasHeader reports whether the table's files begin with a header line.
+func (t *Table) HasHeader() bool { return t.Header == nil || *t.Header }
+
+// CSV returns opts with the table's delimiter and quote in place of the
+// command's, and NoHeader set when the table's files have no header. The
+// table's settings win: they describe its export.
+func (t *Table) CSV(opts reader.CSVOptions) reader.CSVOptions {
+	if c, err := reader.ParseDelimiter(t.Delimiter); err == nil && c != 0 {
+		opts.Comma = c
+	}
+	if q, err := reader.ParseQuote(t.Quote); err == nil && q != 0 {
+		opts.Quote = q
+	}
+	if !t.HasHeader() {
+		opts.NoHeader = true
+	}
+	return opts
+}
+
+// OwnReader reports whether the table sets any reader option of its own.
+func (t *Table) OwnReader() bool { return t.Delimiter != "" || t.Quote != "" || !t.HasHeader() }
 
 // Spec says where one canonical field comes from.
 type Spec struct {
@@ -191,6 +221,15 @@ func (f *File) Validate() error {
 		if len(t.Columns) == 0 {
 			return fmt.Errorf("table %d (%s): no columns", i+1, t.Kind)
 		}
+		if _, err := reader.ParseDelimiter(t.Delimiter); err != nil {
+			return fmt.Errorf("table %d (%s): %v", i+1, t.Kind, err)
+		}
+		if _, err := reader.ParseQuote(t.Quote); err != nil {
+			return fmt.Errorf("table %d (%s): %v", i+1, t.Kind, err)
+		}
+		if err := t.CSV(reader.CSVOptions{}).Validate(); err != nil {
+			return fmt.Errorf("table %d (%s): %v", i+1, t.Kind, err)
+		}
 		for _, p := range t.Files {
 			if _, err := filepath.Match(p, ""); err != nil {
 				return fmt.Errorf("table %d (%s): files pattern %q: %v", i+1, t.Kind, p, err)
@@ -222,6 +261,12 @@ func (f *File) Validate() error {
 			for _, n := range s.From {
 				if normName(n) == "" {
 					return fmt.Errorf("%s: an empty column name among the from: names", where)
+				}
+				if p, ok := reader.Position(n); ok && p < 1 {
+					return fmt.Errorf("%s: column position %s: positions count from $1 (the first column)", where, n)
+				}
+				if _, ok := reader.Position(n); !ok && !t.HasHeader() {
+					return fmt.Errorf("%s: %q is a column name, but the table says header: false; address the column by position ($1 is the first)", where, n)
 				}
 			}
 		}
@@ -267,7 +312,8 @@ func (t *Table) Missing(header []string) []string {
 		}
 		found := false
 		for _, n := range s.From {
-			found = found || have[normName(n)]
+			p, isPos := reader.Position(n)
+			found = found || have[normName(n)] || (isPos && p <= len(header))
 		}
 		if !found {
 			out = append(out, fmt.Sprintf("%s (%s)", strings.Join(s.From, " or "), field))
@@ -285,7 +331,7 @@ func (t *Table) Matched(header []string) int {
 	n := 0
 	for _, s := range t.Columns {
 		for _, name := range s.From {
-			if have[normName(name)] {
+			if p, isPos := reader.Position(name); have[normName(name)] || (isPos && p <= len(header)) {
 				n++
 				break
 			}
@@ -318,13 +364,64 @@ type Rows struct {
 	vals   []string
 	raw    []string
 	width  int
+	// noHeader: width is the first row's, and the message says so.
+	noHeader bool
+}
+
+// LayoutError is a table that cannot read a file without a header: a
+// field addressed by name, or by a position past the first row's width.
+type LayoutError struct {
+	Kind   string
+	Field  string
+	Reason string
+	Fix    string
+}
+
+func (e *LayoutError) Error() string {
+	return fmt.Sprintf("the mapping for %s, field %s: %s", e.Kind, e.Field, e.Reason)
 }
 
 // Apply maps src through the table. A header lacking a required source
-// column is a *MissingError.
+// column is a *MissingError. Source columns written $n address the n-th
+// column whatever the header says.
 func Apply(t *Table, src reader.Rows) (*Rows, error) {
+	return apply(t, src, false)
+}
+
+// ApplyNoHeader maps a source without a header line (its columns are only
+// positions, reader.CSVOptions.NoHeader): every field must be addressed by
+// position ($1 …) within the first row's width, else a *LayoutError says
+// which field and what to change.
+func ApplyNoHeader(t *Table, src reader.Rows) (*Rows, error) {
+	return apply(t, src, true)
+}
+
+func apply(t *Table, src reader.Rows, noHeader bool) (*Rows, error) {
 	header := src.Columns()
-	if miss := t.Missing(header); len(miss) > 0 {
+	if noHeader {
+		for _, field := range t.Targets() {
+			s := t.Columns[field]
+			if s.Const != nil {
+				continue
+			}
+			var pos []int
+			for _, n := range s.From {
+				if p, ok := reader.Position(n); ok {
+					pos = append(pos, p)
+				}
+			}
+			switch {
+			case len(pos) == 0:
+				return nil, &LayoutError{Kind: t.Kind, Field: field,
+					Reason: fmt.Sprintf("%s names a column, but the file has no header line to find it in", strings.Join(s.From, " or ")),
+					Fix:    "address the column by its position ($1 is the first column): " + field + ": $n; or load a file with a header"}
+			case !slices.ContainsFunc(pos, func(p int) bool { return p <= len(header) }) && !s.Optional:
+				return nil, &LayoutError{Kind: t.Kind, Field: field,
+					Reason: fmt.Sprintf("column %s is past the %d fields of the first row", strings.Join(s.From, " or "), len(header)),
+					Fix:    fmt.Sprintf("give a position between $1 and $%d, or check the delimiter (the table's delimiter: key or --delimiter)", len(header))}
+			}
+		}
+	} else if miss := t.Missing(header); len(miss) > 0 {
 		return nil, &MissingError{Kind: t.Kind, Missing: miss, Header: header}
 	}
 	pos := map[string]int{}
@@ -333,11 +430,21 @@ func Apply(t *Table, src reader.Rows) (*Rows, error) {
 			pos[normName(h)] = i
 		}
 	}
-	m := &Rows{src: src, table: t, width: len(header)}
+	m := &Rows{src: src, table: t, width: len(header), noHeader: noHeader}
 	for _, field := range t.Targets() {
 		s := t.Columns[field]
 		idx, name := -1, ""
 		for _, n := range s.From {
+			if p, ok := reader.Position(n); ok {
+				if p <= len(header) {
+					idx, name = p-1, header[p-1]
+					break
+				}
+				continue
+			}
+			if noHeader {
+				continue
+			}
 			if i, ok := pos[normName(n)]; ok {
 				idx, name = i, header[i]
 				break
@@ -389,8 +496,12 @@ func (m *Rows) Next() (reader.Row, error) {
 		return row, err
 	}
 	if len(row.Values) != m.width {
+		what := "the header"
+		if m.noHeader {
+			what = "the first row"
+		}
 		return reader.Row{}, &reader.RowError{Line: row.Line,
-			Err: fmt.Errorf("has %d fields, the header has %d", len(row.Values), m.width),
+			Err: fmt.Errorf("has %d fields, %s has %d", len(row.Values), what, m.width),
 			Fix: "give one value per column; enclose values that contain the delimiter in double quotes"}
 	}
 	for i, s := range m.specs {
@@ -458,6 +569,8 @@ func Convert(s *Spec, v string) (string, error) {
 		out, err = Currency(v)
 	case "date":
 		out, err = Date(v)
+	case "title":
+		out, err = Title(v, s.Values) // values: also apply to a compound's first part
 	case "map":
 		if f != "" {
 			keys := make([]string, 0, len(s.Values))

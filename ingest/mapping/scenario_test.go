@@ -17,7 +17,8 @@ var update = flag.Bool("update", false, "rewrite the want sections of the testda
 
 // TestApplyScenarios maps the CSV of each testdata/apply/*.txt file through
 // a mapping (section "mapping-file": a shipped mapping's path; or
-// "mapping.yaml": one written in the case) and prints the columns, each
+// "mapping.yaml": one written in the case), read with the table's reader
+// settings (header, delimiter, quote), and prints the columns, each
 // row's converted values and each refused row's line, field, value, reason
 // and fix. A new case is a new file; `go test -run ApplyScenarios -update`
 // writes its want section for review.
@@ -39,11 +40,16 @@ func TestApplyScenarios(t *testing.T) {
 				t.Fatalf("table %q", s)
 			}
 		}
-		src, err := reader.NewCSV(strings.NewReader(f.Must(t, "input.csv")), reader.CSVOptions{})
+		tbl := file.Tables[table]
+		src, err := reader.NewCSV(strings.NewReader(f.Must(t, "input.csv")), tbl.CSV(reader.CSVOptions{}))
 		if err != nil {
 			return "read: " + err.Error()
 		}
-		m, err := Apply(file.Tables[table], src)
+		apply := Apply
+		if !tbl.HasHeader() {
+			apply = ApplyNoHeader
+		}
+		m, err := apply(tbl, src)
 		if err != nil {
 			return "apply: " + err.Error()
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -213,9 +214,13 @@ type vocabulary struct {
 	contains [][2]string
 	allowed  []string // canonical values, accepted as they are
 	fix      string
+	fn       func(string) (string, error) // a transform of its own (title)
 }
 
 func (v *vocabulary) apply(s string) (string, error) {
+	if v.fn != nil {
+		return v.fn(s)
+	}
 	s = fold(s)
 	if s == "" {
 		return "", nil
@@ -254,15 +259,9 @@ var vocabularies = map[string]*vocabulary{
 		fix:     "use a legal form word (有限责任公司, 合伙企业, 个人独资企业, 个体工商户, 农民专业合作社, 分公司) or add it under values:",
 	},
 	"title": {
-		exact: map[string]string{"董事长": "chairman", "副董事长": "vice_chairman", "执行董事": "executive_director",
-			"董事": "director", "独立董事": "independent_director", "监事会主席": "chief_supervisor", "监事": "supervisor",
-			"职工监事": "supervisor", "总经理": "general_manager", "副总经理": "deputy_general_manager", "经理": "manager",
-			"财务负责人": "cfo", "财务总监": "cfo", "董事会秘书": "board_secretary", "执行事务合伙人": "executive_partner",
-			"执行事务合伙人委派代表": "executive_partner", "负责人": "branch_head", "分公司负责人": "branch_head", "其他": "other"},
-		contains: [][2]string{{"董事长兼总经理", "chairman"}, {"执行董事兼总经理", "executive_director"}},
-		allowed: []string{"chairman", "vice_chairman", "executive_director", "director", "independent_director", "chief_supervisor",
-			"supervisor", "general_manager", "deputy_general_manager", "manager", "cfo", "board_secretary", "executive_partner", "branch_head", "other"},
-		fix: "use a title (董事长, 董事, 监事, 总经理, 经理, 财务负责人 …) or add it under values:",
+		fn:      func(s string) (string, error) { return Title(s, nil) },
+		allowed: OfficerTitles,
+		fix:     titleFix,
 	},
 	"record_kind": {
 		contains: [][2]string{{"严重违法", "serious_violation"}, {"经营异常", "abnormal_operations"}, {"失信被执行", "dishonest_debtor"},
@@ -286,3 +285,91 @@ func Builtin() []string {
 
 // ErrUnknownTransform is returned for a transform name that does not exist.
 var ErrUnknownTransform = errors.New("unknown transform")
+
+// OfficerTitles are the canonical officer titles (data-format.md).
+var OfficerTitles = []string{"chairman", "vice_chairman", "executive_director", "director", "independent_director",
+	"chief_supervisor", "supervisor", "general_manager", "deputy_general_manager", "manager", "cfo",
+	"board_secretary", "executive_partner", "branch_head", "other"}
+
+// TitleWords is the table of free-text officer titles: the words of
+// registration exports and annual reports (and their English forms, matched
+// ignoring case) and the canonical title each means. docs/ingest.md lists
+// it; a mapping adds or overrides words under values: of a title column.
+var TitleWords = map[string]string{
+	"董事长": "chairman", "董事局主席": "chairman", "董事会主席": "chairman", "chairman": "chairman", "chair": "chairman",
+	"副董事长": "vice_chairman", "vice chairman": "vice_chairman",
+	"执行董事": "executive_director", "executive director": "executive_director",
+	"董事": "director", "外部董事": "director", "职工董事": "director", "职工代表董事": "director", "director": "director",
+	"独立董事": "independent_director", "独董": "independent_director", "independent director": "independent_director",
+	"监事会主席": "chief_supervisor", "监事长": "chief_supervisor", "chief supervisor": "chief_supervisor",
+	"监事": "supervisor", "职工监事": "supervisor", "职工代表监事": "supervisor", "外部监事": "supervisor", "supervisor": "supervisor",
+	"总经理": "general_manager", "总裁": "general_manager", "首席执行官": "general_manager", "ceo": "general_manager",
+	"general manager": "general_manager", "president": "general_manager",
+	"副总经理": "deputy_general_manager", "常务副总经理": "deputy_general_manager", "副总裁": "deputy_general_manager",
+	"deputy general manager": "deputy_general_manager", "vice president": "deputy_general_manager",
+	"经理": "manager", "厂长": "manager", "manager": "manager",
+	"财务负责人": "cfo", "财务总监": "cfo", "总会计师": "cfo", "首席财务官": "cfo", "cfo": "cfo", "chief financial officer": "cfo",
+	"董事会秘书": "board_secretary", "董秘": "board_secretary", "board secretary": "board_secretary", "secretary of the board": "board_secretary",
+	"执行事务合伙人": "executive_partner", "执行事务合伙人委派代表": "executive_partner", "managing partner": "executive_partner",
+	"负责人": "branch_head", "分公司负责人": "branch_head", "分支机构负责人": "branch_head",
+	"其他": "other", "其他人员": "other",
+}
+
+// titleContains are the words looked for inside a title the table does not
+// hold (常务副总经理, 第一副总裁), in order: the more specific first.
+var titleContains = [][2]string{
+	{"副董事长", "vice_chairman"}, {"董事长", "chairman"}, {"独立董事", "independent_director"}, {"执行董事", "executive_director"},
+	{"监事会主席", "chief_supervisor"}, {"监事", "supervisor"}, {"董事会秘书", "board_secretary"}, {"董事", "director"},
+	{"副总经理", "deputy_general_manager"}, {"副总裁", "deputy_general_manager"}, {"总经理", "general_manager"},
+	{"总裁", "general_manager"}, {"财务", "cfo"}, {"合伙人", "executive_partner"}, {"经理", "manager"}, {"负责人", "branch_head"},
+}
+
+// titleSeparators split a compound title (执行董事兼总经理, 董事、总经理,
+// Director/CEO); its first part gives the canonical title.
+var titleSeparators = []string{"兼任", "兼", "、", "/", "／", ",", "，", ";", "；", "&", "及", " and "}
+
+const titleFix = "use a title (董事长, 董事, 监事, 总经理, 经理, 财务负责人 …; see docs/ingest.md) or add the word under values: in the mapping"
+
+// Title maps a free-text officer title to a canonical one: the text itself
+// when it is a canonical title, else extra (a mapping's values:), else
+// TitleWords, else — for a compound title — the same lookups on its first
+// part, else the first word of titleContains found in it. The source text
+// is not kept here; the loader keeps it (docs/ingest.md).
+func Title(s string, extra map[string]string) (string, error) {
+	f := fold(s)
+	if f == "" {
+		return "", nil
+	}
+	if out, ok := lookupTitle(f, extra); ok {
+		return out, nil
+	}
+	first := f
+	for _, sep := range titleSeparators {
+		if i := strings.Index(strings.ToLower(first), sep); i > 0 {
+			first = strings.TrimSpace(first[:i])
+		}
+	}
+	if first != f {
+		if out, ok := lookupTitle(first, extra); ok {
+			return out, nil
+		}
+	}
+	for _, c := range titleContains {
+		if strings.Contains(first, c[0]) {
+			return c[1], nil
+		}
+	}
+	return "", bad("is not a known title", titleFix)
+}
+
+func lookupTitle(s string, extra map[string]string) (string, bool) {
+	if out, ok := extra[s]; ok {
+		return out, true
+	}
+	l := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	if slices.Contains(OfficerTitles, l) {
+		return l, true
+	}
+	out, ok := TitleWords[l]
+	return out, ok
+}

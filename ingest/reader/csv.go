@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
 )
 
 // DefaultMaxRowBytes bounds one CSV row or NDJSON line. A longer row is
@@ -28,6 +30,61 @@ type CSVOptions struct {
 	Quote rune
 	// MaxRowBytes bounds a row (DefaultMaxRowBytes when 0).
 	MaxRowBytes int
+	// NoHeader: the first line is a row. The columns are then Names, or
+	// when Names is empty the positions "$1", "$2" … of the first row.
+	NoHeader bool
+	// Names name the columns of a file without a header, by position.
+	Names []string
+}
+
+// Position returns n for a column addressed by position ("$n", n ≥ 1 when
+// ok); ok is false for a name.
+func Position(name string) (n int, ok bool) {
+	rest, found := strings.CutPrefix(strings.TrimSpace(name), "$")
+	if !found || rest == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || strings.ContainsAny(rest, "+-") {
+		return 0, false
+	}
+	return n, true
+}
+
+// PositionName is the column name of position n (1-based) in a file without
+// a header: "$n".
+func PositionName(n int) string { return "$" + strconv.Itoa(n) }
+
+// ParseDelimiter reads a delimiter as given on the command line or in a
+// mapping: one ASCII character, or "tab" (0 for "": detect).
+func ParseDelimiter(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
+	case "tab", `\t`, "\t":
+		return '\t', nil
+	}
+	r := []rune(s)
+	if len(r) != 1 || r[0] >= 0x80 || r[0] == '\n' || r[0] == '\r' {
+		return 0, fmt.Errorf("delimiter %q: give one ASCII character (, ; |) or tab", s)
+	}
+	return r[0], nil
+}
+
+// ParseQuote reads a quote character: one ASCII character, or "none"
+// (NoQuote; 0 for "": detect).
+func ParseQuote(s string) (rune, error) {
+	switch strings.ToLower(s) {
+	case "":
+		return 0, nil
+	case "none":
+		return NoQuote, nil
+	}
+	r := []rune(s)
+	if len(r) != 1 || r[0] >= 0x80 || r[0] == '\n' || r[0] == '\r' {
+		return 0, fmt.Errorf("quote %q: give one ASCII character (\" or ') or none", s)
+	}
+	return r[0], nil
 }
 
 // Validate reports options the reader cannot honour.
@@ -66,6 +123,7 @@ type csvRows struct {
 	raw     []byte // the current row's raw bytes, for recovery
 	vals    []string
 	eof     bool
+	first   *Row // the first row of a file without a header, not yet returned
 }
 
 // NewCSV reads CSV with a header row from r, which must be UTF-8 (see
@@ -104,9 +162,20 @@ func NewCSV(r io.Reader, opts CSVOptions) (Rows, error) {
 		}
 		return nil, err
 	}
-	c.header = append([]string(nil), row.Values...)
-	if len(c.header) > 0 {
-		c.header[0] = string(bytes.TrimPrefix([]byte(c.header[0]), []byte("\uFEFF")))
+	vals := append([]string(nil), row.Values...)
+	if len(vals) > 0 {
+		vals[0] = string(bytes.TrimPrefix([]byte(vals[0]), []byte("\uFEFF")))
+	}
+	if !opts.NoHeader {
+		c.header = vals
+		return c, nil
+	}
+	c.first = &Row{Line: row.Line, Values: vals}
+	c.header = append([]string(nil), opts.Names...)
+	if len(c.header) == 0 {
+		for i := range vals {
+			c.header = append(c.header, PositionName(i+1))
+		}
 	}
 	return c, nil
 }
@@ -205,6 +274,11 @@ const (
 
 // Next reads one row.
 func (c *csvRows) Next() (Row, error) {
+	if c.first != nil {
+		row := *c.first
+		c.first = nil
+		return row, nil
+	}
 	for {
 		row, blank, err := c.next()
 		if err != nil || !blank {
