@@ -7,4 +7,5 @@ CALL () { MATCH ()-[r:HOLDS_SHARES]->() RETURN count(r) AS shareholdings }
 CALL () { MATCH ()-[r:LEGAL_REP_OF]->() RETURN count(r) AS legalReps }
 CALL () { MATCH ()-[r:OFFICER_OF]->() RETURN count(r) AS officers }
 CALL () { MATCH ()-[r:BRANCH_OF]->() RETURN count(r) AS branches }
-RETURN enterprises, persons, shareholdings + legalReps + officers + branches AS relationships
+CALL () { MATCH ()-[r:RELATED_TO]->() RETURN count(r) AS relations }
+RETURN enterprises, persons, shareholdings + legalReps + officers + branches + relations AS relationships

@@ -3,6 +3,8 @@ package engine
 import (
 	"slices"
 	"strconv"
+
+	"riskgraph/models"
 )
 
 // legalRepEnterprises returns the distinct enterprises v is or was legal
@@ -91,9 +93,21 @@ func taintEvent(g *Graph, e int32, windowStart, today Day) (Day, int32, bool) {
 // detectRestricted finds restricted appointments: a person who was legal
 // representative or officer of an enterprise put on the serious-violation
 // list (or revoked) within the last RestrictedYears years, and whose current
-// appointment at another enterprise started after that event and within the window.
+// appointment at another enterprise started after that event and within the
+// window. The restriction reaches, through a relation of a kind in
+// RestrictedRelations (default: spouse), the related person too — the
+// nominee a restricted person puts forward — whose finding names the
+// restricted person as evidence: Nodes are the appointed person, the
+// tainted enterprise, [the restricted person, when reached through a
+// relation,] then the later enterprises.
 func detectRestricted(g *Graph, _ *Ownership, fp *FlagParams, today Day) []Finding {
 	windowStart := today - Day(fp.RestrictedYears*365+fp.RestrictedYears/4)
+	var kinds [8]bool // by index in models.RelationKinds
+	for _, k := range fp.RestrictedRelations {
+		if i := slices.Index(models.RelationKinds, models.RelationKind(k)); i >= 0 && i < len(kinds) {
+			kinds[i] = true
+		}
+	}
 	var out []Finding
 	for e1 := int32(0); e1 < int32(g.N()); e1++ {
 		if g.Kinds[e1] != NodeEnterprise || g.RecOff[e1] == g.RecOff[e1+1] && g.StatusOf(e1) != "revoked" {
@@ -112,7 +126,26 @@ func detectRestricted(g *Graph, _ *Ownership, fp *FlagParams, today Day) []Findi
 				order = append(order, e.From)
 			}
 		}
+		// The related persons each restricted person reaches (not those
+		// restricted themselves), with the person who reached them.
+		type reached struct{ person, via int32 }
+		var related []reached
+		seen := map[int32]bool{}
 		for _, p := range order {
+			relatedOf(g, p, func(q int32, kind uint8) {
+				if int(kind) < len(kinds) && kinds[kind] && !persons[q] && !seen[q] {
+					seen[q] = true
+					related = append(related, reached{q, p})
+				}
+			})
+		}
+		all := make([]reached, 0, len(order)+len(related))
+		for _, p := range order {
+			all = append(all, reached{p, -1})
+		}
+		all = append(all, related...)
+		for _, x := range all {
+			p := x.person
 			var later []int32
 			to := NoDay
 			for i := g.OutOff[p]; i < g.OutOff[p+1]; i++ {
@@ -129,9 +162,15 @@ func detectRestricted(g *Graph, _ *Ownership, fp *FlagParams, today Day) []Findi
 				continue
 			}
 			later = sortedUnique(later)
-			f := Finding{Kind: FlagRestrictedAppointment, Nodes: append([]int32{p, e1}, later...),
+			nodes := []int32{p, e1}
+			value := "within " + strconv.Itoa(fp.RestrictedYears) + " years"
+			if x.via >= 0 {
+				nodes = append(nodes, x.via)
+				value += viaRelation
+			}
+			f := Finding{Kind: FlagRestrictedAppointment, Nodes: append(nodes, later...),
 				Flagged: append([]int32{p}, later...), Count: len(later), Threshold: fp.RestrictedYears,
-				From: event, To: to, Value: "within " + strconv.Itoa(fp.RestrictedYears) + " years"}
+				From: event, To: to, Value: value}
 			if rec >= 0 {
 				f.Records = []int32{rec}
 			}
@@ -139,4 +178,23 @@ func detectRestricted(g *Graph, _ *Ownership, fp *FlagParams, today Day) []Findi
 		}
 	}
 	return out
+}
+
+// viaRelation ends the value of a restricted appointment found through a
+// relation (the restricted person is then Nodes[2]).
+const viaRelation = ", through a related person"
+
+// relatedOf calls fn for every person related to person p (RELATED_TO in
+// either direction) with the relation's kind index.
+func relatedOf(g *Graph, p int32, fn func(q int32, kind uint8)) {
+	for i := g.OutOff[p]; i < g.OutOff[p+1]; i++ {
+		if e := &g.Edges[i]; e.Type == EdgeRelated {
+			fn(e.To, e.Title)
+		}
+	}
+	for _, ei := range g.InEdges(p) {
+		if e := &g.Edges[ei]; e.Type == EdgeRelated {
+			fn(e.From, e.Title)
+		}
+	}
 }

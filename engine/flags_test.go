@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"riskgraph/models"
+	"riskgraph/store"
 	"riskgraph/synth"
 )
 
@@ -65,7 +66,11 @@ func TestFlagsAgainstGroundTruth(t *testing.T) {
 				}
 				found := map[string]bool{}
 				for i := range flags.Findings {
-					if f := &flags.Findings[i]; f.Kind == fk {
+					// The generator's spouses are drawn at random, not planted: a
+					// restricted appointment reached through one is a finding the
+					// ground truth does not know (TestRestrictedAppointmentThroughRelation
+					// tests those).
+					if f := &flags.Findings[i]; f.Kind == fk && !strings.HasSuffix(f.Value, viaRelation) {
 						found[findingKey(gs.graph, f)] = true
 					}
 				}
@@ -120,5 +125,71 @@ func TestBlacklistProximity(t *testing.T) {
 		if got := slices.Contains(f.KindsOf(v), FlagBlacklistProximity); got != flagged {
 			t.Errorf("%s: blacklist_proximity %v, want %v", key, got, flagged)
 		}
+	}
+}
+
+// TestRestrictedAppointmentThroughRelation: P was legal representative of T
+// when T went on the serious-violation list; P's spouse S, newly appointed
+// at N, is flagged with P as evidence (S is P's nominee), P's relative R,
+// newly appointed at N2, only when "relative" is among
+// restricted_relations, and S's appointment that began before the event
+// flags nothing. The relation counts whichever way round it was stored.
+func TestRestrictedAppointmentThroughRelation(t *testing.T) {
+	d := models.NewDate
+	ents := []string{"T", "N", "N2", "OLD"}
+	b := &store.Batch{}
+	for _, k := range ents {
+		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: k, Name: k, Status: models.StatusActive})
+	}
+	b.Persons = []models.Person{{PID: "P", Name: "P"}, {PID: "S", Name: "S"}, {PID: "R", Name: "R"}}
+	b.Roles = []models.Role{
+		{Person: "P", Enterprise: "T", Kind: models.RoleLegalRep, Since: d(2020, 1, 1)},
+		{Person: "S", Enterprise: "N", Kind: models.RoleLegalRep, Since: d(2025, 6, 1)},
+		{Person: "S", Enterprise: "OLD", Kind: models.RoleLegalRep, Since: d(2019, 1, 1)},
+		{Person: "R", Enterprise: "N2", Kind: models.RoleOfficer, Title: "director", Since: d(2025, 7, 1)},
+	}
+	b.Records = []models.Record{{ID: "sv", Subject: models.EnterpriseRef("T"), Kind: models.RecordSeriousViolation,
+		Severity: 0.9, Decided: d(2025, 1, 1)}}
+	b.Relations = []models.Relation{
+		{A: "S", B: "P", Kind: models.RelationSpouse, Since: d(2015, 1, 1)},
+		{A: "P", B: "R", Kind: models.RelationRelative},
+	}
+	g := projectBatch(t, b)
+	flagged := func(p *Params) map[string][]string {
+		o := ComputeOwnership(g, p, genToday)
+		f := DetectFlags(g, o, p, genToday)
+		out := map[string][]string{}
+		for i := range f.Findings {
+			x := &f.Findings[i]
+			if x.Kind != FlagRestrictedAppointment {
+				continue
+			}
+			var ev []string
+			for _, v := range x.Nodes {
+				ev = append(ev, g.Keys[v])
+			}
+			out[g.Keys[x.Nodes[0]]] = ev
+		}
+		return out
+	}
+	p := DefaultParams()
+	got := flagged(&p)
+	want := map[string][]string{"S": {"S", "T", "P", "N"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("default (spouse): findings %v, want %v", got, want)
+	}
+	p.Flags.RestrictedRelations = []string{"spouse", "relative"}
+	got = flagged(&p)
+	want = map[string][]string{"S": {"S", "T", "P", "N"}, "R": {"R", "T", "P", "N2"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("spouse and relative: findings %v, want %v", got, want)
+	}
+	p.Flags.RestrictedRelations = nil
+	if got = flagged(&p); len(got) != 0 {
+		t.Errorf("no relation kinds: findings %v, want none", got)
+	}
+	p.Flags.RestrictedRelations = []string{"cousin"}
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "restricted_relations") {
+		t.Errorf("Validate with an unknown relation kind: %v", err)
 	}
 }

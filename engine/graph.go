@@ -25,7 +25,8 @@ const (
 type EdgeType uint8
 
 // Edge types. Edges run in the stored direction: holder → enterprise,
-// person → enterprise, branch → head office, enterprise → group node.
+// person → enterprise, branch → head office, enterprise → group node,
+// person → person (RELATED_TO, in the canonical order of models.Relation).
 const (
 	EdgeHolds EdgeType = iota
 	EdgeLegalRep
@@ -34,10 +35,14 @@ const (
 	EdgeAddress
 	EdgePhone
 	EdgeEmail
+	// EdgeRelated is a person-to-person relation; Edge.Title holds the
+	// kind's index in models.RelationKinds. It passes no risk (weight 0):
+	// the flags that look for related persons use it (docs/risk-model.md).
+	EdgeRelated
 	numEdgeTypes
 )
 
-var edgeTypeNames = [numEdgeTypes]string{"HOLDS_SHARES", "LEGAL_REP_OF", "OFFICER_OF", "BRANCH_OF", "SHARES_ADDRESS", "SHARES_PHONE", "SHARES_EMAIL"}
+var edgeTypeNames = [numEdgeTypes]string{"HOLDS_SHARES", "LEGAL_REP_OF", "OFFICER_OF", "BRANCH_OF", "SHARES_ADDRESS", "SHARES_PHONE", "SHARES_EMAIL", "RELATED_TO"}
 
 // String names the edge type as the API shows it.
 func (t EdgeType) String() string {

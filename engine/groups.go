@@ -69,7 +69,9 @@ func relationshipGraph(g *Graph) *WeightedDigraph {
 	w := make([]float64, 0, 2*len(g.Edges))
 	for i := range g.Edges {
 		e := &g.Edges[i]
-		if e.From == e.To {
+		if e.From == e.To || e.Type == EdgeRelated {
+			// Family ties do not make a community of enterprises (yet):
+			// see docs/risk-model.md, "Person-to-person relations".
 			continue
 		}
 		from, to, w = append(from, e.From, e.To), append(to, e.To, e.From), append(w, 1, 1)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"sort"
+
+	"riskgraph/models"
 )
 
 // Params are the risk model's parameters. DefaultParams gives the documented
@@ -119,6 +121,11 @@ type FlagParams struct {
 	BurstDays int `json:"burst_days"`
 	// RestrictedYears: the serious violation or revocation lies within this many years.
 	RestrictedYears int `json:"restricted_years"`
+	// RestrictedRelations are the relation kinds (models.RelationKinds)
+	// through which a restriction reaches a related person: the spouse of a
+	// restricted person newly appointed elsewhere is flagged too. Empty:
+	// only the person themself.
+	RestrictedRelations []string `json:"restricted_relations"`
 	// BlacklistKinds are the record kinds (in force) that blacklist an entity.
 	BlacklistKinds []string `json:"blacklist_kinds"`
 	// BlacklistHops: control hops searched around a blacklisted entity.
@@ -170,7 +177,7 @@ func DefaultParams() Params {
 		},
 		Flags: FlagParams{
 			ShellClusterMin: 8, SerialLegalRepMin: 10, BurstMin: 5, BurstDays: 30,
-			RestrictedYears: 3, BlacklistKinds: []string{"blacklist", "serious_violation"},
+			RestrictedYears: 3, RestrictedRelations: []string{"spouse"}, BlacklistKinds: []string{"blacklist", "serious_violation"},
 			BlacklistHops: 2, LayeringMin: 7,
 		},
 	}
@@ -286,6 +293,11 @@ func (p *Params) Validate() error {
 	}
 	if f.RestrictedYears < 1 {
 		bad("flags.restricted_years = %d: use at least 1", f.RestrictedYears)
+	}
+	for _, k := range f.RestrictedRelations {
+		if !models.RelationKind(k).Valid() {
+			bad("flags.restricted_relations: %q is no relation kind; use spouse, relative or other", k)
+		}
 	}
 	if f.BlacklistHops < 1 || f.BlacklistHops > 10 {
 		bad("flags.blacklist_hops = %d: use 1 to 10", f.BlacklistHops)

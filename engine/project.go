@@ -143,7 +143,7 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	for i := range p.Records {
 		b.record(&p.Records[i], numberAt(pp.RecordSubjects, i))
 	}
-	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches) > 0 {
+	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches)+len(p.Relations) > 0 {
 		// Relationships come after every node: reserve what the scan
 		// expects (else about two per node) and room for the group
 		// memberships once, instead of growing from nothing (finish merges
@@ -193,6 +193,21 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), endsAt(pp.BranchEnds, i).From)
 		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To),
 			Since: NoDay, Until: NoDay, Type: EdgeBranch})
+	}
+	for i := range p.Relations {
+		r := &p.Relations[i]
+		ends := endsAt(pp.RelationEnds, i)
+		a, c := b.byNumber(ends.From), b.byNumber(ends.To)
+		if a < 0 {
+			a = b.person(r.A)
+			b.numbered(ends.From, a)
+		}
+		if c < 0 {
+			c = b.person(r.B)
+			b.numbered(ends.To, c)
+		}
+		b.g.Edges = append(b.g.Edges, Edge{From: a, To: c, Since: DayOf(r.Since), Until: NoDay, Type: EdgeRelated,
+			Title: uint8(max(0, slices.Index(models.RelationKinds, r.Kind)))})
 	}
 	// A page lists its relationships by type; put them in start node order
 	// (stably: the order finish's counting sort would give). When pages end

@@ -81,6 +81,18 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 		if !skip {
 			b.Branches = append(b.Branches, br)
 		}
+	case FileRelations:
+		r, err := l.p.relation(v)
+		if err != nil {
+			return err
+		}
+		key = r.A + "\x00" + r.B + "\x00" + string(r.Kind)
+		if err := l.refs.check([]ref{{"person_a", models.PersonRef(r.A)}, {"person_b", models.PersonRef(r.B)}}, skip); err != nil {
+			return err
+		}
+		if !skip {
+			b.Relations = append(b.Relations, r)
+		}
 	case FileRecords:
 		r, err := l.p.record(v)
 		if err != nil {

@@ -22,11 +22,12 @@ const (
 	FileOfficers      FileKind = "officers"
 	FileBranches      FileKind = "branches"
 	FileRecords       FileKind = "records"
+	FileRelations     FileKind = "relations"
 )
 
 // FileKinds lists the canonical files in load order.
 var FileKinds = []FileKind{FileEnterprises, FilePersons, FileShareholdings, FileLegalReps,
-	FileOfficers, FileBranches, FileRecords}
+	FileOfficers, FileBranches, FileRecords, FileRelations}
 
 // FileName is the kind's file name in a canonical directory: "<kind>.csv".
 func (k FileKind) FileName() string { return string(k) + ".csv" }
@@ -152,6 +153,13 @@ const (
 	rcReason
 )
 
+const (
+	rlPersonA = iota
+	rlPersonB
+	rlKind
+	rlSince
+)
+
 var canonicalColumns = map[FileKind][]Column{
 	FileEnterprises: {
 		{"uscc", false}, {"id", false}, {"name", true}, {"kind", false}, {"status", false},
@@ -178,6 +186,9 @@ var canonicalColumns = map[FileKind][]Column{
 		{"record_id", true}, {"subject_kind", true}, {"subject", true}, {"kind", true},
 		{"severity", false}, {"authority", false}, {"decided", true}, {"removed", false},
 		{"amount", false}, {"doc_no", false}, {"reason", false},
+	},
+	FileRelations: {
+		{"person_a", true}, {"person_b", true}, {"kind", true}, {"since", false},
 	},
 }
 

@@ -114,3 +114,61 @@ func FuzzParseField(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseRelationRow feeds one CSV line of relations.csv through the
+// reader and the parser: no panic, an accepted row passes the store's
+// validation and is in canonical order, and a refused one says what to fix.
+func FuzzParseRelationRow(f *testing.F) {
+	for _, s := range []string{
+		"P001,P002,spouse,2009-10-01",
+		"P002,P001,Relative,",
+		"P001,P001,other,",
+		"440305198001010013,P9,friend,2031-01-01",
+		`"P,1",P2,,x`,
+	} {
+		f.Add(s)
+	}
+	h := testHasher(f)
+	header := strings.Join(FileRelations.ColumnNames(), ",")
+	today := models.NewDate(fixedNow().Date())
+	f.Fuzz(func(t *testing.T, line string) {
+		p := newParser("fuzz", today, h, keyindex.New(personEntryWidth, 0, ""))
+		rows, err := NewCSVRows(strings.NewReader(header + "\n" + line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos, rej := mapColumns(FileRelations, rows.Columns())
+		if rej != nil {
+			t.Fatal(rej)
+		}
+		vals := make([]string, len(pos))
+		for n := 0; ; n++ {
+			if n > len(line)+2 {
+				t.Fatalf("reader does not advance")
+			}
+			row, err := rows.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil || len(row.Values) != len(pos) {
+				continue
+			}
+			if ferr := canonicalValues(FileRelations, vals, pos, row.Values); ferr != nil {
+				continue
+			}
+			r, ferr := p.relation(vals)
+			if ferr != nil {
+				if ferr.Field == "" || ferr.Reason == "" || ferr.Fix == "" {
+					t.Fatalf("incomplete error %+v", ferr)
+				}
+				continue
+			}
+			if err := (&store.Batch{Relations: []models.Relation{r}}).Validate(); err != nil {
+				t.Fatalf("accepted row fails the store's validation: %v", err)
+			}
+			if r.A >= r.B || r.Since.After(today.Time) {
+				t.Fatalf("accepted %+v: not canonical or dated in the future", r)
+			}
+		}
+	})
+}

@@ -177,7 +177,7 @@ func TestLoadCanonicalTestdata(t *testing.T) {
 	if sum.Total.Rejected != 0 {
 		t.Fatalf("rejects: %v", sum.Rejects)
 	}
-	if sum.Total.Accepted != 29 || len(sum.Files) != 7 {
+	if sum.Total.Accepted != 31 || len(sum.Files) != 8 { // relations.csv: 2 rows
 		t.Errorf("accepted %d rows from %d files", sum.Total.Accepted, len(sum.Files))
 	}
 	ctx := context.Background()

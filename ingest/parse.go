@@ -611,6 +611,31 @@ func (p *parser) branch(v []string) (models.Branch, *fieldError) {
 	return b, nil
 }
 
+// relation parses a relations row into its canonical form (A < B).
+func (p *parser) relation(v []string) (models.Relation, *fieldError) {
+	var r models.Relation
+	var err *fieldError
+	if r.A, err = p.personRef("person_a", v[rlPersonA]); err != nil {
+		return r, err
+	}
+	if r.B, err = p.personRef("person_b", v[rlPersonB]); err != nil {
+		return r, err
+	}
+	if r.A == r.B {
+		return r, &fieldError{Field: "person_b", Reason: "is person_a again", Fix: "name the other person of the relation in person_b"}
+	}
+	if v[rlKind] == "" {
+		return r, required("kind")
+	}
+	if r.Kind, err = parseEnum("kind", v[rlKind], models.RelationKinds); err != nil {
+		return r, err
+	}
+	if r.Since, err = p.parseDate("since", v[rlSince]); err != nil {
+		return r, err
+	}
+	return r.Canonical(), nil
+}
+
 // record parses a records row.
 func (p *parser) record(v []string) (models.Record, *fieldError) {
 	var r models.Record

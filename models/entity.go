@@ -205,3 +205,39 @@ type RiskResult struct {
 	Ref Ref `json:"ref"`
 	Risk
 }
+
+// RelationKind is the kind of a person-to-person relation.
+type RelationKind string
+
+// Relation kinds (docs/data-format.md, relations.csv).
+const (
+	RelationSpouse   RelationKind = "spouse"   // 配偶
+	RelationRelative RelationKind = "relative" // 近亲属: parent, child, sibling…
+	RelationOther    RelationKind = "other"    // another declared tie (e.g. 共同生活, business partner)
+)
+
+// RelationKinds lists every relation kind.
+var RelationKinds = []RelationKind{RelationSpouse, RelationRelative, RelationOther}
+
+// Valid reports whether k is a known relation kind.
+func (k RelationKind) Valid() bool {
+	return k == RelationSpouse || k == RelationRelative || k == RelationOther
+}
+
+// Relation is (a:Person)-[:RELATED_TO {kind, since}]->(b:Person). Every
+// kind is symmetric: one relation exists per unordered pair and kind, and
+// its canonical form (Canonical) has A < B, which is how stores keep it.
+type Relation struct {
+	A     string       `json:"a"`
+	B     string       `json:"b"`
+	Kind  RelationKind `json:"kind"`
+	Since Date         `json:"since"`
+}
+
+// Canonical returns r with its two persons in order (A < B).
+func (r Relation) Canonical() Relation {
+	if r.B < r.A {
+		r.A, r.B = r.B, r.A
+	}
+	return r
+}

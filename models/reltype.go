@@ -15,10 +15,11 @@ const (
 	RelOfficerOf   RelType = "OFFICER_OF"
 	RelBranchOf    RelType = "BRANCH_OF"
 	RelHasRecord   RelType = "HAS_RECORD"
+	RelRelatedTo   RelType = "RELATED_TO"
 )
 
 // RelTypes lists every relationship type.
-var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord}
+var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord, RelRelatedTo}
 
 // ParseRelType accepts a relationship type in any case ("holds_shares").
 func ParseRelType(s string) (RelType, error) {
@@ -27,7 +28,7 @@ func ParseRelType(s string) (RelType, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD)", s)
+	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO)", s)
 }
 
 // RoleRelType returns the relationship type that stores a role of kind k.

@@ -65,7 +65,7 @@ func Build(ctx context.Context, s store.Scanner) (*Index, error) {
 		}
 		// Nodes come first; the page where relationships begin may still
 		// hold the last nodes, read above. Nothing after it is needed.
-		if len(b.Shareholdings)+len(b.Roles)+len(b.Branches) > 0 {
+		if len(b.Shareholdings)+len(b.Roles)+len(b.Branches)+len(b.Relations) > 0 {
 			return errNodesDone
 		}
 		return nil

@@ -84,7 +84,7 @@ func (a *API) routes() []route {
 	// A search reads offset+limit hits from the store: offset is bounded
 	// with the page (intQuery's range, then searchPage's sum).
 	searchOffset := qInt("offset", 0, 0, maxSearchDepth-1, "rows to skip; offset + limit at most "+strconv.Itoa(maxSearchDepth))
-	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD); all when empty")
+	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO); all when empty")
 	return []route{
 		{Method: "GET", Path: "/healthz", Summary: "The process is up", handler: a.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "Store and cache state: ok, degraded (cache down) or 503 (store down)", handler: a.readyz},

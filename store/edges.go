@@ -35,6 +35,15 @@ func BranchEdge(b models.Branch) Edge {
 	return Edge{From: models.EnterpriseRef(b.Branch), To: models.EnterpriseRef(b.Parent), Type: models.RelBranchOf}
 }
 
+// RelationEdge renders a person-to-person relation as a subgraph edge, A
+// to B of its canonical form.
+func RelationEdge(r models.Relation) Edge {
+	r = r.Canonical()
+	props := map[string]any{"kind": string(r.Kind)}
+	putDate(props, "since", r.Since)
+	return Edge{From: models.PersonRef(r.A), To: models.PersonRef(r.B), Type: models.RelRelatedTo, Props: props}
+}
+
 // RecordEdge renders the link from a record's subject to the record.
 func RecordEdge(r models.Record) Edge {
 	return Edge{From: r.Subject, To: models.RecordRef(r.ID), Type: models.RelHasRecord}
@@ -87,6 +96,16 @@ func (b *Batch) Validate() error {
 	for i, br := range b.Branches {
 		if br.Branch == "" || br.Parent == "" || br.Branch == br.Parent {
 			return bad("branches", i, "branch and parent keys are required and must differ")
+		}
+	}
+	for i, r := range b.Relations {
+		switch {
+		case r.A == "" || r.B == "":
+			return bad("relations", i, "both persons' pids are required")
+		case r.A == r.B:
+			return bad("relations", i, "a person cannot be related to themself; name two different persons")
+		case !r.Kind.Valid():
+			return bad("relations", i, "kind %q: use spouse, relative or other", r.Kind)
 		}
 	}
 	for i, r := range b.Records {

@@ -22,6 +22,7 @@ const NoNumber int32 = -1
 //	Shareholding Holder, Enterprise, Ratio, Since
 //	Role         Person, Enterprise, Kind, Title, Since, Until
 //	Branch       Branch, Parent
+//	Relation     A, B, Kind
 //
 // Pages hold at most pageSize rows. A page and its slices are valid only
 // while fn runs (backends reuse them); the strings in the rows may be kept.
@@ -45,8 +46,9 @@ type ProjectionPage struct {
 	RecordSubjects []int32
 	// ShareholdingEnds[i] numbers the holder and the enterprise of
 	// Shareholdings[i]; RoleEnds the person and the enterprise of Roles[i];
-	// BranchEnds the branch and the parent of Branches[i].
-	ShareholdingEnds, RoleEnds, BranchEnds []Ends
+	// BranchEnds the branch and the parent of Branches[i]; RelationEnds
+	// persons A and B of Relations[i].
+	ShareholdingEnds, RoleEnds, BranchEnds, RelationEnds []Ends
 	// Sizes is what the backend expects the whole scan to hold, so that the
 	// consumer can reserve its arrays once; zero where it does not know.
 	// Set on the first page at least.
@@ -54,7 +56,7 @@ type ProjectionPage struct {
 }
 
 // ScanSizes are the expected numbers of enterprises, persons and
-// relationships (shareholdings, roles and branches) of a scan; estimates
+// relationships (shareholdings, roles, branches and relations) of a scan; estimates
 // only (writes during the scan may change them).
 type ScanSizes struct {
 	Enterprises, Persons, Relationships int

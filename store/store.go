@@ -35,12 +35,13 @@ type Batch struct {
 	Roles         []models.Role         `json:"roles,omitempty"`
 	Branches      []models.Branch       `json:"branches,omitempty"`
 	Records       []models.Record       `json:"records,omitempty"`
+	Relations     []models.Relation     `json:"relations,omitempty"`
 }
 
 // Len is the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Enterprises) + len(b.Persons) + len(b.Shareholdings) + len(b.Roles) +
-		len(b.Branches) + len(b.Records)
+		len(b.Branches) + len(b.Records) + len(b.Relations)
 }
 
 // Append adds src's rows to b.
@@ -51,6 +52,7 @@ func (b *Batch) Append(src *Batch) {
 	b.Roles = append(b.Roles, src.Roles...)
 	b.Branches = append(b.Branches, src.Branches...)
 	b.Records = append(b.Records, src.Records...)
+	b.Relations = append(b.Relations, src.Relations...)
 }
 
 // Writer writes batches. WriteBatch returns only after the batch is durable.
@@ -194,6 +196,11 @@ func (e Edge) ID() string {
 	id := e.From.String() + "-" + string(e.Type) + "->" + e.To.String()
 	if t, ok := e.Props["title"].(string); ok && t != "" {
 		id += "#" + t
+	}
+	if e.Type == models.RelRelatedTo {
+		if k, ok := e.Props["kind"].(string); ok && k != "" {
+			id += "#" + k
+		}
 	}
 	return id
 }

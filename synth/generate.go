@@ -107,6 +107,7 @@ const (
 	streamPersons
 	streamRelations
 	streamRecords
+	streamKinship
 )
 
 // Enterprise flags.
@@ -918,6 +919,7 @@ func (g *generator) writeAll() (err error) {
 	g.writeRelations()
 	g.writeBranches()
 	g.writeRecords()
+	g.writeKinship()
 	return g.closeAll()
 }
 
@@ -1006,6 +1008,29 @@ func (g *generator) ownAddress(r *rand.Rand, e *genEnt, pl *place) string {
 		s += fmt.Sprintf("%s%s%d室", pick(r, tradeChars)+pick(r, tradeChars), pick(r, buildingWords), between(r, 1, 40)*100+between(r, 1, 30))
 	}
 	return s
+}
+
+// writeKinship writes relations.csv: about one person in a hundred is
+// declared the spouse of another person drawn at random. The draws come
+// from their own stream, so the other files stay as they were before
+// relations existed; no anomaly is planted through them.
+func (g *generator) writeKinship() {
+	t := g.tables[fileRelations]
+	k := streamKinship // a variable: the product wraps, as newGenerator's streams do
+	r := rand.New(rand.NewPCG(uint64(g.opts.Seed), k*0x9E3779B97F4A7C15))
+	if g.nPersons < 2 {
+		return
+	}
+	for p := int32(0); p < g.nPersons; p++ {
+		if !chance(r, 0.01) {
+			continue
+		}
+		q := int32(r.IntN(int(g.nPersons - 1)))
+		if q >= p {
+			q++
+		}
+		t.write([]string{personID(p), personID(q), string(models.RelationSpouse), ""})
+	}
 }
 
 func (g *generator) writeBranches() {

@@ -18,11 +18,12 @@ const (
 	fileOfficers      fileKind = "officers"
 	fileBranches      fileKind = "branches"
 	fileRecords       fileKind = "records"
+	fileRelations     fileKind = "relations" // written with its header only: the generator plants no relations
 )
 
 // fileKinds lists the files in the loader's order.
 var fileKinds = []fileKind{fileEnterprises, filePersons, fileShareholdings, fileLegalReps,
-	fileOfficers, fileBranches, fileRecords}
+	fileOfficers, fileBranches, fileRecords, fileRelations}
 
 // fileName is the kind's file name: "<kind>.csv".
 func (k fileKind) fileName() string { return string(k) + ".csv" }
@@ -38,6 +39,7 @@ var columns = map[fileKind][]string{
 	fileBranches:      {"branch", "parent"},
 	fileRecords: {"record_id", "subject_kind", "subject", "kind", "severity", "authority",
 		"decided", "removed", "amount", "doc_no", "reason"},
+	fileRelations: {"person_a", "person_b", "kind", "since"},
 }
 
 // Positions of the enterprises.csv columns in columns[fileEnterprises].

@@ -97,7 +97,7 @@ const compactSuffix = ".compact"
 
 // rows is the number of rows the graph holds: nodes, records and relationships.
 func (g *graph) rows() int {
-	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches)
+	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations)
 }
 
 // snapshot emits the graph's state as journal entries that replay to it.
@@ -156,6 +156,11 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	}
 	for i := range g.branches {
 		if err := add(func() { b.Branches = append(b.Branches, g.branch(int32(i))) }); err != nil {
+			return err
+		}
+	}
+	for i := range g.relations {
+		if err := add(func() { b.Relations = append(b.Relations, g.relation(int32(i))) }); err != nil {
 			return err
 		}
 	}

@@ -83,6 +83,11 @@ func TestCompactKeepsEverything(t *testing.T) {
 	for range 3 { // repeated loads: what compaction is for
 		must(s.WriteBatch(ctx, storetest.Fixture()))
 	}
+	for _, since := range []models.Date{models.NewDate(2010, 5, 1), models.NewDate(2011, 6, 2)} { // an upserted relation
+		must(s.WriteBatch(ctx, &store.Batch{Relations: []models.Relation{
+			{A: storetest.P2, B: storetest.P1, Kind: models.RelationSpouse, Since: since},
+			{A: storetest.P1, B: storetest.P3, Kind: models.RelationRelative}}}))
+	}
 	moved := storetest.Fixture().Records[0]
 	moved.Subject, moved.Reason = models.EnterpriseRef(storetest.D), "改判"
 	must(s.WriteBatch(ctx, &store.Batch{Records: []models.Record{moved},
@@ -113,6 +118,9 @@ func TestCompactKeepsEverything(t *testing.T) {
 	must(s.SaveWatchlist(ctx, store.Watchlist{ID: "w2", Name: "gone", Created: t0}))
 	must(s.DeleteWatchlist(ctx, "w2"))
 	before := dump(t, s)
+	if !strings.Contains(before, `"kind":"spouse","since":"2011-06-02"`) {
+		t.Fatalf("the dump lacks the upserted spouse relation: %s", before)
+	}
 
 	st, err := s.Compact(ctx)
 	must(err)

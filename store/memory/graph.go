@@ -29,6 +29,9 @@ type graph struct {
 	roleID   map[roleKey]int32
 	branches []branchRow
 	branchID map[pair]int32
+	// relations are person-to-person relations, keyed by (a, b, kind).
+	relations  []relationRow
+	relationID map[relationKey]int32
 
 	strs  interner
 	text  text // the strings of nodes and records (text.go)
@@ -44,15 +47,16 @@ type graph struct {
 
 func newGraph() graph {
 	return graph{
-		entID:    map[string]nodeID{},
-		perID:    map[string]nodeID{},
-		recID:    map[string]int32{},
-		shareID:  map[pair]int32{},
-		roleID:   map[roleKey]int32{},
-		branchID: map[pair]int32{},
-		strs:     newInterner(),
-		staged:   map[nodeID]models.Risk{},
-		runs:     map[string]*store.Run{},
+		entID:      map[string]nodeID{},
+		perID:      map[string]nodeID{},
+		recID:      map[string]int32{},
+		shareID:    map[pair]int32{},
+		roleID:     map[roleKey]int32{},
+		branchID:   map[pair]int32{},
+		relationID: map[relationKey]int32{},
+		strs:       newInterner(),
+		staged:     map[nodeID]models.Risk{},
+		runs:       map[string]*store.Run{},
 	}
 }
 
@@ -80,6 +84,9 @@ func (g *graph) apply(e *entry) {
 		}
 		for i := range b.Records {
 			g.putRecord(&b.Records[i])
+		}
+		for i := range b.Relations {
+			g.putRelation(&b.Relations[i])
 		}
 	}
 	if e.Generation != 0 {
@@ -233,6 +240,16 @@ func (g *graph) putShareholding(s *models.Shareholding) {
 	}
 }
 
+// putRelation upserts a relation in its canonical form (a before b).
+func (g *graph) putRelation(r *models.Relation) {
+	c := r.Canonical()
+	row := relationRow{from: g.ensurePerson(c.A), to: g.ensurePerson(c.B), kind: g.strs.code(string(c.Kind)),
+		since: g.dates.put(c.Since)}
+	if slot, isNew := upsertRow(&g.relations, g.relationID, relationKey{row.from, row.to, row.kind}, row); isNew {
+		g.connect(row.from, row.to, slot, relRelated)
+	}
+}
+
 // upsertRow replaces the row under identity k in rows, or appends it and
 // indexes it; it returns the row's slot and whether the row is new.
 func upsertRow[K comparable, R any](rows *[]R, index map[K]int32, k K, row R) (int32, bool) {
@@ -304,6 +321,8 @@ func (g *graph) edge(l link) store.Edge {
 		return store.RoleEdge(g.role(l.rel))
 	case relBranch:
 		return store.BranchEdge(g.branch(l.rel))
+	case relRelated:
+		return store.RelationEdge(g.relation(l.rel))
 	}
 	return store.RecordEdge(g.record(l.rel))
 }

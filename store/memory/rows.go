@@ -149,6 +149,20 @@ type roleRow struct {
 // branchRow is branch → parent.
 type branchRow struct{ from, to nodeID }
 
+// relationRow is a person-to-person relation, a → b in canonical order (a's
+// pid before b's).
+type relationRow struct {
+	from, to nodeID
+	kind     uint32 // interned
+	since    day
+}
+
+// relationKey keys a relation: (a, b, kind).
+type relationKey struct {
+	from, to nodeID
+	kind     uint32
+}
+
 // pair keys a shareholding (holder, enterprise) or a branch (branch, parent).
 type pair struct{ from, to nodeID }
 
@@ -176,10 +190,11 @@ const (
 	relOfficer
 	relBranch
 	relRecord
+	relRelated
 )
 
 var relTypeNames = [...]models.RelType{models.RelHoldsShares, models.RelLegalRepOf, models.RelOfficerOf,
-	models.RelBranchOf, models.RelHasRecord}
+	models.RelBranchOf, models.RelHasRecord, models.RelRelatedTo}
 
 func (t relType) model() models.RelType { return relTypeNames[t] }
 
@@ -270,4 +285,10 @@ func (g *graph) role(i int32) models.Role {
 func (g *graph) branch(i int32) models.Branch {
 	b := &g.branches[i]
 	return models.Branch{Branch: g.nodes[b.from].key, Parent: g.nodes[b.to].key}
+}
+
+func (g *graph) relation(i int32) models.Relation {
+	r := &g.relations[i]
+	return models.Relation{A: g.nodes[r.from].key, B: g.nodes[r.to].key,
+		Kind: models.RelationKind(g.strs.str(r.kind)), Since: g.dates.get(r.since)}
 }

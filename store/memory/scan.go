@@ -85,7 +85,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	wg.Go(func() { newEnts, newPers = collectNodes(sl.nodes, last.nodes, nEnt) })
 	newRecs := collectRecords(sl.recs, last.recs)
 	sizes := store.ScanSizes{Enterprises: s.g.nEnt, Persons: len(s.g.nodes) - s.g.nEnt,
-		Relationships: len(s.g.shares) + len(s.g.roles) + len(s.g.branches)}
+		Relationships: len(s.g.shares) + len(s.g.roles) + len(s.g.branches) + len(s.g.relations)}
 	wg.Wait()
 	s.mu.RUnlock()
 	// Each list is handed on as soon as it is ready, so the first pages
@@ -255,9 +255,9 @@ type scanner struct {
 	b *store.ProjectionPage
 	// sizes are the graph's when the scan started, given on every page.
 	sizes store.ScanSizes
-	// lastNode counts the page's shareholdings, roles and branches before
-	// the rows of the last node added to it.
-	lastNode [3]int
+	// lastNode counts the page's shareholdings, roles, branches and
+	// relations before the rows of the last node added to it.
+	lastNode [4]int
 }
 
 // produce copies every phase's rows into pages.
@@ -351,7 +351,7 @@ func (sc *scanner) rels(list []int32) error {
 		err := sc.locked(func() {
 			// Bounded, so that nodes without relationships do not keep the lock.
 			for visited := 0; pos < len(list) && sc.b.Len() < sc.size && visited < max(sc.size, 256); visited++ {
-				sc.lastNode = [3]int{len(sc.b.Shareholdings), len(sc.b.Roles), len(sc.b.Branches)}
+				sc.lastNode = [4]int{len(sc.b.Shareholdings), len(sc.b.Roles), len(sc.b.Branches), len(sc.b.Relations)}
 				sc.outRows(sc.b, list[pos])
 				pos++
 			}
@@ -405,10 +405,12 @@ func (sc *scanner) get() (*store.ProjectionPage, error) {
 	}
 	*b = store.ProjectionPage{
 		Batch: store.Batch{Enterprises: b.Enterprises[:0], Persons: b.Persons[:0], Records: b.Records[:0],
-			Shareholdings: b.Shareholdings[:0], Roles: b.Roles[:0], Branches: b.Branches[:0]},
+			Shareholdings: b.Shareholdings[:0], Roles: b.Roles[:0], Branches: b.Branches[:0],
+			Relations: b.Relations[:0]},
 		EnterpriseNums: b.EnterpriseNums[:0], PersonNums: b.PersonNums[:0], RecordSubjects: b.RecordSubjects[:0],
 		ShareholdingEnds: b.ShareholdingEnds[:0], RoleEnds: b.RoleEnds[:0], BranchEnds: b.BranchEnds[:0],
-		Sizes: sc.sizes,
+		RelationEnds: b.RelationEnds[:0],
+		Sizes:        sc.sizes,
 	}
 	return b, nil
 }
@@ -426,15 +428,17 @@ func (sc *scanner) sendFull() error {
 				sc.b = nil
 				return err
 			}
-			if m := sc.lastNode; m[0]+m[1]+m[2] > 0 {
+			if m := sc.lastNode; m[0]+m[1]+m[2]+m[3] > 0 {
 				// Carry the last node's rows over whole, when the page holds
 				// rows of other nodes.
+				moveTail(&b.Relations, &next.Relations, &b.RelationEnds, &next.RelationEnds, len(b.Relations)-m[3])
 				moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, len(b.Branches)-m[2])
 				moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, len(b.Roles)-m[1])
 				moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, len(b.Shareholdings)-m[0])
 				over = 0
 			}
-			sc.lastNode = [3]int{}
+			sc.lastNode = [4]int{}
+			over = moveTail(&b.Relations, &next.Relations, &b.RelationEnds, &next.RelationEnds, over)
 			over = moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, over)
 			over = moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, over)
 			moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, over)
@@ -513,6 +517,13 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 			b.Branches = append(b.Branches, models.Branch{Branch: from.Key, Parent: to})
 			if proj {
 				b.BranchEnds = append(b.BranchEnds, store.Ends{From: id, To: l.other})
+			}
+		case relRelated:
+			r := &g.relations[l.rel]
+			b.Relations = append(b.Relations, models.Relation{A: from.Key, B: to,
+				Kind: models.RelationKind(g.strs.str(r.kind)), Since: g.dates.get(r.since)})
+			if proj {
+				b.RelationEnds = append(b.RelationEnds, store.Ends{From: id, To: l.other})
 			}
 		}
 	}

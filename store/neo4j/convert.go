@@ -245,6 +245,12 @@ func edgeOf(typ string, props map[string]any, from, to models.Ref) (store.Edge, 
 			return store.Edge{}, false
 		}
 		return store.BranchEdge(models.Branch{Branch: from.Key, Parent: to.Key}), true
+	case models.RelRelatedTo:
+		if from.Kind != models.KindPerson || to.Kind != models.KindPerson {
+			return store.Edge{}, false
+		}
+		return store.RelationEdge(models.Relation{A: from.Key, B: to.Key, Kind: models.RelationKind(str(props, "kind")),
+			Since: date(props, "since")}), true
 	case models.RelHasRecord:
 		if to.Kind != models.KindRecord {
 			return store.Edge{}, false

@@ -147,6 +147,7 @@ func explainParams() map[string]map[string]any {
 		"role_legal_rep":                  rows(map[string]any{"person": "0a1b", "enterprise": "914403001922038216", "title": "", "since": day, "until": nil}),
 		"role_officer":                    rows(map[string]any{"person": "0a1b", "enterprise": "914403001922038216", "title": "director", "since": day, "until": day}),
 		"branch":                          rows(map[string]any{"branch": "91330106WA000LH0YG", "parent": "914403004JURQ283F0"}),
+		"relation":                        rows(map[string]any{"a": "0a1b", "b": "1a1b", "kind": "spouse", "since": "2010-05-01"}),
 		"record_of_enterprise":            rows(rec),
 		"record_of_person":                rows(rec),
 		"results_enterprise":              res,
@@ -178,6 +179,7 @@ func explainParams() map[string]map[string]any {
 		"scan_persons":          scan,
 		"scan_records":          scan,
 		"scan_relationships":    scan,
+		"scan_relations":        scan,
 		"scan_refs":             {"ids": []int64{0, 1}},
 
 		"scan_projection_enterprises":   scan,

@@ -39,6 +39,7 @@ const (
 	qRoleLegalRep             = "role_legal_rep"
 	qRoleOfficer              = "role_officer"
 	qBranch                   = "branch"
+	qRelation                 = "relation"
 	qRecordOfEnterprise       = "record_of_enterprise"
 	qRecordOfPerson           = "record_of_person"
 	qResultsEnterprise        = "results_enterprise"
@@ -67,6 +68,7 @@ const (
 	qScanPersons       = "scan_persons"
 	qScanRecords       = "scan_records"
 	qScanRelationships = "scan_relationships"
+	qScanRelations     = "scan_relations"
 	qScanRefs          = "scan_refs"
 
 	qScanProjectionEnterprises   = "scan_projection_enterprises"

@@ -117,6 +117,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	pers := startStream(ctx, &wg, s, shape.persons, nodeDecoder(shape.person))
 	recs := startStream(ctx, &wg, s, shape.records, nodeDecoder(shape.record))
 	rels := startStream(ctx, &wg, s, shape.relationships, relDecoder(shape.rel))
+	relations := startStream(ctx, &wg, s, qScanRelations, relDecoder(relationRel))
 
 	var (
 		ids refsByID
@@ -175,6 +176,16 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	if err != nil {
 		return err
 	}
+	err = drain(ctx, relations, func(c relChunk) error {
+		if err := s.resolve(ctx, &ids, nil, c.rows); err != nil {
+			return err
+		}
+		c.relations(&ids, nums, &rs)
+		return fill(&out, rs.rel, rs.relEnds, pageRelations)
+	})
+	if err != nil {
+		return err
+	}
 	return out.flush()
 }
 
@@ -216,6 +227,10 @@ func pageRoles(p *store.ProjectionPage) (*[]models.Role, *[]store.Ends) {
 
 func pageBranches(p *store.ProjectionPage) (*[]models.Branch, *[]store.Ends) {
 	return &p.Branches, &p.BranchEnds
+}
+
+func pageRelations(p *store.ProjectionPage) (*[]models.Relation, *[]store.Ends) {
+	return &p.Relations, &p.RelationEnds
 }
 
 // chunkOf is one decoded chunk of a stream, or the error that ended it.
@@ -365,6 +380,7 @@ func (p *pageFiller) flush() error {
 	b.Shareholdings, b.Roles, b.Branches = b.Shareholdings[:0], b.Roles[:0], b.Branches[:0]
 	b.EnterpriseNums, b.PersonNums, b.RecordSubjects = b.EnterpriseNums[:0], b.PersonNums[:0], b.RecordSubjects[:0]
 	b.ShareholdingEnds, b.RoleEnds, b.BranchEnds = b.ShareholdingEnds[:0], b.RoleEnds[:0], b.BranchEnds[:0]
+	b.Relations, b.RelationEnds = b.Relations[:0], b.RelationEnds[:0]
 	return nil
 }
 
@@ -482,6 +498,7 @@ const (
 	relLegalRep
 	relOfficer
 	relBranch
+	relRelated
 )
 
 // relRow is one row of a relationship statement: kind, start and end node
@@ -491,7 +508,7 @@ type relRow struct {
 	kind          int64
 	from, to      int64
 	ratio, amount float64
-	title         string
+	title         string // an appointment's title; a relation's kind
 	since, until  models.Date
 }
 
@@ -543,6 +560,11 @@ func leanRel(row []any, r *relRow) {
 	}
 }
 
+// relationRel reads a scan_relations row: [4, start, end, kind, since].
+func relationRel(row []any, r *relRow) {
+	r.title, r.since = strAt(row, 3), dateOf(at(row, 4))
+}
+
 // appointment reads [kind, start, end, title, since, until].
 func appointment(row []any, r *relRow) {
 	r.title = strAt(row, 3)
@@ -557,8 +579,10 @@ type relModels struct {
 	ro                     []models.Role
 	br                     []models.Branch
 	shEnds, roEnds, brEnds []store.Ends
+	rel                    []models.Relation
+	relEnds                []store.Ends
 	// Scratch: the rows of each kind with their endpoints.
-	holds, roles, branches []relEnds
+	holds, roles, branches, related []relEnds
 }
 
 // relEnds is a relationship row with its endpoints' references.
@@ -625,6 +649,30 @@ func (c relChunk) models(ids *refsByID, nums *numbers, out *relModels) {
 		out.br = append(out.br, models.Branch{Branch: x.from.Key, Parent: x.to.Key})
 	}
 	out.shEnds, out.roEnds, out.brEnds = nums.ends(out.shEnds, out.holds), nums.ends(out.roEnds, out.roles), nums.ends(out.brEnds, out.branches)
+}
+
+// relations rebuilds a scan_relations chunk's relations into out, each
+// person's in a stable order (by the other person, then kind), with the
+// endpoints' numbers when nums is not nil. Rows whose endpoints are not
+// both persons are left out.
+func (c relChunk) relations(ids *refsByID, nums *numbers, out *relModels) {
+	out.related = out.related[:0]
+	for i := range c.rows {
+		r := &c.rows[i]
+		from, ok1 := ids.get(r.from)
+		to, ok2 := ids.get(r.to)
+		if ok1 && ok2 && r.kind == relRelated && from.Kind == models.KindPerson && to.Kind == models.KindPerson {
+			out.related = append(out.related, relEnds{row: r, from: from, to: to})
+		}
+	}
+	sortRuns(out.related, func(x relEnds) string { return x.from.Key }, func(a, b relEnds) int {
+		return cmp.Or(strings.Compare(a.to.Key, b.to.Key), strings.Compare(a.row.title, b.row.title))
+	})
+	out.rel = out.rel[:0]
+	for _, x := range out.related {
+		out.rel = append(out.rel, models.Relation{A: x.from.Key, B: x.to.Key, Kind: models.RelationKind(x.row.title), Since: x.row.since})
+	}
+	out.relEnds = nums.ends(out.relEnds, out.related)
 }
 
 // sortRuns sorts each run of consecutive rows with the same group by cmp.

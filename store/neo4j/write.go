@@ -164,6 +164,12 @@ func planBatch(b *store.Batch) []step {
 		branches = append(branches, map[string]any{"branch": br.Branch, "parent": br.Parent})
 	}
 
+	var relations []any
+	for _, r := range b.Relations {
+		c := r.Canonical()
+		relations = append(relations, map[string]any{"a": c.A, "b": c.B, "kind": string(c.Kind), "since": optDate(c.Since)})
+	}
+
 	// A record row replaces the whole record, so only the last row per id
 	// counts; the subjects of earlier rows still become placeholders, as
 	// they would if the rows came in separate batches.
@@ -200,6 +206,7 @@ func planBatch(b *store.Batch) []step {
 		{qRoleLegalRep, legal},
 		{qRoleOfficer, officers},
 		{qBranch, branches},
+		{qRelation, relations},
 		{qRecordOfEnterprise, recE},
 		{qRecordOfPerson, recP},
 	})

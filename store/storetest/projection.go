@@ -48,7 +48,7 @@ func scanProjection(t *testing.T, s store.Store, pageSize int) projected {
 		}
 		if len(p.EnterpriseNums) != len(p.Enterprises) || len(p.PersonNums) != len(p.Persons) ||
 			len(p.RecordSubjects) != len(p.Records) || len(p.ShareholdingEnds) != len(p.Shareholdings) ||
-			len(p.RoleEnds) != len(p.Roles) || len(p.BranchEnds) != len(p.Branches) {
+			len(p.RoleEnds) != len(p.Roles) || len(p.BranchEnds) != len(p.Branches) || len(p.RelationEnds) != len(p.Relations) {
 			t.Fatalf("number slices do not match the rows: %d/%d enterprises, %d/%d persons, %d/%d records, %d/%d shareholdings, %d/%d roles, %d/%d branches",
 				len(p.EnterpriseNums), len(p.Enterprises), len(p.PersonNums), len(p.Persons), len(p.RecordSubjects), len(p.Records),
 				len(p.ShareholdingEnds), len(p.Shareholdings), len(p.RoleEnds), len(p.Roles), len(p.BranchEnds), len(p.Branches))
@@ -73,6 +73,10 @@ func scanProjection(t *testing.T, s store.Store, pageSize int) projected {
 		for i, x := range p.Branches {
 			number(p.BranchEnds[i].From, models.EnterpriseRef(x.Branch), "branch")
 			number(p.BranchEnds[i].To, models.EnterpriseRef(x.Parent), "parent")
+		}
+		for i, x := range p.Relations {
+			number(p.RelationEnds[i].From, models.PersonRef(x.A), "related person a")
+			number(p.RelationEnds[i].To, models.PersonRef(x.B), "related person b")
 		}
 		// Copy the rows: the page is reused once fn returns.
 		out.rows.Append(&p.Batch)

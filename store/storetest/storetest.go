@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Reports", testReports}, // reports.go
 		{"Snapshots", testSnapshots},
 		{"Watchlists", testWatchlists},
+		{"Relations", testRelations}, // relations.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
