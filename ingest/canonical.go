@@ -160,37 +160,19 @@ const (
 	rlSince
 )
 
-var canonicalColumns = map[FileKind][]Column{
-	FileEnterprises: {
-		{"uscc", false}, {"id", false}, {"name", true}, {"kind", false}, {"status", false},
-		{"capital", false}, {"currency", false}, {"established", false}, {"region", false},
-		{"industry", false}, {"address", false}, {"phone", false}, {"email", false},
-	},
-	FilePersons: {
-		{"person_id", true}, {"id_number", false}, {"name", true},
-	},
-	FileShareholdings: {
-		{"holder_kind", true}, {"holder", true}, {"enterprise", true}, {"ratio", true},
-		{"amount", false}, {"since", false},
-	},
-	FileLegalReps: {
-		{"person_id", true}, {"enterprise", true}, {"since", false}, {"until", false},
-	},
-	FileOfficers: {
-		{"person_id", true}, {"enterprise", true}, {"title", true}, {"since", false}, {"until", false},
-	},
-	FileBranches: {
-		{"branch", true}, {"parent", true},
-	},
-	FileRecords: {
-		{"record_id", true}, {"subject_kind", true}, {"subject", true}, {"kind", true},
-		{"severity", false}, {"authority", false}, {"decided", true}, {"removed", false},
-		{"amount", false}, {"doc_no", false}, {"reason", false},
-	},
-	FileRelations: {
-		{"person_a", true}, {"person_b", true}, {"kind", true}, {"since", false},
-	},
-}
+// canonicalColumns is models.Layout by kind (the one table of the layout,
+// shared with the generator).
+var canonicalColumns = func() map[FileKind][]Column {
+	m := make(map[FileKind][]Column, len(models.Layout))
+	for _, f := range models.Layout {
+		cols := make([]Column, len(f.Columns))
+		for i, c := range f.Columns {
+			cols[i] = Column{Name: c.Name, Required: c.Required}
+		}
+		m[FileKind(f.Kind)] = cols
+	}
+	return m
+}()
 
 // OfficerTitles are the titles the officers file accepts.
 var OfficerTitles = []string{

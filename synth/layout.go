@@ -1,11 +1,10 @@
 package synth
 
+import "riskgraph/models"
+
 // The canonical layout (docs/data-format.md) as the generator writes it: one
-// CSV file per kind, each with a header in canonical column order. ingest
-// owns the layout's reading side (ingest.FileKinds, FileKind.ColumnNames,
-// the required columns and their validation); synth may not import ingest,
-// so the names and headers are repeated here, and TestLayoutIsIngests fails
-// when the two differ.
+// CSV file per kind, each with a header in canonical column order, taken
+// from models.Layout (the table ingest reads and validates too).
 
 // fileKind names one canonical file; its file name is <kind>.csv.
 type fileKind string
@@ -28,19 +27,14 @@ var fileKinds = []fileKind{fileEnterprises, filePersons, fileShareholdings, file
 // fileName is the kind's file name: "<kind>.csv".
 func (k fileKind) fileName() string { return string(k) + ".csv" }
 
-// columns are each file's header, in canonical order.
-var columns = map[fileKind][]string{
-	fileEnterprises: {"uscc", "id", "name", "kind", "status", "capital", "currency",
-		"established", "region", "industry", "address", "phone", "email"},
-	filePersons:       {"person_id", "id_number", "name"},
-	fileShareholdings: {"holder_kind", "holder", "enterprise", "ratio", "amount", "since"},
-	fileLegalReps:     {"person_id", "enterprise", "since", "until"},
-	fileOfficers:      {"person_id", "enterprise", "title", "since", "until"},
-	fileBranches:      {"branch", "parent"},
-	fileRecords: {"record_id", "subject_kind", "subject", "kind", "severity", "authority",
-		"decided", "removed", "amount", "doc_no", "reason"},
-	fileRelations: {"person_a", "person_b", "kind", "since"},
-}
+// columns are each file's header, in canonical order (models.Layout).
+var columns = func() map[fileKind][]string {
+	m := make(map[fileKind][]string, len(fileKinds))
+	for _, k := range fileKinds {
+		m[k] = models.LayoutColumns(string(k))
+	}
+	return m
+}()
 
 // Positions of the enterprises.csv columns in columns[fileEnterprises].
 const (
