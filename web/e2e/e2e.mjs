@@ -51,9 +51,9 @@ async function pick(demo) {
 // variant classes), each checked through the API to be its enterprise's
 // unambiguous match (a namesake elsewhere would tie and rightly be no match).
 const variants = [
-  (n) => n.replace(/[（(]/g, (c) => (c === '(' ? '（' : '(')).replace(/[）)]/g, (c) => (c === ')' ? '）' : ')')),
   (n) => { const i = n.indexOf('市'); return i > 0 && i <= 6 ? n.slice(0, i) + n.slice(i + 1) : n; },
   (n) => (/有限责任公司$/.test(n) ? n.replace(/有限责任公司$/, '有限公司') : /(?<!股份)有限公司$/.test(n) ? n.replace(/有限公司$/, '有限责任公司') : n),
+  (n) => n.replace(/[（(]/g, (c) => (c === '(' ? '（' : '(')).replace(/[）)]/g, (c) => (c === ')' ? '）' : ')')),
   (n) => n.replace(/(有限|股份|集团)/, ' $1'),
 ];
 async function post(demo, p, body) {
