@@ -2,7 +2,7 @@
 // (run by scripts/web-e2e.sh, part of make test):
 //   search → open network → expand → path between two entities → ownership
 //   view → exports → dashboard filters and drill-down → top-risk link →
-//   report link → English → login with a dashboard key (masked, no explorer).
+//   report link → match page → English → login with a dashboard key (masked, no explorer).
 // Fails on any console error, page error or failed request. Screenshots of
 // each screen go to e2e/out/.
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -45,6 +45,40 @@ async function pick(demo) {
   }
   c = c || a;
   return { a: { key: a.ref.key, name: a.name }, b, c: { key: c.ref.key, name: c.name } };
+}
+
+// Three demo enterprises' names written another way (docs/matching.md's
+// variant classes), each checked through the API to be its enterprise's
+// unambiguous match (a namesake elsewhere would tie and rightly be no match).
+const variants = [
+  (n) => { const i = n.indexOf('市'); return i > 0 && i <= 6 ? n.slice(0, i) + n.slice(i + 1) : n; },
+  (n) => (/有限责任公司$/.test(n) ? n.replace(/有限责任公司$/, '有限公司') : /(?<!股份)有限公司$/.test(n) ? n.replace(/有限公司$/, '有限责任公司') : n),
+  (n) => n.replace(/[（(]/g, (c) => (c === '(' ? '（' : '(')).replace(/[）)]/g, (c) => (c === ')' ? '）' : ')')),
+  (n) => n.replace(/(有限|股份|集团)/, ' $1'),
+];
+async function post(demo, p, body) {
+  const r = await fetch(demo.base + '/api/v1' + p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+async function pickVariants(demo, ents) {
+  const top = (await demo.api('/ranking?limit=100')).ranking.items.map((it) => ({ key: it.ref.key, name: it.name }));
+  const out = [];
+  for (const e of [ents.a, ents.b, ents.c, ...top]) {
+    if (out.length === 3) break;
+    if (out.some((o) => o.key === e.key)) continue;
+    // Prefer a different kind of rewriting for each name.
+    for (const k of [out.length, ...variants.keys()]) {
+      const v = variants[k](e.name);
+      if (v === e.name) continue;
+      const res = await post(demo, '/match', { queries: [{ name: v }], limit: 3 });
+      const c = res.results[0].candidates[0];
+      if (c && c.key === e.key && c.match) out.push({ key: e.key, name: e.name, variant: v });
+      break;
+    }
+  }
+  assert(out.length === 3, 'three demo names with an unambiguous rewritten form');
+  return out;
 }
 
 function watch(page, errors) {
@@ -224,7 +258,51 @@ async function main() {
     assert(page.url().includes('#/explorer/'), 'top-risk link opens the explorer');
     step('top-risk link → explorer');
 
-    // 9. English.
+    // 9. Match page: three names written another way and a nonsense line,
+    // one per line; then a CSV with a header; then over the 1 000-line limit.
+    const vs = await pickVariants(demo, ents);
+    step('match variants: ' + JSON.stringify(vs.map((v) => v.variant)));
+    await page.click('#tab-match');
+    await page.waitForSelector('#match-input');
+    const nonsense = 'Qxzvw Jkplmb';
+    await page.fill('#match-input', [...vs.map((v) => v.variant), '', nonsense].join('\n'));
+    await page.waitForFunction(() => /4 行/.test(document.querySelector('#match-count').textContent));
+    await page.click('#match-submit');
+    await page.waitForSelector('#match-results tbody tr');
+    const matchRows = await page.evaluate(() => [...document.querySelectorAll('#match-results tbody tr')].map((tr) => {
+      const li = tr.querySelector('ol.cands li');
+      return { line: tr.dataset.line, key: li && li.dataset.key, badge: !!(li && li.querySelector('.match-badge')),
+        evidence: li ? li.querySelectorAll('.ev').length : 0, href: li && li.querySelector('a') && li.querySelector('a').getAttribute('href'),
+        none: !!tr.querySelector('.no-cands') };
+    }));
+    assert(matchRows.length === 4, 'four match rows (the blank line skipped)');
+    vs.forEach((v, i) => {
+      const r = matchRows[i];
+      assert(r.key === v.key && r.badge, `"${v.variant}" → ${v.key} first with the match badge (got ${JSON.stringify(r)})`);
+      assert(r.evidence > 0 && r.href === '#/explorer/' + encodeURIComponent(v.key), 'evidence shown and explorer link');
+    });
+    assert(matchRows[3].line === '5' && matchRows[3].none && /无候选/.test(await page.textContent('#match-results tbody tr:nth-child(4)')), 'nonsense line: no candidates');
+    assert(/3 行确认匹配/.test(await page.textContent('#match-status')), 'status counts the matches');
+    await shot('match');
+    await page.fill('#match-input', `企业名称,电话\n"${vs[0].variant}",\n`);
+    await page.waitForFunction(() => /CSV/.test(document.querySelector('#match-count').textContent));
+    await page.click('#match-submit');
+    await page.waitForFunction((k) => {
+      const rows = document.querySelectorAll('#match-results tbody tr');
+      return rows.length === 1 && rows[0].querySelector(`ol.cands li[data-key="${k}"] .match-badge`);
+    }, vs[0].key);
+    await page.fill('#match-input', Array.from({ length: 1001 }, (_, i) => 'x' + i).join('\n'));
+    await page.click('#match-submit');
+    await page.waitForFunction(() => /1001 行，超过每次 1000 行/.test(document.querySelector('#match-status').textContent));
+    await page.fill('#match-input', vs[1].variant);
+    await page.click('#match-submit');
+    await page.waitForSelector('#match-results tbody tr ol.cands li a');
+    await page.click('#match-results tbody tr ol.cands li a');
+    await page.waitForFunction((id) => window.__rg && window.__rg.cy && window.__rg.cy.getElementById(id).nonempty(), 'enterprise:' + vs[1].key);
+    assert(page.url().includes('#/explorer/' + encodeURIComponent(vs[1].key)), 'a candidate opens the explorer');
+    step('match page: 3 rewritten names matched, nonsense without candidates, CSV header, 1 000-line limit, link to the explorer');
+
+    // 10. English.
     await page.click('#lang');
     assert((await page.textContent('#tab-dashboard')) === 'Risk dashboard', 'English tab label');
     await page.click('#tab-dashboard');
@@ -234,7 +312,7 @@ async function main() {
     await page.click('#lang');
     step('English toggle');
 
-    // 10. With keys: login as a dashboard role (masked, no explorer, no reports).
+    // 11. With keys: login as a dashboard role (masked, no explorer, no reports).
     await demo.stop();
     await demo.start('--insecure-dev=false'); step('demo restarted with keys');
     const p2 = await browser.context.newPage();

@@ -60,7 +60,7 @@ export function can(what) {
   if (r === 'admin') return true;
   switch (what) {
     case 'explorer': case 'reports': return r === 'inspector';
-    case 'dashboard': return r === 'inspector' || r === 'dashboard';
+    case 'dashboard': case 'match': return r === 'inspector' || r === 'dashboard';
     default: return false;
   }
 }

@@ -31,6 +31,15 @@ const zh = {
   enteredCD: '进入 C/D 级', worsened: '恶化', improved: '好转', newFlags: '新增标记', newRecords: '新增记录', watched: '关注名单变化',
   entities: '主体数', openJson: 'JSON', openCsv: 'CSV', openHtml: 'HTML 报告', filters: '筛选',
   logScale: '对数刻度', canvasKeys: '关系图：方向键在所选节点的相邻节点间移动，回车展开，Home 回到中心节点，+/- 缩放', person_masked: '（已脱敏）', placeholder: '仅由关系得知',
+  match: '名单比对', matchTitle: '名单比对：将名称与库内企业比对',
+  matchHelp: '每行粘贴一个企业名称；或粘贴带表头的 CSV（列：name、uscc、org_code、reg_no、address、phone、email、legal_rep、region，也可用中文列名如 名称、统一社会信用代码、电话、地址、地区）。每次最多 1 000 行。',
+  matchPlaceholder: '吉安汇骏实业有限责任公司\n……', matchInput: '输入', matchSubmit: '比对', matchLimit: '每行候选数',
+  matchLines: '{n} 行', matchEmpty: '请先粘贴名称（每行一个）或 CSV。', matchTooMany: '共 {n} 行，超过每次 {max} 行的上限：请拆分后分批比对。',
+  matchRunning: '正在比对 {n} 行…', matchDone: '{n} 行：{m} 行确认匹配，{e} 行无候选。', matchNone: '无候选',
+  matchUnusable: '无可比对内容（需要名称、代码、电话或邮箱）', matchLine: '行', matchCandidates: '候选企业（按得分）',
+  matchScore: '得分（0–1）', matchBadge: '匹配', matchBadgeHelp: '得分 ≥ 0.9 且唯一最佳：可视为同一企业',
+  f_name: '名称', f_uscc: '信用代码', f_org_code: '机构代码', f_reg_no: '注册号', f_legal_form: '组织形式', f_region: '地区',
+  f_branch: '分支', f_address: '地址', f_phone: '电话', f_email: '邮箱', f_legal_rep: '法定代表人',
 };
 const en = {
   skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
@@ -63,6 +72,15 @@ const en = {
   enteredCD: 'Entered C/D', worsened: 'Worsened', improved: 'Improved', newFlags: 'New flags', newRecords: 'New records', watched: 'Watched changed',
   entities: 'Entities', openJson: 'JSON', openCsv: 'CSV', openHtml: 'HTML report', filters: 'Filters',
   logScale: 'log scale', canvasKeys: 'Graph: arrow keys walk through the selected node\'s neighbours, Enter expands, Home returns to the root, +/- zoom', person_masked: '(masked)', placeholder: 'known only from a relationship',
+  match: 'Name screening', matchTitle: 'Screen names against the stored enterprises',
+  matchHelp: 'Paste one enterprise name per line, or a CSV with a header (columns name, uscc, org_code, reg_no, address, phone, email, legal_rep, region; Chinese headers such as 名称, 统一社会信用代码, 电话, 地址, 地区 work too). At most 1 000 lines per run.',
+  matchPlaceholder: '吉安汇骏实业有限责任公司\n…', matchInput: 'Input', matchSubmit: 'Match', matchLimit: 'Candidates per line',
+  matchLines: '{n} lines', matchEmpty: 'Paste names (one per line) or a CSV first.', matchTooMany: '{n} lines: more than the {max} a run takes. Split the list and match it in parts.',
+  matchRunning: 'Matching {n} lines…', matchDone: '{n} lines: {m} matched, {e} with no candidates.', matchNone: 'no candidates',
+  matchUnusable: 'nothing to match by (give a name, code, phone or e-mail)', matchLine: 'Line', matchCandidates: 'Candidates (best first)',
+  matchScore: 'Score (0–1)', matchBadge: 'match', matchBadgeHelp: 'Score ≥ 0.9 and the single best: the same enterprise',
+  f_name: 'name', f_uscc: 'USCC', f_org_code: 'org code', f_reg_no: 'reg. no', f_legal_form: 'legal form', f_region: 'region',
+  f_branch: 'branch', f_address: 'address', f_phone: 'phone', f_email: 'e-mail', f_legal_rep: 'legal rep.',
 };
 const dicts = { zh, en };
 let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';

@@ -1,5 +1,6 @@
 // Entry: session (key or insecure dev mode), language, hash routing between
-// the explorer (#/explorer[/<key>]) and the dashboard (#/dashboard).
+// the explorer (#/explorer[/<key>]), the dashboard (#/dashboard) and the
+// match page (#/match).
 import './style.css';
 import { t, getLang, setLang, applyI18n } from './i18n.js';
 import { session, whoami, setKey, can } from './api.js';
@@ -11,7 +12,7 @@ let current = null;
 
 async function view(name) {
   if (!views[name]) {
-    const mod = name === 'explorer' ? await import('./explorer.js') : await import('./dashboard.js');
+    const mod = name === 'explorer' ? await import('./explorer.js') : name === 'match' ? await import('./match.js') : await import('./dashboard.js');
     views[name] = mod.create();
   }
   return views[name];
@@ -22,7 +23,7 @@ async function route() {
   const hash = location.hash || '';
   let [, name, arg] = hash.match(/^#\/(\w+)(?:\/(.*))?$/) || [];
   if (!can(name)) name = can('explorer') ? 'explorer' : can('dashboard') ? 'dashboard' : null;
-  for (const n of ['explorer', 'dashboard']) {
+  for (const n of ['explorer', 'dashboard', 'match']) {
     const tab = document.getElementById('tab-' + n);
     tab.hidden = !can(n);
     if (n === name) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
