@@ -1,8 +1,9 @@
 // One LEGAL_REP_OF per (person, enterprise, title); title is '' when none.
+// title_text is the source's free text of the title, null when none.
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.person})
   ON CREATE SET p.placeholder = true
 MERGE (e:Enterprise {key: row.enterprise})
   ON CREATE SET e.placeholder = true
 MERGE (p)-[r:LEGAL_REP_OF {title: row.title}]->(e)
-SET r.since = row.since, r.until = row.until
+SET r.since = row.since, r.until = row.until, r.title_text = row.title_text

@@ -1,5 +1,6 @@
 // One chunk of the projection scan's relationships: scan_relationships
-// without what the projection does not read (a shareholding's amount). The
+// without what the projection does not read (a shareholding's amount, an
+// appointment's title_text). The
 // relationships of up to $limit enterprises after key $after in key order,
 // as a single record: one list per relationship,
 //   [0, start, end, ratio, since]          HOLDS_SHARES

@@ -4,8 +4,8 @@
 // single record: one list per relationship, starting with its kind and the
 // internal ids of its start and end nodes,
 //   [0, start, end, ratio, amount, since]  HOLDS_SHARES
-//   [1, start, end, title, since, until]   LEGAL_REP_OF
-//   [2, start, end, title, since, until]   OFFICER_OF
+//   [1, start, end, title, since, until, title_text]   LEGAL_REP_OF
+//   [2, start, end, title, since, until, title_text]   OFFICER_OF
 //   [3, start, end]                        BRANCH_OF
 // then the number of enterprises and the last key.
 MATCH (e:Enterprise)
@@ -19,8 +19,8 @@ RETURN COLLECT {
     MATCH (x)-[r:HOLDS_SHARES|LEGAL_REP_OF|OFFICER_OF]->(e)
     RETURN CASE type(r)
       WHEN 'HOLDS_SHARES' THEN [0, id(x), id(e), r.ratio, r.amount, r.since]
-      WHEN 'LEGAL_REP_OF' THEN [1, id(x), id(e), r.title, r.since, r.until]
-      ELSE [2, id(x), id(e), r.title, r.since, r.until]
+      WHEN 'LEGAL_REP_OF' THEN [1, id(x), id(e), r.title, r.since, r.until, r.title_text]
+      ELSE [2, id(x), id(e), r.title, r.since, r.until, r.title_text]
     END AS row
   UNION ALL
     UNWIND es AS e

@@ -62,6 +62,9 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 		if err != nil {
 			return err
 		}
+		if kind == models.RoleOfficer {
+			r.TitleText = titleText(fs, v, r.Title)
+		}
 		key = r.Person + "\x00" + r.Enterprise + "\x00" + r.Title
 		if err := l.refs.check([]ref{{"person_id", models.PersonRef(r.Person)}, {"enterprise", models.EnterpriseRef(r.Enterprise)}}, skip); err != nil {
 			return err

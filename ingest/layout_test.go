@@ -146,7 +146,8 @@ func TestTitleTableIsCanonical(t *testing.T) {
 
 // Free-text titles in an officers file (canonical columns, as a headerless
 // export read with --columns gives) load as their canonical title, a
-// compound one as its first part; the summary shows each text and title.
+// compound one as its first part, keeping the text (Role.TitleText); the
+// summary shows each text and title.
 func TestLoadFreeTextTitles(t *testing.T) {
 	dir := t.TempDir()
 	s := openMemory(t, dir)
@@ -171,10 +172,35 @@ func TestLoadFreeTextTitles(t *testing.T) {
 	s.Close()
 	got := map[string]string{}
 	for _, r := range scanAll(t, openMemory(t, dir)).Roles {
-		got[r.Person] = r.Title
+		got[r.Person] = r.Title + "|" + r.TitleText
 	}
 	titles := slices.Sorted(maps.Values(got))
-	if !slices.Equal(titles, []string{"chief_supervisor", "executive_director", "general_manager", "supervisor"}) {
-		t.Errorf("stored titles %v", titles)
+	// The source text is kept where it is not the canonical title itself.
+	if !slices.Equal(titles, []string{"chief_supervisor|监事会主席", "executive_director|执行董事兼总经理", "general_manager|CEO", "supervisor|"}) {
+		t.Errorf("stored title|text %v", titles)
+	}
+}
+
+// Through a mapping's title transform the row reaches the loader with the
+// canonical title; the appointment still keeps the source's text.
+func TestLoadMappedTitleText(t *testing.T) {
+	dir := t.TempDir()
+	s := openMemory(t, dir)
+	opts := testOptions(t)
+	opts.Mapping = parseMapping(t, "tables:\n  - kind: officers\n    columns: {person_id: $1, enterprise: $2, title: {from: $3, transform: title}}\n")
+	opts.CSV.NoHeader = true
+	rows := "P1,91440305MA5F000189,执行董事兼总经理\nP2,91440305MA5F000189,监事\nP3,91440305MA5F000189,director\n"
+	sum, rejects, err := loadFiles(t, opts, s, map[string][]byte{"officers-export.csv": []byte(rows)})
+	if err != nil || len(rejects) > 0 || sum.Total.Accepted != 3 {
+		t.Fatalf("err %v, rejects %v, summary %+v", err, rejects, sum.Total)
+	}
+	s.Close()
+	var got []string
+	for _, r := range scanAll(t, openMemory(t, dir)).Roles {
+		got = append(got, r.Title+"|"+r.TitleText)
+	}
+	slices.Sort(got)
+	if want := []string{"director|", "executive_director|执行董事兼总经理", "supervisor|监事"}; !slices.Equal(got, want) {
+		t.Errorf("stored title|text %v, want %v", got, want)
 	}
 }

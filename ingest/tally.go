@@ -179,6 +179,20 @@ func (t *tally) progress(fs *fileState, in *reader.Opened, final bool) {
 	t.onProgress(p)
 }
 
+// titleText returns the free text an officers row's canonical title came
+// from: the source text (through a mapping) or the canonical column's text,
+// or "" when that text is the canonical title itself.
+func titleText(fs *fileState, vals []string, title string) string {
+	text := valueOf(FileOfficers, vals, "title")
+	if col, raw := fs.source("title"); col != "" {
+		text = textnorm.Trim(raw)
+	}
+	if text == "" || strings.EqualFold(text, title) {
+		return ""
+	}
+	return text
+}
+
 // noteTitle counts the free-text title of an accepted officers row: the
 // source text (through a mapping) or the canonical column's text, when it
 // is not itself the canonical title it became.

@@ -133,14 +133,19 @@ const (
 )
 
 // Role is a person's appointment at an enterprise. One role exists per
-// (person, enterprise, kind, title).
+// (person, enterprise, kind, title); TitleText is not part of that identity,
+// so a second text for the same canonical title replaces the first.
 type Role struct {
 	Person     string   `json:"person"`
 	Enterprise string   `json:"enterprise"`
 	Kind       RoleKind `json:"kind"`
 	Title      string   `json:"title,omitempty"` // director, supervisor, manager, …; empty for legal_rep
-	Since      Date     `json:"since"`
-	Until      Date     `json:"until"`
+	// TitleText is the source's free text when the canonical Title was
+	// mapped from a different word (董事长, 执行董事兼总经理, CEO …);
+	// empty when the source gave the canonical title itself.
+	TitleText string `json:"title_text,omitempty"`
+	Since     Date   `json:"since"`
+	Until     Date   `json:"until"`
 }
 
 // Branch is (branch)-[:BRANCH_OF]->(parent).

@@ -22,6 +22,9 @@ func RoleEdge(r models.Role) Edge {
 	if r.Title != "" {
 		props["title"] = r.Title
 	}
+	if r.TitleText != "" {
+		props["title_text"] = r.TitleText
+	}
 	putDate(props, "since", r.Since)
 	putDate(props, "until", r.Until)
 	if len(props) == 0 {

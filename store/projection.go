@@ -20,7 +20,7 @@ const NoNumber int32 = -1
 //	Person       PID, Placeholder, Risk (Score and Flags; nil if none)
 //	Record       ID, Subject, Kind, Severity, Decided, Removed
 //	Shareholding Holder, Enterprise, Ratio, Since
-//	Role         Person, Enterprise, Kind, Title, Since, Until
+//	Role         Person, Enterprise, Kind, Title, Since, Until (not TitleText)
 //	Branch       Branch, Parent
 //	Relation     A, B, Kind
 //

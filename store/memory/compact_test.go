@@ -65,8 +65,9 @@ func errString(err error) string {
 // TestCompactKeepsEverything: after Compact the store reads exactly as
 // before — data, current and previous results, staged results, runs, keys
 // and revocations, the audit trail, reports with bodies and deliveries,
-// snapshots, watch-lists, the data generation — in the same process and
-// after a restart, the journal is smaller, and writes after it persist.
+// snapshots, watch-lists, the data generation, an appointment's replaced
+// title text — in the same process and after a restart, the journal is
+// smaller, and writes after it persist.
 func TestCompactKeepsEverything(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -87,6 +88,10 @@ func TestCompactKeepsEverything(t *testing.T) {
 		must(s.WriteBatch(ctx, &store.Batch{Relations: []models.Relation{
 			{A: storetest.P2, B: storetest.P1, Kind: models.RelationSpouse, Since: since},
 			{A: storetest.P1, B: storetest.P3, Kind: models.RelationRelative}}}))
+	}
+	for _, text := range []string{"执行董事兼总经理", "执行董事"} { // a title text replaced by the next
+		must(s.WriteBatch(ctx, &store.Batch{Roles: []models.Role{{Person: storetest.P1, Enterprise: storetest.G,
+			Kind: models.RoleOfficer, Title: "executive_director", TitleText: text}}}))
 	}
 	moved := storetest.Fixture().Records[0]
 	moved.Subject, moved.Reason = models.EnterpriseRef(storetest.D), "改判"
@@ -120,6 +125,9 @@ func TestCompactKeepsEverything(t *testing.T) {
 	before := dump(t, s)
 	if !strings.Contains(before, `"kind":"spouse","since":"2011-06-02"`) {
 		t.Fatalf("the dump lacks the upserted spouse relation: %s", before)
+	}
+	if !strings.Contains(before, `"title":"executive_director","title_text":"执行董事",`) || strings.Contains(before, "兼总经理") {
+		t.Fatalf("the dump lacks the replaced title text: %s", before)
 	}
 
 	st, err := s.Compact(ctx)

@@ -265,7 +265,7 @@ func upsertRow[K comparable, R any](rows *[]R, index map[K]int32, k K, row R) (i
 
 func (g *graph) putRole(r *models.Role) {
 	row := roleRow{from: g.ensurePerson(r.Person), to: g.ensureEnterprise(r.Enterprise),
-		title: g.strs.code(r.Title), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
+		title: g.strs.code(r.Title), text: g.strs.code(r.TitleText), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
 		officer: r.Kind == models.RoleOfficer}
 	slot, isNew := upsertRow(&g.roles, g.roleID, row.key(), row)
 	if !isNew {

@@ -142,6 +142,7 @@ type shareRow struct {
 type roleRow struct {
 	from, to     nodeID
 	title        uint32 // interned
+	text         uint32 // interned: the source's free text of the title, "" when none
 	since, until day
 	officer      bool // OFFICER_OF; LEGAL_REP_OF otherwise
 }
@@ -279,7 +280,7 @@ func (g *graph) role(i int32) models.Role {
 		kind = models.RoleOfficer
 	}
 	return models.Role{Person: g.nodes[r.from].key, Enterprise: g.nodes[r.to].key, Kind: kind,
-		Title: g.strs.str(r.title), Since: g.dates.get(r.since), Until: g.dates.get(r.until)}
+		Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until)}
 }
 
 func (g *graph) branch(i int32) models.Branch {

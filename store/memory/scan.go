@@ -509,7 +509,7 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 				kind = models.RoleOfficer
 			}
 			b.Roles = append(b.Roles, models.Role{Person: from.Key, Enterprise: to, Kind: kind,
-				Title: g.strs.str(r.title), Since: g.dates.get(r.since), Until: g.dates.get(r.until)})
+				Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until)})
 			if proj {
 				b.RoleEnds = append(b.RoleEnds, store.Ends{From: id, To: l.other})
 			}

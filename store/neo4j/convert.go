@@ -269,6 +269,6 @@ func roleOf(typ string, p map[string]any, person, enterprise string) models.Role
 	if models.RelType(typ) == models.RelLegalRepOf {
 		kind = models.RoleLegalRep
 	}
-	return models.Role{Person: person, Enterprise: enterprise, Kind: kind, Title: str(p, "title"),
+	return models.Role{Person: person, Enterprise: enterprise, Kind: kind, Title: str(p, "title"), TitleText: str(p, "title_text"),
 		Since: date(p, "since"), Until: date(p, "until")}
 }

@@ -509,6 +509,7 @@ type relRow struct {
 	from, to      int64
 	ratio, amount float64
 	title         string // an appointment's title; a relation's kind
+	titleText     string // an appointment's title_text (scan_relationships only)
 	since, until  models.Date
 }
 
@@ -538,7 +539,7 @@ func relDecoder(props func(row []any, r *relRow)) func([]any) (relChunk, error) 
 
 // fullRel reads a scan_relationships row:
 // [0, start, end, ratio, amount, since] for a shareholding,
-// [1 or 2, start, end, title, since, until] for an appointment,
+// [1 or 2, start, end, title, since, until, title_text] for an appointment,
 // [3, start, end] for a branch link.
 func fullRel(row []any, r *relRow) {
 	switch r.kind {
@@ -546,11 +547,12 @@ func fullRel(row []any, r *relRow) {
 		r.ratio, r.amount, r.since = numOf(at(row, 3)), numOf(at(row, 4)), dateOf(at(row, 5))
 	case relLegalRep, relOfficer:
 		appointment(row, r)
+		r.titleText = strAt(row, 6)
 	}
 }
 
 // leanRel reads a scan_projection_relationships row: as fullRel's, but
-// [0, start, end, ratio, since] for a shareholding.
+// [0, start, end, ratio, since] for a shareholding and no title_text.
 func leanRel(row []any, r *relRow) {
 	switch r.kind {
 	case relHolds:
@@ -642,7 +644,7 @@ func (c relChunk) models(ids *refsByID, nums *numbers, out *relModels) {
 		out.sh = append(out.sh, models.Shareholding{Holder: x.from, Enterprise: x.to.Key, Ratio: x.row.ratio, Amount: x.row.amount, Since: x.row.since})
 	}
 	for _, x := range out.roles {
-		out.ro = append(out.ro, models.Role{Person: x.from.Key, Enterprise: x.to.Key, Kind: x.row.roleKind(), Title: x.row.title,
+		out.ro = append(out.ro, models.Role{Person: x.from.Key, Enterprise: x.to.Key, Kind: x.row.roleKind(), Title: x.row.title, TitleText: x.row.titleText,
 			Since: x.row.since, Until: x.row.until})
 	}
 	for _, x := range out.branches {

@@ -151,7 +151,7 @@ func planBatch(b *store.Batch) []step {
 	var legal, officers []any
 	for _, r := range b.Roles {
 		row := map[string]any{"person": r.Person, "enterprise": r.Enterprise, "title": r.Title,
-			"since": optDate(r.Since), "until": optDate(r.Until)}
+			"title_text": optString(r.TitleText), "since": optDate(r.Since), "until": optDate(r.Until)}
 		if r.Kind == models.RoleLegalRep {
 			legal = append(legal, row)
 		} else {

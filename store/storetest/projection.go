@@ -117,7 +117,10 @@ func projectionView(b *store.Batch) store.Batch {
 		v.Shareholdings = append(v.Shareholdings, models.Shareholding{Holder: s.Holder, Enterprise: s.Enterprise,
 			Ratio: s.Ratio, Since: s.Since})
 	}
-	v.Roles = append(v.Roles, b.Roles...)
+	for _, r := range b.Roles {
+		r.TitleText = "" // not read by the projection
+		v.Roles = append(v.Roles, r)
+	}
 	v.Branches = append(v.Branches, b.Branches...)
 	return v
 }

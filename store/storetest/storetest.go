@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Snapshots", testSnapshots},
 		{"Watchlists", testWatchlists},
 		{"Relations", testRelations}, // relations.go
+		{"TitleText", testTitleText}, // titles.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
