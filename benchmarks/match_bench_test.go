@@ -55,7 +55,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -373,7 +375,7 @@ func (o *outcome) add(l labelled, keys []string, matched string) {
 }
 
 // report logs the table and reports the metrics (prefix "" or "base-").
-func (o *outcome) report(b *testing.B, prefix string) {
+func (o *outcome) report(b *testing.B, w io.Writer, prefix string) {
 	var all tally
 	var branchN int
 	for _, c := range o.classes {
@@ -382,18 +384,20 @@ func (o *outcome) report(b *testing.B, prefix string) {
 		all.rightMatches += t.rightMatches
 		if strings.HasPrefix(c, "branch-added") {
 			branchN += t.n
-			b.Logf("%s%-42s n %5d  parent listed, no match %.4f  parent listed %.4f  match:true %5d (all wrong)", prefix, c, t.n, ratio(t.branchRight, t.n), ratio(t.listed, t.n), t.matches)
+			fmt.Fprintf(w, "%s%-42s n %5d  parent listed, no match %.4f  parent listed %.4f  match:true %5d (all wrong)\n", prefix, c, t.n, ratio(t.branchRight, t.n), ratio(t.listed, t.n), t.matches)
 			b.ReportMetric(ratio(t.branchRight, t.n), prefix+"right:"+c)
 			b.ReportMetric(ratio(t.matches, t.n), prefix+"wrongmatch:"+c)
 			continue
 		}
 		all.n += t.n
 		all.hit1 += t.hit1
-		b.Logf("%s%-42s n %5d  recall@1 %.4f  listed %.4f  match:true %5d (right %d)", prefix, c, t.n, ratio(t.hit1, t.n), ratio(t.listed, t.n), t.matches, t.rightMatches)
+		fmt.Fprintf(w, "%s%-42s n %5d  recall@1 %.4f  listed %.4f  match:true %5d (right %d)\n", prefix, c, t.n, ratio(t.hit1, t.n), ratio(t.listed, t.n), t.matches, t.rightMatches)
 		b.ReportMetric(ratio(t.hit1, t.n), prefix+"recall1:"+c)
 	}
-	b.Logf("%sall (branch classes apart)                  n %5d  recall@1 %.4f  precision of match:true %.4f (%d/%d)",
+	line := fmt.Sprintf("%sall (branch classes apart)  n %d  recall@1 %.4f  precision of match:true %.4f (%d/%d)",
 		prefix, all.n, ratio(all.hit1, all.n), ratio(all.rightMatches, all.matches), all.rightMatches, all.matches)
+	fmt.Fprintln(w, line)
+	b.Log(line)
 	b.ReportMetric(ratio(all.hit1, all.n), prefix+"recall1")
 	b.ReportMetric(ratio(all.rightMatches, all.matches), prefix+"precision")
 	b.ReportMetric(float64(all.matches)/float64(all.n+branchN), prefix+"matchrate")
@@ -478,6 +482,8 @@ func benchMatchSet(b *testing.B, n int) {
 	for _, ks := range byName {
 		slices.Sort(ks)
 	}
+	var misses strings.Builder
+	nMiss := map[string]int{}
 	for _, l := range set {
 		cands, err := ix.Match(l.q, matchLimit)
 		if err != nil {
@@ -492,6 +498,10 @@ func benchMatchSet(b *testing.B, n int) {
 			}
 		}
 		got.add(l, keys, matched)
+		if wrong := (len(keys) == 0 || keys[0] != l.want) && !l.branch || l.branch && matched != ""; wrong && nMiss[l.class] < 3 {
+			nMiss[l.class]++
+			fmt.Fprintf(&misses, "miss %s: %+v want %s, got %v (match %q)\n", l.class, l.q, l.want, keys, matched)
+		}
 		var bk []string
 		if l.q.Name != "" {
 			bk = byName[textnorm.Key(l.q.Name)]
@@ -502,8 +512,23 @@ func benchMatchSet(b *testing.B, n int) {
 		}
 		base.add(l, bk[:min(len(bk), matchLimit)], bm)
 	}
-	got.report(b, "")
-	base.report(b, "base-")
+	var table bytes.Buffer
+	fmt.Fprintf(&table, "BenchmarkMatchSet/%d: per class (limit %d)\n", n, matchLimit)
+	got.report(b, &table, "")
+	base.report(b, &table, "base-")
+	table.WriteString(misses.String())
+	// The benchmark's log keeps 10 lines: the per-class table goes to a file
+	// RISKGRAPH_MATCH_TABLE (benchmarks/match.sh prints it after the run).
+	if path := os.Getenv("RISKGRAPH_MATCH_TABLE"); path != "" {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err == nil {
+			_, err = f.Write(table.Bytes())
+			err = errors.Join(err, f.Close())
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 
 	// Single-query latency, in process.
 	latN := envInt("RISKGRAPH_MATCH_LATENCY_QUERIES", 10_000)
