@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -85,25 +86,47 @@ func (a *API) match(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := matchView{Threshold: match.Threshold, Generation: gen, Results: make([]matchResult, 0, len(req.Queries))}
+	view := matchView{Threshold: match.Threshold, Generation: gen, Results: make([]matchResult, len(req.Queries))}
+	// The queries of a batch are scored in parallel (the index is read-only
+	// once built); the first refused query (the lowest index) decides the 400.
+	errs := make([]error, len(req.Queries))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(req.Queries)) {
+		wg.Go(func() {
+			for i := range next {
+				cands, err := ix.Match(req.Queries[i], limit)
+				if cands == nil {
+					cands = []match.Candidate{}
+				}
+				view.Results[i], errs[i] = matchResult{Query: i, Candidates: cands}, err
+			}
+		})
+	}
+	for i := range req.Queries {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	var ents []string
-	for i, q := range req.Queries {
-		cands, err := ix.Match(q, limit)
+	for i, err := range errs {
 		switch {
 		case errors.Is(err, match.ErrNoFeature), errors.Is(err, match.ErrKind):
 			return badRequest("queries[%d]: %v", i, err)
 		case err != nil:
 			return err
 		}
-		if cands == nil {
-			cands = []match.Candidate{}
-		}
-		for _, cd := range cands {
+		for _, cd := range view.Results[i].Candidates {
 			if cd.Match {
 				ents = append(ents, models.EnterpriseRef(cd.Key).String())
 			}
 		}
-		view.Results = append(view.Results, matchResult{Query: i, Candidates: cands})
 	}
 	c.Set(ctxEntities, ents)
 	return a.reply(c, http.StatusOK, view)
