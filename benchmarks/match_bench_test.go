@@ -10,7 +10,7 @@
 // BenchmarkMatchSet generates N enterprises (synth.Generate, seed 1), loads
 // them into a memory store through the canonical loader (as the engine
 // benchmarks do), and builds the candidate index from one scan of that
-// store, the way POST /api/v1/match does (server.buildMatchIndex: page size
+// store, the way POST /api/v1/match does (match.FromStore: page size
 // 10 000, enterprises plus current legal representatives). ns/op is the
 // index build. It then queries a labelled set made from the stored
 // enterprises, each query labelled with the enterprise it should find:
@@ -75,7 +75,6 @@ import (
 	"riskgraph/auth"
 	"riskgraph/cache"
 	"riskgraph/match"
-	"riskgraph/models"
 	"riskgraph/server"
 	"riskgraph/store"
 	"riskgraph/textnorm"
@@ -299,38 +298,6 @@ func labelledSet(b *testing.B, ents []matchEnt, perVariant int) ([]labelled, int
 	return set, shared
 }
 
-// buildFromStore builds the index from one store scan, as
-// server.buildMatchIndex does.
-func buildFromStore(b *testing.B, s store.Scanner) *match.Index {
-	bd := match.NewBuilder()
-	names := map[string]string{}
-	type rep struct{ ent, pid string }
-	var reps []rep
-	err := s.Scan(context.Background(), 10_000, func(p *store.Batch) error {
-		for _, e := range p.Enterprises {
-			bd.Add(e)
-		}
-		for _, pr := range p.Persons {
-			names[pr.PID] = pr.Name
-		}
-		for _, r := range p.Roles {
-			if r.Kind == models.RoleLegalRep && r.Until.IsZero() {
-				reps = append(reps, rep{r.Enterprise, r.Person})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, r := range reps {
-		if n, ok := names[r.pid]; ok {
-			bd.SetLegalRep(r.ent, n)
-		}
-	}
-	return bd.Build()
-}
-
 // tally counts one class's outcomes.
 type tally struct {
 	n, hit1, listed, matches, rightMatches int
@@ -460,9 +427,12 @@ func benchMatchSet(b *testing.B, n int) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	var ix *match.Index
+	var err error
 	start := time.Now()
 	for b.Loop() {
-		ix = buildFromStore(b, st)
+		if ix, err = match.FromStore(context.Background(), st); err != nil {
+			b.Fatal(err)
+		}
 	}
 	build := time.Since(start) / time.Duration(b.N)
 	runtime.GC()

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"runtime"
 	"sync"
@@ -12,7 +11,6 @@ import (
 
 	"riskgraph/match"
 	"riskgraph/models"
-	"riskgraph/store"
 )
 
 // POST /match: screening queries against the stored enterprises
@@ -31,9 +29,6 @@ const (
 	defaultMatchLimit = 5
 	maxMatchLimit     = 50
 )
-
-// matchPageSize is the page size of the scan that builds the index.
-const matchPageSize = 10_000
 
 // matcher holds the index of the newest generation built.
 type matcher struct {
@@ -145,43 +140,10 @@ func (a *API) matchIndex(ctx context.Context) (*match.Index, uint64, error) {
 	if m.ix != nil && m.gen == gen {
 		return m.ix, gen, nil
 	}
-	ix, err := buildMatchIndex(ctx, a.store)
+	ix, err := match.FromStore(ctx, a.store)
 	if err != nil {
 		return nil, 0, err
 	}
 	m.ix, m.gen = ix, gen
 	return ix, gen, nil
-}
-
-// buildMatchIndex scans the store once: enterprises go into the index;
-// persons' names are held only until the legal representatives (which the
-// scan sends after them) are attached, then dropped.
-func buildMatchIndex(ctx context.Context, s store.Scanner) (*match.Index, error) {
-	b := match.NewBuilder()
-	names := map[string]string{}
-	type rep struct{ ent, pid string }
-	var reps []rep
-	err := s.Scan(ctx, matchPageSize, func(p *store.Batch) error {
-		for _, e := range p.Enterprises {
-			b.Add(e)
-		}
-		for _, pr := range p.Persons {
-			names[pr.PID] = pr.Name
-		}
-		for _, r := range p.Roles {
-			if r.Kind == models.RoleLegalRep && r.Until.IsZero() {
-				reps = append(reps, rep{r.Enterprise, r.Person})
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("match index: %w", err)
-	}
-	for _, r := range reps {
-		if n, ok := names[r.pid]; ok {
-			b.SetLegalRep(r.ent, n)
-		}
-	}
-	return b.Build(), nil
 }
