@@ -381,10 +381,8 @@ func (l *Log) recover(s *segment) error {
 	if err != nil {
 		return fmt.Errorf("audit log %s: %w", s.path, err)
 	}
-	if res.Corrupt() {
-		d := res.Damaged[0]
-		return fmt.Errorf("audit log %s is damaged at byte %d (%s, %d bytes) and intact records follow: refusing to open; run `riskgraph fsck` to see every damaged region and `riskgraph fsck --repair` to keep what verifies",
-			s.path, d.Offset, d.Reason, d.Len())
+	if err := res.Refuse(s.path); err != nil {
+		return fmt.Errorf("audit log: %w", err)
 	}
 	if res.Torn {
 		if err := f.Truncate(res.End); err != nil {

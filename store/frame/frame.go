@@ -87,6 +87,31 @@ func (r Result) Clean() bool { return len(r.Damaged) == 0 }
 // Corrupt reports whether there is damage that is not a torn tail.
 func (r Result) Corrupt() bool { return len(r.Damaged) > 0 && !r.Torn }
 
+// CorruptError is a file damaged before its end: opening it would lose
+// acknowledged records, so the stores refuse and point at riskgraph fsck.
+type CorruptError struct {
+	Path   string
+	Region Region // the first damaged region
+	// Regions is how many damaged regions the file has.
+	Regions int
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("%s is damaged at byte %d (%d bytes, %s) with intact records after it, and %d damaged region(s) in all: "+
+		"nothing was changed; run `riskgraph fsck` to see every damaged region and `riskgraph fsck --repair` "+
+		"to keep a copy and rebuild the file from every record that verifies (or restore it from a backup)",
+		e.Path, e.Region.Offset, e.Region.Len(), e.Region.Reason, e.Regions)
+}
+
+// Refuse returns a *CorruptError for path when the scan found damage that
+// is not a torn tail, else nil.
+func (r Result) Refuse(path string) error {
+	if !r.Corrupt() {
+		return nil
+	}
+	return &CorruptError{Path: path, Region: r.Damaged[0], Regions: len(r.Damaged)}
+}
+
 // Scan reads the size bytes of ra from the start and calls fn, in order,
 // for every record that verifies, with its offset; the payload is only
 // valid during the call. After damage it resynchronises on the next offset

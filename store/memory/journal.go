@@ -37,21 +37,8 @@ type journal struct {
 	hdr      []byte
 }
 
-// CorruptError is a journal (or another framed file) damaged before its
-// end: opening it would lose acknowledged records.
-type CorruptError struct {
-	Path   string
-	Region frame.Region
-	// Regions is how many damaged regions the file has.
-	Regions int
-}
-
-func (e *CorruptError) Error() string {
-	return fmt.Sprintf("%s is damaged at byte %d (%d bytes, %s) with intact records after it, and %d damaged region(s) in all: "+
-		"nothing was changed; run `riskgraph fsck --data-dir %s` to see every damaged region and `riskgraph fsck --repair` "+
-		"to keep a copy and rebuild the journal from every record that verifies (or restore the data dir from a backup)",
-		e.Path, e.Region.Offset, e.Region.Len(), e.Region.Reason, e.Regions, filepath.Dir(e.Path))
-}
+// CorruptError is a journal damaged before its end (frame.CorruptError).
+type CorruptError = frame.CorruptError
 
 // openJournal opens (creating) the journal at path, calls apply for every
 // complete record in order, truncates a torn tail, and leaves the file ready
@@ -84,8 +71,8 @@ func openJournal(path string, readOnly bool, apply func([]byte) error) (*journal
 		}
 		return nil
 	})
-	if err == nil && res.Corrupt() {
-		err = &CorruptError{Path: path, Region: res.Damaged[0], Regions: len(res.Damaged)}
+	if err == nil {
+		err = res.Refuse(path)
 	}
 	if err != nil {
 		f.Close()
