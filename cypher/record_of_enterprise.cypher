@@ -11,7 +11,8 @@ SET r.kind = row.kind,
     r.removed = row.removed,
     r.amount = row.amount,
     r.doc_no = row.doc_no,
-    r.reason = row.reason
+    r.reason = row.reason,
+    r.match_score = row.match_score
 WITH s, r
 CALL (s, r) {
   MATCH (old)-[h:HAS_RECORD]->(r)

@@ -1,10 +1,12 @@
 // One OFFICER_OF per (person, enterprise, title): director, supervisor, manager…
 // title_text is the source's free text of the title (董事长 …), null when none;
 // it is not part of the identity, so a later text replaces an earlier one.
+// match_score is the matcher's score when the enterprise was matched, null when not.
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.person})
   ON CREATE SET p.placeholder = true
 MERGE (e:Enterprise {key: row.enterprise})
   ON CREATE SET e.placeholder = true
 MERGE (p)-[r:OFFICER_OF {title: row.title}]->(e)
-SET r.since = row.since, r.until = row.until, r.title_text = row.title_text
+SET r.since = row.since, r.until = row.until, r.title_text = row.title_text,
+    r.match_score = row.match_score

@@ -1,9 +1,10 @@
 // One HOLDS_SHARES per (holder, enterprise); the holder is an enterprise.
-// Null amount or since removes the property.
+// Null amount, since or match_score removes the property; match_score is
+// the matcher's score when the loader resolved an enterprise by matching.
 UNWIND $rows AS row
 MERGE (h:Enterprise {key: row.holder})
   ON CREATE SET h.placeholder = true
 MERGE (e:Enterprise {key: row.enterprise})
   ON CREATE SET e.placeholder = true
 MERGE (h)-[r:HOLDS_SHARES]->(e)
-SET r.ratio = row.ratio, r.amount = row.amount, r.since = row.since
+SET r.ratio = row.ratio, r.amount = row.amount, r.since = row.since, r.match_score = row.match_score

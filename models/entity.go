@@ -121,6 +121,10 @@ type Shareholding struct {
 	Ratio      float64 `json:"ratio"`            // in [0,1]
 	Amount     float64 `json:"amount,omitempty"` // subscribed capital, in yuan
 	Since      Date    `json:"since"`
+	// MatchScore is the matcher's score when the loader resolved the
+	// enterprise or holder from a name or an old code (docs/ingest.md,
+	// matching at ingest); 0 when the row named it by key.
+	MatchScore float64 `json:"match_score,omitempty"`
 }
 
 // RoleKind distinguishes legal representatives from other officers.
@@ -146,12 +150,18 @@ type Role struct {
 	TitleText string `json:"title_text,omitempty"`
 	Since     Date   `json:"since"`
 	Until     Date   `json:"until"`
+	// MatchScore is the matcher's score when the enterprise was resolved
+	// from a name or an old code at ingest; 0 when named by key.
+	MatchScore float64 `json:"match_score,omitempty"`
 }
 
 // Branch is (branch)-[:BRANCH_OF]->(parent).
 type Branch struct {
 	Branch string `json:"branch"`
 	Parent string `json:"parent"`
+	// MatchScore is the matcher's score when the branch or the parent was
+	// resolved from a name or an old code at ingest; 0 when named by key.
+	MatchScore float64 `json:"match_score,omitempty"`
 }
 
 // RecordKind is the kind of a credit record.
@@ -183,6 +193,9 @@ type Record struct {
 	Amount    float64    `json:"amount,omitempty"`
 	DocNo     string     `json:"doc_no,omitempty"`
 	Reason    string     `json:"reason,omitempty"`
+	// MatchScore is the matcher's score when the subject was resolved from
+	// a name or an old code at ingest; 0 when named by key.
+	MatchScore float64 `json:"match_score,omitempty"`
 }
 
 // Risk is the engine's result for an entity from one run.

@@ -13,6 +13,7 @@ func ShareholdingEdge(s models.Shareholding) Edge {
 		props["amount"] = s.Amount
 	}
 	putDate(props, "since", s.Since)
+	putScore(props, s.MatchScore)
 	return Edge{From: s.Holder, To: models.EnterpriseRef(s.Enterprise), Type: models.RelHoldsShares, Props: props}
 }
 
@@ -27,6 +28,7 @@ func RoleEdge(r models.Role) Edge {
 	}
 	putDate(props, "since", r.Since)
 	putDate(props, "until", r.Until)
+	putScore(props, r.MatchScore)
 	if len(props) == 0 {
 		props = nil
 	}
@@ -35,7 +37,12 @@ func RoleEdge(r models.Role) Edge {
 
 // BranchEdge renders a branch relationship as a subgraph edge.
 func BranchEdge(b models.Branch) Edge {
-	return Edge{From: models.EnterpriseRef(b.Branch), To: models.EnterpriseRef(b.Parent), Type: models.RelBranchOf}
+	var props map[string]any
+	if b.MatchScore != 0 {
+		props = map[string]any{}
+		putScore(props, b.MatchScore)
+	}
+	return Edge{From: models.EnterpriseRef(b.Branch), To: models.EnterpriseRef(b.Parent), Type: models.RelBranchOf, Props: props}
 }
 
 // RelationEdge renders a person-to-person relation as a subgraph edge, A
@@ -50,6 +57,14 @@ func RelationEdge(r models.Relation) Edge {
 // RecordEdge renders the link from a record's subject to the record.
 func RecordEdge(r models.Record) Edge {
 	return Edge{From: r.Subject, To: models.RecordRef(r.ID), Type: models.RelHasRecord}
+}
+
+// putScore sets match_score, the matcher's score of a reference the loader
+// resolved from a name or an old code; absent when the row named a key.
+func putScore(props map[string]any, score float64) {
+	if score != 0 {
+		props["match_score"] = score
+	}
 }
 
 func putDate(props map[string]any, name string, d models.Date) {
@@ -86,6 +101,8 @@ func (b *Batch) Validate() error {
 			return bad("shareholdings", i, "holder kind %q: use enterprise or person", s.Holder.Kind)
 		case !(s.Ratio >= 0 && s.Ratio <= 1):
 			return bad("shareholdings", i, "ratio %v is outside [0,1]", s.Ratio)
+		case !validScore(s.MatchScore):
+			return bad("shareholdings", i, "match_score %v is outside [0,1]", s.MatchScore)
 		}
 	}
 	for i, r := range b.Roles {
@@ -94,11 +111,16 @@ func (b *Batch) Validate() error {
 			return bad("roles", i, "person and enterprise keys are required")
 		case r.Kind != models.RoleLegalRep && r.Kind != models.RoleOfficer:
 			return bad("roles", i, "role kind %q: use legal_rep or officer", r.Kind)
+		case !validScore(r.MatchScore):
+			return bad("roles", i, "match_score %v is outside [0,1]", r.MatchScore)
 		}
 	}
 	for i, br := range b.Branches {
 		if br.Branch == "" || br.Parent == "" || br.Branch == br.Parent {
 			return bad("branches", i, "branch and parent keys are required and must differ")
+		}
+		if !validScore(br.MatchScore) {
+			return bad("branches", i, "match_score %v is outside [0,1]", br.MatchScore)
 		}
 	}
 	for i, r := range b.Relations {
@@ -121,7 +143,12 @@ func (b *Batch) Validate() error {
 			return bad("records", i, "kind is empty")
 		case !(r.Severity >= 0 && r.Severity <= 1):
 			return bad("records", i, "severity %v is outside [0,1]", r.Severity)
+		case !validScore(r.MatchScore):
+			return bad("records", i, "match_score %v is outside [0,1]", r.MatchScore)
 		}
 	}
 	return nil
 }
+
+// validScore reports whether a match score is in [0,1] (0: no match).
+func validScore(f float64) bool { return f >= 0 && f <= 1 }

@@ -144,6 +144,7 @@ type Store interface {
 	AuditLog       // access.go
 	ReportStore    // reports.go
 	WatchlistStore // reports.go
+	ReviewStore    // reviews.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)
@@ -237,6 +238,7 @@ func PersonNode(p models.Person) Node {
 // RecordNode renders a credit record as a subgraph node.
 func RecordNode(r models.Record) Node {
 	props := map[string]any{"kind": string(r.Kind), "severity": r.Severity, "decided": r.Decided.String()}
+	putScore(props, r.MatchScore)
 	if !r.Removed.IsZero() {
 		props["removed"] = r.Removed.String()
 	}

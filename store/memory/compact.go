@@ -23,8 +23,9 @@ type CompactStats struct {
 }
 
 // Compact rewrites the journal as the store's current state: every node,
-// record and relationship once, current and staged results, runs, API keys,
-// reports, snapshots and watch-lists. Audit entries that an earlier version
+// record and relationship once (with their match scores), current and
+// staged results, runs, API keys, the review queue, reports, snapshots and
+// watch-lists. Audit entries that an earlier version
 // journaled are left out: Open moved them into the audit log before the
 // store could be compacted. Repeated loads of
 // the same data, replaced values and deleted snapshots no longer take
@@ -192,6 +193,9 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 		}
 	}
 	if err := g.access.snapshot(emit); err != nil {
+		return err
+	}
+	if err := g.reviews.snapshot(emit); err != nil {
 		return err
 	}
 	return g.reports.snapshot(emit)

@@ -32,6 +32,10 @@ type graph struct {
 	// relations are person-to-person relations, keyed by (a, b, kind).
 	relations  []relationRow
 	relationID map[relationKey]int32
+	// scores are the match scores of relationships and records whose
+	// enterprise the loader resolved by matching: few rows have one, so
+	// they are kept beside the rows rather than in each (rows.go).
+	scores map[scoreSlot]float64
 
 	strs  interner
 	text  text // the strings of nodes and records (text.go)
@@ -43,6 +47,7 @@ type graph struct {
 	generation uint64
 	access     access
 	reports    reports
+	reviews    reviews // reviews.go
 }
 
 func newGraph() graph {
@@ -54,6 +59,7 @@ func newGraph() graph {
 		roleID:     map[roleKey]int32{},
 		branchID:   map[pair]int32{},
 		relationID: map[relationKey]int32{},
+		scores:     map[scoreSlot]float64{},
 		strs:       newInterner(),
 		staged:     map[nodeID]models.Risk{},
 		runs:       map[string]*store.Run{},
@@ -78,9 +84,11 @@ func (g *graph) apply(e *entry) {
 		for i := range b.Branches {
 			br := &b.Branches[i]
 			row := branchRow{g.ensureEnterprise(br.Branch), g.ensureEnterprise(br.Parent)}
-			if slot, isNew := upsertRow(&g.branches, g.branchID, pair(row), row); isNew {
+			slot, isNew := upsertRow(&g.branches, g.branchID, pair(row), row)
+			if isNew {
 				g.connect(row.from, row.to, slot, relBranch)
 			}
+			g.setScore(relBranch, slot, br.MatchScore)
 		}
 		for i := range b.Records {
 			g.putRecord(&b.Records[i])
@@ -114,6 +122,7 @@ func (g *graph) apply(e *entry) {
 	}
 	g.access.apply(e)
 	g.reports.apply(e.Reports)
+	g.reviews.apply(e.Reviews)
 }
 
 // lookup returns the id of an enterprise or person.
@@ -235,9 +244,11 @@ func (g *graph) ensure(r models.Ref) nodeID {
 func (g *graph) putShareholding(s *models.Shareholding) {
 	row := shareRow{ratio: s.Ratio, amount: s.Amount, from: g.ensure(s.Holder),
 		to: g.ensureEnterprise(s.Enterprise), since: g.dates.put(s.Since)}
-	if slot, isNew := upsertRow(&g.shares, g.shareID, pair{row.from, row.to}, row); isNew {
+	slot, isNew := upsertRow(&g.shares, g.shareID, pair{row.from, row.to}, row)
+	if isNew {
 		g.connect(row.from, row.to, slot, relShares)
 	}
+	g.setScore(relShares, slot, s.MatchScore)
 }
 
 // putRelation upserts a relation in its canonical form (a before b).
@@ -268,14 +279,14 @@ func (g *graph) putRole(r *models.Role) {
 		title: g.strs.code(r.Title), text: g.strs.code(r.TitleText), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
 		officer: r.Kind == models.RoleOfficer}
 	slot, isNew := upsertRow(&g.roles, g.roleID, row.key(), row)
-	if !isNew {
-		return
-	}
 	typ := relLegalRep
 	if row.officer {
 		typ = relOfficer
 	}
-	g.connect(row.from, row.to, slot, typ)
+	g.setScore(typ, slot, r.MatchScore)
+	if isNew {
+		g.connect(row.from, row.to, slot, typ)
+	}
 }
 
 // putRecord upserts a record; a record whose subject changed moves to the
@@ -295,8 +306,10 @@ func (g *graph) putRecord(r *models.Record) {
 		g.recs = append(g.recs, row)
 		g.recID[row.id] = i
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+		g.setScore(relRecord, i, r.MatchScore)
 		return
 	}
+	g.setScore(relRecord, i, r.MatchScore)
 	if old := g.recs[i].subject; old != row.subject {
 		g.adj[old] = slices.DeleteFunc(g.adj[old], func(l link) bool { return l.typ == relRecord && l.rel == i })
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})

@@ -66,6 +66,10 @@ type Store struct {
 	lock     *dirLock
 	readOnly bool
 	audit    *auditlog.Lazy // audit.go
+	// reviewMu serialises the review queue's read-then-write changes
+	// (queue only what is new, decide only what is pending); commit takes
+	// mu only to append and apply (reviews.go).
+	reviewMu sync.Mutex
 }
 
 // entry is one journal record.
@@ -82,6 +86,8 @@ type entry struct {
 	LegacyAudit json.RawMessage `json:"audit,omitempty"`
 	// Reports, snapshots and watch-lists (reports.go).
 	Reports *reportsEntry `json:"reports,omitempty"`
+	// The match review queue (reviews.go).
+	Reviews *reviewsEntry `json:"reviews,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

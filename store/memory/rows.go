@@ -182,6 +182,35 @@ func (r *roleRow) key() roleKey {
 	return roleKey{r.from, r.to, extra}
 }
 
+// scoreSlot names a row of one of the relationship tables (or of recs,
+// with relRecord) in graph.scores. Legal representatives and officers
+// share the roles table, so both map to relLegalRep or relOfficer by the
+// row's kind.
+type scoreSlot struct {
+	typ  relType
+	slot int32
+}
+
+// setScore keeps a row's match score; 0 removes it (a row written again
+// with its key named).
+func (g *graph) setScore(typ relType, slot int32, score float64) {
+	if score == 0 {
+		if len(g.scores) > 0 {
+			delete(g.scores, scoreSlot{typ, slot})
+		}
+		return
+	}
+	g.scores[scoreSlot{typ, slot}] = score
+}
+
+// score returns a row's match score, 0 when it has none.
+func (g *graph) score(typ relType, slot int32) float64 {
+	if len(g.scores) == 0 {
+		return 0
+	}
+	return g.scores[scoreSlot{typ, slot}]
+}
+
 // relType is a relationship type's code in a link.
 type relType uint8
 
@@ -254,38 +283,40 @@ func (g *graph) person(id nodeID) models.Person {
 func (g *graph) record(i int32) models.Record {
 	r := &g.recs[i]
 	return models.Record{
-		ID:        r.id,
-		Subject:   g.ref(r.subject),
-		Kind:      models.RecordKind(g.strs.str(r.kind)),
-		Severity:  r.severity,
-		Authority: g.strs.str(r.authority),
-		Decided:   g.dates.get(r.decided),
-		Removed:   g.dates.get(r.removed),
-		Amount:    r.amount,
-		DocNo:     r.docNo,
-		Reason:    r.reason,
+		ID:         r.id,
+		Subject:    g.ref(r.subject),
+		Kind:       models.RecordKind(g.strs.str(r.kind)),
+		Severity:   r.severity,
+		Authority:  g.strs.str(r.authority),
+		Decided:    g.dates.get(r.decided),
+		Removed:    g.dates.get(r.removed),
+		Amount:     r.amount,
+		DocNo:      r.docNo,
+		Reason:     r.reason,
+		MatchScore: g.score(relRecord, i),
 	}
 }
 
 func (g *graph) shareholding(i int32) models.Shareholding {
 	s := &g.shares[i]
 	return models.Shareholding{Holder: g.ref(s.from), Enterprise: g.nodes[s.to].key, Ratio: s.ratio,
-		Amount: s.amount, Since: g.dates.get(s.since)}
+		Amount: s.amount, Since: g.dates.get(s.since), MatchScore: g.score(relShares, i)}
 }
 
 func (g *graph) role(i int32) models.Role {
 	r := &g.roles[i]
-	kind := models.RoleLegalRep
+	kind, typ := models.RoleLegalRep, relLegalRep
 	if r.officer {
-		kind = models.RoleOfficer
+		kind, typ = models.RoleOfficer, relOfficer
 	}
 	return models.Role{Person: g.nodes[r.from].key, Enterprise: g.nodes[r.to].key, Kind: kind,
-		Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until)}
+		Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until),
+		MatchScore: g.score(typ, i)}
 }
 
 func (g *graph) branch(i int32) models.Branch {
 	b := &g.branches[i]
-	return models.Branch{Branch: g.nodes[b.from].key, Parent: g.nodes[b.to].key}
+	return models.Branch{Branch: g.nodes[b.from].key, Parent: g.nodes[b.to].key, MatchScore: g.score(relBranch, i)}
 }
 
 func (g *graph) relation(i int32) models.Relation {

@@ -498,7 +498,7 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 		case relShares:
 			r := &g.shares[l.rel]
 			b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: from, Enterprise: to,
-				Ratio: r.ratio, Amount: r.amount, Since: g.dates.get(r.since)})
+				Ratio: r.ratio, Amount: r.amount, Since: g.dates.get(r.since), MatchScore: g.score(relShares, l.rel)})
 			if proj {
 				b.ShareholdingEnds = append(b.ShareholdingEnds, store.Ends{From: id, To: l.other})
 			}
@@ -509,12 +509,13 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 				kind = models.RoleOfficer
 			}
 			b.Roles = append(b.Roles, models.Role{Person: from.Key, Enterprise: to, Kind: kind,
-				Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until)})
+				Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until),
+				MatchScore: g.score(l.typ, l.rel)})
 			if proj {
 				b.RoleEnds = append(b.RoleEnds, store.Ends{From: id, To: l.other})
 			}
 		case relBranch:
-			b.Branches = append(b.Branches, models.Branch{Branch: from.Key, Parent: to})
+			b.Branches = append(b.Branches, models.Branch{Branch: from.Key, Parent: to, MatchScore: g.score(relBranch, l.rel)})
 			if proj {
 				b.BranchEnds = append(b.BranchEnds, store.Ends{From: id, To: l.other})
 			}

@@ -79,6 +79,8 @@ func recordRow(r *models.Record) map[string]any {
 		"amount":    optNumber(r.Amount),
 		"doc_no":    optString(r.DocNo),
 		"reason":    optString(r.Reason),
+		// The matcher's score when the loader resolved the subject by matching.
+		"match_score": optNumber(r.MatchScore),
 	}
 }
 
@@ -184,16 +186,17 @@ func personOf(p map[string]any) models.Person {
 // recordOf reads a record node; the subject comes from its HAS_RECORD link.
 func recordOf(p map[string]any, subject models.Ref) models.Record {
 	return models.Record{
-		ID:        str(p, "id"),
-		Subject:   subject,
-		Kind:      models.RecordKind(str(p, "kind")),
-		Severity:  num(p, "severity"),
-		Authority: str(p, "authority"),
-		Decided:   date(p, "decided"),
-		Removed:   date(p, "removed"),
-		Amount:    num(p, "amount"),
-		DocNo:     str(p, "doc_no"),
-		Reason:    str(p, "reason"),
+		ID:         str(p, "id"),
+		Subject:    subject,
+		Kind:       models.RecordKind(str(p, "kind")),
+		Severity:   num(p, "severity"),
+		Authority:  str(p, "authority"),
+		Decided:    date(p, "decided"),
+		Removed:    date(p, "removed"),
+		Amount:     num(p, "amount"),
+		DocNo:      str(p, "doc_no"),
+		Reason:     str(p, "reason"),
+		MatchScore: num(p, "match_score"),
 	}
 }
 
@@ -244,7 +247,7 @@ func edgeOf(typ string, props map[string]any, from, to models.Ref) (store.Edge, 
 		if from.Kind != models.KindEnterprise || to.Kind != models.KindEnterprise {
 			return store.Edge{}, false
 		}
-		return store.BranchEdge(models.Branch{Branch: from.Key, Parent: to.Key}), true
+		return store.BranchEdge(models.Branch{Branch: from.Key, Parent: to.Key, MatchScore: num(props, "match_score")}), true
 	case models.RelRelatedTo:
 		if from.Kind != models.KindPerson || to.Kind != models.KindPerson {
 			return store.Edge{}, false
@@ -261,7 +264,8 @@ func edgeOf(typ string, props map[string]any, from, to models.Ref) (store.Edge, 
 }
 
 func shareholdingOf(p map[string]any, holder models.Ref, enterprise string) models.Shareholding {
-	return models.Shareholding{Holder: holder, Enterprise: enterprise, Ratio: num(p, "ratio"), Amount: num(p, "amount"), Since: date(p, "since")}
+	return models.Shareholding{Holder: holder, Enterprise: enterprise, Ratio: num(p, "ratio"), Amount: num(p, "amount"), Since: date(p, "since"),
+		MatchScore: num(p, "match_score")}
 }
 
 func roleOf(typ string, p map[string]any, person, enterprise string) models.Role {
@@ -270,5 +274,5 @@ func roleOf(typ string, p map[string]any, person, enterprise string) models.Role
 		kind = models.RoleLegalRep
 	}
 	return models.Role{Person: person, Enterprise: enterprise, Kind: kind, Title: str(p, "title"), TitleText: str(p, "title_text"),
-		Since: date(p, "since"), Until: date(p, "until")}
+		Since: date(p, "since"), Until: date(p, "until"), MatchScore: num(p, "match_score")}
 }

@@ -508,8 +508,9 @@ type relRow struct {
 	kind          int64
 	from, to      int64
 	ratio, amount float64
-	title         string // an appointment's title; a relation's kind
-	titleText     string // an appointment's title_text (scan_relationships only)
+	title         string  // an appointment's title; a relation's kind
+	titleText     string  // an appointment's title_text (scan_relationships only)
+	score         float64 // match_score (scan_relationships only)
 	since, until  models.Date
 }
 
@@ -538,16 +539,20 @@ func relDecoder(props func(row []any, r *relRow)) func([]any) (relChunk, error) 
 }
 
 // fullRel reads a scan_relationships row:
-// [0, start, end, ratio, amount, since] for a shareholding,
-// [1 or 2, start, end, title, since, until, title_text] for an appointment,
-// [3, start, end] for a branch link.
+// [0, start, end, ratio, amount, since, match_score] for a shareholding,
+// [1 or 2, start, end, title, since, until, title_text, match_score] for
+// an appointment, [3, start, end, match_score] for a branch link.
 func fullRel(row []any, r *relRow) {
 	switch r.kind {
 	case relHolds:
 		r.ratio, r.amount, r.since = numOf(at(row, 3)), numOf(at(row, 4)), dateOf(at(row, 5))
+		r.score = numOf(at(row, 6))
 	case relLegalRep, relOfficer:
 		appointment(row, r)
 		r.titleText = strAt(row, 6)
+		r.score = numOf(at(row, 7))
+	case relBranch:
+		r.score = numOf(at(row, 3))
 	}
 }
 
@@ -641,14 +646,15 @@ func (c relChunk) models(ids *refsByID, nums *numbers, out *relModels) {
 
 	out.sh, out.ro, out.br = out.sh[:0], out.ro[:0], out.br[:0]
 	for _, x := range out.holds {
-		out.sh = append(out.sh, models.Shareholding{Holder: x.from, Enterprise: x.to.Key, Ratio: x.row.ratio, Amount: x.row.amount, Since: x.row.since})
+		out.sh = append(out.sh, models.Shareholding{Holder: x.from, Enterprise: x.to.Key, Ratio: x.row.ratio, Amount: x.row.amount, Since: x.row.since,
+			MatchScore: x.row.score})
 	}
 	for _, x := range out.roles {
 		out.ro = append(out.ro, models.Role{Person: x.from.Key, Enterprise: x.to.Key, Kind: x.row.roleKind(), Title: x.row.title, TitleText: x.row.titleText,
-			Since: x.row.since, Until: x.row.until})
+			Since: x.row.since, Until: x.row.until, MatchScore: x.row.score})
 	}
 	for _, x := range out.branches {
-		out.br = append(out.br, models.Branch{Branch: x.from.Key, Parent: x.to.Key})
+		out.br = append(out.br, models.Branch{Branch: x.from.Key, Parent: x.to.Key, MatchScore: x.row.score})
 	}
 	out.shEnds, out.roEnds, out.brEnds = nums.ends(out.shEnds, out.holds), nums.ends(out.roEnds, out.roles), nums.ends(out.brEnds, out.branches)
 }

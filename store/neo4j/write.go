@@ -140,7 +140,7 @@ func planBatch(b *store.Batch) []step {
 	var sharesE, sharesP []any
 	for _, sh := range b.Shareholdings {
 		row := map[string]any{"holder": sh.Holder.Key, "enterprise": sh.Enterprise,
-			"ratio": sh.Ratio, "amount": optNumber(sh.Amount), "since": optDate(sh.Since)}
+			"ratio": sh.Ratio, "amount": optNumber(sh.Amount), "since": optDate(sh.Since), "match_score": optNumber(sh.MatchScore)}
 		if sh.Holder.Kind == models.KindPerson {
 			sharesP = append(sharesP, row)
 		} else {
@@ -151,7 +151,7 @@ func planBatch(b *store.Batch) []step {
 	var legal, officers []any
 	for _, r := range b.Roles {
 		row := map[string]any{"person": r.Person, "enterprise": r.Enterprise, "title": r.Title,
-			"title_text": optString(r.TitleText), "since": optDate(r.Since), "until": optDate(r.Until)}
+			"title_text": optString(r.TitleText), "since": optDate(r.Since), "until": optDate(r.Until), "match_score": optNumber(r.MatchScore)}
 		if r.Kind == models.RoleLegalRep {
 			legal = append(legal, row)
 		} else {
@@ -161,7 +161,7 @@ func planBatch(b *store.Batch) []step {
 
 	var branches []any
 	for _, br := range b.Branches {
-		branches = append(branches, map[string]any{"branch": br.Branch, "parent": br.Parent})
+		branches = append(branches, map[string]any{"branch": br.Branch, "parent": br.Parent, "match_score": optNumber(br.MatchScore)})
 	}
 
 	var relations []any

@@ -46,8 +46,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Reports", testReports}, // reports.go
 		{"Snapshots", testSnapshots},
 		{"Watchlists", testWatchlists},
-		{"Relations", testRelations}, // relations.go
-		{"TitleText", testTitleText}, // titles.go
+		{"Relations", testRelations},     // relations.go
+		{"TitleText", testTitleText},     // titles.go
+		{"MatchScores", testMatchScores}, // reviews.go
+		{"Reviews", testReviews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

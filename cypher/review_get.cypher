@@ -1,0 +1,3 @@
+// One match review entry.
+MATCH (r:MatchReview {id: $id})
+RETURN properties(r) AS review

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT match_review_id IF NOT EXISTS FOR (r:MatchReview) REQUIRE r.id IS UNIQUE
