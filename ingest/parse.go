@@ -51,6 +51,9 @@ type parser struct {
 	// unknownPersons counts person references to person_ids that no persons
 	// row of this load gave.
 	unknownPersons int64
+	// matching: enterprise references that are not keys become queries
+	// for the matcher (matchcols.go).
+	matching bool
 }
 
 // newParser returns a parser that remembers persons in idx (a keyindex of
@@ -522,28 +525,43 @@ func (p *parser) person(v []string, file string, line int) (models.Person, *fiel
 	return per, nil
 }
 
-// shareholding parses a shareholdings row.
-func (p *parser) shareholding(v []string) (models.Shareholding, *fieldError) {
-	var s models.Shareholding
+// shareholding parses a shareholdings row; refs are the references left
+// to the matcher (their keys empty in the row).
+func (p *parser) shareholding(v []string) (s models.Shareholding, refs []refQuery, _ *fieldError) {
 	kind, err := parseEnum("holder_kind", v[shHolderKind], []models.NodeKind{models.KindPerson, models.KindEnterprise})
 	if v[shHolderKind] == "" {
-		return s, required("holder_kind")
+		return s, nil, required("holder_kind")
 	} else if err != nil {
-		return s, err
+		return s, nil, err
 	}
 	s.Holder.Kind = kind
+	var q *refQuery
 	if kind == models.KindPerson {
 		s.Holder.Key, err = p.personRef("holder", v[shHolder])
 	} else {
-		s.Holder.Key, err = p.enterpriseRef("holder", v[shHolder])
+		s.Holder.Key, q, err = p.entRef(FileShareholdings, v, "holder", shHolder)
 	}
 	if err != nil {
-		return s, err
+		return s, nil, err
 	}
-	if s.Enterprise, err = p.enterpriseRef("enterprise", v[shEnterprise]); err != nil {
-		return s, err
+	if q != nil {
+		refs = append(refs, *q)
 	}
-	if kind == models.KindEnterprise && s.Holder.Key == s.Enterprise {
+	if s.Enterprise, q, err = p.entRef(FileShareholdings, v, "enterprise", shEnterprise); err != nil {
+		return s, nil, err
+	}
+	if q != nil {
+		refs = append(refs, *q)
+	}
+	s, err = p.shareholdingRest(v, s)
+	return s, refs, err
+}
+
+// shareholdingRest checks the holder against the enterprise and parses
+// the rest of a shareholdings row.
+func (p *parser) shareholdingRest(v []string, s models.Shareholding) (models.Shareholding, *fieldError) {
+	var err *fieldError
+	if s.Holder.Kind == models.KindEnterprise && s.Holder.Key != "" && s.Holder.Key == s.Enterprise {
 		return s, &fieldError{Field: "holder", Reason: "is the enterprise itself", Fix: "an enterprise cannot be recorded as its own shareholder; drop the row"}
 	}
 	if v[shRatio] == "" {
@@ -561,54 +579,75 @@ func (p *parser) shareholding(v []string) (models.Shareholding, *fieldError) {
 	return s, nil
 }
 
-// role parses a legal_reps or officers row.
-func (p *parser) role(v []string, kind models.RoleKind) (models.Role, *fieldError) {
-	r := models.Role{Kind: kind}
+// role parses a legal_reps or officers row; ref is the enterprise left to
+// the matcher, if it is.
+func (p *parser) role(v []string, kind models.RoleKind) (r models.Role, refs []refQuery, _ *fieldError) {
+	r.Kind = kind
 	iPerson, iEnt, iSince, iUntil := lrPerson, lrEnterprise, lrSince, lrUntil
+	file := FileLegalReps
 	if kind == models.RoleOfficer {
 		iPerson, iEnt, iSince, iUntil = ofPerson, ofEnterprise, ofSince, ofUntil
+		file = FileOfficers
 	}
 	var err *fieldError
 	if r.Person, err = p.personRef("person_id", v[iPerson]); err != nil {
-		return r, err
+		return r, nil, err
 	}
-	if r.Enterprise, err = p.enterpriseRef("enterprise", v[iEnt]); err != nil {
-		return r, err
+	var q *refQuery
+	if r.Enterprise, q, err = p.entRef(file, v, "enterprise", iEnt); err != nil {
+		return r, nil, err
+	}
+	if q != nil {
+		refs = append(refs, *q)
 	}
 	if kind == models.RoleOfficer {
 		t := strings.ToLower(v[ofTitle])
 		if t == "" {
-			return r, required("title")
+			return r, nil, required("title")
 		}
 		if !slices.Contains(OfficerTitles, t) {
 			// Free text (董事长, 执行董事兼总经理, CEO): the title table of docs/ingest.md.
 			var terr error
 			if t, terr = mapping.Title(v[ofTitle], nil); terr != nil {
-				return r, &fieldError{Field: "title", Reason: "is not a known title", Fix: "use one of: " + strings.Join(OfficerTitles, ", ") + ", or a title word of docs/ingest.md (董事长, 监事 …)"}
+				return r, nil, &fieldError{Field: "title", Reason: "is not a known title", Fix: "use one of: " + strings.Join(OfficerTitles, ", ") + ", or a title word of docs/ingest.md (董事长, 监事 …)"}
 			}
 		}
 		r.Title = t
 	}
 	if r.Since, r.Until, err = p.dateRange("since", v[iSince], "until", v[iUntil]); err != nil {
-		return r, err
+		return r, nil, err
 	}
-	return r, nil
+	return r, refs, nil
 }
 
-// branch parses a branches row.
-func (p *parser) branch(v []string) (models.Branch, *fieldError) {
-	var b models.Branch
+// branch parses a branches row; refs are the ends left to the matcher.
+func (p *parser) branch(v []string) (b models.Branch, refs []refQuery, _ *fieldError) {
 	var err *fieldError
-	if b.Branch, err = p.enterpriseRef("branch", v[brBranch]); err != nil {
-		return b, err
+	var q *refQuery
+	if b.Branch, q, err = p.entRef(FileBranches, v, "branch", brBranch); err != nil {
+		return b, nil, err
 	}
-	if b.Parent, err = p.enterpriseRef("parent", v[brParent]); err != nil {
-		return b, err
+	if q != nil {
+		refs = append(refs, *q)
 	}
-	if b.Branch == b.Parent {
-		return b, &fieldError{Field: "parent", Reason: "is the branch itself", Fix: "give the head office's USCC in parent"}
+	if b.Parent, q, err = p.entRef(FileBranches, v, "parent", brParent); err != nil {
+		return b, nil, err
 	}
-	return b, nil
+	if q != nil {
+		refs = append(refs, *q)
+	}
+	if err := checkBranch(b); err != nil {
+		return b, nil, err
+	}
+	return b, refs, nil
+}
+
+// checkBranch refuses a branch that is its own parent (once both ends are known).
+func checkBranch(b models.Branch) *fieldError {
+	if b.Branch != "" && b.Branch == b.Parent {
+		return &fieldError{Field: "parent", Reason: "is the branch itself", Fix: "give the head office's USCC in parent"}
+	}
+	return nil
 }
 
 // relation parses a relations row into its canonical form (A < B).
@@ -636,29 +675,40 @@ func (p *parser) relation(v []string) (models.Relation, *fieldError) {
 	return r.Canonical(), nil
 }
 
-// record parses a records row.
-func (p *parser) record(v []string) (models.Record, *fieldError) {
-	var r models.Record
+// record parses a records row; refs holds the subject when it is left
+// to the matcher.
+func (p *parser) record(v []string) (r models.Record, refs []refQuery, _ *fieldError) {
 	var err *fieldError
 	if r.ID, err = p.sourceKey("record_id", v[rcID]); err != nil {
-		return r, err
+		return r, nil, err
 	}
 	if v[rcSubjectKind] == "" {
-		return r, required("subject_kind")
+		return r, nil, required("subject_kind")
 	}
 	kind, err := parseEnum("subject_kind", v[rcSubjectKind], []models.NodeKind{models.KindEnterprise, models.KindPerson})
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
 	r.Subject.Kind = kind
+	var q *refQuery
 	if kind == models.KindPerson {
 		r.Subject.Key, err = p.personRef("subject", v[rcSubject])
 	} else {
-		r.Subject.Key, err = p.enterpriseRef("subject", v[rcSubject])
+		r.Subject.Key, q, err = p.entRef(FileRecords, v, "subject", rcSubject)
 	}
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
+	if q != nil {
+		refs = append(refs, *q)
+	}
+	r, err = p.recordRest(v, r)
+	return r, refs, err
+}
+
+// recordRest parses the fields of a records row after its subject.
+func (p *parser) recordRest(v []string, r models.Record) (models.Record, *fieldError) {
+	var err *fieldError
 	k := strings.ToLower(v[rcKind])
 	if k == "" {
 		return r, required("kind")

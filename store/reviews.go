@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"riskgraph/models"
 )
 
 // The match review queue (docs/ingest.md, "Matching at ingest"): a row
@@ -45,9 +47,11 @@ type Review struct {
 	Query MatchQuery `json:"query"`
 	// Candidates are the matcher's best candidates, best first.
 	Candidates []ReviewCandidate `json:"candidates"`
-	// Row holds the one relationship or record to write once decided, with
-	// the reference of Field empty (every other reference resolved).
-	Row     Batch     `json:"row"`
+	// Rows are the relationships and records waiting on this reference,
+	// to write once it is decided: the reference of Field empty in each,
+	// every other reference resolved. Queuing the entry again adds the rows
+	// it does not hold yet, up to MaxReviewRows.
+	Rows    Batch     `json:"rows"`
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
 	// Key is the enterprise chosen (accepted only); DecidedBy the API key
@@ -93,16 +97,23 @@ func (r *Review) Candidate(key string) (ReviewCandidate, bool) {
 	return r.Candidates[i], true
 }
 
-// Validate checks an entry before it is queued: an id, a field, exactly
-// one row, pending.
+// MaxReviewRows bounds the rows one entry holds. Rows past it are not
+// held; a load run again after the decision attaches them (or refuses
+// them) by the decision.
+const MaxReviewRows = 1000
+
+// Validate checks an entry before it is queued: an id, a field, one to
+// MaxReviewRows rows, pending.
 func (r *Review) Validate() error {
 	switch {
 	case r.ID == "" || len(r.ID) > 128:
 		return fmt.Errorf("%w: review entry: id is empty or longer than 128 characters", ErrInvalid)
 	case r.Field == "":
 		return fmt.Errorf("%w: review entry %s: field is empty", ErrInvalid, r.ID)
-	case r.Row.Len() != 1:
-		return fmt.Errorf("%w: review entry %s: holds %d rows, want exactly one", ErrInvalid, r.ID, r.Row.Len())
+	case r.Rows.Len() < 1 || r.Rows.Len() > MaxReviewRows:
+		return fmt.Errorf("%w: review entry %s: holds %d rows, want 1 to %d", ErrInvalid, r.ID, r.Rows.Len(), MaxReviewRows)
+	case r.Rows.Len() != len(r.Rows.Shareholdings)+len(r.Rows.Roles)+len(r.Rows.Branches)+len(r.Rows.Records):
+		return fmt.Errorf("%w: review entry %s: holds entities or relations; it holds shareholdings, roles, branches and records only", ErrInvalid, r.ID)
 	case r.Status != ReviewPending:
 		return fmt.Errorf("%w: review entry %s: status %q; entries are queued pending", ErrInvalid, r.ID, r.Status)
 	case r.Created.IsZero():
@@ -114,6 +125,73 @@ func (r *Review) Validate() error {
 		}
 	}
 	return nil
+}
+
+// AddRows adds to r the rows of more that it does not hold yet (equal
+// values are the same row), up to MaxReviewRows, and reports whether it
+// added any.
+func (r *Review) AddRows(more Batch) bool {
+	before := r.Rows.Len()
+	room := func() int { return MaxReviewRows - r.Rows.Len() }
+	addNew(&r.Rows.Shareholdings, more.Shareholdings, room())
+	addNew(&r.Rows.Roles, more.Roles, room())
+	addNew(&r.Rows.Branches, more.Branches, room())
+	addNew(&r.Rows.Records, more.Records, room())
+	return r.Rows.Len() > before
+}
+
+// addNew appends to *have the values of more it does not hold, at most room.
+func addNew[T comparable](have *[]T, more []T, room int) {
+	for _, x := range more {
+		if room <= 0 {
+			return
+		}
+		if !slices.Contains(*have, x) {
+			*have = append(*have, x)
+			room--
+		}
+	}
+}
+
+// Attached returns the entry's rows with the reference of its Field set
+// to the enterprise key and their match score set to score (the lower of
+// it and a score a row already has, when another of its references was
+// matched too).
+func (r *Review) Attached(key string, score float64) Batch {
+	lower := func(old float64) float64 {
+		if old > 0 && old < score {
+			return old
+		}
+		return score
+	}
+	var b Batch
+	for _, x := range r.Rows.Shareholdings {
+		if r.Field == "holder" {
+			x.Holder = models.EnterpriseRef(key)
+		} else {
+			x.Enterprise = key
+		}
+		x.MatchScore = lower(x.MatchScore)
+		b.Shareholdings = append(b.Shareholdings, x)
+	}
+	for _, x := range r.Rows.Roles {
+		x.Enterprise, x.MatchScore = key, lower(x.MatchScore)
+		b.Roles = append(b.Roles, x)
+	}
+	for _, x := range r.Rows.Branches {
+		if r.Field == "parent" {
+			x.Parent = key
+		} else {
+			x.Branch = key
+		}
+		x.MatchScore = lower(x.MatchScore)
+		b.Branches = append(b.Branches, x)
+	}
+	for _, x := range r.Rows.Records {
+		x.Subject, x.MatchScore = models.EnterpriseRef(key), lower(x.MatchScore)
+		b.Records = append(b.Records, x)
+	}
+	return b
 }
 
 // ReviewDecision is an inspector's decision on a pending entry.
@@ -159,9 +237,11 @@ type ReviewFilter struct {
 // ReviewStore keeps the match review queue; part of Store.
 type ReviewStore interface {
 	// QueueReviews adds, pending, the entries whose ID the queue does not
-	// hold, and returns each given entry as the queue holds it after the
-	// call: a new one as given, a known one as it was stored (with its
-	// decision, if any). Queuing the same entries again changes nothing.
+	// hold, adds to a pending entry it holds the rows it does not hold yet
+	// (Review.AddRows), and returns each given entry as the queue holds it
+	// after the call: a new one as given, a known one as stored (with its
+	// decision, if any; a decided entry takes no rows). Queuing the same
+	// entries again changes nothing.
 	QueueReviews(ctx context.Context, rs []Review) ([]Review, error)
 	// Review returns one entry, or ErrNotFound.
 	Review(ctx context.Context, id string) (Review, error)

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"riskgraph/store"
 )
@@ -16,8 +17,10 @@ var _ store.ReviewStore = (*Store)(nil)
 
 // reviewsEntry is the journal record of a change to the review queue.
 type reviewsEntry struct {
-	Queue  []store.Review `json:"queue,omitempty"`
-	Decide string         `json:"decide,omitempty"`
+	Queue []store.Review `json:"queue,omitempty"`
+	// AddRows: rows for pending entries (Review.AddRows, by id).
+	AddRows []store.Review `json:"add_rows,omitempty"`
+	Decide  string         `json:"decide,omitempty"`
 	// Decision is Decide's; the batch it writes is the entry's Batch.
 	Decision *store.ReviewDecision `json:"decision,omitempty"`
 }
@@ -37,6 +40,14 @@ func (r *reviews) apply(e *reviewsEntry) {
 	for i := range e.Queue {
 		if _, ok := r.byID[e.Queue[i].ID]; !ok {
 			c := e.Queue[i]
+			r.byID[c.ID] = &c
+		}
+	}
+	for i := range e.AddRows {
+		if x := r.byID[e.AddRows[i].ID]; x != nil && x.Status == store.ReviewPending {
+			c := *x
+			c.Rows = cloneBatch(x.Rows)
+			c.AddRows(e.AddRows[i].Rows)
 			r.byID[c.ID] = &c
 		}
 	}
@@ -63,7 +74,8 @@ func (r *reviews) snapshot(emit func(*entry) error) error {
 	return nil
 }
 
-// QueueReviews journals the entries the queue does not hold yet.
+// QueueReviews journals the entries the queue does not hold yet and the
+// rows pending entries do not hold yet.
 func (s *Store) QueueReviews(ctx context.Context, rs []store.Review) ([]store.Review, error) {
 	for i := range rs {
 		if err := rs[i].Validate(); err != nil {
@@ -72,34 +84,56 @@ func (s *Store) QueueReviews(ctx context.Context, rs []store.Review) ([]store.Re
 	}
 	s.reviewMu.Lock()
 	defer s.reviewMu.Unlock()
-	out := make([]store.Review, len(rs))
-	var fresh []store.Review
-	seen := map[string]int{}
+	// The entries as they will be, by id, and which are new or grew.
+	after := map[string]*store.Review{}
+	var fresh, grown []string
 	s.mu.RLock()
 	if err := s.open(); err != nil {
 		s.mu.RUnlock()
 		return nil, err
 	}
-	for i, r := range rs {
-		if x := s.g.reviews.byID[r.ID]; x != nil {
-			out[i] = *x
-			continue
+	for _, r := range rs {
+		x := after[r.ID]
+		if x == nil {
+			if held := s.g.reviews.byID[r.ID]; held != nil {
+				c := *held
+				c.Rows = cloneBatch(held.Rows)
+				x = &c
+			} else {
+				c := r
+				c.Rows = store.Batch{}
+				x = &c
+				fresh = append(fresh, r.ID)
+			}
+			after[r.ID] = x
 		}
-		if j, dup := seen[r.ID]; dup {
-			out[i] = fresh[j]
-			continue
+		if x.Status == store.ReviewPending && x.AddRows(r.Rows) && !slices.Contains(fresh, r.ID) && !slices.Contains(grown, r.ID) {
+			grown = append(grown, r.ID)
 		}
-		seen[r.ID] = len(fresh)
-		fresh = append(fresh, r)
-		out[i] = r
 	}
 	s.mu.RUnlock()
-	if len(fresh) > 0 {
-		if err := s.commit(ctx, &entry{Reviews: &reviewsEntry{Queue: fresh}}); err != nil {
+	if len(fresh)+len(grown) > 0 {
+		e := &reviewsEntry{}
+		for _, id := range fresh {
+			e.Queue = append(e.Queue, *after[id])
+		}
+		for _, id := range grown {
+			e.AddRows = append(e.AddRows, *after[id])
+		}
+		if err := s.commit(ctx, &entry{Reviews: e}); err != nil {
 			return nil, err
 		}
 	}
+	out := make([]store.Review, len(rs))
+	for i, r := range rs {
+		out[i] = *after[r.ID]
+	}
 	return out, nil
+}
+
+func cloneBatch(b store.Batch) store.Batch {
+	return store.Batch{Shareholdings: slices.Clone(b.Shareholdings), Roles: slices.Clone(b.Roles),
+		Branches: slices.Clone(b.Branches), Records: slices.Clone(b.Records)}
 }
 
 // Review returns one entry.

@@ -27,7 +27,7 @@ func TestReviewsSurviveRestartAndCompact(t *testing.T) {
 		return store.Review{ID: id, Source: "court", File: "records.csv", Line: n, Field: "subject",
 			Query:      store.MatchQuery{Name: "星河物流"},
 			Candidates: []store.ReviewCandidate{{Key: storetest.G, Name: "上海浦东星河物流有限公司", Score: 0.8}},
-			Row: store.Batch{Records: []models.Record{{ID: "src:court:" + id, Subject: models.Ref{Kind: models.KindEnterprise},
+			Rows: store.Batch{Records: []models.Record{{ID: "src:court:" + id, Subject: models.Ref{Kind: models.KindEnterprise},
 				Kind: models.RecordPenalty, Severity: 0.4}}},
 			Status: store.ReviewPending, Created: t0.Add(time.Duration(n) * time.Second)}
 	}
@@ -48,7 +48,7 @@ func TestReviewsSurviveRestartAndCompact(t *testing.T) {
 		t.Helper()
 		for id, want := range map[string]string{"a": store.ReviewAccepted, "b": store.ReviewRejected, "c": store.ReviewPending} {
 			r, err := s.Review(ctx, id)
-			if err != nil || r.Status != want || r.Source != "court" || len(r.Candidates) != 1 || r.Row.Len() != 1 {
+			if err != nil || r.Status != want || r.Source != "court" || len(r.Candidates) != 1 || r.Rows.Len() != 1 {
 				t.Errorf("%s: review %s: %+v, %v; want %s", when, id, r, err, want)
 			}
 		}

@@ -28,9 +28,11 @@ const (
 	qReviewsByID        = "reviews_by_id"
 	qReviewsList        = "reviews_list"
 	qReviewDecide       = "review_decide"
+	qReviewRows         = "review_rows"
 )
 
-// QueueReviews creates the entries whose id is new, in one transaction.
+// QueueReviews creates the entries whose id is new and adds rows to the
+// pending ones, in one transaction.
 func (s *Store) QueueReviews(ctx context.Context, rs []store.Review) ([]store.Review, error) {
 	rows := make([]any, len(rs))
 	for i := range rs {
@@ -43,9 +45,9 @@ func (s *Store) QueueReviews(ctx context.Context, rs []store.Review) ([]store.Re
 		}
 		rows[i] = map[string]any{"id": rs[i].ID, "created": rs[i].Created.UTC(), "doc": doc}
 	}
-	stored := map[string]store.Review{}
+	after := map[string]*store.Review{}
 	err := s.write(ctx, "queue reviews", func(tx driver.ManagedTransaction) error {
-		clear(stored)
+		clear(after)
 		for lo := 0; lo < len(rows); lo += chunkRows {
 			res, err := tx.Run(ctx, stmt(qReviewQueue), map[string]any{"rows": rows[lo:min(lo+chunkRows, len(rows))]})
 			if err != nil {
@@ -56,9 +58,30 @@ func (s *Store) QueueReviews(ctx context.Context, rs []store.Review) ([]store.Re
 				if err != nil {
 					return err
 				}
-				stored[r.ID] = r
+				if after[r.ID] == nil {
+					after[r.ID] = &r
+				}
 			}
 			if err := res.Err(); err != nil {
+				return err
+			}
+		}
+		// Rows the stored entries do not hold yet (a load naming the
+		// reference again, or twice in this call).
+		var grown []any
+		for _, r := range rs {
+			x := after[r.ID]
+			if x == nil || x.Status != store.ReviewPending || !x.AddRows(r.Rows) {
+				continue
+			}
+			doc, err := reviewDoc(*x)
+			if err != nil {
+				return err
+			}
+			grown = append(grown, map[string]any{"id": x.ID, "doc": doc})
+		}
+		if len(grown) > 0 {
+			if _, err := runIn(ctx, tx, qReviewRows, map[string]any{"rows": grown}); err != nil {
 				return err
 			}
 		}
@@ -69,7 +92,9 @@ func (s *Store) QueueReviews(ctx context.Context, rs []store.Review) ([]store.Re
 	}
 	out := make([]store.Review, len(rs))
 	for i, r := range rs {
-		out[i] = stored[r.ID]
+		if x := after[r.ID]; x != nil {
+			out[i] = *x
+		}
 	}
 	return out, nil
 }

@@ -14,5 +14,6 @@ func reviewExplainParams() map[string]map[string]any {
 		"reviews_by_id":        {"ids": []string{"rv-1", "rv-2"}},
 		"reviews_list":         {"status": "pending", "after_created": at, "after_id": "rv-1", "limit": int64(10)},
 		"review_decide":        {"id": "rv-1", "status": "accepted", "key": "914403001922038216", "by": "k1", "at": at},
+		"review_rows":          {"rows": []any{map[string]any{"id": "rv-1", "doc": "{}"}}},
 	}
 }

@@ -103,7 +103,7 @@ func review(id string, n int) store.Review {
 	return store.Review{ID: id, Source: "court", File: "records.csv", Line: n + 2, Field: "subject",
 		Query:      store.MatchQuery{Name: "吉安汇骏实业有限责任公司", Region: "吉安", LegalRep: "张伟"},
 		Candidates: []store.ReviewCandidate{{Key: G, Name: "上海浦东星河物流有限公司", Score: 0.81, Features: []store.ReviewFeature{{Feature: "name", Agreement: 0.81}}}, {Key: A, Name: "华为技术有限公司", Score: 0.72}},
-		Row: store.Batch{Records: []models.Record{{ID: "src:court:" + id, Subject: models.Ref{Kind: models.KindEnterprise}, Kind: models.RecordPenalty,
+		Rows: store.Batch{Records: []models.Record{{ID: "src:court:" + id, Subject: models.Ref{Kind: models.KindEnterprise}, Kind: models.RecordPenalty,
 			Severity: 0.4, Decided: d(2024, 2, 2)}}},
 		Status: store.ReviewPending, Created: t0.Add(time.Duration(n) * time.Second)}
 }
@@ -131,7 +131,7 @@ func testReviews(t *testing.T, s store.Store) {
 	one, err := s.Review(ctx(), "rv-a")
 	if err != nil || one.Query != a.Query || len(one.Candidates) != 2 || one.Candidates[0].Key != G ||
 		len(one.Candidates[0].Features) != 1 || one.Candidates[0].Features[0] != (store.ReviewFeature{Feature: "name", Agreement: 0.81}) ||
-		one.Row.Len() != 1 || one.Row.Records[0].ID != "src:court:rv-a" || !one.Created.Equal(a.Created) || one.File != "records.csv" || one.Line != 2 || one.Field != "subject" {
+		one.Rows.Len() != 1 || one.Rows.Records[0].ID != "src:court:rv-a" || !one.Created.Equal(a.Created) || one.File != "records.csv" || one.Line != 2 || one.Field != "subject" {
 		t.Fatalf("Review(rv-a): %+v, %v", one, err)
 	}
 	if _, err := s.Review(ctx(), "nope"); !errors.Is(err, store.ErrNotFound) {
@@ -158,12 +158,23 @@ func testReviews(t *testing.T, s store.Store) {
 		t.Fatalf("second page: %v, %v; want rv-d", ids(page), err)
 	}
 
-	// Accept rv-a for G: its record is written, attached to G, with the score.
+	// Another row naming the same reference joins the pending entry (once).
+	more := review("rv-a", 7)
+	more.Rows.Records[0].ID = "src:court:rv-a2"
+	for range 2 {
+		got, err = s.QueueReviews(ctx(), []store.Review{more})
+		if err != nil || got[0].Rows.Len() != 2 || got[0].Line != a.Line || got[0].Rows.Records[1].ID != "src:court:rv-a2" {
+			t.Fatalf("queue a second row for rv-a: %+v, %v; want both rows held", got, err)
+		}
+	}
+	if one, _ = s.Review(ctx(), "rv-a"); one.Rows.Len() != 2 {
+		t.Fatalf("rv-a holds %d rows, want 2", one.Rows.Len())
+	}
+
+	// Accept rv-a for G: its records are written, attached to G, with the score.
 	gen, _ := s.Generation(ctx())
 	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
-	row := one.Row
-	row.Records = []models.Record{row.Records[0]}
-	row.Records[0].Subject, row.Records[0].MatchScore = models.EnterpriseRef(G), 0.81
+	row := one.Attached(G, 0.81)
 	dec, err := s.DecideReview(ctx(), "rv-a", store.ReviewDecision{Status: store.ReviewAccepted, Key: G, By: "key-insp", At: at}, &row)
 	if err != nil || dec.Status != store.ReviewAccepted || dec.Key != G || dec.DecidedBy != "key-insp" || dec.Decided == nil || !dec.Decided.Equal(at) {
 		t.Fatalf("accept: %+v, %v", dec, err)
@@ -172,20 +183,23 @@ func testReviews(t *testing.T, s store.Store) {
 		t.Errorf("generation %d after an accepted review wrote its row, was %d", g2, gen)
 	}
 	recs, _ := s.Records(ctx(), models.EnterpriseRef(G))
-	found := false
+	found := 0
 	for _, r := range recs {
-		found = found || r.ID == "src:court:rv-a" && r.MatchScore == 0.81
+		if (r.ID == "src:court:rv-a" || r.ID == "src:court:rv-a2") && r.MatchScore == 0.81 {
+			found++
+		}
 	}
-	if !found {
-		t.Errorf("records of G after accepting rv-a: %+v, want src:court:rv-a with score 0.81", recs)
+	if found != 2 {
+		t.Errorf("records of G after accepting rv-a: %+v, want src:court:rv-a and rv-a2 with score 0.81", recs)
 	}
 	// Deciding again: ErrDecided with the entry as decided; nothing written.
+	row.Records = row.Records[:1]
 	row.Records[0].ID = "src:court:second"
 	again, err := s.DecideReview(ctx(), "rv-a", store.ReviewDecision{Status: store.ReviewRejected, By: "key-2", At: at.Add(time.Hour)}, &row)
 	if !errors.Is(err, store.ErrDecided) || again.Status != store.ReviewAccepted || again.Key != G {
 		t.Errorf("deciding twice: %+v, %v; want ErrDecided and the accepted entry", again, err)
 	}
-	if recs, _ := s.Records(ctx(), models.EnterpriseRef(G)); len(recs) != 2 {
+	if recs, _ := s.Records(ctx(), models.EnterpriseRef(G)); len(recs) != 3 {
 		t.Errorf("a refused second decision wrote its batch: %d records on G", len(recs))
 	}
 	if _, err := s.DecideReview(ctx(), "nope", store.ReviewDecision{Status: store.ReviewRejected, At: at}, nil); !errors.Is(err, store.ErrNotFound) {
@@ -203,10 +217,11 @@ func testReviews(t *testing.T, s store.Store) {
 	if g2, _ := s.Generation(ctx()); g2 != gen {
 		t.Errorf("a rejection moved the generation %d → %d", gen, g2)
 	}
-	// Queuing them again returns the decisions.
-	got, err = s.QueueReviews(ctx(), []store.Review{a, b})
-	if err != nil || got[0].Status != store.ReviewAccepted || got[0].Key != G || got[1].Status != store.ReviewRejected {
-		t.Errorf("queue decided entries again: %+v, %v; want them as decided", got, err)
+	// Queuing them again returns the decisions; a decided entry takes no rows.
+	more.Rows.Records[0].ID = "src:court:rv-a3"
+	got, err = s.QueueReviews(ctx(), []store.Review{more, b})
+	if err != nil || got[0].Status != store.ReviewAccepted || got[0].Key != G || got[0].Rows.Len() != 2 || got[1].Status != store.ReviewRejected {
+		t.Errorf("queue decided entries again: %+v, %v; want them as decided, rv-a with its 2 rows", got, err)
 	}
 	for status, want := range map[string][]string{store.ReviewPending: {"rv-c", "rv-d"}, store.ReviewAccepted: {"rv-a"},
 		store.ReviewRejected: {"rv-b"}, "": {"rv-a", "rv-b", "rv-c", "rv-d"}} {
@@ -227,7 +242,7 @@ func testReviews(t *testing.T, s store.Store) {
 		t.Errorf("an entry without id: %v", err)
 	}
 	bad = review("rv-x", 5)
-	bad.Row = store.Batch{}
+	bad.Rows = store.Batch{}
 	if _, err := s.QueueReviews(ctx(), []store.Review{bad}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("an entry without a row: %v", err)
 	}
