@@ -14,15 +14,17 @@ import (
 
 // add parses one row and appends it to the batch; with skip (a resumed
 // load's rows already written) it only rebuilds what later rows depend on.
-func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError {
+// A row whose enterprise is left to the matcher is held (matchload.go):
+// held is true, and the row joins the batch, the queue or the rejects
+// when its chunk is resolved.
+func (l *Loader) add(fs *fileState, v []string, line int, skip bool) (held bool, _ *fieldError) {
 	b := fs.batch
 	var key string
-	var refs []ref
 	switch fs.kind {
 	case FileEnterprises:
 		e, err := l.p.enterprise(v)
 		if err != nil {
-			return err
+			return false, err
 		}
 		key = e.Key
 		l.refs.remember(e.Key)
@@ -32,20 +34,69 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 	case FilePersons:
 		p, err := l.p.person(v, fs.name, line)
 		if err != nil {
-			return err
+			return false, err
 		}
 		key = v[perID]
 		l.refs.remember(p.PID)
 		if !skip {
 			b.Persons = append(b.Persons, p)
 		}
-	case FileShareholdings:
-		s, err := l.p.shareholding(v)
+	case FileRelations:
+		r, err := l.p.relation(v)
 		if err != nil {
-			return err
+			return false, err
 		}
+		key = r.A + "\x00" + r.B + "\x00" + string(r.Kind)
+		if err := l.refs.check([]ref{{"person_a", models.PersonRef(r.A)}, {"person_b", models.PersonRef(r.B)}}, skip); err != nil {
+			return false, err
+		}
+		if !skip {
+			b.Relations = append(b.Relations, r)
+		}
+	default:
+		var row oneRow
+		var refs []refQuery
+		var err *fieldError
+		switch fs.kind {
+		case FileShareholdings:
+			row.sh, refs, err = l.p.shareholding(v)
+		case FileLegalReps:
+			row.role, refs, err = l.p.role(v, models.RoleLegalRep)
+		case FileOfficers:
+			row.role, refs, err = l.p.role(v, models.RoleOfficer)
+			row.role.TitleText = titleText(fs, v, row.role.Title)
+		case FileBranches:
+			row.br, refs, err = l.p.branch(v)
+		case FileRecords:
+			row.rec, refs, err = l.p.record(v)
+		}
+		if err != nil {
+			return false, err
+		}
+		if len(refs) > 0 {
+			if skip {
+				return false, nil // written by the earlier run; nothing later depends on it
+			}
+			l.hold(fs, heldRow{line: line, row: row, refs: refs})
+			return true, nil
+		}
+		return false, l.admit(fs, &row, line, skip)
+	}
+	l.duplicate(fs, key, line, skip)
+	return false, nil
+}
+
+// admit checks a parsed relationship or record row's references and
+// appends it to the batch: at once for rows naming their enterprises by
+// key, after matching for held rows.
+func (l *Loader) admit(fs *fileState, row *oneRow, line int, skip bool) *fieldError {
+	b := fs.batch
+	var key string
+	switch fs.kind {
+	case FileShareholdings:
+		s := row.sh
 		key = string(s.Holder.Kind) + "\x00" + s.Holder.Key + "\x00" + s.Enterprise
-		refs = []ref{{"holder", s.Holder}, {"enterprise", models.EnterpriseRef(s.Enterprise)}}
+		refs := []ref{{"holder", s.Holder}, {"enterprise", models.EnterpriseRef(s.Enterprise)}}
 		if err := l.refs.check(refs, skip); err != nil {
 			return err
 		}
@@ -54,17 +105,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 		}
 		defer l.shareSum(fs, s, key, line, skip)
 	case FileLegalReps, FileOfficers:
-		kind := models.RoleLegalRep
-		if fs.kind == FileOfficers {
-			kind = models.RoleOfficer
-		}
-		r, err := l.p.role(v, kind)
-		if err != nil {
-			return err
-		}
-		if kind == models.RoleOfficer {
-			r.TitleText = titleText(fs, v, r.Title)
-		}
+		r := row.role
 		key = r.Person + "\x00" + r.Enterprise + "\x00" + r.Title
 		if err := l.refs.check([]ref{{"person_id", models.PersonRef(r.Person)}, {"enterprise", models.EnterpriseRef(r.Enterprise)}}, skip); err != nil {
 			return err
@@ -73,10 +114,7 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 			b.Roles = append(b.Roles, r)
 		}
 	case FileBranches:
-		br, err := l.p.branch(v)
-		if err != nil {
-			return err
-		}
+		br := row.br
 		key = br.Branch + "\x00" + br.Parent
 		if err := l.refs.check([]ref{{"branch", models.EnterpriseRef(br.Branch)}, {"parent", models.EnterpriseRef(br.Parent)}}, skip); err != nil {
 			return err
@@ -84,23 +122,8 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) *fieldError
 		if !skip {
 			b.Branches = append(b.Branches, br)
 		}
-	case FileRelations:
-		r, err := l.p.relation(v)
-		if err != nil {
-			return err
-		}
-		key = r.A + "\x00" + r.B + "\x00" + string(r.Kind)
-		if err := l.refs.check([]ref{{"person_a", models.PersonRef(r.A)}, {"person_b", models.PersonRef(r.B)}}, skip); err != nil {
-			return err
-		}
-		if !skip {
-			b.Relations = append(b.Relations, r)
-		}
 	case FileRecords:
-		r, err := l.p.record(v)
-		if err != nil {
-			return err
-		}
+		r := row.rec
 		key = r.ID
 		if err := l.refs.check([]ref{{"subject", r.Subject}}, skip); err != nil {
 			return err
@@ -166,6 +189,10 @@ func (l *Loader) shareSum(fs *fileState, s models.Shareholding, pairKey string, 
 
 // flush hands the batch being filled to the writers.
 func (l *Loader) flush(ctx context.Context, fs *fileState) error {
+	// Held rows first: those attached join this batch.
+	if err := l.resolveHeld(ctx, fs); err != nil {
+		return err
+	}
 	if fs.batch.Len() == 0 {
 		fs.first, fs.last, fs.pending = 0, 0, 0
 		return nil

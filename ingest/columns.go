@@ -12,10 +12,13 @@ import (
 // values are put in canonical order, trimmed, for the parser. Foreign
 // layouts are first renamed to canonical fields by package mapping.
 
-// mapColumns returns, for each canonical column of kind, its position in
-// the source columns (-1 when absent), or a reject for a bad header.
+// mapColumns returns, for each column of kind (canonical, then the
+// companions of matching at ingest), its position in the source columns
+// (-1 when absent), or a reject for a bad header. A required reference
+// column may be absent when its <field>_name companion is there (the
+// enterprise is named for the matcher).
 func mapColumns(kind FileKind, columns []string) ([]int, *Reject) {
-	canon := canonicalColumns[kind]
+	canon := fieldColumns(kind)
 	pos := make([]int, len(canon))
 	for i := range pos {
 		pos[i] = -1
@@ -38,7 +41,7 @@ func mapColumns(kind FileKind, columns []string) ([]int, *Reject) {
 	}
 	var missing []string
 	for i, cc := range canon {
-		if cc.Required && pos[i] < 0 {
+		if _, named := seen[cc.Name+"_name"]; cc.Required && pos[i] < 0 && !(named && isRefField(kind, cc.Name)) {
 			missing = append(missing, cc.Name)
 		}
 	}
@@ -72,7 +75,7 @@ func canonicalValues(kind FileKind, vals []string, pos []int, src []string) *fie
 		}
 		v := src[p]
 		if !utf8.ValidString(v) {
-			return &fieldError{Field: canonicalColumns[kind][i].Name, Value: strings.ToValidUTF8(v, "?"), Reason: "is not valid UTF-8",
+			return &fieldError{Field: fieldColumns(kind)[i].Name, Value: strings.ToValidUTF8(v, "?"), Reason: "is not valid UTF-8",
 				Fix: "the file is in another encoding: leave --encoding at auto, or give --encoding gb18030 (GBK) for files saved by Chinese Excel"}
 		}
 		vals[i] = strings.TrimFunc(v, isTrimmed)
@@ -82,7 +85,7 @@ func canonicalValues(kind FileKind, vals []string, pos []int, src []string) *fie
 
 // valueOf returns the value of the named canonical column.
 func valueOf(kind FileKind, vals []string, field string) string {
-	for i, c := range canonicalColumns[kind] {
+	for i, c := range fieldColumns(kind) {
 		if c.Name == field {
 			return vals[i]
 		}

@@ -103,6 +103,11 @@ type LoadOptions struct {
 	// Stdin is read for the input "-" (os.Stdin when nil).
 	Stdin io.Reader
 
+	// Match switches matching at ingest on: enterprise references that are
+	// not keys (names, old codes) are resolved with the matcher (nil: off,
+	// unless the mapping asks for it, which needs a Resolver here).
+	Match *MatchOptions
+
 	// References: RefPlaceholder (default) or RefReject.
 	References References
 	// Reader is asked whether an entity the load does not hold exists
@@ -157,6 +162,10 @@ func (o LoadOptions) withDefaults() LoadOptions {
 	if o.KeyBudget == 0 {
 		o.KeyBudget = keyindex.DefaultBudget
 	}
+	if o.Match != nil {
+		m := o.Match.withDefaults()
+		o.Match = &m
+	}
 	return o
 }
 
@@ -203,6 +212,14 @@ func (o LoadOptions) Validate() error {
 		if err := CheckMapping(o.Mapping); err != nil {
 			return err
 		}
+		if o.Mapping.Match != nil && o.Match == nil {
+			return fmt.Errorf("ingest: the mapping %s asks for matching at ingest (match:), but the load has no matcher: give LoadOptions.Match with a Resolver", o.Mapping.Name)
+		}
+	}
+	if o.Match != nil {
+		if err := o.Match.Validate(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -223,7 +240,7 @@ func CheckMapping(f *mapping.File) error {
 		if !k.Valid() {
 			return fmt.Errorf("mapping %s, table %d: kind %q: use one of %s", f.Name, i+1, t.Kind, kindList())
 		}
-		cols := k.ColumnNames()
+		cols := k.FieldNames()
 		for _, field := range t.Targets() {
 			if !slices.Contains(cols, field) {
 				return fmt.Errorf("mapping %s, table %d (%s): field %q is not a column of %s (its columns are %s)",
@@ -231,7 +248,8 @@ func CheckMapping(f *mapping.File) error {
 			}
 		}
 		for _, c := range k.Columns() {
-			if _, ok := t.Columns[c.Name]; c.Required && !ok && !(k == FileEnterprises && c.Name == "name") {
+			_, named := t.Columns[c.Name+"_name"] // an enterprise reference given by name, for the matcher
+			if _, ok := t.Columns[c.Name]; c.Required && !ok && !named && !(k == FileEnterprises && c.Name == "name") {
 				return fmt.Errorf("mapping %s, table %d (%s): the required field %s is not mapped", f.Name, i+1, t.Kind, c.Name)
 			}
 		}
@@ -316,6 +334,16 @@ type Counts struct {
 	Duplicates int64 `json:"duplicates,omitempty"`
 	// Skipped counts rows a resumed load did not write again.
 	Skipped int64 `json:"skipped,omitempty"`
+	// Matching at ingest (docs/ingest.md): Matched counts rows attached to
+	// an enterprise the matcher found (or a reviewer chose), also counted
+	// in Accepted; Queued rows went to the review queue and QueuedBefore
+	// rows joined an entry an earlier load queued (neither is written
+	// yet); MatchRejected counts the rows of Rejected refused because no
+	// enterprise matched well enough or a reviewer rejected the candidates.
+	Matched       int64 `json:"matched,omitempty"`
+	Queued        int64 `json:"queued,omitempty"`
+	QueuedBefore  int64 `json:"queued_before,omitempty"`
+	MatchRejected int64 `json:"match_rejected,omitempty"`
 }
 
 func (c *Counts) add(o Counts) {
@@ -325,6 +353,10 @@ func (c *Counts) add(o Counts) {
 	c.Warnings += o.Warnings
 	c.Duplicates += o.Duplicates
 	c.Skipped += o.Skipped
+	c.Matched += o.Matched
+	c.Queued += o.Queued
+	c.QueuedBefore += o.QueuedBefore
+	c.MatchRejected += o.MatchRejected
 }
 
 // FileSummary counts the rows of one file (one pass: a file read with two
@@ -418,6 +450,7 @@ type Loader struct {
 	started time.Time
 
 	keys  *keyIndexes  // every key index of the load: fingerprints, memory budget, spill files
+	match *loadMatching // matching at ingest (matchload.go); nil when off
 	p     *parser      // validation: canonical values → models (and the person_id → pid map)
 	refs  *references  // validation: the entities rows refer to, in the load or the store
 	out   *batchWriter // writing: batches to the store, InFlight at a time
@@ -447,6 +480,10 @@ func NewLoader(w Writer, opts LoadOptions) (*Loader, error) {
 		tally:   newTally(opts, log),
 	}
 	l.p = newParser(opts.Source, today, opts.Hasher, keys.newIndex(personEntryWidth))
+	if opts.Match != nil {
+		l.p.matching = true
+		l.match = &loadMatching{opts: *opts.Match, source: opts.Source, now: opts.Now, dry: opts.DryRun, created: map[string]bool{}}
+	}
 	if opts.Checkpoint != "" && !opts.DryRun {
 		ck, err := openCheckpoint(opts.Checkpoint, opts.Source, l.log)
 		if err != nil {
@@ -487,6 +524,9 @@ type fileState struct {
 	acks     []*ack     // submitted batches not yet contiguously acknowledged
 	ackLine  int
 	dupDrain bool // the batch being filled repeats a key of a submitted one
+
+	// held are the rows waiting for the matcher (matchload.go).
+	held []heldRow
 
 	dups   *keyindex.Index // key → line (uint32)
 	shares *keyindex.Index // enterprise → sum of ratios, warned (shareholdings only)
@@ -632,8 +672,9 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 			continue
 		}
 		ferr := canonicalValues(fs.kind, vals, pos, row.Values)
+		held := false
 		if ferr == nil {
-			ferr = l.add(fs, vals, row.Line, skip)
+			held, ferr = l.add(fs, vals, row.Line, skip)
 		}
 		if skip {
 			fs.counts.Skipped++
@@ -659,11 +700,21 @@ func (l *Loader) loadRows(ctx context.Context, fs *fileState, rows Rows, in *rea
 			}
 			continue
 		}
-		fs.pending++
+		if !held {
+			fs.pending++
+		}
+		// A held row belongs to the batch being filled until its chunk is
+		// resolved (before the batch is flushed), so the checkpoint never
+		// passes it unwritten.
 		if fs.first == 0 {
 			fs.first = row.Line
 		}
 		fs.last = row.Line
+		if len(fs.held) >= matchChunk {
+			if err := l.resolveHeld(ctx, fs); err != nil {
+				return err
+			}
+		}
 		if fs.batch.Len() >= l.opts.BatchSize {
 			if err := l.flush(ctx, fs); err != nil {
 				return err

@@ -78,6 +78,16 @@ func (k FileKind) FieldNames() []string {
 	return out
 }
 
+// isRefField reports whether field of kind names an enterprise that may be matched.
+func isRefField(kind FileKind, field string) bool {
+	for _, f := range refFields[kind] {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
 // clues returns the companions of field in a row's values (canonical
 // order, then companions); nil when the kind has none.
 func clues(kind FileKind, v []string, field string) []string {

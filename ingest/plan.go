@@ -139,6 +139,8 @@ func (l *Loader) byHeader(in reader.Input) []pass {
 			switch {
 			case have[c.Name]:
 				n++
+			case have[c.Name+"_name"] && isRefField(k, c.Name):
+				n++ // the enterprise named for the matcher
 			case c.Required:
 				ok = false
 			}

@@ -31,7 +31,23 @@ import (
 type File struct {
 	Name   string   `yaml:"name" json:"name"`
 	Tables []*Table `yaml:"tables" json:"tables"`
-	path   string
+	// Match, when present (`match: {}` at least), switches matching at
+	// ingest on for loads with this mapping (docs/ingest.md): enterprise
+	// references that are not keys are resolved against the stored
+	// enterprises. The command's --match-accept and --match-review win
+	// over its thresholds.
+	Match *MatchSettings `yaml:"match" json:"match"`
+	path  string
+}
+
+// MatchSettings are a mapping's thresholds of matching at ingest; an
+// absent one takes the loader's default.
+type MatchSettings struct {
+	// Accept: a row is attached to the best candidate from this score.
+	Accept *float64 `yaml:"accept" json:"accept"`
+	// Review: a row goes to the review queue from this score (below
+	// Accept), to the rejects below it.
+	Review *float64 `yaml:"review" json:"review"`
 }
 
 // Table maps one source layout to one kind.
@@ -213,6 +229,19 @@ var valueTransforms = []string{"", "trim", "upper", "lower", "percent", "fractio
 func (f *File) Validate() error {
 	if len(f.Tables) == 0 {
 		return errors.New("no tables: give at least one table with a kind and its columns")
+	}
+	if m := f.Match; m != nil {
+		for _, t := range []struct {
+			key string
+			v   *float64
+		}{{"match.accept", m.Accept}, {"match.review", m.Review}} {
+			if t.v != nil && !(*t.v > 0 && *t.v <= 1) {
+				return fmt.Errorf("%s %v: give a score above 0 and at most 1 (or leave it out for the default)", t.key, *t.v)
+			}
+		}
+		if m.Accept != nil && m.Review != nil && *m.Review > *m.Accept {
+			return fmt.Errorf("match.review %v is above match.accept %v: rows scoring from the review threshold up to the accept threshold are queued for review; give match.review at most match.accept", *m.Review, *m.Accept)
+		}
 	}
 	for i, t := range f.Tables {
 		if t == nil || t.Kind == "" {
