@@ -179,10 +179,13 @@ func (p *parser) entRef(kind FileKind, v []string, field string, i int) (string,
 		if err == nil {
 			return key, nil, nil // a valid code decides; the clues are not needed
 		}
-		// A code that fails its check: its organisation code part may be
-		// intact (a mistyped check character or division).
+		// A code that fails its check: its organisation code part
+		// (characters 9-17) may be intact — a mistyped check character or
+		// division. It is looked up as it stands: a typo inside it finds
+		// no enterprise (or, rarely, another's: an equal organisation code
+		// decides a match, so such a row is attached wrongly).
 		folded := strings.ToUpper(textnorm.FoldString(s))
-		q.OrgCode = orgCode(folded[8:17])
+		q.OrgCode = match.NormalizeOrgCode(folded[8:17])
 		if q.OrgCode == "" && name == "" {
 			err.Fix += "; or give the enterprise's name in " + field + "_name to have it matched"
 			return "", nil, err
