@@ -449,13 +449,13 @@ type Loader struct {
 	log     zerolog.Logger
 	started time.Time
 
-	keys  *keyIndexes  // every key index of the load: fingerprints, memory budget, spill files
+	keys  *keyIndexes   // every key index of the load: fingerprints, memory budget, spill files
 	match *loadMatching // matching at ingest (matchload.go); nil when off
-	p     *parser      // validation: canonical values → models (and the person_id → pid map)
-	refs  *references  // validation: the entities rows refer to, in the load or the store
-	out   *batchWriter // writing: batches to the store, InFlight at a time
-	ckpt  *checkpoint  // how far each input was written; nil without LoadOptions.Checkpoint
-	tally *tally       // counts, rejects and warnings, progress, the summary
+	p     *parser       // validation: canonical values → models (and the person_id → pid map)
+	refs  *references   // validation: the entities rows refer to, in the load or the store
+	out   *batchWriter  // writing: batches to the store, InFlight at a time
+	ckpt  *checkpoint   // how far each input was written; nil without LoadOptions.Checkpoint
+	tally *tally        // counts, rejects and warnings, progress, the summary
 }
 
 // NewLoader returns a loader writing to w (which may be nil for a dry run).
