@@ -30,7 +30,7 @@ func (a *API) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		switch c.Path() {
 		case ingestPath:
 			limit = a.opts.IngestBodyLimit
-		case batchesPath:
+		case batchesPath, reviewQueuePath:
 			limit = a.opts.BatchBodyLimit
 		}
 		if req.ContentLength > limit {

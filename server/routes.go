@@ -117,6 +117,14 @@ func (a *API) routes() []route {
 				qInt("max_depth", 6, 1, store.MaxPathDepth, "hops"), qInt("limit", 10, 1, 100, "paths"), qStr("mode", "all (default) or shortest"), types}, handler: a.paths},
 		{Method: "POST", Path: "/match", Response: matchView{}, Roles: readers, Summary: "Screen up to " + spaced(maxMatchQueries) + " queries (name, codes, address, phone, email, legal representative, region) against the stored enterprises: ranked candidates with score, match and per-feature agreement (docs/matching.md)",
 			Body: matchBody, MaxItems: maxMatchQueries, handler: a.match},
+		// The match review queue of matching at ingest (review.go).
+		{Method: "GET", Path: "/match/review", Response: reviewsView{}, Roles: inspectors, Summary: "Match review queue: rows the loader matched with a score between the review and the accept threshold, held with their query and candidates, oldest first, paged by cursor (docs/ingest.md)",
+			Params: []param{qStr("status", "pending (default), accepted, rejected or all"), qInt("limit", 50, 1, 500, "page size"),
+				qStr("cursor", "the next value of the previous page")}, handler: a.listReviews},
+		{Method: "POST", Path: "/match/review/:id", Response: reviewDecided{}, Roles: inspectors, Summary: "Decide a queued match: accept one candidate (the held rows are written attached to it) or reject them all; a decision is final (409 after)",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "review entry id"}}, Body: decideBody, Extra: []int{404, 409, 422}, handler: a.decideReview},
+		{Method: "POST", Path: "/match/review", Response: queuedView{}, Roles: writers, Summary: "Queue match review entries (riskgraph ingest beside a running server); an entry queued before is kept, with its decision, and takes the rows it does not hold",
+			Body: `{"entries": [review entries as riskgraph ingest makes them]} — at most ` + spaced(maxQueueEntries) + ` entries, 64 MiB`, MaxItems: maxQueueEntries, Extra: []int{413}, handler: a.queueReviews},
 		{Method: "GET", Path: "/search", Response: searchView{}, Roles: readers, TTL: ttl, Summary: "Name and code search, paged (persons masked for dashboards)",
 			Params: []param{{Name: "q", In: "query", Required: true, Desc: "name part or USCC"}, searchOffset, qInt("limit", 20, 1, 200, "page size")}, handler: a.search},
 
