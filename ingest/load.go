@@ -217,7 +217,7 @@ func (o LoadOptions) Validate() error {
 		}
 	}
 	if o.Match != nil {
-		if err := o.Match.Validate(); err != nil {
+		if err := o.Match.withDefaults().Validate(); err != nil {
 			return err
 		}
 	}

@@ -49,6 +49,13 @@ type ingestFlags struct {
 	progress     string
 	keyBudget    int
 	tempDir      string
+	// Matching at ingest: --match, --match-accept, --match-review.
+	match       bool
+	matchAccept float64
+	matchReview float64
+	// changed reports whether a flag was given (thresholds given win over
+	// the mapping's).
+	changed func(name string) bool
 }
 
 func (a *app) ingestCommand() *cobra.Command {
@@ -68,6 +75,7 @@ func (a *app) ingestCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			f.changed = func(name string) bool { return cmd.Flags().Changed(name) }
 			return a.runIngest(ctx, cmd, args, &f)
 		},
 	}
@@ -93,6 +101,9 @@ func (a *app) ingestCommand() *cobra.Command {
 	fl.IntVar(&f.keyBudget, "key-budget", keyindex.DefaultBudget, "keys each of the load's key indexes (duplicates, entities, person_ids, share sums) holds in memory before spilling to --temp-dir; memory stays flat past it")
 	fl.StringVar(&f.tempDir, "temp-dir", "", "directory for the key indexes' spill files (default: $TMPDIR or /tmp); removed when the load ends")
 	fl.StringVar(&f.progress, "progress", "auto", "progress display: auto (a bar on a terminal, log lines otherwise), bar, log, none")
+	fl.BoolVar(&f.match, "match", false, "resolve enterprise references that are not keys (names, <field>_name columns, registration numbers, organisation codes) against the stored enterprises; see docs/ingest.md")
+	fl.Float64Var(&f.matchAccept, "match-accept", ingest.DefaultMatchAccept, "with matching: attach a row to the best candidate from this score (implies --match; wins over the mapping's match.accept)")
+	fl.Float64Var(&f.matchReview, "match-review", ingest.DefaultMatchReview, "with matching: queue a row for review from this score, reject it below (implies --match; wins over the mapping's match.review)")
 	return cmd
 }
 
@@ -129,6 +140,12 @@ func (a *app) loadOptions(f *ingestFlags, inputs []reader.Input) (ingest.LoadOpt
 		}
 		opts.Mapping = m
 	}
+	if err := checkMatchFlags(f); err != nil {
+		return opts, err
+	}
+	if m := matchOptions(f, opts.Mapping); m != nil {
+		opts.Match = m
+	}
 	if !f.noCheckpoint && !f.dryRun && !slices.ContainsFunc(inputs, reader.Input.IsStdin) {
 		opts.Checkpoint = f.checkpoint
 		if opts.Checkpoint == "" {
@@ -140,6 +157,51 @@ func (a *app) loadOptions(f *ingestFlags, inputs []reader.Input) (ingest.LoadOpt
 	}
 	return opts, nil
 }
+
+// matchOptions turns --match, --match-accept, --match-review and the
+// mapping's match: block into the load's matching options (nil: off). A
+// threshold flag given wins over the mapping's; each threshold carries its
+// origin for error messages. The resolver is set once the store is open.
+func matchOptions(f *ingestFlags, m *mapping.File) *ingest.MatchOptions {
+	changed := func(name string) bool { return f.changed != nil && f.changed(name) }
+	if !f.match && !changed("match-accept") && !changed("match-review") && (m == nil || m.Match == nil) {
+		return nil
+	}
+	o := &ingest.MatchOptions{Resolver: &lateResolver{}}
+	if m != nil && m.Match != nil {
+		if v := m.Match.Accept; v != nil {
+			o.Accept, o.AcceptFrom = *v, "match.accept of the mapping "+m.Name
+		}
+		if v := m.Match.Review; v != nil {
+			o.Review, o.ReviewFrom = *v, "match.review of the mapping "+m.Name
+		}
+	}
+	if changed("match-accept") {
+		o.Accept, o.AcceptFrom = f.matchAccept, "--match-accept"
+	}
+	if changed("match-review") {
+		o.Review, o.ReviewFrom = f.matchReview, "--match-review"
+	}
+	return o
+}
+
+// checkMatchFlags refuses a threshold flag out of range (0 included, which
+// the loader would take for "the default").
+func checkMatchFlags(f *ingestFlags) error {
+	for _, fl := range []struct {
+		name string
+		v    float64
+	}{{"match-accept", f.matchAccept}, {"match-review", f.matchReview}} {
+		if f.changed != nil && f.changed(fl.name) && !(fl.v > 0 && fl.v <= 1) {
+			return usageError(fmt.Errorf("--%s %v: give a score above 0 and at most 1", fl.name, fl.v))
+		}
+	}
+	return nil
+}
+
+// lateResolver is the load's resolver before the store is open: the load
+// options are validated first, then runIngest sets the real one.
+type lateResolver struct{ ingest.Resolver }
 
 // inputsHash names the checkpoint of a set of inputs.
 func inputsHash(inputs []reader.Input) string {
@@ -166,6 +228,10 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 		return err
 	}
 	opts.Stdin = cmd.InOrStdin()
+	var late *lateResolver
+	if opts.Match != nil {
+		late, _ = opts.Match.Resolver.(*lateResolver)
+	}
 	var w ingest.Writer
 	if !f.dryRun {
 		s, err := openStore(ctx, &a.cfg, a.log)
@@ -185,12 +251,29 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 			}
 			defer r.Close()
 			w, opts.Reader = &batchForwarder{ls: ls}, r
+			if late != nil {
+				// The server holds the store: its matcher answers, and the
+				// queue entries go to it; decisions made before this load
+				// are read from the replay.
+				late.Resolver = &serverResolver{ls: ls, decided: r}
+			}
 		case err != nil:
 			return err
 		default:
 			defer s.Close()
 			w, opts.Reader = s, s
+			if late != nil {
+				late.Resolver = ingest.StoreResolver(s, a.log)
+			}
 		}
+	} else if late != nil {
+		// A dry run matches against the store as it is, read only.
+		r, err := openReadOnly(ctx, &a.cfg, a.log)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		late.Resolver = ingest.StoreResolver(r, a.log)
 	}
 
 	rejectsPath := f.rejects
@@ -367,6 +450,18 @@ func printSummary(w io.Writer, s ingest.LoadSummary) {
 	}
 	for _, t := range s.Titles {
 		fmt.Fprintf(w, "title: %s → %s (%d rows)\n", t.Text, t.Title, t.Rows)
+	}
+	if t := s.Total; t.Matched+t.Queued+t.QueuedBefore+t.MatchRejected > 0 {
+		for _, k := range ingest.FileKinds {
+			if c := s.ByKind[k]; c.Matched+c.Queued+c.QueuedBefore+c.MatchRejected > 0 {
+				fmt.Fprintf(w, "matching %s: %d matched, %d queued for review, %d already queued, %d rejected\n", k, c.Matched, c.Queued, c.QueuedBefore, c.MatchRejected)
+			}
+		}
+		fmt.Fprintf(w, "matching: %d rows matched, %d queued for review (%d of them already queued by an earlier load), %d rejected (no good match, or rejected by a reviewer)\n",
+			t.Matched, t.Queued+t.QueuedBefore, t.QueuedBefore, t.MatchRejected)
+		if t.Queued+t.QueuedBefore > 0 && !s.DryRun {
+			fmt.Fprintln(w, "queued rows are not loaded yet: decide them with GET and POST /api/v1/match/review (inspector); an accepted entry's rows are written then, and a later load of the same rows applies the decision")
+		}
 	}
 	var notes []string
 	if s.DryRun {
