@@ -346,6 +346,8 @@ func (a *API) handleError(err error, c echo.Context) {
 		status, msg = http.StatusBadRequest, err.Error()
 	case errors.Is(err, store.ErrTooLarge):
 		status, msg = http.StatusUnprocessableEntity, err.Error()
+	case errors.Is(err, store.ErrConflict):
+		status, msg = http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "the graph store is unavailable; try again shortly"
 	}

@@ -24,7 +24,7 @@ type CompactStats struct {
 
 // Compact rewrites the journal as the store's current state: every node,
 // record and relationship once, current and staged results, runs, API keys,
-// reports, snapshots and watch-lists. Audit entries that an earlier version
+// reports, snapshots, watch-lists, xref pairs and xref runs. Audit entries that an earlier version
 // journaled are left out: Open moved them into the audit log before the
 // store could be compacted. Repeated loads of
 // the same data, replaced values and deleted snapshots no longer take
@@ -194,7 +194,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.access.snapshot(emit); err != nil {
 		return err
 	}
-	return g.reports.snapshot(emit)
+	if err := g.reports.snapshot(emit); err != nil {
+		return err
+	}
+	return g.xref.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

@@ -43,6 +43,7 @@ type graph struct {
 	generation uint64
 	access     access
 	reports    reports
+	xref       xrefs // xref.go
 }
 
 func newGraph() graph {
@@ -114,6 +115,7 @@ func (g *graph) apply(e *entry) {
 	}
 	g.access.apply(e)
 	g.reports.apply(e.Reports)
+	g.applyXref(e.Xref)
 }
 
 // lookup returns the id of an enterprise or person.

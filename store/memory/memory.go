@@ -66,6 +66,8 @@ type Store struct {
 	lock     *dirLock
 	readOnly bool
 	audit    *auditlog.Lazy // audit.go
+	// xrefMu orders the xref writes that read before they write (xref.go).
+	xrefMu sync.Mutex
 }
 
 // entry is one journal record.
@@ -82,6 +84,8 @@ type entry struct {
 	LegacyAudit json.RawMessage `json:"audit,omitempty"`
 	// Reports, snapshots and watch-lists (reports.go).
 	Reports *reportsEntry `json:"reports,omitempty"`
+	// Xref pairs, decisions and runs (xref.go).
+	Xref *xrefEntry `json:"xref,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`
@@ -424,6 +428,11 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		for _, l := range s.g.adj[id] {
 			if want(l.typ) {
 				add(s.g.edge(l))
+			}
+		}
+		if n.Kind == models.KindEnterprise && (len(types) == 0 || slices.Contains(types, models.RelSameAs)) {
+			for _, e := range s.g.xref.sameAsEdges(n.Key) {
+				add(e)
 			}
 		}
 	}

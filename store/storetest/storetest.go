@@ -48,6 +48,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Watchlists", testWatchlists},
 		{"Relations", testRelations}, // relations.go
 		{"TitleText", testTitleText}, // titles.go
+		{"XrefPairs", testXrefPairs}, // xref.go
+		{"XrefDecisions", testXrefDecisions},
+		{"SameAsTraversals", testSameAsTraversals},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
