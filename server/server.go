@@ -98,6 +98,8 @@ type Options struct {
 	AuditTimeout time.Duration
 	// Runs starts engine runs for POST /api/v1/runs; nil answers 503.
 	Runs RunTrigger
+	// Xref starts xref runs for POST /api/v1/xref; nil answers 503.
+	Xref XrefTrigger
 	// Hasher turns identity numbers into pids for POST /api/v1/ingest;
 	// nil answers 503.
 	Hasher *models.PIDHasher

@@ -51,9 +51,12 @@ type XrefPair struct {
 	// A and B are the enterprises' keys, A < B.
 	A string `json:"a"`
 	B string `json:"b"`
-	// Score and Evidence are the matcher's (match.Features by name).
+	// Score and Evidence are the matcher's: per compared feature (name,
+	// uscc, org_code, reg_no, legal_form, region, branch, address, phone,
+	// email, legal_rep; the keys are these feature names, never data), how
+	// far it agreed in [0,1].
 	Score    float64            `json:"score"`
-	Evidence map[string]float64 `json:"evidence"`
+	Evidence map[string]float64 `json:"evidence" mask:"public"`
 	// Blocks names the kinds of block that found the pair (core, phone …).
 	Blocks []string `json:"blocks,omitempty"`
 	Status string   `json:"status"`
