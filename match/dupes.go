@@ -337,8 +337,11 @@ func entryQuery(e *entry) preparedQuery {
 		phone: e.phone, email: e.email, legalRep: e.legalRep}
 	org, regNo := entryCodes(e)
 	p.org, p.regNo = org, regNo
+	// Both of its regions, as regionScore reads the other side's: a branch
+	// registered in 武汉 whose name carries its parent's 石家庄 agrees with
+	// either.
 	if len(e.region) == 6 {
-		p.regions = []string{e.region}
+		p.regions = append([]string{e.region}, e.nm.Regions...)
 	} else {
 		p.regions = e.nm.Regions
 	}

@@ -38,6 +38,7 @@ func TestDuplicates(t *testing.T) {
 	twinA := uscc(t, "330106", "MA2AAA11")
 	twinB := uscc(t, "330106", "MA2BBB22")
 	old := uscc(t, "110105", "10234567")
+	branch := uscc(t, "420102", "MAH9BCQM")
 	org := models.USCC(old).OrgCode()
 	b := NewBuilder()
 	for _, e := range []models.Enterprise{
@@ -59,6 +60,10 @@ func TestDuplicates(t *testing.T) {
 		// An old organisation code as a source id.
 		{Key: old, USCC: old, Name: "北京远景贸易有限公司", Region: "110105"},
 		{Key: "src:old:" + org[:8] + "-" + org[8:], Name: "远景商贸公司"},
+		// A branch registered in Wuhan whose name carries its parent's
+		// 石家庄: the other record's name names 石家庄 only.
+		{Key: branch, USCC: branch, Name: "石家庄市冠昊投资集团有限公司武汉分公司", Region: "420102"},
+		{Key: "src:x:9", Name: "石家庄冠昊投资集团有限公司武汉分公司"},
 		// Two data sets with one registration number.
 		{Key: "src:a:440301000123456", Name: "深圳宏达五金厂"},
 		{Key: "src:b:440301000123456", Name: "宏达五金制品厂"},
@@ -76,6 +81,7 @@ func TestDuplicates(t *testing.T) {
 		{huaxinSZ, "src:hk:9", "traditional characters", "address"},
 		{old, "src:old:" + org[:8] + "-" + org[8:], "organisation code", "org_code"},
 		{"src:a:440301000123456", "src:b:440301000123456", "registration number", "reg_no"},
+		{branch, "src:x:9", "branch named by its parent's city", "region"},
 	} {
 		p, ok := got[key2(want.a, want.b)]
 		if !ok {
@@ -100,10 +106,10 @@ func TestDuplicates(t *testing.T) {
 			t.Errorf("namesake in another city paired: %v", k)
 		}
 	}
-	if len(ps) != 5 {
-		t.Errorf("%d pairs, want 5: %+v", len(ps), ps)
+	if len(ps) != 6 {
+		t.Errorf("%d pairs, want 6: %+v", len(ps), ps)
 	}
-	if st.Enterprises != 13 || st.Pairs != len(ps) || st.Compared < len(ps) {
+	if st.Enterprises != 15 || st.Pairs != len(ps) || st.Compared < len(ps) {
 		t.Errorf("stats %+v", st)
 	}
 	// The same pair from two blocks is scored once and names both.
