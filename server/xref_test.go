@@ -157,6 +157,20 @@ func testXrefDecisionsAPI(t *testing.T, sc *secured) {
 	if code, body, _ := sc.do(t, auth.Inspector, "POST", "/api/v1/xref/pairs/"+id, `{"decision":"undo"}`); code != 409 {
 		t.Errorf("undo an undone pair: %d %v", code, body)
 	}
+	// A rejected pair links nothing.
+	other := store.XrefPairID(storetest.A, storetest.G)
+	code, body, _ = sc.do(t, auth.Inspector, "POST", "/api/v1/xref/pairs/"+other, `{"decision":"reject"}`)
+	if code != 200 || body["status"] != "rejected" {
+		t.Fatalf("reject: %d %v", code, body)
+	}
+	code, body, _ = sc.do(t, auth.Inspector, "GET", "/api/v1/enterprises/"+storetest.A+"/network?depth=1", "")
+	if keys := nodeKeys(body); code != 200 || slices.Contains(keys, storetest.G) {
+		t.Errorf("A's network after rejecting A/G: %d %v", code, keys)
+	}
+	code, body, _ = sc.do(t, auth.Inspector, "GET", "/api/v1/xref/pairs?status=rejected", "")
+	if ps, _ := body["pairs"].([]any); code != 200 || len(ps) != 1 {
+		t.Errorf("rejected pairs: %d %v", code, body)
+	}
 }
 
 // fakeXref is an XrefTrigger that records its runs in the store.
