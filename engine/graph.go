@@ -130,6 +130,9 @@ type Graph struct {
 
 	// entIndex and perIndex find enterprises and persons by key (ids into Keys).
 	entIndex, perIndex strIndex
+	// sameAs maps the members of SAME_AS sets that are not their set's
+	// representative to its key (sameas.go); nil without sets.
+	sameAs map[string]string
 }
 
 // statuses and entKinds code the enterprise attributes; code 0 is unknown.
@@ -165,13 +168,18 @@ func (g *Graph) InEdges(v int32) []int32 { return g.In[g.InOff[v]:g.InOff[v+1]] 
 // RecordsOf returns the indices of v's records.
 func (g *Graph) RecordsOf(v int32) []int32 { return g.RecIdx[g.RecOff[v]:g.RecOff[v+1]] }
 
-// Lookup returns the node id of a reference.
+// Lookup returns the node id of a reference (for a member of a SAME_AS
+// set, the set's node).
 func (g *Graph) Lookup(r models.Ref) (int32, bool) {
 	var id int32
 	var ok bool
 	switch r.Kind {
 	case models.KindEnterprise:
-		id, ok = g.entIndex.get(r.Key, g.Keys)
+		key := r.Key
+		if rep, merged := g.sameAs[key]; merged {
+			key = rep // a SAME_AS member: its set's node
+		}
+		id, ok = g.entIndex.get(key, g.Keys)
 	case models.KindPerson:
 		id, ok = g.perIndex.get(r.Key, g.Keys)
 	}

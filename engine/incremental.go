@@ -22,7 +22,13 @@ type Previous struct {
 // ProjectPrevious is Project that also keeps each entity's stored result
 // (models.Risk on the scanned enterprises and persons) in Graph.Previous.
 func ProjectPrevious(ctx context.Context, s store.Scanner) (*Graph, error) {
+	return projectPrevious(ctx, s, nil)
+}
+
+// projectPrevious is ProjectPrevious with SAME_AS sets (ProjectSameAs).
+func projectPrevious(ctx context.Context, s store.Scanner, sets [][]string) (*Graph, error) {
 	b := newBuilder()
+	b.setSameAs(sets)
 	b.g.Previous = &Previous{}
 	if err := scanPages(ctx, s, b); err != nil {
 		return nil, err

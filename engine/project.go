@@ -40,6 +40,12 @@ type builder struct {
 	sized    bool
 	rels     int
 	numLimit int64
+	// alias maps the members of SAME_AS sets to their representative's
+	// key, reps holds the representatives (nil without sets); merged
+	// tracks the representatives' nodes (sameas.go).
+	alias  map[string]string
+	reps   map[string]bool
+	merged map[int32]*mergedNode
 	// Scratch space of a page.
 	res  []resolved
 	hs   []uint32
@@ -51,11 +57,29 @@ type builder struct {
 // placeholders do). Shared addresses, phones and e-mails become group nodes
 // with an edge from each enterprise that has the value.
 func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
+	return ProjectSameAs(ctx, s, nil)
+}
+
+// ProjectSameAs is Project with the SAME_AS sets (of enterprise keys)
+// each projected as one node (sameas.go).
+func ProjectSameAs(ctx context.Context, s store.Scanner, sets [][]string) (*Graph, error) {
 	b := newBuilder()
+	b.setSameAs(sets)
 	if err := scanPages(ctx, s, b); err != nil {
 		return nil, err
 	}
 	return b.finish(), nil
+}
+
+// setSameAs makes the builder project each set as one node.
+func (b *builder) setSameAs(sets [][]string) {
+	b.alias = aliasesOf(sets)
+	if b.alias != nil {
+		b.reps = map[string]bool{}
+		for _, r := range b.alias {
+			b.reps[r] = true
+		}
+	}
 }
 
 // scanPages feeds every page of s to b, which keeps nothing of a page but
@@ -128,7 +152,7 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	for i := range p.Enterprises {
 		id := b.enterprise(&p.Enterprises[i], &b.prep[i])
 		b.numbered(numberAt(pp.EnterpriseNums, i), id)
-		if pv := b.g.Previous; pv != nil {
+		if pv := b.g.Previous; pv != nil && b.canon(p.Enterprises[i].Key) == p.Enterprises[i].Key {
 			pv.set(id, p.Enterprises[i].Risk)
 		}
 	}
@@ -164,7 +188,11 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	for i := range shs {
 		sh := &shs[i]
 		from = b.from(res[i].from, from, sh.Holder, endsAt(pp.ShareholdingEnds, i).From)
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, sh.Enterprise, endsAt(pp.ShareholdingEnds, i).To),
+		to := b.to(res[i].to, sh.Enterprise, endsAt(pp.ShareholdingEnds, i).To)
+		if from == to && b.alias != nil && sh.Holder.Key != sh.Enterprise {
+			continue // a holding inside a SAME_AS set
+		}
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: to,
 			Ratio: sh.Ratio, Since: DayOf(sh.Since), Until: NoDay, Type: EdgeHolds})
 	}
 	roles := p.Roles
@@ -191,8 +219,11 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	for i := range brs {
 		br := &brs[i]
 		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), endsAt(pp.BranchEnds, i).From)
-		b.g.Edges = append(b.g.Edges, Edge{From: from, To: b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To),
-			Since: NoDay, Until: NoDay, Type: EdgeBranch})
+		to := b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To)
+		if from == to && b.alias != nil {
+			continue // a branch link inside a SAME_AS set
+		}
+		b.g.Edges = append(b.g.Edges, Edge{From: from, To: to, Since: NoDay, Until: NoDay, Type: EdgeBranch})
 	}
 	for i := range p.Relations {
 		r := &p.Relations[i]
@@ -246,7 +277,7 @@ func (b *builder) resolve(n int, ends []store.Ends, from func(i int) models.Ref,
 			e := endsAt(ends, i)
 			rv.to, rv.from = b.byNumber(e.To), b.byNumber(e.From)
 			if rv.to < 0 {
-				rv.to, _, _ = b.g.entIndex.find(to(i), b.g.Keys)
+				rv.to, _, _ = b.g.entIndex.find(b.canon(to(i)), b.g.Keys)
 			}
 			if rv.from < 0 {
 				switch f := from(i); {
@@ -255,7 +286,7 @@ func (b *builder) resolve(n int, ends []store.Ends, from func(i int) models.Ref,
 				case f.Kind == models.KindPerson:
 					rv.from, _, _ = b.g.perIndex.find(f.Key, b.g.Keys)
 				default:
-					rv.from, _, _ = b.g.entIndex.find(f.Key, b.g.Keys)
+					rv.from, _, _ = b.g.entIndex.find(b.canon(f.Key), b.g.Keys)
 				}
 			}
 			rv.title = -1
@@ -439,6 +470,7 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 
 // enterprise1 returns the id of the enterprise with key, adding a bare node when unknown.
 func (b *builder) enterprise1(key string) int32 {
+	key = b.canon(key)
 	return b.enterpriseHashed(key, b.g.entIndex.hash(key))
 }
 
@@ -456,14 +488,33 @@ func (b *builder) enterpriseHashed(key string, h uint32) int32 {
 
 func (b *builder) enterprise(e *models.Enterprise, pr *prepared) int32 {
 	g := b.g
-	id := b.enterpriseHashed(e.Key, pr.keyHash)
-	g.Status[id] = codeOf(statuses, e.Status)
-	g.Established[id] = DayOf(e.Established)
-	g.EntKind[id] = codeOf(entKinds, e.Kind)
-	g.Region[id] = b.code(0, &g.Regions, e.Region)
-	g.Industry[id] = b.code(1, &g.Industries, e.Industry)
+	id, attrs := int32(-1), true
+	var m *mergedNode
+	if b.alias != nil {
+		if rep := b.canon(e.Key); rep != e.Key || b.reps[e.Key] {
+			id, attrs = b.mergedRow(e, rep)
+			m = b.merged[id]
+		}
+	}
+	if id < 0 {
+		id = b.enterpriseHashed(e.Key, pr.keyHash)
+	}
+	if attrs {
+		g.Status[id] = codeOf(statuses, e.Status)
+		g.Established[id] = DayOf(e.Established)
+		g.EntKind[id] = codeOf(entKinds, e.Kind)
+		g.Region[id] = b.code(0, &g.Regions, e.Region)
+		g.Industry[id] = b.code(1, &g.Industries, e.Industry)
+	}
 	for f, v := range pr.vals {
 		if v != "" {
+			if m != nil {
+				k := string(rune('0'+f)) + ":" + v
+				if m.vals[k] {
+					continue
+				}
+				m.vals[k] = true
+			}
 			b.share(id, f, v, pr.valHash[f])
 		}
 	}
@@ -533,8 +584,11 @@ func (b *builder) record(r *models.Record, n int32) {
 // finish sorts the edges into CSR order and indexes records by subject.
 func (b *builder) finish() *Graph {
 	g := b.g
+	b.dedupeMerged()
+	g.sameAs = b.alias
 	members := b.members
 	b.members, b.shared, b.tables, b.nums = nil, [3]sharedValues{}, [4]map[string]uint16{}, nil
+	b.merged = nil
 	n := g.N()
 	// Out-CSR: the relationships (in scan order within a node), then the
 	// group memberships, grouped by From.

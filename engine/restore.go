@@ -17,6 +17,7 @@ var ErrNoCompletedRun = errors.New("engine: no completed run")
 type RestoreStore interface {
 	store.Scanner
 	store.RunStore
+	SameAsSource
 }
 
 // LastCompleted returns the newest completed run with its parameters and
@@ -63,6 +64,9 @@ func Restore(ctx context.Context, st RestoreStore) (*Result, store.Run, error) {
 		return nil, run, err
 	}
 	opts.Incremental = true
+	if opts.SameAs, err = SameAsSets(ctx, st); err != nil {
+		return nil, run, err
+	}
 	res, err := Run(ctx, st, opts)
 	if err != nil {
 		return nil, run, fmt.Errorf("engine: restore run %s: %w", run.ID, err)

@@ -27,6 +27,9 @@ type Options struct {
 	// tolerance·α/(1−α)); Score then writes back only the entities whose
 	// score, grade or flags changed. Everything else is recomputed.
 	Incremental bool
+	// SameAs are the SAME_AS sets of enterprise keys, each projected as
+	// one node (sameas.go). Score and Restore read them from the store.
+	SameAs [][]string
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -56,11 +59,11 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 		return nil, err
 	}
 	start := time.Now()
-	project := Project
+	project := ProjectSameAs
 	if opts.Incremental {
-		project = ProjectPrevious
+		project = projectPrevious
 	}
-	g, err := project(ctx, s)
+	g, err := project(ctx, s, opts.SameAs)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"riskgraph/models"
@@ -14,6 +16,7 @@ import (
 // ScoreStore is what a scoring run needs from a store.
 type ScoreStore interface {
 	store.Scanner
+	SameAsSource
 	store.ResultWriter
 	store.RunStore
 	Generation(ctx context.Context) (uint64, error)
@@ -103,9 +106,45 @@ func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error
 		}
 	}
 	if len(vs) > 0 {
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
 	}
-	return nil
+	return r.aliasResults(runID, fn)
+}
+
+// aliasResults renders, for every member of a SAME_AS set that is not its
+// representative, the result of the set's node under the member's key
+// (always, also after an incremental projection: few, and the set may be
+// new).
+func (r *Result) aliasResults(runID string, fn func([]models.RiskResult) error) error {
+	g := r.Graph
+	aliases := g.SameAsAliases()
+	if len(aliases) == 0 {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(aliases))
+	var out []models.RiskResult
+	for _, k := range keys {
+		v, ok := g.Lookup(models.EnterpriseRef(k))
+		if !ok {
+			continue
+		}
+		out = append(out, models.RiskResult{Ref: models.EnterpriseRef(k), Risk: models.Risk{
+			Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
+		if len(out) == WriteBatchSize {
+			r.written += len(out)
+			if err := fn(out); err != nil {
+				return err
+			}
+			out = nil
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	r.written += len(out)
+	return fn(out)
 }
 
 // Score runs the engine on st and writes the results back: the run is
@@ -126,7 +165,11 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	if err := st.SaveRun(ctx, run); err != nil {
 		return nil, run, fmt.Errorf("score: save run: %w", err)
 	}
-	res, err := Run(ctx, st, opts)
+	var res *Result
+	opts.SameAs, err = SameAsSets(ctx, st)
+	if err == nil {
+		res, err = Run(ctx, st, opts)
+	}
 	if err == nil {
 		err = res.Results(runID, func(b []models.RiskResult) error { return st.WriteResults(ctx, b) })
 	}

@@ -16,10 +16,14 @@ const (
 	RelBranchOf    RelType = "BRANCH_OF"
 	RelHasRecord   RelType = "HAS_RECORD"
 	RelRelatedTo   RelType = "RELATED_TO"
+	// RelSameAs links two enterprises an inspector confirmed to be one
+	// company (store.XrefStore); traversals and the engine treat a SAME_AS
+	// set as one entity.
+	RelSameAs RelType = "SAME_AS"
 )
 
 // RelTypes lists every relationship type.
-var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord, RelRelatedTo}
+var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord, RelRelatedTo, RelSameAs}
 
 // ParseRelType accepts a relationship type in any case ("holds_shares").
 func ParseRelType(s string) (RelType, error) {
@@ -28,7 +32,7 @@ func ParseRelType(s string) (RelType, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO)", s)
+	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO, SAME_AS)", s)
 }
 
 // RoleRelType returns the relationship type that stores a role of kind k.

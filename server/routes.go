@@ -84,7 +84,7 @@ func (a *API) routes() []route {
 	// A search reads offset+limit hits from the store: offset is bounded
 	// with the page (intQuery's range, then searchPage's sum).
 	searchOffset := qInt("offset", 0, 0, maxSearchDepth-1, "rows to skip; offset + limit at most "+strconv.Itoa(maxSearchDepth))
-	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO); all when empty")
+	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO, SAME_AS); all when empty (SAME_AS links are followed whatever the types)")
 	return []route{
 		{Method: "GET", Path: "/healthz", Summary: "The process is up", handler: a.healthz},
 		{Method: "GET", Path: "/readyz", Summary: "Store and cache state: ok, degraded (cache down) or 503 (store down)", handler: a.readyz},
@@ -139,6 +139,17 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/runs/:id", Response: store.Run{}, Roles: readers, Summary: "One engine run", Params: []param{{Name: "id", In: "path", Required: true, Desc: "run id"}}, handler: a.run},
 		{Method: "POST", Path: "/runs", Response: runStarted{}, Roles: admins, Summary: "Start an engine run in the background (202 with its id; 409 while another runs)",
 			Extra: []int{202, 409}, handler: a.triggerRun},
+
+		// Duplicates inside the graph (xref.go, docs/matching.md "Duplicates").
+		{Method: "POST", Path: "/xref", Response: xrefStarted{}, Roles: admins, Summary: "Start an xref run in the background: find likely duplicate enterprises and write them as candidate pairs (202 with its id; 409 while another runs)",
+			Body: xrefBody, Extra: []int{202, 409}, handler: a.startXref},
+		{Method: "GET", Path: "/xref/runs/:id", Response: store.Run{}, Roles: inspectors, Summary: "One xref run (status, summary: blocks compared and skipped, pairs found and added)",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "xref run id"}}, Extra: []int{404}, handler: a.xrefRun},
+		{Method: "GET", Path: "/xref/pairs", Response: xrefPairsView{}, Roles: inspectors, Summary: "Candidate duplicate pairs with score and per-feature evidence, best first, paged by cursor",
+			Params: []param{qStr("status", "candidate, confirmed, rejected or undone (default: all)"), qStr("cursor", "the next value of the previous page"),
+				qInt("limit", 100, 1, 1000, "page size")}, handler: a.xrefPairs},
+		{Method: "POST", Path: "/xref/pairs/:id", Response: store.XrefPair{}, Roles: inspectors, Summary: "Decide a pair: confirm (a SAME_AS link: network, paths, ownership and the engine treat the two as one entity), reject, or undo the last decision; 404 unknown, 409 when the pair's status does not admit it",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "pair id (xp-…)"}}, Body: xrefDecisionBody, Extra: []int{404, 409}, handler: a.decideXrefPair},
 
 		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (CSV or NDJSON, columns as docs/data-format.md names them); 422 when nothing loads", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"},
 			qStr("source", "the data set's name (default api)"), qStr("format", "csv or ndjson (default: from Content-Type)"),

@@ -98,6 +98,8 @@ type Options struct {
 	AuditTimeout time.Duration
 	// Runs starts engine runs for POST /api/v1/runs; nil answers 503.
 	Runs RunTrigger
+	// Xref starts xref runs for POST /api/v1/xref; nil answers 503.
+	Xref XrefTrigger
 	// Hasher turns identity numbers into pids for POST /api/v1/ingest;
 	// nil answers 503.
 	Hasher *models.PIDHasher
@@ -346,6 +348,8 @@ func (a *API) handleError(err error, c echo.Context) {
 		status, msg = http.StatusBadRequest, err.Error()
 	case errors.Is(err, store.ErrTooLarge):
 		status, msg = http.StatusUnprocessableEntity, err.Error()
+	case errors.Is(err, store.ErrConflict):
+		status, msg = http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "the graph store is unavailable; try again shortly"
 	}

@@ -31,7 +31,8 @@ func (t *timedStore) do(ctx context.Context, op string, timeout time.Duration, f
 	err := fn(ctx)
 	outcome := "ok"
 	switch {
-	case err == nil, errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrTooLarge), errors.Is(err, store.ErrDecided):
+	case err == nil, errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalid), errors.Is(err, store.ErrTooLarge),
+		errors.Is(err, store.ErrConflict):
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
 		outcome = "timeout"
 		err = fmt.Errorf("%w: %s took longer than %v: %w", store.ErrUnavailable, op, timeout, err)

@@ -12,7 +12,8 @@ import (
 // control group, used by the engine's groups (engine.ControlGroups) and the
 // API's /group alike: a holding of more than Threshold of an enterprise
 // (the engine's ownership.control_threshold, 0.5 by default: a majority),
-// in force on Today, and every branch-to-parent link. See docs/risk-model.md.
+// in force on Today, every branch-to-parent link, and every SAME_AS link
+// (one company's two records). See docs/risk-model.md.
 type ControlRule struct {
 	Threshold float64
 	// Today: holdings whose "since" is later are not yet in force (zero:
@@ -24,7 +25,7 @@ type ControlRule struct {
 // ratio is a control link under threshold; dates are the caller's (see
 // ControlRule.Joins).
 func Controls(t models.RelType, ratio, threshold float64) bool {
-	return t == models.RelBranchOf || (t == models.RelHoldsShares && ratio > threshold)
+	return t == models.RelBranchOf || t == models.RelSameAs || (t == models.RelHoldsShares && ratio > threshold)
 }
 
 // Joins reports whether edge e links its ends into one control group.
@@ -59,7 +60,7 @@ func ControlGroupOf(ctx context.Context, r Reader, root Node, rule ControlRule, 
 	frontier := []models.Ref{root.Ref}
 	truncated := false
 	for len(frontier) > 0 && !truncated {
-		edges, nodes, err := r.Expand(ctx, frontier, []models.RelType{models.RelHoldsShares, models.RelBranchOf})
+		edges, nodes, err := r.Expand(ctx, frontier, []models.RelType{models.RelHoldsShares, models.RelBranchOf, models.RelSameAs})
 		if err != nil {
 			return ControlGroup{}, err
 		}
@@ -108,6 +109,9 @@ type OwnNode struct {
 	Children []*OwnNode   `json:"children,omitempty"`
 	// Cycle marks a node already on the path from the root (circular holding).
 	Cycle bool `json:"cycle,omitempty"`
+	// SameAs lists the enterprises joined to this one by SAME_AS links:
+	// their holdings are shown as this node's.
+	SameAs []models.Ref `json:"same_as,omitempty"`
 }
 
 // OwnershipTree is the penetration tree of an enterprise over holdings.
@@ -120,7 +124,10 @@ type OwnershipTree struct {
 
 // Ownership builds the tree breadth first from root: up follows holders,
 // down follows holdings, to depth levels and at most limit nodes. A node
-// already on its path from the root is marked Cycle and not expanded.
+// already on its path from the root is marked Cycle and not expanded. A
+// node stands for its SAME_AS set: its partners' holdings are its own
+// (a holder of two members appears once, with the larger ratio), and
+// holdings among the members are left out.
 func Ownership(ctx context.Context, r Reader, root Node, up bool, depth, limit int) (OwnershipTree, error) {
 	top := &OwnNode{Ref: root.Ref, Name: root.Label, Risk: root.Risk}
 	type item struct {
@@ -131,33 +138,66 @@ func Ownership(ctx context.Context, r Reader, root Node, up bool, depth, limit i
 	t := OwnershipTree{Root: top, Nodes: 1}
 	for d := 0; d < depth && len(level) > 0 && !t.Truncated; d++ {
 		var refs []models.Ref
+		owner := map[models.Ref]models.Ref{}
 		for _, it := range level {
 			refs = append(refs, it.n.Ref)
+			owner[it.n.Ref] = it.n.Ref
 		}
-		edges, nodes, err := r.Expand(ctx, refs, []models.RelType{models.RelHoldsShares})
+		hops, _, _, err := sameAsClosure(ctx, r, refs, func(models.Ref) bool { return false })
+		if err != nil {
+			return OwnershipTree{}, err
+		}
+		all := slices.Clone(refs)
+		for _, h := range hops {
+			if _, ok := owner[h.member]; !ok {
+				owner[h.member] = owner[h.from]
+				all = append(all, h.member)
+			}
+		}
+		edges, nodes, err := r.Expand(ctx, all, []models.RelType{models.RelHoldsShares})
 		if err != nil {
 			return OwnershipTree{}, err
 		}
 		sortEdges(edges)
 		var next []item
 		for _, it := range level {
+			self := it.n.Ref
+			var partners []models.Ref
+			for _, m := range all {
+				if m != self && owner[m] == self {
+					partners = append(partners, m)
+					it.path[m] = true
+				}
+			}
+			sortRefs(partners)
+			it.n.SameAs = partners
+			mine := func(x models.Ref) bool { o, ok := owner[x]; return ok && o == self }
+			byOther := map[models.Ref]*OwnNode{}
 			for _, ed := range edges {
 				var other models.Ref
 				switch {
-				case up && ed.To == it.n.Ref:
+				case up && mine(ed.To):
 					other = ed.From
-				case !up && ed.From == it.n.Ref:
+				case !up && mine(ed.From):
 					other = ed.To
 				default:
+					continue
+				}
+				if mine(other) {
+					continue // a holding inside the SAME_AS set
+				}
+				ratio, _ := ed.Props["ratio"].(float64)
+				if c := byOther[other]; c != nil {
+					c.Ratio = max(c.Ratio, ratio)
 					continue
 				}
 				if t.Nodes >= limit {
 					t.Truncated = true
 					break
 				}
-				ratio, _ := ed.Props["ratio"].(float64)
 				nd := nodes[other]
 				child := &OwnNode{Ref: other, Name: nd.Label, Ratio: ratio, Risk: nd.Risk, Cycle: it.path[other]}
+				byOther[other] = child
 				it.n.Children = append(it.n.Children, child)
 				t.Nodes++
 				if !child.Cycle {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,7 +18,8 @@ import (
 // or rejects them all.
 
 // ErrDecided: the review entry was decided before; a decision is final.
-var ErrDecided = errors.New("already decided")
+// It is an ErrConflict.
+var ErrDecided = fmt.Errorf("already decided: %w", ErrConflict)
 
 // Review statuses.
 const (

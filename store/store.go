@@ -22,6 +22,9 @@ var (
 	ErrUnavailable = errors.New("store unavailable")
 	// ErrTooLarge: the traversal would exceed its budget.
 	ErrTooLarge = errors.New("traversal too large")
+	// ErrConflict: the request contradicts the stored state (a decision
+	// the entry's status does not admit); the message says what is possible.
+	ErrConflict = errors.New("conflict")
 )
 
 // Batch is a set of entities and relationships written together. Writing a
@@ -145,6 +148,7 @@ type Store interface {
 	ReportStore    // reports.go
 	WatchlistStore // reports.go
 	ReviewStore    // reviews.go
+	XrefStore      // xref.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

@@ -44,8 +44,22 @@ func Neighbourhood(ctx context.Context, r Reader, root models.Ref, depth int, ty
 	}
 	nodes := map[models.Ref]Node{root: rootNode}
 	edges := map[string]Edge{}
+	inNodes := func(n models.Ref) bool { _, in := nodes[n]; return in }
+	// The root's SAME_AS partners are the root (distance 0).
+	hops, same, met, err := sameAsClosure(ctx, r, []models.Ref{root}, inNodes)
+	if err != nil {
+		return Graph{}, err
+	}
 	frontier := []models.Ref{root}
 	g := Graph{}
+	for _, m := range members(hops) {
+		if len(nodes) >= limit {
+			g.Truncated = true
+			break
+		}
+		nodes[m] = met[m]
+		frontier = append(frontier, m)
+	}
 	for d := 0; d < depth && len(frontier) > 0; d++ {
 		found, known, err := r.Expand(ctx, frontier, types)
 		if err != nil {
@@ -60,6 +74,17 @@ func Neighbourhood(ctx context.Context, r Reader, root models.Ref, depth int, ty
 					fresh = append(fresh, end)
 				}
 			}
+		}
+		// The fresh nodes' SAME_AS partners are at the same distance.
+		hops, more, met, err := sameAsClosure(ctx, r, fresh, func(n models.Ref) bool { return inNodes(n) || seen[n] })
+		if err != nil {
+			return Graph{}, err
+		}
+		same = append(same, more...)
+		for _, m := range members(hops) {
+			seen[m] = true
+			fresh = append(fresh, m)
+			known[m] = met[m]
 		}
 		sortRefs(fresh)
 		if room := limit - len(nodes); len(fresh) > room {
@@ -76,6 +101,13 @@ func Neighbourhood(ctx context.Context, r Reader, root models.Ref, depth int, ty
 			}
 		}
 		frontier = fresh
+	}
+	for _, e := range same {
+		_, a := nodes[e.From]
+		_, b := nodes[e.To]
+		if a && b {
+			edges[e.ID()] = e
+		}
 	}
 	for _, n := range nodes {
 		g.Nodes = append(g.Nodes, n)
@@ -134,6 +166,17 @@ func ShortestPaths(ctx context.Context, r Reader, from, to models.Ref, maxDepth 
 	}
 	fw := newSide(from, fromNode)
 	bw := newSide(to, toNode)
+	// Each end's SAME_AS partners are that end (depth 0); the ends may be
+	// one entity, found by the first closure.
+	if err := fw.closeSameAs(ctx, r); err != nil {
+		return nil, err
+	}
+	if paths := meetPaths(fw, bw, fw, bw, limit); paths != nil {
+		return paths, nil
+	}
+	if err := bw.closeSameAs(ctx, r); err != nil {
+		return nil, err
+	}
 	for fw.depth+bw.depth < maxDepth {
 		grow, other := fw, bw
 		if len(bw.frontier) < len(fw.frontier) {
@@ -145,33 +188,55 @@ func ShortestPaths(ctx context.Context, r Reader, from, to models.Ref, maxDepth 
 		if err := grow.step(ctx, r, types); err != nil {
 			return nil, err
 		}
+		if err := grow.closeSameAs(ctx, r); err != nil {
+			return nil, err
+		}
 		if len(fw.dist)+len(bw.dist) > MaxVisited {
 			return nil, fmt.Errorf("%w: more than %d nodes within reach; lower max_depth or restrict types", ErrTooLarge, MaxVisited)
 		}
-		var meet []models.Ref
-		for _, n := range grow.frontier {
-			if _, ok := other.dist[n]; ok {
-				meet = append(meet, n)
-			}
+		if paths := meetPaths(fw, bw, grow, other, limit); paths != nil {
+			return paths, nil
 		}
-		if len(meet) == 0 {
-			continue
+	}
+	return nil, nil
+}
+
+// meetPaths returns up to limit paths through the nodes of grow's frontier
+// that other has reached, or nil when there are none.
+func meetPaths(fw, bw, grow, other *side, limit int) []Path {
+	var meet []models.Ref
+	for _, n := range grow.frontier {
+		if _, ok := other.dist[n]; ok {
+			meet = append(meet, n)
 		}
-		sortRefs(meet)
-		var paths []Path
-		for _, m := range meet {
-			for _, head := range fw.pathsTo(m, limit) {
-				for _, tail := range bw.pathsTo(m, limit) {
-					if len(paths) == limit {
-						return paths, nil
-					}
-					paths = append(paths, join(head, tail))
+	}
+	if len(meet) == 0 {
+		return nil
+	}
+	sortRefs(meet)
+	paths := []Path{}
+	// A path through a SAME_AS link between two meeting nodes is found
+	// from both: keep it once.
+	seen := map[string]bool{}
+	for _, m := range meet {
+		for _, head := range fw.pathsTo(m, limit) {
+			for _, tail := range bw.pathsTo(m, limit) {
+				if len(paths) == limit {
+					return paths
+				}
+				p := join(head, tail)
+				sig := ""
+				for _, e := range p.Edges {
+					sig += e.ID() + "|"
+				}
+				if !seen[sig] {
+					seen[sig] = true
+					paths = append(paths, p)
 				}
 			}
 		}
-		return paths, nil
 	}
-	return nil, nil
+	return paths
 }
 
 type hop struct {
@@ -228,10 +293,30 @@ func (s *side) step(ctx context.Context, r Reader, types []models.RelType) error
 	return nil
 }
 
+// closeSameAs adds the SAME_AS partners of the frontier to it, at the
+// same depth, each with the links that reached it.
+func (s *side) closeSameAs(ctx context.Context, r Reader) error {
+	hops, _, met, err := sameAsClosure(ctx, r, s.frontier, func(n models.Ref) bool { _, ok := s.dist[n]; return ok })
+	if err != nil {
+		return err
+	}
+	for _, h := range hops {
+		if _, ok := s.dist[h.member]; !ok {
+			s.dist[h.member] = s.depth
+			s.nodes[h.member] = met[h.member]
+			s.frontier = append(s.frontier, h.member)
+		}
+		s.pred[h.member] = append(s.pred[h.member], hop{h.from, h.edge})
+	}
+	sortRefs(s.frontier)
+	return nil
+}
+
 // pathsTo lists up to limit paths from the side's start to n, each as the
-// node sequence start…n with its edges.
+// node sequence start…n with its edges. Only the start has no
+// predecessor (its SAME_AS partners, at depth 0 too, have one).
 func (s *side) pathsTo(n models.Ref, limit int) []Path {
-	if s.dist[n] == 0 {
+	if len(s.pred[n]) == 0 {
 		return []Path{{Nodes: []Node{s.nodes[n]}}}
 	}
 	var out []Path

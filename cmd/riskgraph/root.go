@@ -48,6 +48,7 @@ func newRootCommand() *cobra.Command {
 		a.generateCommand(),
 		a.keysCommand(),
 		a.scoreCommand(),
+		a.xrefCommand(),
 		a.reportCommand(),
 		a.compactCommand(),
 		a.fsckCommand(),

@@ -112,9 +112,11 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	}
 	runs := newRunTrigger(ctx, a, s, rc, runOpts.Params)
 	defer runs.wait() // a run in progress is cancelled with ctx and recorded as failed
+	xrefs := newXrefTrigger(ctx, a, s)
+	defer xrefs.wait()
 	api := server.NewAPI(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest,
 		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
-		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs,
+		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs, Xref: xrefs,
 		TrustedProxies: proxies, AuthFailLimit: a.http.authFailLimit})
 	defer api.Close()
 	// Report scheduler (report.go): runs only when --report-schedule is set.

@@ -24,8 +24,8 @@ type CompactStats struct {
 
 // Compact rewrites the journal as the store's current state: every node,
 // record and relationship once (with their match scores), current and
-// staged results, runs, API keys, the review queue, reports, snapshots and
-// watch-lists. Audit entries that an earlier version
+// staged results, runs, API keys, the review queue, reports, snapshots,
+// watch-lists, xref pairs and xref runs. Audit entries that an earlier version
 // journaled are left out: Open moved them into the audit log before the
 // store could be compacted. Repeated loads of
 // the same data, replaced values and deleted snapshots no longer take
@@ -198,7 +198,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.reviews.snapshot(emit); err != nil {
 		return err
 	}
-	return g.reports.snapshot(emit)
+	if err := g.reports.snapshot(emit); err != nil {
+		return err
+	}
+	return g.xref.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

@@ -48,6 +48,7 @@ type graph struct {
 	access     access
 	reports    reports
 	reviews    reviews // reviews.go
+	xref       xrefs   // xref.go
 }
 
 func newGraph() graph {
@@ -123,6 +124,7 @@ func (g *graph) apply(e *entry) {
 	g.access.apply(e)
 	g.reports.apply(e.Reports)
 	g.reviews.apply(e.Reviews)
+	g.applyXref(e.Xref)
 }
 
 // lookup returns the id of an enterprise or person.

@@ -70,6 +70,8 @@ type Store struct {
 	// (queue only what is new, decide only what is pending); commit takes
 	// mu only to append and apply (reviews.go).
 	reviewMu sync.Mutex
+	// xrefMu orders the xref writes that read before they write (xref.go).
+	xrefMu sync.Mutex
 }
 
 // entry is one journal record.
@@ -88,6 +90,8 @@ type entry struct {
 	Reports *reportsEntry `json:"reports,omitempty"`
 	// The match review queue (reviews.go).
 	Reviews *reviewsEntry `json:"reviews,omitempty"`
+	// Xref pairs, decisions and runs (xref.go).
+	Xref *xrefEntry `json:"xref,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`
@@ -430,6 +434,11 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		for _, l := range s.g.adj[id] {
 			if want(l.typ) {
 				add(s.g.edge(l))
+			}
+		}
+		if n.Kind == models.KindEnterprise && (len(types) == 0 || slices.Contains(types, models.RelSameAs)) {
+			for _, e := range s.g.xref.sameAsEdges(n.Key) {
+				add(e)
 			}
 		}
 	}

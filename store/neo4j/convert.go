@@ -259,6 +259,15 @@ func edgeOf(typ string, props map[string]any, from, to models.Ref) (store.Edge, 
 			return store.Edge{}, false
 		}
 		return store.RecordEdge(models.Record{ID: to.Key, Subject: from}), true
+	case models.RelSameAs:
+		if from.Kind != models.KindEnterprise || to.Kind != models.KindEnterprise {
+			return store.Edge{}, false
+		}
+		p := store.XrefPair{ID: str(props, "pair"), A: from.Key, B: to.Key, Score: num(props, "score"), DecidedBy: str(props, "decided_by")}
+		if at, err := time.Parse(time.RFC3339, str(props, "at")); err == nil {
+			p.DecidedAt = at
+		}
+		return store.SameAsEdge(p), true
 	}
 	return store.Edge{}, false
 }

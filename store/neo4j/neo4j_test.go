@@ -206,6 +206,7 @@ func TestStatementsExplain(t *testing.T) {
 	params := explainParams()
 	maps.Copy(params, reportExplainParams())
 	maps.Copy(params, reviewExplainParams())
+	maps.Copy(params, xrefExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

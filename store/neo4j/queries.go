@@ -87,6 +87,7 @@ var schema = []string{
 	qSchemaAPIKeyID, qSchemaAPIKeyHash,
 	qSchemaReportID, qSchemaWatchlistID, qSchemaBlobKey, // reports.go
 	qSchemaReviewID, qSchemaReviewStatus, // reviews.go
+	qSchemaXrefPairID, qSchemaXrefPairStatus, qSchemaXrefRunID, // xref.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -50,6 +50,11 @@ func Run(t *testing.T, newStore NewStore) {
 		{"TitleText", testTitleText},     // titles.go
 		{"MatchScores", testMatchScores}, // reviews.go
 		{"Reviews", testReviews},
+		{"Relations", testRelations}, // relations.go
+		{"TitleText", testTitleText}, // titles.go
+		{"XrefPairs", testXrefPairs}, // xref.go
+		{"XrefDecisions", testXrefDecisions},
+		{"SameAsTraversals", testSameAsTraversals},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT xref_pair_id IF NOT EXISTS FOR (p:XrefPair) REQUIRE p.id IS UNIQUE

@@ -1,0 +1,3 @@
+// One xref pair by id.
+MATCH (p:XrefPair {id: $id})
+RETURN properties(p) AS pair

@@ -1,0 +1,2 @@
+MATCH (r:XrefRun {id: $id})
+RETURN properties(r) AS run
