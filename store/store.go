@@ -144,6 +144,7 @@ type Store interface {
 	AuditLog       // access.go
 	ReportStore    // reports.go
 	WatchlistStore // reports.go
+	CheckStore     // checks.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

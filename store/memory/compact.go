@@ -194,7 +194,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.access.snapshot(emit); err != nil {
 		return err
 	}
-	return g.reports.snapshot(emit)
+	if err := g.reports.snapshot(emit); err != nil {
+		return err
+	}
+	return g.checks.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

@@ -43,6 +43,7 @@ type graph struct {
 	generation uint64
 	access     access
 	reports    reports
+	checks     checks
 }
 
 func newGraph() graph {
@@ -114,6 +115,7 @@ func (g *graph) apply(e *entry) {
 	}
 	g.access.apply(e)
 	g.reports.apply(e.Reports)
+	g.checks.apply(e.Checks)
 }
 
 // lookup returns the id of an enterprise or person.

@@ -82,6 +82,8 @@ type entry struct {
 	LegacyAudit json.RawMessage `json:"audit,omitempty"`
 	// Reports, snapshots and watch-lists (reports.go).
 	Reports *reportsEntry `json:"reports,omitempty"`
+	// Credit checks (checks.go).
+	Checks []checkRow `json:"checks,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

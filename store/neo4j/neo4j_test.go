@@ -205,6 +205,7 @@ func TestStatementsExplain(t *testing.T) {
 	ctx := context.Background()
 	params := explainParams()
 	maps.Copy(params, reportExplainParams())
+	maps.Copy(params, checkExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

@@ -86,6 +86,7 @@ var schema = []string{
 	qSchemaNamesFulltext, qSchemaEnterpriseRiskNext, qSchemaPersonRiskNext, qSchemaRunID, qSchemaMetaID,
 	qSchemaAPIKeyID, qSchemaAPIKeyHash,
 	qSchemaReportID, qSchemaWatchlistID, qSchemaBlobKey, // reports.go
+	qSchemaCreditCheckID, qSchemaCreditCheckCreated, // checks.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Watchlists", testWatchlists},
 		{"Relations", testRelations}, // relations.go
 		{"TitleText", testTitleText}, // titles.go
+		{"Checks", testChecks},       // checks.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
