@@ -120,12 +120,12 @@ type Applied struct {
 	Rule    RuleView `json:"rule"`
 	Measure string   `json:"measure"`
 	// Relation is whose record it is (self, legal_rep, parent …).
-	Relation string         `json:"relation"`
-	Basis    []BasisView    `json:"basis"`
-	Record   models.Record  `json:"record"`
-	Path     Path           `json:"path"`
-	Period   PeriodView     `json:"period"`
-	rank     [3]int         // measure, path length, relation: lower is shown first
+	Relation string        `json:"relation"`
+	Basis    []BasisView   `json:"basis"`
+	Record   models.Record `json:"record"`
+	Path     Path          `json:"path"`
+	Period   PeriodView    `json:"period"`
+	rank     [3]int        // measure, path length, relation: lower is shown first
 }
 
 // RuleView names a rule.
