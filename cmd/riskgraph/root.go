@@ -49,6 +49,7 @@ func newRootCommand() *cobra.Command {
 		a.keysCommand(),
 		a.scoreCommand(),
 		a.reportCommand(),
+		a.checkCommand(),
 		a.compactCommand(),
 		a.fsckCommand(),
 		versionCommand(),
