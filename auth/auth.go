@@ -29,12 +29,16 @@ const (
 	Inspector Role = "inspector"
 	// Writer ingests data.
 	Writer Role = "writer"
+	// Checker is an approving officer in another department: it runs and
+	// reads credit checks (with the evidence records they cite), and sees
+	// no networks, persons' profiles or rankings.
+	Checker Role = "checker"
 	// Admin does everything, including keys, engine runs and the audit log.
 	Admin Role = "admin"
 )
 
 // Roles lists every role.
-var Roles = []Role{Dashboard, Inspector, Writer, Admin}
+var Roles = []Role{Dashboard, Inspector, Writer, Checker, Admin}
 
 // ParseRole accepts a role name in any case.
 func ParseRole(s string) (Role, error) {
@@ -43,7 +47,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q: use dashboard, inspector, writer or admin", s)
+	return "", fmt.Errorf("unknown role %q: use dashboard, inspector, writer, checker or admin", s)
 }
 
 // Masked reports whether answers to r hide persons' names.

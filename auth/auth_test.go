@@ -36,6 +36,9 @@ func TestRoles(t *testing.T) {
 	if r, err := ParseRole(" Inspector "); err != nil || r != Inspector {
 		t.Errorf("ParseRole: %v %v", r, err)
 	}
+	if r, err := ParseRole("CHECKER"); err != nil || r != Checker || r.Masked() {
+		t.Errorf("ParseRole(checker): %v %v", r, err)
+	}
 	if _, err := ParseRole("root"); err == nil {
 		t.Error("unknown role accepted")
 	}

@@ -1,6 +1,9 @@
 package models
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // refIDNumberCheck is a second implementation written from the standard's
 // definition: weight W_i = 2^(17-i) mod 11, check value (12 - sum mod 11) mod 11.
@@ -44,6 +47,33 @@ func TestIDNumberCheckChar(t *testing.T) {
 	for _, bad := range []string{"", "1101051949123100", "110105194912310021", "11010519491231002a", "1101051949123100２"} {
 		if _, err := IDNumberCheckChar(bad); err == nil {
 			t.Errorf("IDNumberCheckChar(%q): no error", bad)
+		}
+	}
+}
+
+func TestCheckIDNumber(t *testing.T) {
+	today := NewDate(2026, 11, 1)
+	first17 := "11010519900307123"
+	c, _ := IDNumberCheckChar(first17)
+	good := first17 + string(c)
+	if n, p := CheckIDNumber(" "+strings.ToLower(good)+" ", today); p != nil || n != good {
+		t.Fatalf("valid number refused: %v", p)
+	}
+	wrong := byte('0')
+	if c == '0' {
+		wrong = '1'
+	}
+	for name, bad := range map[string]string{
+		"short": good[:17], "15 digits": good[:15], "letters": "11010519900307A23" + string(c),
+		"province": "99" + good[2:], "birth": "110105" + "20990101" + "123" + "X", "check": first17 + string(wrong),
+	} {
+		n, p := CheckIDNumber(bad, today)
+		if p == nil || n != "" {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		if strings.Contains(p.Error(), bad) {
+			t.Errorf("%s: the message repeats the number: %v", name, p)
 		}
 	}
 }

@@ -32,6 +32,8 @@ func (a *API) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			limit = a.opts.IngestBodyLimit
 		case batchesPath, reviewQueuePath:
 			limit = a.opts.BatchBodyLimit
+		case checksBatchPath:
+			limit = max(limit, checksBatchBodyLimit)
 		}
 		if req.ContentLength > limit {
 			return tooLarge(c, limit)

@@ -38,7 +38,7 @@ func (a *API) createKey(c echo.Context) error {
 	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return badRequest(`body: want {"role": "dashboard|inspector|writer|admin", "name": "who uses it"}: %v`, jsonProblem(err))
+		return badRequest(`body: want {"role": "dashboard|inspector|writer|checker|admin", "name": "who uses it"}: %v`, jsonProblem(err))
 	}
 	role, err := auth.ParseRole(req.Role)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"riskgraph/auth"
+	"riskgraph/credit"
 	"riskgraph/store"
 )
 
@@ -56,6 +57,8 @@ var (
 	inspectors = []auth.Role{auth.Inspector}
 	writers    = []auth.Role{auth.Writer}
 	admins     = []auth.Role{auth.Admin}
+	// checkers run and read credit checks (credit.go).
+	checkers = []auth.Role{auth.Checker, auth.Inspector}
 )
 
 func pathKey() param {
@@ -170,9 +173,18 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/watchlists", Roles: inspectors, Summary: "Every watch-list", handler: a.listWatchlists},
 		{Method: "DELETE", Path: "/watchlists/:id", Roles: inspectors, Summary: "Delete a watch-list (204)",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "watch-list id"}}, handler: a.deleteWatchlist},
+		// Credit checks (credit.go, docs/credit-checks.md).
+		{Method: "POST", Path: "/credit-checks", Response: credit.Answer{}, Roles: checkers, Summary: "Credit check of one subject for one scenario: verdict, every measure with its rule, legal basis, evidence (records, or the network path to the related party holding them) and end; stored, and answered exactly as stored",
+			Body: checkBody, Extra: []int{404}, handler: a.createCheck},
+		{Method: "POST", Path: "/credit-checks\\:batch", Response: checkBatchView{}, Roles: checkers, Summary: "Credit checks of up to " + spaced(maxCheckSubjects) + " subjects (a procurement's bidders) for one scenario; each stored",
+			Body: checkBatchBody, MaxItems: maxCheckSubjects, handler: a.createChecks},
+		{Method: "GET", Path: "/credit-checks", Response: checkCountsView{}, Roles: append([]auth.Role{auth.Checker}, readers...), Summary: "Numbers of stored credit checks by scenario and verdict",
+			Params: []param{qStr("scenario", "one scenario of the measures catalogue"), qStr("since", "a date (YYYY-MM-DD, China time) or an RFC 3339 time")}, handler: a.checkCounts},
+		{Method: "GET", Path: "/credit-checks/:id", Response: credit.Answer{}, Roles: checkers, Summary: "One stored credit check exactly as it was answered (JSON), or its certificate (HTML) by format= or Accept",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "check id"}, qStr("format", "json or html (default: from Accept, else json)")}, Extra: []int{404}, handler: a.getCheck},
 		{Method: "GET", Path: "/keys", Response: keysView{}, Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
 		{Method: "POST", Path: "/keys", Response: createdKey{}, Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
-			Body: `{"role": "dashboard|inspector|writer|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},
+			Body: `{"role": "dashboard|inspector|writer|checker|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},
 		{Method: "POST", Path: "/keys/:id/revoke", Response: keyRevoked{}, Roles: admins, Summary: "Revoke an API key: this server refuses it from the answer on",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "key id"}}, Extra: []int{404}, handler: a.revokeKey},
 		{Method: "POST", Path: "/batches", Roles: writers, Summary: "Write one store batch (validated rows, as riskgraph ingest makes them) as one transaction; 200 once durable",

@@ -109,6 +109,10 @@ func sample(r route) (string, string) {
 		p += "?from=" + storetest.B + "&to=" + storetest.D
 	case strings.HasSuffix(p, "/search"):
 		p += "?q=%E6%98%9F%E6%B2%B3"
+	case strings.HasSuffix(p, "/credit-checks:batch"):
+		body = `{"scenario":"bidding","subjects":["` + storetest.C + `"]}`
+	case strings.HasSuffix(p, "/credit-checks"):
+		body = `{"scenario":"bidding","subject":"` + storetest.C + `"}`
 	case strings.HasSuffix(p, ":batch"):
 		body = `{"keys":["` + storetest.B + `"]}`
 	}

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"riskgraph/cache"
+	"riskgraph/credit"
 	"riskgraph/engine"
 	"riskgraph/metrics"
 	"riskgraph/models"
@@ -103,6 +104,9 @@ type Options struct {
 	// Hasher turns identity numbers into pids for POST /api/v1/ingest;
 	// nil answers 503.
 	Hasher *models.PIDHasher
+	// Measures is the measures catalogue of credit checks (nil: the
+	// shipped default, credit.Default).
+	Measures *credit.Catalogue
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 }

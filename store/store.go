@@ -149,6 +149,7 @@ type Store interface {
 	WatchlistStore // reports.go
 	ReviewStore    // reviews.go
 	XrefStore      // xref.go
+	CheckStore     // checks.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

@@ -82,7 +82,7 @@ func (a *app) keysCommand() *cobra.Command {
 			})
 		},
 	}
-	create.Flags().StringVar(&role, "role", "", "dashboard, inspector, writer or admin")
+	create.Flags().StringVar(&role, "role", "", "dashboard, inspector, writer, checker or admin")
 	create.Flags().StringVar(&name, "name", "", "who or what uses the key")
 	list := &cobra.Command{
 		Use:   "list",

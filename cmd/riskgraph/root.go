@@ -50,6 +50,7 @@ func newRootCommand() *cobra.Command {
 		a.scoreCommand(),
 		a.xrefCommand(),
 		a.reportCommand(),
+		a.checkCommand(),
 		a.compactCommand(),
 		a.fsckCommand(),
 		versionCommand(),

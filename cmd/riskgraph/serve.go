@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"riskgraph/cache"
+	"riskgraph/credit"
 	"riskgraph/engine"
 	"riskgraph/ranking"
 	"riskgraph/server"
@@ -35,6 +36,8 @@ type serveOptions struct {
 	// without a valid key per client address and minute.
 	trustedProxies []string
 	authFailLimit  int
+	// measures is the credit checks' catalogue file (empty: the built-in one).
+	measures string
 }
 
 func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
@@ -47,6 +50,7 @@ func (o *serveOptions) bind(fs *pflag.FlagSet, insecureDefault bool) {
 	fs.StringSliceVar(&o.trustedProxies, "trusted-proxies", envList("RISKGRAPH_TRUSTED_PROXIES"),
 		"proxies (CIDRs or addresses, comma-separated) whose X-Forwarded-For is believed; none by default: the client address is the socket's [RISKGRAPH_TRUSTED_PROXIES]")
 	fs.IntVar(&o.authFailLimit, "auth-fail-limit", 60, "requests without a valid API key per client address and minute before 429; -1 disables")
+	fs.StringVar(&o.measures, "measures", envOr("RISKGRAPH_MEASURES", ""), "measures catalogue of credit checks, YAML or JSON (default: the built-in one; docs/credit-checks.md) [RISKGRAPH_MEASURES]")
 	fs.StringVar(&o.runParams, "run-params", "", "JSON file of model parameters for engine runs started by POST /api/v1/runs (default: docs/risk-model.md)")
 }
 
@@ -93,6 +97,13 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	if err != nil {
 		return usageError(err)
 	}
+	measures := credit.Default()
+	if a.http.measures != "" {
+		if measures, err = credit.Load(a.http.measures); err != nil {
+			return usageError(err)
+		}
+	}
+	a.log.Info().Str("catalogue", measures.Source).Str("version", measures.Version).Msg("credit checks' measures catalogue")
 	hasher, err := pidHasher(&a.cfg, a.log) // for POST /api/v1/ingest
 	if err != nil {
 		return err
@@ -117,7 +128,7 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	api := server.NewAPI(server.Options{Store: s, Cache: c, Logger: a.log, Version: version, Engine: &a.latest,
 		InsecureDev: a.http.insecureDev, RateLimit: a.http.rateLimit, RateWindow: a.http.rateWindow,
 		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs, Xref: xrefs,
-		TrustedProxies: proxies, AuthFailLimit: a.http.authFailLimit})
+		TrustedProxies: proxies, AuthFailLimit: a.http.authFailLimit, Measures: measures})
 	defer api.Close()
 	// Report scheduler (report.go): runs only when --report-schedule is set.
 	stopReports, err := a.startReports(ctx, s)

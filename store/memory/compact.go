@@ -201,7 +201,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.reports.snapshot(emit); err != nil {
 		return err
 	}
-	return g.xref.snapshot(emit)
+	if err := g.xref.snapshot(emit); err != nil {
+		return err
+	}
+	return g.checks.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

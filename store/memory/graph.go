@@ -49,6 +49,7 @@ type graph struct {
 	reports    reports
 	reviews    reviews // reviews.go
 	xref       xrefs   // xref.go
+	checks     checks
 }
 
 func newGraph() graph {
@@ -125,6 +126,7 @@ func (g *graph) apply(e *entry) {
 	g.reports.apply(e.Reports)
 	g.reviews.apply(e.Reviews)
 	g.applyXref(e.Xref)
+	g.checks.apply(e.Checks)
 }
 
 // lookup returns the id of an enterprise or person.

@@ -92,6 +92,8 @@ type entry struct {
 	Reviews *reviewsEntry `json:"reviews,omitempty"`
 	// Xref pairs, decisions and runs (xref.go).
 	Xref *xrefEntry `json:"xref,omitempty"`
+	// Credit checks (checks.go).
+	Checks []checkRow `json:"checks,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

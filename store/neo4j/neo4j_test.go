@@ -207,6 +207,7 @@ func TestStatementsExplain(t *testing.T) {
 	maps.Copy(params, reportExplainParams())
 	maps.Copy(params, reviewExplainParams())
 	maps.Copy(params, xrefExplainParams())
+	maps.Copy(params, checkExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

@@ -88,6 +88,7 @@ var schema = []string{
 	qSchemaReportID, qSchemaWatchlistID, qSchemaBlobKey, // reports.go
 	qSchemaReviewID, qSchemaReviewStatus, // reviews.go
 	qSchemaXrefPairID, qSchemaXrefPairStatus, qSchemaXrefRunID, // xref.go
+	qSchemaCreditCheckID, qSchemaCreditCheckCreated, // checks.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"XrefPairs", testXrefPairs}, // xref.go
 		{"XrefDecisions", testXrefDecisions},
 		{"SameAsTraversals", testSameAsTraversals},
+		{"Checks", testChecks}, // checks.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,3 @@
+// One credit check with its body.
+MATCH (c:CreditCheck {id: $id})
+RETURN properties(c) AS check

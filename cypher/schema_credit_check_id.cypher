@@ -1,0 +1,1 @@
+CREATE CONSTRAINT credit_check_id IF NOT EXISTS FOR (c:CreditCheck) REQUIRE c.id IS UNIQUE
