@@ -21,7 +21,6 @@ import (
 // treat as one entity. Undoing a decision keeps the pair and its history;
 // nothing is deleted.
 
-
 // Statuses of an xref pair.
 const (
 	XrefCandidate = "candidate" // found, not decided
