@@ -1,9 +1,7 @@
 package ingest
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
 	"riskgraph/models"
 )
@@ -13,35 +11,12 @@ import (
 
 // checkIDNumber validates an 18-character resident identity number and
 // returns it normalised (trimmed, 'x' upper-cased). On failure it returns the
-// reason and what to change; neither repeats the number.
+// reason and what to change; neither repeats the number. The rules are
+// models.CheckIDNumber's (the API's person queries use them too).
 func checkIDNumber(s string, today models.Date) (string, *fieldError) {
-	bad := func(reason, fix string) (string, *fieldError) {
-		return "", &fieldError{Reason: reason, Fix: fix}
-	}
-	n := strings.ToUpper(strings.TrimSpace(s))
-	if len(n) != 18 {
-		if len(n) == 15 && digits(n) {
-			return bad("is a 15-digit number of the first generation",
-				"convert it to 18 digits (insert 19 before the 2-digit birth year and append the check character)")
-		}
-		return bad(fmt.Sprintf("has %d characters, a resident identity number has 18", len([]rune(n))),
-			"give the 18-character number, or leave id_number empty when the person has no mainland identity card")
-	}
-	if !digits(n[:17]) || !(digits(n[17:]) || n[17] == 'X') {
-		return bad("must be 17 digits followed by a digit or X",
-			"remove spaces and other characters inside the number")
-	}
-	if r := models.LookupRegion(n[:6]); r.Level == models.RegionUnknown && n[:2] != "83" {
-		return bad(fmt.Sprintf("its first 6 digits do not start with a province code (%s…)", n[:2]),
-			"check the number against the identity card")
-	}
-	birth, err := time.Parse("20060102", n[6:14])
-	if err != nil || birth.Year() < 1900 || birth.After(today.Time) {
-		return bad("digits 7-14 are not a plausible birth date (YYYYMMDD)", "check the number against the identity card")
-	}
-	if want, _ := models.IDNumberCheckChar(n[:17]); n[17] != want { // n[:17] is digits
-		return bad(fmt.Sprintf("the check character (position 18) should be %c", want),
-			"correct the mistyped digit; the number as given cannot be right")
+	n, p := models.CheckIDNumber(s, today)
+	if p != nil {
+		return "", &fieldError{Reason: p.Reason, Fix: p.Fix}
 	}
 	return n, nil
 }
