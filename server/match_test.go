@@ -210,8 +210,8 @@ func TestMatchPersons(t *testing.T) {
 		match bool
 		tie   bool
 	}{
-		{pid, true, false},         // the identity number decides
-		{"", false, true},          // two 张伟: listed, neither a match
+		{pid, true, false},          // the identity number decides
+		{"", false, true},           // two 张伟: listed, neither a match
 		{storetest.P1, true, false}, // traditional name + the enterprise P1 represents
 		{pid, true, false},          // name + the enterprise the director serves
 	} {
