@@ -70,6 +70,8 @@ type Index struct {
 	byPID   map[string]int32
 	byPName map[string][]int32
 
+	regions map[string]string // interned division codes
+
 	scratch sync.Pool // *scratch
 }
 
@@ -77,7 +79,7 @@ type Index struct {
 func newIndex() *Index {
 	return &Index{byKey: map[string]int32{}, grams: map[uint64][]int32{}, uscc: map[string]int32{}, org: map[string]int32{},
 		regNo: map[string]int32{}, phone: map[string][]int32{}, email: map[string][]int32{},
-		byPID: map[string]int32{}, byPName: map[string][]int32{}}
+		byPID: map[string]int32{}, byPName: map[string][]int32{}, regions: map[string]string{}}
 }
 
 // Builder collects enterprises and persons for an Index. The zero value is
@@ -149,6 +151,10 @@ func (ix *Index) putEnterprise(e models.Enterprise) {
 	if en.uscc == "" {
 		en.uscc = NormalizeUSCC(e.Key)
 	}
+	if en.uscc == e.Key {
+		en.uscc = e.Key // one copy of the string
+	}
+	en.region = ix.internRegion(en.region)
 	if en.region == "" && en.uscc != "" {
 		en.region = models.USCC(en.uscc).Division()
 	}
@@ -174,6 +180,19 @@ func (ix *Index) putEnterprise(e models.Enterprise) {
 	}
 	ix.ents[i] = en
 	ix.post(i, &ix.ents[i], regNo)
+}
+
+// internRegion returns the index's one copy of a division code (one
+// string for all enterprises of a division).
+func (ix *Index) internRegion(code string) string {
+	if len(code) != 6 {
+		return code
+	}
+	if c, ok := ix.regions[code]; ok {
+		return c
+	}
+	ix.regions[code] = code
+	return code
 }
 
 // post enters enterprise i into the maps.

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -274,7 +275,10 @@ func NormalizeName(raw string) Name {
 	// taken was a short one.
 	sp := splitRegionBy(regionNames(), s)
 	bracketed := n.Regions
-	n.Regions = append(sp.codes, bracketed...)
+	n.Regions = sp.codes // may be the region table's own slice: never appended to in place
+	if len(bracketed) > 0 {
+		n.Regions = slices.Concat(sp.codes, bracketed)
+	}
 	n.Core = sp.rest
 	if sp.lastShort != "" {
 		n.Alt = sp.lastShort + sp.rest
