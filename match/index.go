@@ -63,12 +63,12 @@ type Index struct {
 	uscc  map[string]int32
 	org   map[string]int32
 	regNo map[string]int32
-	phone map[string][]int32
-	email map[string][]int32
+	phone chain // last 7 digits of the phone → enterprises
+	email chain
 
 	pers    []person
 	byPID   map[string]int32
-	byPName map[string][]int32
+	byPName chain // normalised name → persons
 
 	regions map[string]string // interned division codes
 
@@ -78,8 +78,8 @@ type Index struct {
 // newIndex returns an empty index.
 func newIndex() *Index {
 	return &Index{byKey: map[string]int32{}, grams: map[uint64][]int32{}, uscc: map[string]int32{}, org: map[string]int32{},
-		regNo: map[string]int32{}, phone: map[string][]int32{}, email: map[string][]int32{},
-		byPID: map[string]int32{}, byPName: map[string][]int32{}, regions: map[string]string{}}
+		regNo: map[string]int32{}, phone: newChain(), email: newChain(),
+		byPID: map[string]int32{}, byPName: newChain(), regions: map[string]string{}}
 }
 
 // Builder collects enterprises and persons for an Index. The zero value is
@@ -211,10 +211,10 @@ func (ix *Index) post(i int32, en *entry, regNo string) {
 	ix.ng[i] = uint8(min(len(gs), 255))
 	if en.phone != "" {
 		t := phoneTail(en.phone)
-		ix.phone[t] = append(ix.phone[t], i)
+		ix.phone.add(t, i)
 	}
 	if en.email != "" {
-		ix.email[en.email] = append(ix.email[en.email], i)
+		ix.email.add(en.email, i)
 	}
 }
 
@@ -242,15 +242,10 @@ func (ix *Index) unpost(i int32, en *entry) {
 		}
 	}
 	if en.phone != "" {
-		t := phoneTail(en.phone)
-		if ix.phone[t] = without(ix.phone[t], i); len(ix.phone[t]) == 0 {
-			delete(ix.phone, t)
-		}
+		ix.phone.remove(phoneTail(en.phone), i)
 	}
 	if en.email != "" {
-		if ix.email[en.email] = without(ix.email[en.email], i); len(ix.email[en.email]) == 0 {
-			delete(ix.email, en.email)
-		}
+		ix.email.remove(en.email, i)
 	}
 }
 
@@ -323,16 +318,14 @@ func (ix *Index) putPerson(p models.Person) {
 		return
 	}
 	if ps.norm != "" {
-		if ix.byPName[ps.norm] = without(ix.byPName[ps.norm], i); len(ix.byPName[ps.norm]) == 0 {
-			delete(ix.byPName, ps.norm)
-		}
+		ix.byPName.remove(ps.norm, i)
 	}
 	ps.name, ps.norm = p.Name, NormalizePersonName(p.Name)
 	if ps.norm == ps.name {
 		ps.norm = ps.name // one copy
 	}
 	if ps.norm != "" {
-		ix.byPName[ps.norm] = append(ix.byPName[ps.norm], i)
+		ix.byPName.add(ps.norm, i)
 	}
 	// Enterprises whose legal representative this is see the new name.
 	for _, e := range ps.links {
@@ -737,12 +730,12 @@ func (ix *Index) candidates(sc *scratch, pq *preparedQuery) []int32 {
 		add(i)
 	}
 	if pq.phone != "" {
-		for _, i := range ix.phone[phoneTail(pq.phone)] {
+		for i := range ix.phone.all(phoneTail(pq.phone)) {
 			add(i)
 		}
 	}
 	if pq.email != "" {
-		for _, i := range ix.email[pq.email] {
+		for i := range ix.email.all(pq.email) {
 			add(i)
 		}
 	}

@@ -422,11 +422,27 @@ func splitRegionBy(names map[string][]string, s string) regionSplit {
 	sp.rest = s
 	full := fullRegionNames()
 	for range 3 {
-		runes := []rune(sp.rest)
+		// Byte offsets of the first runes of the rest (no copies: the
+		// prefixes tried are substrings).
+		var offs [maxRegionRunes + 3]int
+		n := 0
+		for k := range sp.rest {
+			if n == len(offs) {
+				break
+			}
+			offs[n] = k
+			n++
+		}
+		at := func(l int) int { // byte offset of rune l
+			if l < n {
+				return offs[l]
+			}
+			return len(sp.rest)
+		}
 		var next []string
 		taken := 0
-		for l := min(len(runes)-2, maxRegionRunes); l >= 2; l-- {
-			cs := names[string(runes[:l])]
+		for l := min(n-2, maxRegionRunes); l >= 2; l-- {
+			cs := names[sp.rest[:at(l)]]
 			cs = outermost(within(cs, sp.codes))
 			if len(cs) > 0 {
 				next, taken = cs, l
@@ -436,7 +452,7 @@ func splitRegionBy(names map[string][]string, s string) regionSplit {
 		if taken == 0 {
 			break
 		}
-		word := string(runes[:taken])
+		word := sp.rest[:at(taken)]
 		sp.lastShort, sp.outer = "", nil
 		if _, isFull := full[word]; !isFull {
 			// The outer names' codes that hold the word's (海南 is a
@@ -449,7 +465,7 @@ func splitRegionBy(names map[string][]string, s string) regionSplit {
 			}
 		}
 		sp.codes = next
-		sp.rest = string(runes[taken:])
+		sp.rest = sp.rest[at(taken):]
 	}
 	return sp
 }

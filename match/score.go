@@ -402,11 +402,13 @@ func (ix *Index) matchPerson(q Query, limit int) ([]Candidate, error) {
 		add(i)
 	}
 	if norm != "" {
-		for k, i := range ix.byPName[norm] {
+		k := 0
+		for i := range ix.byPName.all(norm) {
 			if k == maxNamesakes {
 				break
 			}
 			add(i)
+			k++
 		}
 	}
 	for e := range linked {
