@@ -459,3 +459,29 @@ func TestPlaceNameTradeNames(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreAgreesWithMatch: score (the one-candidate scorer other code in
+// the package uses, e.g. to compare two stored enterprises) gives the
+// score, evidence and support Match ranks by.
+func TestScoreAgreesWithMatch(t *testing.T) {
+	ix := small(t)
+	for _, q := range []Query{{Name: "吉安汇骏实业有限责任公司"}, {Name: "汇骏实业", Phone: "8225123"}, {Name: "南昌市汇骏实业有限公司", LegalRep: "王小明"}} {
+		got, err := ix.Match(q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pq := prepare(q)
+		for _, c := range got {
+			s := ix.score(&pq, &ix.ents[ix.byKey[c.Key]])
+			if s.Score != c.Score || s.support != c.support || fmt.Sprint(s.Features.Map()) != fmt.Sprint(c.Features.Map()) {
+				t.Errorf("%+v: score gives %+v, Match %+v", q, s, c)
+			}
+		}
+	}
+	if v := nameSimilarity("汇骏实业", "汇骏实业"); v != 1 {
+		t.Errorf("equal names: %v", v)
+	}
+	if v := nameSimilarity("汇骏实业", "恒信科技"); v != 0 {
+		t.Errorf("names without a common character: %v", v)
+	}
+}
