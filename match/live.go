@@ -59,6 +59,12 @@ func NewLive(ix *Index, gen uint64) *Live { return &Live{ix: ix, gen: gen} }
 // applied (if the store kept it nonetheless, its generation moves beyond
 // the index's and the next Current rebuilds).
 func (l *Live) Write(ctx context.Context, w store.Writer, b *store.Batch) error {
+	if b.Len() == 0 {
+		// Nothing to apply, and the backends disagree on whether an empty
+		// batch advances the generation: not counted (if it did advance,
+		// the next Current rebuilds).
+		return w.WriteBatch(ctx, b)
+	}
 	l.gate.RLock()
 	defer l.gate.RUnlock()
 	l.mu.Lock()
