@@ -613,6 +613,9 @@ const (
 	// maxGramCandidates is how many enterprises with the best bigram
 	// overlap (the Dice bound of their bigram sets) are scored.
 	maxGramCandidates = 48
+	// maxTiedCandidates bounds the candidates scored when more than
+	// maxGramCandidates share the best bounds.
+	maxTiedCandidates = 256
 	// commonGram is the posting length above which a bigram is read only
 	// when the query has no rarer one (such bigrams, e.g. 科技, say little).
 	commonGram = 20_000
@@ -634,7 +637,8 @@ type scratch struct {
 	touched []int32
 	heap    []boundID
 	grams   []uint64
-	lists   [][]int32
+	g2      []uint64
+	lists   []posting
 	cands   []int32
 	gids    []int32
 	scored  []scored
@@ -807,22 +811,22 @@ func (ix *Index) gramCandidates(sc *scratch, n *Name) []int32 {
 	lists := sc.lists[:0]
 	for _, g := range gs {
 		if l := ix.grams[g]; len(l) > 0 {
-			lists = append(lists, l)
+			lists = append(lists, posting{g, l})
 		}
 	}
 	sc.lists = lists
 	if len(lists) == 0 {
 		return nil
 	}
-	sort.Slice(lists, func(a, b int) bool { return len(lists[a]) < len(lists[b]) })
+	sort.Slice(lists, func(a, b int) bool { return len(lists[a].ids) < len(lists[b].ids) })
 	// Read the rare bigrams; a common one only when nothing rarer exists.
 	read := 0
-	for read < len(lists) && (read == 0 || len(lists[read]) <= commonGram) {
+	for read < len(lists) && (read == 0 || len(lists[read].ids) <= commonGram) {
 		read++
 	}
 	count, touched := sc.count, sc.touched[:0]
 	for _, l := range lists[:read] {
-		for _, i := range l {
+		for _, i := range l.ids {
 			if count[i] == 0 {
 				touched = append(touched, i)
 			}
@@ -832,11 +836,10 @@ func (ix *Index) gramCandidates(sc *scratch, n *Name) []int32 {
 		}
 	}
 	nq := float32(len(gs))
+	bound := func(i int32) float32 { return 2 * float32(count[i]) / (nq + float32(ix.ng[i])) }
 	h := sc.heap[:0]
 	for _, i := range touched {
-		c := count[i]
-		count[i] = 0
-		x := boundID{2 * float32(c) / (nq + float32(ix.ng[i])), i}
+		x := boundID{bound(i), i}
 		if len(h) < maxGramCandidates {
 			h = append(h, x)
 			heapUp(h, len(h)-1)
@@ -845,14 +848,67 @@ func (ix *Index) gramCandidates(sc *scratch, n *Name) []int32 {
 			heapDown(h, 0)
 		}
 	}
-	sc.touched = touched
 	sort.Slice(h, func(a, b int) bool { return h[b].worse(h[a]) })
 	ids := sc.gids[:0]
 	for _, x := range h {
 		ids = append(ids, x.id)
 	}
+	// When the cut falls among enterprises of one bound that hold every
+	// bigram of one of the query's cores (many cores equal to the query's,
+	// in different cities), the ones left out are as good as those kept:
+	// score them too, up to maxTiedCandidates, so that the region, phone or
+	// address can pick among them.
+	if len(h) == maxGramCandidates {
+		last := h[len(h)-1].b
+		whole := max(1, sc.readingGrams(n, lists[:read]))
+		for _, x := range h {
+			count[x.id] = 0 // marks those kept
+		}
+		for _, i := range touched {
+			if len(ids) == maxTiedCandidates {
+				break
+			}
+			if c := int(count[i]); c != 0 && c >= whole && bound(i) == last {
+				ids = append(ids, i)
+			}
+		}
+	}
+	for _, i := range touched {
+		count[i] = 0
+	}
+	sc.touched = touched
 	sc.heap, sc.gids = h, ids
 	return ids
+}
+
+// posting is a bigram and its posting list.
+type posting struct {
+	g   uint64
+	ids []int32
+}
+
+// readingGrams is the number of distinct bigrams of the name's reading
+// with the fewest among those read: an enterprise sharing fewer of the
+// read ones holds neither core whole.
+func (sc *scratch) readingGrams(n *Name, read []posting) int {
+	inRead := func(core string) int {
+		sc.g2 = dedupe(appendGrams(sc.g2[:0], core))
+		k := 0
+		for _, g := range sc.g2 {
+			for _, p := range read {
+				if p.g == g {
+					k++
+					break
+				}
+			}
+		}
+		return k
+	}
+	k := inRead(n.Core)
+	if n.Alt != "" {
+		k = min(k, inRead(n.Alt))
+	}
+	return k
 }
 
 // heapUp and heapDown keep h a min-heap by worse (the worst at h[0]).

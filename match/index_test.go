@@ -485,3 +485,24 @@ func TestScoreAgreesWithMatch(t *testing.T) {
 		t.Errorf("names without a common character: %v", v)
 	}
 }
+
+// TestManyEqualCores: more enterprises than the candidate cap share the
+// query's core in other cities (and so its Dice bound); the one in the
+// query's city, entered last, is still found and matched.
+func TestManyEqualCores(t *testing.T) {
+	b := NewBuilder()
+	cities := []string{"北京市", "上海市", "天津市", "重庆市", "南昌市", "长沙市", "武汉市", "成都市", "西安市", "郑州市"}
+	n := 0
+	for _, c := range cities {
+		for d := range 10 {
+			n++
+			b.Add(models.Enterprise{Key: fmt.Sprintf("k-%03d", n), Name: c + "恒信科技有限公司", Region: fmt.Sprintf("%d", 110101+d)})
+		}
+	}
+	b.Add(models.Enterprise{Key: "k-jian", Name: "吉安市恒信科技有限公司", Region: "360802"})
+	ix := b.Build()
+	got, err := ix.Match(Query{Name: "吉安恒信科技有限公司"}, 5)
+	if err != nil || len(got) == 0 || got[0].Key != "k-jian" || !got[0].Match {
+		t.Errorf("%+v %v; want k-jian matched among %d namesakes", got, err, n)
+	}
+}
