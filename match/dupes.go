@@ -360,12 +360,13 @@ func (ix *Index) scorePair(i, j int32, threshold float64) (Pair, bool) {
 	// query; the scorer sees them only where one side has a USCC or is the
 	// one enterprise the index keeps per number.
 	ob, rb := entryCodes(b)
+	one := 1.0
 	if pq.org != "" && pq.org == ob && c.Features.OrgCode == nil {
-		c.Features.set("org_code", 1)
+		c.Features.OrgCode = &one
 		c.Score = 1
 	}
 	if pq.regNo != "" && pq.regNo == rb && c.Features.RegNo == nil {
-		c.Features.set("reg_no", 1)
+		c.Features.RegNo = &one
 		c.Score = 1
 	}
 	if c.Score < threshold {

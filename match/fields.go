@@ -27,10 +27,10 @@ type Address struct {
 // NormalizeAddress computes an address's normal form.
 func NormalizeAddress(raw string) Address {
 	s := keep(Simplify(raw))
-	codes, rest := splitRegionBy(fullRegionNames(), s)
-	rest = addressVariants.Replace(rest)
+	sp := splitRegionBy(fullRegionNames(), s)
+	rest := addressVariants.Replace(sp.rest)
 	rest = strings.TrimSuffix(rest, "室")
-	return Address{Regions: codes, Rest: rest}
+	return Address{Regions: sp.codes, Rest: rest}
 }
 
 // CompareAddress scores two normalised addresses in [0,1]: 1 when the
@@ -159,83 +159,4 @@ func NormalizeRegNo(s string) string {
 		return ""
 	}
 	return d
-}
-
-// Dice is the Dice coefficient of the character bigrams of a and b (a
-// one-character string is its own unigram).
-func Dice(a, b string) float64 {
-	ga, gb := grams(a), grams(b)
-	if len(ga) == 0 || len(gb) == 0 {
-		return 0
-	}
-	count := map[uint64]int{}
-	for _, g := range ga {
-		count[g]++
-	}
-	shared := 0
-	for _, g := range gb {
-		if count[g] > 0 {
-			count[g]--
-			shared++
-		}
-	}
-	return 2 * float64(shared) / float64(len(ga)+len(gb))
-}
-
-// grams returns the character bigrams of s, each packed as two runes in a
-// uint64; a one-character s gives one gram.
-func grams(s string) []uint64 {
-	r := []rune(s)
-	if len(r) == 1 {
-		return []uint64{uint64(r[0])}
-	}
-	out := make([]uint64, 0, max(0, len(r)-1))
-	for i := 0; i+1 < len(r); i++ {
-		out = append(out, uint64(r[i])<<32|uint64(r[i+1]))
-	}
-	return out
-}
-
-// JaroWinkler is the Jaro-Winkler similarity of a and b over runes.
-func JaroWinkler(a, b string) float64 {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) == 0 || len(rb) == 0 {
-		return 0
-	}
-	win := max(len(ra), len(rb))/2 - 1
-	win = max(win, 0)
-	ma, mb := make([]bool, len(ra)), make([]bool, len(rb))
-	m := 0
-	for i := range ra {
-		for j := max(0, i-win); j < min(len(rb), i+win+1); j++ {
-			if !mb[j] && ra[i] == rb[j] {
-				ma[i], mb[j] = true, true
-				m++
-				break
-			}
-		}
-	}
-	if m == 0 {
-		return 0
-	}
-	t, k := 0, 0
-	for i := range ra {
-		if !ma[i] {
-			continue
-		}
-		for !mb[k] {
-			k++
-		}
-		if ra[i] != rb[k] {
-			t++
-		}
-		k++
-	}
-	fm := float64(m)
-	j := (fm/float64(len(ra)) + fm/float64(len(rb)) + (fm-float64(t)/2)/fm) / 3
-	p := 0
-	for p < min(4, len(ra), len(rb)) && ra[p] == rb[p] {
-		p++
-	}
-	return j + float64(p)*0.1*(1-j)
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,8 +130,18 @@ func TestMatchBadQueries(t *testing.T) {
 			t.Errorf("%+v: err %v, want ErrNoFeature", q, err)
 		}
 	}
-	if _, err := ix.Match(Query{Name: "x", Kind: "person"}, 5); !errors.Is(err, ErrKind) {
-		t.Errorf("person: %v", err)
+	if _, err := ix.Match(Query{Name: "x", Kind: "company"}, 5); !errors.Is(err, ErrKind) {
+		t.Errorf("kind company: %v", err)
+	}
+	for _, q := range []Query{{Kind: KindPerson}, {Kind: KindPerson, Enterprise: "吉安市汇骏实业有限公司", Region: "吉安"}, {Kind: KindPerson, Name: "·"}} {
+		if _, err := ix.Match(q, 5); !errors.Is(err, ErrNoPersonFeature) {
+			t.Errorf("%+v: err %v, want ErrNoPersonFeature", q, err)
+		}
+	}
+	for _, q := range []Query{{Kind: KindPerson, Name: "王小明", IDNumber: "11010519491231002X"}, {Name: "汇骏实业", IDNumber: "11010519491231002X"}} {
+		if _, err := ix.Match(q, 5); !errors.Is(err, ErrUnhashedID) {
+			t.Errorf("%+v: err %v, want ErrUnhashedID", q, err)
+		}
 	}
 }
 
@@ -306,9 +318,10 @@ func TestIndexMemory(t *testing.T) {
 	runtime.KeepAlive(ents)
 }
 
-// BenchmarkMatch measures one name query against a 20,000-enterprise index.
+// BenchmarkMatch measures one name query against a 20,000-enterprise index
+// (RISKGRAPH_MATCH_BENCH_N enterprises when set, for profiling at scale).
 func BenchmarkMatch(b *testing.B) {
-	ents := synthEnterprises(b, 20_000)
+	ents := synthEnterprises(b, benchSize())
 	bd := NewBuilder()
 	for _, e := range ents {
 		bd.Add(e)
@@ -326,6 +339,15 @@ func BenchmarkMatch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// benchSize is the generator size of BenchmarkMatch: 20 000, or
+// RISKGRAPH_MATCH_BENCH_N.
+func benchSize() int {
+	if n, err := strconv.Atoi(os.Getenv("RISKGRAPH_MATCH_BENCH_N")); err == nil && n > 0 {
+		return n
+	}
+	return 20_000
 }
 
 // BenchmarkBuild measures building the index of 20,000 enterprises.
@@ -374,5 +396,113 @@ func TestAmbiguousTopIsNoMatch(t *testing.T) {
 		if matched != c.want {
 			t.Errorf("%+v: matched %q, want %q (%+v)", c.q, matched, c.want, got)
 		}
+	}
+}
+
+// TestPlaceNameTradeNames: trade names that begin with a place name (东方,
+// 新宁, 海丰) are found whether or not the query or the registered name
+// carries a region, and a region that contradicts still keeps them apart.
+func TestPlaceNameTradeNames(t *testing.T) {
+	b := NewBuilder()
+	for _, e := range []models.Enterprise{
+		{Key: "k-dongfang-ja", Name: "吉安市东方红科技有限公司", Region: "360802"},
+		{Key: "k-xinning-wh", Name: "新宁电子科技有限公司", Region: "420102"},
+		{Key: "k-dianzi-xinning", Name: "新宁县电子科技有限公司", Region: "430528"},
+		{Key: "k-haifeng", Name: "海丰（上海）进出口有限责任公司", Region: "310107"},
+		{Key: "k-huaxin-gz", Name: "广州市华信科技有限公司", Region: "440106"},
+	} {
+		b.Add(e)
+	}
+	// Many enterprises share the bigrams of a short core (进出口): the
+	// candidate list must still hold the one whose whole core is equal.
+	for i := range 300 {
+		b.Add(models.Enterprise{Key: fmt.Sprintf("k-jck-%03d", i), Name: fmt.Sprintf("上海%s进出口有限公司", string(rune('甲'+i))), Region: "310101"})
+	}
+	ix := b.Build()
+	for _, c := range []struct {
+		q     Query
+		want  string // top candidate
+		match bool
+	}{
+		{Query{Name: "东方红科技有限公司"}, "k-dongfang-ja", true},
+		{Query{Name: "吉安东方红科技有限责任公司"}, "k-dongfang-ja", true},
+		{Query{Name: "新宁电子科技有限公司", Region: "武汉"}, "k-xinning-wh", true},
+		{Query{Name: "武汉市新宁电子科技有限公司"}, "k-xinning-wh", true},
+		{Query{Name: "新宁县电子科技有限公司"}, "k-dianzi-xinning", true},
+		{Query{Name: "海丰（上海）进出口有限公司"}, "k-haifeng", true},
+		{Query{Name: "海丰进出口有限公司", Region: "上海"}, "k-haifeng", true},
+		{Query{Name: "上海海丰进出口有限公司"}, "k-haifeng", true},
+	} {
+		got, err := ix.Match(c.q, 5)
+		if err != nil || len(got) == 0 || got[0].Key != c.want || got[0].Match != c.match {
+			t.Errorf("%+v: %+v %v; want top %s match %v", c.q, got, err, c.want, c.match)
+		}
+	}
+	// Written as registered, 新宁电子科技 is also 新宁县's 电子科技: both
+	// readings explain the query fully, so both are listed and neither is
+	// a match.
+	got, err := ix.Match(Query{Name: "新宁电子科技有限公司"}, 5)
+	if err != nil || len(got) < 2 || got[0].Match || got[0].Score != 1 || got[1].Score != 1 ||
+		!slices.Contains([]string{got[0].Key, got[1].Key}, "k-xinning-wh") || !slices.Contains([]string{got[0].Key, got[1].Key}, "k-dianzi-xinning") {
+		t.Errorf("新宁电子科技: %+v %v; want both 新宁 enterprises listed at 1, no match", got, err)
+	}
+	// The second reading does not lift a name whose region contradicts.
+	for _, q := range []Query{{Name: "深圳市华信科技有限公司"}, {Name: "北京东方红科技有限公司"}} {
+		got, err := ix.Match(q, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range got {
+			if c.Match {
+				t.Errorf("%+v matched %+v", q, c)
+			}
+		}
+	}
+}
+
+// TestScoreAgreesWithMatch: score (the one-candidate scorer other code in
+// the package uses, e.g. to compare two stored enterprises) gives the
+// score, evidence and support Match ranks by.
+func TestScoreAgreesWithMatch(t *testing.T) {
+	ix := small(t)
+	for _, q := range []Query{{Name: "吉安汇骏实业有限责任公司"}, {Name: "汇骏实业", Phone: "8225123"}, {Name: "南昌市汇骏实业有限公司", LegalRep: "王小明"}} {
+		got, err := ix.Match(q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pq := prepare(q)
+		for _, c := range got {
+			s := ix.score(&pq, &ix.ents[ix.byKey[c.Key]])
+			if s.Score != c.Score || s.support != c.support || fmt.Sprint(s.Features.Map()) != fmt.Sprint(c.Features.Map()) {
+				t.Errorf("%+v: score gives %+v, Match %+v", q, s, c)
+			}
+		}
+	}
+	if v := nameSimilarity("汇骏实业", "汇骏实业"); v != 1 {
+		t.Errorf("equal names: %v", v)
+	}
+	if v := nameSimilarity("汇骏实业", "恒信科技"); v != 0 {
+		t.Errorf("names without a common character: %v", v)
+	}
+}
+
+// TestManyEqualCores: more enterprises than the candidate cap share the
+// query's core in other cities (and so its Dice bound); the one in the
+// query's city, entered last, is still found and matched.
+func TestManyEqualCores(t *testing.T) {
+	b := NewBuilder()
+	cities := []string{"北京市", "上海市", "天津市", "重庆市", "南昌市", "长沙市", "武汉市", "成都市", "西安市", "郑州市"}
+	n := 0
+	for _, c := range cities {
+		for d := range 10 {
+			n++
+			b.Add(models.Enterprise{Key: fmt.Sprintf("k-%03d", n), Name: c + "恒信科技有限公司", Region: fmt.Sprintf("%d", 110101+d)})
+		}
+	}
+	b.Add(models.Enterprise{Key: "k-jian", Name: "吉安市恒信科技有限公司", Region: "360802"})
+	ix := b.Build()
+	got, err := ix.Match(Query{Name: "吉安恒信科技有限公司"}, 5)
+	if err != nil || len(got) == 0 || got[0].Key != "k-jian" || !got[0].Match {
+		t.Errorf("%+v %v; want k-jian matched among %d namesakes", got, err, n)
 	}
 }

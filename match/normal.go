@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -45,11 +46,68 @@ var t2s = sync.OnceValue(func() *opencc.OpenCC {
 // T2SAvailable reports whether traditional → simplified conversion works.
 func T2SAvailable() bool { return t2s() != nil }
 
+// t2sRunes is the set of runes t2s may change: every rune of a dictionary
+// entry whose conversion differs from it at that rune's position (all its
+// runes when the lengths differ). A string holding none of them converts
+// to itself, since every entry that could match in it maps to itself; most
+// simplified names are such strings, and checking them rune by rune is
+// far cheaper than converting. Nil when the dictionaries cannot be read
+// (then every string is converted).
+var t2sRunes = sync.OnceValue(func() *runeSet {
+	c := t2s()
+	if c == nil {
+		return nil
+	}
+	set := &runeSet{}
+	for _, g := range c.DictChains {
+		for _, d := range g.Dicts {
+			if d == nil || d.Trie == nil {
+				return nil
+			}
+			for _, id := range d.Trie.PrefixPredict(nil, 0) {
+				k, err := d.Trie.Key(id)
+				if err != nil {
+					return nil
+				}
+				v, err := d.Trie.Value(id)
+				if err != nil || v < 0 || v >= len(d.Values) || len(d.Values[v]) == 0 {
+					return nil
+				}
+				kr, vr := []rune(string(k)), []rune(d.Values[v][0])
+				for i, r := range kr {
+					if len(kr) != len(vr) || vr[i] != r {
+						if !set.add(r) {
+							return nil
+						}
+					}
+				}
+			}
+		}
+	}
+	return set
+})
+
+// runeSet is a bitmap of runes below maxSetRune.
+type runeSet [maxSetRune / 64]uint64
+
+const maxSetRune = 0x40000
+
+// add puts r in the set; false when r is out of its range.
+func (s *runeSet) add(r rune) bool {
+	if r < 0 || r >= maxSetRune {
+		return false
+	}
+	s[r/64] |= 1 << (r % 64)
+	return true
+}
+
+func (s *runeSet) has(r rune) bool { return r >= 0 && r < maxSetRune && s[r/64]&(1<<(r%64)) != 0 }
+
 // Simplify folds full-width forms, lower-cases, and converts traditional
 // characters to simplified ones.
 func Simplify(s string) string {
 	s = strings.ToLower(textnorm.Clean(s))
-	if !hasHan(s) {
+	if !mayConvert(s) {
 		return s
 	}
 	if c := t2s(); c != nil {
@@ -60,13 +118,19 @@ func Simplify(s string) string {
 	return s
 }
 
-func hasHan(s string) bool {
+// mayConvert reports whether t2s could change s: it holds Han characters
+// and, when the converter's dictionaries could be read, one of the runes
+// they change.
+func mayConvert(s string) bool {
+	set := t2sRunes()
+	han := false
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) {
+		if set != nil && set.has(r) {
 			return true
 		}
+		han = han || unicode.Is(unicode.Han, r)
 	}
-	return false
+	return han && set == nil
 }
 
 // LegalForm is the class of an enterprise's legal-form suffix. Spellings
@@ -126,13 +190,46 @@ var legalSuffixes = []struct {
 var branchSuffixes = []string{"分公司", "营业部", "分店", "分厂", "分行", "支行", "办事处", "分部", "分社", "分所", "branch"}
 
 // Name is the normal form of an enterprise name.
+//
+// A name has one or two readings. The first (Core, Regions) splits every
+// leading region name off. When the last name split off is a short one
+// (东方, 新安, 海丰: no 市/县/省 ending), it may as well be the start of
+// the trade name (东方红科技 is rarely 东方市's 红科技), so a second reading
+// (Alt, AltRegions) keeps it in the core: in 东方红科技有限公司 the first
+// reading is core 红科技 in 东方市, the second core 东方红科技 with no region.
+// A region counts as a feature (or a contradiction) only in the reading
+// that split it off; the scorer compares every pair of readings and keeps
+// the best.
 type Name struct {
 	Core    string    // the distinguishing part: trade name and industry words
 	Form    LegalForm // legal-form class of the (parent's) suffix
 	Regions []string  // division codes named by the region prefix or brackets, most precise first; nil when none
-	Branch  bool      // the name ends in a branch suffix
-	Place   string    // a branch's place ("湘西" in …有限公司湘西分公司); "" otherwise
-	Parent  string    // for a branch, the simplified parent name; "" otherwise
+	// Alt is the core of the second reading: Core with the last region
+	// name split off put back ("" when there is no second reading).
+	Alt string
+	// AltRegions are the regions of the second reading: those named before
+	// the word put back, and bracketed ones.
+	AltRegions []string
+	Branch     bool   // the name ends in a branch suffix
+	Place      string // a branch's place ("湘西" in …有限公司湘西分公司); "" otherwise
+	Parent     string // for a branch, the simplified parent name; "" otherwise
+}
+
+// readings returns the name's readings: (Core, Regions), then (Alt,
+// AltRegions) when there is a second one.
+func (n *Name) readings() int {
+	if n.Alt != "" {
+		return 2
+	}
+	return 1
+}
+
+// reading returns reading i (0 or 1) of the name.
+func (n *Name) reading(i int) (string, []string) {
+	if i == 1 {
+		return n.Alt, n.AltRegions
+	}
+	return n.Core, n.Regions
 }
 
 // NormalizeName computes the normal form of an enterprise name.
@@ -174,10 +271,21 @@ func NormalizeName(raw string) Name {
 			break
 		}
 	}
-	// Region prefix.
-	codes, rest := splitRegion(s)
-	n.Regions = append(codes, n.Regions...)
-	n.Core = rest
+	// Region prefix, and the second reading when the last region name
+	// taken was a short one.
+	sp := splitRegionBy(regionNames(), s)
+	bracketed := n.Regions
+	n.Regions = sp.codes // may be the region table's own slice: never appended to in place
+	if len(bracketed) > 0 {
+		n.Regions = slices.Concat(sp.codes, bracketed)
+	}
+	n.Core = sp.rest
+	if sp.lastShort != "" {
+		n.Alt = sp.lastShort + sp.rest
+		if len(sp.outer) > 0 || len(bracketed) > 0 {
+			n.AltRegions = append(append([]string(nil), sp.outer...), bracketed...)
+		}
+	}
 	return n
 }
 
@@ -288,22 +396,54 @@ func shortRegion(name string) string {
 // maxRegionRunes bounds the length of a region name tried at a position.
 const maxRegionRunes = 12
 
+// regionSplit is the result of taking leading region names off a string.
+type regionSplit struct {
+	codes []string // the most precise codes named (all candidates of an ambiguous short name)
+	rest  string   // what remains
+	// lastShort is the last name taken when it is a short name (no
+	// administrative ending: 东方, not 东方市), "" otherwise; outer are the
+	// codes named before it.
+	lastShort string
+	outer     []string
+}
+
 // splitRegion takes leading region names off s (province, city, county,
 // each optional, each full or short) while at least two characters remain,
 // and returns the most precise codes named (all candidates of an ambiguous
 // short name) and the rest. Each name taken must lie inside the ones before.
-func splitRegion(s string) ([]string, string) { return splitRegionBy(regionNames(), s) }
+func splitRegion(s string) ([]string, string) {
+	sp := splitRegionBy(regionNames(), s)
+	return sp.codes, sp.rest
+}
 
 // splitRegionBy is splitRegion with a given name table.
-func splitRegionBy(names map[string][]string, s string) ([]string, string) {
-	var codes []string
+func splitRegionBy(names map[string][]string, s string) regionSplit {
+	var sp regionSplit
+	sp.rest = s
+	full := fullRegionNames()
 	for range 3 {
-		runes := []rune(s)
+		// Byte offsets of the first runes of the rest (no copies: the
+		// prefixes tried are substrings).
+		var offs [maxRegionRunes + 3]int
+		n := 0
+		for k := range sp.rest {
+			if n == len(offs) {
+				break
+			}
+			offs[n] = k
+			n++
+		}
+		at := func(l int) int { // byte offset of rune l
+			if l < n {
+				return offs[l]
+			}
+			return len(sp.rest)
+		}
 		var next []string
 		taken := 0
-		for l := min(len(runes)-2, maxRegionRunes); l >= 2; l-- {
-			cs := names[string(runes[:l])]
-			cs = outermost(within(cs, codes))
+		for l := min(n-2, maxRegionRunes); l >= 2; l-- {
+			cs := names[sp.rest[:at(l)]]
+			cs = outermost(within(cs, sp.codes))
 			if len(cs) > 0 {
 				next, taken = cs, l
 				break
@@ -312,10 +452,22 @@ func splitRegionBy(names map[string][]string, s string) ([]string, string) {
 		if taken == 0 {
 			break
 		}
-		codes = next
-		s = string(runes[taken:])
+		word := sp.rest[:at(taken)]
+		sp.lastShort, sp.outer = "", nil
+		if _, isFull := full[word]; !isFull {
+			// The outer names' codes that hold the word's (海南 is a
+			// province and a district; before 东方 only the province).
+			sp.lastShort, sp.outer = word, nil
+			for _, o := range sp.codes {
+				if len(within(next, []string{o})) > 0 {
+					sp.outer = append(sp.outer, o)
+				}
+			}
+		}
+		sp.codes = next
+		sp.rest = sp.rest[at(taken):]
 	}
-	return codes, s
+	return sp
 }
 
 // within keeps the codes of cs that lie inside one of outer (all of cs when

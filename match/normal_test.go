@@ -2,7 +2,10 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"testing"
+
+	"riskgraph/textnorm"
 )
 
 func TestNormalizeName(t *testing.T) {
@@ -163,5 +166,57 @@ func TestParseRegion(t *testing.T) {
 		if got := ParseRegion(c.in); !slices.Equal(got, c.want) {
 			t.Errorf("ParseRegion(%q) = %v, want %v", c.in, got, c.want)
 		}
+	}
+}
+
+// TestNameReadings: a short region name split off may be the start of the
+// trade name (东方红, 新宁, 海丰), so the name keeps a second reading with it;
+// a full region name (吉安市) is never part of a trade name.
+func TestNameReadings(t *testing.T) {
+	for _, c := range []struct {
+		in         string
+		core       string
+		regions    []string
+		alt        string
+		altRegions []string
+	}{
+		{"东方红科技有限公司", "红科技", []string{"469007"}, "东方红科技", nil},
+		{"新宁电子科技有限公司", "电子科技", []string{"430528"}, "新宁电子科技", nil},
+		{"吉安市东方红科技有限公司", "东方红科技", []string{"360800"}, "", nil},
+		{"吉安东方红科技有限公司", "东方红科技", []string{"360800"}, "吉安东方红科技", nil},
+		{"海南东方红科技有限公司", "红科技", []string{"469007"}, "东方红科技", []string{"460000"}},
+		{"东方（上海）进出口有限责任公司", "进出口", []string{"469007", "310000"}, "东方进出口", []string{"310000"}},
+		{"江西省吉安市汇骏实业有限公司", "汇骏实业", []string{"360800"}, "", nil},
+		{"汇骏实业有限公司", "汇骏实业", nil, "", nil},
+	} {
+		n := NormalizeName(c.in)
+		if n.Core != c.core || !slices.Equal(n.Regions, c.regions) || n.Alt != c.alt || !slices.Equal(n.AltRegions, c.altRegions) {
+			t.Errorf("NormalizeName(%q) = core %q regions %v alt %q alt regions %v; want %q %v %q %v",
+				c.in, n.Core, n.Regions, n.Alt, n.AltRegions, c.core, c.regions, c.alt, c.altRegions)
+		}
+	}
+}
+
+// TestSimplifyShortcut: strings that hold none of the runes t2s changes are
+// not converted; the shortcut must never change what Simplify returns.
+func TestSimplifyShortcut(t *testing.T) {
+	if t2sRunes() == nil {
+		t.Fatal("the t2s dictionaries could not be read: every name is converted (slow)")
+	}
+	for _, s := range []string{"吉安市汇骏实业有限公司", "吉安市匯駿實業有限責任公司", "乾隆酒店", "乾燥設備", "王小明", "王曉明",
+		"香港國際控股有限公司", "干燥设备", "后来", "後來", "发现", "髮型", "台湾", "臺灣", "acme co., ltd."} {
+		want := strings.ToLower(textnorm.Clean(s))
+		if out, err := t2s().Convert(want); err == nil {
+			want = out
+		}
+		if got := Simplify(s); got != want {
+			t.Errorf("Simplify(%q) = %q, the converter gives %q", s, got, want)
+		}
+	}
+	if mayConvert("吉安市汇骏实业有限公司") {
+		t.Error("a simplified name is sent through the converter")
+	}
+	if !mayConvert("匯駿") {
+		t.Error("traditional characters are not sent through the converter")
 	}
 }

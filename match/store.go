@@ -11,36 +11,32 @@ import (
 // storePageSize is the page size of the scan that builds an index.
 const storePageSize = 10_000
 
-// FromStore builds the index of the store's enterprises in one scan. The
-// current legal representatives' names are attached to their enterprises
-// (the scan sends persons before roles); other persons' names are held
-// only until then.
+// FromStore builds the index of the store's enterprises and persons in one
+// scan (which sends every node before any relationship): enterprises,
+// persons by pid and name, and the roles and person shareholdings that link
+// them; the current legal representatives' names are attached to their
+// enterprises.
 func FromStore(ctx context.Context, s store.Scanner) (*Index, error) {
 	b := NewBuilder()
-	names := map[string]string{}
-	type rep struct{ ent, pid string }
-	var reps []rep
 	err := s.Scan(ctx, storePageSize, func(p *store.Batch) error {
 		for _, e := range p.Enterprises {
 			b.Add(e)
 		}
 		for _, pr := range p.Persons {
-			names[pr.PID] = pr.Name
+			b.AddPerson(pr)
 		}
 		for _, r := range p.Roles {
-			if r.Kind == models.RoleLegalRep && r.Until.IsZero() {
-				reps = append(reps, rep{r.Enterprise, r.Person})
+			b.AddRole(r)
+		}
+		for _, h := range p.Shareholdings {
+			if h.Holder.Kind == models.KindPerson {
+				b.AddHolding(h)
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("match index: %w", err)
-	}
-	for _, r := range reps {
-		if n, ok := names[r.pid]; ok {
-			b.SetLegalRep(r.ent, n)
-		}
 	}
 	return b.Build(), nil
 }

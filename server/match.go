@@ -1,8 +1,8 @@
 package server
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"runtime"
 	"sync"
@@ -13,13 +13,16 @@ import (
 	"riskgraph/models"
 )
 
-// POST /match: screening queries against the stored enterprises
-// (docs/matching.md). The candidate index (match.Index) is built from one
-// store scan the first time a query arrives for a data generation, and
-// reused until the generation changes: writes bump the generation, so a
-// query never sees an index older than the data it was asked against.
-// Building holds a mutex, so concurrent first queries wait for one build
-// instead of scanning the store each.
+// POST /match: screening queries against the stored enterprises and
+// persons (docs/matching.md). The candidate index is a match.Live: built
+// from one store scan on the first query, then kept current by the
+// server's own writes — every batch written through the store wrapper
+// (POST /batches, POST /ingest/{kind}) is applied to it once the store
+// acknowledged it (timedStore.WriteBatch) — so a query after a write sees
+// it without a rebuild. Each query checks the store's generation: when it
+// moved beyond the writes the index applied (another writer: a second
+// replica on Neo4j, a CLI load), the index is rebuilt from a scan, and
+// concurrent queries wait for that one rebuild.
 
 // maxMatchQueries bounds POST /match (its row's MaxItems).
 const maxMatchQueries = 1000
@@ -29,13 +32,6 @@ const (
 	defaultMatchLimit = 5
 	maxMatchLimit     = 50
 )
-
-// matcher holds the index of the newest generation built.
-type matcher struct {
-	mu  sync.Mutex
-	gen uint64
-	ix  *match.Index
-}
 
 // matchRequest is POST /match's body.
 type matchRequest struct {
@@ -59,7 +55,7 @@ type matchResult struct {
 	Candidates []match.Candidate `json:"candidates"`
 }
 
-const matchBody = `{"queries": [{"name", "uscc", "org_code", "reg_no", "address", "phone", "email", "legal_rep", "region", "kind": "enterprise"}, …], "limit": 5}`
+const matchBody = `{"queries": [{"name", "uscc", "org_code", "reg_no", "address", "phone", "email", "legal_rep", "region", "kind": "enterprise"} or {"kind": "person", "name", "id_number", "enterprise", "region"}, …], "limit": 5}`
 
 func (a *API) match(c echo.Context) error {
 	var req matchRequest
@@ -76,21 +72,47 @@ func (a *API) match(c echo.Context) error {
 	if limit < 1 || limit > maxMatchLimit {
 		return badRequest("limit: want 1 to %d candidates per query (got %d)", maxMatchLimit, limit)
 	}
+	// Person queries: the identity number is checked and hashed into the
+	// pid here, and never kept, echoed or logged.
+	masked := principalOf(c).Role.Masked()
+	for i := range req.Queries {
+		q := &req.Queries[i]
+		if q.Kind != match.KindPerson {
+			if q.IDNumber != "" || q.Enterprise != "" {
+				return badRequest("queries[%d]: id_number and enterprise belong to a person query; add \"kind\": \"person\" or leave them out", i)
+			}
+			continue
+		}
+		if masked {
+			return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf(
+				"queries[%d]: kind \"person\": this role sees persons' names masked, so it cannot screen persons (docs/security.md); use an inspector key", i))
+		}
+		if q.IDNumber != "" {
+			if a.opts.Hasher == nil {
+				return echo.NewHTTPError(http.StatusServiceUnavailable, "this server has no pid key configured and cannot match identity numbers; set RISKGRAPH_PID_KEY")
+			}
+			norm, p := models.CheckIDNumber(q.IDNumber, models.DateOf(a.opts.Now()))
+			if p != nil {
+				return badRequest("queries[%d]: id_number: %s; %s", i, p.Reason, p.Fix)
+			}
+			q.PID, q.IDNumber = a.opts.Hasher.FromIDNumber(norm), ""
+		}
+	}
 	ctx := c.Request().Context()
-	ix, gen, err := a.matchIndex(ctx)
+	gen, err := a.matcher.Current(ctx, a.store)
 	if err != nil {
 		return err
 	}
 	view := matchView{Threshold: match.Threshold, Generation: gen, Results: make([]matchResult, len(req.Queries))}
-	// The queries of a batch are scored in parallel (the index is read-only
-	// once built); the first refused query (the lowest index) decides the 400.
+	// The queries of a batch are scored in parallel (readers share the
+	// index's lock); the first refused query (the lowest index) decides the 400.
 	errs := make([]error, len(req.Queries))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(req.Queries)) {
 		wg.Go(func() {
 			for i := range next {
-				cands, err := ix.Match(req.Queries[i], limit)
+				cands, err := a.matcher.Match(req.Queries[i], limit)
 				if cands == nil {
 					cands = []match.Candidate{}
 				}
@@ -112,38 +134,22 @@ func (a *API) match(c echo.Context) error {
 	var ents []string
 	for i, err := range errs {
 		switch {
-		case errors.Is(err, match.ErrNoFeature), errors.Is(err, match.ErrKind):
+		case errors.Is(err, match.ErrNoFeature), errors.Is(err, match.ErrNoPersonFeature), errors.Is(err, match.ErrKind):
 			return badRequest("queries[%d]: %v", i, err)
 		case err != nil:
 			return err
 		}
 		for _, cd := range view.Results[i].Candidates {
-			if cd.Match {
+			if !cd.Match {
+				continue
+			}
+			if cd.Kind == match.KindPerson {
+				ents = append(ents, models.PersonRef(cd.Key).String())
+			} else {
 				ents = append(ents, models.EnterpriseRef(cd.Key).String())
 			}
 		}
 	}
 	c.Set(ctxEntities, ents)
 	return a.reply(c, http.StatusOK, view)
-}
-
-// matchIndex returns the index of the current data generation, building
-// it when there is none yet or the data changed.
-func (a *API) matchIndex(ctx context.Context) (*match.Index, uint64, error) {
-	gen, err := a.store.Generation(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	m := &a.matcher
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.ix != nil && m.gen == gen {
-		return m.ix, gen, nil
-	}
-	ix, err := match.FromStore(ctx, a.store)
-	if err != nil {
-		return nil, 0, err
-	}
-	m.ix, m.gen = ix, gen
-	return ix, gen, nil
 }

@@ -29,6 +29,14 @@ func (t *timedStore) Reviews(ctx context.Context, f store.ReviewFilter) (out []s
 }
 
 func (t *timedStore) DecideReview(ctx context.Context, id string, d store.ReviewDecision, b *store.Batch) (r store.Review, err error) {
-	err = t.do(ctx, "decide_review", t.slow, func(ctx context.Context) error { r, err = t.s.DecideReview(ctx, id, d, b); return err })
+	err = t.do(ctx, "decide_review", t.slow, func(ctx context.Context) error {
+		decide := func(ctx context.Context) error { r, err = t.s.DecideReview(ctx, id, d, b); return err }
+		if t.live == nil {
+			return decide(ctx)
+		}
+		// The rows an acceptance writes advance the generation like a batch:
+		// the match index follows them without a rebuild.
+		return t.live.Track(ctx, b, b != nil && b.Len() > 0, decide)
+	})
 	return r, err
 }

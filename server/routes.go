@@ -118,7 +118,7 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/paths", Response: pathsView{}, Roles: inspectors, TTL: ttl, Summary: "Shortest paths between two entities (all shortest, or one with mode=shortest)",
 			Params: []param{{Name: "from", In: "query", Required: true, Desc: "enterprise key or person:<pid>"}, {Name: "to", In: "query", Required: true, Desc: "enterprise key or person:<pid>"},
 				qInt("max_depth", 6, 1, store.MaxPathDepth, "hops"), qInt("limit", 10, 1, 100, "paths"), qStr("mode", "all (default) or shortest"), types}, handler: a.paths},
-		{Method: "POST", Path: "/match", Response: matchView{}, Roles: readers, Summary: "Screen up to " + spaced(maxMatchQueries) + " queries (name, codes, address, phone, email, legal representative, region) against the stored enterprises: ranked candidates with score, match and per-feature agreement (docs/matching.md)",
+		{Method: "POST", Path: "/match", Response: matchView{}, Roles: readers, Summary: "Screen up to " + spaced(maxMatchQueries) + " queries (name, codes, address, phone, email, legal representative, region; persons by name, identity number and enterprise) against the stored enterprises and persons: ranked candidates with score, match and per-feature agreement (docs/matching.md; person queries refused for dashboards)",
 			Body: matchBody, MaxItems: maxMatchQueries, handler: a.match},
 		// The match review queue of matching at ingest (review.go).
 		{Method: "GET", Path: "/match/review", Response: reviewsView{}, Roles: inspectors, Summary: "Match review queue: rows the loader matched with a score between the review and the accept threshold, held with their query and candidates, oldest first, paged by cursor (docs/ingest.md)",

@@ -24,6 +24,7 @@ import (
 	"riskgraph/cache"
 	"riskgraph/credit"
 	"riskgraph/engine"
+	"riskgraph/match"
 	"riskgraph/metrics"
 	"riskgraph/models"
 	"riskgraph/ranking"
@@ -180,7 +181,7 @@ type API struct {
 	// auditLogged is the second of the last audit failure logged.
 	auditLogged atomic.Int64
 	rank        *ranking.Service
-	matcher     matcher           // POST /match's candidate index (match.go)
+	matcher     *match.Live       // POST /match's candidate index, kept current by the writes (match.go)
 	policy      map[string]*route // method + " " + Echo path
 	echo        *echo.Echo
 	stop        chan struct{}
@@ -195,7 +196,8 @@ func New(opts Options) *echo.Echo { return NewAPI(opts).Handler() }
 func NewAPI(opts Options) *API {
 	opts.defaults()
 	a := &API{opts: opts, log: opts.Logger, version: opts.Version, m: opts.Metrics, stop: make(chan struct{})}
-	a.store = &timedStore{s: opts.Store, timeout: opts.StoreTimeout, slow: 20 * opts.StoreTimeout, m: a.m}
+	a.matcher = match.NewLive(nil, 0)
+	a.store = &timedStore{s: opts.Store, timeout: opts.StoreTimeout, slow: 20 * opts.StoreTimeout, m: a.m, live: a.matcher}
 	a.cache = cache.NewGuard(opts.Cache, time.Second, 250*time.Millisecond, opts.Now)
 	a.cache.OnError = func(error) { a.m.RedisErrors.Inc() }
 	a.cache.OnState = func(up bool) {

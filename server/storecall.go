@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"riskgraph/match"
 	"riskgraph/metrics"
 	"riskgraph/models"
 	"riskgraph/store"
@@ -20,6 +21,9 @@ type timedStore struct {
 	// slow bounds calls that move much data (WriteBatch, Scan, results).
 	slow time.Duration
 	m    *metrics.Metrics
+	// live, when set, is the match index: every batch written through
+	// the wrapper is applied to it once acknowledged (match.Live.Write).
+	live *match.Live
 }
 
 var _ store.Store = (*timedStore)(nil)
@@ -44,7 +48,12 @@ func (t *timedStore) do(ctx context.Context, op string, timeout time.Duration, f
 }
 
 func (t *timedStore) WriteBatch(ctx context.Context, b *store.Batch) error {
-	return t.do(ctx, "write_batch", t.slow, func(ctx context.Context) error { return t.s.WriteBatch(ctx, b) })
+	return t.do(ctx, "write_batch", t.slow, func(ctx context.Context) error {
+		if t.live != nil {
+			return t.live.Write(ctx, t.s, b)
+		}
+		return t.s.WriteBatch(ctx, b)
+	})
 }
 
 func (t *timedStore) Enterprise(ctx context.Context, key string) (e models.Enterprise, err error) {

@@ -24,7 +24,15 @@ func (t *timedStore) XrefPairs(ctx context.Context, q store.XrefQuery) (ps []sto
 }
 
 func (t *timedStore) DecideXrefPair(ctx context.Context, id string, d store.XrefDecision) (p store.XrefPair, err error) {
-	err = t.do(ctx, "decide_xref_pair", t.timeout, func(ctx context.Context) error { p, err = t.s.DecideXrefPair(ctx, id, d); return err })
+	err = t.do(ctx, "decide_xref_pair", t.timeout, func(ctx context.Context) error {
+		decide := func(ctx context.Context) error { p, err = t.s.DecideXrefPair(ctx, id, d); return err }
+		if t.live == nil {
+			return decide(ctx)
+		}
+		// A decision advances the generation but changes nothing the
+		// match index holds: followed without a rebuild.
+		return t.live.Track(ctx, nil, true, decide)
+	})
 	return p, err
 }
 

@@ -106,9 +106,18 @@ func testXrefDecisionsAPI(t *testing.T, sc *secured) {
 	if slices.Contains(before, storetest.B) {
 		t.Fatalf("B in X's network before any decision: %v", before)
 	}
+	matchQuery := `{"queries": [{"name": "x"}]}`
+	if code, body, _ := sc.do(t, auth.Inspector, "POST", "/api/v1/match", matchQuery); code != 200 {
+		t.Fatalf("match: %d %v", code, body)
+	}
 	code, body, _ = sc.do(t, auth.Inspector, "POST", "/api/v1/xref/pairs/"+id, `{"decision":"confirm"}`)
 	if code != 200 || body["status"] != "confirmed" || body["decided_by"] != sc.ids[auth.Inspector] {
 		t.Fatalf("confirm: %d %v", code, body)
+	}
+	// The decision advanced the generation through this server: the match
+	// index follows it without a rebuild.
+	if code, body, _ := sc.do(t, auth.Inspector, "POST", "/api/v1/match", matchQuery); code != 200 || sc.api.matcher.Builds() != 1 {
+		t.Errorf("match after a decision: %d %v, %d builds (want 1)", code, body, sc.api.matcher.Builds())
 	}
 	after := network()
 	for _, k := range []string{storetest.B, storetest.F, storetest.P1, storetest.C, xrefP9} {
