@@ -59,7 +59,7 @@ var (
 )
 
 func pathKey() param {
-	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>"}
+	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>, percent-encoded (src%3Ahk%3A0001; a / in the key as %2F)"}
 }
 func pathPID() param {
 	return param{Name: "pid", In: "path", Required: true, Desc: "32-hex-character pid (never an identity number)"}
