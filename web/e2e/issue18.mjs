@@ -102,7 +102,7 @@ async function main() {
     check('bug2', 'no [object HTMLElement] in the report summary, a record node, a person\'s explanation', async (page) => {
       await page.goto(demo.base + '/#/dashboard');
       await page.waitForSelector('#report-id');
-      await page.waitForSelector('#p-report dl dd');
+      await page.waitForFunction(() => (document.querySelector('#p-report dl')?.textContent || '').length > 0);
       assert(!(await page.textContent('#p-report')).includes('[object'), 'report summary: ' + (await page.textContent('#p-report dl')).slice(0, 200));
       // A record node's info panel.
       await openExplorer(page, demo, victim.ref.key);
