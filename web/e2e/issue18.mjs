@@ -371,6 +371,7 @@ async function main() {
       await page.waitForSelector('#roles');
       const roles = await page.textContent('#roles');
       assert(roles.includes('执行董事兼总经理') && roles.includes('执行董事') && roles.includes('配偶'), 'roles list: ' + roles);
+      await page.screenshot({ path: path.join(out, 'relations.png') });
     });
 
     // --- features: legend, tooltips, evidence highlight ---
@@ -394,12 +395,13 @@ async function main() {
       const hl = await page.evaluate(() => ({ h: window.__rg.highlight, lit: window.__rg.cy.nodes('.hl').length, faded: window.__rg.cy.nodes('.faded').length }));
       assert(hl.h && hl.lit >= 2 && hl.lit === hl.h.nodes.length && hl.faded > 0, 'evidence nodes lit, others faded: ' + JSON.stringify(hl));
       assert(await page.isVisible('#hl-bar'), 'the highlight says what it shows');
+      await page.screenshot({ path: path.join(out, 'evidence.png') });
       await page.focus('#cy');
       await page.keyboard.press('Escape');
       assert(await page.evaluate(() => window.__rg.cy.nodes('.hl').length === 0), 'Escape clears');
-      const path = page.locator('#explanation table.contrib button.link').first();
-      if (await path.count()) {
-        await path.click();
+      const contrib = page.locator('#explanation table.contrib button.link').first();
+      if (await contrib.count()) {
+        await contrib.click();
         assert(await page.evaluate(() => window.__rg.cy.edges('.hl').length >= 1), 'a contribution\'s path lights up');
       }
     });

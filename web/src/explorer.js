@@ -324,7 +324,7 @@ export function create() {
     state.mode = m;
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-' + m));
     pathBar.hidden = m !== 'path';
-    fitHeight();
+    requestAnimationFrame(fitHeight);
     if (m === 'path') {
       if (!state.from && state.selected) state.from = { id: state.selected, name: cy.getElementById(state.selected).data('name') };
       renderPathBar();
@@ -468,6 +468,7 @@ export function create() {
     state.mode = 'network';
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-network'));
     pathBar.hidden = true;
+    requestAnimationFrame(fitHeight);
     const my = ++state.seq;
     setBusy(true);
     try {
@@ -595,7 +596,12 @@ export function create() {
       h('ol', { id: 'paths', class: 'paths' }, state.paths.map((p, i) => h('li', {},
         h('button', { type: 'button', class: 'link', 'data-path': i, onclick: () => highlight(p.nodes.map((n) => n.id), p.edges.map((e) => e.id), t('pathN', { n: i + 1 })) },
           t('pathN', { n: i + 1 })), ' ',
-        h('span', {}, p.nodes.map((n, k) => [k ? h('span', { class: 'muted' }, ' —' + edgeLabel(p.edges[k - 1]) + '→ ') : null, n.label || labelOf(n.id)]))))));
+        h('span', {}, p.nodes.map((n, k) => {
+          const e = k && p.edges[k - 1];
+          // The arrow follows the relationship, not the walk: holder → held, officer → enterprise.
+          const link = !e ? null : e.from === p.nodes[k - 1].id ? ' —' + edgeLabel(e) + '→ ' : ' ←' + edgeLabel(e) + '— ';
+          return [link ? h('span', { class: 'muted' }, link) : null, n.label || labelOf(n.id)];
+        }))))));
   }
 
   // --- ownership penetration ---
