@@ -156,10 +156,14 @@ type Group struct {
 	Histogram [10]int `json:"histogram"`
 }
 
-// Stats groups enterprises by "province", "city" or "industry", in key order.
-func (ix *Index) Stats(by string) []Group {
+// Stats groups the enterprises passing f by "province", "city" or
+// "industry", in key order (the dashboard's charts follow its filters).
+func (ix *Index) Stats(by string, f Filter) []Group {
 	groups := map[string]*Group{}
 	for _, e := range ix.Enterprises {
+		if !f.Match(e) {
+			continue
+		}
 		var k string
 		switch by {
 		case "industry":

@@ -91,7 +91,7 @@ func TestIndex(t *testing.T) {
 	if page, total := ix.Flagged("many_legal_rep", 0, 10); total != 1 || page[0].Ref != models.PersonRef("p1") {
 		t.Errorf("flagged person: %+v %d", page, total)
 	}
-	groups := ix.Stats("province")
+	groups := ix.Stats("province", Filter{})
 	if len(groups) != 2 || groups[0].Key != "110000" || groups[0].Count != 20 || groups[1].Key != "440000" {
 		t.Fatalf("province stats: %+v", groups)
 	}
@@ -101,6 +101,21 @@ func TestIndex(t *testing.T) {
 	}
 	if sum != 20 {
 		t.Errorf("grades of 440000 sum to %d, want 20", sum)
+	}
+	// The charts follow the dashboard's filters: grouped counts of a
+	// filter are the ranking's total under it.
+	for _, f := range []Filter{{Region: "440000"}, {Grade: ix.Enterprises[0].Grade}, {Industry: ix.Enterprises[0].Industry, Region: "110000"}} {
+		_, want := ix.Top(f, 0, 1)
+		n := 0
+		for _, g := range ix.Stats("province", f) {
+			if f.Region != "" && g.Key != f.Region {
+				t.Errorf("stats under %+v has group %s", f, g.Key)
+			}
+			n += g.Count
+		}
+		if n != want || want == 0 {
+			t.Errorf("stats under %+v count %d, the ranking %d", f, n, want)
+		}
 	}
 	if err := ValidateFilter(Filter{Region: "4403"}); err == nil {
 		t.Error("a 4-digit region was accepted")

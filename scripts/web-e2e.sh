@@ -2,7 +2,7 @@
 # The UI's end-to-end test (part of make test): installs Chromium and the
 # npm packages when missing, builds the UI and the binary, and drives
 # `riskgraph demo` (a small sample on a free port) in headless Chromium
-# (web/e2e/e2e.mjs). Screenshots go to web/e2e/out/ (UPDATE_SCREENSHOTS=1
+# (web/e2e/e2e.mjs, then web/e2e/issue18.mjs). Screenshots go to web/e2e/out/ (UPDATE_SCREENSHOTS=1
 # copies them to docs/screenshots/).
 #
 # Without Chromium or npm it skips with a message — except under CI=true,
@@ -24,8 +24,13 @@ scripts/web-build.sh
 mkdir -p .services
 go build -o .services/riskgraph-e2e ./cmd/riskgraph
 cd web
+rm -rf e2e/out
 RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/e2e.mjs
+# Issue 18's bugs and features, one named check each (ONLY=bug3,bug5 runs some).
+RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/issue18.mjs
 if [ "${UPDATE_SCREENSHOTS:-}" = 1 ]; then
-	cp e2e/out/*.png "$root/docs/screenshots/"
+	for f in e2e/out/*.png; do
+		case $(basename "$f") in fail-*) ;; *) cp "$f" "$root/docs/screenshots/" ;; esac
+	done
 	echo "web-e2e: screenshots copied to docs/screenshots/"
 fi

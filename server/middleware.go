@@ -353,7 +353,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		key := responseKey(v, mask, c.Request(), rt)
+		key := responseKey(v, mask, c, rt)
 		if a.near != nil {
 			if body, ok, _ := a.near.Get(ctx, key); ok {
 				a.m.Cache.WithLabelValues("hit").Inc()

@@ -4,7 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,20 +65,54 @@ func clipName(s string) string {
 	return s
 }
 
-// responseKey: rg:resp:<generation>:<run>:<m|f>:<sha256 of the path and the
-// route's declared query parameters>. Only declared parameters enter the
+// unescapeParams decodes the percent-escapes in path parameters (keys,
+// pids, ids). Echo matches routes on the request's raw path whenever it
+// holds escapes Go would not have written itself (%3A for ':', %2F for '/',
+// as encodeURIComponent writes a source key src:<source>:<id>), and then
+// hands the parameters over still escaped; otherwise they come from the
+// decoded path and are left alone (decoding them again would turn a key's
+// literal "%41" into "A"). It runs first on /api/v1, so the audit trail,
+// the response cache and every handler see the key the caller meant.
+func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.RawPath == "" {
+			return next(c)
+		}
+		names, vals := c.ParamNames(), c.ParamValues()
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			u, err := url.PathUnescape(v)
+			if err != nil {
+				return badRequest("path parameter %s: %q is not validly percent-encoded; encode the value with encodeURIComponent (or url.PathEscape)", names[i], clipName(v))
+			}
+			out[i] = u
+		}
+		c.SetParamValues(out...)
+		return next(c)
+	}
+}
+
+// responseKey: rg:resp:<generation>:<run>:<m|f>:<sha256 of the route, its
+// path parameters (unescaped) and its declared query parameters>. The path
+// enters as the route's pattern and the parameters' values, not as the
+// decoded URL path, which is ambiguous once a key may hold a '/' (the
+// profile of "x/records" and the records of "x" decode alike), and which
+// escapes of one key would multiply. Only declared parameters enter the
 // key (checkQuery refuses others), in the route's order, empty ones left
 // out (a handler treats them as absent) and whole numbers in their
 // canonical form (limit=010 is limit=10 to the handler too), so that one
 // answer has one key.
-func responseKey(v version, mask bool, r *http.Request, rt *route) string {
+func responseKey(v version, mask bool, c echo.Context, rt *route) string {
 	variant := "f"
 	if mask {
 		variant = "m"
 	}
 	var b strings.Builder
-	b.WriteString(r.URL.Path)
-	q := r.URL.Query()
+	b.WriteString(rt.fullPath())
+	for i, name := range c.ParamNames() {
+		fmt.Fprintf(&b, "\x00:%s=%s", name, c.ParamValues()[i])
+	}
+	q := c.Request().URL.Query()
 	for _, p := range rt.Params {
 		if p.In != "query" {
 			continue

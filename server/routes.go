@@ -62,7 +62,7 @@ var (
 )
 
 func pathKey() param {
-	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>"}
+	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>, percent-encoded (src%3Ahk%3A0001; a / in the key as %2F)"}
 }
 func pathPID() param {
 	return param{Name: "pid", In: "path", Required: true, Desc: "32-hex-character pid (never an identity number)"}
@@ -134,8 +134,9 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/ranking", Response: rankingView{}, Roles: readers, TTL: ttl, Summary: "Top-risk enterprises, score descending, filtered, paged",
 			Params: []param{qStr("region", "GB/T 2260 code at province, city or county level"), qStr("industry", "industry code"), qStr("grade", "A, B, C or D"),
 				qStr("flag", "anomaly flag"), offset, qInt("limit", 100, 1, 500, "page size")}, handler: a.ranking},
-		{Method: "GET", Path: "/stats", Response: statsView{}, Roles: readers, TTL: ttl, Summary: "Score distribution and grade counts by region or industry",
-			Params: []param{qStr("by", "region (province, default), city or industry")}, handler: a.stats},
+		{Method: "GET", Path: "/stats", Response: statsView{}, Roles: readers, TTL: ttl, Summary: "Score distribution and grade counts by region or industry, of the enterprises passing the filters (as /ranking's)",
+			Params: []param{qStr("by", "region (province, default), city or industry"), qStr("region", "6-digit division code (province, city or county)"),
+				qStr("industry", "industry code"), qStr("grade", "A, B, C or D"), qStr("flag", "one flag")}, handler: a.stats},
 		{Method: "GET", Path: "/flags", Response: flagsView{}, Roles: readers, TTL: ttl, Summary: "Flagged entities of runs finished since a time, paged",
 			Params: []param{qStr("since", "RFC 3339 time (default: all)"), qStr("flag", "one flag"), offset, qInt("limit", 100, 1, 500, "page size")}, handler: a.flags},
 		{Method: "GET", Path: "/runs", Response: runsView{}, Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 20, 1, 100, "runs")}, handler: a.runs},

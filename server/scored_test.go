@@ -292,6 +292,33 @@ func TestRankingStatsFlagsOnScoredStore(t *testing.T) {
 	if code, _ := get(t, h, "/api/v1/stats?by=planet"); code != 400 {
 		t.Errorf("stats?by=planet: %d, want 400", code)
 	}
+	// Stats follow the ranking's filters: under each filter the groups
+	// count what the ranking totals.
+	e0 := ss.ents[0]
+	for _, q := range []string{"grade=" + e0.Risk.Grade, "industry=" + e0.Industry, "region=" + e0.Region[:2] + "0000&grade=" + e0.Risk.Grade} {
+		var st struct {
+			Groups []struct {
+				Count int `json:"count"`
+			} `json:"groups"`
+		}
+		var rk struct {
+			Ranking struct {
+				Total int `json:"total"`
+			} `json:"ranking"`
+		}
+		getInto(t, h, "/api/v1/stats?by=industry&"+q, &st)
+		getInto(t, h, "/api/v1/ranking?limit=1&"+q, &rk)
+		n := 0
+		for _, g := range st.Groups {
+			n += g.Count
+		}
+		if n != rk.Ranking.Total || n == 0 || n == len(ss.ents) && q != "grade="+e0.Risk.Grade {
+			t.Errorf("stats?by=industry&%s count %d, the ranking %d (of %d)", q, n, rk.Ranking.Total, len(ss.ents))
+		}
+	}
+	if code, _ := get(t, h, "/api/v1/stats?grade=E"); code != 400 {
+		t.Errorf("stats?grade=E: %d, want 400", code)
+	}
 
 	// Flags feed: every flagged enterprise and person of the run.
 	type flagPage struct {

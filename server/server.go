@@ -2,7 +2,8 @@
 // metrics, and the /api/v1 endpoints inspectors and dashboards use, behind
 // API keys with roles, an audit log, rate limits and a Redis response cache.
 //
-// Request path: metrics and logging → body limit → (under /api/v1) API key
+// Request path: metrics and logging → body limit → (under /api/v1) path
+// parameters unescaped → API key
 // → audit → role → rate limit → declared query parameters → response cache with singleflight and
 // name masking for dashboards → handler → store (every call with a timeout).
 package server
@@ -273,7 +274,7 @@ func (a *API) router() *echo.Echo {
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: a.opts.CORSOrigins,
 			AllowHeaders: []string{"Authorization", "X-API-Key", "Content-Type"}}))
 	}
-	v1 := e.Group("/api/v1", a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.checkQuery, a.respond)
+	v1 := e.Group("/api/v1", unescapeParams, a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.checkQuery, a.respond)
 	a.policy = map[string]*route{}
 	for _, r := range a.routes() {
 		r := r

@@ -229,6 +229,11 @@ func (a *API) stats(c echo.Context) error {
 	if by != "province" && by != "city" && by != "industry" {
 		return badRequest("by=%q: use region (province), city or industry", by)
 	}
+	f := ranking.Filter{Region: c.QueryParam("region"), Industry: c.QueryParam("industry"),
+		Grade: strings.ToUpper(c.QueryParam("grade")), Flag: c.QueryParam("flag")}
+	if err := ranking.ValidateFilter(f); err != nil {
+		return badRequest("%v", err)
+	}
 	ver, run, err := a.rankVersion(c)
 	if err != nil {
 		return err
@@ -237,7 +242,7 @@ func (a *API) stats(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.reply(c, http.StatusOK, statsView{Run: run, By: by, Groups: ix.Stats(by)})
+	return a.reply(c, http.StatusOK, statsView{Run: run, By: by, Groups: ix.Stats(by, f)})
 }
 
 // flags answers the flags feed: flagged entities of the current run when

@@ -310,6 +310,11 @@ async function main() {
     await page.waitForFunction(() => /Grades by region/.test(document.querySelector('#h-region').textContent));
     await shot('dashboard-en');
     await page.click('#lang');
+    // Switching back reloads the dashboard's panels: let them finish, and
+    // leave the page, before the demo restarts under it.
+    await page.waitForFunction(() => /各地区/.test(document.querySelector('#h-region')?.textContent || '') && document.querySelector('#report-id')
+      && !document.querySelector('#main [aria-busy]'));
+    await page.goto('about:blank');
     step('English toggle');
 
     // 11. With keys: login as a dashboard role (masked, no explorer, no reports).

@@ -1,8 +1,11 @@
 // The risk dashboard: grade distribution by region (province → city) and
 // industry, score histogram, top-risk table, flags feed, latest report.
+// The filters apply to every chart and list, and live in the URL
+// (#/dashboard/province=…&grade=…) so that a view can be shared.
 import { t, term, applyI18n } from './i18n.js';
 import { api, apiBlob, can, enc } from './api.js';
-import { h, load, download, gradeColor, fmtScore, gradeBadge } from './ui.js';
+import { h, load, download, gradeColor, fmtScore, gradeBadge, realDate } from './ui.js';
+import { industryLabel } from './names.js';
 
 const GRADES = ['A', 'B', 'C', 'D'];
 const PAGE = 20;
@@ -24,7 +27,7 @@ export function create() {
     sel.addEventListener('change', () => {
       f[k] = sel.value;
       if (k === 'province') { f.city = ''; }
-      offset = 0; refresh();
+      offset = 0; changed();
     });
   }
   const filters = h('div', { class: 'toolbar filters', role: 'group', 'aria-label': t('filters') }, provSel, citySel, indSel, gradeSel, flagSel);
@@ -38,9 +41,26 @@ export function create() {
   const regionB = h('div'), industryB = h('div'), histB = h('div'), topB = h('div'), flagsB = h('div'), reportB = h('div');
   const el = h('section', { class: 'dashboard' }, filters, h('div', { class: 'grid' }, regionP, industryP, histP, topP, flagsP, reportP));
 
+  // The filters in the URL: replaced in place (no new history entry, no
+  // reload), and the dashboard tab's link keeps them.
+  function toHash() {
+    const q = new URLSearchParams();
+    for (const k of ['province', 'city', 'industry', 'grade', 'flag']) if (f[k]) q.set(k, f[k]);
+    const hash = '#/dashboard' + (q.toString() ? '/' + q : '');
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+    const tab = document.getElementById('tab-dashboard');
+    if (tab) tab.setAttribute('href', hash);
+  }
+  function fromHash(arg) {
+    const q = new URLSearchParams(arg || '');
+    for (const k of Object.keys(f)) f[k] = q.get(k) || '';
+    if (f.grade && !GRADES.includes(f.grade)) f.grade = '';
+  }
+  function changed() { toHash(); refresh(); }
+
   function headings() {
     regionP.replaceChildren(h('h2', { id: 'h-region' }, t('byRegion'), f.province ? [' · ', provName(f.province), ' ',
-      h('button', { type: 'button', class: 'link', id: 'drill-up', onclick: () => { provSel.value = ''; f.province = ''; f.city = ''; offset = 0; refresh(); } }, t('back'))] : h('small', { class: 'muted' }, ' ' + t('drill'))), regionB);
+      h('button', { type: 'button', class: 'link', id: 'drill-up', onclick: () => { provSel.value = ''; f.province = ''; f.city = ''; offset = 0; changed(); } }, t('back'))] : h('small', { class: 'muted' }, ' ' + t('drill'))), regionB);
     industryP.replaceChildren(h('h2', { id: 'h-industry' }, t('byIndustry')), industryB);
     histP.replaceChildren(h('h2', { id: 'h-hist' }, t('histogram')), histB);
     topP.replaceChildren(h('h2', { id: 'h-top' }, t('topRisk')), topB);
@@ -70,7 +90,7 @@ export function create() {
     const cs = cities.filter((g) => f.province && g.key.slice(0, 2) === f.province.slice(0, 2));
     options(citySel, 'allRegions', cs.map((g) => [g.key, (g.name || g.key).replace(provName(f.province), '') || g.name]), f.city);
     citySel.disabled = !f.province;
-    options(indSel, 'allIndustries', industries.map((g) => [g.key, g.name ? g.key + ' ' + g.name : g.key]), f.industry);
+    options(indSel, 'allIndustries', industries.map((g) => [g.key, industryLabel(g.key)]), f.industry);
     options(gradeSel, 'allGrades', GRADES.map((g) => [g, g]), f.grade);
     options(flagSel, 'allFlags', FLAGS.map((x) => [x, term(x)]), f.flag);
   }
@@ -84,28 +104,45 @@ export function create() {
         const n = (g.grades || {})[gr] || 0;
         return n ? h('span', { class: 'seg', style: `flex:${n};background:${gradeColor[gr]}`, title: `${gr}: ${n}` }) : null;
       }));
-      const label = g.name || g.key;
+      const label = g.label || g.name || g.key;
       const cd = ((g.grades || {}).C || 0) + ((g.grades || {}).D || 0);
-      const row = [h('span', { class: 'bl' }, label), h('span', { class: 'bt' }, bar), h('span', { class: 'bn' }, `${g.count} · C+D ${cd}`)];
+      const row = [h('span', { class: 'bl', title: label }, label), h('span', { class: 'bt' }, bar), h('span', { class: 'bn' }, `${g.count} · C+D ${cd}`)];
       return onPick ? h('button', { type: 'button', class: 'row', 'data-key': g.key, onclick: () => onPick(g) }, row) : h('div', { class: 'row' }, row);
     }), h('div', { class: 'legend' }, GRADES.map((g) => h('span', {}, h('i', { style: `background:${gradeColor[g]}` }), g))));
   }
 
-  function regionView() {
+  // filtered: /stats of the enterprises passing the filters other than the
+  // chart's own dimension (the region chart is not narrowed by the region
+  // below the level it shows, the industry chart not by the industry).
+  function statsQuery(by) {
+    const q = new URLSearchParams({ by });
+    if (by === 'industry' && (f.city || f.province)) q.set('region', f.city || f.province);
+    if (by === 'city' && f.province) q.set('region', f.province);
+    if (by !== 'industry' && f.industry) q.set('industry', f.industry);
+    if (f.grade) q.set('grade', f.grade);
+    if (f.flag) q.set('flag', f.flag);
+    return '/stats?' + q;
+  }
+  let regionGroups = [];
+  async function regionView() {
+    regionGroups = (await api(statsQuery(f.province ? 'city' : 'region'))).groups || [];
     if (!f.province) {
-      const gs = [...provinces].sort((a, b) => b.count - a.count);
-      return gradeBars(gs, (g) => { f.province = g.key; f.city = ''; offset = 0; refresh(); });
+      const gs = [...regionGroups].sort((a, b) => b.count - a.count);
+      return gradeBars(gs, (g) => { f.province = g.key; f.city = ''; offset = 0; changed(); });
     }
-    const gs = cities.filter((g) => g.key.slice(0, 2) === f.province.slice(0, 2)).sort((a, b) => b.count - a.count);
+    const gs = regionGroups.filter((g) => g.key.slice(0, 2) === f.province.slice(0, 2)).sort((a, b) => b.count - a.count);
     return gradeBars(gs.map((g) => ({ ...g, name: (g.name || g.key).replace(provName(f.province), '') || g.name })),
-      (g) => { f.city = g.key; offset = 0; refresh(); });
+      (g) => { f.city = g.key; offset = 0; changed(); });
+  }
+  async function industryView() {
+    const gs = ((await api(statsQuery('industry'))).groups || []).sort((a, b) => b.count - a.count).slice(0, 25);
+    return gradeBars(gs.map((g) => ({ ...g, label: industryLabel(g.key) })), (g) => { f.industry = g.key; indSel.value = g.key; offset = 0; changed(); });
   }
 
   function histView() {
-    // Histogram of the selected region (city, province) or of all China.
-    let groups = provinces;
-    if (f.city) groups = cities.filter((g) => g.key === f.city);
-    else if (f.province) groups = provinces.filter((g) => g.key === f.province);
+    // Histogram of the selected region (city, province) or of all China, under the filters.
+    let groups = regionGroups;
+    if (f.city) groups = regionGroups.filter((g) => g.key === f.city);
     const buckets = new Array(10).fill(0);
     for (const g of groups) (g.histogram || []).forEach((n, i) => { buckets[i] += n; });
     const max = Math.max(1, ...buckets);
@@ -135,7 +172,7 @@ export function create() {
         .sort((a, b) => { const va = a[sortKey] ?? '', vb = b[sortKey] ?? ''; return (va < vb ? -1 : va > vb ? 1 : 0) * sortDir; });
       tbody.replaceChildren(...rows.map((x) => h('tr', {}, h('td', { class: 'num' }, String(x.rank)),
         h('td', {}, can('explorer') ? h('a', { href: '#/explorer/' + enc(x.ref.key), class: 'ent' }, x.name || x.ref.key) : (x.name || x.ref.key)),
-        h('td', { class: 'num' }, fmtScore(x.score)), h('td', {}, gradeBadge(x.grade)), h('td', { title: x.region || '' }, regionName(x.region)), h('td', {}, x.industry || ''))));
+        h('td', { class: 'num' }, fmtScore(x.score)), h('td', {}, gradeBadge(x.grade)), h('td', { title: x.region || '' }, regionName(x.region)), h('td', { title: x.industry || '' }, industryLabel(x.industry)))));
       if (!rows.length) tbody.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'muted' }, t('empty'))));
       for (const th of thead.querySelectorAll('th')) th.removeAttribute('aria-sort');
       const th = thead.querySelector(`[data-sort="${sortKey}"]`);
@@ -143,7 +180,7 @@ export function create() {
     }
     filterIn.addEventListener('input', () => { nameFilter = filterIn.value.trim(); fill(); });
     fill();
-    return [filterIn, h('table', { class: 'toptable', id: 'top-table' }, thead, tbody),
+    return [filterIn, h('div', { class: 'scroll-x' }, h('table', { class: 'toptable', id: 'top-table' }, thead, tbody)),
       h('div', { class: 'pager' },
         h('button', { type: 'button', id: 'prev', disabled: offset === 0, onclick: () => { offset = Math.max(0, offset - PAGE); load(topB, topView); } }, t('prev')),
         h('span', { id: 'page-info' }, ' ' + t('page', { p: Math.floor(offset / PAGE) + 1, n: pages, t: r.total }) + ' '),
@@ -151,9 +188,14 @@ export function create() {
   }
 
   async function flagsView() {
-    const r = (await api('/flags?limit=30' + (f.flag ? '&flag=' + enc(f.flag) : ''))).flags;
-    if (!r.items.length) return h('p', { class: 'muted' }, t('empty'));
-    return h('ul', { class: 'feed', id: 'flags-feed' }, r.items.map((x) => h('li', {}, gradeBadge(x.grade), ' ',
+    // The feed follows the region, industry and grade filters too (its route filters by flag only).
+    const region = f.city || f.province;
+    const prefix = !region ? '' : region.endsWith('0000') ? region.slice(0, 2) : region.endsWith('00') ? region.slice(0, 4) : region;
+    const narrow = !!(region || f.industry || f.grade);
+    const r = (await api(`/flags?limit=${narrow ? 500 : 30}` + (f.flag ? '&flag=' + enc(f.flag) : ''))).flags;
+    const items = r.items.filter((x) => (!prefix || (x.region || '').startsWith(prefix)) && (!f.industry || x.industry === f.industry) && (!f.grade || x.grade === f.grade)).slice(0, 30);
+    if (!items.length) return h('p', { class: 'muted' }, t('empty'));
+    return h('ul', { class: 'feed', id: 'flags-feed' }, items.map((x) => h('li', {}, gradeBadge(x.grade), ' ',
       can('explorer') ? h('a', { href: '#/explorer/' + enc(x.ref.key) }, x.name || x.ref.key) : (x.name || x.ref.key), ' ',
       (x.flags || []).map((fl) => h('span', { class: 'flag', title: fl }, term(fl))))));
   }
@@ -171,19 +213,44 @@ export function create() {
         if (w) w.location = URL.createObjectURL(blob); else download(`${rep.id}.${fmt}`, blob);
       } catch (e) { if (w) w.close(); alert(t('error') + ': ' + e.message); }
     };
+    let body = null;
+    try { body = await api(`/reports/${id}?format=json`); } catch { /* the summary still shows */ }
     return [h('p', {}, h('strong', { id: 'report-id' }, rep.id), h('br'), h('small', { class: 'muted' }, t('reportRun', { run: rep.run, against: rep.against || '—' }) + ' · ' + (rep.created || ''))),
       h('dl', { class: 'kv' }, [['entities', s.entities], ['enteredCD', s.entered_cd], ['worsened', s.worsened], ['improved', s.improved], ['newFlags', s.new_flags], ['newRecords', s.new_records], ['watched', s.watched_changed]]
         .map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, String(v ?? '—'))])),
       h('div', { class: 'actions' },
         h('button', { type: 'button', id: 'report-html', onclick: () => open('html') }, t('openHtml')),
         h('button', { type: 'button', id: 'report-json', onclick: () => open('json') }, t('openJson')),
-        h('button', { type: 'button', id: 'report-csv', onclick: () => open('csv') }, t('openCsv')))];
+        h('button', { type: 'button', id: 'report-csv', onclick: () => open('csv') }, t('openCsv'))),
+      body ? reportLists(body) : null];
+  }
+
+  // reportLists: the report's entities, each name a link into the explorer
+  // (for roles that may use it).
+  function reportLists(r) {
+    const link = (s) => {
+      const ref = s.ref || '';
+      const name = s.name || ref.replace(/^(enterprise|person):/, '');
+      if (!can('explorer') || !ref) return h('span', {}, name);
+      return h('a', { href: '#/explorer/' + enc(ref.startsWith('enterprise:') ? ref.slice(11) : ref), class: 'ent' }, name);
+    };
+    const sections = [
+      ['enteredCD', r.entered_cd, (x) => [link(x), ' ', (x.before || '–') + ' → ' + x.after]],
+      ['riser', r.top_risers, (x) => [link(x), ' ', fmtScore(x.before) + ' → ' + fmtScore(x.after)]],
+      ['newFlag', r.new_flags, (x) => [link(x), ' ', h('span', { class: 'flag', title: x.flag }, term(x.flag))]],
+      ['newRecord', r.new_records, (x) => [link(x.subject || {}), ' ', term(x.kind), ' ', realDate(x.decided)]],
+      ['restricted', r.restricted_appointments, (x) => [link(x), ' ', term(x.flag)]],
+      ['watched', r.watched, (x) => [link(x), ' ', (x.before || '–') + ' → ' + (x.after || '–')]],
+    ].filter(([, items]) => items && items.length);
+    if (!sections.length) return null;
+    return h('div', { class: 'report-lists', id: 'report-lists' }, h('h3', {}, t('reportLists')),
+      sections.map(([k, items, row]) => [h('h3', {}, t(k) + ` (${items.length})`), h('ul', {}, items.slice(0, 10).map((x) => h('li', {}, row(x))))]));
   }
 
   async function refresh() {
     headings();
     await load(regionB, async () => { await loadStats(); return regionView(); });
-    load(industryB, async () => gradeBars([...industries].sort((a, b) => b.count - a.count).slice(0, 25), (g) => { f.industry = g.key; indSel.value = g.key; offset = 0; refresh(); }));
+    load(industryB, industryView);
     load(histB, async () => histView());
     load(topB, topView);
     load(flagsB, flagsView);
@@ -192,7 +259,7 @@ export function create() {
 
   return {
     el,
-    show() { refresh(); },
+    show(arg) { fromHash(arg); offset = 0; toHash(); refresh(); },
     relabel() { applyI18n(el); if (provinces) refresh(); },
   };
 }

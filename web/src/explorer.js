@@ -1,13 +1,27 @@
-// The inspector's network explorer: search, graph canvas (Cytoscape.js),
-// expansion with "show more", type filter and depth, path mode, the
-// ownership-penetration view, a side panel and exports.
+// The inspector's network explorer: search, graph canvas (Cytoscape.js with
+// the fCoSE layout), expansion with "show more", type filter and depth,
+// path mode, the ownership-penetration view, legend and tooltips, evidence
+// highlight, a side panel and exports.
 import cytoscape from 'cytoscape';
+import fcose from 'cytoscape-fcose';
 import { t, term, applyI18n } from './i18n.js';
 import { api, enc } from './api.js';
-import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge } from './ui.js';
+import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge, realDate } from './ui.js';
+import { industryLabel, statusName, titleName, relationName } from './names.js';
 
-const TYPES = ['HOLDS_SHARES', 'LEGAL_REP_OF', 'OFFICER_OF', 'BRANCH_OF', 'HAS_RECORD'];
+cytoscape.use(fcose);
+
+const TYPES = ['HOLDS_SHARES', 'LEGAL_REP_OF', 'OFFICER_OF', 'BRANCH_OF', 'HAS_RECORD', 'RELATED_TO'];
 const PAGE = 50; // nodes added per expansion or "show more"
+const QUIET = 40; // above this many edges, only the selected node's edges are labelled
+const GAP = 50; // least distance between the centres of an expansion's new nodes and any other node
+
+// Edge colours and line styles: the canvas style, the legend and the PNG export share them.
+const EDGE = {
+  HOLDS_SHARES: { color: '#1677ff', line: 'solid' }, LEGAL_REP_OF: { color: '#fa8c16', line: 'solid' },
+  OFFICER_OF: { color: '#8c8c8c', line: 'solid' }, BRANCH_OF: { color: '#13c2c2', line: 'solid' },
+  HAS_RECORD: { color: '#b37feb', line: 'dashed' }, RELATED_TO: { color: '#c41d7f', line: 'dotted' },
+};
 
 // entity id (enterprise:<key>, person:<pid>) → the API's way to name it.
 export function apiRef(id) {
@@ -19,29 +33,58 @@ function entityPath(id) {
   return '/enterprises/' + enc(id.replace(/^enterprise:/, ''));
 }
 function idOfRef(ref) { return ref.kind + ':' + ref.key; }
-function short(s, n = 10) { return s && s.length > n ? s.slice(0, n) + '…' : s || ''; }
+const pidTail = (pid) => '…' + pid.slice(-4);
+
+// compactName drops what every name in a network shares — the legal form
+// (有限公司…), a leading region (吉安市) and a bracketed one ((阜阳)) — so
+// that a label is the distinctive part of the name, whole, never cut.
+const LEGAL = /(股份有限公司|有限责任公司|有限公司|合伙企业|,?\s*(co\.?,?\s*)?ltd\.?|\s+limited|,?\s+inc\.?)$/i;
+const REGION = /^(?:[\u4e00-\u9fff]{2,3}(?:省|自治区))?(?:[\u4e00-\u9fff]{2,4}?(?:市|自治州|地区|盟))?/;
+export function compactName(name) {
+  if (!name) return '';
+  let s = name.replace(/[（(][\u4e00-\u9fff]{2,4}[）)]/g, '').replace(LEGAL, '').trim();
+  const r = s.replace(REGION, '');
+  if (r.length >= 2) s = r;
+  return s.length >= 2 ? s : name;
+}
+// wrapLabel breaks a CJK label into lines of at most 8 characters (Latin
+// text wraps at spaces through text-max-width).
+function wrapLabel(s) {
+  if (!/[\u4e00-\u9fff]/.test(s) || s.length <= 9) return s;
+  const lines = [];
+  for (let i = 0; i < s.length; i += 8) lines.push(s.slice(i, i + 8));
+  return lines.join('\n');
+}
 
 function edgeLabel(e) {
-  const ratio = e.props && e.props.ratio;
-  return t(e.type) + (ratio != null ? ' ' + pct(ratio, ratio < 0.1 ? 1 : 0) : '');
+  const p = e.props || {};
+  if (e.type === 'HOLDS_SHARES' && p.ratio != null) return t(e.type) + ' ' + pct(p.ratio, p.ratio < 0.1 ? 1 : 0);
+  if (e.type === 'OFFICER_OF' && p.title) return titleName(p.title) + (p.title_text && p.title_text !== titleName(p.title) ? '（' + p.title_text + '）' : '');
+  if (e.type === 'RELATED_TO') return relationName(p.kind) || t(e.type);
+  return t(e.type);
 }
 
 function nodeData(n) {
   const kind = n.ref ? n.ref.kind : n.id.split(':')[0];
   const risk = n.risk || {};
   const score = risk.score ?? null;
+  const name = kind === 'record' ? term(n.label) : n.label || n.name || n.id;
   return {
-    id: n.id, kind, name: kind === 'record' ? term(n.label) : n.label || n.name || n.id,
-    label: short(kind === 'record' ? term(n.label) : n.label || n.name || n.id),
+    id: n.id, kind, name, label: kind === 'enterprise' ? wrapLabel(compactName(name)) : name,
     grade: risk.grade || '', score, color: gradeColor[risk.grade] || noGrade,
     size: Math.round(16 + 44 * Math.sqrt(score || 0)), props: n.props || {}, risk,
   };
+}
+function edgeData(e) {
+  return { id: e.id, source: e.from, target: e.to, type: e.type, label: edgeLabel(e),
+    ratio: e.props && e.props.ratio != null ? e.props.ratio : 0, props: e.props || {} };
 }
 
 const style = [
   { selector: 'node', style: {
     'background-color': 'data(color)', width: 'data(size)', height: 'data(size)', label: 'data(label)',
-    'font-size': 10, 'min-zoomed-font-size': 8, 'text-valign': 'bottom', 'text-margin-y': 3, color: '#222',
+    'font-size': 10, 'min-zoomed-font-size': 7, 'text-valign': 'bottom', 'text-margin-y': 3, color: '#222',
+    'text-wrap': 'wrap', 'text-max-width': 110, 'text-background-color': '#fff', 'text-background-opacity': 0.6,
     'border-width': 1, 'border-color': '#fff' } },
   { selector: 'node[kind = "enterprise"]', style: { shape: 'round-rectangle' } },
   { selector: 'node[kind = "person"]', style: { shape: 'ellipse' } },
@@ -51,16 +94,39 @@ const style = [
   { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#000' } },
   { selector: 'node.endpoint', style: { 'border-width': 5, 'border-color': '#eb2f96' } },
   { selector: 'edge', style: {
-    width: 1.2, 'line-color': '#9aa5b1', 'curve-style': 'straight', 'target-arrow-shape': 'triangle', 'target-arrow-color': '#9aa5b1',
+    width: 1.2, 'line-color': '#9aa5b1', 'curve-style': 'bezier', 'control-point-step-size': 36, 'target-arrow-shape': 'triangle', 'target-arrow-color': '#9aa5b1',
     'arrow-scale': 0.7, label: 'data(label)', 'font-size': 8, 'min-zoomed-font-size': 9, 'text-rotation': 'autorotate',
     color: '#555', 'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
-  { selector: 'edge[type = "HOLDS_SHARES"]', style: { 'line-color': '#1677ff', 'target-arrow-color': '#1677ff', width: 'mapData(ratio, 0, 1, 1, 5)' } },
-  { selector: 'edge[type = "HAS_RECORD"]', style: { 'line-color': '#b37feb', 'target-arrow-color': '#b37feb', 'line-style': 'dashed' } },
-  { selector: 'edge[type = "LEGAL_REP_OF"]', style: { 'line-color': '#fa8c16', 'target-arrow-color': '#fa8c16' } },
+  ...Object.entries(EDGE).map(([ty, e]) => ({ selector: `edge[type = "${ty}"]`, style: { 'line-color': e.color, 'target-arrow-color': e.color, 'line-style': e.line } })),
+  { selector: 'edge[type = "HOLDS_SHARES"]', style: { width: 'mapData(ratio, 0, 1, 1, 5)' } },
+  { selector: 'edge[type = "RELATED_TO"]', style: { width: 2.5, 'target-arrow-shape': 'none' } },
+  // Many edges: labels only on the selected node's edges (no pile of overlapping labels).
+  { selector: 'edge.quiet', style: { label: '' } },
+  { selector: 'edge.quiet.near, edge.quiet:selected, edge.quiet.hl', style: { label: 'data(label)' } },
+  { selector: 'edge:selected', style: { width: 3, 'line-color': '#000', 'target-arrow-color': '#000' } },
+  // Evidence highlight.
+  { selector: '.faded', style: { opacity: 0.15 } },
+  { selector: 'node.hl', style: { 'border-width': 5, 'border-color': '#fa541c' } },
+  { selector: 'edge.hl', style: { width: 4, 'line-color': '#fa541c', 'target-arrow-color': '#fa541c', 'z-index': 10 } },
   // Large graphs: straight "haystack" edges without arrows (several times cheaper to draw);
   // edge labels still show from the side panel and the exports.
   { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', label: '' } },
 ];
+
+// legendItems: what each colour, shape and line means (the legend panel and the exports).
+function legendItems() {
+  return {
+    grades: [['A', gradeColor.A], ['B', gradeColor.B], ['C', gradeColor.C], ['D', gradeColor.D], ['–', noGrade]],
+    shapes: [['enterprise', '■'], ['person', '●'], ['record', '▲']],
+    edges: TYPES.map((ty) => [ty, EDGE[ty].color, EDGE[ty].line]),
+  };
+}
+function legendText() {
+  const l = legendItems();
+  return [t('legendGrades') + ': ' + l.grades.map(([g]) => g + ' ' + t('gradeMeaning' + (g === '–' ? 'None' : g))).join('; '),
+    t('legendShapes') + ': ' + l.shapes.map(([k, s]) => s + ' ' + t(k)).join('; ') + '; ' + t('legendSize'),
+    t('legendEdges') + ': ' + l.edges.map(([ty, c, line]) => t(ty) + ' ' + c + ' ' + t('line_' + line)).join('; ') + '; ' + t('legendWidth')];
+}
 
 export function create() {
   const state = {
@@ -68,7 +134,8 @@ export function create() {
     pending: new Map(), // node id → neighbours not shown yet
     from: null, to: null, // path end points {id, name}
     data: null, // last answer shown (for the side panel's ownership list)
-    lastRender: 0,
+    paths: [], // the paths of the last path search
+    lastRender: 0, seq: 0,
   };
   let cy = null;
 
@@ -77,10 +144,31 @@ export function create() {
     'aria-autocomplete': 'list', autocomplete: 'off', 'data-i18n-ph': 'search', placeholder: t('search') });
   const list = h('ul', { id: 'suggest', role: 'listbox', class: 'suggest', hidden: true });
   let hits = [], active = -1, seq = 0, timer = 0;
+  const context = new Map(); // pid → what tells a person apart ("法定代表人 · 某公司")
+  function personContext(pid) {
+    if (context.has(pid)) return context.get(pid);
+    const p = api(`/persons/${enc(pid)}/network?depth=1&limit=6&types=LEGAL_REP_OF,OFFICER_OF,HOLDS_SHARES`).then((r) => {
+      const names = new Map(r.nodes.map((n) => [n.id, n.label]));
+      const rank = { LEGAL_REP_OF: 0, OFFICER_OF: 1, HOLDS_SHARES: 2 };
+      const e = [...r.edges].sort((a, b) => rank[a.type] - rank[b.type])[0];
+      return e ? edgeLabel(e) + ' · ' + (names.get(e.to) || '') : '';
+    }).catch(() => '');
+    context.set(pid, p);
+    return p;
+  }
   function renderHits() {
-    list.replaceChildren(...hits.map((hit, i) => h('li', { role: 'option', id: 'sg' + i, 'aria-selected': String(i === active),
-      class: i === active ? 'active' : '', onmousedown: (e) => { e.preventDefault(); pick(hit); } },
-    h('span', { class: 'kind' }, t(hit.ref.kind)), ' ', hit.name || hit.ref.key, hit.uscc ? h('small', {}, ' ' + hit.uscc) : null)));
+    // Persons with the same name: show what tells them apart (role and enterprise, pid suffix).
+    const count = new Map();
+    for (const hit of hits) if (hit.ref.kind === 'person') count.set(hit.name, (count.get(hit.name) || 0) + 1);
+    list.replaceChildren(...hits.map((hit, i) => {
+      const ctx = h('small', { class: 'ctx' });
+      if (hit.ref.kind === 'person' && count.get(hit.name) > 1) personContext(hit.ref.key).then((c) => { ctx.textContent = c ? ' · ' + c : ''; });
+      return h('li', { role: 'option', id: 'sg' + i, 'aria-selected': String(i === active),
+        class: i === active ? 'active' : '', onmousedown: (e) => { e.preventDefault(); pick(hit); } },
+      h('span', { class: 'kind' }, t(hit.ref.kind)), ' ', hit.name || hit.ref.key,
+      hit.uscc ? h('small', {}, ' ' + hit.uscc) : null,
+      hit.ref.kind === 'person' ? h('small', { class: 'pid', title: 'pid' }, ' ' + pidTail(hit.ref.key)) : null, ctx);
+    }));
     if (!hits.length && input.value.trim().length >= 2) list.replaceChildren(h('li', { class: 'muted' }, t('noHits')));
     list.hidden = !input.value.trim() || input.value.trim().length < 2;
     input.setAttribute('aria-expanded', String(!list.hidden));
@@ -131,7 +219,8 @@ export function create() {
   const typeBoxes = TYPES.map((ty) => {
     const cb = h('input', { type: 'checkbox', id: 'type-' + ty, value: ty, checked: true });
     cb.addEventListener('change', () => { if (cb.checked) state.types.add(ty); else state.types.delete(ty); reload(); });
-    return h('label', { class: 'chk' }, cb, h('span', { 'data-i18n': ty }, t(ty)));
+    return h('label', { class: 'chk' }, cb, h('i', { class: 'swatch line-' + EDGE[ty].line, style: `border-color:${EDGE[ty].color}`, 'aria-hidden': 'true' }),
+      h('span', { 'data-i18n': ty }, t(ty)));
   });
   const modeBtns = ['network', 'path', 'ownership'].map((m) => h('button', { type: 'button', id: 'mode-' + m, 'aria-pressed': String(m === state.mode),
     onclick: () => setMode(m) }, h('span', { 'data-i18n': 'mode' + m[0].toUpperCase() + m.slice(1) }, t('mode' + m[0].toUpperCase() + m.slice(1)))));
@@ -140,13 +229,15 @@ export function create() {
     h('button', { type: 'button', id: 'export-csv', onclick: exportCSV, 'data-i18n': 'exportCsv' }, t('exportCsv')),
     h('button', { type: 'button', id: 'export-json', onclick: exportJSON, 'data-i18n': 'exportJson' }, t('exportJson')),
   ];
+  const legendBtn = h('button', { type: 'button', id: 'legend-toggle', 'aria-expanded': 'true', 'aria-controls': 'legend', 'data-i18n': 'legend',
+    onclick: () => { legend.hidden = !legend.hidden; legend.classList.toggle('open', !legend.hidden); legendBtn.setAttribute('aria-expanded', String(!legend.hidden)); } }, t('legend'));
   const toolbar = h('div', { class: 'toolbar' },
     h('div', { class: 'searchbox' }, h('label', { for: 'search', class: 'sr-only', 'data-i18n': 'searchLabel' }, t('searchLabel')), input, list),
     h('div', { class: 'group', role: 'group', 'aria-label': 'mode' }, modeBtns),
     h('label', {}, h('span', { 'data-i18n': 'depth' }, t('depth')), ' ', depthSel),
     h('label', {}, h('span', { 'data-i18n': 'limit' }, t('limit')), ' ', limitSel),
     h('fieldset', { class: 'types' }, h('legend', { 'data-i18n': 'types' }, t('types')), typeBoxes),
-    h('div', { class: 'group' }, h('button', { type: 'button', id: 'fit', onclick: () => cy && cy.fit(undefined, 30), 'data-i18n': 'fit' }, t('fit')), exportBtns));
+    h('div', { class: 'group' }, h('button', { type: 'button', id: 'fit', onclick: () => cy && cy.fit(undefined, 30), 'data-i18n': 'fit' }, t('fit')), legendBtn, exportBtns));
 
   // --- path bar ---
   const pathBar = h('div', { class: 'pathbar', id: 'pathbar', hidden: true });
@@ -159,11 +250,11 @@ export function create() {
       h('button', { type: 'button', id: 'find-path', disabled: !(state.from && state.to), onclick: findPath }, t('findPath')));
   }
 
-  // --- canvas, status, side panel ---
+  // --- canvas, status, legend, tooltip, side panel ---
   const canvas = h('div', { id: 'cy', class: 'canvas', role: 'application', tabindex: '0', 'aria-roledescription': 'graph',
     'aria-label': t('canvasKeys'), 'data-i18n-label': 'canvasKeys' });
   // Keyboard: arrows walk through the selected node's neighbours, Enter expands,
-  // Home returns to the root, + and - zoom.
+  // Home returns to the root, + and - zoom, Escape clears a highlight.
   let walk = { from: null, i: -1 };
   canvas.addEventListener('keydown', (e) => {
     if (!cy || !cy.nodes().length) return;
@@ -180,17 +271,60 @@ export function create() {
     else if (e.key === 'Home') { walk = { from: null, i: -1 }; select(state.root); cy.center(cy.getElementById(state.root)); }
     else if (e.key === '+' || e.key === '=') cy.zoom({ level: cy.zoom() * 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
     else if (e.key === '-') cy.zoom({ level: cy.zoom() / 1.25, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    else if (e.key === 'Escape') clearHighlight();
     else return;
     e.preventDefault();
   });
+  // The status line sits on top of the graph, where the eye is; errors are alerts.
   const status = h('div', { id: 'graph-status', class: 'status', role: 'status', 'aria-live': 'polite' }, t('start'));
+  const busy = h('div', { id: 'graph-loading', class: 'graph-loading', hidden: true }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('span', {}, t('loading')));
+  const legend = h('div', { id: 'legend', class: 'legend-box', role: 'region', 'aria-label': t('legend') });
+  const tip = h('div', { id: 'graph-tip', class: 'tip', role: 'tooltip', hidden: true });
   const side = h('aside', { id: 'side', class: 'side', 'aria-label': 'details', tabindex: '-1' }, h('p', { class: 'muted' }, t('selectNode')));
-  const el = h('section', { class: 'explorer' }, toolbar, pathBar, h('div', { class: 'split' }, h('div', { class: 'graph' }, canvas, status), side));
+  const graphBox = h('div', { class: 'graph' }, status, canvas, busy, legend, tip);
+  const split = h('div', { class: 'split' }, graphBox, side);
+  const el = h('section', { class: 'explorer' }, toolbar, pathBar, split);
+  // The graph fills the window below the toolbar (which wraps to one or two
+  // lines), so its status line and its bottom stay in view.
+  function fitHeight() {
+    if (!el.isConnected) return;
+    if (window.innerWidth <= 1100) split.style.height = '';
+    else split.style.height = Math.max(384, window.innerHeight - (split.getBoundingClientRect().top + window.scrollY) - 12) + 'px';
+    if (cy) cy.resize();
+  }
+  window.addEventListener('resize', fitHeight);
+
+  function renderLegend() {
+    const l = legendItems();
+    legend.replaceChildren(h('h3', {}, t('legend')),
+      h('ul', { class: 'lg' },
+        h('li', {}, h('span', { class: 'lgk' }, t('legendGrades')), l.grades.map(([g, c]) => h('span', { class: 'lgi', title: t('gradeMeaning' + (g === '–' ? 'None' : g)) },
+          h('i', { class: 'dot', style: `background:${c}` }), g))),
+        h('li', {}, h('span', { class: 'lgk' }, t('legendShapes')), l.shapes.map(([k, sym]) => h('span', { class: 'lgi' }, h('b', { 'aria-hidden': 'true' }, sym), t(k))),
+          h('span', { class: 'lgi muted' }, t('legendSize'))),
+        h('li', {}, h('span', { class: 'lgk' }, t('legendEdges')), l.edges.map(([ty, c, line]) => h('span', { class: 'lgi', 'data-type': ty },
+          h('i', { class: 'swatch line-' + line, style: `border-color:${c}` }), t(ty))), h('span', { class: 'lgi muted' }, t('legendWidth'))),
+        h('li', {}, h('span', { class: 'lgk' }, t('legendBorders')), [['root', '#1d39c4'], ['owner', '#08979c'], ['endpoint', '#eb2f96'], ['evidence', '#fa541c']]
+          .map(([k, c]) => h('span', { class: 'lgi' }, h('i', { class: 'ring', style: `border-color:${c}` }), t('border_' + k))))));
+  }
+  renderLegend();
+
+  function setStatus(text, kind) {
+    status.textContent = text;
+    status.className = 'status' + (kind ? ' ' + kind : '');
+    status.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  }
+  function setBusy(on) {
+    busy.hidden = !on;
+    canvas.classList.toggle('stale', on);
+    if (on) { canvas.setAttribute('aria-busy', 'true'); setStatus(t('loading'), 'loading'); } else canvas.removeAttribute('aria-busy');
+  }
 
   function setMode(m) {
     state.mode = m;
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-' + m));
     pathBar.hidden = m !== 'path';
+    requestAnimationFrame(fitHeight);
     if (m === 'path') {
       if (!state.from && state.selected) state.from = { id: state.selected, name: cy.getElementById(state.selected).data('name') };
       renderPathBar();
@@ -205,10 +339,47 @@ export function create() {
     if (cy) return cy;
     cy = cytoscape({ container: canvas, style, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.3, boxSelectionEnabled: false });
     cy.on('tap', 'node', (e) => select(e.target.id()));
+    cy.on('tap', 'edge', (e) => selectEdge(e.target.id()));
     cy.on('dbltap', 'node', (e) => expand(e.target.id()));
+    cy.on('mouseover', 'node, edge', (e) => showTip(e.target, e.renderedPosition || (e.target.isNode() ? e.target.renderedPosition() : e.target.renderedMidpoint())));
+    cy.on('mouseout', 'node, edge', () => { tip.hidden = true; });
+    cy.on('viewport', () => { tip.hidden = true; });
     window.__rg = window.__rg || {};
     window.__rg.cy = cy;
     return cy;
+  }
+
+  // Tooltip: the key facts of a node or an edge.
+  function showTip(ele, pos) {
+    const d = ele.data();
+    let lines;
+    if (ele.isNode()) {
+      lines = [h('strong', {}, d.name), h('div', {}, t(d.kind) + (d.grade ? ' · ' + t('grade') + ' ' + d.grade : '') + (d.score != null ? ' · ' + t('score') + ' ' + fmtScore(d.score) : ''))];
+      if (d.kind === 'enterprise') lines.push(h('div', { class: 'muted' }, [d.props.uscc || apiRef(d.id), statusName(d.props.status)].filter(Boolean).join(' · ')));
+      if (d.kind === 'person') lines.push(h('div', { class: 'muted' }, 'pid ' + pidTail(d.id.slice(7))));
+      if (d.kind === 'record') lines.push(h('div', { class: 'muted' }, [realDate(d.props.decided), d.props.authority].filter(Boolean).join(' · ')));
+      if (d.risk && d.risk.flags && d.risk.flags.length) lines.push(h('div', {}, d.risk.flags.map((f) => h('span', { class: 'flag' }, term(f)))));
+    } else {
+      lines = [h('strong', {}, t(d.type) + (d.label && d.label !== t(d.type) ? ' · ' + d.label : '')),
+        h('div', {}, labelOf(d.source) + ' → ' + labelOf(d.target)), edgeFacts(d).length ? h('div', { class: 'muted' }, edgeFacts(d).map(([k, v]) => t(k) + ' ' + v).join(' · ')) : null];
+    }
+    tip.replaceChildren(...lines);
+    tip.hidden = false;
+    const w = graphBox.clientWidth;
+    tip.style.left = Math.min(pos.x + 14, w - 260) + 'px';
+    tip.style.top = (pos.y + canvas.offsetTop + 14) + 'px';
+  }
+  function edgeFacts(d) {
+    const p = d.props || {};
+    const out = [];
+    if (p.ratio != null) out.push(['ratio', pct(p.ratio)]);
+    if (p.amount != null) out.push(['amount', String(p.amount)]);
+    if (p.title) out.push(['title', titleName(p.title)]);
+    if (p.title_text) out.push(['titleText', p.title_text]);
+    if (p.kind && d.type === 'RELATED_TO') out.push(['relation', relationName(p.kind)]);
+    if (realDate(p.since)) out.push(['since', realDate(p.since)]);
+    if (realDate(p.until)) out.push(['until', realDate(p.until)]);
+    return out;
   }
 
   function elementsOf(nodes, edges) {
@@ -216,21 +387,35 @@ export function create() {
     const els = nodes.map((n) => ({ group: 'nodes', data: nodeData(n) }));
     for (const e of edges) {
       if (!ids.has(e.from) || !ids.has(e.to)) continue;
-      els.push({ group: 'edges', data: { id: e.id, source: e.from, target: e.to, type: e.type, label: edgeLabel(e),
-        ratio: e.props && e.props.ratio != null ? e.props.ratio : 0, props: e.props || {} } });
+      els.push({ group: 'edges', data: edgeData(e) });
     }
     return els;
+  }
+
+  // tidy: persons sharing a name get their pid's tail in the label; many
+  // edges are labelled only around the selection.
+  function tidy() {
+    const byName = new Map();
+    cy.nodes('[kind = "person"]').forEach((n) => { const k = n.data('name'); byName.set(k, (byName.get(k) || 0) + 1); });
+    cy.nodes('[kind = "person"]').forEach((n) => {
+      const name = n.data('name');
+      const want = byName.get(name) > 1 ? name + ' ' + pidTail(n.id().slice(7)) : name;
+      if (n.data('label') !== want && !n.hasClass('owner')) n.data('label', want);
+    });
+    cy.edges().toggleClass('quiet', cy.edges().length > QUIET);
   }
 
   // draw replaces the graph and lays it out; resolves once it is drawn.
   function draw(els, layout, rootId) {
     const t0 = performance.now();
     ensureCy();
+    clearHighlight(true);
     const big = els.length > 2000; // nodes + edges
     cy.startBatch();
     cy.elements().remove();
     cy.add(els);
     if (big) cy.edges().addClass('big');
+    tidy();
     cy.endBatch();
     cy.hideEdgesOnViewport = big;
     cy.textureOnViewport = big;
@@ -250,9 +435,14 @@ export function create() {
     });
   }
 
+  // networkLayout: fCoSE (a maintained force-directed layout with good
+  // separation) up to 800 nodes; larger neighbourhoods in rings by distance
+  // from the root (linear time).
   function networkLayout(nodes, edges, rootId) {
-    if (nodes.length <= 120) return { name: 'cose', randomize: false, numIter: 600, nodeRepulsion: () => 8000, idealEdgeLength: () => 70 };
-    // Rings by distance from the root: linear time, readable for large neighbourhoods.
+    if (nodes.length <= 800) {
+      return { name: 'fcose', quality: nodes.length > 300 ? 'draft' : 'default', randomize: true, nodeDimensionsIncludeLabels: nodes.length <= 200,
+        nodeRepulsion: () => 9000, idealEdgeLength: (e) => (e.data('type') === 'HAS_RECORD' ? 45 : 90), nodeSeparation: 90, numIter: 2500, packComponents: true };
+    }
     const adj = new Map();
     for (const e of edges) {
       if (!adj.has(e.from)) adj.set(e.from, []);
@@ -267,10 +457,10 @@ export function create() {
     return { name: 'concentric', concentric: (node) => 10 - (dist.get(node.id()) ?? 9), levelWidth: () => 1, minNodeSpacing: 4, avoidOverlap: nodes.length < 800 };
   }
 
-  function setStatus(text) { status.textContent = text; }
   function countText(extra) {
     return `${cy.nodes().length} ${t('nodes')} · ${cy.edges().length} ${t('edges')}` + (extra ? ' · ' + extra : '');
   }
+  const typesParam = () => (state.types.size === TYPES.length ? '' : '&types=' + [...state.types].join(','));
 
   async function reload() {
     if (!state.root) return;
@@ -278,22 +468,24 @@ export function create() {
     state.mode = 'network';
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-network'));
     pathBar.hidden = true;
-    const types = state.types.size === TYPES.length ? '' : '&types=' + [...state.types].join(',');
-    setStatus(t('loading')); status.className = 'status loading';
-    canvas.setAttribute('aria-busy', 'true');
+    requestAnimationFrame(fitHeight);
+    const my = ++state.seq;
+    setBusy(true);
     try {
-      const r = await api(entityPath(state.root) + `/network?depth=${state.depth}&limit=${state.limit}` + types);
+      const r = await api(entityPath(state.root) + `/network?depth=${state.depth}&limit=${state.limit}` + typesParam());
+      if (my !== state.seq) return;
       state.pending.clear();
       state.data = r;
       await draw(elementsOf(r.nodes, r.edges), networkLayout(r.nodes, r.edges, state.root), state.root);
-      status.className = 'status';
-      setStatus(countText(r.truncated ? t('truncated') : ''));
+      setBusy(false);
+      setStatus(countText(r.truncated ? t('truncated') : ''), r.truncated ? 'warn' : '');
       select(state.root);
     } catch (e) {
-      status.className = 'status error';
-      setStatus(t('error') + ': ' + e.message);
-    } finally {
-      canvas.removeAttribute('aria-busy');
+      if (my !== state.seq) return;
+      setBusy(false);
+      if (cy) cy.elements().remove();
+      side.replaceChildren(h('p', { class: 'muted' }, t('selectNode')));
+      setStatus(t('error') + ': ' + e.message, 'error');
     }
   }
 
@@ -301,59 +493,115 @@ export function create() {
   async function expand(id) {
     if (!cy || id.startsWith('record:')) return;
     if (!state.pending.has(id)) {
-      const types = state.types.size === TYPES.length ? '' : '&types=' + [...state.types].join(',');
-      setStatus(t('loading'));
+      setBusy(true);
       try {
-        const r = await api(entityPath(id) + '/network?depth=1&limit=1000' + types);
+        const r = await api(entityPath(id) + '/network?depth=1&limit=1000' + typesParam());
         const fresh = r.nodes.filter((n) => cy.getElementById(n.id).empty());
         fresh.sort((a, b) => ((b.risk && b.risk.score) || 0) - ((a.risk && a.risk.score) || 0));
         state.pending.set(id, { nodes: fresh, edges: r.edges });
       } catch (e) {
-        setStatus(t('error') + ': ' + e.message);
+        setBusy(false);
+        setStatus(t('error') + ': ' + e.message, 'error');
         return;
       }
+      setBusy(false);
     }
     showMore(id);
+  }
+
+  // freeSpots finds n positions around center, at least GAP from every
+  // node on the canvas and from each other, preferring the side that faces
+  // away from the rest of the graph (new neighbours never land on old ones).
+  function freeSpots(center, n) {
+    const cell = GAP, grid = new Map();
+    const keyOf = (x, y) => Math.floor(x / cell) + ',' + Math.floor(y / cell);
+    const put = (p) => { const k = keyOf(p.x, p.y); if (!grid.has(k)) grid.set(k, []); grid.get(k).push(p); };
+    let cx = 0, cyy = 0, m = 0;
+    cy.nodes().forEach((node) => { const p = node.position(); put({ x: p.x, y: p.y }); cx += p.x; cyy += p.y; m++; });
+    const free = (p) => {
+      const gx = Math.floor(p.x / cell), gy = Math.floor(p.y / cell);
+      for (let i = -1; i <= 1; i++) for (let j = -1; j <= 1; j++) {
+        for (const q of grid.get((gx + i) + ',' + (gy + j)) || []) if (Math.hypot(q.x - p.x, q.y - p.y) < GAP) return false;
+      }
+      return true;
+    };
+    const away = m > 1 ? Math.atan2(center.y - cyy / m, center.x - cx / m) : 0;
+    const out = [];
+    for (let r = GAP * 1.4; out.length < n && r < GAP * 400; r += GAP * 0.9) {
+      const steps = Math.max(6, Math.floor((2 * Math.PI * r) / GAP));
+      for (let k = 0; k < steps && out.length < n; k++) {
+        const a = away + (k % 2 ? 1 : -1) * Math.ceil(k / 2) * ((2 * Math.PI) / steps);
+        const p = { x: center.x + r * Math.cos(a), y: center.y + r * Math.sin(a) };
+        if (free(p)) { out.push(p); put(p); }
+      }
+    }
+    return out;
   }
 
   function showMore(id) {
     const p = state.pending.get(id);
     const batch = p.nodes.splice(0, PAGE).filter((n) => cy.getElementById(n.id).empty());
-    const center = cy.getElementById(id).position();
-    const r = 90 + batch.length * 3;
+    const spots = freeSpots(cy.getElementById(id).position(), batch.length);
     cy.startBatch();
-    batch.forEach((n, i) => {
-      const a = (2 * Math.PI * i) / Math.max(batch.length, 1);
-      cy.add({ group: 'nodes', data: nodeData(n), position: { x: center.x + r * Math.cos(a), y: center.y + r * Math.sin(a) } });
-    });
+    batch.forEach((n, i) => cy.add({ group: 'nodes', data: nodeData(n), position: spots[i] }));
     for (const e of p.edges) {
       if (cy.getElementById(e.id).nonempty() || cy.getElementById(e.from).empty() || cy.getElementById(e.to).empty()) continue;
-      cy.add({ group: 'edges', data: { id: e.id, source: e.from, target: e.to, type: e.type, label: edgeLabel(e),
-        ratio: e.props && e.props.ratio != null ? e.props.ratio : 0, props: e.props || {} } });
+      cy.add({ group: 'edges', data: edgeData(e) });
     }
+    tidy();
     cy.endBatch();
+    if (batch.length) {
+      const added = cy.collection(batch.map((n) => cy.getElementById(n.id)));
+      const ext = cy.extent(), bb = added.boundingBox();
+      if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) cy.fit(undefined, 30);
+    }
     setStatus(countText(batch.length ? t('expanded', { n: batch.length }) : t('allShown')));
-    if (state.selected === id) renderActions(id);
+    if (state.selected === id) { renderActions(id); markNear(id); }
   }
 
   // --- path mode ---
   async function findPath() {
     const { from, to } = state;
-    setStatus(t('loading'));
+    const my = ++state.seq;
+    setBusy(true);
     try {
-      const types = state.types.size === TYPES.length ? '' : '&types=' + [...state.types].join(',');
-      const r = await api(`/paths?from=${enc(apiRef(from.id))}&to=${enc(apiRef(to.id))}&max_depth=${maxHops.value}&limit=10` + types);
-      if (!r.paths.length) { setStatus(t('noPath')); return; }
+      const r = await api(`/paths?from=${enc(apiRef(from.id))}&to=${enc(apiRef(to.id))}&max_depth=${maxHops.value}&limit=10` + typesParam());
+      if (my !== state.seq) return;
+      if (!r.paths.length) {
+        setBusy(false);
+        setStatus(t('noPath') + ' (' + from.name + ' → ' + to.name + ', ' + t('maxDepth') + ' ' + maxHops.value + ')', 'warn');
+        return;
+      }
       const nodes = new Map(), edges = new Map();
       for (const p of r.paths) { for (const n of p.nodes) nodes.set(n.id, n); for (const e of p.edges) edges.set(e.id, e); }
       state.data = r;
-      await draw(elementsOf([...nodes.values()], [...edges.values()]), { name: 'breadthfirst', roots: [from.id], spacingFactor: 1.2 }, null);
+      state.paths = r.paths;
+      await draw(elementsOf([...nodes.values()], [...edges.values()]), { name: 'breadthfirst', roots: [from.id], spacingFactor: 1.3 }, null);
+      setBusy(false);
       cy.getElementById(from.id).addClass('endpoint');
       cy.getElementById(to.id).addClass('endpoint');
       setStatus(t('pathsFound', { n: r.paths.length, hops: r.paths[0].edges.length }) + ' · ' + countText());
+      renderPaths();
     } catch (e) {
-      setStatus(t('error') + ': ' + e.message);
+      if (my !== state.seq) return;
+      setBusy(false);
+      setStatus(t('error') + ': ' + e.message, 'error');
     }
+  }
+  // renderPaths lists each shortest path on its own (paths sharing nodes,
+  // or running over parallel relationships, are told apart); a click
+  // highlights that path's nodes and relationships.
+  function renderPaths() {
+    side.replaceChildren(h('h2', {}, t('pathsFound', { n: state.paths.length, hops: state.paths[0].edges.length })),
+      h('ol', { id: 'paths', class: 'paths' }, state.paths.map((p, i) => h('li', {},
+        h('button', { type: 'button', class: 'link', 'data-path': i, onclick: () => highlight(p.nodes.map((n) => n.id), p.edges.map((e) => e.id), t('pathN', { n: i + 1 })) },
+          t('pathN', { n: i + 1 })), ' ',
+        h('span', {}, p.nodes.map((n, k) => {
+          const e = k && p.edges[k - 1];
+          // The arrow follows the relationship, not the walk: holder → held, officer → enterprise.
+          const link = !e ? null : e.from === p.nodes[k - 1].id ? ' —' + edgeLabel(e) + '→ ' : ' ←' + edgeLabel(e) + '— ';
+          return [link ? h('span', { class: 'muted' }, link) : null, n.label || labelOf(n.id)];
+        }))))));
   }
 
   // --- ownership penetration ---
@@ -362,13 +610,17 @@ export function create() {
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-ownership'));
     pathBar.hidden = true;
     if (!id.startsWith('enterprise:')) return;
-    setStatus(t('loading'));
+    const my = ++state.seq;
+    setBusy(true);
     try {
       const key = enc(apiRef(id));
       const [tree, owners] = await Promise.all([
         api(`/enterprises/${key}/ownership?direction=up&depth=6&limit=500`),
-        api(`/enterprises/${key}/owners`).catch((e) => ({ error: e.message })),
+        // Owners come from the last scoring run: not asked for an enterprise it has not scored.
+        cy && cy.getElementById(id).nonempty() && !(cy.getElementById(id).data('risk') || {}).run ? { error: t('notScored'), quiet: true }
+          : api(`/enterprises/${key}/owners`).catch((e) => ({ error: e.message })),
       ]);
+      if (my !== state.seq) return;
       const nodes = new Map(), edges = [];
       const walk = (n) => {
         const nid = idOfRef(n.ref);
@@ -385,28 +637,32 @@ export function create() {
       const rootId = idOfRef(tree.root.ref);
       await draw(elementsOf([...nodes.values()], uniq), { name: 'breadthfirst', roots: [rootId], directed: false, spacingFactor: 1.1,
         transform: (_n, pos) => ({ x: pos.x, y: -pos.y }) }, rootId);
+      setBusy(false);
       for (const o of owners.beneficial_owners || []) {
         const n = cy.getElementById('person:' + o.person);
-        if (n.nonempty()) { n.addClass('owner'); n.data('label', short(n.data('name')) + ' · ' + pct(o.share)); }
+        if (n.nonempty()) { n.addClass('owner'); n.data('label', n.data('name') + ' · ' + pct(o.share)); }
       }
-      setStatus(t('ownershipOf', { name: tree.root.name || tree.root.ref.key }) + ' · ' + countText(tree.truncated ? t('truncated') : ''));
+      setStatus(t('ownershipOf', { name: tree.root.name || tree.root.ref.key }) + ' · ' + countText(tree.truncated ? t('truncated') : ''), tree.truncated ? 'warn' : '');
       state.selected = null;
       renderOwners(tree, owners);
     } catch (e) {
-      setStatus(t('error') + ': ' + e.message);
+      if (my !== state.seq) return;
+      setBusy(false);
+      setStatus(t('error') + ': ' + e.message, 'error');
     }
   }
 
   function renderOwners(tree, owners) {
     const thr = Math.round((owners.beneficial_threshold ?? 0.25) * 100);
     const bo = owners.beneficial_owners || [];
-    const body = owners.error ? h('p', { class: 'state error', role: 'alert' }, t('error') + ': ' + owners.error)
+    const body = owners.quiet ? h('p', { class: 'muted' }, owners.error) : owners.error ? h('p', { class: 'state error', role: 'alert' }, t('error') + ': ' + owners.error)
       : h('div', {},
         h('h3', {}, t('owners', { t: thr })),
         bo.length ? h('ol', { id: 'owners', class: 'owners' }, bo.map((o) => h('li', {},
           h('button', { type: 'button', class: 'link', onclick: () => select('person:' + o.person) }, o.name || o.person), ' ',
           h('strong', {}, t('integrated') + ' ' + pct(o.share)),
-          h('ul', {}, (o.chains || []).slice(0, 3).map((c) => h('li', { class: 'muted' }, c.path.map(labelOf).join(' → ') + ' (' + pct(c.share) + ')'))))))
+          h('ul', {}, (o.chains || []).slice(0, 3).map((c) => h('li', { class: 'muted' },
+            h('button', { type: 'button', class: 'link', onclick: () => highlight(c.path, null, t('integrated') + ' ' + pct(c.share)) }, c.path.map(labelOf).join(' → ')), ' (' + pct(c.share) + ')'))))))
           : h('p', { class: 'muted' }, t('noOwners')),
         owners.actual_controller ? h('p', {}, t('controller') + ': ', h('strong', { id: 'controller' }, owners.actual_controller.name || owners.actual_controller.ref.key)) : null);
     side.replaceChildren(h('h2', {}, t('ownershipOf', { name: tree.root.name || tree.root.ref.key })), body);
@@ -414,18 +670,72 @@ export function create() {
 
   function labelOf(id) {
     const n = cy && cy.getElementById(id);
-    return n && n.nonempty() ? n.data('name') : id.replace(/^(enterprise|person|record):/, '').slice(0, 12);
+    if (n && n.nonempty()) return n.data('name');
+    if (names.has(id)) return names.get(id);
+    return id.startsWith('person:') ? t('person') + ' ' + pidTail(id.slice(7)) : id.replace(/^(enterprise|person|record):/, '').slice(0, 18);
+  }
+  // Names of entities outside the graph (flag evidence), fetched in one batch.
+  const names = new Map();
+  async function fetchNames(ids, then) {
+    const keys = [...new Set(ids.filter((id) => id.startsWith('enterprise:') && !names.has(id) && !(cy && cy.getElementById(id).nonempty())).map((id) => id.slice(11)))];
+    if (!keys.length) return;
+    try {
+      const r = await api('/enterprises:batch', { method: 'POST', body: { keys } });
+      for (const e of r.enterprises || []) names.set('enterprise:' + e.key, e.name);
+      then();
+    } catch { /* names stay as keys */ }
   }
 
+  // --- evidence highlight ---
+  // highlight marks the nodes (and the edges between consecutive ones, or
+  // the given edges) of a flag's evidence, a contribution's path or a
+  // path, and fades the rest; Escape or "clear" undoes it.
+  function highlight(ids, edgeIds, what) {
+    if (!cy) return;
+    clearHighlight(true);
+    const nodes = cy.collection(ids.map((id) => cy.getElementById(id)).filter((n) => n.nonempty()));
+    let edges;
+    if (edgeIds) edges = cy.collection(edgeIds.map((id) => cy.getElementById(id)).filter((e) => e.nonempty()));
+    else {
+      edges = cy.collection();
+      for (let i = 1; i < ids.length; i++) edges = edges.union(cy.getElementById(ids[i - 1]).edgesWith(cy.getElementById(ids[i])));
+      if (ids.length > 2 && edges.empty()) edges = nodes.edgesWith(nodes);
+    }
+    cy.elements().addClass('faded');
+    nodes.removeClass('faded').addClass('hl');
+    edges.removeClass('faded').addClass('hl');
+    state.highlighted = true;
+    if (nodes.nonempty()) cy.fit(nodes, 60);
+    if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(nodes); }
+    hlBar.hidden = false;
+    hlText.textContent = t('highlighted', { what, n: nodes.length, m: ids.length });
+    window.__rg.highlight = { nodes: nodes.map((n) => n.id()), edges: edges.map((e) => e.id()), asked: ids };
+  }
+  function clearHighlight(quiet) {
+    if (cy) cy.elements().removeClass('faded hl');
+    hlBar.hidden = true;
+    state.highlighted = false;
+    if (!quiet && window.__rg) window.__rg.highlight = null;
+  }
+  const hlText = h('span', { id: 'hl-text' });
+  const hlBar = h('div', { class: 'hlbar', id: 'hl-bar', hidden: true, role: 'status' }, hlText, ' ',
+    h('button', { type: 'button', id: 'hl-clear', onclick: () => clearHighlight() }, t('clear')));
+  graphBox.append(hlBar);
+
   // --- side panel ---
+  function markNear(id) {
+    cy.edges('.near').removeClass('near');
+    cy.getElementById(id).connectedEdges().addClass('near');
+  }
   function select(id) {
     if (!cy) return;
     const t0 = performance.now();
     requestAnimationFrame(() => { window.__rg.lastSelect = performance.now() - t0; });
     const n = cy.getElementById(id);
     if (n.empty()) return;
-    cy.nodes(':selected').unselect();
+    cy.elements(':selected').unselect();
     n.select();
+    markNear(id);
     state.selected = id;
     const d = n.data();
     const actions = h('div', { class: 'actions', id: 'actions' });
@@ -433,26 +743,61 @@ export function create() {
     const profile = h('div', { class: 'section', id: 'profile' });
     const expl = h('div', { class: 'section', id: 'explanation' });
     const records = h('div', { class: 'section', id: 'records' });
-    side.replaceChildren(h('h2', { id: 'side-title' }, d.name), h('p', {}, gradeBadge(d.grade), ' ', t(d.kind), d.score != null ? ' · ' + t('score') + ' ' + fmtScore(d.score) : ''),
+    side.replaceChildren(h('h2', { id: 'side-title' }, d.name),
+      h('p', {}, gradeBadge(d.grade), ' ', t(d.kind), d.kind === 'person' ? ' · pid ' + pidTail(id.slice(7)) : '', d.score != null ? ' · ' + t('score') + ' ' + fmtScore(d.score) : ''),
       actions, profile, expl, records, neighbours);
     renderActions(id);
     renderNeighbours(neighbours, n);
     if (d.kind === 'enterprise') {
       const key = enc(apiRef(id));
       load(profile, async () => profileView(await api('/enterprises/' + key)));
-      load(expl, async () => explanationView(await api('/enterprises/' + key + '/risk')));
+      // Not scored yet (ingested after the last run): say so instead of asking.
+      if (d.risk && d.risk.run) load(expl, async () => explanationView(await api('/enterprises/' + key + '/risk')));
+      else expl.replaceChildren(h('h3', {}, t('explanation')), h('p', { class: 'muted', id: 'not-scored' }, t('notScored')));
       load(records, async () => recordsView((await api('/enterprises/' + key + '/records?limit=20')).records));
     } else if (d.kind === 'person') {
       const pid = enc(id.slice(7));
       load(profile, async () => {
         const p = (await api('/persons/' + pid)).person;
-        return [h('h3', {}, t('profile')), h('dl', {}, dl('pid', p.pid))];
+        return [h('h3', {}, t('profile')), h('dl', {}, dl('pid', p.pid)), rolesView(n)];
       });
-      if (d.risk && d.risk.details) expl.replaceChildren(explanationView({ ...d.risk.details, score: d.risk.score, flags: d.risk.flags || [] }));
+      if (d.risk && d.risk.details) {
+        const det = d.risk.details;
+        expl.replaceChildren(...explanationView({ ...det, score: d.risk.score, grade: d.risk.grade, flags: det.flags && det.flags.length ? det.flags : d.risk.flags || [] }));
+      }
       load(records, async () => recordsView((await api('/persons/' + pid + '/records?limit=20')).records));
     } else {
-      profile.replaceChildren(h('h3', {}, t('profile')), h('dl', {}, Object.entries(d.props).map(([k, v]) => dl(k, v))));
+      profile.replaceChildren(h('h3', {}, t('profile')), h('dl', {}, Object.entries(d.props).map(([k, v]) =>
+        dl(k, k === 'kind' ? term(v) : k === 'decided' || k === 'removed' ? realDate(v) : v))));
     }
+  }
+
+  // rolesView: what the person is to the enterprises and persons on the
+  // canvas (title and the original free-text title, relation kinds).
+  function rolesView(n) {
+    const items = n.connectedEdges().filter((e) => e.data('type') !== 'HAS_RECORD').map((e) => {
+      const other = e.source().id() === n.id() ? e.target() : e.source();
+      const p = e.data('props') || {};
+      const what = e.data('type') === 'OFFICER_OF' ? t('OFFICER_OF') + ' ' + titleName(p.title) + (p.title_text ? '（' + p.title_text + '）' : '')
+        : e.data('type') === 'RELATED_TO' ? relationName(p.kind) : e.data('label');
+      return h('li', { 'data-type': e.data('type') }, what, ' · ', h('button', { type: 'button', class: 'link', onclick: () => select(other.id()) }, other.data('name')));
+    });
+    return items.length ? [h('h3', {}, t('roles')), h('ul', { class: 'roles', id: 'roles' }, items)] : null;
+  }
+
+  // selectEdge: the relationship's facts (type, ends, share, title and its
+  // original text, relation kind, dates).
+  function selectEdge(id) {
+    const e = cy.getElementById(id);
+    if (e.empty()) return;
+    cy.elements(':selected').unselect();
+    e.select();
+    state.selected = null;
+    const d = e.data();
+    side.replaceChildren(h('h2', { id: 'side-title' }, t(d.type)),
+      h('p', {}, h('button', { type: 'button', class: 'link', onclick: () => select(d.source) }, labelOf(d.source)), ' → ',
+        h('button', { type: 'button', class: 'link', onclick: () => select(d.target) }, labelOf(d.target))),
+      h('dl', { id: 'edge-facts' }, edgeFacts(d).map(([k, v]) => dl(k, v))));
   }
 
   function renderActions(id) {
@@ -475,7 +820,8 @@ export function create() {
     const nb = n.neighborhood('node').toArray().sort((a, b) => rank(a) - rank(b) || (b.data('score') || 0) - (a.data('score') || 0)).slice(0, 30);
     el.replaceChildren(h('h3', {}, t('neighbours') + ` (${n.neighborhood('node').length})`),
       h('ul', { class: 'nblist' }, nb.map((m) => h('li', {}, h('button', { type: 'button', class: 'link', 'data-kind': m.data('kind'), onclick: () => select(m.id()) },
-        gradeBadge(m.data('grade')), ' ', m.data('name'))))));
+        gradeBadge(m.data('grade')), ' ', m.data('name'),
+        m.data('kind') === 'person' ? h('small', { class: 'muted' }, ' ' + pidTail(m.id().slice(7))) : null)))));
   }
 
   function dl(k, v) { return [h('dt', {}, t(k)), h('dd', {}, v == null || v === '' ? '—' : String(v))]; }
@@ -483,51 +829,121 @@ export function create() {
   function profileView(r) {
     const e = r.enterprise;
     const reg = r.region ? [r.region.province, r.region.city, r.region.county].filter(Boolean).join(' ') : e.region;
-    return [h('h3', {}, t('profile')), h('dl', {}, dl('code', e.uscc || e.key), dl('status', e.status), dl('region', reg), dl('industry', e.industry),
-      dl('capital', e.capital != null ? e.capital + ' ' + (e.currency || '') : ''), dl('established', e.established), dl('address', e.address))];
+    return [h('h3', {}, t('profile')), h('dl', {}, dl('code', e.uscc || e.key), dl('status', statusName(e.status)), dl('region', reg), dl('industry', industryLabel(e.industry)),
+      dl('capital', e.capital != null ? e.capital + ' ' + (e.currency || '') : ''), dl('established', realDate(e.established)), dl('address', e.address))];
+  }
+
+  // flagView: one flag with its label, what it measured, its evidence
+  // (entities, records) and its dates when it has real ones.
+  function flagView(f) {
+    if (typeof f === 'string') return h('li', { class: 'flag-item' }, h('span', { class: 'flag' }, term(f)));
+    const from = realDate(f.from), to = realDate(f.to);
+    const when = from && to && from !== to ? from + ' – ' + to : from || to;
+    const ev = f.evidence || [];
+    const evList = h('span', { class: 'evidence-list' });
+    const fill = () => evList.replaceChildren(...ev.flatMap((id, i) => [i ? '、' : '', h('button', { type: 'button', class: 'link', onclick: () => select(id) }, labelOf(id))]),
+      f.more ? ' ' + t('andMore', { n: f.more }) : '');
+    fill();
+    fetchNames(ev, fill);
+    return h('li', { class: 'flag-item', 'data-flag': f.kind },
+      h('span', { class: 'flag' }, term(f.kind)), f.value ? ' ' + f.value : '', f.count && f.threshold ? h('span', { class: 'muted' }, ` (${f.count} / ${t('threshold')} ${f.threshold})`) : null,
+      when ? h('div', { class: 'when' }, t('flagDates') + ': ' + when) : null,
+      ev.length ? h('div', {}, t('evidence') + ': ', evList, ' ', h('button', { type: 'button', class: 'hl-btn', onclick: () => highlight(ev, null, term(f.kind)) }, t('showInGraph'))) : null,
+      f.records && f.records.length ? h('div', { class: 'muted' }, t('records') + ': ' + f.records.map((r) => labelOf('record:' + r)).join('、')) : null);
   }
 
   function explanationView(r) {
     const flags = r.flags || [];
-    return [h('h3', {}, t('flags')), flags.length ? h('ul', { class: 'flags' }, flags.map((f) => h('li', { class: 'flag' }, term(typeof f === 'string' ? f : f.flag || JSON.stringify(f))))) : h('p', { class: 'muted' }, t('none')),
+    return [h('h3', {}, t('flags')), flags.length ? h('ul', { class: 'flags' }, flags.map(flagView)) : h('p', { class: 'muted' }, t('none')),
       h('h3', {}, t('explanation')),
       h('p', {}, t('score') + ' ' + fmtScore(r.score) + (r.grade ? ' · ' + t('grade') + ' ' + r.grade : '') + ' · ' + t('intrinsic') + ' ' + fmtScore(r.intrinsic)),
       h('table', { class: 'contrib' }, h('thead', {}, h('tr', {}, h('th', {}, t('kind')), h('th', {}, t('via')), h('th', {}, t('contribution')))),
-        h('tbody', {}, (r.contributions || []).map((c) => h('tr', {}, h('td', {}, term(c.kind)), h('td', {}, (c.path || []).map(labelOf).join(' → ')), h('td', { class: 'num' }, fmtScore(c.amount)))),
-          r.remainder ? h('tr', {}, h('td', { colspan: 2 }, t('remainder')), h('td', { class: 'num' }, fmtScore(r.remainder))) : null))];
+        h('tbody', {}, (r.contributions || []).map((c) => h('tr', {}, h('td', {}, term(c.kind)),
+          h('td', {}, (c.path || []).length > 1 ? h('button', { type: 'button', class: 'link', onclick: () => highlight(c.path, null, term(c.kind)) }, c.path.map(labelOf).join(' → '))
+            : (c.path || []).map(labelOf).join(' → ')),
+          h('td', { class: 'num' }, fmtScore(c.amount)))),
+        r.remainder ? h('tr', {}, h('td', { colspan: 2 }, t('remainder')), h('td', { class: 'num' }, fmtScore(r.remainder))) : null))];
   }
 
   function recordsView(rec) {
     const items = (rec && rec.items) || [];
     return [h('h3', {}, t('records') + ` (${rec ? rec.total ?? items.length : 0})`), items.length ? h('ul', { class: 'records' }, items.map((x) => h('li', {},
-      h('strong', {}, term(x.kind)), ' ', x.decided || '', ' ', x.authority || '', x.amount ? ' · ' + x.amount : '', x.reason ? h('div', { class: 'muted' }, x.reason) : null)))
+      h('strong', {}, term(x.kind)), ' ', realDate(x.decided), ' ', x.authority || '', x.amount ? ' · ' + x.amount : '', x.reason ? h('div', { class: 'muted' }, x.reason) : null)))
       : h('p', { class: 'muted' }, t('none'))];
   }
 
-  // --- exports ---
+  // --- exports: every file carries a title, the data's as-of time and a legend ---
   function stamp() { return (state.root ? apiRef(state.root).replace(/[^\w-]/g, '_') : 'graph') + '-' + state.mode; }
-  function exportPNG() { if (cy) download(`riskgraph-${stamp()}.png`, cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' })); }
+  function title() {
+    const rootName = state.root && cy && cy.getElementById(state.root).nonempty() ? cy.getElementById(state.root).data('name') : apiRef(state.root || '');
+    if (state.mode === 'path' && state.from && state.to) return t('modePath') + ': ' + state.from.name + ' → ' + state.to.name;
+    if (state.mode === 'ownership' && state.data && state.data.ownership) return t('ownershipOf', { name: state.data.ownership.root.name || state.data.ownership.root.ref.key });
+    return t('modeNetwork') + ': ' + rootName + ' (' + t('depth') + ' ' + state.depth + ')';
+  }
+  async function exportMeta() {
+    let asOf = '', run = '';
+    try {
+      const r = (await api('/runs?limit=1')).runs || [];
+      if (r[0]) { asOf = r[0].finished || r[0].started || ''; run = r[0].id; }
+    } catch { /* no runs: as of now */ }
+    const exported = new Date().toISOString();
+    return { title: 'riskgraph · ' + title(), as_of: asOf || exported, run, exported, legend: legendText(),
+      line: t('asOf') + ' ' + (asOf || exported).slice(0, 19).replace('T', ' ') + ' UTC' + (run ? ' (' + run + ')' : '') + ' · ' + t('exported') + ' ' + exported.slice(0, 19).replace('T', ' ') + ' UTC' };
+  }
+  async function exportPNG() {
+    if (!cy) return;
+    const meta = await exportMeta();
+    const img = await createImageBitmap(cy.png({ output: 'blob', full: true, scale: 2, bg: '#ffffff' }));
+    const l = legendItems();
+    const W = Math.max(img.width, 1400), head = 110, foot = 120;
+    const c = document.createElement('canvas');
+    c.width = W; c.height = head + img.height + foot;
+    const g = c.getContext('2d');
+    g.fillStyle = '#fff'; g.fillRect(0, 0, c.width, c.height);
+    const font = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", sans-serif';
+    g.fillStyle = '#1f2329'; g.font = `600 34px ${font}`; g.fillText(meta.title, 30, 48);
+    g.fillStyle = '#555'; g.font = `22px ${font}`; g.fillText(meta.line, 30, 88);
+    g.drawImage(img, Math.round((W - img.width) / 2), head);
+    let x = 30, y = head + img.height + 40;
+    g.font = `22px ${font}`;
+    const text = (s) => { g.fillStyle = '#333'; g.fillText(s, x, y + 8); x += g.measureText(s).width + 26; };
+    for (const [gr, col] of l.grades) { g.fillStyle = col; g.fillRect(x, y - 10, 22, 22); x += 30; text(gr); }
+    x += 20;
+    for (const [k, sym] of l.shapes) text(sym + ' ' + t(k));
+    x = 30; y += 50;
+    for (const [ty, col, line] of l.edges) {
+      g.strokeStyle = col; g.lineWidth = 4; g.setLineDash(line === 'dashed' ? [10, 6] : line === 'dotted' ? [3, 5] : []);
+      g.beginPath(); g.moveTo(x, y); g.lineTo(x + 44, y); g.stroke(); x += 54; text(t(ty));
+    }
+    const blob = await new Promise((res) => c.toBlob(res, 'image/png'));
+    download(`riskgraph-${stamp()}.png`, blob);
+  }
   function rows() {
     const nodes = cy ? cy.nodes().map((n) => ({ id: n.id(), kind: n.data('kind'), name: n.data('name'), grade: n.data('grade'), score: n.data('score') })) : [];
-    const edges = cy ? cy.edges().map((e) => ({ id: e.id(), source: e.data('source'), target: e.data('target'), type: e.data('type'), ratio: e.data('props').ratio ?? null })) : [];
+    const edges = cy ? cy.edges().map((e) => ({ id: e.id(), source: e.data('source'), target: e.data('target'), type: e.data('type'), ratio: e.data('props').ratio ?? null,
+      label: e.data('label') })) : [];
     return { nodes, edges };
   }
-  function csvCell(v) { const s = v == null ? '' : String(v); return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; }
-  function exportCSV() {
+  function csvCell(v) { const s = v == null ? '' : String(v); return /[",\n#]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; }
+  async function exportCSV() {
+    const meta = await exportMeta();
     const { nodes, edges } = rows();
-    const lines = ['element,id,kind,name,grade,score,source,target,type,ratio'];
-    for (const n of nodes) lines.push(['node', n.id, n.kind, n.name, n.grade, n.score, '', '', '', ''].map(csvCell).join(','));
-    for (const e of edges) lines.push(['edge', e.id, '', '', '', '', e.source, e.target, e.type, e.ratio].map(csvCell).join(','));
+    const lines = ['# ' + meta.title, '# ' + meta.line, ...meta.legend.map((x) => '# ' + x), 'element,id,kind,name,grade,score,source,target,type,ratio,label'];
+    for (const n of nodes) lines.push(['node', n.id, n.kind, n.name, n.grade, n.score, '', '', '', '', ''].map(csvCell).join(','));
+    for (const e of edges) lines.push(['edge', e.id, '', '', '', '', e.source, e.target, e.type, e.ratio, e.label].map(csvCell).join(','));
     download(`riskgraph-${stamp()}.csv`, new Blob(['\ufeff' + lines.join('\n') + '\n'], { type: 'text/csv' }));
   }
-  function exportJSON() {
-    download(`riskgraph-${stamp()}.json`, new Blob([JSON.stringify(rows(), null, 1)], { type: 'application/json' }));
+  async function exportJSON() {
+    const meta = await exportMeta();
+    const { title: ti, as_of: asOf, run, exported, legend: lg } = meta;
+    download(`riskgraph-${stamp()}.json`, new Blob([JSON.stringify({ title: ti, as_of: asOf, run, exported, legend: lg, ...rows() }, null, 1)], { type: 'application/json' }));
   }
 
   return {
     el,
     show(arg) {
-      if (cy) cy.resize();
+      fitHeight();
+      if (!pathBar.hidden) requestAnimationFrame(fitHeight);
       if (!arg) { input.focus(); return; }
       const id = arg.startsWith('person:') ? arg : 'enterprise:' + arg.replace(/^enterprise:/, '');
       if (id === state.root && state.mode === 'network' && cy && cy.nodes().length) return;
@@ -536,6 +952,7 @@ export function create() {
     },
     relabel() {
       applyI18n(el);
+      renderLegend();
       if (cy) cy.edges().forEach((e) => e.data('label', edgeLabel({ type: e.data('type'), props: e.data('props') })));
       if (state.selected) select(state.selected);
       if (!pathBar.hidden) renderPathBar();

@@ -40,6 +40,14 @@ const zh = {
   matchScore: '得分（0–1）', matchBadge: '匹配', matchBadgeHelp: '得分 ≥ 0.9 且唯一最佳：可视为同一企业',
   f_name: '名称', f_uscc: '信用代码', f_org_code: '机构代码', f_reg_no: '注册号', f_legal_form: '组织形式', f_region: '地区',
   f_branch: '分支', f_address: '地址', f_phone: '电话', f_email: '邮箱', f_legal_rep: '法定代表人',
+  RELATED_TO: '人员关系', legend: '图例', legendGrades: '风险等级（颜色）', gradeMeaningA: '低风险', gradeMeaningB: '关注', gradeMeaningC: '较高风险', gradeMeaningD: '高风险', gradeMeaningNone: '未评级',
+  legendShapes: '形状', legendSize: '大小随风险分', legendEdges: '关系（线型）', legendWidth: '持股线宽随比例', line_solid: '实线', line_dashed: '虚线', line_dotted: '点线',
+  legendBorders: '边框', border_root: '中心节点', border_owner: '受益所有人', border_endpoint: '路径端点', border_evidence: '突出显示的依据',
+  clear: '取消突出显示', highlighted: '已突出显示：{what}（图中 {n} / {m} 个节点）', pathN: '路径 {n}', roles: '任职与关系',
+  threshold: '阈值', flagDates: '相关日期', evidence: '依据', showInGraph: '在图中突出显示', andMore: '等另 {n} 个',
+  asOf: '数据截至', exported: '导出于', ratio: '持股比例', title: '职务', titleText: '原始职务名称', relation: '关系', since: '起始', until: '终止',
+  severity: '严重程度', removed: '移出日期', pid: 'pid', reportLists: '报告明细', newFlag: '新增标记', riser: '风险分上升', newRecord: '新增严重记录', restricted: '限制任职',
+  statusLine: '状态', notScored: '尚未评分：下一次评分运行后显示风险分与解释。',
 };
 const en = {
   skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
@@ -81,6 +89,14 @@ const en = {
   matchScore: 'Score (0–1)', matchBadge: 'match', matchBadgeHelp: 'Score ≥ 0.9 and the single best: the same enterprise',
   f_name: 'name', f_uscc: 'USCC', f_org_code: 'org code', f_reg_no: 'reg. no', f_legal_form: 'legal form', f_region: 'region',
   f_branch: 'branch', f_address: 'address', f_phone: 'phone', f_email: 'e-mail', f_legal_rep: 'legal rep.',
+  RELATED_TO: 'Related persons', legend: 'Legend', legendGrades: 'Risk grade (colour)', gradeMeaningA: 'low risk', gradeMeaningB: 'watch', gradeMeaningC: 'elevated', gradeMeaningD: 'high risk', gradeMeaningNone: 'not graded',
+  legendShapes: 'Shapes', legendSize: 'size follows the score', legendEdges: 'Relationships (line)', legendWidth: 'holding width follows the share', line_solid: 'solid', line_dashed: 'dashed', line_dotted: 'dotted',
+  legendBorders: 'Borders', border_root: 'centre node', border_owner: 'beneficial owner', border_endpoint: 'path end', border_evidence: 'highlighted evidence',
+  clear: 'Clear highlight', highlighted: 'Highlighted: {what} ({n} of {m} nodes in the graph)', pathN: 'Path {n}', roles: 'Roles and relations',
+  threshold: 'threshold', flagDates: 'Dates', evidence: 'Evidence', showInGraph: 'Show in graph', andMore: 'and {n} more',
+  asOf: 'Data as of', exported: 'exported', ratio: 'Share', title: 'Title', titleText: 'Title as written', relation: 'Relation', since: 'Since', until: 'Until',
+  severity: 'Severity', removed: 'Removed', pid: 'pid', reportLists: 'Report details', newFlag: 'New flag', riser: 'Score rose', newRecord: 'New serious record', restricted: 'Restricted appointment',
+  statusLine: 'Status', notScored: 'Not scored yet: the score and its explanation come with the next scoring run.',
 };
 const dicts = { zh, en };
 let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';

@@ -9,6 +9,7 @@ import { h } from './ui.js';
 const main = document.getElementById('main');
 const views = {};
 let current = null;
+let routes = 0;
 
 async function view(name) {
   if (!views[name]) {
@@ -32,12 +33,18 @@ async function route() {
     main.replaceChildren(h('p', { class: 'state' }, t('roleNoView', { role: session.role })));
     return;
   }
+  const my = ++routes;
   const v = await view(name);
+  if (my !== routes) return; // the hash changed again while the view's code loaded
   if (current !== v) {
     current = v;
     main.replaceChildren(v.el);
   }
-  v.show(arg ? decodeURIComponent(arg) : '');
+  // A key may hold ':', '/', '%' and CJK: the hash carries it escaped
+  // (encodeURIComponent); a hand-typed one that does not decode is used as it is.
+  let a = arg || '';
+  try { a = decodeURIComponent(a); } catch { /* not escaped */ }
+  v.show(a);
 }
 
 function banner() {

@@ -11,8 +11,18 @@ export function h(tag, attrs, ...kids) {
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of kids.flat()) if (c != null && c !== false) el.append(c instanceof Node ? c : String(c));
+  // Children may be nested arrays at any depth (lists of [dt, dd] pairs…):
+  // flattened fully, so an element never turns into "[object HTMLElement]".
+  for (const c of kids.flat(Infinity)) if (c != null && c !== false) el.append(c instanceof Node ? c : String(c));
   return el;
+}
+
+// realDate: a date the data really has, or '' — the engine writes day 0
+// (1970-01-01) for findings without dates, Go's zero time is 0001-01-01.
+export function realDate(d) {
+  if (!d || typeof d !== 'string') return '';
+  const s = d.slice(0, 10);
+  return s === '1970-01-01' || s.startsWith('0001-') ? '' : s;
 }
 
 // load runs fn and fills el with its result, showing a loading state while
@@ -22,7 +32,7 @@ export async function load(el, fn) {
   el.replaceChildren(h('p', { class: 'state loading', role: 'status' }, t('loading')));
   try {
     const content = await fn();
-    el.replaceChildren(...[content].flat().filter(Boolean));
+    el.replaceChildren(...[content].flat(Infinity).filter((c) => c != null && c !== false));
   } catch (e) {
     el.replaceChildren(h('div', { class: 'state error', role: 'alert' },
       h('strong', {}, t('error') + ': '), e.message || String(e), ' ',

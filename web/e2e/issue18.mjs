@@ -1,0 +1,439 @@
+// Browser tests of issue 18's bugs (1–10), issue 15's officer titles and
+// person-to-person relations in the explorer, and the legend, tooltips
+// and evidence highlight (run by scripts/web-e2e.sh after e2e.mjs).
+//
+// Each check is named by what it covers and runs on its own page; all run
+// even when one fails, and the last line says "N passed, M failed".
+// ONLY=bug3,bug5 runs some of them. The data: `riskgraph demo` plus rows
+// ingested through the API — enterprises without a USCC whose source keys
+// hold ':', '/', '%' and CJK, two persons of the same name, a free-text
+// officer title, a spouse relation and a blacklist record (so that the
+// early-warning report has names to link).
+import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Demo, launch } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.join(here, 'out');
+mkdirSync(out, { recursive: true });
+const T = 20_000;
+const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
+const t0 = Date.now();
+const log = (s) => console.log(`issue18: ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
+function assert(ok, msg) { if (!ok) throw new Error('assertion failed: ' + msg); }
+
+const E1 = 'src:e2e:HK:甲乙/50%'; // ':', '/', '%', CJK
+const T2 = 'src:e2e:T2', T3 = 'src:e2e:T3';
+const fixture = {
+  enterprises: 'id,name,kind,status\nHK:甲乙/50%,香港甲乙控股有限公司,foreign,active\nT2,测试同名人员企业甲有限公司,company,active\nT3,测试同名人员企业乙有限公司,company,active\n',
+  persons: 'person_id,name\nP1,欧阳测试\nP2,欧阳测试\nP3,司马关联\n',
+  officers: 'person_id,enterprise,title\nP1,HK:甲乙/50%,执行董事兼总经理\nP3,HK:甲乙/50%,监事会主席\n',
+  legal_reps: 'person_id,enterprise\nP1,T2\nP2,T3\n',
+  shareholdings: 'holder_kind,holder,enterprise,ratio\nperson,P1,HK:甲乙/50%,0.3\nperson,P2,HK:甲乙/50%,0.2\nenterprise,HK:甲乙/50%,T2,0.6\n',
+  relations: 'person_a,person_b,kind\nP1,P3,spouse\n',
+};
+
+async function ingest(demo, kind, body, source = 'e2e') {
+  const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=${source}`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
+  const j = await r.json();
+  if (!r.ok || j.total.rejected) throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(j).slice(0, 500)}`);
+}
+
+function watch(page, errors, allow = () => false) {
+  page.on('console', (m) => { if (m.type() === 'error' && !allow(m.text())) errors.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
+  page.on('response', (r) => { if (r.status() >= 400 && !allow(r.url())) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+}
+const renders = (page) => page.evaluate(() => (window.__rg && window.__rg.renders) || 0);
+const waitRender = (page, n) => page.waitForFunction((k) => window.__rg && window.__rg.renders > k, n, { timeout: T });
+async function openExplorer(page, demo, key) {
+  if (process.env.E2E_DEBUG) log("open " + key);
+  await page.goto('about:blank'); // a fresh load, not a hash change
+  await page.goto(demo.base + '/#/explorer/' + encodeURIComponent(key));
+  await page.waitForFunction(() => window.__rg && window.__rg.renders > 0, null, { timeout: T });
+  if (process.env.E2E_DEBUG) log('rendered');
+  await page.waitForFunction(() => /节点/.test(document.querySelector('#graph-status').textContent));
+  if (process.env.E2E_DEBUG) log('status');
+}
+
+async function main() {
+  const demo = new Demo(2000);
+  let browser = null;
+  const results = [];
+  try {
+    // Data: the demo sample, a first run; a blacklist record ingested; a
+    // second run by `riskgraph report --once` (so the report lists it).
+    await demo.start();
+    const victim = (await demo.api('/ranking?grade=B&limit=1')).ranking.items[0];
+    await ingest(demo, 'records', `record_id,subject_kind,subject,kind,authority,decided\nE2E-BL-1,enterprise,${victim.ref.key},blacklist,测试市场监督管理局,${new Date(Date.now() - 5 * 86400e3).toISOString().slice(0, 10)}\n`);
+    await demo.stop();
+    demo.run('report', '--once');
+    await demo.start();
+    for (const kind of Object.keys(fixture)) await ingest(demo, kind, fixture[kind]);
+    log(`demo up at ${demo.base}, fixture ingested, report made (blacklist on ${victim.name})`);
+
+    browser = await launch();
+    const checks = [];
+    const check = (id, name, fn, opts = {}) => checks.push({ id, name, fn, opts });
+
+    // --- bug 1: a source key with ':', '/', '%' and CJK opens (network, profile, risk, records, ownership) ---
+    check('bug1', 'src: key with : / % CJK opens in the explorer', async (page) => {
+      await openExplorer(page, demo, E1);
+      await page.waitForFunction(() => document.querySelector('#side-title')?.textContent === '香港甲乙控股有限公司');
+      await page.waitForSelector('#profile dl');
+      await page.waitForSelector('#records h3');
+      assert(await page.evaluate((id) => window.__rg.cy.getElementById(id).nonempty(), 'enterprise:' + E1), 'root node on the canvas');
+      assert(/src:e2e:HK:甲乙\/50%/.test(await page.textContent('#profile')), 'the profile shows the key');
+      const n = await renders(page);
+      await page.click('#open-ownership');
+      await waitRender(page, n);
+      assert(/股权穿透/.test(await page.textContent('#graph-status')), 'ownership of the src: key');
+      // By search too.
+      await page.click('#mode-network');
+      await page.fill('#search', '香港甲乙');
+      await page.locator('#suggest li', { hasText: '香港甲乙控股' }).click();
+      await page.waitForFunction(() => document.querySelector('#side-title')?.textContent === '香港甲乙控股有限公司');
+      assert(decodeURIComponent(page.url().split('#/explorer/')[1]) === E1, 'hash names the key');
+    });
+
+    // --- bug 2: no "[object HTMLElement]" (report summary, record node, person's explanation) ---
+    check('bug2', 'no [object HTMLElement] in the report summary, a record node, a person\'s explanation', async (page) => {
+      await page.goto(demo.base + '/#/dashboard');
+      await page.waitForSelector('#report-id');
+      await page.waitForFunction(() => (document.querySelector('#p-report dl')?.textContent || '').length > 0);
+      assert(!(await page.textContent('#p-report')).includes('[object'), 'report summary: ' + (await page.textContent('#p-report dl')).slice(0, 200));
+      // A record node's info panel.
+      await openExplorer(page, demo, victim.ref.key);
+      await page.locator('#side .nblist button[data-kind=record]').first().click();
+      await page.waitForSelector('#profile dl dd');
+      const rec = await page.textContent('#side');
+      assert(!rec.includes('[object') && /决定日期|decided/i.test(rec), 'record panel: ' + rec.slice(0, 200));
+      // A person with a stored explanation.
+      const fl = (await demo.api('/flags?limit=500')).flags.items.find((x) => x.ref.kind === 'person');
+      assert(fl, 'a flagged person in the sample');
+      await openExplorer(page, demo, 'person:' + fl.ref.key);
+      await page.waitForSelector('#explanation h3');
+      const ex = await page.textContent('#explanation');
+      assert(!ex.includes('[object'), 'person explanation: ' + ex.slice(0, 200));
+    });
+
+    // --- bug 3: flags rendered with label, evidence and real dates ---
+    check('bug3', 'flags: label, evidence names, real dates or none (no JSON, no 1970)', async (page) => {
+      const ra = (await demo.api('/flags?limit=100&flag=restricted_appointment')).flags.items.find((x) => x.ref.kind === 'enterprise');
+      assert(ra, 'an enterprise with restricted_appointment');
+      const risk = await demo.api('/enterprises/' + encodeURIComponent(ra.ref.key) + '/risk');
+      await openExplorer(page, demo, ra.ref.key);
+      await page.waitForSelector('#explanation .flags li');
+      await page.waitForFunction(() => ![...document.querySelectorAll('#explanation .evidence-list')].some((e) => /enterprise:|^9\d{5}/.test(e.textContent)), null, { timeout: 5000 }).catch(() => {});
+      const items = await page.$$eval('#explanation .flags > li', (ls) => ls.map((l) => ({ flag: l.dataset.flag, text: l.textContent, ev: l.querySelectorAll('.evidence-list button').length })));
+      assert(items.length === risk.flags.length, `one item per flag (${items.length} vs ${risk.flags.length})`);
+      for (const it of items) {
+        assert(!/[{}"]|"kind"/.test(it.text), 'no raw JSON: ' + it.text);
+        assert(!/1970-01-01|0001-01-01/.test(it.text), 'no zero date: ' + it.text);
+        assert(it.ev > 0, 'evidence listed: ' + it.text);
+      }
+      const f = risk.flags.find((x) => x.kind === 'restricted_appointment');
+      const it = items.find((x) => x.flag === 'restricted_appointment');
+      assert(/限制任职/.test(it.text) && it.text.includes(f.from) && it.text.includes(f.to), 'label and real dates: ' + it.text);
+      const evNames = await page.$$eval('#explanation .flags > li[data-flag=restricted_appointment] .evidence-list button', (bs) => bs.map((b) => b.textContent));
+      assert(evNames.some((n) => /[\u4e00-\u9fff]{4,}/.test(n)), 'evidence by name: ' + evNames.join(', '));
+    });
+
+    // --- bug 4: status where the eye is, loading state, errors visible ---
+    check('bug4', 'status line in view at 1440×900, loading state while a new graph loads, errors visible', async (page, ctx) => {
+      await openExplorer(page, demo, victim.ref.key);
+      const inView = async (sel) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; });
+      assert(await inView('#graph-status'), 'status line within the 900 px window');
+      assert(await page.$eval('#cy', (e) => e.getBoundingClientRect().bottom <= window.innerHeight), 'graph bottom within the window');
+      // Hold the next network answer: the loading state shows, in view.
+      let release;
+      const held = new Promise((r) => { release = r; });
+      await page.route('**/api/v1/enterprises/**/network**', async (route) => { await held; await route.continue(); });
+      await page.evaluate((k) => { location.hash = '#/explorer/' + encodeURIComponent(k); }, E1);
+      await page.waitForSelector('#graph-loading:not([hidden])');
+      assert(/加载中/.test(await page.textContent('#graph-status')) && await inView('#graph-status'), 'loading shown in the status line');
+      assert(await page.$eval('#cy', (e) => e.classList.contains('stale') || e.getAttribute('aria-busy') === 'true'), 'old graph marked stale');
+      const n = await renders(page);
+      release();
+      await waitRender(page, n);
+      await page.waitForSelector('#graph-loading', { state: 'hidden' });
+      await page.unroute('**/api/v1/enterprises/**/network**');
+      // An error is an alert in the status line.
+      ctx.allow = (u) => u.includes('/network') || u.includes('404');
+      await page.route('**/api/v1/enterprises/**/network**', (route) => route.fulfill({ status: 404, contentType: 'application/json', body: '{"error":{"status":404,"message":"enterprise not found"}}' }));
+      await page.evaluate((k) => { location.hash = '#/explorer/' + encodeURIComponent(k); }, T2);
+      await page.waitForSelector('#graph-status.error');
+      assert(/not found/.test(await page.textContent('#graph-status')) && await inView('#graph-status'), 'error in view');
+      assert(await page.getAttribute('#graph-status', 'role') === 'alert', 'error is an alert');
+      await page.unroute('**/api/v1/enterprises/**/network**');
+    });
+
+    // --- bug 5: readable large networks ---
+    check('bug5', 'large network: whole labels, quiet edge labels, no overlap; expansion lands on free space; parallel paths apart', async (page) => {
+      // An enterprise with a 100+ node neighbourhood.
+      let big = null;
+      for (const it of (await demo.api('/ranking?limit=100')).ranking.items) {
+        const net = await demo.api(`/enterprises/${it.ref.key}/network?depth=2&limit=500`);
+        if (net.nodes.length >= 100) { big = it; break; }
+      }
+      assert(big, 'a 100+ node neighbourhood');
+      await openExplorer(page, demo, big.ref.key);
+      const g = await page.evaluate(() => {
+        const cy = window.__rg.cy;
+        const ents = cy.nodes('[kind = "enterprise"]').map((n) => ({ name: n.data('name'), label: n.data('label') }));
+        const sel = cy.nodes(':selected')[0];
+        const near = new Set(sel.connectedEdges().map((e) => e.id()));
+        const labelled = cy.edges().filter((e) => e.style('label') !== '').map((e) => e.id());
+        const ns = cy.nodes().map((n) => ({ p: n.position(), s: n.width() }));
+        let overlaps = 0;
+        for (let i = 0; i < ns.length; i++) for (let j = i + 1; j < ns.length; j++) {
+          if (Math.hypot(ns[i].p.x - ns[j].p.x, ns[i].p.y - ns[j].p.y) < (ns[i].s + ns[j].s) / 2 * 0.9) overlaps++;
+        }
+        return { ents, nodes: ns.length, edges: cy.edges().length, labelled, strays: labelled.filter((id) => !near.has(id)).length, overlaps };
+      });
+      log(`bug5: ${g.nodes} nodes, ${g.edges} edges, ${g.labelled.length} labelled edges, ${g.overlaps} overlapping node pairs`);
+      for (const e of g.ents) {
+        const flat = e.label.replace(/\n/g, '');
+        assert(!flat.includes('…') && e.name.replace(/[（(][^）)]*[）)]/g, '').includes(flat), `label "${e.label}" is a whole part of "${e.name}"`);
+        assert(!/(有|有限|有限责|有限责任|股份|股份有|股份有限)$/.test(flat) || flat === e.name, `label "${flat}" cut inside the legal form`);
+      }
+      assert(g.edges > 40 && g.strays === 0, `only the selection's edges labelled (${g.strays} others of ${g.labelled.length})`);
+      assert(g.overlaps <= g.nodes * 0.02, `nodes do not pile up (${g.overlaps} overlapping pairs)`);
+      // Expansion: new nodes land at least 40 units from every node already there.
+      await page.selectOption('#depth', '1');
+      await page.waitForFunction(() => /节点/.test(document.querySelector('#graph-status').textContent) && !document.querySelector('#cy').getAttribute('aria-busy'));
+      let checked = false;
+      const nbs = page.locator('#side .nblist button:not([data-kind=record])');
+      for (let i = 0; i < Math.min(await nbs.count(), 10) && !checked; i++) {
+        await nbs.nth(i).click();
+        const before = await page.evaluate(() => window.__rg.cy.nodes().map((n) => ({ id: n.id(), p: { ...n.position() } })));
+        await page.evaluate(() => { document.querySelector('#graph-status').textContent = ''; });
+        await page.click('#expand');
+        await page.waitForFunction(() => /已展开|已全部显示/.test(document.querySelector('#graph-status').textContent));
+        const r = await page.evaluate((old) => {
+          const ids = new Set(old.map((o) => o.id));
+          const fresh = window.__rg.cy.nodes().filter((n) => !ids.has(n.id())).map((n) => n.position());
+          let min = Infinity;
+          for (const p of fresh) for (const o of old) min = Math.min(min, Math.hypot(p.x - o.p.x, p.y - o.p.y));
+          return { n: fresh.length, min };
+        }, before);
+        if (r.n > 0) { checked = true; assert(r.min >= 40, `new nodes keep off old ones (closest ${r.min.toFixed(1)})`); log(`bug5: expansion added ${r.n}, closest to an old node ${r.min.toFixed(0)}`); }
+        await page.evaluate((id) => { window.__rg.cy.getElementById(id).emit('tap'); }, 'enterprise:' + big.ref.key);
+      }
+      assert(checked, 'an expansion added nodes');
+      // Parallel paths: 欧阳测试 (P1) both holds shares in and is an officer of E1.
+      const p1 = (await demo.api('/search?q=' + encodeURIComponent('欧阳测试'))).hits.map((x) => x.ref.key);
+      let pair = null;
+      for (const pid of p1) {
+        const r = await demo.api(`/paths?from=person:${pid}&to=${encodeURIComponent(E1)}&max_depth=2&limit=10`);
+        if (r.paths.length >= 2) { pair = { pid, n: r.paths.length }; break; }
+      }
+      assert(pair, 'a pair with two shortest paths');
+      await openExplorer(page, demo, E1);
+      await page.evaluate((id) => { window.__rg.cy.getElementById(id).emit('tap'); }, 'person:' + pair.pid);
+      await page.click('#set-from');
+      await page.fill('#search', '香港甲乙');
+      await page.locator('#suggest li', { hasText: '香港甲乙控股' }).click();
+      const n = await renders(page);
+      await page.click('#find-path');
+      await waitRender(page, n);
+      await page.waitForSelector('#paths li');
+      assert(await page.locator('#paths li').count() === pair.n, `each of the ${pair.n} paths listed`);
+      const apart = await page.evaluate(([a, b]) => {
+        const es = window.__rg.cy.getElementById(a).edgesWith(window.__rg.cy.getElementById(b));
+        const m = es.map((e) => e.renderedMidpoint());
+        return { n: es.length, d: m.length > 1 ? Math.hypot(m[0].x - m[1].x, m[0].y - m[1].y) : 0 };
+      }, ['person:' + pair.pid, 'enterprise:' + E1]);
+      assert(apart.n >= 2 && apart.d > 5, `parallel relationships drawn apart (${apart.n} edges, ${apart.d.toFixed(1)} px)`);
+      await page.click('#paths li:nth-child(2) button');
+      const hl = await page.evaluate(() => window.__rg.highlight);
+      assert(hl && hl.edges.length === 1, 'a path highlights its own relationship');
+    });
+
+    // --- bug 6: persons with the same name told apart ---
+    check('bug6', 'same-name persons: search shows role, enterprise and pid suffix; graph labels differ', async (page) => {
+      await page.goto(demo.base + '/#/explorer');
+      await page.fill('#search', '欧阳测试');
+      await page.waitForFunction(() => document.querySelectorAll('#suggest li .ctx').length === 2 && [...document.querySelectorAll('#suggest li .ctx')].every((c) => c.textContent.length > 3));
+      const texts = await page.$$eval('#suggest li', (ls) => ls.map((l) => l.textContent));
+      assert(texts.length === 2 && texts[0] !== texts[1], 'two different suggestions: ' + texts.join(' | '));
+      assert(texts.some((x) => x.includes('测试同名人员企业甲')) && texts.some((x) => x.includes('测试同名人员企业乙')), 'each with its enterprise: ' + texts.join(' | '));
+      assert(texts.every((x) => /…[0-9a-f]{4}/.test(x)), 'pid suffix shown');
+      await openExplorer(page, demo, E1);
+      const labels = await page.evaluate(() => window.__rg.cy.nodes('[kind = "person"]').filter((n) => n.data('name') === '欧阳测试').map((n) => n.data('label')));
+      assert(labels.length === 2 && labels[0] !== labels[1], 'graph labels differ: ' + labels.join(' | '));
+    });
+
+    // --- bug 7: dashboard filters drive the charts and the URL; names; phone ---
+    check('bug7', 'dashboard: filters drive the charts and live in the URL; industry and status names; 390×844 phone', async (page) => {
+      await page.goto(demo.base + '/#/dashboard');
+      await page.waitForSelector('#p-region .row');
+      await page.selectOption('#f-grade', 'D');
+      await page.waitForFunction(() => /grade=D/.test(location.hash));
+      const total = (await demo.api('/ranking?grade=D&limit=1')).ranking.total;
+      await page.waitForFunction((n) => {
+        const rows = [...document.querySelectorAll('#p-region .row .bn')];
+        return rows.length && rows.reduce((s, r) => s + parseInt(r.textContent, 10), 0) === n;
+      }, total);
+      const hist = await page.getAttribute('#p-hist .hist', 'aria-label');
+      assert(hist.split(':')[1].split(',').reduce((s, x) => s + +x, 0) === total, 'histogram follows the filter: ' + hist);
+      const url = page.url();
+      await page.goto(demo.base + '/');
+      await page.goto(url);
+      await page.waitForSelector('#top-table tbody tr');
+      assert(await page.inputValue('#f-grade') === 'D', 'filter restored from the URL');
+      await page.waitForFunction(() => [...document.querySelectorAll('#top-table tbody tr')].every((r) => r.querySelector('.gD')));
+      const opts = await page.$$eval('#f-industry option', (os) => os.map((o) => o.textContent));
+      assert(opts.filter((o) => /^[A-T]\d{2} [\u4e00-\u9fff]/.test(o)).length >= opts.length - 2, 'industries named: ' + opts.slice(0, 4).join(', '));
+      // Status in Chinese in the explorer's profile.
+      await openExplorer(page, demo, victim.ref.key);
+      await page.waitForSelector('#profile dl');
+      assert(/存续|吊销|注销/.test(await page.textContent('#profile')) && !/\bactive\b/.test(await page.textContent('#profile')), 'status named in Chinese');
+      // Phone.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(demo.base + '/#/dashboard');
+      await page.waitForSelector('#top-table tbody tr');
+      await page.waitForSelector('#p-region .row');
+      const w = await page.evaluate(() => document.documentElement.scrollWidth);
+      await page.screenshot({ path: path.join(out, 'dashboard-phone.png'), fullPage: false });
+      assert(w <= 390, `dashboard fits 390 px (scroll width ${w})`);
+      await openExplorer(page, demo, victim.ref.key);
+      const w2 = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(w2 <= 390, `explorer fits 390 px (scroll width ${w2})`);
+    });
+
+    // --- bug 8: exports carry a title, the as-of time and a legend ---
+    check('bug8', 'exports (PNG, CSV, JSON) have a title, the data\'s as-of time and a legend', async (page) => {
+      await openExplorer(page, demo, victim.ref.key);
+      const run = (await demo.api('/runs?limit=1')).runs[0];
+      const get = async (id) => { const [dl] = await Promise.all([page.waitForEvent('download'), page.click(id)]); return readFileSync(await dl.path()); };
+      const csv = (await get('#export-csv')).toString('utf8').replace(/^\ufeff/, '').split('\n');
+      assert(csv[0].startsWith('# riskgraph') && csv[0].includes(victim.name), 'CSV title: ' + csv[0]);
+      assert(csv.some((l) => l.includes('数据截至') && l.includes(run.id)), 'CSV as-of');
+      assert(csv.some((l) => l.includes('风险等级')) && csv.some((l) => l.includes('持股')), 'CSV legend');
+      const json = JSON.parse((await get('#export-json')).toString('utf8'));
+      assert(json.title.includes(victim.name) && json.as_of === run.finished && json.legend.length >= 3 && json.nodes.length, 'JSON title, as_of, legend');
+      const png = await get('#export-png');
+      const height = png.readUInt32BE(20);
+      const graphH = await page.evaluate(async () => (await createImageBitmap(window.__rg.cy.png({ output: 'blob', full: true, scale: 2 }))).height);
+      assert(height >= graphH + 150, `PNG has room for title and legend (${height} vs graph ${graphH})`);
+    });
+
+    // --- bug 9: names in the report link into the explorer ---
+    check('bug9', 'report names link into the explorer', async (page) => {
+      await page.goto(demo.base + '/#/dashboard');
+      await page.waitForSelector('#report-lists a[href^="#/explorer/"]');
+      const link = page.locator('#report-lists a', { hasText: victim.name }).first();
+      assert(await link.count() === 1, 'the blacklisted enterprise is named and linked');
+      const n = await renders(page);
+      await link.click();
+      await waitRender(page, n);
+      await page.waitForFunction((name) => document.querySelector('#side-title')?.textContent === name, victim.name);
+    });
+
+    // --- bug 10: a CJK font for the screenshots ---
+    check('bug10', 'a CJK font is installed and used', async (page) => {
+      const fonts = execFileSync('fc-list', [':lang=zh', 'family'], { encoding: 'utf8' });
+      assert(fonts.trim().length > 0, 'fc-list finds a Chinese font');
+      await page.goto(demo.base + '/#/dashboard');
+      await page.waitForSelector('#h-region');
+      // A CJK glyph is drawn from a font that has it: two different characters differ in ink.
+      const differ = await page.evaluate(() => {
+        const c = document.createElement('canvas'); c.width = 40; c.height = 40;
+        const g = c.getContext('2d');
+        const ink = (ch) => { g.clearRect(0, 0, 40, 40); g.font = '32px sans-serif'; g.fillText(ch, 2, 34); return [...g.getImageData(0, 0, 40, 40).data].join(','); };
+        return ink('图') !== ink('谱');
+      });
+      assert(differ, 'CJK characters render as distinct glyphs, not boxes');
+    });
+
+    // --- issue 15 §4: free-text titles and person-to-person relations ---
+    check('issue15', 'officer title_text shown (edge label, roles); RELATED_TO styled apart, in the legend, with its kind', async (page) => {
+      await openExplorer(page, demo, E1);
+      const e = await page.evaluate(() => {
+        const cy = window.__rg.cy;
+        const off = cy.edges('[type = "OFFICER_OF"]').map((x) => x.data('label'));
+        const rel = cy.edges('[type = "RELATED_TO"]');
+        const hold = cy.edges('[type = "HOLDS_SHARES"]')[0];
+        return { off, rel: rel.map((x) => ({ id: x.id(), label: x.data('label'), line: x.style('line-style'), color: x.style('line-color') })), holdColor: hold.style('line-color') };
+      });
+      assert(e.off.some((l) => l.includes('执行董事兼总经理')), 'title_text on the edge: ' + e.off.join(' | '));
+      assert(e.rel.length === 1 && e.rel[0].label === '配偶' && e.rel[0].line === 'dotted' && e.rel[0].color !== e.holdColor, 'RELATED_TO drawn apart: ' + JSON.stringify(e.rel));
+      assert(await page.locator('#legend [data-type=RELATED_TO]').count() === 1, 'legend entry for RELATED_TO');
+      assert(await page.locator('#type-RELATED_TO').count() === 1, 'RELATED_TO in the type filter');
+      await page.evaluate((id) => { window.__rg.cy.getElementById(id).emit('tap'); }, e.rel[0].id);
+      await page.waitForSelector('#edge-facts');
+      assert(/配偶/.test(await page.textContent('#edge-facts')), 'edge panel names the relation');
+      const p1 = await page.evaluate(() => window.__rg.cy.edges('[type = "OFFICER_OF"]').filter((x) => x.data('props').title_text === '执行董事兼总经理')[0].source().id());
+      await page.evaluate((id) => { window.__rg.cy.getElementById(id).emit('tap'); }, p1);
+      await page.waitForSelector('#roles');
+      const roles = await page.textContent('#roles');
+      assert(roles.includes('执行董事兼总经理') && roles.includes('执行董事') && roles.includes('配偶'), 'roles list: ' + roles);
+      await page.screenshot({ path: path.join(out, 'relations.png') });
+    });
+
+    // --- features: legend, tooltips, evidence highlight ---
+    check('legend', 'legend and tooltips', async (page) => {
+      await openExplorer(page, demo, E1);
+      assert(await page.isVisible('#legend'), 'legend visible');
+      const lg = await page.textContent('#legend');
+      assert(['A', 'D', '企业', '自然人', '持股', '人员关系', '信用记录'].every((s) => lg.includes(s)), 'legend names grades, shapes, relationships: ' + lg);
+      const pos = await page.evaluate((id) => { const n = window.__rg.cy.getElementById(id); const p = n.renderedPosition(); const r = document.querySelector('#cy').getBoundingClientRect(); return { x: r.left + p.x, y: r.top + p.y }; }, 'enterprise:' + T2);
+      await page.mouse.move(pos.x, pos.y);
+      await page.waitForSelector('#graph-tip:not([hidden])');
+      assert((await page.textContent('#graph-tip')).includes('测试同名人员企业甲有限公司'), 'tooltip names the node');
+      await page.click('#legend-toggle');
+      assert(await page.isHidden('#legend') && await page.getAttribute('#legend-toggle', 'aria-expanded') === 'false', 'legend folds');
+    });
+    check('evidence', 'evidence highlight: a flag and a contribution light up their entities', async (page) => {
+      const ra = (await demo.api('/flags?limit=100&flag=restricted_appointment')).flags.items.find((x) => x.ref.kind === 'enterprise');
+      await openExplorer(page, demo, ra.ref.key);
+      await page.waitForSelector('#explanation li[data-flag=restricted_appointment] .hl-btn');
+      await page.click('#explanation li[data-flag=restricted_appointment] .hl-btn');
+      const hl = await page.evaluate(() => ({ h: window.__rg.highlight, lit: window.__rg.cy.nodes('.hl').length, faded: window.__rg.cy.nodes('.faded').length }));
+      assert(hl.h && hl.lit >= 2 && hl.lit === hl.h.nodes.length && hl.faded > 0, 'evidence nodes lit, others faded: ' + JSON.stringify(hl));
+      assert(await page.isVisible('#hl-bar'), 'the highlight says what it shows');
+      await page.screenshot({ path: path.join(out, 'evidence.png') });
+      await page.focus('#cy');
+      await page.keyboard.press('Escape');
+      assert(await page.evaluate(() => window.__rg.cy.nodes('.hl').length === 0), 'Escape clears');
+      const contrib = page.locator('#explanation table.contrib button.link').first();
+      if (await contrib.count()) {
+        await contrib.click();
+        assert(await page.evaluate(() => window.__rg.cy.edges('.hl').length >= 1), 'a contribution\'s path lights up');
+      }
+    });
+
+    for (const c of checks) {
+      if (ONLY.length && !ONLY.includes(c.id)) continue;
+      const page = await browser.context.newPage();
+      const errors = [];
+      const ctx = { allow: () => false };
+      watch(page, errors, (u) => ctx.allow(u));
+      page.setDefaultTimeout(T);
+      const s = Date.now();
+      try {
+        await c.fn(page, ctx);
+        if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
+        results.push({ ...c, ok: true });
+        log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        results.push({ ...c, ok: false, err: e.message });
+        await page.screenshot({ path: path.join(out, `fail-${c.id}.png`) }).catch(() => {});
+        log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
+      }
+      await page.close();
+    }
+  } finally {
+    if (browser) await browser.close();
+    await demo.stop();
+    demo.cleanup();
+  }
+  const failed = results.filter((r) => !r.ok);
+  console.log(`issue18: ${results.length - failed.length} passed, ${failed.length} failed`);
+  if (failed.length) process.exit(1);
+}
+
+main().catch((e) => { console.error('issue18: FAIL:', e.stack || e.message); process.exit(1); });
