@@ -339,12 +339,12 @@ func entryQuery(e *entry) preparedQuery {
 	p.org, p.regNo = org, regNo
 	// Both of its regions, as regionScore reads the other side's: a branch
 	// registered in 武汉 whose name carries its parent's 石家庄 agrees with
-	// either.
+	// either. They count as given apart from the name (the scorer's
+	// explicit regions), so every reading of the name is held to them.
 	if len(e.region) == 6 {
-		p.regions = append([]string{e.region}, e.nm.Regions...)
-	} else {
-		p.regions = e.nm.Regions
+		p.explicit = append([]string{e.region}, e.nm.Regions...)
 	}
+	p.regions = p.readingRegions(e.nm.Regions)
 	return p
 }
 
