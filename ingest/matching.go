@@ -89,8 +89,9 @@ func (m MatchOptions) withDefaults() MatchOptions {
 	return m
 }
 
-// Validate checks the thresholds (after defaults).
+// Validate checks the thresholds, defaults filled in.
 func (m MatchOptions) Validate() error {
+	m = m.withDefaults()
 	switch {
 	case m.Resolver == nil:
 		return errors.New("ingest: matching needs a resolver (MatchOptions.Resolver)")

@@ -25,8 +25,11 @@ type ingestResponse struct {
 // header) or NDJSON rows of one kind, as departments push them. Query:
 // source (the data set's name, default "api"), format (csv or ndjson;
 // default from Content-Type), encoding (auto), references (placeholder or
-// reject), dry_run, max_rejects. Rows are validated and written exactly as
-// riskgraph ingest does; the summary says what was refused and why.
+// reject), dry_run, max_rejects, match (true: enterprise references that
+// are names or old codes are resolved with the server's match index, as
+// riskgraph ingest --match does), match_accept, match_review. Rows are
+// validated and written exactly as riskgraph ingest does; the summary says
+// what was refused and why.
 func (a *API) ingestRows(c echo.Context) error {
 	if a.opts.Hasher == nil {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "this server has no pid key configured and cannot ingest; set RISKGRAPH_PID_KEY")
@@ -54,6 +57,10 @@ func (a *API) ingestRows(c echo.Context) error {
 	if opts.Source == "" {
 		opts.Source = "api"
 	}
+	var err error
+	if opts.Match, err = a.ingestMatchOptions(q.Get("match"), q.Get("match_accept"), q.Get("match_review")); err != nil {
+		return err
+	}
 	format := q.Get("format")
 	if format == "" {
 		if mt, _, err := mime.ParseMediaType(req.Header.Get("Content-Type")); err == nil &&
@@ -63,7 +70,6 @@ func (a *API) ingestRows(c echo.Context) error {
 			format = "csv"
 		}
 	}
-	var err error
 	if opts.Format, err = reader.ParseFormat(format); err != nil {
 		return badRequest("%v", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"riskgraph/cache"
 	"riskgraph/models"
+	"riskgraph/store"
 	"riskgraph/store/memory"
 )
 
@@ -97,5 +98,60 @@ func TestIngestEndpoint(t *testing.T) {
 	h2, _, _ := newIngestAPI(t, 1<<20, false)
 	if code, body := post(t, h2, "/api/v1/ingest/enterprises", "text/csv", csv); code != http.StatusServiceUnavailable {
 		t.Errorf("without a pid key: %d %v", code, body)
+	}
+}
+
+// TestIngestEndpointMatches: POST /ingest/records?match=true resolves
+// subjects given by name with the server's match index, as riskgraph ingest
+// --match does: a name written another way is attached (its score kept on
+// the record), a name two enterprises share goes to the review queue, a
+// name like nothing is rejected with the candidates named; without
+// match=true the name-only row is refused; bad thresholds are a 400.
+func TestIngestEndpointMatches(t *testing.T) {
+	h, s, _ := newIngestAPI(t, 1<<20, true)
+	ents := "uscc,name,status\n914403001922038216,深圳市汇骏实业有限公司,active\n911101050WTCDKQQ0L,北京市华信科技有限公司,active\n91330106WA000LH0YG,杭州市华信科技有限公司,active\n"
+	if code, body := post(t, h, "/api/v1/ingest/enterprises?source=samr", "text/csv", ents); code != 200 {
+		t.Fatalf("enterprises: %d %v", code, body)
+	}
+	recs := "record_id,subject_kind,subject,subject_name,kind,decided\n" +
+		"R1,enterprise,,深圳汇骏实业有限责任公司,administrative_penalty,2024-01-05\n" +
+		"R2,enterprise,,华信科技有限公司,administrative_penalty,2024-01-07\n" +
+		"R3,enterprise,,星河国际贸易集团,administrative_penalty,2024-01-09\n"
+	if code, body := post(t, h, "/api/v1/ingest/records?source=court", "text/csv", recs); code != 422 {
+		t.Errorf("name-only subjects without match=true: %d %v, want 422", code, body)
+	}
+	code, body := post(t, h, "/api/v1/ingest/records?source=court&match=true", "text/csv", recs)
+	if code != 200 {
+		t.Fatalf("records with match=true: %d %v", code, body)
+	}
+	total := body["total"].(map[string]any)
+	if total["matched"] != 1.0 || total["queued"] != 1.0 || total["rejected"] != 1.0 {
+		t.Errorf("total %v: want 1 matched, 1 queued, 1 rejected", total)
+	}
+	ctx := context.Background()
+	got, err := s.Records(ctx, models.EnterpriseRef("914403001922038216"))
+	if err != nil || len(got) != 1 || got[0].MatchScore < 0.9 {
+		t.Errorf("汇骏's records: %+v, %v; want R1 attached with its score", got, err)
+	}
+	pending, err := s.Reviews(ctx, store.ReviewFilter{Status: store.ReviewPending, Limit: 10})
+	if err != nil || len(pending) != 1 || len(pending[0].Candidates) < 2 {
+		t.Errorf("review queue: %+v, %v; want the 华信科技 entry with both namesakes", pending, err)
+	}
+	if rej, _ := body["rejects"].([]any); len(rej) != 1 || rej[0].(map[string]any)["line"] != 4.0 ||
+		rej[0].(map[string]any)["field"] != "subject" || !strings.Contains(rej[0].(map[string]any)["reason"].(string), "matches no stored enterprise") {
+		t.Errorf("rejects %v: want line 4's subject, matching no stored enterprise", body["rejects"])
+	}
+	// The same body again: nothing queued twice.
+	if code, body := post(t, h, "/api/v1/ingest/records?source=court&match=true", "text/csv", recs); code != 200 {
+		t.Fatalf("again: %d %v", code, body)
+	}
+	if again, _ := s.Reviews(ctx, store.ReviewFilter{Limit: 10}); len(again) != 1 {
+		t.Errorf("after the same load again: %d review entries, want 1", len(again))
+	}
+	for _, q := range []string{"match=perhaps", "match_accept=2", "match_review=x", "match_accept=0.6&match_review=0.8"} {
+		code, body := post(t, h, "/api/v1/ingest/records?"+q, "text/csv", recs)
+		if code != 400 {
+			t.Errorf("%s: %d %v, want 400", q, code, body)
+		}
 	}
 }
