@@ -57,8 +57,8 @@ func (a *API) ingestMatchOptions(match, accept, review string) (*ingest.MatchOpt
 	o := &ingest.MatchOptions{Resolver: liveResolver{a}}
 	for _, t := range []struct {
 		name, value string
-		to         *float64
-		from       *string
+		to          *float64
+		from        *string
 	}{{"match_accept", accept, &o.Accept, &o.AcceptFrom}, {"match_review", review, &o.Review, &o.ReviewFrom}} {
 		if t.value == "" {
 			continue
