@@ -32,7 +32,9 @@ type Finding struct {
 	Count int
 	// Threshold is the configured threshold the finding met.
 	Threshold int
-	// From and To bound the dates that matter (bursts, restricted appointments).
+	// From and To bound the dates that matter (bursts, restricted
+	// appointments, shell clusters' registrations); NoDay when the kind has
+	// none (holding patterns, layering, blacklist proximity) or they are unknown.
 	From, To Day
 	// Records are evidence record indices (restricted appointments, blacklist).
 	Records []int32

@@ -83,7 +83,7 @@ func detectBlacklistProximity(g *Graph, _ *Ownership, fp *FlagParams, today Day)
 			continue
 		}
 		reached = sortedUnique(reached)
-		out = append(out, Finding{Kind: FlagBlacklistProximity, Nodes: append([]int32{s}, reached...), Flagged: reached,
+		out = append(out, Finding{Kind: FlagBlacklistProximity, From: NoDay, To: NoDay, Nodes: append([]int32{s}, reached...), Flagged: reached,
 			Count: len(reached), Threshold: fp.BlacklistHops, Records: []int32{rec},
 			Value: "within " + strconv.Itoa(fp.BlacklistHops) + " control hops"})
 	}
@@ -103,7 +103,7 @@ func detectDeepLayering(g *Graph, o *Ownership, fp *FlagParams, _ Day) []Finding
 		top := o.Top[v]
 		f := byTop[top]
 		if f == nil {
-			f = &Finding{Kind: FlagDeepLayering, Threshold: fp.LayeringMin}
+			f = &Finding{Kind: FlagDeepLayering, Threshold: fp.LayeringMin, From: NoDay, To: NoDay}
 			byTop[top] = f
 			tops = append(tops, top)
 		}

@@ -14,7 +14,7 @@ func detectHoldingCycles(g *Graph, o *Ownership, _ *FlagParams, today Day) []Fin
 		}
 		if len(c) >= 3 {
 			nodes := sortedUnique(append([]int32(nil), c...))
-			out = append(out, Finding{Kind: FlagCircularHolding, Nodes: nodes, Flagged: nodes, Count: len(nodes), Threshold: 3,
+			out = append(out, Finding{Kind: FlagCircularHolding, Nodes: nodes, Flagged: nodes, Count: len(nodes), Threshold: 3, From: NoDay, To: NoDay,
 				Value: strconv.Itoa(len(nodes)) + " enterprises"})
 		}
 		// Mutual pairs inside the component.
@@ -27,7 +27,7 @@ func detectHoldingCycles(g *Graph, o *Ownership, _ *FlagParams, today Day) []Fin
 				}
 				for j := g.OutOff[b]; j < g.OutOff[b+1]; j++ {
 					if back := &g.Edges[j]; back.To == a && holdingEdge(back, today) {
-						out = append(out, Finding{Kind: FlagMutualHolding, Nodes: []int32{a, b}, Flagged: []int32{a, b}, Count: 2, Threshold: 2})
+						out = append(out, Finding{Kind: FlagMutualHolding, Nodes: []int32{a, b}, Flagged: []int32{a, b}, Count: 2, Threshold: 2, From: NoDay, To: NoDay})
 						break
 					}
 				}

@@ -33,15 +33,21 @@ func detectLegalReps(g *Graph, _ *Ownership, fp *FlagParams, today Day) []Findin
 		if len(ents) < min(fp.SerialLegalRepMin, fp.BurstMin) {
 			continue
 		}
-		if len(ents) >= fp.SerialLegalRepMin {
-			out = append(out, Finding{Kind: FlagSerialLegalRep, Nodes: append([]int32{v}, ents...),
-				Flagged: append([]int32{v}, ents...), Count: len(ents), Threshold: fp.SerialLegalRepMin,
-				Value: strconv.Itoa(len(ents)) + " enterprises"})
-		}
-		// Sliding window over establishment dates.
+		// The enterprises with an establishment date, oldest first.
 		dated := slices.Clone(ents)
 		dated = slices.DeleteFunc(dated, func(e int32) bool { return g.Established[e] == NoDay })
 		slices.SortStableFunc(dated, func(a, b int32) int { return int(g.Established[a] - g.Established[b]) })
+		if len(ents) >= fp.SerialLegalRepMin {
+			// From and To: the establishment dates of the oldest and newest.
+			from, to := NoDay, NoDay
+			if len(dated) > 0 {
+				from, to = g.Established[dated[0]], g.Established[dated[len(dated)-1]]
+			}
+			out = append(out, Finding{Kind: FlagSerialLegalRep, Nodes: append([]int32{v}, ents...),
+				Flagged: append([]int32{v}, ents...), Count: len(ents), Threshold: fp.SerialLegalRepMin,
+				From: from, To: to, Value: strconv.Itoa(len(ents)) + " enterprises"})
+		}
+		// Sliding window over establishment dates.
 		bestLo, bestHi := -1, -1
 		lo := 0
 		for hi := range dated {

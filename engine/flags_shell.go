@@ -47,7 +47,7 @@ func detectShellClusters(g *Graph, _ *Ownership, fp *FlagParams, _ Day) []Findin
 		r := find(v)
 		f := byRoot[r]
 		if f == nil {
-			f = &Finding{Kind: FlagShellCluster, Threshold: fp.ShellClusterMin}
+			f = &Finding{Kind: FlagShellCluster, Threshold: fp.ShellClusterMin, From: NoDay, To: NoDay}
 			byRoot[r] = f
 			roots = append(roots, r)
 		}

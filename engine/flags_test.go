@@ -193,3 +193,25 @@ func TestRestrictedAppointmentThroughRelation(t *testing.T) {
 		t.Errorf("Validate with an unknown relation kind: %v", err)
 	}
 }
+
+// TestFindingsWithoutDatesSayNone: a finding whose kind has no dates
+// (holding patterns, layering, blacklist proximity) carries NoDay, not day
+// 0, which every view would render as 1970-01-01.
+func TestFindingsWithoutDatesSayNone(t *testing.T) {
+	gs := generated(t, 10_000)
+	p := DefaultParams()
+	o := ComputeOwnership(gs.graph, &p, genToday)
+	flags := DetectFlags(gs.graph, o, &p, genToday)
+	kinds := map[string]bool{}
+	for _, f := range flags.Findings {
+		kinds[f.Kind] = true
+		if f.From == 0 || f.To == 0 {
+			t.Errorf("%s finding %v: From %d To %d; an undated finding carries NoDay", f.Kind, f.Nodes, f.From, f.To)
+		}
+	}
+	for _, k := range []string{FlagCircularHolding, FlagMutualHolding, FlagDeepLayering, FlagShellCluster} {
+		if !kinds[k] {
+			t.Errorf("no %s finding in the generated data: the test would check nothing for it", k)
+		}
+	}
+}
