@@ -130,31 +130,44 @@ func (a *app) score(ctx context.Context, s store.Store, opts engine.Options) (*e
 // run to end and prints its summary as a local score does. The server
 // records the run completed only once it serves the result (trigger.go).
 func (a *app) scoreOn(ctx context.Context, w io.Writer, ls *localServer) error {
-	var started struct{ Run string }
-	if err := ls.call(ctx, http.MethodPost, "/api/v1/runs", nil, &started); err != nil {
-		return fmt.Errorf("score: %w", err)
+	run, err := a.runOn(ctx, ls, "score", "/api/v1/runs", "/api/v1/runs/", nil, "; the previous results stay visible")
+	if err != nil {
+		return err
 	}
-	a.log.Info().Str("run", started.Run).Str("by", ls.holder).Msg("scoring on the running server")
+	a.log.Info().Str("run", run.ID).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
+	return printRun(w, run)
+}
+
+// runOn starts a background run on the running server (POST start with
+// body; the answer names the run), polls poll+id until the run ends and
+// returns it when it completed. what names the command in messages;
+// failNote ends the message of a failed run.
+func (a *app) runOn(ctx context.Context, ls *localServer, what, start, poll string, body any, failNote string) (store.Run, error) {
+	var started struct{ Run string }
+	if err := ls.call(ctx, http.MethodPost, start, body, &started); err != nil {
+		return store.Run{}, fmt.Errorf("%s: %w", what, err)
+	}
+	a.log.Info().Str("run", started.Run).Str("by", ls.holder).Msgf("%s on the running server", what)
+	poll += url.PathEscape(started.Run)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("score: stopped waiting; run %s goes on in %s (GET /api/v1/runs/%s): %w", started.Run, ls.holder, started.Run, ctx.Err())
+			return store.Run{}, fmt.Errorf("%s: stopped waiting; run %s goes on in %s (GET %s): %w", what, started.Run, ls.holder, poll, ctx.Err())
 		case <-tick.C:
 		}
 		var run store.Run
-		if err := ls.call(ctx, http.MethodGet, "/api/v1/runs/"+url.PathEscape(started.Run), nil, &run); err != nil {
-			return fmt.Errorf("score: run %s: %w", started.Run, err)
+		if err := ls.call(ctx, http.MethodGet, poll, nil, &run); err != nil {
+			return store.Run{}, fmt.Errorf("%s: run %s: %w", what, started.Run, err)
 		}
 		switch run.Status {
 		case store.RunRunning:
 			continue
 		case store.RunCompleted:
-			a.log.Info().Str("run", run.ID).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
-			return printRun(w, run)
+			return run, nil
 		default:
-			return fmt.Errorf("score: run %s %s: %s; the previous results stay visible", run.ID, run.Status, run.Error)
+			return run, fmt.Errorf("%s: run %s %s: %s%s", what, run.ID, run.Status, run.Error, failNote)
 		}
 	}
 }

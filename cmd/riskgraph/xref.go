@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"sync"
@@ -78,32 +76,11 @@ func dupeOptions(o server.XrefOptions) match.DupeOptions {
 
 // xrefOn has the running server run the xref and waits for it.
 func (a *app) xrefOn(ctx context.Context, w io.Writer, ls *localServer, opts server.XrefOptions) error {
-	var started struct{ Run string }
-	if err := ls.call(ctx, http.MethodPost, "/api/v1/xref", opts, &started); err != nil {
-		return fmt.Errorf("xref: %w", err)
+	run, err := a.runOn(ctx, ls, "xref", "/api/v1/xref", "/api/v1/xref/runs/", opts, "")
+	if err != nil {
+		return err
 	}
-	a.log.Info().Str("run", started.Run).Str("by", ls.holder).Msg("xref on the running server")
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("xref: stopped waiting; run %s goes on in %s (GET /api/v1/xref/runs/%s): %w", started.Run, ls.holder, started.Run, ctx.Err())
-		case <-tick.C:
-		}
-		var run store.Run
-		if err := ls.call(ctx, http.MethodGet, "/api/v1/xref/runs/"+url.PathEscape(started.Run), nil, &run); err != nil {
-			return fmt.Errorf("xref: run %s: %w", started.Run, err)
-		}
-		switch run.Status {
-		case store.RunRunning:
-			continue
-		case store.RunCompleted:
-			return printXref(w, run)
-		default:
-			return fmt.Errorf("xref: run %s %s: %s", run.ID, run.Status, run.Error)
-		}
-	}
+	return printXref(w, run)
 }
 
 func printXref(w io.Writer, run store.Run) error {
