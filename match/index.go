@@ -689,6 +689,16 @@ func (ix *Index) matchPrepared(sc *scratch, pq *preparedQuery, limit int) []Cand
 		out = append(out, scored{id: i, s: s, support: ev.support(), ev: ev})
 	}
 	sc.scored = out
+	return ranked(out, limit, func(i int32) string { return ix.ents[i].key }, func(c *scored) Candidate {
+		e := &ix.ents[c.id]
+		return Candidate{Kind: KindEnterprise, Key: e.key, Name: e.name, Score: c.s, Features: c.ev.features(), support: c.support}
+	})
+}
+
+// ranked orders scored candidates (score, then the evidence beside the
+// name, then key), renders the first limit (all when 0) and decides which,
+// if any, is the match: the first, unless the cut separates it from a tie.
+func ranked(out []scored, limit int, key func(int32) string, render func(*scored) Candidate) []Candidate {
 	sort.Slice(out, func(a, b int) bool {
 		if out[a].s != out[b].s {
 			return out[a].s > out[b].s
@@ -696,7 +706,7 @@ func (ix *Index) matchPrepared(sc *scratch, pq *preparedQuery, limit int) []Cand
 		if out[a].support != out[b].support {
 			return out[a].support > out[b].support
 		}
-		return ix.ents[out[a].id].key < ix.ents[out[b].id].key
+		return key(out[a].id) < key(out[b].id)
 	})
 	n := len(out)
 	if limit > 0 {
@@ -704,8 +714,7 @@ func (ix *Index) matchPrepared(sc *scratch, pq *preparedQuery, limit int) []Cand
 	}
 	res := make([]Candidate, n)
 	for k := range res {
-		e := &ix.ents[out[k].id]
-		res[k] = Candidate{Kind: KindEnterprise, Key: e.key, Name: e.name, Score: out[k].s, Features: out[k].ev.features(), support: out[k].support}
+		res[k] = render(&out[k])
 	}
 	decideMatch(res, len(out) > n && tied(&out[n-1], &out[n]))
 	return res

@@ -2,7 +2,6 @@ package match
 
 import (
 	"math"
-	"sort"
 
 	"riskgraph/models"
 )
@@ -468,26 +467,10 @@ func (ix *Index) matchPerson(q Query, limit int) ([]Candidate, error) {
 		}
 		out = append(out, scored{id: i, s: round(s), support: ev.support(), ev: ev})
 	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].s != out[b].s {
-			return out[a].s > out[b].s
-		}
-		if out[a].support != out[b].support {
-			return out[a].support > out[b].support
-		}
-		return ix.pers[out[a].id].pid < ix.pers[out[b].id].pid
-	})
-	n := len(out)
-	if limit > 0 {
-		n = min(n, limit)
-	}
-	res := make([]Candidate, n)
-	for k := range res {
-		ps := &ix.pers[out[k].id]
-		res[k] = Candidate{Kind: KindPerson, Key: ps.pid, Name: ps.name, Score: out[k].s, Features: out[k].ev.features(), support: out[k].support}
-	}
-	decideMatch(res, len(out) > n && tied(&out[n-1], &out[n]))
-	return res, nil
+	return ranked(out, limit, func(i int32) string { return ix.pers[i].pid }, func(c *scored) Candidate {
+		ps := &ix.pers[c.id]
+		return Candidate{Kind: KindPerson, Key: ps.pid, Name: ps.name, Score: c.s, Features: c.ev.features(), support: c.support}
+	}), nil
 }
 
 // resolveEnterprise finds the enterprises a person query's enterprise
