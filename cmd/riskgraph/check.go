@@ -244,7 +244,7 @@ func (a *app) runChecks(ctx context.Context, subjects []checkSubject, scenario, 
 		reqs = append(reqs, credit.Request{Subject: ref, Scenario: scenario, AsOf: day, Name: sub.name})
 		at = append(at, i)
 	}
-	ck := &credit.Checker{Reader: s, Catalogue: cat}
+	ck := &credit.Checker{Reader: s, File: s, Catalogue: cat}
 	var stored []store.CreditCheck
 	for k, o := range ck.CheckAll(ctx, reqs, runtime.GOMAXPROCS(0)) {
 		i := at[k]
