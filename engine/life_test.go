@@ -60,7 +60,7 @@ func TestRecordLife(t *testing.T) {
 			life: Life{Objections: []store.Objection{{ID: "o", RecordID: "r1", Status: store.ObjectionRejected,
 				Filed: at(2025, 4, 1), Decided: at(2025, 5, 1)}}}, today: d(2026, 1, 1), risk: true, holderFlag: true},
 		{name: "objection open: the record stands", records: []models.Record{rec("r1", models.RecordSeriousViolation, d(2025, 3, 1))},
-			life: Life{Objections: []store.Objection{{ID: "o", RecordID: "r1", Status: store.ObjectionOpen, Filed: at(2025, 4, 1)}}},
+			life:  Life{Objections: []store.Objection{{ID: "o", RecordID: "r1", Status: store.ObjectionOpen, Filed: at(2025, 4, 1)}}},
 			today: d(2026, 1, 1), risk: true, holderFlag: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,9 +138,9 @@ func TestScoreReadsTheCreditFile(t *testing.T) {
 	}
 	defer st.Close()
 	if err := st.WriteBatch(ctx, &store.Batch{
-		Enterprises: []models.Enterprise{{Key: "X", Name: "X", Status: models.StatusActive}, {Key: "Y", Name: "Y", Status: models.StatusActive}},
+		Enterprises:   []models.Enterprise{{Key: "X", Name: "X", Status: models.StatusActive}, {Key: "Y", Name: "Y", Status: models.StatusActive}},
 		Shareholdings: []models.Shareholding{{Holder: models.EnterpriseRef("X"), Enterprise: "Y", Ratio: 0.8}},
-		Records: []models.Record{{ID: "r1", Subject: models.EnterpriseRef("X"), Kind: models.RecordPenalty, Severity: 0.6, Decided: d(2025, 6, 1)}}}); err != nil {
+		Records:       []models.Record{{ID: "r1", Subject: models.EnterpriseRef("X"), Kind: models.RecordPenalty, Severity: 0.6, Decided: d(2025, 6, 1)}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SaveCommitment(ctx, store.Commitment{ID: "cm", Subject: "enterprise:X", Scenario: "bidding", Text: "承诺",
