@@ -56,13 +56,13 @@ type Simulation struct {
 type ScenarioChanges struct {
 	Scenario string         `json:"scenario"`
 	Changes  int            `json:"changes"`
-	Moves    map[string]int `json:"moves"` // "clear→restricted": n
+	Moves    map[string]int `json:"moves" mask:"public"` // "clear→restricted": n, keyed by verdicts
 	Samples  []Change       `json:"samples"`
 }
 
 // Count is a number of changes under a name.
 type Count struct {
-	Name  string `json:"name"`
+	Name  string `json:"name" mask:"public"` // a province or an industry code
 	Count int    `json:"count"`
 }
 
@@ -267,7 +267,9 @@ func labelOf(r *Result) string {
 
 // changeOf describes a change: the measures added and dropped.
 func changeOf(s SubjectView, region, industry string, was, now *Result, from, to string) Change {
-	key := func(m Applied) string { return m.Rule.ID + " (" + m.Measure + "): " + m.Record.ID + " via " + m.Relation }
+	key := func(m Applied) string {
+		return m.Rule.ID + " (" + m.Measure + "): " + m.Record.ID + " via " + m.Relation
+	}
 	set := func(r *Result) map[string]bool {
 		out := map[string]bool{}
 		if r != nil {
@@ -345,7 +347,7 @@ type GradeSimulation struct {
 	Candidate  engine.GradeParams `json:"candidate"`
 	Evaluated  int                `json:"evaluated"`
 	Changes    int                `json:"changes"`
-	Moves      map[string]int     `json:"moves"`
+	Moves      map[string]int     `json:"moves" mask:"public"` // keyed by grades
 	ByRegion   []Count            `json:"by_region"`
 	ByIndustry []Count            `json:"by_industry"`
 	Samples    []GradeChange      `json:"samples"`
