@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 
+	"riskgraph/engine"
 	"riskgraph/models"
 )
 
@@ -135,6 +136,13 @@ type RecordKind struct {
 	Polarity string `yaml:"polarity"`
 	Zh       string `yaml:"zh"`
 	En       string `yaml:"en"`
+	// PublicationYears: a record of this kind stops counting — in checks
+	// and in scoring — this many years after its decision (0: published
+	// until removed).
+	PublicationYears int `yaml:"publication_years"`
+	// Public: records of this kind in force are disclosed on the public
+	// page (GET /public/v1/enterprises/{uscc}).
+	Public bool `yaml:"public"`
 }
 
 // Rule says which records trigger which measure in which scenarios, on
@@ -226,6 +234,43 @@ func (c *Catalogue) Polarity(kind models.RecordKind) string {
 		return k.Polarity
 	}
 	return PolarityNegative
+}
+
+// Kind returns the declaration of a record kind (nil when undeclared).
+func (c *Catalogue) Kind(kind models.RecordKind) *RecordKind { return c.kinds[kind] }
+
+// PublicationYears returns a record kind's publication period in years
+// (0: until removed).
+func (c *Catalogue) PublicationYears(kind models.RecordKind) int {
+	if k, ok := c.kinds[kind]; ok {
+		return k.PublicationYears
+	}
+	return 0
+}
+
+// Public reports whether records of a kind are disclosed publicly.
+func (c *Catalogue) Public(kind models.RecordKind) bool {
+	k, ok := c.kinds[kind]
+	return ok && k.Public
+}
+
+// RecordParams are the engine's record parameters this catalogue sets:
+// the positive and neutral kinds, and the publication periods, so that
+// scoring and checks stop counting a record on the same day.
+func (c *Catalogue) RecordParams() engine.RecordParams {
+	rp := engine.RecordParams{PositiveKinds: []string{}, NeutralKinds: []string{}, PublicationYears: map[string]int{}}
+	for _, k := range c.RecordKinds {
+		switch k.Polarity {
+		case PolarityPositive:
+			rp.PositiveKinds = append(rp.PositiveKinds, k.Kind)
+		case PolarityNeutral:
+			rp.NeutralKinds = append(rp.NeutralKinds, k.Kind)
+		}
+		if k.PublicationYears > 0 {
+			rp.PublicationYears[k.Kind] = k.PublicationYears
+		}
+	}
+	return rp
 }
 
 // index builds the look-up maps of a validated catalogue.

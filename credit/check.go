@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"riskgraph/engine"
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -34,7 +35,10 @@ const maxChain = 32
 // Checker makes credit checks: it finds the subject's related parties in
 // the graph, reads their records and applies the catalogue's rules.
 type Checker struct {
-	Reader    store.Reader
+	Reader store.Reader
+	// File is the credit file (objections, repairs, commitments); nil
+	// reads none.
+	File      engine.LifeSource
 	Catalogue *Catalogue
 	// ControlThreshold: a holding above it is a controlling one (default
 	// DefaultControlThreshold).
@@ -79,7 +83,30 @@ type Result struct {
 	// applies, and an incentive measure does.
 	Incentives bool      `json:"incentives"`
 	Measures   []Applied `json:"measures"`
-	Catalogue  Version   `json:"catalogue"`
+	// Commitments are the subject's credit commitments made by as_of,
+	// each with the records that breach it.
+	Commitments []CommitmentView `json:"commitments"`
+	Catalogue   Version          `json:"catalogue"`
+}
+
+// CommitmentView is a credit commitment as a check shows it.
+type CommitmentView struct {
+	ID         string      `json:"id"`
+	Scenario   string      `json:"scenario"`
+	Text       string      `json:"text"`
+	Date       models.Date `json:"date"`
+	ValidUntil models.Date `json:"valid_until"`
+	// Breached: a negative record of the subject, still counting, was
+	// decided inside the window (the engine's commitment_breached).
+	Breached   bool     `json:"breached"`
+	BreachedBy []string `json:"breached_by"`
+}
+
+// ObjectionMark marks a record under objection (异议) on the day asked
+// about: the objection's id and the day it was filed.
+type ObjectionMark struct {
+	ID    string      `json:"id"`
+	Filed models.Date `json:"filed"`
 }
 
 // ScenarioView names a scenario.
@@ -123,9 +150,15 @@ type Applied struct {
 	Relation string        `json:"relation"`
 	Basis    []BasisView   `json:"basis"`
 	Record   models.Record `json:"record"`
-	Path     Path          `json:"path"`
-	Period   PeriodView    `json:"period"`
-	rank     [3]int        // measure, path length, relation: lower is shown first
+	// Corrected: an upheld objection corrected the record (Record shows it
+	// corrected).
+	Corrected bool `json:"corrected,omitempty"`
+	// UnderObjection: the record is under objection on as_of; it counts
+	// until the objection is decided.
+	UnderObjection *ObjectionMark `json:"under_objection,omitempty"`
+	Path           Path           `json:"path"`
+	Period         PeriodView     `json:"period"`
+	rank           [3]int         // measure, path length, relation: lower is shown first
 }
 
 // RuleView names a rule.
@@ -282,71 +315,128 @@ func (c *Checker) check(ctx context.Context, req Request, memo *recordMemo) (Res
 	if req.AsOf.IsZero() {
 		return Result{}, fmt.Errorf("%w: a check needs the day it answers for (as_of)", store.ErrInvalid)
 	}
-	res := Result{Scenario: ScenarioView{ID: sc.ID, Zh: sc.Zh, En: sc.En}, AsOf: req.AsOf, Verdict: VerdictClear,
-		Measures: []Applied{}, Catalogue: Version{Version: cat.Version, SHA256: cat.SHA256}}
-	rules := cat.RulesFor(sc.ID)
 	need := map[string]bool{}
-	for _, r := range rules {
+	for _, r := range cat.RulesFor(sc.ID) {
 		for _, v := range r.Via {
 			need[v] = true
 		}
 	}
-	var subject PathNode
+	f, err := c.gather(ctx, req, need, memo)
+	if err != nil {
+		return Result{}, err
+	}
+	return evaluate(cat, sc, f, req.AsOf), nil
+}
+
+// file is what a check read of the graph and the credit file: the
+// subject, the parties its rules read with their records, the records'
+// objections and repairs, and the subject's commitments.
+type file struct {
+	subject     SubjectView
+	parties     []partyRecords
+	lives       map[string]*store.RecordLife
+	commitments []store.Commitment
+}
+
+type partyRecords struct {
+	party
+	records []models.Record
+}
+
+// gather reads the subject, the parties of the relations in need as they
+// stood on req.AsOf, their records and the credit file.
+func (c *Checker) gather(ctx context.Context, req Request, need map[string]bool, memo *recordMemo) (*file, error) {
+	f := &file{}
 	switch req.Subject.Kind {
 	case models.KindEnterprise:
 		e, err := c.Reader.Enterprise(ctx, req.Subject.Key)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
-		res.Subject = SubjectView{Ref: e.Ref(), Name: e.Name, USCC: e.USCC, Status: e.Status, Found: true}
+		f.subject = SubjectView{Ref: e.Ref(), Name: e.Name, USCC: e.USCC, Status: e.Status, Found: true}
 	case models.KindPerson:
 		p, err := c.Reader.Person(ctx, req.Subject.Key)
 		switch {
 		case err == nil:
-			res.Subject = SubjectView{Ref: p.Ref(), Name: p.Name, Found: true}
+			f.subject = SubjectView{Ref: p.Ref(), Name: p.Name, Found: true}
 		case errors.Is(err, store.ErrNotFound):
-			res.Subject = SubjectView{Ref: req.Subject, Name: req.Name}
+			f.subject = SubjectView{Ref: req.Subject, Name: req.Name}
 		default:
-			return Result{}, err
+			return nil, err
 		}
 	default:
-		return Result{}, fmt.Errorf("%w: a check's subject is an enterprise or a person", store.ErrInvalid)
+		return nil, fmt.Errorf("%w: a check's subject is an enterprise or a person", store.ErrInvalid)
 	}
-	subject = PathNode{Ref: res.Subject.Ref, Name: res.Subject.Name}
+	subject := PathNode{Ref: f.subject.Ref, Name: f.subject.Name}
 	parties := []party{{via: ViaSelf, ref: subject.Ref, path: Path{Nodes: []PathNode{subject}, Links: []PathLink{}}}}
-	if res.Subject.Found {
+	if f.subject.Found {
 		more, err := c.related(ctx, subject, req.AsOf, need)
 		if err != nil {
-			return Result{}, err
+			return nil, err
 		}
 		parties = append(parties, more...)
 	}
-	best := map[[2]string]Applied{}
+	var ids []string
 	for _, pt := range parties {
-		var recs []models.Record
-		loaded := false
+		if !need[pt.via] && pt.via != ViaSelf {
+			continue
+		}
+		recs, err := c.records(ctx, pt.ref, memo)
+		if err != nil {
+			return nil, err
+		}
+		f.parties = append(f.parties, partyRecords{party: pt, records: recs})
+		for _, r := range recs {
+			ids = append(ids, r.ID)
+		}
+	}
+	if c.File != nil && f.subject.Found {
+		if len(ids) > 0 {
+			os, rs, err := c.File.RecordFiles(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			f.lives = store.Lives(os, rs)
+		}
+		if f.subject.Ref.Kind == models.KindEnterprise {
+			cs, err := c.File.Commitments(ctx, f.subject.Ref.String())
+			if err != nil {
+				return nil, err
+			}
+			f.commitments = cs
+		}
+	}
+	return f, nil
+}
+
+// evaluate applies the rules of scenario sc of cat to what was gathered,
+// on day asOf.
+func evaluate(cat *Catalogue, sc *Scenario, f *file, asOf models.Date) Result {
+	res := Result{Scenario: ScenarioView{ID: sc.ID, Zh: sc.Zh, En: sc.En}, AsOf: asOf, Subject: f.subject, Verdict: VerdictClear,
+		Measures: []Applied{}, Commitments: []CommitmentView{}, Catalogue: Version{Version: cat.Version, SHA256: cat.SHA256}}
+	rules := cat.RulesFor(sc.ID)
+	best := map[[2]string]Applied{}
+	for _, pt := range f.parties {
 		for _, r := range rules {
 			if !slices.Contains(r.Via, pt.via) {
 				continue
 			}
-			if !loaded {
-				var err error
-				if recs, err = c.records(ctx, pt.ref, memo); err != nil {
-					return Result{}, err
-				}
-				loaded = true
-			}
-			for _, rec := range recs {
+			for _, rec := range pt.records {
+				life := f.lives[rec.ID]
+				rec, corrected := life.CorrectedOn(rec, asOf)
 				if !r.When.matches(rec) || !inWindow(rec.Decided, pt.window) {
 					continue
 				}
-				pv, ok := r.applies(rec, req.AsOf)
+				pv, ok := r.applies(rec, life.EndsOn(rec, cat.PublicationYears(rec.Kind), asOf), asOf)
 				if !ok {
 					continue
 				}
 				a := Applied{Rule: RuleView{ID: r.ID, Zh: r.Zh, En: r.En}, Measure: r.Measure, Relation: pt.via,
-					Basis: c.basis(r), Record: rec, Path: pt.path, Period: pv,
+					Basis: basisOf(cat, r), Record: rec, Corrected: corrected, Path: pt.path, Period: pv,
 					rank: [3]int{measureRank(r.Measure), len(pt.path.Links), viaRank(pt.via)}}
+				if o := life.OpenOn(asOf); o != nil {
+					a.UnderObjection = &ObjectionMark{ID: o.ID, Filed: models.ChinaDate(o.Filed)}
+				}
 				key := [2]string{r.ID, rec.ID}
 				if old, seen := best[key]; !seen || lessRank(a.rank, old.rank) {
 					best[key] = a
@@ -367,7 +457,40 @@ func (c *Checker) check(ctx context.Context, req Request, memo *recordMemo) (Res
 		return cmp.Or(strings.Compare(x.Rule.ID, y.Rule.ID), strings.Compare(x.Record.ID, y.Record.ID))
 	})
 	res.Verdict, res.Incentives = verdictOf(res.Measures)
-	return res, nil
+	res.Commitments = commitmentsOf(cat, f, asOf)
+	return res
+}
+
+// commitmentsOf lists the subject's commitments made by asOf, each with
+// the subject's own negative records that breach it: decided inside its
+// window (store.Commitment.Covers) by asOf and still counting on asOf —
+// the rule of the engine's commitment_breached flag.
+func commitmentsOf(cat *Catalogue, f *file, asOf models.Date) []CommitmentView {
+	out := []CommitmentView{}
+	var own []models.Record
+	for _, pt := range f.parties {
+		if pt.via == ViaSelf {
+			own = pt.records
+		}
+	}
+	for _, c := range f.commitments {
+		if c.Date.After(asOf.Time) {
+			continue
+		}
+		v := CommitmentView{ID: c.ID, Scenario: c.Scenario, Text: c.Text, Date: c.Date, ValidUntil: c.ValidUntil, BreachedBy: []string{}}
+		for _, r := range own {
+			if cat.Polarity(r.Kind) != PolarityNegative || r.Decided.After(asOf.Time) || !c.Covers(r.Decided) {
+				continue
+			}
+			if at, _ := f.lives[r.ID].EndsOn(r, cat.PublicationYears(r.Kind), asOf).First(); !at.IsZero() {
+				continue
+			}
+			v.BreachedBy = append(v.BreachedBy, r.ID)
+		}
+		v.Breached = len(v.BreachedBy) > 0
+		out = append(out, v)
+	}
+	return out
 }
 
 func subjectHint(sc *Scenario) string {
@@ -411,10 +534,10 @@ func verdictOf(ms []Applied) (string, bool) {
 	return verdict, verdict == VerdictClear && !supervised && incentive
 }
 
-func (c *Checker) basis(r *Rule) []BasisView {
+func basisOf(cat *Catalogue, r *Rule) []BasisView {
 	out := make([]BasisView, 0, len(r.Basis))
 	for _, b := range r.Basis {
-		d := c.Catalogue.Document(b.Document)
+		d := cat.Document(b.Document)
 		out = append(out, BasisView{Number: d.Number, Title: d.Title, Provision: b.Provision})
 	}
 	return out
@@ -438,20 +561,24 @@ func inWindow(d models.Date, w [2]models.Date) bool {
 }
 
 // applies reports whether the rule's period covers asOf for record rec,
-// as the file stood on asOf: a decision after it has not happened, and a
-// removal after it is not yet known.
-func (r *Rule) applies(rec models.Record, asOf models.Date) (PeriodView, bool) {
-	if !rec.Decided.IsZero() && rec.Decided.After(asOf.Time) {
+// as the file stood on asOf: a decision after it has not happened, and
+// an end after it is not yet known (ends holds only those on or before
+// asOf). A withdrawn record never counts; a repair ends every period but
+// until_removed; the end of the publication period ends in_force and a
+// term that a removal ends; a removal ends all but a term that runs
+// despite it (docs/credit-checks.md, "Periods").
+func (r *Rule) applies(rec models.Record, ends store.RecordEnds, asOf models.Date) (PeriodView, bool) {
+	if (!rec.Decided.IsZero() && rec.Decided.After(asOf.Time)) || !ends.Withdrawn.IsZero() {
 		return PeriodView{}, false
 	}
-	removed := !rec.Removed.IsZero() && !rec.Removed.After(asOf.Time)
+	removed, repaired, expired := !ends.Removed.IsZero(), !ends.Repaired.IsZero(), !ends.Expired.IsZero()
 	switch r.Period {
 	case PeriodInForce:
-		return PeriodView{Kind: r.Period, Text: "while the record is in force"}, !removed
+		return PeriodView{Kind: r.Period, Text: "while the record is in force"}, !removed && !repaired && !expired
 	case PeriodUntilRemoved:
 		return PeriodView{Kind: r.Period, Text: "until the record is removed"}, !removed
 	case PeriodYears:
-		if rec.Decided.IsZero() || (removed && !r.DespiteRemoval) {
+		if rec.Decided.IsZero() || repaired || ((removed || expired) && !r.DespiteRemoval) {
 			return PeriodView{}, false // a term needs its start
 		}
 		end := models.Date{Time: rec.Decided.AddDate(r.Years, 0, 0)}

@@ -267,6 +267,9 @@ func (v *validator) catalogue(c *Catalogue) {
 		default:
 			v.add(at("polarity"), fmt.Sprintf("unknown polarity %q", k.Polarity), []string{PolarityNegative, PolarityPositive, PolarityNeutral})
 		}
+		if k.PublicationYears < 0 || k.PublicationYears > 100 {
+			v.add(at("publication_years"), fmt.Sprintf("publication period %d years: give 1 to 100 years, or leave it out (published until removed)", k.PublicationYears), nil)
+		}
 	}
 	kindNames := make([]string, 0, len(kinds))
 	for k := range kinds {

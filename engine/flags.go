@@ -12,11 +12,12 @@ const (
 	FlagRestrictedAppointment = "restricted_appointment"
 	FlagBlacklistProximity    = "blacklist_proximity"
 	FlagDeepLayering          = "deep_layering"
+	// FlagCommitmentBreached is in life.go.
 )
 
 // FlagKinds lists every flag kind.
 var FlagKinds = []string{FlagCircularHolding, FlagMutualHolding, FlagShellCluster, FlagSerialLegalRep,
-	FlagRegistrationBurst, FlagRestrictedAppointment, FlagBlacklistProximity, FlagDeepLayering}
+	FlagRegistrationBurst, FlagRestrictedAppointment, FlagBlacklistProximity, FlagDeepLayering, FlagCommitmentBreached}
 
 // Finding is one detected anomaly with its evidence.
 type Finding struct {
@@ -52,7 +53,7 @@ func DetectFlags(g *Graph, o *Ownership, p *Params, today Day) *Flags {
 	f := &Flags{ByNode: map[int32][]int32{}}
 	detectors := []func(*Graph, *Ownership, *FlagParams, Day) []Finding{
 		detectHoldingCycles, detectShellClusters, detectLegalReps, detectRestricted,
-		detectBlacklistProximity, detectDeepLayering,
+		detectBlacklistProximity, detectDeepLayering, detectCommitments,
 	}
 	for _, d := range detectors {
 		f.Findings = append(f.Findings, d(g, o, &p.Flags, today)...)

@@ -9,7 +9,7 @@ import (
 func blacklisted(g *Graph, v int32, kinds []string, today Day) (int32, bool) {
 	for _, ri := range g.RecordsOf(v) {
 		r := &g.Records[ri]
-		if r.Decided == NoDay || r.Decided > today || (r.Removed != NoDay && r.Removed <= today) {
+		if !g.counts(ri, today) || (r.Removed != NoDay && r.Removed <= today) {
 			continue
 		}
 		if slices.Contains(kinds, g.RecordKinds[r.Kind]) {

@@ -78,7 +78,7 @@ func taintEvent(g *Graph, e int32, windowStart, today Day) (Day, int32, bool) {
 	event, rec := NoDay, int32(-1)
 	for _, ri := range g.RecordsOf(e) {
 		r := &g.Records[ri]
-		if g.RecordKinds[r.Kind] == "serious_violation" && r.Decided != NoDay && r.Decided >= windowStart && r.Decided <= today && r.Decided > event {
+		if g.RecordKinds[r.Kind] == "serious_violation" && g.counts(ri, today) && r.Decided >= windowStart && r.Decided > event {
 			event, rec = r.Decided, ri
 		}
 	}
@@ -89,7 +89,7 @@ func taintEvent(g *Graph, e int32, windowStart, today Day) (Day, int32, bool) {
 		return NoDay, -1, false
 	}
 	for _, ri := range g.RecordsOf(e) {
-		if r := &g.Records[ri]; r.Decided != NoDay && r.Decided <= today && r.Decided > event {
+		if r := &g.Records[ri]; g.counts(ri, today) && r.Decided > event {
 			event, rec = r.Decided, ri
 		}
 	}

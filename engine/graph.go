@@ -92,6 +92,10 @@ type Record struct {
 	Severity float32
 	Decided  Day
 	Removed  Day // NoDay while in force
+	// Ended is the first day the record no longer counts at all — its
+	// publication period ended, it was repaired or withdrawn (life.go);
+	// NoDay while none of that happened.
+	Ended Day
 }
 
 // Graph is the projected graph in CSR form. Node ids are int32 in scan
@@ -123,6 +127,12 @@ type Graph struct {
 	RecordIDs []string
 	RecOff    []int64 // len n+1: records of node v are RecIdx[RecOff[v]:RecOff[v+1]]
 	RecIdx    []int32
+
+	// noRisk marks the record kinds (by index into RecordKinds) that never
+	// raise risk nor flags: positive and neutral ones (life.go).
+	noRisk []bool
+	// commitments are the credit commitments of entities (life.go).
+	commitments []commitmentSpan
 
 	// Previous is the stored result of the last run per node; only
 	// ProjectPrevious fills it (for incremental updates).

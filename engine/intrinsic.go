@@ -46,7 +46,10 @@ func ComputeIntrinsic(g *Graph, p *Params, today Day) *Intrinsic {
 			prod, sum := 1.0, 0.0
 			for _, ri := range recs {
 				r := &g.Records[ri]
-				c[ri] = recordWeight(&p.Intrinsic, g.RecordKinds[r.Kind], r, today)
+				c[ri] = 0
+				if g.counts(ri, today) { // positive, neutral and ended records carry no risk (life.go)
+					c[ri] = recordWeight(&p.Intrinsic, g.RecordKinds[r.Kind], r, today)
+				}
 				prod *= 1 - c[ri]
 				sum += c[ri]
 			}

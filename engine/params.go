@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 
 	"riskgraph/models"
@@ -20,6 +21,9 @@ type Params struct {
 	Grades      GradeParams       `json:"grades"`
 	Ownership   OwnershipParams   `json:"ownership"`
 	Flags       FlagParams        `json:"flags"`
+	// Records are the record kinds' polarity and publication periods,
+	// from the measures catalogue (credit.Catalogue.RecordParams).
+	Records RecordParams `json:"records"`
 	// Workers is the number of goroutines used by parallel steps; 0 means
 	// GOMAXPROCS. Results do not depend on it.
 	Workers int `json:"workers"`
@@ -110,6 +114,22 @@ type OwnershipParams struct {
 	MaxChainDepth int `json:"max_chain_depth"`
 }
 
+// RecordParams say which record kinds raise risk and how long each is
+// published (docs/risk-model.md, "Record life"). The measures catalogue
+// is their source: credit.Catalogue.RecordParams fills them, and the run
+// history keeps them with each run.
+type RecordParams struct {
+	// PositiveKinds (commendations, red lists) and NeutralKinds (facts
+	// such as licences) never raise risk nor flags; every other kind is
+	// negative.
+	PositiveKinds []string `json:"positive_kinds"`
+	NeutralKinds  []string `json:"neutral_kinds"`
+	// PublicationYears: a record of the kind stops counting this many
+	// years after its decision; kinds not listed are published until
+	// removed.
+	PublicationYears map[string]int `json:"publication_years"`
+}
+
 // FlagParams are the anomaly thresholds.
 type FlagParams struct {
 	// ShellClusterMin: at least this many active enterprises at one value.
@@ -180,6 +200,8 @@ func DefaultParams() Params {
 			RestrictedYears: 3, RestrictedRelations: []string{"spouse"}, BlacklistKinds: []string{"blacklist", "serious_violation"},
 			BlacklistHops: 2, LayeringMin: 7,
 		},
+		Records: RecordParams{PositiveKinds: []string{"red_list", "a_grade_taxpayer", "commendation"}, NeutralKinds: []string{},
+			PublicationYears: map[string]int{}},
 	}
 }
 
@@ -304,6 +326,16 @@ func (p *Params) Validate() error {
 	}
 	if f.LayeringMin < 2 {
 		bad("flags.layering_min = %d: use at least 2", f.LayeringMin)
+	}
+	for k, y := range p.Records.PublicationYears {
+		if y < 0 {
+			bad("records.publication_years.%s = %d: use a number of years, or leave the kind out (published until removed)", k, y)
+		}
+	}
+	for _, k := range append(slices.Clone(p.Records.PositiveKinds), p.Records.NeutralKinds...) {
+		if slices.Contains(f.BlacklistKinds, k) {
+			bad("records: kind %s raises no risk (positive or neutral) but is a blacklist kind in flags.blacklist_kinds; remove it from one", k)
+		}
 	}
 	if p.Workers < 0 {
 		bad("workers = %d: use 0 (all cores) or a positive number", p.Workers)

@@ -577,6 +577,7 @@ func (b *builder) record(r *models.Record, n int32) {
 		Severity: float32(r.Severity),
 		Decided:  DayOf(r.Decided),
 		Removed:  DayOf(r.Removed),
+		Ended:    NoDay,
 	})
 	g.RecordIDs = append(g.RecordIDs, r.ID)
 }

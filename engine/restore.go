@@ -18,6 +18,7 @@ type RestoreStore interface {
 	store.Scanner
 	store.RunStore
 	SameAsSource
+	LifeSource
 }
 
 // LastCompleted returns the newest completed run with its parameters and
@@ -65,6 +66,9 @@ func Restore(ctx context.Context, st RestoreStore) (*Result, store.Run, error) {
 	}
 	opts.Incremental = true
 	if opts.SameAs, err = SameAsSets(ctx, st); err != nil {
+		return nil, run, err
+	}
+	if opts.Life, err = ReadLife(ctx, st); err != nil {
 		return nil, run, err
 	}
 	res, err := Run(ctx, st, opts)

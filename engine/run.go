@@ -30,6 +30,9 @@ type Options struct {
 	// SameAs are the SAME_AS sets of enterprise keys, each projected as
 	// one node (sameas.go). Score and Restore read them from the store.
 	SameAs [][]string
+	// Life is the credit file (objections, repairs, commitments: life.go);
+	// Score and Restore read it from the store. Nil: none.
+	Life *Life
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -89,6 +92,7 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("engine: Options.Today is required")
 	}
 	today := DayOf(opts.Today)
+	applyLife(g, &p.Records, opts.Life, today)
 	r := &Result{Graph: g, Params: p, Today: today, Timings: map[string]time.Duration{}}
 	began := time.Now()
 	// Two chains of steps run at the same time; both only read the graph.

@@ -17,6 +17,7 @@ import (
 type ScoreStore interface {
 	store.Scanner
 	SameAsSource
+	LifeSource
 	store.ResultWriter
 	store.RunStore
 	Generation(ctx context.Context) (uint64, error)
@@ -167,6 +168,9 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	}
 	var res *Result
 	opts.SameAs, err = SameAsSets(ctx, st)
+	if err == nil {
+		opts.Life, err = ReadLife(ctx, st)
+	}
 	if err == nil {
 		res, err = Run(ctx, st, opts)
 	}

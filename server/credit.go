@@ -123,7 +123,7 @@ func (a *API) catalogue() *credit.Catalogue {
 }
 
 func (a *API) checker() *credit.Checker {
-	return &credit.Checker{Reader: a.store, Catalogue: a.catalogue()}
+	return &credit.Checker{Reader: a.store, File: a.store, Catalogue: a.catalogue()}
 }
 
 // asOfParam reads as_of (default: today in China); a day after today is refused.

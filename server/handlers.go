@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"riskgraph/credit"
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -78,6 +79,11 @@ type enterpriseProfile struct {
 	// Records are the newest; RecordsTotal counts all (page with /records).
 	Records      []models.Record `json:"records"`
 	RecordsTotal int             `json:"records_total"`
+	// RecordLife is the state today of each record shown, by id: polarity,
+	// whether it counts, when and why it stopped, under objection.
+	RecordLife []credit.RecordState `json:"record_life"`
+	// Commitments are its credit commitments with their breaches today.
+	Commitments []credit.CommitmentView `json:"commitments"`
 }
 
 type regionView struct {
@@ -110,6 +116,12 @@ func (a *API) enterprise(c echo.Context) error {
 		return err
 	}
 	p := enterpriseProfile{Enterprise: e, Records: nonNil(recs[:min(len(recs), profileRecords)]), RecordsTotal: len(recs)}
+	if p.RecordLife, err = a.lifeList(ctx, p.Records); err != nil {
+		return err
+	}
+	if p.Commitments, err = a.checker().Commitments(ctx, e.Ref(), models.ChinaDate(a.opts.Now())); err != nil {
+		return err
+	}
 	if e.Region != "" {
 		r := models.LookupRegion(e.Region)
 		p.Region = &regionView{Code: e.Region, Level: r.Level.String(), Province: r.Province, City: r.City, County: r.County}
@@ -134,7 +146,11 @@ func (a *API) person(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.reply(c, http.StatusOK, personView{Person: p, Records: nonNil(recs)})
+	life, err := a.lifeList(ctx, recs)
+	if err != nil {
+		return err
+	}
+	return a.reply(c, http.StatusOK, personView{Person: p, Records: nonNil(recs), RecordLife: life})
 }
 
 func (a *API) network(c echo.Context) error {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"riskgraph/credit"
 	"time"
 
 	"riskgraph/models"
@@ -17,6 +18,8 @@ import (
 type personView struct {
 	Person  models.Person   `json:"person"`
 	Records []models.Record `json:"records"`
+	// RecordLife is each record's state today, by record id (credit.StateOf).
+	RecordLife []credit.RecordState `json:"record_life"`
 }
 
 // pathsView is GET /paths.
@@ -39,6 +42,8 @@ type searchView struct {
 type recordsView struct {
 	Subject models.Ref          `json:"subject"`
 	Records page[models.Record] `json:"records"`
+	// RecordLife is the state today of each record of the page, by id.
+	RecordLife []credit.RecordState `json:"record_life"`
 }
 
 // batchView is POST /enterprises:batch.

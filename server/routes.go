@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -186,6 +187,24 @@ func (a *API) routes() []route {
 			Params: []param{qStr("scenario", "one scenario of the measures catalogue"), qStr("since", "a date (YYYY-MM-DD, China time) or an RFC 3339 time")}, handler: a.checkCounts},
 		{Method: "GET", Path: "/credit-checks/:id", Response: credit.Answer{}, Roles: checkers, Summary: "One stored credit check exactly as it was answered (JSON), or its certificate (HTML) by format= or Accept",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "check id"}, qStr("format", "json or html (default: from Accept, else json)")}, Extra: []int{404}, handler: a.getCheck},
+		{Method: "POST", Path: "/credit-checks\\:simulate", Response: simulationView{}, Roles: admins, Summary: "Policy simulation: how a candidate measures catalogue would change the verdicts (per scenario, province and industry, with samples and reasons), or candidate grade thresholds the grades; nothing is stored",
+			Body: simulateBody, Extra: []int{409}, handler: a.simulate},
+		// The credit file's life (creditfile.go).
+		{Method: "POST", Path: "/commitments", Response: store.Commitment{}, Roles: inspectors, Summary: "Record an enterprise's credit commitment (信用承诺): scenario, text, date and validity (201); a negative record decided inside its window raises commitment_breached",
+			Body: commitmentBody, Extra: []int{201, 404}, handler: a.createCommitment},
+		{Method: "GET", Path: "/enterprises/:key/commitments", Response: commitmentsView{}, Roles: checkers, Summary: "An enterprise's credit commitments, each with the records that breach it, as of today or as_of",
+			Params: []param{pathKey(), qStr("as_of", "YYYY-MM-DD (default today)")}, Extra: []int{404}, handler: a.listCommitments},
+		{Method: "GET", Path: "/records/:id", Response: recordView{}, Roles: checkers, Summary: "One credit record with its state today (counts, ended and why, under objection, corrected) and its history: objections with their decisions, repair",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "record id"}}, Extra: []int{404}, handler: a.getRecord},
+		{Method: "POST", Path: "/records/:id/objections", Response: store.Objection{}, Roles: inspectors, Summary: "File an objection (异议) against a record: while open the record is marked under objection everywhere (201; 409 while another is open)",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "record id"}}, Body: objectionBody, Extra: []int{201, 404, 409}, handler: a.fileObjection},
+		{Method: "POST", Path: "/objections/:id/decision", Response: store.Objection{}, Roles: inspectors, Summary: "Decide an open objection: upheld (the record is withdrawn, or corrected) or rejected (it stands); recorded with who and when, final (409 after)",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "objection id"}}, Body: decisionBody, Extra: []int{404, 409}, handler: a.decideObjection},
+		{Method: "POST", Path: "/records/:id/repair", Response: store.Repair{}, Roles: inspectors, Summary: "Credit repair (信用修复) of a record: from its date it stops counting in checks and scores (the next run, incremental or full); once per record (201; 409 after)",
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "record id"}}, Body: repairBody, Extra: []int{201, 404, 409}, handler: a.repairRecord},
+		// Public disclosure (public.go): no key, limited per client address.
+		{Method: "GET", Path: publicPrefix + "/enterprises/:uscc", Response: publicEnterprise{}, Summary: "Public page of an enterprise (no key; limited per client address): name, status, registration facts and its records in force of the kinds the catalogue marks public — never a person, a score or a network",
+			Params: []param{{Name: "uscc", In: "path", Required: true, Desc: "unified social credit code"}}, Extra: []int{404}, handler: a.publicEnterprisePage},
 		{Method: "GET", Path: "/keys", Response: keysView{}, Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
 		{Method: "POST", Path: "/keys", Response: createdKey{}, Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
 			Body: `{"role": "dashboard|inspector|writer|checker|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},
@@ -201,6 +220,9 @@ func (a *API) routes() []route {
 func (r route) fullPath() string {
 	switch r.Path {
 	case "/healthz", "/readyz", "/metrics":
+		return r.Path
+	}
+	if strings.HasPrefix(r.Path, publicPrefix+"/") {
 		return r.Path
 	}
 	return "/api/v1" + r.Path

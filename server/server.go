@@ -14,6 +14,7 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -74,6 +75,10 @@ type Options struct {
 	// before their key is looked up. Negative disables it.
 	AuthFailLimit  int
 	AuthFailWindow time.Duration
+	// PublicRateLimit requests per PublicRateWindow and client address on
+	// the public page (default 60 per minute); negative disables it.
+	PublicRateLimit  int
+	PublicRateWindow time.Duration
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
 	// none (the default) means the client address is the socket's.
 	TrustedProxies []netip.Prefix
@@ -126,6 +131,12 @@ func (o *Options) defaults() {
 	if o.AuthFailWindow <= 0 {
 		o.AuthFailWindow = time.Minute
 	}
+	if o.PublicRateLimit == 0 {
+		o.PublicRateLimit = 60
+	}
+	if o.PublicRateWindow <= 0 {
+		o.PublicRateWindow = time.Minute
+	}
 	if o.StoreTimeout <= 0 {
 		o.StoreTimeout = 5 * time.Second
 	}
@@ -177,6 +188,8 @@ type API struct {
 	flight   singleflight.Group
 	keys     *keyCache
 	limiter  ratelimit.Limiter
+	// publicLimiter counts the public page's requests per client address (public.go).
+	publicLimiter ratelimit.Limiter
 	// authFails counts requests without a valid key per client address.
 	authFails *ratelimit.Strikes
 	// auditLogged is the second of the last audit failure logged.
@@ -218,6 +231,7 @@ func NewAPI(opts Options) *API {
 	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
+	a.publicLimiter = a.newPublicLimiter()
 	a.authFails = a.newAuthFailures()
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
 	if opts.InsecureDev {
@@ -282,7 +296,9 @@ func (a *API) router() *echo.Echo {
 		if r.handler == nil {
 			continue // registered below by the file that owns it
 		}
-		if r.fullPath() == r.Path {
+		if strings.HasPrefix(r.Path, publicPrefix+"/") {
+			e.Add(r.Method, r.Path, r.handler, a.publicLimit)
+		} else if r.fullPath() == r.Path {
 			e.Add(r.Method, r.Path, r.handler)
 		} else {
 			v1.Add(r.Method, r.Path, r.handler)

@@ -68,7 +68,12 @@ func (a *API) records(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.reply(c, http.StatusOK, recordsView{Subject: ref, Records: pageOf(recs, offset, limit)})
+	pg := pageOf(recs, offset, limit)
+	life, err := a.lifeList(ctx, pg.Items)
+	if err != nil {
+		return err
+	}
+	return a.reply(c, http.StatusOK, recordsView{Subject: ref, Records: pg, RecordLife: life})
 }
 
 // batchRequest is the body of POST /enterprises:batch.

@@ -143,13 +143,14 @@ type Store interface {
 	ProjectionScanner // projection.go
 	ResultWriter
 	RunStore
-	KeyStore       // access.go
-	AuditLog       // access.go
-	ReportStore    // reports.go
-	WatchlistStore // reports.go
-	ReviewStore    // reviews.go
-	XrefStore      // xref.go
-	CheckStore     // checks.go
+	KeyStore        // access.go
+	AuditLog        // access.go
+	ReportStore     // reports.go
+	WatchlistStore  // reports.go
+	ReviewStore     // reviews.go
+	XrefStore       // xref.go
+	CheckStore      // checks.go
+	CreditFileStore // creditfile.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

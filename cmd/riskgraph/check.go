@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"riskgraph/credit"
+	"riskgraph/engine"
 	"riskgraph/models"
 	"riskgraph/server"
 	"riskgraph/store"
@@ -102,19 +103,31 @@ func readSubjects(path string, r io.Reader) ([]checkSubject, error) {
 }
 
 func (a *app) checkCommand() *cobra.Command {
-	var scenario, asOf, format, output, measures string
+	var scenario, asOf, format, output, measures, simulate string
 	cmd := &cobra.Command{
-		Use:   "check --scenario SCENARIO FILE",
+		Use:   "check --scenario SCENARIO FILE | check --simulate NEW.yaml",
 		Short: "Credit-check a list of subjects (a procurement's bidders) for one scenario; writes CSV, JSON or HTML",
 		Long: "Check every subject of FILE for --scenario with the measures catalogue (docs/credit-checks.md): a verdict,\n" +
 			"the measures that apply with their rules, legal basis, evidence and end. FILE is a CSV with a header naming\n" +
 			"key or uscc (enterprises), or name and id_number (persons, for the appointment scenario), or a plain list of\n" +
 			"USCCs. Every check is stored (as from the API) under the key id local-cli. While a server holds the data dir,\n" +
-			"the checks are sent to it and made with its catalogue.",
-		Args: cobra.ExactArgs(1),
+			"the checks are sent to it and made with its catalogue.\n\n" +
+			"With --simulate NEW.yaml it checks nothing and stores nothing: it answers (JSON) how many entities' verdicts\n" +
+			"the candidate catalogue would change against the current one (--measures, or the server's), per scenario,\n" +
+			"province and industry, with samples and reasons.",
+		Args: cobra.RangeArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if simulate != "" {
+				if len(args) > 0 || scenario != "" {
+					return usageError(errors.New("--simulate compares catalogues over every entity: give no FILE and no --scenario"))
+				}
+				return a.simulateChecks(ctx, cmd.OutOrStdout(), output, simulate, measures, asOf)
+			}
+			if len(args) != 1 {
+				return usageError(errors.New("give the FILE of subjects to check (or --simulate NEW.yaml)"))
+			}
 			if format == "" {
 				format = strings.TrimPrefix(strings.ToLower(filepath.Ext(output)), ".")
 			}
@@ -167,7 +180,80 @@ func (a *app) checkCommand() *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "", "csv, json or html (default: from --output's extension, else csv)")
 	cmd.Flags().StringVarP(&output, "output", "o", "", "file to write (default standard output)")
 	cmd.Flags().StringVar(&measures, "measures", envOr("RISKGRAPH_MEASURES", ""), "measures catalogue file (YAML or JSON; default: the built-in one) [RISKGRAPH_MEASURES]")
+	cmd.Flags().StringVar(&simulate, "simulate", "", "candidate measures catalogue: answer how it would change the verdicts (policy simulation; stores nothing)")
 	return cmd
+}
+
+// simulateChecks runs a policy simulation of the candidate catalogue file
+// on the store, or through the server that holds the data dir, and
+// writes its JSON.
+func (a *app) simulateChecks(ctx context.Context, stdout io.Writer, output, candidate, measures, asOf string) error {
+	raw, err := os.ReadFile(candidate)
+	if err != nil {
+		return usageError(fmt.Errorf("--simulate: %w", err))
+	}
+	cand, err := credit.Parse(candidate, raw)
+	if err != nil {
+		return usageError(err)
+	}
+	var result any
+	s, err := openStore(ctx, &a.cfg, a.log)
+	if locked := asLocked(err); locked != nil {
+		ls := a.serverFor(ctx, locked.Holder())
+		if ls == nil {
+			return lockedError("check --simulate", locked)
+		}
+		if measures != "" {
+			return notForwarded("check --measures", locked, "the running server compares with its own catalogue; drop --measures, or stop the server")
+		}
+		var out json.RawMessage
+		if err := ls.call(ctx, http.MethodPost, "/api/v1/credit-checks:simulate", map[string]any{"catalogue": string(raw), "as_of": asOf}, &out); err != nil {
+			return fmt.Errorf("check --simulate: %w", err)
+		}
+		result = out
+	} else {
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		cur := credit.Default()
+		if measures != "" {
+			if cur, err = credit.Load(measures); err != nil {
+				return usageError(err)
+			}
+		}
+		day := models.ChinaDate(time.Now())
+		if asOf != "" {
+			d, err := models.ParseDate(asOf)
+			if err != nil || d.After(day.Time) {
+				return usageError(fmt.Errorf("--as-of %q: give a day up to today as YYYY-MM-DD", asOf))
+			}
+			day = d
+		}
+		g, err := engine.Project(ctx, s)
+		if err != nil {
+			return err
+		}
+		ck := &credit.Checker{Reader: s, File: s, Catalogue: cur}
+		sim, err := ck.Simulate(ctx, credit.SimulateOptions{Current: cur, Candidate: cand, AsOf: day, Graph: g, Workers: runtime.GOMAXPROCS(0)})
+		if err != nil {
+			return err
+		}
+		a.log.Info().Int("evaluated", sim.Evaluated).Int("changes", sim.Changes).Int64("took_ms", sim.TookMS).Msg("policy simulation")
+		result = map[string]any{"catalogue": sim}
+	}
+	var w io.Writer = stdout
+	if output != "" && output != "-" {
+		f, err := os.Create(output)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(result)
 }
 
 // runChecks checks the subjects on the store, or through the server that
@@ -244,7 +330,7 @@ func (a *app) runChecks(ctx context.Context, subjects []checkSubject, scenario, 
 		reqs = append(reqs, credit.Request{Subject: ref, Scenario: scenario, AsOf: day, Name: sub.name})
 		at = append(at, i)
 	}
-	ck := &credit.Checker{Reader: s, Catalogue: cat}
+	ck := &credit.Checker{Reader: s, File: s, Catalogue: cat}
 	var stored []store.CreditCheck
 	for k, o := range ck.CheckAll(ctx, reqs, runtime.GOMAXPROCS(0)) {
 		i := at[k]

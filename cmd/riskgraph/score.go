@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"riskgraph/credit"
 	"riskgraph/engine"
 	"riskgraph/models"
 	"riskgraph/store"
@@ -99,6 +100,18 @@ func scoreOptions(paramsFile, today string) (engine.Options, error) {
 		}
 		opts.Params = p
 	}
+	// The measures catalogue says which record kinds raise no risk and how
+	// long each is published (engine.RecordParams): scoring and checks stop
+	// counting a record on the same day.
+	cat := credit.Default()
+	if f := os.Getenv("RISKGRAPH_MEASURES"); f != "" {
+		c, err := credit.Load(f)
+		if err != nil {
+			return opts, fmt.Errorf("RISKGRAPH_MEASURES: %w", err)
+		}
+		cat = c
+	}
+	opts.Params.Records = cat.RecordParams()
 	if today == "" {
 		opts.Today = models.ChinaDate(time.Now())
 		return opts, nil

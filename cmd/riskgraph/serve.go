@@ -117,6 +117,7 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	if err != nil {
 		return usageError(fmt.Errorf("--run-params: %w", err))
 	}
+	runOpts.Params.Records = measures.RecordParams() // the server's catalogue decides
 	var rc redis.UniversalClient
 	if r, ok := c.(*cache.Redis); ok {
 		rc = r.Client()

@@ -204,7 +204,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.xref.snapshot(emit); err != nil {
 		return err
 	}
-	return g.checks.snapshot(emit)
+	if err := g.checks.snapshot(emit); err != nil {
+		return err
+	}
+	return g.file.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

@@ -50,6 +50,7 @@ type graph struct {
 	reviews    reviews // reviews.go
 	xref       xrefs   // xref.go
 	checks     checks
+	file       creditFile
 }
 
 func newGraph() graph {
@@ -127,6 +128,7 @@ func (g *graph) apply(e *entry) {
 	g.reviews.apply(e.Reviews)
 	g.applyXref(e.Xref)
 	g.checks.apply(e.Checks)
+	g.applyFile(e.File)
 }
 
 // lookup returns the id of an enterprise or person.

@@ -72,6 +72,8 @@ type Store struct {
 	reviewMu sync.Mutex
 	// xrefMu orders the xref writes that read before they write (xref.go).
 	xrefMu sync.Mutex
+	// fileMu orders the credit file's writes that read before they write (creditfile.go).
+	fileMu sync.Mutex
 }
 
 // entry is one journal record.
@@ -94,6 +96,8 @@ type entry struct {
 	Xref *xrefEntry `json:"xref,omitempty"`
 	// Credit checks (checks.go).
 	Checks []checkRow `json:"checks,omitempty"`
+	// The credit file: commitments, objections, repairs (creditfile.go).
+	File *fileEntry `json:"file,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

@@ -89,6 +89,8 @@ var schema = []string{
 	qSchemaReviewID, qSchemaReviewStatus, // reviews.go
 	qSchemaXrefPairID, qSchemaXrefPairStatus, qSchemaXrefRunID, // xref.go
 	qSchemaCreditCheckID, qSchemaCreditCheckCreated, // checks.go
+	qSchemaCommitmentID, qSchemaCommitmentSubject, qSchemaObjectionID, qSchemaObjectionRecord, // creditfile.go
+	qSchemaRepairID, qSchemaRepairRecord,
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -55,7 +55,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"XrefPairs", testXrefPairs}, // xref.go
 		{"XrefDecisions", testXrefDecisions},
 		{"SameAsTraversals", testSameAsTraversals},
-		{"Checks", testChecks}, // checks.go
+		{"Checks", testChecks},         // checks.go
+		{"CreditFile", testCreditFile}, // creditfile.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

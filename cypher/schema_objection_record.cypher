@@ -1,0 +1,1 @@
+CREATE INDEX objection_record IF NOT EXISTS FOR (o:Objection) ON (o.record_id)

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT repair_record IF NOT EXISTS FOR (r:Repair) REQUIRE r.record_id IS UNIQUE
