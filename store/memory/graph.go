@@ -50,6 +50,9 @@ type graph struct {
 	reviews    reviews // reviews.go
 	xref       xrefs   // xref.go
 	checks     checks
+	// licences and issued credit reports (licences.go).
+	licences      licences
+	creditReports creditReports
 }
 
 func newGraph() graph {
@@ -98,6 +101,7 @@ func (g *graph) apply(e *entry) {
 		for i := range b.Relations {
 			g.putRelation(&b.Relations[i])
 		}
+		g.putLicences(b.Licences)
 	}
 	if e.Generation != 0 {
 		g.generation = e.Generation
@@ -127,6 +131,7 @@ func (g *graph) apply(e *entry) {
 	g.reviews.apply(e.Reviews)
 	g.applyXref(e.Xref)
 	g.checks.apply(e.Checks)
+	g.creditReports.apply(e.CreditReport)
 }
 
 // lookup returns the id of an enterprise or person.

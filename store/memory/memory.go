@@ -94,6 +94,8 @@ type entry struct {
 	Xref *xrefEntry `json:"xref,omitempty"`
 	// Credit checks (checks.go).
 	Checks []checkRow `json:"checks,omitempty"`
+	// An issued credit report (licences.go).
+	CreditReport *creditReportRow `json:"credit_report,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

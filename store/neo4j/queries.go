@@ -89,6 +89,7 @@ var schema = []string{
 	qSchemaReviewID, qSchemaReviewStatus, // reviews.go
 	qSchemaXrefPairID, qSchemaXrefPairStatus, qSchemaXrefRunID, // xref.go
 	qSchemaCreditCheckID, qSchemaCreditCheckCreated, // checks.go
+	qSchemaLicenceID, qSchemaLicenceEnterprise, qSchemaCreditReportNumber, // licences.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its
