@@ -137,7 +137,9 @@ func (b *creditBuilder) name(ref models.Ref) string {
 	return n
 }
 
-func (b *creditBuilder) party(ref models.Ref) Party { return Party{Ref: ref.String(), Name: b.name(ref)} }
+func (b *creditBuilder) party(ref models.Ref) Party {
+	return Party{Ref: ref.String(), Name: b.name(ref)}
+}
 
 // partyOf resolves a node id "kind:key".
 func (b *creditBuilder) partyOf(id string) Party {

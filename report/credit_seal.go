@@ -2,11 +2,14 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"riskgraph/store"
 )
 
 // A credit report is sealed by the SHA-256 of its canonical JSON: the
@@ -112,4 +115,77 @@ func VerifyCredit(copy, issued []byte) error {
 		return fmt.Errorf("%w: the issued report under this number hashes to %s, the copy to %s", ErrTampered, want, got)
 	}
 	return nil
+}
+
+// IssueCredit builds, seals and stores the credit report of the
+// enterprise with the given key, and returns it with its issued JSON.
+// keyID names who had it issued (the API key id, or "local-cli").
+func IssueCredit(ctx context.Context, in CreditInput, saver store.CreditReportStore, key, keyID string) (*CreditReport, []byte, error) {
+	d, err := BuildCredit(ctx, in, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := SealCredit(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = saver.SaveCreditReport(ctx, store.CreditReport{Number: d.Number, Created: d.Issued, Subject: d.Subject.Ref,
+		KeyID: keyID, Run: d.Engine.Run, Catalogue: d.Catalogue.Version, SHA256: d.SHA256, Body: body})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, body, nil
+}
+
+// ParseCredit reads an issued report's JSON.
+func ParseCredit(body []byte) (*CreditReport, error) {
+	var d CreditReport
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("credit report: %w", err)
+	}
+	return &d, nil
+}
+
+// Parties lists the subject and every party the report names, as
+// "enterprise:<key>" and "person:<pid>" (for the audit log).
+func (d *CreditReport) Parties() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(ps ...Party) {
+		for _, p := range ps {
+			if p.Ref != "" && !seen[p.Ref] {
+				seen[p.Ref] = true
+				out = append(out, p.Ref)
+			}
+		}
+	}
+	add(d.Subject)
+	add(d.Registration.LegalReps...)
+	if d.Registration.Parent != nil {
+		add(*d.Registration.Parent)
+	}
+	for _, c := range d.Grade.Contributions {
+		add(c.Subject)
+		add(c.Path...)
+	}
+	for _, f := range d.Flags {
+		add(f.Evidence...)
+	}
+	for _, o := range d.Owners.Owners {
+		add(o.Person)
+		for _, c := range o.Chains {
+			add(c.Path...)
+		}
+	}
+	if c := d.Owners.Controller; c != nil {
+		add(c.Party)
+		add(c.Chain...)
+	}
+	for _, r := range d.Related.WithRecords {
+		add(r.Party)
+	}
+	for _, n := range d.Network.Nodes {
+		add(n.Party)
+	}
+	return out
 }
