@@ -39,10 +39,6 @@ var Layout = []LayoutFile{
 		{"amount", false}, {"doc_no", false}, {"reason", false},
 	}},
 	{"relations", []LayoutColumn{{"person_a", true}, {"person_b", true}, {"kind", true}, {"since", false}}},
-	{"licences", []LayoutColumn{
-		{"licence_id", true}, {"enterprise", true}, {"name", true}, {"number", false}, {"doc_no", false},
-		{"content", false}, {"authority", false}, {"decided", false}, {"valid_from", false}, {"valid_to", false},
-	}},
 }
 
 // LayoutColumns returns the column names of the canonical file kind, in
