@@ -93,7 +93,7 @@ func (a *API) sendCredit(c echo.Context, format string, d *report.CreditReport, 
 		c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="`+d.Number+`.pdf"`)
 		return c.Blob(http.StatusOK, "application/pdf", pdf)
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, body)
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }
 
 // getCreditReport answers GET /credit-reports/{number}: the issued report

@@ -84,7 +84,7 @@ func TestCreditReportAPI(t *testing.T) {
 		t.Errorf("pdf: %d %s %.20q", code, ctype, pdf)
 	}
 	code, ctype, pdf = sc.send(t, auth.Checker, "GET", "/api/v1/credit-reports/"+d.Number+"?format=pdf", "")
-	if code != 200 || ctype != "application/pdf" {
+	if code != 200 || ctype != "application/pdf" || !bytes.Contains(pdf, []byte("/FontFile2")) {
 		t.Errorf("stored report as pdf: %d %s", code, ctype)
 	}
 	// The dashboard: masked JSON only.
