@@ -31,6 +31,7 @@ web-e2e:
 ## except under CI=true, where the install must succeed.
 test: services-up lint
 	scripts/chromium-install.sh || [ "$$CI" != true ]
+	scripts/pdf-tools-install.sh || [ "$$CI" != true ]
 	scripts/test.sh
 	scripts/web-e2e.sh
 

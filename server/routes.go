@@ -9,6 +9,7 @@ import (
 
 	"riskgraph/auth"
 	"riskgraph/credit"
+	"riskgraph/report"
 	"riskgraph/store"
 )
 
@@ -60,6 +61,9 @@ var (
 	admins     = []auth.Role{auth.Admin}
 	// checkers run and read credit checks (credit.go).
 	checkers = []auth.Role{auth.Checker, auth.Inspector}
+	// creditReaders have credit reports issued (creditreport.go); the
+	// dashboard gets them masked, as JSON only.
+	creditReaders = []auth.Role{auth.Checker, auth.Dashboard, auth.Inspector}
 )
 
 func pathKey() param {
@@ -205,6 +209,11 @@ func (a *API) routes() []route {
 		// Public disclosure (public.go): no key, limited per client address.
 		{Method: "GET", Path: publicPrefix + "/enterprises/:uscc", Response: publicEnterprise{}, Summary: "Public page of an enterprise (no key; limited per client address): name, status, registration facts and its records in force of the kinds the catalogue marks public — never a person, a score or a network",
 			Params: []param{{Name: "uscc", In: "path", Required: true, Desc: "unified social credit code"}}, Extra: []int{404}, handler: a.publicEnterprisePage},
+		// Credit reports (creditreport.go, docs/credit-report.md).
+		{Method: "GET", Path: "/enterprises/:key/credit-report", Response: report.CreditReport{}, Roles: creditReaders, Summary: "Issue the credit report of an enterprise (registration, licences, penalties, lists, positive records, grade and its explanation, flags, owners, related parties, network picture): numbered, sealed by the SHA-256 of its canonical JSON, stored; JSON, HTML or PDF (dashboards: masked JSON only, 403 otherwise)",
+			Params: []param{pathKey(), qStr("format", "json (default), html or pdf")}, Extra: []int{404}, handler: a.issueCreditReport},
+		{Method: "GET", Path: "/credit-reports/:number", Response: report.CreditReport{}, Roles: checkers, Summary: "An issued credit report exactly as stored (JSON), to verify a copy against; or rendered again as HTML or PDF",
+			Params: []param{{Name: "number", In: "path", Required: true, Desc: "report number (CR…)"}, qStr("format", "json (default), html or pdf")}, Extra: []int{404}, handler: a.getCreditReport},
 		{Method: "GET", Path: "/keys", Response: keysView{}, Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
 		{Method: "POST", Path: "/keys", Response: createdKey{}, Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
 			Body: `{"role": "dashboard|inspector|writer|checker|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},

@@ -147,7 +147,7 @@ func (b *Batch) Validate() error {
 			return bad("records", i, "match_score %v is outside [0,1]", r.MatchScore)
 		}
 	}
-	return nil
+	return validateLicences(b.Licences)
 }
 
 // validScore reports whether a match score is in [0,1] (0: no match).

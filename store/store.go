@@ -39,12 +39,15 @@ type Batch struct {
 	Branches      []models.Branch       `json:"branches,omitempty"`
 	Records       []models.Record       `json:"records,omitempty"`
 	Relations     []models.Relation     `json:"relations,omitempty"`
+	// Licences are administrative licences (licences.go): facts that
+	// the engine never reads.
+	Licences []models.Licence `json:"licences,omitempty"`
 }
 
 // Len is the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Enterprises) + len(b.Persons) + len(b.Shareholdings) + len(b.Roles) +
-		len(b.Branches) + len(b.Records) + len(b.Relations)
+		len(b.Branches) + len(b.Records) + len(b.Relations) + len(b.Licences)
 }
 
 // Append adds src's rows to b.
@@ -56,6 +59,7 @@ func (b *Batch) Append(src *Batch) {
 	b.Branches = append(b.Branches, src.Branches...)
 	b.Records = append(b.Records, src.Records...)
 	b.Relations = append(b.Relations, src.Relations...)
+	b.Licences = append(b.Licences, src.Licences...)
 }
 
 // Writer writes batches. WriteBatch returns only after the batch is durable.
@@ -143,14 +147,16 @@ type Store interface {
 	ProjectionScanner // projection.go
 	ResultWriter
 	RunStore
-	KeyStore        // access.go
-	AuditLog        // access.go
-	ReportStore     // reports.go
-	WatchlistStore  // reports.go
-	ReviewStore     // reviews.go
-	XrefStore       // xref.go
-	CheckStore      // checks.go
-	CreditFileStore // creditfile.go
+	KeyStore          // access.go
+	AuditLog          // access.go
+	ReportStore       // reports.go
+	WatchlistStore    // reports.go
+	ReviewStore       // reviews.go
+	XrefStore         // xref.go
+	CheckStore        // checks.go
+	CreditFileStore   // creditfile.go
+	LicenceReader     // licences.go
+	CreditReportStore // creditreports.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

@@ -51,6 +51,7 @@ func newRootCommand() *cobra.Command {
 		a.xrefCommand(),
 		a.reportCommand(),
 		a.checkCommand(),
+		a.creditReportCommand(),
 		a.compactCommand(),
 		a.fsckCommand(),
 		versionCommand(),

@@ -98,7 +98,7 @@ const compactSuffix = ".compact"
 
 // rows is the number of rows the graph holds: nodes, records and relationships.
 func (g *graph) rows() int {
-	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations)
+	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations) + len(g.licences.byID)
 }
 
 // snapshot emits the graph's state as journal entries that replay to it.
@@ -168,6 +168,9 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	if err := g.licences.snapshot(emit); err != nil {
+		return err
+	}
 	// The data generation counts batches; the snapshot's are fewer.
 	if err := emit(&entry{Generation: g.generation}); err != nil {
 		return err
@@ -207,7 +210,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.checks.snapshot(emit); err != nil {
 		return err
 	}
-	return g.file.snapshot(emit)
+	if err := g.file.snapshot(emit); err != nil {
+		return err
+	}
+	return g.creditReports.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

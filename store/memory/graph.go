@@ -51,6 +51,9 @@ type graph struct {
 	xref       xrefs   // xref.go
 	checks     checks
 	file       creditFile
+	// licences and issued credit reports (licences.go).
+	licences      licences
+	creditReports creditReports
 }
 
 func newGraph() graph {
@@ -99,6 +102,7 @@ func (g *graph) apply(e *entry) {
 		for i := range b.Relations {
 			g.putRelation(&b.Relations[i])
 		}
+		g.putLicences(b.Licences)
 	}
 	if e.Generation != 0 {
 		g.generation = e.Generation
@@ -129,6 +133,7 @@ func (g *graph) apply(e *entry) {
 	g.applyXref(e.Xref)
 	g.checks.apply(e.Checks)
 	g.applyFile(e.File)
+	g.creditReports.apply(e.CreditReport)
 }
 
 // lookup returns the id of an enterprise or person.

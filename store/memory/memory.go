@@ -98,6 +98,8 @@ type entry struct {
 	Checks []checkRow `json:"checks,omitempty"`
 	// The credit file: commitments, objections, repairs (creditfile.go).
 	File *fileEntry `json:"file,omitempty"`
+	// An issued credit report (licences.go).
+	CreditReport *creditReportRow `json:"credit_report,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

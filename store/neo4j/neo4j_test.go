@@ -209,6 +209,7 @@ func TestStatementsExplain(t *testing.T) {
 	maps.Copy(params, xrefExplainParams())
 	maps.Copy(params, checkExplainParams())
 	maps.Copy(params, fileExplainParams())
+	maps.Copy(params, licenceExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

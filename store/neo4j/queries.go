@@ -91,6 +91,7 @@ var schema = []string{
 	qSchemaCreditCheckID, qSchemaCreditCheckCreated, // checks.go
 	qSchemaCommitmentID, qSchemaCommitmentSubject, qSchemaObjectionID, qSchemaObjectionRecord, // creditfile.go
 	qSchemaRepairID, qSchemaRepairRecord,
+	qSchemaLicenceID, qSchemaLicenceEnterprise, qSchemaCreditReportNumber, // licences.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -196,7 +196,7 @@ func planBatch(b *store.Batch) []step {
 		}
 	}
 
-	return nonEmpty([]step{
+	return append(nonEmpty([]step{
 		{qEnterpriseUpsert, entReal},
 		{qEnterprisePlaceholder, entHold},
 		{qPersonUpsert, perReal},
@@ -209,7 +209,7 @@ func planBatch(b *store.Batch) []step {
 		{qRelation, relations},
 		{qRecordOfEnterprise, recE},
 		{qRecordOfPerson, recP},
-	})
+	}), licenceSteps(b.Licences)...)
 }
 
 func nonEmpty(steps []step) []step {

@@ -55,8 +55,10 @@ func Run(t *testing.T, newStore NewStore) {
 		{"XrefPairs", testXrefPairs}, // xref.go
 		{"XrefDecisions", testXrefDecisions},
 		{"SameAsTraversals", testSameAsTraversals},
-		{"Checks", testChecks},         // checks.go
-		{"CreditFile", testCreditFile}, // creditfile.go
+		{"Checks", testChecks},               // checks.go
+		{"CreditFile", testCreditFile},       // creditfile.go
+		{"Licences", testLicences},           // licences.go
+		{"CreditReports", testCreditReports}, // licences.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,3 @@
+// The licences of one enterprise.
+MATCH (l:Licence {enterprise: $key})
+RETURN properties(l) AS licence
