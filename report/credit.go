@@ -74,8 +74,8 @@ type CreditReport struct {
 	Licences     LicenceSection `json:"licences"`
 	Penalties    RecordSection  `json:"penalties"`
 	Lists        []ListSection  `json:"lists"`
-	Positive     NoticeRecords  `json:"positive"`
-	Objections   Notice         `json:"objections"`
+	Positive     PositiveSection   `json:"positive"`
+	Objections   ObjectionsSection `json:"objections"`
 	Grade        GradeSection   `json:"grade"`
 	Flags        []FlagEntry    `json:"flags"`
 	Owners       OwnersSection  `json:"owners"`
@@ -176,9 +176,18 @@ type RecordEntry struct {
 	DocNo     string  `json:"doc_no,omitempty"`
 	Decided   string  `json:"decided"`
 	Removed   string  `json:"removed,omitempty"`
-	InForce   bool    `json:"in_force"`
-	Amount    float64 `json:"amount,omitempty"`
-	Reason    string  `json:"reason,omitempty"`
+	// InForce: not removed, and not ended by the credit file either.
+	InForce bool    `json:"in_force"`
+	Amount  float64 `json:"amount,omitempty"`
+	Reason  string  `json:"reason,omitempty"`
+	// Ended and EndReason: the day the record stopped counting and why
+	// (removed, expired, repaired, withdrawn), when it has.
+	Ended     string `json:"ended,omitempty"`
+	EndReason string `json:"end_reason,omitempty"`
+	// UnderObjection: an objection against it is open on the report's day.
+	UnderObjection bool `json:"under_objection,omitempty"`
+	// Corrected: an upheld objection corrected its severity (shown corrected).
+	Corrected bool `json:"corrected,omitempty"`
 }
 
 // RecordSection lists records of one kind (administrative penalties).
@@ -199,16 +208,80 @@ type ListSection struct {
 	Items   []RecordEntry `json:"items"`
 }
 
-// Notice is a section whose data the store does not keep yet: it says so.
-type Notice struct {
-	Note string `json:"note"`
+// PositiveSection lists the positive records (commendations, red lists)
+// and the subject's credit commitments.
+type PositiveSection struct {
+	Records     []RecordEntry     `json:"records"`
+	Commitments []CommitmentEntry `json:"commitments"`
 }
 
-// NoticeRecords is the positive section: positive records, and a note on
-// what the store does not keep yet (commitments).
-type NoticeRecords struct {
-	Records []RecordEntry `json:"records"`
-	Note    string        `json:"note"`
+// CommitmentEntry is one credit commitment (信用承诺) and the negative
+// records, still counting, decided inside its window (which breach it).
+type CommitmentEntry struct {
+	ID         string `json:"id"`
+	Scenario   string `json:"scenario"`
+	Text       string `json:"text"`
+	Date       string `json:"date"`
+	ValidUntil string `json:"valid_until"`
+	// InForce: the report's day lies in its window.
+	InForce    bool     `json:"in_force"`
+	BreachedBy []string `json:"breached_by"`
+}
+
+// ObjectionsSection lists the objections (异议) against the subject's
+// records, with their decisions, and the repairs (信用修复).
+type ObjectionsSection struct {
+	Objections []ObjectionEntry `json:"objections"`
+	Repairs    []RepairEntry    `json:"repairs"`
+}
+
+// ObjectionEntry is one objection as the credit file keeps it (who filed
+// and decided it are API key ids, not persons).
+type ObjectionEntry struct {
+	ID       string `json:"id"`
+	RecordID string `json:"record_id"`
+	Reason   string `json:"reason"`
+	Filed    string `json:"filed"`
+	// Status is open, upheld or rejected; Outcome, for upheld, withdrawn or
+	// corrected.
+	Status   string   `json:"status"`
+	Outcome  string   `json:"outcome,omitempty"`
+	Decided  string   `json:"decided,omitempty"`
+	Severity *float64 `json:"severity,omitempty"`
+}
+
+// endReasonZh names why a record stopped counting, in Chinese.
+var endReasonZh = map[string]string{"removed": "移出", "expired": "公示期满", "repaired": "信用修复", "withdrawn": "异议撤销"}
+
+// Period renders a record's period for people: from its decision until it
+// ended (and why) or was removed, or until now; and whether an objection is
+// open against it or corrected it.
+func (r RecordEntry) Period() string {
+	p := r.Decided + " 起至今"
+	switch {
+	case r.Ended != "":
+		p = r.Decided + " 至 " + r.Ended + "（" + endReasonZh[r.EndReason] + " " + r.EndReason + "）"
+	case r.Removed != "":
+		p = r.Decided + " 至 " + r.Removed
+	}
+	if r.UnderObjection {
+		p += " · 异议审查中 under objection"
+	}
+	if r.Corrected {
+		p += " · 已更正 corrected"
+	}
+	return p
+}
+
+// objectionStatusZh names an objection's status in Chinese.
+var objectionStatusZh = map[string]string{"open": "审查中", "upheld": "成立", "rejected": "不成立"}
+
+// RepairEntry is one credit repair: from Date its record stops counting.
+type RepairEntry struct {
+	ID       string `json:"id"`
+	RecordID string `json:"record_id"`
+	Date     string `json:"date"`
+	Basis    string `json:"basis"`
 }
 
 // Contribution is one part of the score's explanation: a record, and the

@@ -20,6 +20,9 @@ import (
 type CreditStore interface {
 	store.Reader
 	store.LicenceReader
+	// The credit file (store.CreditFileStore's reads).
+	Commitments(ctx context.Context, subject string) ([]store.Commitment, error)
+	RecordFiles(ctx context.Context, ids []string) ([]store.Objection, []store.Repair, error)
 	Generation(ctx context.Context) (uint64, error)
 }
 
@@ -58,6 +61,10 @@ type creditBuilder struct {
 	v     int32 // the enterprise in the engine graph, or -1
 	names map[models.Ref]string
 	recs  []models.Record
+	// The credit file of the subject's records: objections and repairs.
+	filed   []store.Objection
+	repairs []store.Repair
+	lives   map[string]*store.RecordLife
 }
 
 // BuildCredit builds the credit report of the enterprise with the given
@@ -88,6 +95,14 @@ func BuildCredit(ctx context.Context, in CreditInput, key string) (*CreditReport
 	}
 	b := &creditBuilder{ctx: ctx, in: in, cat: cat, today: models.ChinaDate(in.Now), ent: ent, v: -1,
 		names: map[models.Ref]string{ent.Ref(): ent.Name}, recs: recs}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	if b.filed, b.repairs, err = in.Store.RecordFiles(ctx, ids); err != nil {
+		return nil, err
+	}
+	b.lives = store.Lives(b.filed, b.repairs)
 	if v, ok := in.Result.Graph.Lookup(ent.Ref()); ok {
 		b.v = v
 	}
@@ -158,9 +173,15 @@ func (b *creditBuilder) kindLabel(kind models.RecordKind) string {
 }
 
 func (b *creditBuilder) entry(r models.Record) RecordEntry {
+	life := b.lives[r.ID]
+	r, corrected := life.CorrectedOn(r, b.today)
 	e := RecordEntry{ID: r.ID, Kind: string(r.Kind), KindLabel: b.kindLabel(r.Kind), Severity: r.Severity,
 		Authority: r.Authority, DocNo: r.DocNo, Decided: dateString(r.Decided), Removed: dateString(r.Removed),
-		InForce: r.Removed.IsZero() || r.Removed.After(b.today.Time), Amount: r.Amount, Reason: r.Reason}
+		InForce: true, Amount: r.Amount, Reason: r.Reason, Corrected: corrected,
+		UnderObjection: life.OpenOn(b.today) != nil}
+	if at, why := life.EndsOn(r, b.cat.PublicationYears(r.Kind), b.today).First(); why != "" {
+		e.InForce, e.Ended, e.EndReason = false, at.String(), why
+	}
 	return e
 }
 
@@ -298,28 +319,49 @@ func (b *creditBuilder) lists(d *CreditReport) error {
 	return nil
 }
 
-// Notes of the sections whose data the store does not keep yet.
-const (
-	noteCommitments = "本系统尚未记录信用承诺；承诺功能上线后在此列出。 The store keeps no credit commitments yet; they will be listed here."
-	noteObjections  = "本系统尚未记录异议与信用修复；相关功能上线后在此列出。 The store keeps no objections or repairs yet; they will be listed here."
-)
-
 // positive: records of positive polarity (commendations, red lists), and
-// commitments.
+// the credit commitments with the records that breach them.
 func (b *creditBuilder) positive(d *CreditReport) error {
-	s := NoticeRecords{Records: []RecordEntry{}, Note: noteCommitments}
+	s := PositiveSection{Records: []RecordEntry{}, Commitments: []CommitmentEntry{}}
 	for _, r := range b.recs {
 		if b.cat.Polarity(r.Kind) == credit.PolarityPositive {
 			s.Records = append(s.Records, b.entry(r))
 		}
 	}
+	cs, err := b.in.Store.Commitments(b.ctx, b.ent.Ref().String())
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		ce := CommitmentEntry{ID: c.ID, Scenario: c.Scenario, Text: c.Text, Date: dateString(c.Date),
+			ValidUntil: dateString(c.ValidUntil), InForce: c.Covers(b.today), BreachedBy: []string{}}
+		for _, r := range b.recs {
+			if b.cat.Polarity(r.Kind) == credit.PolarityNegative && c.Covers(r.Decided) && !r.Decided.After(b.today.Time) && b.entry(r).InForce {
+				ce.BreachedBy = append(ce.BreachedBy, r.ID)
+			}
+		}
+		s.Commitments = append(s.Commitments, ce)
+	}
 	d.Positive = s
 	return nil
 }
 
-// objections: objections and repairs.
+// objections: the objections against the subject's records, with their
+// decisions, and the repairs.
 func (b *creditBuilder) objections(d *CreditReport) error {
-	d.Objections = Notice{Note: noteObjections}
+	s := ObjectionsSection{Objections: []ObjectionEntry{}, Repairs: []RepairEntry{}}
+	for _, o := range b.filed {
+		e := ObjectionEntry{ID: o.ID, RecordID: o.RecordID, Reason: o.Reason, Filed: models.ChinaDate(o.Filed).String(),
+			Status: o.Status, Outcome: o.Outcome, Severity: o.Severity}
+		if !o.Decided.IsZero() {
+			e.Decided = models.ChinaDate(o.Decided).String()
+		}
+		s.Objections = append(s.Objections, e)
+	}
+	for _, r := range b.repairs {
+		s.Repairs = append(s.Repairs, RepairEntry{ID: r.ID, RecordID: r.RecordID, Date: dateString(r.Date), Basis: r.Basis})
+	}
+	d.Objections = s
 	return nil
 }
 

@@ -43,12 +43,7 @@ var creditTmpl = template.Must(template.New("credit").Funcs(template.FuncMap{
 		return strings.Join(out, " → ")
 	},
 	"node": func(pic NetworkPicture, i int) NetworkNode { return pic.Nodes[i] },
-	"period": func(r RecordEntry) string {
-		if r.Removed == "" {
-			return r.Decided + " 起至今（在列）"
-		}
-		return r.Decided + " 至 " + r.Removed
-	},
+	"period": func(r RecordEntry) string { return r.Period() },
 }).Parse(creditHTMLSource))
 
 // RenderCreditHTML renders a credit report as one self-contained page:
@@ -113,10 +108,18 @@ footer{margin-top:28px;border-top:1px solid #cfd8dc;padding-top:6px}
 {{template "records" .Items}}{{end}}
 
 <h2 id="positive">{{title "positive"}}</h2>
-{{template "records" .Positive.Records}}<p class="note">{{.Positive.Note}}</p>
+{{template "records" .Positive.Records}}
+<h3 style="font-size:14px">信用承诺 Credit commitments</h3>
+{{with .Positive.Commitments}}<table><tr><th>承诺 Commitment</th><th>场景 Scenario</th><th>内容 Text</th><th>期间 Period</th><th>违反 Breach</th></tr>
+{{range .}}<tr><td><code>{{.ID}}</code></td><td>{{.Scenario}}</td><td>{{.Text}}</td><td>{{.Date}} 至 {{.ValidUntil}}{{if .InForce}} · 有效 in force{{end}}</td><td>{{if .BreachedBy}}违反 breached by <code>{{join .BreachedBy ", "}}</code>{{else}}—{{end}}</td></tr>
+{{end}}</table>{{else}}<p class="note">无 None.</p>{{end}}
 
 <h2 id="objections">{{title "objections"}}</h2>
-<p class="note">{{.Objections.Note}}</p>
+{{with .Objections}}{{if or .Objections .Repairs}}{{with .Objections}}<table><tr><th>异议 Objection</th><th>记录 Record</th><th>理由 Reason</th><th>提出 Filed</th><th>结果 Decision</th></tr>
+{{range .}}<tr><td><code>{{.ID}}</code></td><td><code>{{.RecordID}}</code></td><td>{{.Reason}}</td><td>{{.Filed}}</td><td>{{.Status}}{{with .Outcome}} · {{.}}{{end}}{{with .Decided}} · {{.}}{{end}}</td></tr>
+{{end}}</table>{{end}}{{with .Repairs}}<table><tr><th>信用修复 Repair</th><th>记录 Record</th><th>依据 Basis</th><th>日期 Date</th></tr>
+{{range .}}<tr><td><code>{{.ID}}</code></td><td><code>{{.RecordID}}</code></td><td>{{.Basis}}</td><td>{{.Date}}</td></tr>
+{{end}}</table>{{end}}{{else}}<p class="note">无异议与信用修复。 No objections or repairs.</p>{{end}}{{end}}
 
 <h2 id="grade">{{title "grade"}}</h2>
 {{with .Grade}}{{if .Scored}}<p>信用等级 Grade <span class="g g{{.Grade}}">{{.Grade}}</span> · 风险评分 score {{f4 .Score}} · 自身风险 intrinsic {{f4 .Intrinsic}} · 分级阈值 thresholds B ≥ {{index .Thresholds 0}}, C ≥ {{index .Thresholds 1}}, D ≥ {{index .Thresholds 2}}{{with .Previous}} · 上次 previous {{.Grade}} ({{f4 .Score}}){{end}}</p>

@@ -133,10 +133,50 @@ func (w *pdfWriter) write() {
 
 	w.heading(SecPositive)
 	w.records(d.Positive.Records)
-	w.small(d.Positive.Note)
+	w.sub("信用承诺 Credit commitments")
+	if len(d.Positive.Commitments) == 0 {
+		w.small("无 None.")
+	} else {
+		var rows [][]string
+		for _, c := range d.Positive.Commitments {
+			state := "有效 in force"
+			if !c.InForce {
+				state = "不在有效期 not in force"
+			}
+			breach := "—"
+			if len(c.BreachedBy) > 0 {
+				breach = "违反 breached by " + strings.Join(c.BreachedBy, ", ")
+			}
+			rows = append(rows, []string{c.ID + "\n" + c.Scenario, c.Text, c.Date + " 至 " + c.ValidUntil + "\n" + state, breach})
+		}
+		w.table([]string{"承诺 Commitment", "内容 Text", "期间 Period", "违反 Breach"}, []float64{34, 70, 38, 38}, rows)
+	}
 
 	w.heading(SecObjections)
-	w.small(d.Objections.Note)
+	if len(d.Objections.Objections) == 0 && len(d.Objections.Repairs) == 0 {
+		w.small("无异议与信用修复。 No objections or repairs.")
+	}
+	if len(d.Objections.Objections) > 0 {
+		var rows [][]string
+		for _, o := range d.Objections.Objections {
+			status := objectionStatusZh[o.Status] + " " + o.Status
+			if o.Outcome != "" {
+				status += " · " + o.Outcome
+			}
+			if o.Decided != "" {
+				status += "\n" + o.Decided
+			}
+			rows = append(rows, []string{o.ID + "\n" + o.RecordID, o.Reason, o.Filed, status})
+		}
+		w.table([]string{"异议 Objection", "理由 Reason", "提出 Filed", "结果 Decision"}, []float64{40, 70, 30, 40}, rows)
+	}
+	if len(d.Objections.Repairs) > 0 {
+		var rows [][]string
+		for _, r := range d.Objections.Repairs {
+			rows = append(rows, []string{r.ID + "\n" + r.RecordID, r.Basis, r.Date})
+		}
+		w.table([]string{"信用修复 Repair", "依据 Basis", "日期 Date"}, []float64{50, 100, 30}, rows)
+	}
 
 	w.heading(SecGrade)
 	g := d.Grade
@@ -274,10 +314,7 @@ func (w *pdfWriter) records(rs []RecordEntry) {
 		if kind == "" {
 			kind = r.Kind
 		}
-		period := r.Decided + " 起至今"
-		if r.Removed != "" {
-			period = r.Decided + " 至 " + r.Removed
-		}
+		period := r.Period()
 		if r.InForce {
 			period += " · 在列"
 		}

@@ -73,6 +73,32 @@ func creditFixture(t testing.TB) CreditInput {
 	if err := st.WriteBatch(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
+	// The credit file: a commitment that pen-1 and dd-1 breach, an open
+	// objection against dd-1, an upheld one that corrected pen-1's
+	// severity, and a repair that ended tax-1.
+	ctx := context.Background()
+	at := time.Date(2025, 10, 1, 2, 0, 0, 0, time.UTC)
+	if err := st.SaveCommitment(ctx, store.Commitment{ID: "cm-1", Subject: "enterprise:" + crSubject, Scenario: "bidding",
+		Text: "依法诚信经营，不提供虚假材料", Date: d(2025, 1, 1), ValidUntil: d(2026, 12, 31), Created: at, KeyID: "k1"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []store.Objection{
+		{ID: "ob-1", RecordID: "dd-1", Subject: "enterprise:" + crSubject, Reason: "已履行生效判决", Filed: at, FiledBy: "k1", Status: store.ObjectionOpen},
+		{ID: "ob-2", RecordID: "pen-1", Subject: "enterprise:" + crSubject, Reason: "处罚金额认定有误", Filed: at, FiledBy: "k1", Status: store.ObjectionOpen},
+	} {
+		if err := st.FileObjection(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	corrected := 0.2
+	if _, err := st.DecideObjection(ctx, "ob-2", store.ObjectionDecision{Status: store.ObjectionUpheld, Outcome: store.OutcomeCorrected,
+		Severity: &corrected, By: "k2", At: at.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveRepair(ctx, store.Repair{ID: "rp-1", RecordID: "tax-1", Subject: "enterprise:" + crSubject, Date: d(2025, 6, 1),
+		Basis: "已补缴税款及滞纳金", Created: at, KeyID: "k2"}); err != nil {
+		t.Fatal(err)
+	}
 	today := d(2026, 1, 15)
 	clock := func() time.Time { return time.Date(2026, 1, 15, 2, 0, 0, 0, time.UTC) }
 	res, run, err := engine.Score(context.Background(), st, engine.Options{Params: engine.DefaultParams(), Today: today}, "run-cr-1", clock)
@@ -118,8 +144,29 @@ func TestCreditReportSections(t *testing.T) {
 	if len(d.Lists) != 4 || d.Lists[0].InForce != 0 || d.Lists[0].Items[0].Removed != "2025-01-10" || d.Lists[2].InForce != 1 {
 		t.Errorf("list periods: %+v", d.Lists)
 	}
-	if len(d.Positive.Records) != 1 || d.Positive.Records[0].ID != "red-1" || d.Positive.Note == "" || d.Objections.Note == "" {
-		t.Errorf("positive / objections: %+v %+v", d.Positive, d.Objections)
+	if len(d.Positive.Records) != 1 || d.Positive.Records[0].ID != "red-1" {
+		t.Errorf("positive: %+v", d.Positive)
+	}
+	// The credit file: the commitment and what breaches it; objections,
+	// their decisions and the repair; their marks on the records.
+	if cs := d.Positive.Commitments; len(cs) != 1 || cs[0].ID != "cm-1" || !cs[0].InForce || strings.Join(cs[0].BreachedBy, ",") != "dd-1,pen-1" {
+		t.Errorf("commitments: %+v, want cm-1 in force, breached by dd-1 and pen-1", cs)
+	}
+	if os := d.Objections.Objections; len(os) != 2 || os[0].Status+os[1].Status != "openupheld" && os[0].Status+os[1].Status != "upheldopen" {
+		t.Errorf("objections: %+v", os)
+	}
+	if rs := d.Objections.Repairs; len(rs) != 1 || rs[0].RecordID != "tax-1" || rs[0].Date != "2025-06-01" {
+		t.Errorf("repairs: %+v", rs)
+	}
+	if p := d.Penalties.Items[0]; !p.Corrected || p.Severity != 0.2 || p.UnderObjection {
+		t.Errorf("pen-1 after the upheld correction: %+v", p)
+	}
+	if dd := d.Lists[2].Items[0]; dd.ID != "dd-1" || !dd.UnderObjection || !dd.InForce || !strings.Contains(dd.Period(), "under objection") {
+		t.Errorf("dd-1 under objection: %+v", dd)
+	}
+	if tax := d.Lists[3].Items[0]; tax.ID != "tax-1" || tax.InForce || tax.Ended != "2025-06-01" || tax.EndReason != store.EndRepaired ||
+		!strings.Contains(tax.Period(), "信用修复") {
+		t.Errorf("tax-1 after its repair: %+v", tax)
 	}
 	g := d.Grade
 	if !g.Scored || g.Score <= 0 || g.Grade == "" || len(g.Contributions) == 0 {
