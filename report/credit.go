@@ -70,17 +70,17 @@ type CreditReport struct {
 	Catalogue CatalogueVersion `json:"catalogue"`
 	Subject   Party            `json:"subject"`
 
-	Registration Registration   `json:"registration"`
-	Licences     LicenceSection `json:"licences"`
-	Penalties    RecordSection  `json:"penalties"`
-	Lists        []ListSection  `json:"lists"`
+	Registration Registration      `json:"registration"`
+	Licences     LicenceSection    `json:"licences"`
+	Penalties    RecordSection     `json:"penalties"`
+	Lists        []ListSection     `json:"lists"`
 	Positive     PositiveSection   `json:"positive"`
 	Objections   ObjectionsSection `json:"objections"`
-	Grade        GradeSection   `json:"grade"`
-	Flags        []FlagEntry    `json:"flags"`
-	Owners       OwnersSection  `json:"owners"`
-	Related      RelatedSection `json:"related"`
-	Network      NetworkPicture `json:"network"`
+	Grade        GradeSection      `json:"grade"`
+	Flags        []FlagEntry       `json:"flags"`
+	Owners       OwnersSection     `json:"owners"`
+	Related      RelatedSection    `json:"related"`
+	Network      NetworkPicture    `json:"network"`
 
 	// SHA256 is the hex SHA-256 of the report's canonical JSON without
 	// this field (SealCredit, VerifyCredit).

@@ -42,7 +42,7 @@ var creditTmpl = template.Must(template.New("credit").Funcs(template.FuncMap{
 		}
 		return strings.Join(out, " → ")
 	},
-	"node": func(pic NetworkPicture, i int) NetworkNode { return pic.Nodes[i] },
+	"node":   func(pic NetworkPicture, i int) NetworkNode { return pic.Nodes[i] },
 	"period": func(r RecordEntry) string { return r.Period() },
 }).Parse(creditHTMLSource))
 
