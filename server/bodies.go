@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -95,5 +96,23 @@ func decodeStrict(c echo.Context, v any, want string) error {
 	if tl := bodyTooLarge(c, err); tl != nil {
 		return tl
 	}
+	if f := jsonFieldOf(err); f != "" {
+		return badField("body", f, "body: want %s: %v", want, jsonProblem(err))
+	}
 	return badRequest("body: want %s: %v", want, jsonProblem(err))
+}
+
+// jsonFieldOf is the body member a decoding error is about ("" when it
+// names none): a value of the wrong type, or a member the body may not have.
+func jsonFieldOf(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return te.Field
+	}
+	if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if f, err := strconv.Unquote(rest); err == nil {
+			return f
+		}
+	}
+	return ""
 }

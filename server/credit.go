@@ -59,15 +59,15 @@ func (s *subjectInput) UnmarshalJSON(b []byte) error {
 }
 
 type checkRequest struct {
-	Subject  *subjectInput `json:"subject"`
-	Scenario string        `json:"scenario"`
+	Subject  *subjectInput `json:"subject" jsonschema:"required"`
+	Scenario string        `json:"scenario" jsonschema:"required"`
 	AsOf     string        `json:"as_of"`
 }
 
 type checkBatchRequest struct {
-	Scenario string         `json:"scenario"`
+	Scenario string         `json:"scenario" jsonschema:"required"`
 	AsOf     string         `json:"as_of"`
-	Subjects []subjectInput `json:"subjects"`
+	Subjects []subjectInput `json:"subjects" jsonschema:"required"`
 }
 
 // checkBatchView answers a batch: one stored check per subject checked,

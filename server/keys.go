@@ -20,8 +20,8 @@ const maxKeyName = 200
 
 // keyRequest is the body of POST /keys.
 type keyRequest struct {
-	Role string `json:"role"`
-	Name string `json:"name"`
+	Role string `json:"role" jsonschema:"required"`
+	Name string `json:"name" jsonschema:"required"`
 }
 
 // createdKey is the answer of POST /keys: the only time the key is shown.

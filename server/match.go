@@ -35,7 +35,7 @@ const (
 
 // matchRequest is POST /match's body.
 type matchRequest struct {
-	Queries []match.Query `json:"queries"`
+	Queries []match.Query `json:"queries" jsonschema:"required"`
 	Limit   int           `json:"limit"`
 }
 

@@ -14,6 +14,10 @@ import (
 	"errors"
 	"net/http"
 	"net/netip"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -186,6 +190,11 @@ type API struct {
 	policy      map[string]*route // method + " " + Echo path
 	echo        *echo.Echo
 	stop        chan struct{}
+	// The OpenAPI document, built at its first request (openapi.go).
+	docOnce, docJSONOnce sync.Once
+	doc                  map[string]any
+	docJSON              []byte
+	docTypes             []map[reflect.Type]bool
 }
 
 // New builds the router. Tests call it with httptest. The API's background
@@ -298,7 +307,7 @@ func (a *API) router() *echo.Echo {
 }
 
 func (a *API) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": a.version})
+	return c.JSON(http.StatusOK, healthView{Status: "ok", Version: a.version})
 }
 
 // readyz: 503 when the store does not answer; 200 "degraded" when only the
@@ -322,15 +331,7 @@ func (a *API) readyz(c echo.Context) error {
 	if !ready {
 		code = http.StatusServiceUnavailable
 	}
-	return c.JSON(code, map[string]any{"ready": ready, "status": status, "checks": checks, "cache_backend": a.cache.Backend()})
-}
-
-// errorBody is every error response.
-type errorBody struct {
-	Error struct {
-		Status  int    `json:"status"`
-		Message string `json:"message"`
-	} `json:"error"`
+	return c.JSON(code, readyView{Ready: ready, Status: status, Checks: checks, CacheBackend: a.cache.Backend()})
 }
 
 // handleError maps errors to statuses: what a user caused gets its message,
@@ -363,11 +364,16 @@ func (a *API) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		a.log.Error().Err(err).Str("route", c.Path()).Msg("request failed")
 	}
-	var body errorBody
-	body.Error.Status, body.Error.Message = status, msg
+	if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
+		if allow := a.allowedMethods(c.Request()); len(allow) > 0 && !slices.Contains(allow, c.Request().Method) {
+			status = http.StatusMethodNotAllowed
+			msg = c.Request().Method + " is not allowed on " + c.Request().URL.Path + "; use " + strings.Join(allow, ", ")
+			c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+		}
+	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
 	}
-	_ = c.JSON(status, body)
+	_ = sendProblem(c, problemOf(status, msg, a.fieldsOf(c, err, msg)...))
 }
