@@ -135,6 +135,9 @@ func (a *API) buildOpenAPI() map[string]any {
 			if pr.Format != "" {
 				schema["format"] = pr.Format
 			}
+			if pr.Pattern != "" {
+				schema["pattern"] = pr.Pattern
+			}
 			params = append(params, map[string]any{"name": pr.Name, "in": pr.In, "required": pr.Required || pr.In == "path",
 				"description": pr.Desc, "schema": schema})
 		}
@@ -292,6 +295,30 @@ func (a *API) reflectedTypes() []map[reflect.Type]bool {
 func (a *API) openapi(c echo.Context) error {
 	a.docJSONOnce.Do(func() { a.docJSON, _ = json.Marshal(a.openapiDoc()) })
 	return c.JSONBlob(http.StatusOK, a.docJSON)
+}
+
+// methodAllowed answers 405, with Allow naming the methods the route table
+// serves there, a request whose path a route serves with other methods
+// only. It runs before routing (Echo would answer 404, or run the /api/v1
+// middleware for a route that is not there). OPTIONS goes on when CORS is
+// configured (preflight requests).
+func (a *API) methodAllowed(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method == http.MethodOptions && len(a.opts.CORSOrigins) > 0 {
+			return next(c)
+		}
+		allow := a.allowedMethods(req)
+		if len(allow) == 0 || slices.Contains(allow, req.Method) {
+			return next(c)
+		}
+		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+		if req.Method == http.MethodHead {
+			return c.NoContent(http.StatusMethodNotAllowed)
+		}
+		return sendProblem(c, problemOf(http.StatusMethodNotAllowed,
+			req.Method+" is not allowed on "+req.URL.Path+"; use "+strings.Join(allow, ", ")))
+	}
 }
 
 // allowedMethods lists the methods the route table serves on the request's

@@ -107,7 +107,7 @@ type reviewDecision struct {
 // reviewQueue is the body of POST /match/review.
 type reviewQueue struct {
 	// Entries are review entries as riskgraph ingest makes them, pending.
-	Entries []store.Review `json:"entries" jsonschema:"required"`
+	Entries []store.Review `json:"entries" jsonschema:"required,minItems=1,maxItems=500"`
 }
 
 // decideReview answers POST /match/review/{id}: accept one candidate (the

@@ -23,8 +23,9 @@ type param struct {
 	Default, Min, Max int
 	// Enum lists the values a string parameter takes (the OpenAPI
 	// document's enum); Format is its format (date, date-time).
-	Enum   []string
-	Format string
+	Enum    []string
+	Format  string
+	Pattern string
 }
 
 // route is one endpoint: who may call it, how long its answers are cached,
@@ -86,7 +87,7 @@ func pathKey() param {
 	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>, percent-encoded (src%3Ahk%3A0001; a / in the key as %2F)"}
 }
 func pathPID() param {
-	return param{Name: "pid", In: "path", Required: true, Desc: "32-hex-character pid (never an identity number)"}
+	return param{Name: "pid", In: "path", Required: true, Pattern: "^[0-9a-fA-F]{32}$", Desc: "32-hex-character pid (never an identity number)"}
 }
 
 // qInt declares a whole-number query parameter: def when absent, else in

@@ -58,7 +58,8 @@ type schemaSet struct {
 	comments map[string]string
 	// seen records every named type reflected (for the comments test).
 	seen map[reflect.Type]bool
-	// suffix is added to every schema name (request schemas: "Input").
+	// suffix is added to every schema name: "Input" for request bodies,
+	// whose members are required only when tagged so and never null.
 	suffix string
 }
 
@@ -149,6 +150,13 @@ func (s *schemaSet) mapType(t reflect.Type) *jsonschema.Schema {
 		s.seen[t] = true
 	}
 	switch {
+	case t == reflect.TypeOf(subjectInput{}):
+		// A JSON string (an enterprise key) or an object (subjectInput.UnmarshalJSON).
+		obj := (&jsonschema.Reflector{Anonymous: true, DoNotReference: true, LookupComment: s.r.LookupComment,
+			RequiredFromJSONSchemaTags: true}).ReflectFromType(reflect.TypeOf(subjectObject{}))
+		obj.Version, obj.Definitions = "", nil
+		return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string", MinLength: ptr(uint64(1)), Description: "an enterprise key: USCC or src:<source>:<id>"}, obj},
+			Description: s.comment(t, "")}
 	case t == dateType:
 		return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string", Format: "date", Examples: []any{"2021-06-30"}}, {Type: "null"}},
 			Description: "a calendar date (YYYY-MM-DD), null when unknown"}
@@ -159,6 +167,8 @@ func (s *schemaSet) mapType(t reflect.Type) *jsonschema.Schema {
 	}
 	return nil
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func anys(xs []string) []any {
 	if xs == nil {
@@ -226,7 +236,7 @@ func (s *schemaSet) addFacts(t reflect.Type, def map[string]any) {
 		tags := strings.Split(f.Tag.Get("json"), ",")
 		switch f.Type.Kind() {
 		case reflect.Pointer, reflect.Slice, reflect.Map:
-			if !hasOpt(tags, "omitempty") && !hasOpt(tags, "omitzero") && f.Type != reflect.TypeOf(json.RawMessage{}) {
+			if s.suffix == "" && !hasOpt(tags, "omitempty") && !hasOpt(tags, "omitzero") && f.Type != reflect.TypeOf(json.RawMessage{}) {
 				ps = nullable(ps)
 			}
 		}

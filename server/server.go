@@ -15,8 +15,6 @@ import (
 	"net/http"
 	"net/netip"
 	"reflect"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -276,6 +274,7 @@ func (a *API) router() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
 	e.IPExtractor = ipExtractor(a.opts.TrustedProxies)
+	e.Pre(a.methodAllowed)
 	e.Use(middleware.Recover())
 	e.Use(a.observe)
 	e.Use(a.bodyLimit)
@@ -363,13 +362,6 @@ func (a *API) handleError(err error, c echo.Context) {
 	}
 	if status >= 500 {
 		a.log.Error().Err(err).Str("route", c.Path()).Msg("request failed")
-	}
-	if status == http.StatusNotFound || status == http.StatusMethodNotAllowed {
-		if allow := a.allowedMethods(c.Request()); len(allow) > 0 && !slices.Contains(allow, c.Request().Method) {
-			status = http.StatusMethodNotAllowed
-			msg = c.Request().Method + " is not allowed on " + c.Request().URL.Path + "; use " + strings.Join(allow, ", ")
-			c.Response().Header().Set("Allow", strings.Join(allow, ", "))
-		}
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

@@ -20,8 +20,8 @@ const (
 )
 
 type watchlistBody struct {
-	Name string   `json:"name" jsonschema:"required"`
-	Keys []string `json:"keys" jsonschema:"required"`
+	Name string   `json:"name" jsonschema:"required,minLength=1,maxLength=200,pattern=\\S"`
+	Keys []string `json:"keys" jsonschema:"required,minItems=1,maxItems=10000"`
 }
 
 // createWatchlist answers POST /watchlists: a named list of enterprise
