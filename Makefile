@@ -32,6 +32,7 @@ web-e2e:
 test: services-up lint
 	scripts/chromium-install.sh || [ "$$CI" != true ]
 	scripts/test.sh
+	scripts/api-conformance.sh
 	scripts/web-e2e.sh
 
 lint:

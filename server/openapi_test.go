@@ -325,6 +325,8 @@ func TestProblemEveryError(t *testing.T) {
 		{"GET", "/api/v1/enterprises/src:none:1", "", 404, ""},
 		{"POST", "/api/v1/enterprises:batch", `{"keys": 3}`, 400, "keys"},
 		{"POST", "/api/v1/enterprises:batch", `{"keys": []}`, 400, ""},
+		{"POST", "/api/v1/enterprises:batch", `{"keys": ["91350100M000100Y43", null]}`, 400, "keys[1]"},
+		{"POST", "/api/v1/enterprises:batch", `null`, 400, ""},
 		{"PUT", "/api/v1/search", "", 405, ""},
 		{"GET", "/api/v1/nowhere", "", 404, ""},
 	}
