@@ -27,6 +27,8 @@ func (a *API) schemaFacts() map[string]fact {
 		v = "riskgraph/server."
 	)
 	gradeFact := fact{Enum: grades, Example: "B", Desc: "(A lowest risk … D highest)"}
+	// as_of is a date, or empty for today (a date format would refuse the empty string).
+	asOf := fact{Pattern: `^([0-9]{4}-[0-9]{2}-[0-9]{2})?$`, Example: "2026-06-30", Desc: "(YYYY-MM-DD; empty or absent: today)"}
 	uscc := fact{Example: "91440300MA5EXAMPLE"}
 	return map[string]fact{
 		m + "NodeKind":       {Enum: strs([]models.NodeKind{models.KindEnterprise, models.KindPerson, models.KindRecord})},
@@ -52,8 +54,8 @@ func (a *API) schemaFacts() map[string]fact {
 		v + "reportView.Created":         {Format: "date-time"},
 		v + "checkRequest.Scenario":      {Enum: a.catalogue().ScenarioIDs(), Example: "bidding"},
 		v + "checkBatchRequest.Scenario": {Enum: a.catalogue().ScenarioIDs(), Example: "bidding"},
-		v + "checkRequest.AsOf":          {Format: "date"},
-		v + "checkBatchRequest.AsOf":     {Format: "date"},
+		v + "checkRequest.AsOf":          asOf,
+		v + "checkBatchRequest.AsOf":     asOf,
 		v + "runStarted.Status":          {Enum: []string{store.RunRunning}},
 		v + "xrefStarted.Status":         {Enum: []string{store.RunRunning}},
 		v + "readyView.Status":           {Enum: []string{"ok", "degraded", "unavailable"}},

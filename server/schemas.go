@@ -40,6 +40,7 @@ var openapiComments []byte
 type fact struct {
 	Enum    []string
 	Format  string
+	Pattern string
 	Example any
 	Desc    string // appended to the doc comment
 }
@@ -155,7 +156,7 @@ func (s *schemaSet) mapType(t reflect.Type) *jsonschema.Schema {
 		obj := (&jsonschema.Reflector{Anonymous: true, DoNotReference: true, LookupComment: s.r.LookupComment,
 			RequiredFromJSONSchemaTags: true}).ReflectFromType(reflect.TypeOf(subjectObject{}))
 		obj.Version, obj.Definitions = "", nil
-		return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string", MinLength: ptr(uint64(1)), Description: "an enterprise key: USCC or src:<source>:<id>"}, obj},
+		return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string", Description: "an enterprise key: USCC or src:<source>:<id>"}, obj},
 			Description: s.comment(t, "")}
 	case t == dateType:
 		return &jsonschema.Schema{OneOf: []*jsonschema.Schema{{Type: "string", Format: "date", Examples: []any{"2021-06-30"}}, {Type: "null"}},
@@ -167,8 +168,6 @@ func (s *schemaSet) mapType(t reflect.Type) *jsonschema.Schema {
 	}
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func anys(xs []string) []any {
 	if xs == nil {
@@ -257,6 +256,9 @@ func applyFact(sch map[string]any, f fact) {
 	}
 	if f.Format != "" {
 		sch["format"] = f.Format
+	}
+	if f.Pattern != "" {
+		sch["pattern"] = f.Pattern
 	}
 	if f.Example != nil {
 		sch["example"] = f.Example
