@@ -33,6 +33,7 @@ test: services-up lint
 	scripts/chromium-install.sh || [ "$$CI" != true ]
 	scripts/pdf-tools-install.sh || [ "$$CI" != true ]
 	scripts/test.sh
+	scripts/api-conformance.sh
 	scripts/web-e2e.sh
 
 lint:

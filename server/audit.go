@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -81,13 +80,8 @@ type auditedWriter struct {
 	status  int
 }
 
-var auditFailedBody = func() []byte {
-	var b errorBody
-	b.Error.Status = http.StatusServiceUnavailable
-	b.Error.Message = "the audit log cannot record this request, so it is refused; try again shortly"
-	out, _ := json.Marshal(b)
-	return out
-}()
+var auditFailedBody = problemJSON(http.StatusServiceUnavailable,
+	"the audit log cannot record this request, so it is refused; try again shortly")
 
 func (w *auditedWriter) WriteHeader(code int) {
 	if w.decided {
@@ -101,7 +95,7 @@ func (w *auditedWriter) WriteHeader(code int) {
 		w.failed = true
 		h := w.ResponseWriter.Header()
 		clear(h)
-		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		h.Set(echo.HeaderContentType, mimeProblem)
 		h.Set("Retry-After", "1")
 		w.ResponseWriter.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = w.ResponseWriter.Write(auditFailedBody)

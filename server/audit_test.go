@@ -69,7 +69,7 @@ func TestAuditFailsClosed(t *testing.T) {
 	} {
 		code, body, h := sc.do(t, auth.Inspector, rq.method, rq.path, rq.body)
 		raw, _ := json.Marshal(body)
-		if code != 503 || h.Get("Content-Type") != "application/json" || !strings.Contains(string(raw), "audit log") {
+		if code != 503 || h.Get("Content-Type") != mimeProblem || !strings.Contains(string(raw), "audit log") {
 			t.Errorf("%s %s with a failing audit log: %d %s %s, want 503 naming the audit log", rq.method, rq.path, code, h.Get("Content-Type"), raw)
 		}
 		if strings.Contains(string(raw), storetest.C) || strings.Contains(string(raw), "王芳") || strings.Contains(string(raw), storetest.B) {

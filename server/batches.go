@@ -54,5 +54,5 @@ func (a *API) writeBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"rows": b.Len(), "generation": gen})
+	return c.JSON(http.StatusOK, batchWritten{Rows: b.Len(), Generation: gen})
 }

@@ -1,11 +1,14 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -77,12 +80,30 @@ func sizeText(n int64) string {
 }
 
 // decodeStrict reads one JSON value into v from the request body: unknown
-// fields, and anything but white space after the value, are a 400; a body
-// past the limit is the endpoint's 413. want describes the body expected.
+// fields, null where the body's type has no null (anything but a date),
+// and anything but white space after the value, are a 400; a body past the
+// limit is the endpoint's 413. want describes the body expected.
 func decodeStrict(c echo.Context, v any, want string) error {
-	dec := json.NewDecoder(c.Request().Body)
+	raw, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		if tl := bodyTooLarge(c, err); tl != nil {
+			return tl
+		}
+		return badRequest("body: %v", err)
+	}
+	var tree any
+	if json.Unmarshal(raw, &tree) == nil {
+		if path, ok := nullAt(tree, reflect.TypeOf(v), "body"); ok {
+			if path == "body" {
+				return badRequest("body: want %s, not null", want)
+			}
+			field := strings.TrimPrefix(path, "body.")
+			return badField("body", field, "%s: null is not a value here; leave the member out or give a value (want %s)", field, want)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	err = dec.Decode(v)
 	if err == nil {
 		if _, terr := dec.Token(); terr != io.EOF {
 			if tl := bodyTooLarge(c, terr); tl != nil {
@@ -95,5 +116,67 @@ func decodeStrict(c echo.Context, v any, want string) error {
 	if tl := bodyTooLarge(c, err); tl != nil {
 		return tl
 	}
+	if f := jsonFieldOf(err); f != "" {
+		return badField("body", f, "body: want %s: %v", want, jsonProblem(err))
+	}
 	return badRequest("body: want %s: %v", want, jsonProblem(err))
+}
+
+// jsonFieldOf is the body member a decoding error is about ("" when it
+// names none): a value of the wrong type, or a member the body may not have.
+func jsonFieldOf(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return te.Field
+	}
+	if rest, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if f, err := strconv.Unquote(rest); err == nil {
+			return f
+		}
+	}
+	return ""
+}
+
+// nullAt finds a JSON null in v, the decoded body, where t (the Go type
+// it decodes into) takes none: Go would decode it as the zero value, which
+// a caller sending null did not mean. Only a date (models.Date) takes null.
+// It returns the member's path (body.keys[2], body.subject.name).
+func nullAt(v any, t reflect.Type, path string) (string, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch x := v.(type) {
+	case nil:
+		return path, t != dateType && t.Kind() != reflect.Interface
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return "", false
+		}
+		for i, e := range x {
+			if p, ok := nullAt(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
+		}
+	case map[string]any:
+		if t == reflect.TypeOf(subjectInput{}) {
+			t = reflect.TypeOf(subjectObject{})
+		}
+		switch t.Kind() {
+		case reflect.Map:
+			for k, e := range x {
+				if p, ok := nullAt(e, t.Elem(), path+"."+k); ok {
+					return p, true
+				}
+			}
+		case reflect.Struct:
+			for k, e := range x {
+				if f, ok := jsonField(t, k); ok {
+					if p, ok := nullAt(e, f.Type, path+"."+k); ok {
+						return p, true
+					}
+				}
+			}
+		}
+	}
+	return "", false
 }

@@ -47,6 +47,16 @@ type subjectInput struct {
 	IDNumber string `json:"id_number,omitempty"`
 }
 
+// subjectObject is subjectInput's object form, for the OpenAPI document.
+type subjectObject struct {
+	// Key is an enterprise key (USCC or src:<source>:<id>).
+	Key string `json:"key,omitempty"`
+	// Name is a person's name (with id_number).
+	Name string `json:"name,omitempty"`
+	// IDNumber is a person's identity number, hashed on arrival and never stored.
+	IDNumber string `json:"id_number,omitempty"`
+}
+
 // UnmarshalJSON accepts a string (an enterprise key) or an object.
 func (s *subjectInput) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
@@ -59,15 +69,15 @@ func (s *subjectInput) UnmarshalJSON(b []byte) error {
 }
 
 type checkRequest struct {
-	Subject  *subjectInput `json:"subject"`
-	Scenario string        `json:"scenario"`
+	Subject  *subjectInput `json:"subject" jsonschema:"required"`
+	Scenario string        `json:"scenario" jsonschema:"required"`
 	AsOf     string        `json:"as_of"`
 }
 
 type checkBatchRequest struct {
-	Scenario string         `json:"scenario"`
+	Scenario string         `json:"scenario" jsonschema:"required"`
 	AsOf     string         `json:"as_of"`
-	Subjects []subjectInput `json:"subjects"`
+	Subjects []subjectInput `json:"subjects" jsonschema:"required,minItems=1,maxItems=10000"`
 }
 
 // checkBatchView answers a batch: one stored check per subject checked,

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"mime"
@@ -107,10 +108,12 @@ func (a *API) ingestRows(c echo.Context) error {
 		return err
 	}
 	if sum.Total.Accepted == 0 {
-		var body ingestFailure
-		body.Error.Status, body.Error.Message = http.StatusUnprocessableEntity, nothingLoaded(sum)
-		body.LoadSummary = sum
-		return c.JSON(http.StatusUnprocessableEntity, body)
+		body := ingestFailure{problemOf(http.StatusUnprocessableEntity, nothingLoaded(sum)), sum}
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		return c.Blob(http.StatusUnprocessableEntity, mimeProblem, b)
 	}
 	return c.JSON(http.StatusOK, ingestResponse{sum})
 }

@@ -20,8 +20,9 @@ const maxKeyName = 200
 
 // keyRequest is the body of POST /keys.
 type keyRequest struct {
-	Role string `json:"role"`
-	Name string `json:"name"`
+	Role string `json:"role" jsonschema:"required"`
+	// Name says who or what uses the key.
+	Name string `json:"name" jsonschema:"required,minLength=1,maxLength=200,pattern=\\S"`
 }
 
 // createdKey is the answer of POST /keys: the only time the key is shown.

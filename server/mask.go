@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -165,8 +164,5 @@ func maskNames(v reflect.Value) reflect.Value {
 // something unmasked.
 func (a *API) unmaskedSuccess(c echo.Context) captured {
 	a.log.Error().Str("route", c.Path()).Msg("a masked role's answer did not come through reply; refused")
-	var body errorBody
-	body.Error.Status, body.Error.Message = http.StatusInternalServerError, "internal error"
-	b, _ := json.Marshal(body)
-	return captured{status: http.StatusInternalServerError, ctype: echo.MIMEApplicationJSON, body: b}
+	return captured{status: http.StatusInternalServerError, ctype: mimeProblem, body: problemJSON(http.StatusInternalServerError, "internal error")}
 }

@@ -146,8 +146,10 @@ func holdsStruct(t reflect.Type) bool {
 }
 
 // TestResponseTypesDeclareTheirPersons walks the declared response type of
-// every route: each route a masked role may call must declare one, and no
-// field of any declared type may carry a person's name undeclared.
+// every route a masked role may call: each must declare one (every route
+// does, for the OpenAPI document: TestRoutesDeclareTypes), and no field of
+// such a type may carry a person's name undeclared. Routes no masked role
+// may call are answered unmasked, so their types are not walked.
 func TestResponseTypesDeclareTheirPersons(t *testing.T) {
 	a := NewAPI(Options{Store: memStore(t)})
 	var undeclared []string
@@ -160,6 +162,8 @@ func TestResponseTypesDeclareTheirPersons(t *testing.T) {
 			if masked {
 				t.Errorf("%s %s: a masked role may call it, but its row declares no Response", r.Method, r.fullPath())
 			}
+		}
+		if !masked || r.Response == nil {
 			undeclared = append(undeclared, r.Method+" "+r.fullPath())
 			continue
 		}
@@ -167,7 +171,7 @@ func TestResponseTypesDeclareTheirPersons(t *testing.T) {
 			t.Errorf("%s %s: %s", r.Method, r.fullPath(), p)
 		}
 	}
-	t.Logf("routes no masked role may call, without a declared response type (masking does not apply): %s", strings.Join(undeclared, "; "))
+	t.Logf("routes no masked role may call (masking does not apply): %s", strings.Join(undeclared, "; "))
 }
 
 // TestPersonFieldsCatchesUndeclaredNames: the walk above fails on the

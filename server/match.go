@@ -35,8 +35,9 @@ const (
 
 // matchRequest is POST /match's body.
 type matchRequest struct {
-	Queries []match.Query `json:"queries"`
-	Limit   int           `json:"limit"`
+	Queries []match.Query `json:"queries" jsonschema:"required,minItems=1,maxItems=1000"`
+	// Limit is the candidates per query (0: 5).
+	Limit int `json:"limit" jsonschema:"minimum=0,maximum=50"`
 }
 
 // matchView is POST /match's answer: one result per query, in order.

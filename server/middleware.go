@@ -81,6 +81,22 @@ func apiKey(r *http.Request) string {
 	return ""
 }
 
+// twoKeys reports whether the request carries an API key in both
+// X-API-Key and Authorization, and they differ: which one the caller meant
+// is unknown, so neither is used.
+func twoKeys(r *http.Request) bool {
+	x := strings.TrimSpace(r.Header.Get("X-API-Key"))
+	h := r.Header.Get("Authorization")
+	if x == "" || h == "" {
+		return false
+	}
+	b, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		b, ok = strings.CutPrefix(h, "bearer ")
+	}
+	return !ok || strings.TrimSpace(b) != x
+}
+
 func unauthorized(msg string) error {
 	return echo.NewHTTPError(http.StatusUnauthorized, msg)
 }
@@ -103,6 +119,10 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				return err // too many failures from this address: no look-up
 			}
 			var err error
+			if twoKeys(c.Request()) {
+				a.authFailed(c)
+				return unauthorized("X-API-Key and Authorization carry different keys; send the API key once")
+			}
 			if p, err = a.keyPrincipal(c, raw); err != nil {
 				var he *echo.HTTPError
 				if errors.As(err, &he) && he.Code == http.StatusUnauthorized {

@@ -1,13 +1,25 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"reflect"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 )
+
+// The OpenAPI 3.0.3 document at /api/v1/openapi.json is built from the
+// route table (routes.go) once per server: paths and parameters from the
+// rows, request and response schemas reflected from the rows' Request and
+// Response types (schemas.go), every error as the one problem-details
+// schema (problem.go), and links from the rows' Links. The document and the
+// router cannot disagree: both come from the same rows.
 
 var echoParam = regexp.MustCompile(`:([a-z_]+)`)
 
@@ -18,11 +30,87 @@ func openapiPath(p string) string {
 	return strings.ReplaceAll(p, "\x00", ":")
 }
 
-// openapiDoc builds the OpenAPI 3.0 document from the route table, so that
-// the document and the router cannot disagree.
+// Markers for the Response of routes whose success is not a JSON object.
+type (
+	// noContent: the success has no body (204).
+	noContent struct{}
+	// textBody: the success is text in the row's Produces (not JSON).
+	textBody string
+	// rawRows: a request body of CSV or NDJSON rows (not JSON).
+	rawRows string
+)
+
+// link is one OpenAPI link of a route's success: the route it leads to
+// (its method and Echo path as in routes()), and that route's parameters
+// as runtime expressions ($response.body#/hits/0/ref/key).
+type link struct {
+	Name   string
+	To     string
+	Params map[string]string
+}
+
+// errorStatuses are the error statuses r may answer, with the problem
+// body unless r.Others says otherwise.
+func (r route) errorStatuses() []int {
+	var out []int
+	if strings.HasPrefix(r.fullPath(), "/api/v1/") {
+		out = append(out, 400)
+		// Every /api/v1 route reads the API key: a wrong one is 401, and too
+		// many requests without a valid one from an address are 429.
+		out = append(out, 401, 429)
+	}
+	if r.Roles != nil {
+		out = append(out, 403)
+	}
+	if strings.Contains(r.Path, ":") && strings.Contains(strings.ReplaceAll(r.Path, `\:`, ""), ":") {
+		out = append(out, 404)
+	}
+	if r.Request != nil {
+		out = append(out, 413)
+	}
+	out = append(out, 503)
+	for _, c := range r.Extra {
+		if c >= 400 && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+// successStatuses are r's 2xx statuses: those in Extra, else 200.
+func (r route) successStatuses() []int {
+	var out []int
+	for _, c := range r.Extra {
+		if c >= 200 && c < 300 {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		out = []int{200}
+	}
+	return out
+}
+
+// openapiDoc returns the document, built at the first call.
 func (a *API) openapiDoc() map[string]any {
+	a.docOnce.Do(func() { a.doc = a.buildOpenAPI() })
+	return a.doc
+}
+
+func (a *API) buildOpenAPI() map[string]any {
+	resp := newSchemaSet(a.schemaFacts())
+	req := newSchemaSet(a.schemaFacts())
+	req.r.RequiredFromJSONSchemaTags = true
+	req.suffix = "Input"
+	problem := resp.schemaOf(reflect.TypeOf(errorBody{}))
 	paths := map[string]any{}
-	for _, r := range a.routes() {
+	ops := map[string]string{} // method+" "+Echo path → operationId
+	rows := a.routes()
+	for _, r := range rows {
+		ops[r.Method+" "+r.Path] = strings.ToLower(r.Method) + opID(openapiPath(r.fullPath()))
+	}
+	for _, r := range rows {
 		p := openapiPath(r.fullPath())
 		item, _ := paths[p].(map[string]any)
 		if item == nil {
@@ -32,24 +120,41 @@ func (a *API) openapiDoc() map[string]any {
 		var params []any
 		for _, pr := range r.Params {
 			schema := map[string]any{"type": "string"}
-			if pr.Int {
+			switch {
+			case pr.Int:
 				schema = map[string]any{"type": "integer", "minimum": pr.Min, "maximum": pr.Max}
+				if pr.Default != 0 {
+					schema["default"] = pr.Default
+				}
+			case pr.In == "path":
+				schema["minLength"] = 1
+			}
+			if len(pr.Enum) > 0 {
+				schema["enum"] = anys(pr.Enum)
+			}
+			if pr.Format != "" {
+				schema["format"] = pr.Format
+			}
+			if pr.Pattern != "" {
+				schema["pattern"] = pr.Pattern
 			}
 			params = append(params, map[string]any{"name": pr.Name, "in": pr.In, "required": pr.Required || pr.In == "path",
 				"description": pr.Desc, "schema": schema})
 		}
-		responses := map[string]any{
-			"200": map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}},
-			"400": ref("Error"), "503": ref("Error"),
+		responses := map[string]any{}
+		for _, code := range r.successStatuses() {
+			responses[strconv.Itoa(code)] = a.successResponse(resp, r, code, rows, ops)
 		}
-		for _, code := range r.Extra {
-			if code < 300 {
-				responses[strconv.Itoa(code)] = map[string]any{"description": http.StatusText(code), "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
-			} else {
-				responses[strconv.Itoa(code)] = ref("Error")
+		for _, code := range r.errorStatuses() {
+			if other, ok := r.Others[code]; ok {
+				responses[strconv.Itoa(code)] = map[string]any{"description": http.StatusText(code),
+					"content": map[string]any{mediaOf(other): map[string]any{"schema": resp.schemaOf(reflect.TypeOf(other))}}}
+				continue
 			}
+			responses[strconv.Itoa(code)] = map[string]any{"$ref": "#/components/responses/Problem"}
 		}
-		op := map[string]any{"summary": r.Summary, "operationId": strings.ToLower(r.Method) + opID(p), "responses": responses}
+		op := map[string]any{"summary": r.Summary, "operationId": ops[r.Method+" "+r.Path], "responses": responses,
+			"tags": []any{tagOf(r)}}
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
@@ -60,43 +165,106 @@ func (a *API) openapiDoc() map[string]any {
 			}
 			op["description"] = "Roles: " + strings.Join(names, ", ") + "."
 			op["security"] = []any{map[string]any{"apiKey": []any{}}, map[string]any{"bearer": []any{}}}
-			responses["401"], responses["403"], responses["429"] = ref("Error"), ref("Error"), ref("Error")
 			if r.TTL > 0 {
 				op["description"] = op["description"].(string) + " Cached (X-Cache: hit or miss)."
 			}
 		} else {
 			op["security"] = []any{}
 		}
-		if r.Body != "" {
+		if r.Request != nil {
 			desc := r.Body
 			if r.MaxItems > 0 {
 				desc += " — at most " + spaced(r.MaxItems)
 			}
-			op["requestBody"] = map[string]any{"required": true, "description": desc,
-				"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}
+			content := map[string]any{}
+			if _, raw := r.Request.(rawRows); raw {
+				for _, mt := range []string{"text/csv", "application/x-ndjson"} {
+					content[mt] = map[string]any{"schema": map[string]any{"type": "string"}}
+				}
+			} else {
+				content["application/json"] = map[string]any{"schema": req.schemaOf(reflect.TypeOf(r.Request))}
+			}
+			op["requestBody"] = map[string]any{"required": !r.BodyOptional, "description": desc, "content": content}
 		}
 		item[strings.ToLower(r.Method)] = op
+	}
+	a.docTypes = []map[reflect.Type]bool{resp.seen, req.seen}
+	schemas := map[string]any{}
+	for _, set := range []*schemaSet{resp, req} {
+		for n, d := range set.defs {
+			schemas[n] = d
+		}
 	}
 	return map[string]any{
 		"openapi": "3.0.3",
 		"info": map[string]any{"title": "riskgraph API", "version": a.version,
-			"description": "Market-supervision graph: profiles, networks, paths, ownership, risk rankings. See docs/api.md and docs/security.md."},
+			"description": "Market-supervision graph: profiles, networks, paths, ownership, risk rankings, credit checks. " +
+				"Every error is an RFC 9457 problem details object (application/problem+json). See docs/api.md and docs/security.md."},
 		"servers": []any{map[string]any{"url": "/"}},
 		"paths":   paths,
 		"components": map[string]any{
+			"schemas": schemas,
 			"securitySchemes": map[string]any{
 				"apiKey": map[string]any{"type": "apiKey", "in": "header", "name": "X-API-Key"},
 				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
 			},
-			"responses": map[string]any{"Error": map[string]any{"description": "Error", "content": map[string]any{"application/json": map[string]any{
-				"schema": map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "properties": map[string]any{
-					"status": map[string]any{"type": "integer"}, "message": map[string]any{"type": "string"}}}}}}}}},
+			"responses": map[string]any{"Problem": map[string]any{
+				"description": "An error: what went wrong and what to change (RFC 9457 problem details)",
+				"content":     map[string]any{mimeProblem: map[string]any{"schema": problem}}}},
 		},
 	}
 }
 
-func ref(name string) map[string]any {
-	return map[string]any{"$ref": "#/components/responses/" + name}
+// successResponse is the OpenAPI response of r's success with code.
+func (a *API) successResponse(set *schemaSet, r route, code int, rows []route, ops map[string]string) map[string]any {
+	out := map[string]any{"description": http.StatusText(code)}
+	if _, none := r.Response.(noContent); none {
+		return out
+	}
+	content := map[string]any{}
+	if _, text := r.Response.(textBody); !text {
+		content["application/json"] = map[string]any{"schema": set.schemaOf(reflect.TypeOf(r.Response))}
+	}
+	for _, mt := range r.Produces {
+		content[mt] = map[string]any{"schema": map[string]any{"type": "string"}}
+	}
+	out["content"] = content
+	if len(r.Links) > 0 {
+		links := map[string]any{}
+		for _, l := range r.Links {
+			params := map[string]any{}
+			for k, v := range l.Params {
+				params[k] = v
+			}
+			links[l.Name] = map[string]any{"operationId": ops[l.To], "parameters": params}
+		}
+		out["links"] = links
+	}
+	return out
+}
+
+// mediaOf is the media type of a status's body declared in Others.
+func mediaOf(v any) string {
+	if _, ok := v.(errorBody); ok {
+		return mimeProblem
+	}
+	if _, ok := v.(ingestFailure); ok {
+		return mimeProblem
+	}
+	return "application/json"
+}
+
+// tagOf groups operations by their path's first segment.
+func tagOf(r route) string {
+	p := strings.TrimPrefix(r.fullPath(), "/api/v1")
+	p = strings.TrimPrefix(p, "/")
+	if i := strings.IndexAny(p, `/\`); i >= 0 {
+		p = p[:i]
+	}
+	if p == "healthz" || p == "readyz" || p == "metrics" || p == "openapi.json" {
+		return "service"
+	}
+	return p
 }
 
 func opID(p string) string {
@@ -117,6 +285,87 @@ func opID(p string) string {
 	return b.String()
 }
 
+// reflectedTypes are the named types the document's schemas come from
+// (built first).
+func (a *API) reflectedTypes() []map[reflect.Type]bool {
+	a.openapiDoc()
+	return a.docTypes
+}
+
 func (a *API) openapi(c echo.Context) error {
-	return c.JSON(http.StatusOK, a.openapiDoc())
+	a.docJSONOnce.Do(func() { a.docJSON, _ = json.Marshal(a.openapiDoc()) })
+	return c.JSONBlob(http.StatusOK, a.docJSON)
+}
+
+// methodAllowed answers 405, with Allow naming the methods the route table
+// serves there, a request whose path a route serves with other methods
+// only. It runs before routing (Echo would answer 404, or run the /api/v1
+// middleware for a route that is not there). OPTIONS goes on when CORS is
+// configured (preflight requests).
+func (a *API) methodAllowed(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.Method == http.MethodOptions && len(a.opts.CORSOrigins) > 0 {
+			return next(c)
+		}
+		allow := a.allowedMethods(req)
+		if len(allow) == 0 || slices.Contains(allow, req.Method) {
+			return next(c)
+		}
+		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
+		if req.Method == http.MethodHead {
+			return c.NoContent(http.StatusMethodNotAllowed)
+		}
+		return sendProblem(c, problemOf(http.StatusMethodNotAllowed,
+			req.Method+" is not allowed on "+req.URL.Path+"; use "+strings.Join(allow, ", ")))
+	}
+}
+
+// allowedMethods lists the methods the route table serves on the request's
+// path, sorted; none when no route's pattern matches it.
+func (a *API) allowedMethods(req *http.Request) []string {
+	segs := strings.Split(req.URL.EscapedPath(), "/")
+	var out []string
+	for _, r := range a.policyRows() {
+		if pathMatches(r.fullPath(), segs) && !slices.Contains(out, r.Method) {
+			out = append(out, r.Method)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// policyRows lists the route table's rows as the router registered them.
+func (a *API) policyRows() []*route {
+	out := make([]*route, 0, len(a.policy))
+	for _, r := range a.policy {
+		out = append(out, r)
+	}
+	return out
+}
+
+// pathMatches reports whether the Echo pattern matches the escaped path's
+// segments: a :name segment matches any non-empty segment, a literal one
+// itself (percent-escapes decoded; `\:` is a literal colon).
+func pathMatches(pattern string, segs []string) bool {
+	ps := strings.Split(pattern, "/")
+	if len(ps) != len(segs) {
+		return false
+	}
+	for i, p := range ps {
+		s := segs[i]
+		if strings.HasPrefix(p, ":") {
+			if s == "" {
+				return false
+			}
+			continue
+		}
+		if u, err := url.PathUnescape(s); err == nil {
+			s = u
+		}
+		if strings.ReplaceAll(p, `\:`, ":") != s {
+			return false
+		}
+	}
+	return true
 }

@@ -31,10 +31,10 @@ func (a *API) checkQuery(next echo.HandlerFunc) echo.HandlerFunc {
 		slices.Sort(names)
 		for _, name := range names {
 			if !rt.declares(name) {
-				return badRequest("unknown query parameter %q for %s %s; %s", clipName(name), rt.Method, rt.fullPath(), rt.allowedQuery())
+				return badField("query", clipName(name), "unknown query parameter %q for %s %s; %s", clipName(name), rt.Method, rt.fullPath(), rt.allowedQuery())
 			}
 			if n := len(q[name]); n > 1 {
-				return badRequest("query parameter %s is given %d times; give it once", name, n)
+				return badField("query", name, "query parameter %s is given %d times; give it once", name, n)
 			}
 		}
 		return next(c)
@@ -83,7 +83,7 @@ func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
 		for i, v := range vals {
 			u, err := url.PathUnescape(v)
 			if err != nil {
-				return badRequest("path parameter %s: %q is not validly percent-encoded; encode the value with encodeURIComponent (or url.PathEscape)", names[i], clipName(v))
+				return badField("path", names[i], "path parameter %s: %q is not validly percent-encoded; encode the value with encodeURIComponent (or url.PathEscape)", names[i], clipName(v))
 			}
 			out[i] = u
 		}

@@ -41,7 +41,7 @@ func (a *API) listReports(c echo.Context) error {
 	for i, r := range list {
 		out[i] = viewReport(r)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"reports": out})
+	return c.JSON(http.StatusOK, reportsView{Reports: out})
 }
 
 // reportFormat picks json, csv or html from format= or the Accept header.

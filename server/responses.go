@@ -135,3 +135,41 @@ type ownersView struct {
 	BeneficialOwners    []ownerView     `json:"beneficial_owners"`
 	ActualController    *controllerView `json:"actual_controller"`
 }
+
+// healthView is GET /healthz.
+type healthView struct {
+	// Status is always ok: the process answers.
+	Status string `json:"status" jsonschema:"enum=ok"`
+	// Version is the server's build version.
+	Version string `json:"version"`
+}
+
+// readyView is GET /readyz (200 when the store answers, 503 when not).
+type readyView struct {
+	// Ready is false when the store does not answer.
+	Ready bool `json:"ready"`
+	// Status is ok, degraded (the cache does not answer; the API answers
+	// from the store meanwhile) or unavailable (the store does not answer).
+	Status string `json:"status"`
+	// Checks gives each dependency's state: store and cache, ok or unreachable.
+	Checks map[string]string `json:"checks"`
+	// CacheBackend is redis or local (in process).
+	CacheBackend string `json:"cache_backend"`
+}
+
+// reportsView is GET /reports.
+type reportsView struct {
+	Reports []reportView `json:"reports"`
+}
+
+// watchlistsView is GET /watchlists.
+type watchlistsView struct {
+	Watchlists []store.Watchlist `json:"watchlists"`
+}
+
+// batchWritten is POST /batches: the rows written and the data generation
+// that holds them.
+type batchWritten struct {
+	Rows       int    `json:"rows"`
+	Generation uint64 `json:"generation"`
+}

@@ -96,14 +96,25 @@ func parseReviewCursor(cur string) (time.Time, string, error) {
 	return time.Unix(0, n).UTC(), id, nil
 }
 
+// reviewDecision is the body of POST /match/review/{id}.
+type reviewDecision struct {
+	// Decision is accept (one candidate, named by key) or reject (them all).
+	Decision string `json:"decision" jsonschema:"required,enum=accept,enum=reject"`
+	// Key is the accepted candidate's enterprise key (accept only).
+	Key string `json:"key"`
+}
+
+// reviewQueue is the body of POST /match/review.
+type reviewQueue struct {
+	// Entries are review entries as riskgraph ingest makes them, pending.
+	Entries []store.Review `json:"entries" jsonschema:"required,minItems=1,maxItems=500"`
+}
+
 // decideReview answers POST /match/review/{id}: accept one candidate (the
 // entry's rows are written attached to it) or reject them all. A decision
 // is final: deciding again is 409.
 func (a *API) decideReview(c echo.Context) error {
-	var body struct {
-		Decision string `json:"decision"`
-		Key      string `json:"key"`
-	}
+	var body reviewDecision
 	if err := decodeStrict(c, &body, decideBody); err != nil {
 		return err
 	}
@@ -210,9 +221,7 @@ func decidedConflict(r store.Review) error {
 // beside this server queues its review entries here, as a local load puts
 // them into the store (store.ReviewStore.QueueReviews).
 func (a *API) queueReviews(c echo.Context) error {
-	var body struct {
-		Entries []store.Review `json:"entries"`
-	}
+	var body reviewQueue
 	if err := decodeStrict(c, &body, `{"entries": [review entries as riskgraph ingest makes them]}`); err != nil {
 		return err
 	}

@@ -22,6 +22,11 @@ type param struct {
 	Int            bool
 	// Default is the value of an absent Int parameter.
 	Default, Min, Max int
+	// Enum lists the values a string parameter takes (the OpenAPI
+	// document's enum); Format is its format (date, date-time).
+	Enum    []string
+	Format  string
+	Pattern string
 }
 
 // route is one endpoint: who may call it, how long its answers are cached,
@@ -36,12 +41,28 @@ type route struct {
 	TTL     time.Duration
 	Summary string
 	Params  []param
-	// Body describes the JSON request body, when there is one.
+	// Body describes the request body, when there is one.
 	Body string
+	// Request is a zero value of the request body's type, the one the
+	// handler decodes into: the OpenAPI document's request schema is
+	// reflected from it (rawRows{} for CSV or NDJSON rows). A route with
+	// a Body has one (a test checks). BodyOptional: the body may be empty.
+	Request      any
+	BodyOptional bool
 	// Response is a zero value of the body's type on success: the handler
 	// answers it through reply, which masks it for roles that must not see
 	// persons' names (mask.go). Every route such a role may call has one.
 	Response any
+	// Produces lists the media types a success may take besides JSON
+	// (text/csv, text/html…), by format= or Accept; with a textBody
+	// Response, the only ones.
+	Produces []string
+	// Others gives the body of an error status that is not the problem
+	// details every other error is (readyz's 503, ingest's 422).
+	Others map[int]any
+	// Links are the routes a success leads to (OpenAPI links): clients
+	// and testers walk them as a user would.
+	Links []link
 	// MaxItems bounds the list the JSON body carries (keys of a batch),
 	// read by the handler (maxItems) and shown in the body's description.
 	MaxItems int
@@ -70,7 +91,7 @@ func pathKey() param {
 	return param{Name: "key", In: "path", Required: true, Desc: "USCC (any case, full-width accepted) or source key src:<source>:<id>, percent-encoded (src%3Ahk%3A0001; a / in the key as %2F)"}
 }
 func pathPID() param {
-	return param{Name: "pid", In: "path", Required: true, Desc: "32-hex-character pid (never an identity number)"}
+	return param{Name: "pid", In: "path", Required: true, Pattern: "^[0-9a-fA-F]{32}$", Desc: "32-hex-character pid (never an identity number)"}
 }
 
 // qInt declares a whole-number query parameter: def when absent, else in
@@ -94,17 +115,17 @@ func (a *API) routes() []route {
 	searchOffset := qInt("offset", 0, 0, maxSearchDepth-1, "rows to skip; offset + limit at most "+strconv.Itoa(maxSearchDepth))
 	types := qStr("types", "comma-separated relationship types (HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO, SAME_AS); all when empty (SAME_AS links are followed whatever the types)")
 	return []route{
-		{Method: "GET", Path: "/healthz", Summary: "The process is up", handler: a.healthz},
-		{Method: "GET", Path: "/readyz", Summary: "Store and cache state: ok, degraded (cache down) or 503 (store down)", handler: a.readyz},
-		{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", handler: echo.WrapHandler(a.metricsHandler())},
-		{Method: "GET", Path: "/openapi.json", Summary: "This document", handler: a.openapi},
+		{Method: "GET", Path: "/healthz", Response: healthView{}, Summary: "The process is up", handler: a.healthz},
+		{Method: "GET", Path: "/readyz", Response: readyView{}, Others: map[int]any{503: readyView{}}, Summary: "Store and cache state: ok, degraded (cache down) or 503 (store down)", handler: a.readyz},
+		{Method: "GET", Path: "/metrics", Response: textBody(""), Produces: []string{"text/plain"}, Summary: "Prometheus metrics", handler: echo.WrapHandler(a.metricsHandler())},
+		{Method: "GET", Path: "/openapi.json", Response: map[string]any{}, Summary: "This document", handler: a.openapi},
 
 		{Method: "GET", Path: "/enterprises/:key", Response: enterpriseProfile{}, Roles: readers, TTL: ttl, Summary: "Enterprise profile: registration, region, code parts, risk (score, grade, flags) and the newest records",
-			Params: []param{pathKey()}, handler: a.enterprise},
+			Params: []param{pathKey()}, Links: enterpriseLinks("$response.body#/enterprise/key"), handler: a.enterprise},
 		{Method: "GET", Path: "/enterprises/:key/records", Response: recordsView{}, Roles: readers, TTL: ttl, Summary: "Credit records of an enterprise, newest decision first, paged",
 			Params: []param{pathKey(), offset, qInt("limit", 50, 1, 200, "page size")}, handler: a.records},
 		{Method: "POST", Path: "/enterprises\\:batch", Response: batchView{}, Roles: readers, Summary: "Look up to " + spaced(maxBatchKeys) + " enterprises at once",
-			Body: `{"keys": ["USCC or src:key", …]}`, MaxItems: maxBatchKeys, handler: a.batch},
+			Body: `{"keys": ["USCC or src:key", …]}`, Request: batchRequest{}, MaxItems: maxBatchKeys, handler: a.batch},
 		{Method: "GET", Path: "/enterprises/:key/network", Response: store.Graph{}, Roles: inspectors, TTL: ttl, Summary: "Neighbourhood for graph display",
 			Params: []param{pathKey(), qInt("depth", 2, 1, store.MaxNeighbourhoodDepth, "hops"), qInt("limit", 500, 1, store.MaxNeighbourhoodLimit, "node limit"), types}, handler: a.network},
 		{Method: "GET", Path: "/enterprises/:key/ownership", Response: ownershipView{}, Roles: inspectors, TTL: ttl, Summary: "Ownership penetration tree over HOLDS_SHARES, up (holders) or down (holdings)",
@@ -124,41 +145,46 @@ func (a *API) routes() []route {
 			Params: []param{{Name: "from", In: "query", Required: true, Desc: "enterprise key or person:<pid>"}, {Name: "to", In: "query", Required: true, Desc: "enterprise key or person:<pid>"},
 				qInt("max_depth", 6, 1, store.MaxPathDepth, "hops"), qInt("limit", 10, 1, 100, "paths"), qStr("mode", "all (default) or shortest"), types}, handler: a.paths},
 		{Method: "POST", Path: "/match", Response: matchView{}, Roles: readers, Summary: "Screen up to " + spaced(maxMatchQueries) + " queries (name, codes, address, phone, email, legal representative, region; persons by name, identity number and enterprise) against the stored enterprises and persons: ranked candidates with score, match and per-feature agreement (docs/matching.md; person queries refused for dashboards)",
-			Body: matchBody, MaxItems: maxMatchQueries, handler: a.match},
+			Body: matchBody, Request: matchRequest{}, MaxItems: maxMatchQueries, handler: a.match},
 		// The match review queue of matching at ingest (review.go).
 		{Method: "GET", Path: "/match/review", Response: reviewsView{}, Roles: inspectors, Summary: "Match review queue: rows the loader matched with a score between the review and the accept threshold, held with their query and candidates, oldest first, paged by cursor (docs/ingest.md)",
 			Params: []param{qStr("status", "pending (default), accepted, rejected or all"), qInt("limit", 50, 1, 500, "page size"),
 				qStr("cursor", "the next value of the previous page")}, handler: a.listReviews},
 		{Method: "POST", Path: "/match/review/:id", Response: reviewDecided{}, Roles: inspectors, Summary: "Decide a queued match: accept one candidate (the held rows are written attached to it) or reject them all; a decision is final (409 after)",
-			Params: []param{{Name: "id", In: "path", Required: true, Desc: "review entry id"}}, Body: decideBody, Extra: []int{404, 409, 422}, handler: a.decideReview},
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "review entry id"}}, Body: decideBody, Request: reviewDecision{}, Extra: []int{404, 409, 422}, handler: a.decideReview},
 		{Method: "POST", Path: "/match/review", Response: queuedView{}, Roles: writers, Summary: "Queue match review entries (riskgraph ingest beside a running server); an entry queued before is kept, with its decision, and takes the rows it does not hold",
-			Body: `{"entries": [review entries as riskgraph ingest makes them]} — at most ` + spaced(maxQueueEntries) + ` entries, 64 MiB`, MaxItems: maxQueueEntries, Extra: []int{413}, handler: a.queueReviews},
+			Body: `{"entries": [review entries as riskgraph ingest makes them]} — at most ` + spaced(maxQueueEntries) + ` entries, 64 MiB`, Request: reviewQueue{}, MaxItems: maxQueueEntries, Extra: []int{413}, handler: a.queueReviews},
 		{Method: "GET", Path: "/search", Response: searchView{}, Roles: readers, TTL: ttl, Summary: "Name and code search, paged (persons masked for dashboards)",
-			Params: []param{{Name: "q", In: "query", Required: true, Desc: "name part or USCC"}, searchOffset, qInt("limit", 20, 1, 200, "page size")}, handler: a.search},
+			Params: []param{{Name: "q", In: "query", Required: true, Desc: "name part or USCC"}, searchOffset, qInt("limit", 20, 1, 200, "page size")},
+			Links:  enterpriseLinks("$response.body#/hits/0/ref/key"), handler: a.search},
 
 		{Method: "GET", Path: "/ranking", Response: rankingView{}, Roles: readers, TTL: ttl, Summary: "Top-risk enterprises, score descending, filtered, paged",
 			Params: []param{qStr("region", "GB/T 2260 code at province, city or county level"), qStr("industry", "industry code"), qStr("grade", "A, B, C or D"),
-				qStr("flag", "anomaly flag"), offset, qInt("limit", 100, 1, 500, "page size")}, handler: a.ranking},
+				qStr("flag", "anomaly flag"), offset, qInt("limit", 100, 1, 500, "page size")},
+			Links: enterpriseLinks("$response.body#/ranking/items/0/ref/key"), handler: a.ranking},
 		{Method: "GET", Path: "/stats", Response: statsView{}, Roles: readers, TTL: ttl, Summary: "Score distribution and grade counts by region or industry, of the enterprises passing the filters (as /ranking's)",
 			Params: []param{qStr("by", "region (province, default), city or industry"), qStr("region", "6-digit division code (province, city or county)"),
 				qStr("industry", "industry code"), qStr("grade", "A, B, C or D"), qStr("flag", "one flag")}, handler: a.stats},
 		{Method: "GET", Path: "/flags", Response: flagsView{}, Roles: readers, TTL: ttl, Summary: "Flagged entities of runs finished since a time, paged",
 			Params: []param{qStr("since", "RFC 3339 time (default: all)"), qStr("flag", "one flag"), offset, qInt("limit", 100, 1, 500, "page size")}, handler: a.flags},
-		{Method: "GET", Path: "/runs", Response: runsView{}, Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 20, 1, 100, "runs")}, handler: a.runs},
+		{Method: "GET", Path: "/runs", Response: runsView{}, Roles: readers, Summary: "Engine runs, newest first", Params: []param{qInt("limit", 20, 1, 100, "runs")},
+			Links: []link{{Name: "run", To: "GET /runs/:id", Params: map[string]string{"id": "$response.body#/runs/0/id"}}}, handler: a.runs},
 		{Method: "GET", Path: "/runs/:id", Response: store.Run{}, Roles: readers, Summary: "One engine run", Params: []param{{Name: "id", In: "path", Required: true, Desc: "run id"}}, handler: a.run},
 		{Method: "POST", Path: "/runs", Response: runStarted{}, Roles: admins, Summary: "Start an engine run in the background (202 with its id; 409 while another runs)",
-			Extra: []int{202, 409}, handler: a.triggerRun},
+			Extra: []int{202, 409}, Links: []link{{Name: "run", To: "GET /runs/:id", Params: map[string]string{"id": "$response.body#/run"}}}, handler: a.triggerRun},
 
 		// Duplicates inside the graph (xref.go, docs/matching.md "Duplicates").
 		{Method: "POST", Path: "/xref", Response: xrefStarted{}, Roles: admins, Summary: "Start an xref run in the background: find likely duplicate enterprises and write them as candidate pairs (202 with its id; 409 while another runs)",
-			Body: xrefBody, Extra: []int{202, 409}, handler: a.startXref},
+			Body: xrefBody, Request: XrefOptions{}, BodyOptional: true, Extra: []int{202, 409},
+			Links: []link{{Name: "xrefRun", To: "GET /xref/runs/:id", Params: map[string]string{"id": "$response.body#/run"}}}, handler: a.startXref},
 		{Method: "GET", Path: "/xref/runs/:id", Response: store.Run{}, Roles: inspectors, Summary: "One xref run (status, summary: blocks compared and skipped, pairs found and added)",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "xref run id"}}, Extra: []int{404}, handler: a.xrefRun},
 		{Method: "GET", Path: "/xref/pairs", Response: xrefPairsView{}, Roles: inspectors, Summary: "Candidate duplicate pairs with score and per-feature evidence, best first, paged by cursor",
 			Params: []param{qStr("status", "candidate, confirmed, rejected or undone (default: all)"), qStr("cursor", "the next value of the previous page"),
-				qInt("limit", 100, 1, 1000, "page size")}, handler: a.xrefPairs},
+				qInt("limit", 100, 1, 1000, "page size")},
+			Links: []link{{Name: "pair", To: "POST /xref/pairs/:id", Params: map[string]string{"id": "$response.body#/pairs/0/id"}}}, handler: a.xrefPairs},
 		{Method: "POST", Path: "/xref/pairs/:id", Response: store.XrefPair{}, Roles: inspectors, Summary: "Decide a pair: confirm (a SAME_AS link: network, paths, ownership and the engine treat the two as one entity), reject, or undo the last decision; 404 unknown, 409 when the pair's status does not admit it",
-			Params: []param{{Name: "id", In: "path", Required: true, Desc: "pair id (xp-…)"}}, Body: xrefDecisionBody, Extra: []int{404, 409}, handler: a.decideXrefPair},
+			Params: []param{{Name: "id", In: "path", Required: true, Desc: "pair id (xp-…)"}}, Body: xrefDecisionBody, Request: xrefDecisionRequest{}, Extra: []int{404, 409}, handler: a.decideXrefPair},
 
 		{Method: "POST", Path: "/ingest/:kind", Roles: writers, Summary: "Ingest rows of one kind (CSV or NDJSON, columns as docs/data-format.md names them); 422 when nothing loads", Params: []param{{Name: "kind", In: "path", Required: true, Desc: "file kind"},
 			qStr("source", "the data set's name (default api)"), qStr("format", "csv or ndjson (default: from Content-Type)"),
@@ -167,29 +193,32 @@ func (a *API) routes() []route {
 			qStr("match", "true: resolve enterprise references that are names or old codes with the matcher (docs/ingest.md, matching at ingest)"),
 			qStr("match_accept", "score from which a row is attached (default 0.9; implies match=true)"),
 			qStr("match_review", "score from which a row is queued for review, below it rejected (default 0.7; implies match=true)")},
-			Body: "CSV or NDJSON rows", Extra: []int{413, 422}},
+			Body: "CSV or NDJSON rows", Request: rawRows(""), Response: ingestResponse{}, Others: map[int]any{422: ingestFailure{}}, Extra: []int{413, 422}},
 		{Method: "GET", Path: "/audit", Response: auditView{}, Roles: admins, Summary: "Audit log: one entry per request (id, time, key_id, role, method, route, entities, query, status), newest first, paged by cursor",
 			Params: []param{qStr("key_id", "API key id"), qStr("entity", "enterprise key or person:<pid>: entries naming it among their entities"), qStr("route", "route pattern, e.g. /api/v1/enterprises/:key"),
 				qStr("since", "RFC 3339"), qStr("until", "RFC 3339"), qStr("before", "cursor: the next value of the previous page"), qInt("limit", 100, 1, 1000, "page size")}, handler: a.auditQuery},
 		// Reports and watch-lists (reports.go, watchlists.go).
-		{Method: "GET", Path: "/reports", Roles: inspectors, Summary: "Early-warning reports, newest first (summary and delivery status, no body)",
-			Params: []param{qInt("limit", 20, 1, 200, "reports")}, handler: a.listReports},
-		{Method: "GET", Path: "/reports/:id", Roles: inspectors, Summary: "One report as JSON (default), CSV (one section) or self-contained HTML, by format= or Accept",
+		{Method: "GET", Path: "/reports", Response: reportsView{}, Roles: inspectors, Summary: "Early-warning reports, newest first (summary and delivery status, no body)",
+			Params: []param{qInt("limit", 20, 1, 200, "reports")},
+			Links:  []link{{Name: "report", To: "GET /reports/:id", Params: map[string]string{"id": "$response.body#/reports/0/id"}}}, handler: a.listReports},
+		{Method: "GET", Path: "/reports/:id", Response: report.Document{}, Produces: []string{"text/csv", "text/html"}, Roles: inspectors, Summary: "One report as JSON (default), CSV (one section) or self-contained HTML, by format= or Accept",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "report id"}, qStr("format", "json, csv or html (default: from Accept, else json)"),
 				qStr("section", "CSV section: entered_cd (default), grade_changes, new_flags, top_risers, new_records, restricted_appointments, watched, by_region, by_industry, grades")}, handler: a.getReport},
-		{Method: "POST", Path: "/watchlists", Roles: inspectors, Summary: "Create a watch-list: the next report lists every change on its entities (201)",
-			Body: `{"name": "…", "keys": ["USCC, src:<source>:<id> or person:<pid>", …]} — at most ` + spaced(maxWatchlistKeys) + ` keys`, MaxItems: maxWatchlistKeys, handler: a.createWatchlist},
-		{Method: "GET", Path: "/watchlists", Roles: inspectors, Summary: "Every watch-list", handler: a.listWatchlists},
-		{Method: "DELETE", Path: "/watchlists/:id", Roles: inspectors, Summary: "Delete a watch-list (204)",
+		{Method: "POST", Path: "/watchlists", Response: store.Watchlist{}, Request: watchlistBody{}, Extra: []int{201}, Roles: inspectors, Summary: "Create a watch-list: the next report lists every change on its entities (201)",
+			Body: `{"name": "…", "keys": ["USCC, src:<source>:<id> or person:<pid>", …]} — at most ` + spaced(maxWatchlistKeys) + ` keys`, MaxItems: maxWatchlistKeys,
+			Links: []link{{Name: "delete", To: "DELETE /watchlists/:id", Params: map[string]string{"id": "$response.body#/id"}}}, handler: a.createWatchlist},
+		{Method: "GET", Path: "/watchlists", Response: watchlistsView{}, Roles: inspectors, Summary: "Every watch-list", handler: a.listWatchlists},
+		{Method: "DELETE", Path: "/watchlists/:id", Response: noContent{}, Extra: []int{204}, Roles: inspectors, Summary: "Delete a watch-list (204)",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "watch-list id"}}, handler: a.deleteWatchlist},
 		// Credit checks (credit.go, docs/credit-checks.md).
 		{Method: "POST", Path: "/credit-checks", Response: credit.Answer{}, Roles: checkers, Summary: "Credit check of one subject for one scenario: verdict, every measure with its rule, legal basis, evidence (records, or the network path to the related party holding them) and end; stored, and answered exactly as stored",
-			Body: checkBody, Extra: []int{404}, handler: a.createCheck},
+			Body: checkBody, Request: checkRequest{}, Extra: []int{404},
+			Links: []link{{Name: "check", To: "GET /credit-checks/:id", Params: map[string]string{"id": "$response.body#/id"}}}, handler: a.createCheck},
 		{Method: "POST", Path: "/credit-checks\\:batch", Response: checkBatchView{}, Roles: checkers, Summary: "Credit checks of up to " + spaced(maxCheckSubjects) + " subjects (a procurement's bidders) for one scenario; each stored",
-			Body: checkBatchBody, MaxItems: maxCheckSubjects, handler: a.createChecks},
+			Body: checkBatchBody, Request: checkBatchRequest{}, MaxItems: maxCheckSubjects, handler: a.createChecks},
 		{Method: "GET", Path: "/credit-checks", Response: checkCountsView{}, Roles: append([]auth.Role{auth.Checker}, readers...), Summary: "Numbers of stored credit checks by scenario and verdict",
 			Params: []param{qStr("scenario", "one scenario of the measures catalogue"), qStr("since", "a date (YYYY-MM-DD, China time) or an RFC 3339 time")}, handler: a.checkCounts},
-		{Method: "GET", Path: "/credit-checks/:id", Response: credit.Answer{}, Roles: checkers, Summary: "One stored credit check exactly as it was answered (JSON), or its certificate (HTML) by format= or Accept",
+		{Method: "GET", Path: "/credit-checks/:id", Response: credit.Answer{}, Produces: []string{"text/html"}, Roles: checkers, Summary: "One stored credit check exactly as it was answered (JSON), or its certificate (HTML) by format= or Accept",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "check id"}, qStr("format", "json or html (default: from Accept, else json)")}, Extra: []int{404}, handler: a.getCheck},
 		{Method: "POST", Path: "/credit-checks\\:simulate", Response: simulationView{}, Roles: admins, Summary: "Policy simulation: how a candidate measures catalogue would change the verdicts (per scenario, province and industry, with samples and reasons), or candidate grade thresholds the grades; nothing is stored",
 			Body: simulateBody, Extra: []int{409}, handler: a.simulate},
@@ -216,12 +245,27 @@ func (a *API) routes() []route {
 			Params: []param{{Name: "number", In: "path", Required: true, Desc: "report number (CR…)"}, qStr("format", "json (default), html or pdf")}, Extra: []int{404}, handler: a.getCreditReport},
 		{Method: "GET", Path: "/keys", Response: keysView{}, Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
 		{Method: "POST", Path: "/keys", Response: createdKey{}, Roles: admins, Summary: "Create an API key (201); the answer is the only time the key is shown, only its hash is stored",
-			Body: `{"role": "dashboard|inspector|writer|checker|admin", "name": "who or what uses it"}`, Extra: []int{201}, handler: a.createKey},
+			Body: `{"role": "dashboard|inspector|writer|checker|admin", "name": "who or what uses it"}`, Request: keyRequest{}, Extra: []int{201}, handler: a.createKey},
 		{Method: "POST", Path: "/keys/:id/revoke", Response: keyRevoked{}, Roles: admins, Summary: "Revoke an API key: this server refuses it from the answer on",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "key id"}}, Extra: []int{404}, handler: a.revokeKey},
-		{Method: "POST", Path: "/batches", Roles: writers, Summary: "Write one store batch (validated rows, as riskgraph ingest makes them) as one transaction; 200 once durable",
+		{Method: "POST", Path: "/batches", Response: batchWritten{}, Request: store.Batch{}, Roles: writers, Summary: "Write one store batch (validated rows, as riskgraph ingest makes them) as one transaction; 200 once durable",
 			Body:  `store batch: {"enterprises": […], "persons": […], "shareholdings": […], "roles": […], "branches": […], "records": […]} — at most 64 MiB`,
 			Extra: []int{413}, handler: a.writeBatch},
+	}
+}
+
+// enterpriseLinks are the links from an answer naming an enterprise (at
+// the runtime expression key) to the routes about it.
+func enterpriseLinks(key string) []link {
+	p := map[string]string{"key": key}
+	return []link{
+		{Name: "enterprise", To: "GET /enterprises/:key", Params: p},
+		{Name: "records", To: "GET /enterprises/:key/records", Params: p},
+		{Name: "risk", To: "GET /enterprises/:key/risk", Params: p},
+		{Name: "network", To: "GET /enterprises/:key/network", Params: p},
+		{Name: "ownership", To: "GET /enterprises/:key/ownership", Params: p},
+		{Name: "group", To: "GET /enterprises/:key/group", Params: p},
+		{Name: "owners", To: "GET /enterprises/:key/owners", Params: p},
 	}
 }
 

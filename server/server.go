@@ -15,6 +15,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"reflect"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -199,6 +201,11 @@ type API struct {
 	policy      map[string]*route // method + " " + Echo path
 	echo        *echo.Echo
 	stop        chan struct{}
+	// The OpenAPI document, built at its first request (openapi.go).
+	docOnce, docJSONOnce sync.Once
+	doc                  map[string]any
+	docJSON              []byte
+	docTypes             []map[reflect.Type]bool
 }
 
 // New builds the router. Tests call it with httptest. The API's background
@@ -281,6 +288,7 @@ func (a *API) router() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
 	e.IPExtractor = ipExtractor(a.opts.TrustedProxies)
+	e.Pre(a.methodAllowed)
 	e.Use(middleware.Recover())
 	e.Use(a.observe)
 	e.Use(a.bodyLimit)
@@ -314,7 +322,7 @@ func (a *API) router() *echo.Echo {
 }
 
 func (a *API) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": a.version})
+	return c.JSON(http.StatusOK, healthView{Status: "ok", Version: a.version})
 }
 
 // readyz: 503 when the store does not answer; 200 "degraded" when only the
@@ -338,15 +346,7 @@ func (a *API) readyz(c echo.Context) error {
 	if !ready {
 		code = http.StatusServiceUnavailable
 	}
-	return c.JSON(code, map[string]any{"ready": ready, "status": status, "checks": checks, "cache_backend": a.cache.Backend()})
-}
-
-// errorBody is every error response.
-type errorBody struct {
-	Error struct {
-		Status  int    `json:"status"`
-		Message string `json:"message"`
-	} `json:"error"`
+	return c.JSON(code, readyView{Ready: ready, Status: status, Checks: checks, CacheBackend: a.cache.Backend()})
 }
 
 // handleError maps errors to statuses: what a user caused gets its message,
@@ -379,11 +379,9 @@ func (a *API) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		a.log.Error().Err(err).Str("route", c.Path()).Msg("request failed")
 	}
-	var body errorBody
-	body.Error.Status, body.Error.Message = status, msg
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
 	}
-	_ = c.JSON(status, body)
+	_ = sendProblem(c, problemOf(status, msg, a.fieldsOf(c, err, msg)...))
 }

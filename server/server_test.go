@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -39,10 +40,17 @@ func get(t *testing.T, h http.Handler, url string) (int, map[string]any) {
 	return rec.Code, body
 }
 
+// errMessage is an error body's message: its problem detail, which the
+// v1 member error.message repeats. A body where the two differ (or that is
+// not a problem) gives a text no test expects, so the test fails.
 func errMessage(body map[string]any) string {
 	e, _ := body["error"].(map[string]any)
 	m, _ := e["message"].(string)
-	return m
+	d, _ := body["detail"].(string)
+	if m != d || body["type"] != "about:blank" || body["status"] != e["status"] {
+		return fmt.Sprintf("not a problem body: detail %q, error.message %q, type %v", d, m, body["type"])
+	}
+	return d
 }
 
 func TestHealthAndReadiness(t *testing.T) {

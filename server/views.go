@@ -78,7 +78,7 @@ func (a *API) records(c echo.Context) error {
 
 // batchRequest is the body of POST /enterprises:batch.
 type batchRequest struct {
-	Keys []string `json:"keys"`
+	Keys []string `json:"keys" jsonschema:"required,minItems=1,maxItems=1000"`
 }
 
 // batch looks up to the route's MaxItems enterprises; unknown or invalid keys are listed

@@ -20,8 +20,8 @@ const (
 )
 
 type watchlistBody struct {
-	Name string   `json:"name"`
-	Keys []string `json:"keys"`
+	Name string   `json:"name" jsonschema:"required,minLength=1,maxLength=200,pattern=\\S"`
+	Keys []string `json:"keys" jsonschema:"required,minItems=1,maxItems=10000"`
 }
 
 // createWatchlist answers POST /watchlists: a named list of enterprise
@@ -80,7 +80,7 @@ func (a *API) listWatchlists(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"watchlists": nonNil(list)})
+	return c.JSON(http.StatusOK, watchlistsView{Watchlists: nonNil(list)})
 }
 
 // deleteWatchlist answers DELETE /watchlists/{id}.

@@ -42,6 +42,12 @@ const xrefBody = `{"threshold": 0.9, "max_block": 64} (both optional; an empty b
 
 const xrefDecisionBody = `{"decision": "confirm" | "reject" | "undo"}`
 
+// xrefDecisionRequest is the body of POST /xref/pairs/{id}.
+type xrefDecisionRequest struct {
+	// Decision: confirm (a SAME_AS link), reject, or undo the last decision.
+	Decision string `json:"decision" jsonschema:"required,enum=confirm,enum=reject,enum=undo"`
+}
+
 // xrefStarted is POST /xref.
 type xrefStarted struct {
 	Run    string `json:"run"`
@@ -155,9 +161,7 @@ func (a *API) decideXrefPair(c echo.Context) error {
 	if cur, err := a.store.XrefPair(ctx, id); err == nil {
 		c.Set(ctxEntities, []string{models.EnterpriseRef(cur.A).String(), models.EnterpriseRef(cur.B).String()})
 	}
-	var body struct {
-		Decision string `json:"decision"`
-	}
+	var body xrefDecisionRequest
 	if err := decodeStrict(c, &body, xrefDecisionBody); err != nil {
 		return err
 	}

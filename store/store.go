@@ -191,6 +191,10 @@ type edgeJSON struct {
 	Props map[string]any `json:"props,omitempty"`
 }
 
+// JSONSchemaAlias gives the shape the edge encodes as, for schema
+// generators (the OpenAPI document, server/schemas.go).
+func (Edge) JSONSchemaAlias() any { return edgeJSON{} }
+
 // MarshalJSON renders the edge with its endpoints as node ids ("kind:key").
 func (e Edge) MarshalJSON() ([]byte, error) {
 	return json.Marshal(edgeJSON{ID: e.ID(), From: e.From.String(), To: e.To.String(), Type: e.Type, Props: e.Props})
