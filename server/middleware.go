@@ -221,8 +221,10 @@ func (a *API) redisClient() redis.UniversalClient {
 	return a.redis.Client()
 }
 
-// newLimiter: Redis fixed windows when Redis is configured (falling back
-// to in-process counting while it is down), in-process otherwise.
+// newLimiter: fixed windows counted in Redis when Redis is configured,
+// shared by the replicas through tokens each reserves in blocks (at most
+// one Redis call per request, usually none; ratelimit.Shared), falling back
+// to in-process counting while Redis is down; in-process otherwise.
 func (a *API) newLimiter() ratelimit.Limiter {
 	if a.opts.RateLimit < 0 {
 		return nil
@@ -231,21 +233,14 @@ func (a *API) newLimiter() ratelimit.Limiter {
 	if a.redis == nil {
 		return local
 	}
-	rl := ratelimit.NewRedis(a.redis.Client(), a.opts.RateLimit, a.opts.RateWindow, "rg:rl:", a.opts.Now)
-	return &ratelimit.Fallback{
-		Primary: limiterFunc(func(ctx context.Context, id string) (d ratelimit.Decision, err error) {
-			err = a.cache.Try(ctx, func(ctx context.Context) error { d, err = rl.Allow(ctx, id); return err })
-			return d, err
-		}),
-		Secondary:  local,
-		OnFallback: func(error) { a.m.RateLimitFallback.Inc() },
+	shared, err := ratelimit.NewShared(a.redis.Client(), ratelimit.SharedOptions{Limit: a.opts.RateLimit, Window: a.opts.RateWindow,
+		Prefix: "rg:rl:", Now: a.opts.Now, Do: a.cache.Try})
+	if err != nil {
+		a.log.Warn().Err(err).Msg("rate limits counted per replica")
+		return local
 	}
-}
-
-type limiterFunc func(ctx context.Context, id string) (ratelimit.Decision, error)
-
-func (f limiterFunc) Allow(ctx context.Context, id string) (ratelimit.Decision, error) {
-	return f(ctx, id)
+	go func() { <-a.stop; shared.Close() }()
+	return &ratelimit.Fallback{Primary: shared, Secondary: local, OnFallback: func(error) { a.m.RateLimitFallback.Inc() }}
 }
 
 // rateLimit refuses requests over the key's limit with 429 and Retry-After.
