@@ -171,13 +171,31 @@ func (r *Redis) Set(ctx context.Context, key string, val []byte, ttl time.Durati
 
 // Delete implements Cache.
 func (r *Redis) Delete(ctx context.Context, keys ...string) error {
-	if len(keys) == 0 {
+	var err error
+	switch {
+	case len(keys) == 0:
 		return nil
+	case len(keys) == 1 || !r.Cluster():
+		err = r.c.Del(ctx, keys...).Err()
+	default:
+		// A cluster refuses a DEL of keys in different hash slots
+		// (CROSSSLOT): one DEL per key, pipelined — one round trip per node.
+		p := r.c.Pipeline()
+		for _, k := range keys {
+			p.Del(ctx, k)
+		}
+		_, err = p.Exec(ctx)
 	}
-	if err := r.c.Del(ctx, keys...).Err(); err != nil {
+	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return nil
+}
+
+// Cluster reports whether the client speaks to a Redis Cluster.
+func (r *Redis) Cluster() bool {
+	_, ok := r.c.(*redis.ClusterClient)
+	return ok
 }
 
 // Ping implements Cache.

@@ -77,24 +77,54 @@ func TestLocalEvictsLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
+// TestRedis runs the conformance cases on the single Redis and on the
+// Redis Cluster (REDIS_URL, REDIS_CLUSTER_URL; see cache/redistest, which
+// this package's tests cannot import).
 func TestRedis(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
+	for _, c := range []struct{ name, env, def string }{
+		{"single", "REDIS_URL", "redis://127.0.0.1:6379/0"},
+		{"cluster", "REDIS_CLUSTER_URL", "redis://127.0.0.1:7001?addr=127.0.0.1:7002&addr=127.0.0.1:7003"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			url := os.Getenv(c.env)
+			if url == "" {
+				url = c.def
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			r, err := OpenRedis(ctx, url)
+			if err != nil {
+				if os.Getenv("CI") != "" {
+					t.Fatalf("Redis is required under CI (run make services-up): %v", err)
+				}
+				t.Skipf("no Redis at %s (run make services-up): %v", url, err)
+			}
+			defer r.Close()
+			if r.Cluster() != (c.name == "cluster") {
+				t.Fatalf("%s=%s: cluster client %v", c.env, url, r.Cluster())
+			}
+			prefix := fmt.Sprintf("riskgraph:test:%d:", time.Now().UnixNano())
+			conformance(t, r, prefix, time.Sleep)
+			// Keys in different hash slots (on a cluster, different nodes)
+			// are deleted together.
+			var keys []string
+			for i := range 20 {
+				k := fmt.Sprintf("%sdel:%d", prefix, i)
+				keys = append(keys, k)
+				if err := r.Set(ctx, k, []byte("x"), time.Minute); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := r.Delete(ctx, keys...); err != nil {
+				t.Fatalf("delete of %d keys: %v", len(keys), err)
+			}
+			for _, k := range keys {
+				if _, ok, _ := r.Get(ctx, k); ok {
+					t.Errorf("%s survived the delete", k)
+				}
+			}
+		})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := OpenRedis(ctx, url)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Redis is required under CI (run make services-up): %v", err)
-		}
-		t.Skipf("no Redis at %s (run make services-up): %v", url, err)
-	}
-	defer c.Close()
-	t.Logf("Redis reached at %s", url)
-	prefix := fmt.Sprintf("riskgraph:test:%d:", time.Now().UnixNano())
-	conformance(t, c, prefix, time.Sleep)
 }
 
 func TestOpenRedisBadURL(t *testing.T) {

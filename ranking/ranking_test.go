@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"riskgraph/cache"
 	"riskgraph/cache/redistest"
 	"riskgraph/models"
 	"riskgraph/store"
@@ -123,14 +124,19 @@ func TestIndex(t *testing.T) {
 }
 
 // The sorted sets in Redis answer every filter as the in-process index
-// does, page by page, and every key they use expires.
+// does, page by page, and every key they use expires; on the single Redis
+// and on the cluster (where a run's keys share one hash slot).
 func TestPublishedAnswersMatchIndex(t *testing.T) {
+	redistest.Each(t, testPublishedAnswersMatchIndex)
+}
+
+func testPublishedAnswersMatchIndex(t *testing.T, r *cache.Redis) {
 	run := fmt.Sprintf("test-%d", time.Now().UnixNano())
 	ix, err := Build(context.Background(), scored(t, run))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := redistest.Open(t).Client()
+	c := r.Client()
 	ctx := context.Background()
 	if _, ok, _ := func() ([]Entry, bool, error) {
 		o, _, ok, err := topRedis(ctx, c, run, Filter{}, 0, 10)
@@ -150,9 +156,9 @@ func TestPublishedAnswersMatchIndex(t *testing.T) {
 			}
 		}
 	}
-	keys, err := c.Keys(ctx, rkey(run, "*")).Result()
-	if err != nil || len(keys) == 0 {
-		t.Fatal(keys, err)
+	keys := redistest.Keys(t, c, rkey(run, "*"))
+	if len(keys) == 0 {
+		t.Fatal("no ranking keys in Redis")
 	}
 	for _, k := range keys {
 		if ttl, _ := c.TTL(ctx, k).Result(); ttl <= 0 {
@@ -174,10 +180,15 @@ type tryAlways struct{}
 func (tryAlways) Try(ctx context.Context, op func(context.Context) error) error { return op(ctx) }
 
 // The service answers from the store until the run is in Redis, publishes
-// it in the background once, and frees the publish lease afterwards.
+// it in the background once, and frees the publish lease afterwards; on
+// the single Redis and on the cluster.
 func TestServicePublishesLate(t *testing.T) {
+	redistest.Each(t, testServicePublishesLate)
+}
+
+func testServicePublishesLate(t *testing.T, r *cache.Redis) {
 	run := fmt.Sprintf("late-%d", time.Now().UnixNano())
-	c := redistest.Open(t).Client()
+	c := r.Client()
 	sv := NewService(scored(t, run), c, tryAlways{}, zerolog.Nop())
 	ctx := context.Background()
 	_, total, source, err := sv.Top(ctx, "v1", run, Filter{Grade: "D"}, 0, 5)

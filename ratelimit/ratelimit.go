@@ -1,6 +1,8 @@
 // Package ratelimit limits requests per API key in fixed windows: in Redis
-// when there is one (shared by every API replica), in process otherwise or
-// while Redis does not answer.
+// when there is one, shared by every API replica (Shared: tokens reserved
+// from the window's counter in blocks, so that a request makes at most one
+// Redis call and usually none; Redis: one call per request), in process
+// otherwise or while Redis does not answer (Local, Fallback).
 package ratelimit
 
 import (

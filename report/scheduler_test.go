@@ -21,9 +21,6 @@ import (
 	"riskgraph/synth"
 )
 
-// redisClient opens the shared test Redis (see cache/redistest).
-func redisClient(t *testing.T) redis.UniversalClient { return redistest.Open(t).Client() }
-
 func loadedMemory(t *testing.T, n int) *memory.Store {
 	t.Helper()
 	gen := filepath.Join(t.TempDir(), "gen")
@@ -46,13 +43,22 @@ func loadedMemory(t *testing.T, n int) *memory.Store {
 // TestTwoSchedulersOneRuns: two replicas with their own Redis connections
 // tick for the same due time at once; exactly one runs the job, the run
 // exists once, and the lock is free afterwards. A later tick for the same
-// time (a slow replica) does not run it again.
+// time (a slow replica) does not run it again. On the single Redis and on
+// the cluster.
 func TestTwoSchedulersOneRuns(t *testing.T) {
+	for _, srv := range redistest.Servers {
+		t.Run(srv.Name, func(t *testing.T) {
+			testTwoSchedulersOneRuns(t, func() redis.UniversalClient { return srv.Open(t).Client() })
+		})
+	}
+}
+
+func testTwoSchedulersOneRuns(t *testing.T, redisClient func() redis.UniversalClient) {
 	key := "riskgraph:test:report-lock:" + time.Now().Format("150405.000000000")
 	st := loadedMemory(t, 300)
 	due := time.Date(2026, 7, 1, 7, 0, 0, 0, Shanghai())
 	replica := func() *Scheduler {
-		return &Scheduler{Lock: lease.New(redisClient(t), key), Lease: 10 * time.Second, Log: zerolog.Nop(),
+		return &Scheduler{Lock: lease.New(redisClient(), key), Lease: 10 * time.Second, Log: zerolog.Nop(),
 			Job: &Job{Store: st, Log: zerolog.Nop(), Engine: engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()},
 				Now: func() time.Time { return due }}}
 	}

@@ -10,6 +10,8 @@ NEO4J_HOST=127.0.0.1
 NEO4J_BOLT_PORT="${RISKGRAPH_NEO4J_BOLT_PORT:-7687}"
 REDIS_HOST=127.0.0.1
 REDIS_PORT="${RISKGRAPH_REDIS_PORT:-6379}"
+# The test Redis Cluster (scripts/redis-cluster-up.sh) uses this port and the next five.
+REDIS_CLUSTER_PORT="${RISKGRAPH_REDIS_CLUSTER_PORT:-7001}"
 
 say() { printf '[%s] %s\n' "${SERVICE_NAME:-services}" "$*"; }
 die() { printf '[%s] ERROR: %s\n' "${SERVICE_NAME:-services}" "$*" >&2; exit 1; }

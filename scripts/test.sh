@@ -7,6 +7,7 @@ cd "$root"
 mkdir -p .services
 export NEO4J_URI=${NEO4J_URI:-bolt://127.0.0.1:${RISKGRAPH_NEO4J_BOLT_PORT:-7687}}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:${RISKGRAPH_REDIS_PORT:-6379}/0}
+export REDIS_CLUSTER_URL=${REDIS_CLUSTER_URL:-$(scripts/redis-cluster-url.sh)}
 log=.services/test.log
 status=0
 # -p 1: the Neo4j-backed packages share one database.

@@ -33,7 +33,17 @@ func (a *API) auditTrail(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		res := c.Response()
 		w := &auditedWriter{ResponseWriter: res.Writer, res: res,
-			commit: func(status int) error { return a.recordAudit(c, p, status) }}
+			commit: func(status int) error {
+				if err := a.recordAudit(c, p, status); err != nil {
+					return err
+				}
+				if c.Request().Method != http.MethodGet && status < 300 {
+					// A write: the other replicas drop their data version
+					// before the client has the answer (replicas.go).
+					a.announce(c.Request().Context(), invalidData)
+				}
+				return nil
+			}}
 		res.Writer = w
 		if err := next(c); err != nil {
 			c.Error(err)

@@ -58,6 +58,7 @@ func (a *API) createKey(c echo.Context) error {
 		return err
 	}
 	a.keys.forget() // an unknown hash may be remembered as such
+	a.announce(c.Request().Context(), invalidKeys)
 	a.log.Info().Str("key_id", id).Str("role", string(role)).Str("by", principalOf(c).KeyID).Msg("API key created")
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return a.reply(c, http.StatusCreated, createdKey{keyView{ID: id, Name: k.Name, Role: k.Role, Created: k.Created}, key})
@@ -65,7 +66,8 @@ func (a *API) createKey(c echo.Context) error {
 
 // revokeKey answers POST /keys/{id}/revoke (admin). The key is refused by
 // this server from the moment the answer is sent (its key cache is
-// cleared); other replicas refuse it within their key TTL.
+// cleared), and by the other replicas sharing its Redis as soon as they
+// receive its message (replicas.go); without Redis within their key TTL.
 func (a *API) revokeKey(c echo.Context) error {
 	id := c.Param("id")
 	if id == "" || len(id) > 64 {
@@ -80,6 +82,7 @@ func (a *API) revokeKey(c echo.Context) error {
 		return err
 	}
 	a.keys.forget()
+	a.announce(c.Request().Context(), invalidKeys) // the other replicas too
 	a.log.Info().Str("key_id", id).Str("by", principalOf(c).KeyID).Msg("API key revoked")
 	return a.reply(c, http.StatusOK, keyRevoked{ID: id, Revoked: now.Format(time.RFC3339Nano)})
 }

@@ -241,31 +241,34 @@ func (a *API) redisClient() redis.UniversalClient {
 	return a.redis.Client()
 }
 
-// newLimiter: Redis fixed windows when Redis is configured (falling back
-// to in-process counting while it is down), in-process otherwise.
+// newLimiter: fixed windows counted in Redis when Redis is configured,
+// shared by the replicas through tokens each reserves in blocks (at most
+// one Redis call per request, usually none; ratelimit.Shared), falling back
+// to in-process counting while Redis is down; in-process otherwise.
 func (a *API) newLimiter() ratelimit.Limiter {
-	if a.opts.RateLimit < 0 {
+	return a.newLimiterOf(a.opts.RateLimit, a.opts.RateWindow, "rg:rl:")
+}
+
+// newLimiterOf returns a limiter of limit requests per window (nil when
+// limit < 0): shared by the replicas through Redis under prefix, falling
+// back to counting in this process while Redis is out, or only local
+// without Redis.
+func (a *API) newLimiterOf(limit int, window time.Duration, prefix string) ratelimit.Limiter {
+	if limit < 0 {
 		return nil
 	}
-	local := ratelimit.NewLocal(a.opts.RateLimit, a.opts.RateWindow, a.opts.Now)
+	local := ratelimit.NewLocal(limit, window, a.opts.Now)
 	if a.redis == nil {
 		return local
 	}
-	rl := ratelimit.NewRedis(a.redis.Client(), a.opts.RateLimit, a.opts.RateWindow, "rg:rl:", a.opts.Now)
-	return &ratelimit.Fallback{
-		Primary: limiterFunc(func(ctx context.Context, id string) (d ratelimit.Decision, err error) {
-			err = a.cache.Try(ctx, func(ctx context.Context) error { d, err = rl.Allow(ctx, id); return err })
-			return d, err
-		}),
-		Secondary:  local,
-		OnFallback: func(error) { a.m.RateLimitFallback.Inc() },
+	shared, err := ratelimit.NewShared(a.redis.Client(), ratelimit.SharedOptions{Limit: limit, Window: window,
+		Prefix: prefix, Now: a.opts.Now, Do: a.cache.Try})
+	if err != nil {
+		a.log.Warn().Err(err).Str("prefix", prefix).Msg("rate limits counted per replica")
+		return local
 	}
-}
-
-type limiterFunc func(ctx context.Context, id string) (ratelimit.Decision, error)
-
-func (f limiterFunc) Allow(ctx context.Context, id string) (ratelimit.Decision, error) {
-	return f(ctx, id)
+	go func() { <-a.stop; shared.Close() }()
+	return &ratelimit.Fallback{Primary: shared, Secondary: local, OnFallback: func(error) { a.m.RateLimitFallback.Inc() }}
 }
 
 // rateLimit refuses requests over the key's limit with 429 and Retry-After.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -60,22 +59,7 @@ type publicRecord struct {
 }
 
 func (a *API) newPublicLimiter() ratelimit.Limiter {
-	if a.opts.PublicRateLimit < 0 {
-		return nil
-	}
-	local := ratelimit.NewLocal(a.opts.PublicRateLimit, a.opts.PublicRateWindow, a.opts.Now)
-	if a.redis == nil {
-		return local
-	}
-	rl := ratelimit.NewRedis(a.redis.Client(), a.opts.PublicRateLimit, a.opts.PublicRateWindow, "rg:rlp:", a.opts.Now)
-	return &ratelimit.Fallback{
-		Primary: limiterFunc(func(ctx context.Context, id string) (d ratelimit.Decision, err error) {
-			err = a.cache.Try(ctx, func(ctx context.Context) error { d, err = rl.Allow(ctx, id); return err })
-			return d, err
-		}),
-		Secondary:  local,
-		OnFallback: func(error) { a.m.RateLimitFallback.Inc() },
-	}
+	return a.newLimiterOf(a.opts.PublicRateLimit, a.opts.PublicRateWindow, "rg:rlp:")
 }
 
 // publicLimit refuses a client address over its public limit (429).

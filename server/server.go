@@ -187,9 +187,12 @@ type API struct {
 	version  string
 	m        *metrics.Metrics
 	versions *versions
-	flight   singleflight.Group
-	keys     *keyCache
-	limiter  ratelimit.Limiter
+	// replica names this API in its invalidation messages (replicas.go).
+	replica   string
+	listening chan struct{} // closed once subscribed
+	flight    singleflight.Group
+	keys      *keyCache
+	limiter   ratelimit.Limiter
 	// publicLimiter counts the public page's requests per client address (public.go).
 	publicLimiter ratelimit.Limiter
 	// authFails counts requests without a valid key per client address.
@@ -239,6 +242,10 @@ func NewAPI(opts Options) *API {
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
 	a.publicLimiter = a.newPublicLimiter()
+	a.replica, a.listening = newReplicaID(), make(chan struct{})
+	if a.redis != nil {
+		go a.listenInvalidations() // writes through other replicas (replicas.go)
+	}
 	a.authFails = a.newAuthFailures()
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
 	if opts.InsecureDev {

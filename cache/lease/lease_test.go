@@ -7,32 +7,39 @@ import (
 	"testing"
 	"time"
 
+	"riskgraph/cache"
 	"riskgraph/cache/redistest"
 )
 
-// Both lockers pass the same cases; Local with a clock the test moves,
-// Redis (the real one) with short leases and polling.
+// lockerCase is a Locker and a way to wait until the first lease lapsed.
+type lockerCase struct {
+	l      Locker
+	expire func(t *testing.T, l Locker)
+}
+
+// Every locker passes the same cases: Local with a clock the test moves,
+// Redis (the real single server and the real cluster) with short leases
+// and polling.
 func TestLockers(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
 	local := &Local{Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return now }}
-	lockers := map[string]struct {
-		l      Locker
-		expire func(t *testing.T, l Locker) // waits until the first lease lapsed
-	}{
-		"local": {local, func(*testing.T, Locker) { mu.Lock(); now = now.Add(time.Second); mu.Unlock() }},
-		"redis": {New(redistest.Open(t).Client(), "riskgraph:test:lease:"+time.Now().Format("150405.000000000")),
-			func(t *testing.T, l Locker) {
-				for i := 0; ; i++ { // polling, no timing assertion
-					if held, _ := l.Held(context.Background(), "a"); !held {
-						return
-					}
-					if i == 200 {
-						t.Fatal("the lease never expired")
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
-			}},
+	lapse := func(t *testing.T, l Locker) {
+		for i := 0; ; i++ { // polling, no timing assertion
+			if held, _ := l.Held(context.Background(), "a"); !held {
+				return
+			}
+			if i == 200 {
+				t.Fatal("the lease never expired")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	key := "riskgraph:test:lease:" + time.Now().Format("150405.000000000")
+	lockers := map[string]lockerCase{
+		"local":   {local, func(*testing.T, Locker) { mu.Lock(); now = now.Add(time.Second); mu.Unlock() }},
+		"redis":   {New(redistest.Open(t).Client(), key), lapse},
+		"cluster": {New(redistest.OpenCluster(t).Client(), key), lapse},
 	}
 	for name, c := range lockers {
 		t.Run(name, func(t *testing.T) {
@@ -75,9 +82,14 @@ func TestLockers(t *testing.T) {
 	}
 }
 
-// Keep renews while it runs, and reports a lease taken by someone else.
+// Keep renews while it runs, and reports a lease taken by someone else;
+// on the single Redis and on the cluster.
 func TestKeep(t *testing.T) {
-	l := New(redistest.Open(t).Client(), "riskgraph:test:keep:"+time.Now().Format("150405.000000000"))
+	redistest.Each(t, func(t *testing.T, r *cache.Redis) { testKeep(t, r) })
+}
+
+func testKeep(t *testing.T, r *cache.Redis) {
+	l := New(r.Client(), "riskgraph:test:keep:"+time.Now().Format("150405.000000000"))
 	ctx := context.Background()
 	const ttl = 1200 * time.Millisecond
 	if ok, err := l.Acquire(ctx, "a", ttl); !ok || err != nil {

@@ -47,7 +47,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data-dir", envOr("RISKGRAPH_DATA_DIR", "data"), "directory for the embedded store's journal and the generated pid key [RISKGRAPH_DATA_DIR]")
 	fs.StringVar(&c.Neo4jURI, "neo4j-uri", envOr("NEO4J_URI", ""), "Neo4j URI: bolt://host:7687 (one server) or neo4j://host:7687 (cluster routing) [NEO4J_URI]")
 	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database name (default: the server's default) [NEO4J_DATABASE]")
-	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis URL, redis://[user:password@]host:6379/0; empty = in-process cache [REDIS_URL]")
+	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis URL, redis://[user:password@]host:6379/0; a cluster: redis://node1:6379?addr=node2:6379&addr=node3:6379; empty = in-process cache [REDIS_URL]")
 	fs.StringVar(&c.Addr, "addr", envOr("RISKGRAPH_ADDR", "127.0.0.1:8080"), "HTTP listen address [RISKGRAPH_ADDR]")
 	fs.StringVar(&c.AuditDir, "audit-dir", envOr("RISKGRAPH_AUDIT_DIR", ""), "directory of the audit log, written by one process at a time (default <data-dir>/audit) [RISKGRAPH_AUDIT_DIR]")
 	fs.StringVar(&c.AuditRetention, "audit-retention", envOr("RISKGRAPH_AUDIT_RETENTION", "365d"), "how long audit entries are kept, e.g. 365d or 4380h; at least 183d (the Cybersecurity Law's six months) [RISKGRAPH_AUDIT_RETENTION]")

@@ -165,9 +165,13 @@ func TestRunTriggerCancelledRunIsRecordedFailed(t *testing.T) {
 }
 
 // TestRunTriggerRedisLock: two replicas sharing a Redis run one at a time;
-// the second is refused with the first one's run id until it finishes.
+// the second is refused with the first one's run id until it finishes. On
+// the single Redis and on the cluster.
 func TestRunTriggerRedisLock(t *testing.T) {
-	r := redistest.Open(t)
+	redistest.Each(t, testRunTriggerRedisLock)
+}
+
+func testRunTriggerRedisLock(t *testing.T, r *cache.Redis) {
 	lock := fmt.Sprintf("rg:test:lock:%d", time.Now().UnixNano())
 	ctx := context.Background()
 	one := newRunTrigger(ctx, &app{log: zerolog.Nop()}, sampleStore(t, 50), r.Client(), engine.DefaultParams())

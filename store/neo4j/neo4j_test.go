@@ -35,6 +35,18 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return neo4jtest.Open(t) })
 }
 
+// TestConformanceRouting runs the suite through a neo4j:// routing URI on
+// the same server (docs/scaling.md: clustered deployments are reached this
+// way): reads in read sessions, writes in write sessions, read-your-writes
+// through the store's bookmarks.
+func TestConformanceRouting(t *testing.T) {
+	opts := neo4jtest.Options(t)
+	if u := neo4jtest.RoutingURI(opts.URI); !strings.HasPrefix(u, "neo4j") {
+		t.Fatalf("NEO4J_URI %s has no routing form", opts.URI)
+	}
+	storetest.Run(t, func(t *testing.T) store.Store { return neo4jtest.OpenRouting(t) })
+}
+
 // TestStatementsReferenced checks that every statement file in cypher/ is
 // named by a q… string constant in this package's Go source (or its helper
 // packages), that each such constant names a file, and that each is used.

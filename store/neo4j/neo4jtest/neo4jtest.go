@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -119,6 +120,32 @@ func Open(t testing.TB) *rgneo4j.Store {
 		t.Fatalf("empty the test database: %v", err)
 	}
 	return s
+}
+
+// OpenRouting is Open with the routing form of the test server's URI
+// (bolt:// → neo4j://, bolt+s:// → neo4j+s://): the driver asks the server
+// for its routing table and sends reads and writes where it says, as
+// against a cluster. A single server routes to itself.
+func OpenRouting(t testing.TB) *rgneo4j.Store {
+	t.Helper()
+	Open(t) // lock and empty the database
+	opts := Options(t)
+	opts.URI = RoutingURI(opts.URI)
+	s, err := rgneo4j.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("open Neo4j store at %s: %v", opts.URI, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// RoutingURI turns a bolt URI into the neo4j (routing) URI of the same
+// server; other URIs are returned as they are.
+func RoutingURI(uri string) string {
+	if rest, ok := strings.CutPrefix(uri, "bolt"); ok {
+		return "neo4j" + rest
+	}
+	return uri
 }
 
 // Driver returns a driver for the test server and the database to use. It
