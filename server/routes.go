@@ -181,6 +181,8 @@ func (a *API) routes() []route {
 			Body: checkBatchBody, MaxItems: maxCheckSubjects, handler: a.createChecks},
 		{Method: "GET", Path: "/credit-checks", Response: checkCountsView{}, Roles: append([]auth.Role{auth.Checker}, readers...), Summary: "Numbers of stored credit checks by scenario and verdict",
 			Params: []param{qStr("scenario", "one scenario of the measures catalogue"), qStr("since", "a date (YYYY-MM-DD, China time) or an RFC 3339 time")}, handler: a.checkCounts},
+		{Method: "GET", Path: "/credit-checks/scenarios", Response: scenariosView{}, Roles: checkers, Summary: "The scenarios of the server's measures catalogue (id, Chinese and English label, subject kinds), in catalogue order, and the catalogue's version",
+			handler: a.checkScenarios},
 		{Method: "GET", Path: "/credit-checks/:id", Response: credit.Answer{}, Roles: checkers, Summary: "One stored credit check exactly as it was answered (JSON), or its certificate (HTML) by format= or Accept",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "check id"}, qStr("format", "json or html (default: from Accept, else json)")}, Extra: []int{404}, handler: a.getCheck},
 		{Method: "GET", Path: "/keys", Response: keysView{}, Roles: admins, Summary: "API keys (id, name, role, created, revoked; never the key or its hash)", handler: a.listKeys},
