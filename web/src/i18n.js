@@ -71,6 +71,16 @@ const zh = {
   rel_parent: '所属企业', rel_legal_rep_of: '曾任法定代表人的企业', rel_officer_of: '曾任职的企业',
   checkDone: '{n} 个主体：禁止 {p}，限制 {r}，从严审核 {s}，通过 {c}，无法核查 {e}。', checkNoMeasures: '无适用措施', checkCert: '核查证书', checkCertAria: '打开核查证书：{name}',
   checkSubject: '主体', checkVerdict: '结论', checkMeasures: '措施、依据与证据',
+  modeInvestments: '对外投资', investmentsOf: '{name} 的对外投资', noInvestments: '没有对外投资', groupLeaves: '归组叶节点',
+  asOfSlider: '网络日期', today: '今天', asOfApprox: '近似：只按数据中的日期；无日期的关系始终显示；库中只有现存持股（已转让的不在其中）。',
+  relayout: '重新布局', viewFilters: '图中筛选', nodeKinds: '节点类型', group: '分组', border_pinned: '已固定',
+  groupRecords: '{n} 条{what}', groupOf: '{n} 个{what}（{rel}）', filteredOut: '已隐藏 {n} 个节点', showHidden: '显示已隐藏（{n}）',
+  expandGroup: '展开分组', groupHelp: '同一节点下同类的叶节点（只有这一条关系）已归为一组。展开后放回图中。',
+  timeline: '时间线', tlBegins: '开始', tlEnds: '结束', tlRemoved: '移出', tlNone: '没有带日期的事件。', tlShowDay: '查看 {d} 当日的网络',
+  tlApprox: '点击日期可查看该日的网络（近似：见日期滑块旁的说明）。',
+  expandBy: '展开范围', expandBy_all: '全部关系', expandBy_down: '仅对外持股（向下）', expandBy_up: '仅股东（向上）', expandBy_officers: '仅任职与法定代表人',
+  pin: '固定', hide: '隐藏', hiddenOne: '已隐藏 {name}',
+  trends: '近期运行趋势', trendRun: '运行', trendGrades: '各等级企业数', trendFlags: '异常标记数', trendScope: '范围：{s}（标记数为全国）', trendNone: '还没有完成的运行。',
 };
 const en = {
   skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
@@ -143,6 +153,16 @@ const en = {
   rel_parent: 'parent enterprise', rel_legal_rep_of: 'an enterprise led as legal rep.', rel_officer_of: 'an enterprise served as officer',
   checkDone: '{n} subjects: {p} prohibited, {r} restricted, {s} strict review, {c} clear, {e} not checked.', checkNoMeasures: 'no measure applies', checkCert: 'Certificate', checkCertAria: 'Open the check certificate of {name}',
   checkSubject: 'Subject', checkVerdict: 'Verdict', checkMeasures: 'Measures, basis and evidence',
+  modeInvestments: 'Investments', investmentsOf: 'Investments of {name}', noInvestments: 'No investments', groupLeaves: 'Group leaves',
+  asOfSlider: 'Network as of', today: 'today', asOfApprox: 'Approximate: only the dates the data has; undated relationships always show; the store keeps current holdings only (sold ones are gone).',
+  relayout: 'Re-layout', viewFilters: 'Filters in the graph', nodeKinds: 'Node kinds', group: 'group', border_pinned: 'pinned',
+  groupRecords: '{n} × {what}', groupOf: '{n} × {what} ({rel})', filteredOut: '{n} nodes hidden', showHidden: 'Show hidden ({n})',
+  expandGroup: 'Expand group', groupHelp: 'Leaves of one kind on one node (nodes with this one relationship only) are grouped. Expanding puts them back.',
+  timeline: 'Timeline', tlBegins: 'begins', tlEnds: 'ends', tlRemoved: 'removed', tlNone: 'No dated events.', tlShowDay: 'Show the network on {d}',
+  tlApprox: 'Click a date to see the network as it stood that day (approximate: see the note by the date slider).',
+  expandBy: 'Expand by', expandBy_all: 'all relationships', expandBy_down: 'only holdings (down)', expandBy_up: 'only holders (up)', expandBy_officers: 'only officers and legal reps',
+  pin: 'Pin', hide: 'Hide', hiddenOne: '{name} hidden',
+  trends: 'Trends over the last runs', trendRun: 'Run', trendGrades: 'Enterprises by grade', trendFlags: 'Flags', trendScope: 'Scope: {s} (flags: all China)', trendNone: 'No completed run yet.',
 };
 const dicts = { zh, en };
 let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';
