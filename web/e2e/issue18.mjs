@@ -204,10 +204,12 @@ async function main() {
       assert(g.edges > 40 && g.strays === 0, `only the selection's edges labelled (${g.strays} others of ${g.labelled.length})`);
       assert(g.overlaps <= g.nodes * 0.02, `nodes do not pile up (${g.overlaps} overlapping pairs)`);
       // Expansion: new nodes land at least 40 units from every node already there.
+      // (Leaves not grouped: at depth 1 every neighbour is a leaf, and groups expand by #expand-group.)
+      await page.uncheck('#group-leaves');
       await page.selectOption('#depth', '1');
       await page.waitForFunction(() => /节点/.test(document.querySelector('#graph-status').textContent) && !document.querySelector('#cy').getAttribute('aria-busy'));
       let checked = false;
-      const nbs = page.locator('#side .nblist button:not([data-kind=record])');
+      const nbs = page.locator('#side .nblist button:not([data-kind=record]):not([data-kind=group])'); // a group expands by #expand-group
       for (let i = 0; i < Math.min(await nbs.count(), 10) && !checked; i++) {
         await nbs.nth(i).click();
         const before = await page.evaluate(() => window.__rg.cy.nodes().map((n) => ({ id: n.id(), p: { ...n.position() } })));
@@ -221,6 +223,7 @@ async function main() {
           for (const p of fresh) for (const o of old) min = Math.min(min, Math.hypot(p.x - o.p.x, p.y - o.p.y));
           return { n: fresh.length, min };
         }, before);
+        if (process.env.E2E_DEBUG) log(`bug5: ${await page.textContent('#side-title')}: ${await page.textContent('#graph-status')} (${r.n})`);
         if (r.n > 0) { checked = true; assert(r.min >= 40, `new nodes keep off old ones (closest ${r.min.toFixed(1)})`); log(`bug5: expansion added ${r.n}, closest to an old node ${r.min.toFixed(0)}`); }
         await page.evaluate((id) => { window.__rg.cy.getElementById(id).emit('tap'); }, 'enterprise:' + big.ref.key);
       }

@@ -506,34 +506,36 @@ export function create() {
     return t('groupOf', { n, what: t(memberKind), rel: t(type) + (type === 'HOLDS_SHARES' ? (dir === 'out' ? ' ↓' : ' ↑') : '') });
   }
   function groupLeaves(scope) {
+    const drop = [], add = [];
     scope.forEach((n) => {
-      if (n.removed() || n.data('kind') === 'group') return;
+      if (n.data('kind') === 'group') return;
       const buckets = new Map();
+      const nid = n.id();
       n.connectedEdges().forEach((e) => {
-        const out = e.source().id() === n.id();
+        const out = e.data('source') === nid;
         const m = out ? e.target() : e.source();
-        if (m.id() === state.root || m.data('kind') === 'group' || m.hasClass('pinned') || m.degree(false) !== 1) return;
+        if (m.degree(false) !== 1 || m.id() === state.root || m.data('kind') === 'group' || m.hasClass('pinned')) return;
         const rec = m.data('kind') === 'record' ? (m.data('props') || {}).kind || '' : '';
-        const key = [m.data('kind'), rec, e.data('type'), out ? 'out' : 'in'].join('|');
-        if (!buckets.has(key)) buckets.set(key, []);
-        buckets.get(key).push(m);
+        const key = m.data('kind') + '|' + rec + '|' + e.data('type') + '|' + (out ? 'out' : 'in');
+        let b = buckets.get(key);
+        if (!b) buckets.set(key, (b = { ms: [], es: [] }));
+        b.ms.push(m); b.es.push(e);
       });
-      for (const [key, ms] of buckets) {
+      for (const [key, { ms, es }] of buckets) {
         if (ms.length < GROUP_MIN) continue;
         const [kind, rec, type, dir] = key.split('|');
-        const gid = 'group:' + n.id() + '|' + key;
-        const members = cy.collection(ms);
-        const bb = members.boundingBox();
-        const pos = { x: (bb.x1 + bb.x2) / 2, y: (bb.y1 + bb.y2) / 2 };
+        const gid = 'group:' + nid + '|' + key;
+        let x = 0, y = 0;
+        for (const m of ms) { const p = m.position(); x += p.x; y += p.y; }
         const label = groupLabel(kind, rec, type, dir, ms.length);
-        groups.set(gid, { parent: n.id(), kind, nodes: members.jsons(), edges: members.connectedEdges().jsons() });
-        members.remove();
-        cy.add({ group: 'nodes', position: pos, data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null, color: '#d9d9d9',
-          size: Math.round(26 + 6 * Math.sqrt(ms.length)), props: {}, risk: {}, count: ms.length } });
-        cy.add({ group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? n.id() : gid, target: dir === 'out' ? gid : n.id(), type,
-          label: String(ms.length), ratio: 0, props: {} } });
+        groups.set(gid, { parent: nid, kind, nodes: ms.map((m) => ({ group: 'nodes', data: m.data(), classes: m.classes() })), edges: es.map((e) => ({ group: 'edges', data: e.data(), classes: e.classes() })) });
+        drop.push(...ms);
+        add.push({ group: 'nodes', position: { x: x / ms.length, y: y / ms.length }, data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null,
+          color: '#d9d9d9', size: Math.round(26 + 6 * Math.sqrt(ms.length)), props: {}, risk: {}, count: ms.length } });
+        add.push({ group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? nid : gid, target: dir === 'out' ? gid : nid, type, label: String(ms.length), ratio: 0, props: {} } });
       }
     });
+    if (drop.length) { cy.collection(drop).remove(); cy.add(add); }
   }
   // ungroup puts a group's members back on free space around it.
   function ungroup(gid) {
@@ -545,12 +547,18 @@ export function create() {
     cy.startBatch();
     gn.remove();
     const spots = freeSpots(center, g.nodes.length);
-    cy.add(g.nodes.map((j, i) => ({ ...j, position: spots[i] || center, selected: false })));
-    cy.add(g.edges.filter((j) => cy.getElementById(j.data.source).nonempty() && cy.getElementById(j.data.target).nonempty()).map((j) => ({ ...j, selected: false })));
+    cy.add(g.nodes.map((j, i) => ({ ...j, position: spots[i] || center })));
+    cy.add(g.edges.filter((j) => cy.getElementById(j.data.source).nonempty() && cy.getElementById(j.data.target).nonempty()));
     if (cy.elements().length > 2000) cy.edges().addClass('big');
     tidy();
     cy.endBatch();
     updateSlider();
+  }
+  // groupedIds: the nodes inside groups (on the canvas as their group).
+  function groupedIds() {
+    const ids = new Set();
+    for (const g of groups.values()) for (const j of g.nodes) ids.add(j.data.id);
+    return ids;
   }
   function ungroupAll() { for (const gid of [...groups.keys()]) ungroup(gid); }
   // reveal ungroups the groups holding any of ids (evidence, a selection).
@@ -616,7 +624,9 @@ export function create() {
     cy.elements().remove();
     cy.add(els);
     if (rootId) cy.getElementById(rootId).addClass('root');
+    const tg = performance.now();
     if (group && state.group) groupLeaves(cy.nodes());
+    window.__rg.lastGroup = performance.now() - tg;
     const big = cy.elements().length > 2000; // nodes + edges
     if (big) cy.edges().addClass('big');
     tidy();
@@ -715,7 +725,8 @@ export function create() {
         else if (how === 'up') edges = edges.filter((e) => e.type === 'HOLDS_SHARES' && e.to === id);
         else if (how === 'officers') edges = edges.filter((e) => (e.type === 'OFFICER_OF' || e.type === 'LEGAL_REP_OF') && (e.from === id || e.to === id));
         const ends = new Set(edges.flatMap((e) => [e.from, e.to]));
-        const fresh = r.nodes.filter((n) => cy.getElementById(n.id).empty() && (how === 'all' || ends.has(n.id)));
+        const grouped = groupedIds();
+        const fresh = r.nodes.filter((n) => cy.getElementById(n.id).empty() && !grouped.has(n.id) && (how === 'all' || ends.has(n.id)));
         fresh.sort((a, b) => ((b.risk && b.risk.score) || 0) - ((a.risk && a.risk.score) || 0));
         state.pending.set(id, { how, nodes: fresh, edges });
       } catch (e) {
