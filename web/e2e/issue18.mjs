@@ -554,6 +554,7 @@ async function main() {
       assert(!st.p3off, 'an office begun later is hidden');
       for (const hh of st.holds) assert(hh.shown === !(hh.since && hh.since.slice(0, 10) > '2015-01-01'), 'holdings as they stood: ' + JSON.stringify(hh));
       assert(/近似/.test(await page.textContent('#asof-note')), 'the slider says what is approximate');
+      assert(!/null|undefined/.test(await page.textContent('#timeline')), 'no stray null in the timeline');
       await page.screenshot({ path: path.join(out, 'timeline.png') });
       await page.click('#asof-clear');
       assert(await page.evaluate(() => window.__rg.cy.elements().every((e) => e.style('display') !== 'none')), 'today: everything shows');
@@ -575,7 +576,7 @@ async function main() {
       assert((await row('[data-grade="D"]')).join() === runs.map((r) => r.summary.grades.total.D || 0).join(), 'D counts per run');
       const fk = Object.keys(runs.at(-1).summary.flags || {})[0];
       if (fk) assert((await row(`[data-flag="${fk}"]`)).join() === runs.map((r) => (r.summary.flags || {})[fk] || 0).join(), 'flag counts per run');
-      await page.screenshot({ path: path.join(out, 'trends.png') });
+      await page.locator('#p-trends').screenshot({ path: path.join(out, 'trends.png') });
       const prov = await page.locator('#p-region button.row').first().getAttribute('data-key');
       const provName = (await page.locator('#p-region button.row').first().locator('.bl').textContent()).trim();
       await page.selectOption('#f-province', prov);

@@ -1065,13 +1065,13 @@ export function create() {
   function selectGroup(n) {
     const g = groups.get(n.id());
     const members = g ? [...g.nodes].sort((a, b) => (b.data.score || 0) - (a.data.score || 0)) : [];
-    side.replaceChildren(h('h2', { id: 'side-title' }, n.data('name')),
+    side.replaceChildren(...[h('h2', { id: 'side-title' }, n.data('name')),
       h('div', { class: 'actions', id: 'actions' },
         h('button', { type: 'button', id: 'expand-group', onclick: () => { ungroup(n.id()); applyView(); select(g.parent); } }, t('expandGroup'))),
       h('p', { class: 'muted' }, t('groupHelp')),
       h('ul', { class: 'nblist', id: 'group-members' }, members.slice(0, 50).map((j) => h('li', { 'data-id': j.data.id },
         gradeBadge(j.data.grade), ' ', j.data.name, j.data.kind === 'record' && j.data.props ? h('small', { class: 'muted' }, ' ' + realDate(j.data.props.decided)) : null))),
-      members.length > 50 ? h('p', { class: 'muted' }, t('andMore', { n: members.length - 50 })) : null);
+      members.length > 50 ? h('p', { class: 'muted' }, t('andMore', { n: members.length - 50 })) : null].filter(Boolean));
   }
 
   // renderTimeline: the entity's dated facts on a time axis — its
@@ -1120,12 +1120,12 @@ export function create() {
       mk('text', { x: x(d), y: 30, 'font-size': 8, 'text-anchor': 'middle', fill: '#666' }).textContent = String(y);
     }
     for (const e of ev) mk('circle', { cx: x(e.d), cy: 14, r: 3.5, fill: colour(e.cat), 'fill-opacity': 0.8 });
-    el.replaceChildren(h('h3', {}, t('timeline') + ` (${ev.length})`), svg,
+    el.replaceChildren(...[h('h3', {}, t('timeline') + ` (${ev.length})`), svg,
       h('ol', { class: 'timeline', id: 'timeline-list' }, ev.slice(0, 60).map((e) => h('li', { 'data-date': e.d, 'data-cat': e.cat },
         h('i', { class: 'dot', style: `background:${colour(e.cat)}`, 'aria-hidden': 'true' }), ' ',
         h('button', { type: 'button', class: 'link tl-date', 'aria-label': t('tlShowDay', { d: e.d }), onclick: () => setAsOf(e.d) }, e.d), ' ', e.text))),
       ev.length > 60 ? h('p', { class: 'muted' }, t('andMore', { n: ev.length - 60 })) : null,
-      h('p', { class: 'muted small' }, t('tlApprox')));
+      h('p', { class: 'muted small' }, t('tlApprox'))].filter(Boolean));
   }
 
   // rolesView: what the person is to the enterprises and persons on the
