@@ -125,6 +125,34 @@ type checkCountsView struct {
 	Counts   []store.CheckCount `json:"counts"`
 }
 
+// scenariosView is GET /credit-checks/scenarios: the scenarios of the
+// server's measures catalogue, in catalogue order (the UI's scenario
+// select), and the catalogue's version.
+type scenariosView struct {
+	Catalogue credit.Version `json:"catalogue"`
+	Scenarios []scenarioView `json:"scenarios"`
+}
+
+// scenarioView is one scenario: id, labels and the subject kinds it checks
+// (enterprise and/or person).
+type scenarioView struct {
+	ID       string   `json:"id"`
+	Zh       string   `json:"zh"`
+	En       string   `json:"en"`
+	Subjects []string `json:"subjects"`
+}
+
+// checkScenarios answers GET /credit-checks/scenarios.
+func (a *API) checkScenarios(c echo.Context) error {
+	cat := a.catalogue()
+	v := scenariosView{Catalogue: credit.Version{Version: cat.Version, SHA256: cat.SHA256}, Scenarios: make([]scenarioView, 0, len(cat.Scenarios))}
+	for _, s := range cat.Scenarios {
+		v.Scenarios = append(v.Scenarios, scenarioView{ID: s.ID, Zh: s.Zh, En: s.En, Subjects: slices.Clone(s.Subjects)})
+	}
+	c.Set(ctxEntities, []string{})
+	return a.reply(c, http.StatusOK, v)
+}
+
 func (a *API) catalogue() *credit.Catalogue {
 	if a.opts.Measures != nil {
 		return a.opts.Measures

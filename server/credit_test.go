@@ -266,3 +266,40 @@ func TestCheckerRole(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckScenarios: GET /credit-checks/scenarios lists the catalogue's
+// scenarios in order with their labels and subject kinds, for checkers
+// and inspectors; it does not shadow GET /credit-checks/{id}.
+func TestCheckScenarios(t *testing.T) {
+	sc, _, _ := newCreditAPI(t)
+	code, _, raw := sc.send(t, auth.Checker, "GET", "/api/v1/credit-checks/scenarios", "")
+	if code != 200 {
+		t.Fatalf("%d %s", code, raw)
+	}
+	var v scenariosView
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	cat := credit.Default()
+	if len(v.Scenarios) != len(cat.Scenarios) || v.Catalogue.Version != cat.Version || v.Catalogue.SHA256 == "" {
+		t.Fatalf("scenarios: %s", raw)
+	}
+	for i, id := range cat.ScenarioIDs() {
+		s := v.Scenarios[i]
+		if s.ID != id || s.Zh == "" || s.En == "" || len(s.Subjects) == 0 {
+			t.Errorf("scenario %d: %+v, want %s with labels and subjects", i, s, id)
+		}
+		if id == "appointment" && (len(s.Subjects) != 1 || s.Subjects[0] != "person") {
+			t.Errorf("appointment checks persons: %+v", s)
+		}
+	}
+	if code, _, _ := sc.send(t, auth.Inspector, "GET", "/api/v1/credit-checks/scenarios", ""); code != 200 {
+		t.Errorf("inspector: %d", code)
+	}
+	if code, _, _ := sc.send(t, auth.Dashboard, "GET", "/api/v1/credit-checks/scenarios", ""); code != 403 {
+		t.Errorf("dashboard: %d, want 403", code)
+	}
+	if code, _, body := sc.send(t, auth.Checker, "GET", "/api/v1/credit-checks/chk_nope", ""); code != 404 {
+		t.Errorf("a check id after the scenarios route: %d %s", code, body)
+	}
+}

@@ -218,6 +218,8 @@ func (a *API) routes() []route {
 			Body: checkBatchBody, Request: checkBatchRequest{}, MaxItems: maxCheckSubjects, handler: a.createChecks},
 		{Method: "GET", Path: "/credit-checks", Response: checkCountsView{}, Roles: append([]auth.Role{auth.Checker}, readers...), Summary: "Numbers of stored credit checks by scenario and verdict",
 			Params: []param{qStr("scenario", "one scenario of the measures catalogue"), qStr("since", "a date (YYYY-MM-DD, China time) or an RFC 3339 time")}, handler: a.checkCounts},
+		{Method: "GET", Path: "/credit-checks/scenarios", Response: scenariosView{}, Roles: checkers, Summary: "The scenarios of the server's measures catalogue (id, Chinese and English label, subject kinds), in catalogue order, and the catalogue's version",
+			handler: a.checkScenarios},
 		{Method: "GET", Path: "/credit-checks/:id", Response: credit.Answer{}, Produces: []string{"text/html"}, Roles: checkers, Summary: "One stored credit check exactly as it was answered (JSON), or its certificate (HTML) by format= or Accept",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "check id"}, qStr("format", "json or html (default: from Accept, else json)")}, Extra: []int{404}, handler: a.getCheck},
 		{Method: "POST", Path: "/credit-checks\\:simulate", Response: simulationView{}, Roles: admins, Summary: "Policy simulation: how a candidate measures catalogue would change the verdicts (per scenario, province and industry, with samples and reasons), or candidate grade thresholds the grades; nothing is stored",

@@ -142,7 +142,9 @@ async function main() {
 
     // 2. Expand a neighbour (side panel → neighbour → Expand), with show-more when paged.
     const count = () => page.evaluate(() => window.__rg.cy.nodes().length);
-    // Depth 1 first (the depth control), so that a neighbour has unseen nodes.
+    // Depth 1 first (the depth control), so that a neighbour has unseen nodes;
+    // leaves not grouped (at depth 1 every neighbour is a leaf).
+    await page.uncheck('#group-leaves');
     n = await renders(page);
     await page.selectOption('#depth', '1');
     await waitRender(page, n);

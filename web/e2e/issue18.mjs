@@ -29,10 +29,12 @@ const T2 = 'src:e2e:T2', T3 = 'src:e2e:T3';
 const fixture = {
   enterprises: 'id,name,kind,status\nHK:甲乙/50%,香港甲乙控股有限公司,foreign,active\nT2,测试同名人员企业甲有限公司,company,active\nT3,测试同名人员企业乙有限公司,company,active\n',
   persons: 'person_id,name\nP1,欧阳测试\nP2,欧阳测试\nP3,司马关联\n',
-  officers: 'person_id,enterprise,title\nP1,HK:甲乙/50%,执行董事兼总经理\nP3,HK:甲乙/50%,监事会主席\n',
+  officers: 'person_id,enterprise,title,since\nP1,HK:甲乙/50%,执行董事兼总经理,2018-05-01\nP3,HK:甲乙/50%,监事会主席,2021-03-01\n',
   legal_reps: 'person_id,enterprise\nP1,T2\nP2,T3\n',
-  shareholdings: 'holder_kind,holder,enterprise,ratio\nperson,P1,HK:甲乙/50%,0.3\nperson,P2,HK:甲乙/50%,0.2\nenterprise,HK:甲乙/50%,T2,0.6\n',
+  shareholdings: 'holder_kind,holder,enterprise,ratio,since\nperson,P1,HK:甲乙/50%,0.3,2015-01-01\nperson,P2,HK:甲乙/50%,0.2,2020-06-01\nenterprise,HK:甲乙/50%,T2,0.6,2019-01-01\n',
   relations: 'person_a,person_b,kind\nP1,P3,spouse\n',
+  // Eight penalties on T3: leaves of one kind, grouped in its network.
+  records: 'record_id,subject_kind,subject,kind,authority,decided\n' + Array.from({ length: 8 }, (_, i) => `T3-P${i},enterprise,T3,administrative_penalty,测试市场监督管理局,2024-0${i + 1}-15`).join('\n') + '\n',
 };
 
 async function ingest(demo, kind, body, source = 'e2e') {
@@ -202,10 +204,12 @@ async function main() {
       assert(g.edges > 40 && g.strays === 0, `only the selection's edges labelled (${g.strays} others of ${g.labelled.length})`);
       assert(g.overlaps <= g.nodes * 0.02, `nodes do not pile up (${g.overlaps} overlapping pairs)`);
       // Expansion: new nodes land at least 40 units from every node already there.
+      // (Leaves not grouped: at depth 1 every neighbour is a leaf, and groups expand by #expand-group.)
+      await page.uncheck('#group-leaves');
       await page.selectOption('#depth', '1');
       await page.waitForFunction(() => /节点/.test(document.querySelector('#graph-status').textContent) && !document.querySelector('#cy').getAttribute('aria-busy'));
       let checked = false;
-      const nbs = page.locator('#side .nblist button:not([data-kind=record])');
+      const nbs = page.locator('#side .nblist button:not([data-kind=record]):not([data-kind=group])'); // a group expands by #expand-group
       for (let i = 0; i < Math.min(await nbs.count(), 10) && !checked; i++) {
         await nbs.nth(i).click();
         const before = await page.evaluate(() => window.__rg.cy.nodes().map((n) => ({ id: n.id(), p: { ...n.position() } })));
@@ -219,6 +223,7 @@ async function main() {
           for (const p of fresh) for (const o of old) min = Math.min(min, Math.hypot(p.x - o.p.x, p.y - o.p.y));
           return { n: fresh.length, min };
         }, before);
+        if (process.env.E2E_DEBUG) log(`bug5: ${await page.textContent('#side-title')}: ${await page.textContent('#graph-status')} (${r.n})`);
         if (r.n > 0) { checked = true; assert(r.min >= 40, `new nodes keep off old ones (closest ${r.min.toFixed(1)})`); log(`bug5: expansion added ${r.n}, closest to an old node ${r.min.toFixed(0)}`); }
         await page.evaluate((id) => { window.__rg.cy.getElementById(id).emit('tap'); }, 'enterprise:' + big.ref.key);
       }
@@ -404,6 +409,180 @@ async function main() {
         await contrib.click();
         assert(await page.evaluate(() => window.__rg.cy.edges('.hl').length >= 1), 'a contribution\'s path lights up');
       }
+    });
+
+    // --- features: filters in the graph (grade, kind), hide and pin ---
+    check('filters', 'filters in the graph: by grade and kind, hide and show, pin (kept by filters and re-layout)', async (page) => {
+      await openExplorer(page, demo, victim.ref.key);
+      const vis = () => page.evaluate(() => window.__rg.cy.nodes().filter((n) => n.style('display') !== 'none').map((n) => n.id()));
+      const all = await vis();
+      const grades = await page.evaluate((root) => window.__rg.cy.nodes().filter((n) => n.id() !== root && ['enterprise', 'person'].includes(n.data('kind'))).map((n) => n.data('grade') || 'none'), 'enterprise:' + victim.ref.key);
+      const g = grades.sort((a, b) => grades.filter((x) => x === b).length - grades.filter((x) => x === a).length)[0];
+      await page.uncheck('#show-grade-' + g);
+      const left = await page.evaluate(() => window.__rg.cy.nodes().filter((n) => n.style('display') !== 'none').map((n) => ({ id: n.id(), grade: n.data('grade') || 'none', kind: n.data('kind') })));
+      assert(left.length < all.length && left.every((n) => n.grade !== g || n.id === 'enterprise:' + victim.ref.key || !['enterprise', 'person'].includes(n.kind)), `grade ${g} hidden (${all.length} → ${left.length})`);
+      assert(/已隐藏 \d+ 个节点/.test(await page.textContent('#view-note')), 'the view says how many are hidden');
+      await page.check('#show-grade-' + g);
+      assert((await vis()).length === all.length, 'grade shown again');
+      await page.uncheck('#show-kind-record');
+      assert(await page.evaluate(() => window.__rg.cy.nodes('[kind = "record"]').every((n) => n.style('display') === 'none')), 'records hidden');
+      await page.check('#show-kind-record');
+      // Hide a neighbour by hand, then show it again.
+      const nb = await page.evaluate((root) => window.__rg.cy.getElementById(root).neighborhood('node[kind = "enterprise"], node[kind = "person"]')[0].id(), 'enterprise:' + victim.ref.key);
+      await page.evaluate((id) => window.__rg.cy.getElementById(id).emit('tap'), nb);
+      await page.click('#hide-node');
+      assert(await page.evaluate((id) => window.__rg.cy.getElementById(id).style('display') === 'none', nb), 'the node is hidden');
+      await page.click('#show-hidden');
+      assert(await page.evaluate((id) => window.__rg.cy.getElementById(id).style('display') !== 'none', nb) && await page.isHidden('#show-hidden'), 'shown again');
+      // Pin it: locked, kept when its grade is filtered, and where it was after a re-layout.
+      await page.evaluate((id) => window.__rg.cy.getElementById(id).emit('tap'), nb);
+      await page.click('#pin-node');
+      assert(await page.getAttribute('#pin-node', 'aria-pressed') === 'true' && await page.evaluate((id) => window.__rg.cy.getElementById(id).locked(), nb), 'pinned and locked');
+      const before = await page.evaluate((id) => ({ ...window.__rg.cy.getElementById(id).position() }), nb);
+      const ng = await page.evaluate((id) => window.__rg.cy.getElementById(id).data('grade') || 'none', nb);
+      await page.uncheck('#show-grade-' + ng);
+      assert(await page.evaluate((id) => window.__rg.cy.getElementById(id).style('display') !== 'none', nb), 'a pinned node stays when its grade is filtered');
+      await page.check('#show-grade-' + ng);
+      await page.click('#relayout');
+      const after = await page.evaluate((id) => ({ ...window.__rg.cy.getElementById(id).position() }), nb);
+      assert(Math.hypot(after.x - before.x, after.y - before.y) < 1, 'a pinned node keeps its place through a re-layout');
+    });
+
+    // --- features: expand by relation type ---
+    check('expandby', 'expand by relation type: only holdings down adds holdings of the node and nothing else', async (page) => {
+      // An enterprise Y next to X whose holdings are not in X's one-hop network, and which has other unseen neighbours.
+      let pick = null;
+      for (const it of (await demo.api('/ranking?limit=60')).ranking.items) {
+        const net = await demo.api(`/enterprises/${it.ref.key}/network?depth=1&limit=1000`);
+        const seen = new Set(net.nodes.map((n) => n.id));
+        for (const n of net.nodes.filter((n) => n.ref.kind === 'enterprise' && n.id !== 'enterprise:' + it.ref.key).slice(0, 10)) {
+          const y = await demo.api(`/enterprises/${encodeURIComponent(n.ref.key)}/network?depth=1&limit=1000`);
+          const down = y.edges.filter((e) => e.type === 'HOLDS_SHARES' && e.from === n.id && !seen.has(e.to));
+          const other = y.nodes.filter((m) => !seen.has(m.id) && !down.some((e) => e.to === m.id));
+          if (down.length && other.length) { pick = { x: it.ref.key, y: n.id, down: down.length }; break; }
+        }
+        if (pick) break;
+      }
+      assert(pick, 'an enterprise with holdings off the canvas');
+      await openExplorer(page, demo, pick.x);
+      await page.selectOption('#depth', '1');
+      await page.waitForFunction(() => /节点/.test(document.querySelector('#graph-status').textContent) && !document.querySelector('#cy').getAttribute('aria-busy'));
+      await page.click('#group-leaves'); // no grouping here: count every node
+      const before = await page.evaluate(() => window.__rg.cy.elements().map((e) => e.id()));
+      await page.evaluate((id) => window.__rg.cy.getElementById(id).emit('tap'), pick.y);
+      await page.selectOption('#expand-by', 'down');
+      await page.evaluate(() => { document.querySelector('#graph-status').textContent = ''; });
+      await page.click('#expand');
+      await page.waitForFunction(() => /已展开|已全部显示/.test(document.querySelector('#graph-status').textContent));
+      const added = await page.evaluate((old) => {
+        const ids = new Set(old);
+        const cy = window.__rg.cy;
+        return { nodes: cy.nodes().filter((n) => !ids.has(n.id())).map((n) => n.id()), edges: cy.edges().filter((e) => !ids.has(e.id())).map((e) => ({ type: e.data('type'), s: e.data('source'), t: e.data('target') })) };
+      }, before);
+      assert(added.nodes.length === pick.down, `only the ${pick.down} holdings added (got ${added.nodes.length})`);
+      assert(added.edges.length >= added.nodes.length && added.edges.every((e) => e.type === 'HOLDS_SHARES' && e.s === pick.y), 'only holdings of the node: ' + JSON.stringify(added.edges.slice(0, 3)));
+    });
+
+    // --- features: downstream investments beside the ownership view ---
+    check('investments', 'downstream investments view: holdings below an enterprise and a person', async (page) => {
+      await openExplorer(page, demo, E1);
+      const n = await renders(page);
+      await page.click('#mode-investments');
+      await waitRender(page, n);
+      assert(/对外投资/.test(await page.textContent('#graph-status')) && await page.getAttribute('#mode-investments', 'aria-pressed') === 'true', 'investments status');
+      const pos = await page.evaluate(([a, b]) => ({ a: window.__rg.cy.getElementById(a).position().y, b: window.__rg.cy.getElementById(b).position().y }), ['enterprise:' + E1, 'enterprise:' + T2]);
+      assert(pos.b > pos.a, 'the holding is drawn below its holder');
+      assert(/测试同名人员企业甲有限公司/.test(await page.textContent('#investments')) && /60/.test(await page.textContent('#investments')), 'the holding with its share listed');
+      await page.screenshot({ path: path.join(out, 'investments.png') });
+      // A person's investments: P1 holds E1, which holds T2.
+      await openExplorer(page, demo, E1);
+      const p1 = await page.evaluate(() => window.__rg.cy.edges('[type = "OFFICER_OF"]').filter((x) => x.data('props').title_text === '执行董事兼总经理')[0].source().id());
+      await page.evaluate((id) => window.__rg.cy.getElementById(id).emit('tap'), p1);
+      const m = await renders(page);
+      await page.click('#open-investments');
+      await waitRender(page, m);
+      const ids = await page.evaluate(() => window.__rg.cy.nodes().map((x) => x.id()));
+      assert(ids.includes('enterprise:' + E1) && ids.includes('enterprise:' + T2), 'a person\'s holdings, followed down: ' + ids.join(', '));
+    });
+
+    // --- features: grouping of leaf nodes ---
+    check('grouping', 'leaves of one kind grouped under a collapsible node ("8 条行政处罚"), expanded on demand', async (page) => {
+      await openExplorer(page, demo, T3);
+      const g = await page.evaluate(() => window.__rg.cy.nodes('[kind = "group"]').map((n) => ({ id: n.id(), label: n.data('label'), count: n.data('count') })));
+      assert(g.length === 1 && g[0].count === 8 && g[0].label === '8 条行政处罚', 'one group of the 8 penalties: ' + JSON.stringify(g));
+      assert(await page.evaluate(() => window.__rg.cy.nodes('[kind = "record"]').length) === 0, 'the penalties are inside the group');
+      assert(/分组/.test(await page.textContent('#legend')), 'the legend names groups');
+      await page.evaluate((id) => window.__rg.cy.getElementById(id).emit('tap'), g[0].id);
+      await page.waitForSelector('#group-members li');
+      assert(await page.locator('#group-members li').count() === 8, 'the side panel lists the members');
+      await page.screenshot({ path: path.join(out, 'grouping.png') });
+      await page.click('#expand-group');
+      const after = await page.evaluate(() => ({ rec: window.__rg.cy.nodes('[kind = "record"]').length, groups: window.__rg.cy.nodes('[kind = "group"]').length, edges: window.__rg.cy.edges('[type = "HAS_RECORD"]').length }));
+      assert(after.rec === 8 && after.groups === 0 && after.edges === 8, 'expanded: ' + JSON.stringify(after));
+      // The toggle groups them again, and ungroups.
+      await page.uncheck('#group-leaves');
+      await page.check('#group-leaves');
+      assert(await page.evaluate(() => window.__rg.cy.nodes('[kind = "group"]').length) === 1, 'grouped again by the toggle');
+      await page.uncheck('#group-leaves');
+      assert(await page.evaluate(() => window.__rg.cy.nodes('[kind = "record"]').length) === 8, 'ungrouped by the toggle');
+    });
+
+    // --- features: timeline and the date slider ---
+    check('timeline', 'timeline of a person (roles, holdings, dates) and the network as it stood on a day', async (page) => {
+      await openExplorer(page, demo, E1);
+      const ids = await page.evaluate(() => {
+        const cy = window.__rg.cy;
+        const off = (tt) => cy.edges('[type = "OFFICER_OF"]').filter((x) => x.data('props').title_text === tt || x.data('props').title === tt)[0];
+        const p1 = off('执行董事兼总经理').source().id();
+        return { p1, p3off: cy.edges('[type = "OFFICER_OF"]').filter((x) => x.source().id() !== p1).map((x) => x.id())[0],
+          holds: cy.edges('[type = "HOLDS_SHARES"]').map((x) => ({ id: x.id(), since: x.data('props').since, from: x.data('source') })) };
+      });
+      await page.evaluate((id) => window.__rg.cy.getElementById(id).emit('tap'), ids.p1);
+      await page.waitForSelector('#timeline-list li');
+      const items = await page.$$eval('#timeline-list li', (ls) => ls.map((l) => ({ d: l.dataset.date, text: l.textContent })));
+      assert(items.some((i) => i.d === '2015-01-01' && /持股/.test(i.text)) && items.some((i) => i.d === '2018-05-01' && /执行董事/.test(i.text)), 'holding and role on the timeline: ' + JSON.stringify(items));
+      assert(items.map((i) => i.d).join() === items.map((i) => i.d).sort().join(), 'in date order');
+      assert(await page.locator('#timeline svg.tl-axis circle').count() === items.length, 'one mark per event on the axis');
+      // The network on 2015-01-01: P3's office (2021) and P2's holding (2020) had not begun.
+      await page.click('#timeline-list li[data-date="2015-01-01"] button.tl-date');
+      assert(await page.textContent('#asof-label') === '2015-01-01', 'the slider moved to the day');
+      const st = await page.evaluate((x) => {
+        const cy = window.__rg.cy;
+        const shown = (id) => cy.getElementById(id).style('display') !== 'none';
+        return { p3off: shown(x.p3off), holds: x.holds.map((hh) => ({ ...hh, shown: shown(hh.id) })) };
+      }, ids);
+      assert(!st.p3off, 'an office begun later is hidden');
+      for (const hh of st.holds) assert(hh.shown === !(hh.since && hh.since.slice(0, 10) > '2015-01-01'), 'holdings as they stood: ' + JSON.stringify(hh));
+      assert(/近似/.test(await page.textContent('#asof-note')), 'the slider says what is approximate');
+      assert(!/null|undefined/.test(await page.textContent('#timeline')), 'no stray null in the timeline');
+      await page.screenshot({ path: path.join(out, 'timeline.png') });
+      await page.click('#asof-clear');
+      assert(await page.evaluate(() => window.__rg.cy.elements().every((e) => e.style('display') !== 'none')), 'today: everything shows');
+      // The slider by keyboard.
+      await page.focus('#asof-range');
+      await page.keyboard.press('Home');
+      assert(/^\d{4}-\d{2}-\d{2}$/.test(await page.textContent('#asof-label')), 'Home moves the slider to the earliest day');
+    });
+
+    // --- features: trends on the dashboard ---
+    check('trends', 'dashboard trends: grade and flag counts over the last runs, following the province filter', async (page) => {
+      const runs = (await demo.api('/runs?limit=20')).runs.filter((r) => r.status === 'completed' && r.summary && r.summary.grades).slice(0, 10).reverse();
+      assert(runs.length >= 2, 'two runs in the data');
+      await page.goto(demo.base + '/#/dashboard');
+      await page.waitForSelector('#trends-table tbody tr[data-grade="D"]');
+      const cols = await page.$$eval('#trends-table thead th[data-run]', (ths) => ths.map((th) => th.dataset.run));
+      assert(cols.join() === runs.map((r) => r.id).join(), 'one column per run, oldest first');
+      const row = async (sel) => page.$$eval(`#trends-table tbody tr${sel} td.num`, (tds) => tds.map((td) => +td.textContent));
+      assert((await row('[data-grade="D"]')).join() === runs.map((r) => r.summary.grades.total.D || 0).join(), 'D counts per run');
+      const fk = Object.keys(runs.at(-1).summary.flags || {})[0];
+      if (fk) assert((await row(`[data-flag="${fk}"]`)).join() === runs.map((r) => (r.summary.flags || {})[fk] || 0).join(), 'flag counts per run');
+      await page.locator('#p-trends').screenshot({ path: path.join(out, 'trends.png') });
+      const prov = await page.locator('#p-region button.row').first().getAttribute('data-key');
+      const provName = (await page.locator('#p-region button.row').first().locator('.bl').textContent()).trim();
+      await page.selectOption('#f-province', prov);
+      await page.waitForFunction((n) => (document.querySelector('#trends-note')?.textContent || '').includes(n), provName);
+      await page.waitForSelector('#trends-table tbody tr[data-grade="A"]');
+      assert((await row('[data-grade="A"]')).join() === runs.map((r) => (r.summary.grades.region[provName] || {}).A || 0).join(), 'the province\'s A counts');
     });
 
     for (const c of checks) {

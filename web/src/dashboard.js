@@ -1,5 +1,6 @@
 // The risk dashboard: grade distribution by region (province → city) and
-// industry, score histogram, top-risk table, flags feed, latest report.
+// industry, score histogram, top-risk table, flags feed, latest report, and
+// trends: grade and flag counts over the last runs (GET /runs).
 // The filters apply to every chart and list, and live in the URL
 // (#/dashboard/province=…&grade=…) so that a view can be shared.
 import { t, term, applyI18n } from './i18n.js';
@@ -38,8 +39,9 @@ export function create() {
   const topP = h('section', { class: 'panel wide', id: 'p-top', 'aria-labelledby': 'h-top' });
   const flagsP = h('section', { class: 'panel', id: 'p-flags', 'aria-labelledby': 'h-flags' });
   const reportP = h('section', { class: 'panel', id: 'p-report', 'aria-labelledby': 'h-report' });
-  const regionB = h('div'), industryB = h('div'), histB = h('div'), topB = h('div'), flagsB = h('div'), reportB = h('div');
-  const el = h('section', { class: 'dashboard' }, filters, h('div', { class: 'grid' }, regionP, industryP, histP, topP, flagsP, reportP));
+  const trendsP = h('section', { class: 'panel', id: 'p-trends', 'aria-labelledby': 'h-trends' });
+  const regionB = h('div'), industryB = h('div'), histB = h('div'), topB = h('div'), flagsB = h('div'), reportB = h('div'), trendsB = h('div');
+  const el = h('section', { class: 'dashboard' }, filters, h('div', { class: 'grid' }, regionP, industryP, histP, topP, flagsP, reportP, trendsP));
 
   // The filters in the URL: replaced in place (no new history entry, no
   // reload), and the dashboard tab's link keeps them.
@@ -67,6 +69,7 @@ export function create() {
     flagsP.replaceChildren(h('h2', { id: 'h-flags' }, t('flagsFeed')), flagsB);
     reportP.hidden = !can('reports');
     reportP.replaceChildren(h('h2', { id: 'h-report' }, t('latestReport')), reportB);
+    trendsP.replaceChildren(h('h2', { id: 'h-trends' }, t('trends')), trendsB);
   }
   // regionName: a county code shown as its city's name (from /stats?by=city), else the code.
   function regionName(code) {
@@ -247,6 +250,40 @@ export function create() {
       sections.map(([k, items, row]) => [h('h3', {}, t(k) + ` (${items.length})`), h('ul', {}, items.slice(0, 10).map((x) => h('li', {}, row(x))))]));
   }
 
+  // trendsView: per completed run (oldest first, the last ten), the
+  // enterprises by grade — of the chosen province and industry section, as
+  // the runs' summaries count them (grades.region by province name,
+  // grades.industry by section) — and the flags (all China: the summaries
+  // count flags in total only). A city narrows to its province.
+  async function trendsView() {
+    const runs = ((await api('/runs?limit=20')).runs || []).filter((r) => r.status === 'completed' && r.summary && r.summary.grades).slice(0, 10).reverse();
+    if (!runs.length) return h('p', { class: 'muted' }, t('trendNone'));
+    const prov = f.province ? provName(f.province) : '';
+    const sec = f.industry ? f.industry.replace(/\d+$/, '').slice(0, 1) : '';
+    const gradesOf = (r) => {
+      const g = r.summary.grades;
+      if (prov && sec) return null; // the summaries do not cross region and industry
+      return (prov ? (g.region || {})[prov] : sec ? (g.industry || {})[sec] : g.total) || {};
+    };
+    const scope = [prov, sec ? industryLabel(sec) : ''].filter(Boolean).join(' · ') || t('allRegions');
+    if (prov && sec) return h('p', { class: 'muted', id: 'trends-note' }, t('trendScope', { s: scope }) + ' — ' + t('empty'));
+    const flagKinds = [...new Set(runs.flatMap((r) => Object.keys(r.summary.flags || {})))].sort();
+    const spark = (vals) => {
+      const max = Math.max(1, ...vals);
+      return h('span', { class: 'spark', 'aria-hidden': 'true' }, vals.map((v) => h('i', { style: `height:${Math.max(4, (100 * v) / max).toFixed(0)}%` })));
+    };
+    const row = (label, vals, attrs) => h('tr', attrs, h('th', { scope: 'row' }, label), vals.map((v) => h('td', { class: 'num' }, String(v))), h('td', {}, spark(vals)));
+    const when = (r) => (r.finished || r.started || '').slice(5, 16).replace('T', ' ');
+    return [h('p', { class: 'muted small', id: 'trends-note' }, t('trendScope', { s: scope })),
+      h('div', { class: 'scroll-x' }, h('table', { class: 'trends', id: 'trends-table' },
+        h('caption', { class: 'sr-only' }, t('trends')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('trendRun')), runs.map((r) => h('th', { scope: 'col', title: r.id, 'data-run': r.id }, when(r))), h('th', { scope: 'col' }, ''))),
+        h('tbody', {}, h('tr', {}, h('th', { scope: 'rowgroup', colspan: runs.length + 2, class: 'muted' }, t('trendGrades'))),
+          GRADES.map((g) => row(gradeBadge(g), runs.map((r) => (gradesOf(r) || {})[g] || 0), { 'data-grade': g })),
+          flagKinds.length ? h('tr', {}, h('th', { scope: 'rowgroup', colspan: runs.length + 2, class: 'muted' }, t('trendFlags'))) : null,
+          flagKinds.map((k) => row(h('span', { class: 'flag', title: k }, term(k)), runs.map((r) => (r.summary.flags || {})[k] || 0), { 'data-flag': k })))))];
+  }
+
   async function refresh() {
     headings();
     await load(regionB, async () => { await loadStats(); return regionView(); });
@@ -255,6 +292,7 @@ export function create() {
     load(topB, topView);
     load(flagsB, flagsView);
     if (can('reports')) load(reportB, reportView);
+    load(trendsB, trendsView);
   }
 
   return {

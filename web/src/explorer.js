@@ -1,7 +1,10 @@
 // The inspector's network explorer: search, graph canvas (Cytoscape.js with
-// the fCoSE layout), expansion with "show more", type filter and depth,
-// path mode, the ownership-penetration view, legend and tooltips, evidence
-// highlight, a side panel and exports.
+// the fCoSE layout), expansion with "show more" (all relationships, or only
+// holdings down, holders up, officers), type filter and depth, path mode,
+// the ownership-penetration (holders) and downstream-investments views,
+// filters in the graph (grade, kind, date slider), hide and pin, leaf
+// grouping, a timeline, legend and tooltips, evidence highlight, a side
+// panel and exports.
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import { t, term, applyI18n } from './i18n.js';
@@ -15,6 +18,10 @@ const TYPES = ['HOLDS_SHARES', 'LEGAL_REP_OF', 'OFFICER_OF', 'BRANCH_OF', 'HAS_R
 const PAGE = 50; // nodes added per expansion or "show more"
 const QUIET = 40; // above this many edges, only the selected node's edges are labelled
 const GAP = 50; // least distance between the centres of an expansion's new nodes and any other node
+const GROUP_MIN = 6; // leaves of one kind on one node grouped from this many
+const GRADE_KEYS = ['A', 'B', 'C', 'D', 'none'];
+const KINDS = ['enterprise', 'person', 'record'];
+const EXPAND_BY = ['all', 'down', 'up', 'officers'];
 
 // Edge colours and line styles: the canvas style, the legend and the PNG export share them.
 const EDGE = {
@@ -93,6 +100,10 @@ const style = [
   { selector: 'node.owner', style: { 'border-width': 4, 'border-color': '#08979c', 'font-weight': 'bold' } },
   { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#000' } },
   { selector: 'node.endpoint', style: { 'border-width': 5, 'border-color': '#eb2f96' } },
+  { selector: 'node[kind = "group"]', style: { shape: 'round-octagon', 'background-color': '#d9d9d9', 'border-width': 2, 'border-color': '#595959', 'border-style': 'double',
+    'text-valign': 'center', 'text-margin-y': 0, 'font-weight': 'bold', 'text-background-opacity': 0 } },
+  { selector: 'node.pinned', style: { 'border-width': 4, 'border-style': 'dashed', 'border-color': '#2f54eb' } },
+  { selector: '.filtered', style: { display: 'none' } },
   { selector: 'edge', style: {
     width: 1.2, 'line-color': '#9aa5b1', 'curve-style': 'bezier', 'control-point-step-size': 36, 'target-arrow-shape': 'triangle', 'target-arrow-color': '#9aa5b1',
     'arrow-scale': 0.7, label: 'data(label)', 'font-size': 8, 'min-zoomed-font-size': 9, 'text-rotation': 'autorotate',
@@ -117,7 +128,7 @@ const style = [
 function legendItems() {
   return {
     grades: [['A', gradeColor.A], ['B', gradeColor.B], ['C', gradeColor.C], ['D', gradeColor.D], ['–', noGrade]],
-    shapes: [['enterprise', '■'], ['person', '●'], ['record', '▲']],
+    shapes: [['enterprise', '■'], ['person', '●'], ['record', '▲'], ['group', '⯃']],
     edges: TYPES.map((ty) => [ty, EDGE[ty].color, EDGE[ty].line]),
   };
 }
@@ -136,7 +147,13 @@ export function create() {
     data: null, // last answer shown (for the side panel's ownership list)
     paths: [], // the paths of the last path search
     lastRender: 0, seq: 0,
+    hidden: new Set(), // nodes hidden by hand
+    hiddenGrades: new Set(), hiddenKinds: new Set(), // filters in the graph
+    asOf: '', // the date slider's day ('' = today, no date filter)
+    group: true, // leaves of one kind grouped under one node
+    expandBy: 'all', // what Expand adds: all, down (holdings), up (holders), officers
   };
+  const groups = new Map(); // group node id → { parent, nodes: [element json], edges: [element json] }
   let cy = null;
 
   // --- search box (combobox with suggestions) ---
@@ -222,7 +239,7 @@ export function create() {
     return h('label', { class: 'chk' }, cb, h('i', { class: 'swatch line-' + EDGE[ty].line, style: `border-color:${EDGE[ty].color}`, 'aria-hidden': 'true' }),
       h('span', { 'data-i18n': ty }, t(ty)));
   });
-  const modeBtns = ['network', 'path', 'ownership'].map((m) => h('button', { type: 'button', id: 'mode-' + m, 'aria-pressed': String(m === state.mode),
+  const modeBtns = ['network', 'path', 'ownership', 'investments'].map((m) => h('button', { type: 'button', id: 'mode-' + m, 'aria-pressed': String(m === state.mode),
     onclick: () => setMode(m) }, h('span', { 'data-i18n': 'mode' + m[0].toUpperCase() + m.slice(1) }, t('mode' + m[0].toUpperCase() + m.slice(1)))));
   const exportBtns = [
     h('button', { type: 'button', id: 'export-png', onclick: exportPNG, 'data-i18n': 'exportPng' }, t('exportPng')),
@@ -238,6 +255,80 @@ export function create() {
     h('label', {}, h('span', { 'data-i18n': 'limit' }, t('limit')), ' ', limitSel),
     h('fieldset', { class: 'types' }, h('legend', { 'data-i18n': 'types' }, t('types')), typeBoxes),
     h('div', { class: 'group' }, h('button', { type: 'button', id: 'fit', onclick: () => cy && cy.fit(undefined, 30), 'data-i18n': 'fit' }, t('fit')), legendBtn, exportBtns));
+
+  // --- filters in the graph: grade, kind, date (as the network stood), grouping, hidden ---
+  const chk = (id, label, checked, onchange) => {
+    const cb = h('input', { type: 'checkbox', id, checked });
+    cb.addEventListener('change', () => onchange(cb.checked));
+    return h('label', { class: 'chk' }, cb, label);
+  };
+  const gradeBoxes = GRADE_KEYS.map((g) => chk('show-grade-' + g, h('span', { class: 'grade g' + g }, g === 'none' ? '–' : g), true, (on) => {
+    if (on) state.hiddenGrades.delete(g); else state.hiddenGrades.add(g);
+    applyView();
+  }));
+  const kindBoxes = KINDS.map((k) => chk('show-kind-' + k, h('span', { 'data-i18n': k }, t(k)), true, (on) => {
+    if (on) state.hiddenKinds.delete(k); else state.hiddenKinds.add(k);
+    applyView();
+  }));
+  const groupBox = chk('group-leaves', h('span', { 'data-i18n': 'groupLeaves' }, t('groupLeaves')), true, (on) => {
+    state.group = on;
+    if (!cy) return;
+    if (on) { cy.startBatch(); groupLeaves(cy.nodes()); cy.endBatch(); } else ungroupAll();
+    applyView();
+  });
+  // The date slider: days from the earliest date on the canvas to today.
+  const DAY = 86400e3;
+  const asOfRange = h('input', { type: 'range', id: 'asof-range', min: 0, max: 0, value: 0, step: 1, 'aria-describedby': 'asof-note',
+    'data-i18n-label': 'asOfSlider', 'aria-label': t('asOfSlider') });
+  const asOfLabel = h('output', { id: 'asof-label', for: 'asof-range' }, t('today'));
+  const asOfNote = h('small', { id: 'asof-note', class: 'muted', 'data-i18n': 'asOfApprox' }, t('asOfApprox'));
+  let sliderFrom = Date.now();
+  const dayOf = (v) => new Date(sliderFrom + v * DAY).toISOString().slice(0, 10);
+  asOfRange.addEventListener('input', () => {
+    const v = +asOfRange.value;
+    state.asOf = v >= +asOfRange.max ? '' : dayOf(v);
+    asOfLabel.textContent = state.asOf || t('today');
+    asOfRange.setAttribute('aria-valuetext', state.asOf || t('today'));
+    applyView();
+  });
+  const asOfClear = h('button', { type: 'button', id: 'asof-clear', 'data-i18n': 'today', onclick: () => setAsOf('') }, t('today'));
+  function setAsOf(day) {
+    updateSlider();
+    const v = day ? Math.round((Date.parse(day) - sliderFrom) / DAY) : +asOfRange.max;
+    asOfRange.value = String(Math.max(0, Math.min(+asOfRange.max, v)));
+    state.asOf = day && v < +asOfRange.max ? dayOf(+asOfRange.value) : '';
+    asOfLabel.textContent = state.asOf || t('today');
+    asOfRange.setAttribute('aria-valuetext', state.asOf || t('today'));
+    applyView();
+  }
+  // updateSlider: the slider spans the canvas's earliest date to today.
+  function updateSlider() {
+    let min = Date.now();
+    if (cy) {
+      const see = (d) => { const x = realDate(d); if (x) min = Math.min(min, Date.parse(x)); };
+      cy.nodes().forEach((n) => { const p = n.data('props') || {}; see(p.established); see(p.decided); });
+      cy.edges().forEach((e) => { const p = e.data('props') || {}; see(p.since); });
+    }
+    const keep = state.asOf;
+    sliderFrom = Math.floor(min / DAY) * DAY;
+    const max = Math.max(0, Math.ceil((Date.now() - sliderFrom) / DAY));
+    asOfRange.max = String(max);
+    asOfRange.value = String(keep ? Math.round((Date.parse(keep) - sliderFrom) / DAY) : max);
+  }
+  const showHidden = h('button', { type: 'button', id: 'show-hidden', hidden: true, onclick: () => { state.hidden.clear(); applyView(); } });
+  const viewNote = h('span', { id: 'view-note', class: 'muted', role: 'status' });
+  const relayout = h('button', { type: 'button', id: 'relayout', 'data-i18n': 'relayout', onclick: () => {
+    if (!cy) return;
+    const vis = cy.elements(':visible');
+    vis.layout({ ...networkLayout(vis.nodes().map((n) => ({ id: n.id() })), vis.edges().map((e) => ({ from: e.data('source'), to: e.data('target') })), state.root),
+      animate: false, fit: true, padding: 30, randomize: false }).run();
+  } }, t('relayout'));
+  const viewBar = h('div', { class: 'toolbar viewbar', id: 'viewbar', role: 'group', 'aria-label': t('viewFilters'), 'data-i18n-label': 'viewFilters' },
+    h('fieldset', { class: 'types' }, h('legend', { 'data-i18n': 'grade' }, t('grade')), gradeBoxes),
+    h('fieldset', { class: 'types' }, h('legend', { 'data-i18n': 'nodeKinds' }, t('nodeKinds')), kindBoxes),
+    groupBox,
+    h('span', { class: 'asof' }, h('label', { for: 'asof-range', 'data-i18n': 'asOfSlider' }, t('asOfSlider')), ' ', asOfRange, ' ', asOfLabel, ' ', asOfClear, ' ', asOfNote),
+    showHidden, relayout, viewNote);
 
   // --- path bar ---
   const pathBar = h('div', { class: 'pathbar', id: 'pathbar', hidden: true });
@@ -283,7 +374,7 @@ export function create() {
   const side = h('aside', { id: 'side', class: 'side', 'aria-label': 'details', tabindex: '-1' }, h('p', { class: 'muted' }, t('selectNode')));
   const graphBox = h('div', { class: 'graph' }, status, canvas, busy, legend, tip);
   const split = h('div', { class: 'split' }, graphBox, side);
-  const el = h('section', { class: 'explorer' }, toolbar, pathBar, split);
+  const el = h('section', { class: 'explorer' }, toolbar, viewBar, pathBar, split);
   // The graph fills the window below the toolbar (which wraps to one or two
   // lines), so its status line and its bottom stay in view.
   function fitHeight() {
@@ -304,7 +395,7 @@ export function create() {
           h('span', { class: 'lgi muted' }, t('legendSize'))),
         h('li', {}, h('span', { class: 'lgk' }, t('legendEdges')), l.edges.map(([ty, c, line]) => h('span', { class: 'lgi', 'data-type': ty },
           h('i', { class: 'swatch line-' + line, style: `border-color:${c}` }), t(ty))), h('span', { class: 'lgi muted' }, t('legendWidth'))),
-        h('li', {}, h('span', { class: 'lgk' }, t('legendBorders')), [['root', '#1d39c4'], ['owner', '#08979c'], ['endpoint', '#eb2f96'], ['evidence', '#fa541c']]
+        h('li', {}, h('span', { class: 'lgk' }, t('legendBorders')), [['root', '#1d39c4'], ['owner', '#08979c'], ['endpoint', '#eb2f96'], ['evidence', '#fa541c'], ['pinned', '#2f54eb']]
           .map(([k, c]) => h('span', { class: 'lgi' }, h('i', { class: 'ring', style: `border-color:${c}` }), t('border_' + k))))));
   }
   renderLegend();
@@ -328,9 +419,9 @@ export function create() {
     if (m === 'path') {
       if (!state.from && state.selected) state.from = { id: state.selected, name: cy.getElementById(state.selected).data('name') };
       renderPathBar();
-    } else if (m === 'ownership') {
-      const id = state.selected && state.selected.startsWith('enterprise:') ? state.selected : state.root;
-      if (id) ownership(id);
+    } else if (m === 'ownership' || m === 'investments') {
+      const id = state.selected && /^(enterprise|person):/.test(state.selected) && (m === 'investments' || state.selected.startsWith('enterprise:')) ? state.selected : state.root;
+      if (id) ownership(id, m === 'investments' ? 'down' : 'up');
     } else if (state.root) reload();
   }
 
@@ -405,18 +496,144 @@ export function create() {
     cy.edges().toggleClass('quiet', cy.edges().length > QUIET);
   }
 
+  // --- grouping: leaves of one kind on one node under a collapsible node ---
+  // A leaf is a node with one relationship (not the root, not pinned). The
+  // leaves a node reaches by the same relationship type and direction, of
+  // one kind (records: of one record kind), become one group node ("37
+  // 行政处罚") once there are GROUP_MIN; expanding it puts them back.
+  function groupLabel(memberKind, recKind, type, dir, n) {
+    if (memberKind === 'record') return t('groupRecords', { n, what: term(recKind) });
+    return t('groupOf', { n, what: t(memberKind), rel: t(type) + (type === 'HOLDS_SHARES' ? (dir === 'out' ? ' ↓' : ' ↑') : '') });
+  }
+  function groupLeaves(scope) {
+    const drop = [], add = [];
+    scope.forEach((n) => {
+      if (n.data('kind') === 'group') return;
+      const buckets = new Map();
+      const nid = n.id();
+      n.connectedEdges().forEach((e) => {
+        const out = e.data('source') === nid;
+        const m = out ? e.target() : e.source();
+        if (m.degree(false) !== 1 || m.id() === state.root || m.data('kind') === 'group' || m.hasClass('pinned')) return;
+        const rec = m.data('kind') === 'record' ? (m.data('props') || {}).kind || '' : '';
+        const key = m.data('kind') + '|' + rec + '|' + e.data('type') + '|' + (out ? 'out' : 'in');
+        let b = buckets.get(key);
+        if (!b) buckets.set(key, (b = { ms: [], es: [] }));
+        b.ms.push(m); b.es.push(e);
+      });
+      for (const [key, { ms, es }] of buckets) {
+        if (ms.length < GROUP_MIN) continue;
+        const [kind, rec, type, dir] = key.split('|');
+        const gid = 'group:' + nid + '|' + key;
+        let x = 0, y = 0;
+        for (const m of ms) { const p = m.position(); x += p.x; y += p.y; }
+        const label = groupLabel(kind, rec, type, dir, ms.length);
+        groups.set(gid, { parent: nid, kind, nodes: ms.map((m) => ({ group: 'nodes', data: m.data(), classes: m.classes() })), edges: es.map((e) => ({ group: 'edges', data: e.data(), classes: e.classes() })) });
+        drop.push(...ms);
+        add.push({ group: 'nodes', position: { x: x / ms.length, y: y / ms.length }, data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null,
+          color: '#d9d9d9', size: Math.round(26 + 6 * Math.sqrt(ms.length)), props: {}, risk: {}, count: ms.length } });
+        add.push({ group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? nid : gid, target: dir === 'out' ? gid : nid, type, label: String(ms.length), ratio: 0, props: {} } });
+      }
+    });
+    if (drop.length) { cy.collection(drop).remove(); cy.add(add); }
+  }
+  // ungroup puts a group's members back on free space around it.
+  function ungroup(gid) {
+    const g = groups.get(gid);
+    if (!g || !cy) return;
+    const gn = cy.getElementById(gid);
+    const center = gn.nonempty() ? { ...gn.position() } : cy.getElementById(g.parent).position();
+    groups.delete(gid);
+    cy.startBatch();
+    gn.remove();
+    const spots = freeSpots(center, g.nodes.length);
+    cy.add(g.nodes.map((j, i) => ({ ...j, position: spots[i] || center })));
+    cy.add(g.edges.filter((j) => cy.getElementById(j.data.source).nonempty() && cy.getElementById(j.data.target).nonempty()));
+    if (cy.elements().length > 2000) cy.edges().addClass('big');
+    tidy();
+    cy.endBatch();
+    updateSlider();
+  }
+  // groupedIds: the nodes inside groups (on the canvas as their group).
+  function groupedIds() {
+    const ids = new Set();
+    for (const g of groups.values()) for (const j of g.nodes) ids.add(j.data.id);
+    return ids;
+  }
+  function ungroupAll() { for (const gid of [...groups.keys()]) ungroup(gid); }
+  // reveal ungroups the groups holding any of ids (evidence, a selection).
+  function reveal(ids) {
+    const want = new Set(ids);
+    for (const [gid, g] of [...groups]) if (g.nodes.some((j) => want.has(j.data.id))) ungroup(gid);
+  }
+
+  // --- filters in the graph ---
+  // applyView hides (display: none) what the filters leave out: nodes hidden
+  // by hand; nodes of an unchecked grade or kind (the root and pinned nodes
+  // stay); and, with the date slider before today, the network as it stood
+  // on that day — as far as the data has dates: relationships that began
+  // after it or ended before it, enterprises established after it, records
+  // decided after it or removed by it, and then whatever lost every
+  // relationship. Undated relationships and nodes always show.
+  function applyView() {
+    if (!cy) return;
+    const day = state.asOf;
+    const after = (d) => { const x = realDate(d); return !!(day && x && x > day); };
+    const before = (d) => { const x = realDate(d); return !!(day && x && x < day); };
+    cy.batch(() => {
+      cy.elements().removeClass('filtered');
+      cy.nodes().forEach((n) => {
+        const d = n.data();
+        if (n.id() === state.root) return;
+        if (state.hidden.has(n.id())) { n.addClass('filtered'); return; }
+        if (n.hasClass('pinned')) return;
+        const p = d.props || {};
+        const kind = d.kind === 'group' ? d.memberKind : d.kind;
+        if (state.hiddenKinds.has(kind) || (d.kind !== 'record' && d.kind !== 'group' && state.hiddenGrades.has(d.grade || 'none'))
+          || after(p.established) || after(p.decided) || (day && realDate(p.removed) && realDate(p.removed) <= day)) n.addClass('filtered');
+      });
+      cy.edges().forEach((e) => {
+        const p = e.data('props') || {};
+        if (e.source().hasClass('filtered') || e.target().hasClass('filtered') || after(p.since) || before(p.until)) e.addClass('filtered');
+      });
+      if (day) {
+        cy.nodes().forEach((n) => {
+          if (n.id() === state.root || n.hasClass('pinned') || n.hasClass('filtered')) return;
+          const es = n.connectedEdges();
+          if (es.nonempty() && es.every((e) => e.hasClass('filtered'))) n.addClass('filtered');
+        });
+      }
+    });
+    const gone = cy.nodes('.filtered').length;
+    viewNote.textContent = gone ? t('filteredOut', { n: gone }) : '';
+    showHidden.hidden = !state.hidden.size;
+    showHidden.textContent = t('showHidden', { n: state.hidden.size });
+    window.__rg.visible = cy.nodes().length - gone;
+  }
+
   // draw replaces the graph and lays it out; resolves once it is drawn.
-  function draw(els, layout, rootId) {
+  // layout may be a function of the canvas (the network view's, chosen
+  // after grouping); group: leaves of one kind go under one node.
+  function draw(els, layout, rootId, group = false) {
     const t0 = performance.now();
     ensureCy();
     clearHighlight(true);
-    const big = els.length > 2000; // nodes + edges
+    groups.clear();
+    state.hidden.clear();
     cy.startBatch();
     cy.elements().remove();
     cy.add(els);
+    if (rootId) cy.getElementById(rootId).addClass('root');
+    const tg = performance.now();
+    if (group && state.group) groupLeaves(cy.nodes());
+    window.__rg.lastGroup = performance.now() - tg;
+    const big = cy.elements().length > 2000; // nodes + edges
     if (big) cy.edges().addClass('big');
     tidy();
     cy.endBatch();
+    if (typeof layout === 'function') layout = layout(cy);
+    updateSlider();
+    applyView();
     cy.hideEdgesOnViewport = big;
     cy.textureOnViewport = big;
     if (rootId) cy.getElementById(rootId).addClass('root');
@@ -465,6 +682,7 @@ export function create() {
   async function reload() {
     if (!state.root) return;
     if (state.mode === 'ownership') return ownership(state.root);
+    if (state.mode === 'investments') return ownership(state.root, 'down');
     state.mode = 'network';
     for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-network'));
     pathBar.hidden = true;
@@ -476,7 +694,8 @@ export function create() {
       if (my !== state.seq) return;
       state.pending.clear();
       state.data = r;
-      await draw(elementsOf(r.nodes, r.edges), networkLayout(r.nodes, r.edges, state.root), state.root);
+      await draw(elementsOf(r.nodes, r.edges), (c) => networkLayout(c.nodes().map((n) => ({ id: n.id() })),
+        c.edges().map((e) => ({ from: e.data('source'), to: e.data('target') })), state.root), state.root, true);
       setBusy(false);
       setStatus(countText(r.truncated ? t('truncated') : ''), r.truncated ? 'warn' : '');
       select(state.root);
@@ -490,15 +709,26 @@ export function create() {
   }
 
   // --- expansion ---
-  async function expand(id) {
+  // expand adds a node's neighbours: all of them (under the type filter),
+  // or only its holdings (down), its holders (up), or its officers and
+  // legal representatives (for a person: the enterprises they serve).
+  async function expand(id, how = 'all') {
     if (!cy || id.startsWith('record:')) return;
-    if (!state.pending.has(id)) {
+    if (id.startsWith('group:')) { ungroup(id); applyView(); return; }
+    if (!state.pending.has(id) || state.pending.get(id).how !== how) {
       setBusy(true);
       try {
-        const r = await api(entityPath(id) + '/network?depth=1&limit=1000' + typesParam());
-        const fresh = r.nodes.filter((n) => cy.getElementById(n.id).empty());
+        const types = how === 'down' || how === 'up' ? '&types=HOLDS_SHARES' : how === 'officers' ? '&types=OFFICER_OF,LEGAL_REP_OF' : typesParam();
+        const r = await api(entityPath(id) + '/network?depth=1&limit=1000' + types);
+        let edges = r.edges;
+        if (how === 'down') edges = edges.filter((e) => e.type === 'HOLDS_SHARES' && e.from === id);
+        else if (how === 'up') edges = edges.filter((e) => e.type === 'HOLDS_SHARES' && e.to === id);
+        else if (how === 'officers') edges = edges.filter((e) => (e.type === 'OFFICER_OF' || e.type === 'LEGAL_REP_OF') && (e.from === id || e.to === id));
+        const ends = new Set(edges.flatMap((e) => [e.from, e.to]));
+        const grouped = groupedIds();
+        const fresh = r.nodes.filter((n) => cy.getElementById(n.id).empty() && !grouped.has(n.id) && (how === 'all' || ends.has(n.id)));
         fresh.sort((a, b) => ((b.risk && b.risk.score) || 0) - ((a.risk && a.risk.score) || 0));
-        state.pending.set(id, { nodes: fresh, edges: r.edges });
+        state.pending.set(id, { how, nodes: fresh, edges });
       } catch (e) {
         setBusy(false);
         setStatus(t('error') + ': ' + e.message, 'error');
@@ -555,6 +785,7 @@ export function create() {
       const ext = cy.extent(), bb = added.boundingBox();
       if (bb.x1 < ext.x1 || bb.x2 > ext.x2 || bb.y1 < ext.y1 || bb.y2 > ext.y2) cy.fit(undefined, 30);
     }
+    applyView();
     setStatus(countText(batch.length ? t('expanded', { n: batch.length }) : t('allShown')));
     if (state.selected === id) { renderActions(id); markNear(id); }
   }
@@ -605,14 +836,19 @@ export function create() {
   }
 
   // --- ownership penetration ---
-  async function ownership(id) {
-    state.mode = 'ownership';
-    for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-ownership'));
+  // ownership draws the holders above an enterprise (dir up, with its
+  // beneficial owners) or the downstream investments below an enterprise
+  // or a person (dir down: what it holds, and what those hold).
+  async function ownership(id, dir = 'up') {
+    const down = dir === 'down';
+    state.mode = down ? 'investments' : 'ownership';
+    for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-' + state.mode));
     pathBar.hidden = true;
-    if (!id.startsWith('enterprise:')) return;
+    if (!id.startsWith('enterprise:') && !(down && id.startsWith('person:'))) return;
     const my = ++state.seq;
     setBusy(true);
     try {
+      if (down) return await investments(id, my);
       const key = enc(apiRef(id));
       const [tree, owners] = await Promise.all([
         api(`/enterprises/${key}/ownership?direction=up&depth=6&limit=500`),
@@ -650,6 +886,54 @@ export function create() {
       setBusy(false);
       setStatus(t('error') + ': ' + e.message, 'error');
     }
+  }
+
+  // investments: the tree of holdings below id (GET …/ownership?direction=down
+  // for an enterprise; a person's holdings first, each then followed down).
+  async function investments(id, my) {
+    let tree;
+    if (id.startsWith('enterprise:')) tree = await api(`/enterprises/${enc(apiRef(id))}/ownership?direction=down&depth=6&limit=500`);
+    else {
+      const r = await api(entityPath(id) + '/network?depth=1&limit=1000&types=HOLDS_SHARES');
+      const me = r.nodes.find((n) => n.id === id) || { ref: { kind: 'person', key: id.slice(7) }, label: labelOf(id) };
+      const held = r.edges.filter((e) => e.from === id);
+      const names = new Map(r.nodes.map((n) => [n.id, n]));
+      const kids = await Promise.all(held.slice(0, 50).map(async (e) => {
+        const sub = await api(`/enterprises/${enc(apiRef(e.to))}/ownership?direction=down&depth=5&limit=200`).catch(() => null);
+        const n = names.get(e.to) || {};
+        return { ...(sub ? sub.root : { ref: n.ref, name: n.label }), ratio: e.props && e.props.ratio, risk: (sub && sub.root.risk) || n.risk };
+      }));
+      tree = { root: { ref: me.ref, name: me.label || me.name, risk: me.risk, children: kids }, truncated: held.length > 50 };
+    }
+    if (my !== state.seq) return;
+    const nodes = new Map(), edges = [];
+    const walk = (n) => {
+      const nid = idOfRef(n.ref);
+      if (!nodes.has(nid)) nodes.set(nid, { id: nid, ref: n.ref, label: n.name || n.ref.key, risk: n.risk });
+      for (const c of n.children || []) {
+        const cid = idOfRef(c.ref);
+        edges.push({ id: nid + '->' + cid, from: nid, to: cid, type: 'HOLDS_SHARES', props: { ratio: c.ratio, cycle: c.cycle } });
+        if (!c.cycle) walk(c); else if (!nodes.has(cid)) nodes.set(cid, { id: cid, ref: c.ref, label: c.name || c.ref.key, risk: c.risk });
+      }
+    };
+    walk(tree.root);
+    const uniq = [...new Map(edges.map((e) => [e.id, e])).values()];
+    state.data = { investments: tree };
+    const rootId = idOfRef(tree.root.ref);
+    await draw(elementsOf([...nodes.values()], uniq), { name: 'breadthfirst', roots: [rootId], directed: true, spacingFactor: 1.1 }, rootId);
+    setBusy(false);
+    const name = tree.root.name || tree.root.ref.key;
+    setStatus(t('investmentsOf', { name }) + ' · ' + countText(tree.truncated ? t('truncated') : ''), tree.truncated ? 'warn' : '');
+    state.selected = null;
+    // The side panel lists the holdings by depth, with the direct share.
+    const rows = [];
+    const list = (n, depth) => { for (const c of n.children || []) { rows.push([c, depth]); if (!c.cycle) list(c, depth + 1); } };
+    list(tree.root, 1);
+    side.replaceChildren(h('h2', {}, t('investmentsOf', { name })),
+      rows.length ? h('ol', { id: 'investments', class: 'owners' }, rows.slice(0, 200).map(([c, depth]) => h('li', { 'data-depth': depth },
+        h('span', { class: 'muted' }, '↳'.repeat(depth) + ' '), h('button', { type: 'button', class: 'link', onclick: () => select(idOfRef(c.ref)) }, c.name || c.ref.key),
+        ' ', h('strong', {}, t('direct') + ' ' + pct(c.ratio)), c.cycle ? h('span', { class: 'muted' }, ' (' + t('cycle') + ')') : null)))
+        : h('p', { class: 'muted' }, t('noInvestments')));
   }
 
   function renderOwners(tree, owners) {
@@ -692,6 +976,7 @@ export function create() {
   // path, and fades the rest; Escape or "clear" undoes it.
   function highlight(ids, edgeIds, what) {
     if (!cy) return;
+    reveal(ids);
     clearHighlight(true);
     const nodes = cy.collection(ids.map((id) => cy.getElementById(id)).filter((n) => n.nonempty()));
     let edges;
@@ -731,6 +1016,7 @@ export function create() {
     if (!cy) return;
     const t0 = performance.now();
     requestAnimationFrame(() => { window.__rg.lastSelect = performance.now() - t0; });
+    if (cy.getElementById(id).empty()) reveal([id]);
     const n = cy.getElementById(id);
     if (n.empty()) return;
     cy.elements(':selected').unselect();
@@ -738,15 +1024,18 @@ export function create() {
     markNear(id);
     state.selected = id;
     const d = n.data();
+    if (d.kind === 'group') return selectGroup(n);
     const actions = h('div', { class: 'actions', id: 'actions' });
+    const timeline = h('div', { class: 'section', id: 'timeline' });
     const neighbours = h('div', { class: 'section' });
     const profile = h('div', { class: 'section', id: 'profile' });
     const expl = h('div', { class: 'section', id: 'explanation' });
     const records = h('div', { class: 'section', id: 'records' });
     side.replaceChildren(h('h2', { id: 'side-title' }, d.name),
       h('p', {}, gradeBadge(d.grade), ' ', t(d.kind), d.kind === 'person' ? ' · pid ' + pidTail(id.slice(7)) : '', d.score != null ? ' · ' + t('score') + ' ' + fmtScore(d.score) : ''),
-      actions, profile, expl, records, neighbours);
+      actions, profile, expl, records, timeline, neighbours);
     renderActions(id);
+    if (d.kind !== 'record') renderTimeline(timeline, n, []);
     renderNeighbours(neighbours, n);
     if (d.kind === 'enterprise') {
       const key = enc(apiRef(id));
@@ -754,7 +1043,7 @@ export function create() {
       // Not scored yet (ingested after the last run): say so instead of asking.
       if (d.risk && d.risk.run) load(expl, async () => explanationView(await api('/enterprises/' + key + '/risk')));
       else expl.replaceChildren(h('h3', {}, t('explanation')), h('p', { class: 'muted', id: 'not-scored' }, t('notScored')));
-      load(records, async () => recordsView((await api('/enterprises/' + key + '/records?limit=20')).records));
+      load(records, async () => { const rec = (await api('/enterprises/' + key + '/records?limit=20')).records; renderTimeline(timeline, n, rec.items || []); return recordsView(rec); });
     } else if (d.kind === 'person') {
       const pid = enc(id.slice(7));
       load(profile, async () => {
@@ -765,11 +1054,78 @@ export function create() {
         const det = d.risk.details;
         expl.replaceChildren(...explanationView({ ...det, score: d.risk.score, grade: d.risk.grade, flags: det.flags && det.flags.length ? det.flags : d.risk.flags || [] }));
       }
-      load(records, async () => recordsView((await api('/persons/' + pid + '/records?limit=20')).records));
+      load(records, async () => { const rec = (await api('/persons/' + pid + '/records?limit=20')).records; renderTimeline(timeline, n, rec.items || []); return recordsView(rec); });
     } else {
       profile.replaceChildren(h('h3', {}, t('profile')), h('dl', {}, Object.entries(d.props).map(([k, v]) =>
         dl(k, k === 'kind' ? term(v) : k === 'decided' || k === 'removed' ? realDate(v) : v))));
     }
+  }
+
+  // selectGroup: a group node's members and the button that expands it.
+  function selectGroup(n) {
+    const g = groups.get(n.id());
+    const members = g ? [...g.nodes].sort((a, b) => (b.data.score || 0) - (a.data.score || 0)) : [];
+    side.replaceChildren(...[h('h2', { id: 'side-title' }, n.data('name')),
+      h('div', { class: 'actions', id: 'actions' },
+        h('button', { type: 'button', id: 'expand-group', onclick: () => { ungroup(n.id()); applyView(); select(g.parent); } }, t('expandGroup'))),
+      h('p', { class: 'muted' }, t('groupHelp')),
+      h('ul', { class: 'nblist', id: 'group-members' }, members.slice(0, 50).map((j) => h('li', { 'data-id': j.data.id },
+        gradeBadge(j.data.grade), ' ', j.data.name, j.data.kind === 'record' && j.data.props ? h('small', { class: 'muted' }, ' ' + realDate(j.data.props.decided)) : null))),
+      members.length > 50 ? h('p', { class: 'muted' }, t('andMore', { n: members.length - 50 })) : null].filter(Boolean));
+  }
+
+  // renderTimeline: the entity's dated facts on a time axis — its
+  // establishment, the start and end of its relationships on the canvas
+  // (holdings, roles, relations) and its records (decided, removed); each
+  // date sets the date slider, showing the network as it stood that day.
+  function renderTimeline(el, n, recs) {
+    const ev = [];
+    const add = (date, cat, text) => { const d = realDate(date); if (d) ev.push({ d, cat, text }); };
+    const p = n.data('props') || {};
+    add(p.established, 'established', t('established'));
+    n.connectedEdges().forEach((e) => {
+      const ty = e.data('type');
+      if (ty === 'HAS_RECORD' || e.id().startsWith('gedge:')) return;
+      const other = e.source().id() === n.id() ? e.target() : e.source();
+      const ep = e.data('props') || {};
+      const what = edgeLabel({ type: ty, props: ep }) + ' · ' + other.data('name');
+      add(ep.since, ty, what + ' ' + t('tlBegins'));
+      add(ep.until, ty, what + ' ' + t('tlEnds'));
+    });
+    const seen = new Set();
+    const rec = (r) => {
+      if (!r || seen.has(r.id)) return;
+      seen.add(r.id);
+      add(r.decided, 'record', term(r.kind) + (r.authority ? ' · ' + r.authority : ''));
+      add(r.removed, 'record', term(r.kind) + ' ' + t('tlRemoved'));
+    };
+    recs.forEach(rec);
+    n.neighborhood('node[kind = "record"]').forEach((m) => rec({ id: m.id().slice(7), ...m.data('props') }));
+    ev.sort((a, b) => (a.d < b.d ? -1 : a.d > b.d ? 1 : 0));
+    if (!ev.length) { el.replaceChildren(h('h3', {}, t('timeline')), h('p', { class: 'muted' }, t('tlNone'))); return; }
+    const t0 = Date.parse(ev[0].d), t1 = Math.max(Date.parse(ev.at(-1).d), t0 + 86400e3);
+    const x = (d) => 8 + (284 * (Date.parse(d) - t0)) / (t1 - t0);
+    const colour = (cat) => (EDGE[cat] ? EDGE[cat].color : cat === 'record' ? '#722ed1' : '#1d39c4');
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 300 34'); svg.setAttribute('class', 'tl-axis'); svg.setAttribute('aria-hidden', 'true');
+    const mk = (tag, attrs) => { const e = document.createElementNS(ns, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); svg.append(e); return e; };
+    mk('line', { x1: 8, x2: 292, y1: 14, y2: 14, stroke: '#999' });
+    const y0 = +ev[0].d.slice(0, 4), y1 = +ev.at(-1).d.slice(0, 4);
+    const step = Math.max(1, Math.ceil((y1 - y0 + 1) / 6));
+    for (let y = y0; y <= y1 + 1; y += step) {
+      const d = y + '-01-01';
+      if (Date.parse(d) < t0 || Date.parse(d) > t1) continue;
+      mk('line', { x1: x(d), x2: x(d), y1: 10, y2: 18, stroke: '#999' });
+      mk('text', { x: x(d), y: 30, 'font-size': 8, 'text-anchor': 'middle', fill: '#666' }).textContent = String(y);
+    }
+    for (const e of ev) mk('circle', { cx: x(e.d), cy: 14, r: 3.5, fill: colour(e.cat), 'fill-opacity': 0.8 });
+    el.replaceChildren(...[h('h3', {}, t('timeline') + ` (${ev.length})`), svg,
+      h('ol', { class: 'timeline', id: 'timeline-list' }, ev.slice(0, 60).map((e) => h('li', { 'data-date': e.d, 'data-cat': e.cat },
+        h('i', { class: 'dot', style: `background:${colour(e.cat)}`, 'aria-hidden': 'true' }), ' ',
+        h('button', { type: 'button', class: 'link tl-date', 'aria-label': t('tlShowDay', { d: e.d }), onclick: () => setAsOf(e.d) }, e.d), ' ', e.text))),
+      ev.length > 60 ? h('p', { class: 'muted' }, t('andMore', { n: ev.length - 60 })) : null,
+      h('p', { class: 'muted small' }, t('tlApprox'))].filter(Boolean));
   }
 
   // rolesView: what the person is to the enterprises and persons on the
@@ -805,15 +1161,37 @@ export function create() {
     if (!el) return;
     const p = state.pending.get(id);
     const kind = id.split(':')[0];
+    const by = h('select', { id: 'expand-by', 'aria-label': t('expandBy') }, EXPAND_BY.map((b) => h('option', { value: b, selected: b === state.expandBy }, t('expandBy_' + b))));
+    by.addEventListener('change', () => { state.expandBy = by.value; });
+    const pinned = cy.getElementById(id).hasClass('pinned');
     el.replaceChildren(...[
-      kind !== 'record' ? h('button', { type: 'button', id: 'expand', onclick: () => expand(id) }, t('expand')) : null,
+      kind !== 'record' ? h('span', { class: 'expand-group' }, h('button', { type: 'button', id: 'expand', onclick: () => expand(id, state.expandBy) }, t('expand')), by) : null,
       p && p.nodes.length ? h('button', { type: 'button', id: 'show-more', onclick: () => showMore(id) }, t('showMore', { n: p.nodes.length })) : null,
       kind !== 'record' ? h('button', { type: 'button', id: 'set-from', onclick: () => { state.from = { id, name: labelOfFull(id) }; setMode('path'); } }, t('setFrom')) : null,
       kind !== 'record' ? h('button', { type: 'button', id: 'set-to', onclick: () => { state.to = { id, name: labelOfFull(id) }; setMode('path'); } }, t('setTo')) : null,
       kind === 'enterprise' ? h('button', { type: 'button', id: 'open-ownership', onclick: () => ownership(id) }, t('modeOwnership')) : null,
+      kind !== 'record' ? h('button', { type: 'button', id: 'open-investments', onclick: () => ownership(id, 'down') }, t('modeInvestments')) : null,
+      h('button', { type: 'button', id: 'pin-node', 'aria-pressed': String(pinned), onclick: () => togglePin(id) }, t('pin')),
+      id !== state.root ? h('button', { type: 'button', id: 'hide-node', onclick: () => hideNode(id) }, t('hide')) : null,
       kind !== 'record' && id !== state.root ? h('button', { type: 'button', id: 're-root', onclick: () => { location.hash = '#/explorer/' + enc(apiRef(id)); } }, t('modeNetwork')) : null].filter(Boolean));
   }
   function labelOfFull(id) { return cy.getElementById(id).data('name') || id; }
+  // Pin: the node keeps its place (layouts and dragging leave it) and the
+  // filters do not hide it. Hide: out of the view until "show hidden".
+  function togglePin(id) {
+    const n = cy.getElementById(id);
+    if (n.hasClass('pinned')) { n.removeClass('pinned'); n.unlock(); } else { n.addClass('pinned'); n.lock(); }
+    applyView();
+    renderActions(id);
+    const b = side.querySelector('#pin-node');
+    if (b) b.focus();
+  }
+  function hideNode(id) {
+    state.hidden.add(id);
+    applyView();
+    select(state.root);
+    setStatus(countText(t('hiddenOne', { name: labelOfFull(id) })));
+  }
 
   function renderNeighbours(el, n) {
     const rank = (m) => (m.data('kind') === 'record' ? 1 : 0);
@@ -878,6 +1256,7 @@ export function create() {
     const rootName = state.root && cy && cy.getElementById(state.root).nonempty() ? cy.getElementById(state.root).data('name') : apiRef(state.root || '');
     if (state.mode === 'path' && state.from && state.to) return t('modePath') + ': ' + state.from.name + ' → ' + state.to.name;
     if (state.mode === 'ownership' && state.data && state.data.ownership) return t('ownershipOf', { name: state.data.ownership.root.name || state.data.ownership.root.ref.key });
+    if (state.mode === 'investments' && state.data && state.data.investments) return t('investmentsOf', { name: state.data.investments.root.name || state.data.investments.root.ref.key });
     return t('modeNetwork') + ': ' + rootName + ' (' + t('depth') + ' ' + state.depth + ')';
   }
   async function exportMeta() {

@@ -1,6 +1,7 @@
 // Entry: session (key or insecure dev mode), language, hash routing between
-// the explorer (#/explorer[/<key>]), the dashboard (#/dashboard) and the
-// match page (#/match).
+// the explorer (#/explorer[/<key>]), the dashboard (#/dashboard), the match
+// page (#/match), the match review queue (#/review), duplicate pairs
+// (#/duplicates) and credit checks (#/checks).
 import './style.css';
 import { t, getLang, setLang, applyI18n } from './i18n.js';
 import { session, whoami, setKey, can } from './api.js';
@@ -8,13 +9,20 @@ import { h } from './ui.js';
 
 const main = document.getElementById('main');
 const views = {};
+// Each screen's code is a chunk of its own, loaded on first use.
+const loaders = {
+  explorer: () => import('./explorer.js'), dashboard: () => import('./dashboard.js'), match: () => import('./match.js'),
+  review: () => import('./review.js'), duplicates: () => import('./review.js'), checks: () => import('./checks.js'),
+};
+const NAMES = Object.keys(loaders);
+const home = () => ['explorer', 'dashboard', 'checks'].find((n) => can(n)) || null;
 let current = null;
 let routes = 0;
 
 async function view(name) {
   if (!views[name]) {
-    const mod = name === 'explorer' ? await import('./explorer.js') : name === 'match' ? await import('./match.js') : await import('./dashboard.js');
-    views[name] = mod.create();
+    const mod = await loaders[name]();
+    views[name] = mod.create(name);
   }
   return views[name];
 }
@@ -23,8 +31,8 @@ async function route() {
   if (!session.role) return;
   const hash = location.hash || '';
   let [, name, arg] = hash.match(/^#\/(\w+)(?:\/(.*))?$/) || [];
-  if (!can(name)) name = can('explorer') ? 'explorer' : can('dashboard') ? 'dashboard' : null;
-  for (const n of ['explorer', 'dashboard', 'match']) {
+  if (!loaders[name] || !can(name)) name = home();
+  for (const n of NAMES) {
     const tab = document.getElementById('tab-' + n);
     tab.hidden = !can(n);
     if (n === name) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
@@ -76,7 +84,7 @@ function loginForm() {
 
 function start() {
   banner();
-  if (!location.hash) location.hash = can('explorer') ? '#/explorer' : '#/dashboard';
+  if (!location.hash && home()) location.hash = '#/' + home();
   route();
 }
 

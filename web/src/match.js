@@ -3,7 +3,7 @@
 // line's best candidates with their score, match badge and evidence.
 import { t, applyI18n } from './i18n.js';
 import { api, can, enc } from './api.js';
-import { h, fmtScore } from './ui.js';
+import { h, fmtScore, evidence } from './ui.js';
 
 export const MAX_LINES = 1000; // the route's MaxItems
 const FIELDS = ['name', 'uscc', 'org_code', 'reg_no', 'address', 'phone', 'email', 'legal_rep', 'region'];
@@ -20,7 +20,6 @@ const ALIASES = {
 };
 // Features a query can be looked up by; the others only support (docs/matching.md).
 const LOOKUP = ['name', 'uscc', 'org_code', 'reg_no', 'phone', 'email'];
-const FEATURES = ['name', 'uscc', 'org_code', 'reg_no', 'legal_form', 'region', 'branch', 'address', 'phone', 'email', 'legal_rep'];
 
 // splitCSV splits one line into cells: delimiter , or tab (or ；/;), double
 // quotes around cells, "" inside them.
@@ -134,12 +133,6 @@ export function create() {
       if (Array.isArray(a)) { if (a.length && a[0].match) matched++; if (!a.length) none++; }
     }
     setStatus('', t('matchDone', { n: parsed.rows.length, m: matched, e: none }));
-  }
-
-  function evidence(f) {
-    return h('span', { class: 'evidence' }, FEATURES.filter((k) => f && f[k] != null).map((k) =>
-      h('span', { class: 'ev' + (f[k] >= 0.9 ? ' ok' : f[k] === 0 ? ' bad' : ''), 'data-feature': k },
-        h('span', { class: 'evk' }, t('f_' + k)), ' ', f[k].toFixed(2))));
   }
 
   function candidate(c) {

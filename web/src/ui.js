@@ -57,3 +57,32 @@ export function fmtScore(x) { return x == null ? '—' : x.toFixed(3); }
 export function gradeBadge(g) {
   return h('span', { class: 'grade g' + (g || 'none'), title: g || '' }, g || '–');
 }
+
+// Features the matcher compares, in the order evidence is shown (docs/matching.md).
+export const FEATURES = ['name', 'uscc', 'org_code', 'reg_no', 'legal_form', 'region', 'branch', 'address', 'phone', 'email', 'legal_rep'];
+
+// evidence shows how far each feature agreed, as small labelled values
+// (green ≥ 0.9, red 0). f is a map (feature → agreement) or a list of
+// {feature, agreement} (a review entry's candidates).
+export function evidence(f) {
+  const m = Array.isArray(f) ? Object.fromEntries(f.map((x) => [x.feature, x.agreement])) : f || {};
+  const keys = [...FEATURES.filter((k) => m[k] != null), ...Object.keys(m).filter((k) => !FEATURES.includes(k))];
+  return h('span', { class: 'evidence' }, keys.map((k) =>
+    h('span', { class: 'ev' + (m[k] >= 0.9 ? ' ok' : m[k] === 0 ? ' bad' : ''), 'data-feature': k },
+      h('span', { class: 'evk' }, t('f_' + k)), ' ', Number(m[k]).toFixed(2))));
+}
+
+// openBlob fetches an HTML page the API serves (a report, a check
+// certificate) with the key and opens it in a new tab as a blob: URL — a
+// link cannot carry the Authorization header, and the key never goes into
+// a URL. The tab is opened first, inside the click (no pop-up blocker).
+export async function openBlob(fetchBlob) {
+  const w = window.open('', '_blank');
+  try {
+    const blob = await fetchBlob();
+    if (w) w.location = URL.createObjectURL(blob);
+  } catch (e) {
+    if (w) w.close();
+    throw e;
+  }
+}

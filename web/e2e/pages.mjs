@@ -1,0 +1,254 @@
+// Browser tests of the inspector's review pages of matching (issue 15:
+// match review queue, duplicate pairs with an admin's xref run) and the
+// credit-check page (issue 16), run by scripts/web-e2e.sh after
+// issue18.mjs. Each check runs on its own page; all run even when one
+// fails; the last line says "N passed, M failed". ONLY=review,checks runs some.
+//
+// The data: `riskgraph demo`, plus — through the API — two enterprises
+// under source keys named exactly like two demo enterprises X and Y (so
+// that an xref run pairs them), a blacklist record on a third one Z and a
+// branch of Z; then, with the demo stopped, `riskgraph ingest --match` of a
+// records file naming X and Y by name only: each name ties between the
+// enterprise and its namesake and waits in the review queue.
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Demo, launch } from './harness.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.join(here, 'out');
+mkdirSync(out, { recursive: true });
+const T = 20_000;
+const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
+const t0 = Date.now();
+const log = (s) => console.log(`pages: ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
+function assert(ok, msg) { if (!ok) throw new Error('assertion failed: ' + msg); }
+
+async function ingest(demo, kind, body) {
+  const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=e2e`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
+  const j = await r.json();
+  if (!r.ok || j.total.rejected) throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(j).slice(0, 500)}`);
+}
+async function call(demo, method, p, body, key) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (key) headers.Authorization = 'Bearer ' + key;
+  const r = await fetch(demo.base + '/api/v1' + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+function watch(page, errors, allow = () => false) {
+  page.on('console', (m) => { if (m.type() === 'error' && !allow(m.text())) errors.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
+  page.on('response', (r) => { if (r.status() >= 400 && !allow(r.url())) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+}
+
+async function main() {
+  const demo = new Demo(2000);
+  const input = mkdtempSync(path.join(tmpdir(), 'rg-e2e-match-'));
+  let browser = null;
+  const results = [];
+  try {
+    await demo.start();
+    // X, Y: enterprises with a USCC whose names no other enterprise has; Z another one.
+    const top = (await demo.api('/ranking?limit=200')).ranking.items.filter((it) => /^9/.test(it.ref.key));
+    const uniq = [];
+    for (const it of top) {
+      if (uniq.length === 3) break;
+      const hits = (await demo.api('/search?limit=10&q=' + encodeURIComponent(it.name))).hits.filter((x) => x.name === it.name);
+      if (hits.length === 1) uniq.push({ key: it.ref.key, name: it.name, e: (await demo.api('/enterprises/' + it.ref.key)).enterprise });
+    }
+    assert(uniq.length === 3, 'three enterprises with a unique name');
+    const [X, Y, Z] = uniq;
+    const csvCell = (s) => (/[",]/.test(s || '') ? '"' + s.replace(/"/g, '""') + '"' : s || '');
+    await ingest(demo, 'enterprises', 'id,name,kind,status,region,address\n' +
+      [['DUP1', X], ['DUP2', Y]].map(([id, o]) => [id, o.name, 'company', 'active', o.e.region, o.e.address].map(csvCell).join(',')).join('\n') +
+      '\nBR1,测试核查分公司,branch,active,,\n');
+    await ingest(demo, 'branches', `branch,parent\nBR1,${Z.key}\n`);
+    await ingest(demo, 'records', `record_id,subject_kind,subject,kind,authority,decided\nE2E-CK-1,enterprise,${Z.key},blacklist,测试市场监督管理局,2025-01-10\n`);
+    await demo.stop();
+    writeFileSync(path.join(input, 'records.csv'), 'record_id,subject_kind,subject,kind,authority,decided\n' +
+      `E2E-RV-1,enterprise,${X.name},administrative_penalty,测试市场监督管理局,2025-03-01\n` +
+      `E2E-RV-2,enterprise,${Y.name},administrative_penalty,测试市场监督管理局,2025-03-02\n`);
+    const loaded = demo.run('ingest', '--match', '--source', 'e2e', input);
+    assert(/2 queued for review/.test(loaded), 'two rows queued for review: ' + loaded);
+    const checkerKey = demo.run('keys', 'create', '--role', 'checker', '--name', 'e2e-checker').match(/rgk_[A-Za-z0-9_-]+/)[0];
+    await demo.start();
+    log(`demo up at ${demo.base}: X ${X.name}, Y ${Y.name}, Z ${Z.name} (blacklisted, branch src:e2e:BR1)`);
+
+    browser = await launch();
+    const checks = [];
+    const check = (id, name, fn) => checks.push({ id, name, fn });
+
+    // --- issue 15: the match review queue ---
+    check('review', 'match review: entries with file, line, field, query, candidates (score, evidence); accept one, reject one', async (page) => {
+      await page.goto(demo.base + '/#/review');
+      await page.waitForSelector('#review-list article');
+      assert(await page.isVisible('#tab-review') && await page.getAttribute('#tab-review', 'aria-current') === 'page', 'the review tab is current');
+      const arts = await page.$$eval('#review-list article', (as) => as.map((a) => ({
+        id: a.dataset.id, head: a.querySelector('h3').textContent, query: a.querySelector('.query').textContent,
+        cands: [...a.querySelectorAll('tbody tr')].map((tr) => ({ key: tr.dataset.key, text: tr.textContent, ev: tr.querySelectorAll('.ev').length,
+          score: tr.querySelector('.score').textContent, aria: tr.querySelector('button.accept').getAttribute('aria-label') })) })));
+      assert(arts.length === 2, 'two pending entries: ' + arts.length);
+      const ax = arts.find((a) => a.head.includes(X.name));
+      const ay = arts.find((a) => a.head.includes(Y.name));
+      assert(ax && ay, 'an entry per name');
+      assert(/records\.csv:2/.test(ax.head) && /subject/.test(ax.head) && /e2e/.test(ax.head), 'file, line, field and data set: ' + ax.head);
+      assert(ax.query.includes(X.name) && /1 行/.test(ax.query), 'the query and its rows: ' + ax.query);
+      const cx = ax.cands.find((c) => c.key === X.key), cd = ax.cands.find((c) => c.key === 'src:e2e:DUP1');
+      assert(cx && cd && cx.ev >= 2 && cx.score === '1.000' && cx.text.includes(X.name), 'both namesakes listed with score and evidence: ' + JSON.stringify(ax.cands.slice(0, 2)));
+      assert(cx.aria.includes(X.name), 'accept button labelled with the candidate: ' + cx.aria);
+      await page.screenshot({ path: path.join(out, 'review.png') });
+      // Accept X for the first entry, with the keyboard.
+      await page.focus(`#review-list article[data-id="${ax.id}"] tr[data-key="${X.key}"] button.accept`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`#review-list article[data-id="${ax.id}"] .outcome.accepted`);
+      assert(/写入 1 行/.test(await page.textContent(`#review-list article[data-id="${ax.id}"] .outcome`)), 'the rows written');
+      assert(await page.evaluate((id) => document.activeElement === document.querySelector(`article[data-id="${id}"] .outcome`), ax.id), 'focus on the outcome');
+      assert(await page.locator(`#review-list article[data-id="${ax.id}"] button:not([disabled])`).count() === 0, 'a decided entry has no buttons left');
+      // Reject the other.
+      await page.click(`#review-list article[data-id="${ay.id}"] button.reject`);
+      await page.waitForSelector(`#review-list article[data-id="${ay.id}"] .outcome.rejected`);
+      assert(/待审核 0 条，本页已决定 2 条/.test(await page.textContent('#review-status')), 'status counts: ' + await page.textContent('#review-status'));
+      // Through the API: decided, the record attached to X.
+      const all = (await demo.api('/match/review?status=all')).entries;
+      assert(all.find((e) => e.id === ax.id).status === 'accepted' && all.find((e) => e.id === ax.id).key === X.key, 'accepted for X');
+      assert(all.find((e) => e.id === ay.id).status === 'rejected', 'rejected');
+      const recs = (await demo.api(`/enterprises/${X.key}/records?limit=100`)).records.items;
+      assert(recs.some((r) => r.id === 'src:e2e:E2E-RV-1'), 'the held record is written on X');
+      // A reload shows nothing pending.
+      await page.click('#review-reload');
+      await page.waitForFunction(() => /没有待审核/.test(document.querySelector('#review-status').textContent));
+    });
+
+    // --- issue 15: duplicates, with an admin's xref run ---
+    check('duplicates', 'duplicates: an admin starts an xref run and it is polled; pairs with both names, score, evidence; confirm, undo, reject', async (page) => {
+      await page.goto(demo.base + '/#/duplicates');
+      await page.waitForSelector('#dupes-status:not(:empty)');
+      await page.waitForFunction(() => !/加载中/.test(document.querySelector('#dupes-status').textContent));
+      assert(await page.isVisible('#xref-start'), 'admins see the run button');
+      await page.click('#xref-start');
+      await page.waitForFunction(() => /完成：发现 \d+ 对/.test(document.querySelector('#xref-run').textContent), null, { timeout: 60_000 });
+      await page.waitForSelector('#pairs tbody tr');
+      const rows = await page.$$eval('#pairs tbody tr', (trs) => trs.map((tr) => ({ id: tr.dataset.id, status: tr.dataset.status,
+        cells: [...tr.querySelectorAll('td')].map((td) => td.textContent), links: [...tr.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+        ev: tr.querySelectorAll('.ev').length, buttons: [...tr.querySelectorAll('button')].map((b) => b.getAttribute('aria-label')) })));
+      const px = rows.find((r) => r.cells[1].includes(X.key) || r.cells[2].includes(X.key));
+      const py = rows.find((r) => r.cells[1].includes(Y.key) || r.cells[2].includes(Y.key));
+      assert(px && py, 'pairs of X and Y listed: ' + JSON.stringify(rows.map((r) => r.cells.slice(0, 3))));
+      assert(px.cells[1].includes(X.name) && px.cells[2].includes(X.name) && px.cells.join().includes('src:e2e:DUP1'), 'both enterprises named, keys shown: ' + px.cells.join(' | '));
+      assert(/^\d\.\d{3}$/.test(px.cells[0]) && px.ev >= 2, 'score and evidence: ' + px.cells[0]);
+      assert(px.links.includes('#/explorer/' + encodeURIComponent('src:e2e:DUP1')), 'names link into the explorer');
+      assert(px.buttons.length === 2 && px.buttons[0].includes(X.name), 'confirm and reject, labelled with the pair: ' + px.buttons.join(' | '));
+      await page.screenshot({ path: path.join(out, 'duplicates.png') });
+      // Confirm X's pair, then undo it; reject Y's.
+      await page.click(`#pairs tr[data-id="${px.id}"] button.decide-confirm`);
+      await page.waitForSelector(`#pairs tr[data-id="${px.id}"][data-status="confirmed"] button.decide-undo`);
+      assert(/已确认/.test(await page.textContent('#dupes-status')), 'status says confirmed');
+      assert(await page.evaluate((id) => document.activeElement === document.querySelector(`#pairs tr[data-id="${id}"] button.decide-undo`), px.id), 'focus stays on the row');
+      assert((await call(demo, 'GET', '/xref/pairs?status=confirmed')).pairs.some((p) => p.id === px.id), 'confirmed in the store');
+      await page.keyboard.press('Enter'); // undo, with the keyboard
+      await page.waitForSelector(`#pairs tr[data-id="${px.id}"][data-status="undone"] button.decide-confirm`);
+      await page.click(`#pairs tr[data-id="${py.id}"] button.decide-reject`);
+      await page.waitForSelector(`#pairs tr[data-id="${py.id}"][data-status="rejected"]`);
+      const st = async (s) => (await call(demo, 'GET', '/xref/pairs?status=' + s)).pairs.map((p) => p.id);
+      assert((await st('undone')).includes(px.id) && (await st('rejected')).includes(py.id), 'undone and rejected in the store');
+      // The status filter shows the rejected pair with its undo.
+      await page.selectOption('#pairs-status', 'rejected');
+      await page.waitForSelector(`#pairs tr[data-id="${py.id}"] button.decide-undo`);
+    });
+
+    // --- issue 16: the credit check page ---
+    check('checks', 'credit check: scenarios from the catalogue, pasted subjects, verdicts with measures, basis, evidence; certificate', async (page) => {
+      await page.goto(demo.base + '/#/checks');
+      await page.waitForSelector('#check-scenario option[value="bidding"]', { state: 'attached' });
+      const scen = (await call(demo, 'GET', '/credit-checks/scenarios')).scenarios;
+      const opts = await page.$$eval('#check-scenario option', (os) => os.map((o) => ({ v: o.value, text: o.textContent })));
+      assert(opts.length === scen.length && opts.every((o, i) => o.v === scen[i].id && o.text.startsWith(scen[i].zh)), 'every scenario of the catalogue, labelled');
+      assert(await page.inputValue('#check-scenario') === 'bidding', 'bidding by default');
+      await page.fill('#check-input', [Z.key, '', 'src:e2e:BR1', X.key, 'src:e2e:nope'].join('\n'));
+      await page.waitForFunction(() => /4 个主体/.test(document.querySelector('#check-count').textContent));
+      await page.click('#check-submit');
+      await page.waitForSelector('#check-results tbody tr');
+      const rows = await page.$$eval('#check-results tbody tr', (trs) => trs.map((tr) => ({ line: tr.dataset.line, verdict: tr.dataset.verdict || '', text: tr.textContent,
+        rules: [...tr.querySelectorAll('li.measure')].map((m) => m.dataset.rule), cert: tr.querySelector('button.cert')?.dataset.check })));
+      assert(rows.length === 4, 'four rows (blank line skipped)');
+      const [rz, rb, rx, rn] = rows;
+      assert(rz.line === '1' && rz.verdict === 'prohibited' && rz.rules.includes('lists-serious-violation-bar') && rz.text.includes(Z.name), 'Z prohibited by its blacklist: ' + rz.text.slice(0, 300));
+      assert(/国务院令第654号/.test(rz.text) && /黑名单/.test(rz.text) && /2025-01-10/.test(rz.text) && /测试市场监督管理局/.test(rz.text), 'basis and evidence record: ' + rz.text);
+      assert(rb.line === '3' && rb.verdict === 'prohibited' && /所属企业/.test(rb.text) && rb.text.includes(Z.name) && /关联路径/.test(rb.text), 'the branch by its parent, with the path: ' + rb.text);
+      const api = await call(demo, 'POST', '/credit-checks', { subject: X.key, scenario: 'bidding' });
+      assert(rx.line === '4' && rx.verdict === api.result.verdict, `X's verdict as the API's (${rx.verdict} vs ${api.result.verdict})`);
+      assert(rn.line === '5' && !rn.verdict && /no such enterprise/.test(rn.text), 'an unknown key: its reason: ' + rn.text);
+      const sum = await page.textContent('#check-status');
+      assert(sum.includes('禁止 ' + rows.filter((r) => r.verdict === 'prohibited').length) && /无法核查 1/.test(sum), 'summary counts the rows: ' + sum);
+      await page.screenshot({ path: path.join(out, 'checks.png') });
+      // Too many lines are refused before sending.
+      await page.$eval('#check-input', (el) => { el.value = Array.from({ length: 10_001 }, (_, i) => 'x' + i).join('\n'); el.dispatchEvent(new Event('input')); });
+      await page.click('#check-submit');
+      await page.waitForFunction(() => /10001 个主体，超过每次 10000 个/.test(document.querySelector('#check-status').textContent));
+      // The certificate opens in a new tab (a blob: URL, fetched with the key).
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.click(`#check-results tr[data-line="1"] button.cert`)]);
+      await popup.waitForURL(/^blob:/, { timeout: T });
+      await popup.waitForLoadState();
+      const cert = await popup.textContent('body');
+      assert(cert.includes(rz.cert) && cert.includes(Z.name) && /lists-serious-violation-bar/.test(cert), 'certificate of the check');
+      await popup.close();
+      // English labels.
+      await page.click('#lang');
+      await page.fill('#check-input', Z.key);
+      await page.click('#check-submit');
+      await page.waitForFunction(() => /prohibited/.test(document.querySelector('#check-results tbody tr')?.textContent || '') && /Verdict/.test(document.querySelector('#check-results thead').textContent));
+      await page.click('#lang');
+    });
+
+    // --- issue 16: a checker's key sees the credit check page only ---
+    check('checker', 'checker role: only the credit-check page; checks run; no explorer links', async (page) => {
+      await demo.stop();
+      await demo.start('--insecure-dev=false');
+      await page.goto(demo.base + '/');
+      await page.fill('#apikey', checkerKey);
+      await page.click('form.login button[type=submit]');
+      await page.waitForSelector('#check-scenario option[value="bidding"]', { state: 'attached' });
+      assert(/#\/checks$/.test(page.url()), 'a checker lands on the credit check: ' + page.url());
+      for (const tab of ['explorer', 'dashboard', 'match', 'review', 'duplicates']) assert(await page.isHidden('#tab-' + tab), 'no tab ' + tab);
+      await page.fill('#check-input', Z.key);
+      await page.click('#check-submit');
+      await page.waitForSelector('#check-results tbody tr[data-verdict="prohibited"]');
+      assert(await page.locator('#check-results a').count() === 0, 'no explorer links for a checker');
+      await page.evaluate(() => { location.hash = '#/duplicates'; });
+      await page.waitForFunction(() => /#\/checks$/.test(location.hash) || document.querySelector('#check-scenario'));
+      assert(await page.isHidden('#tab-duplicates'), 'duplicates stay out of reach');
+    });
+
+    for (const c of checks) {
+      if (ONLY.length && !ONLY.includes(c.id)) continue;
+      const page = await browser.context.newPage();
+      const errors = [];
+      watch(page, errors);
+      page.setDefaultTimeout(T);
+      const s = Date.now();
+      try {
+        await c.fn(page);
+        if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
+        results.push({ ...c, ok: true });
+        log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        results.push({ ...c, ok: false, err: e.message });
+        await page.screenshot({ path: path.join(out, `fail-${c.id}.png`) }).catch(() => {});
+        log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
+      }
+      await page.close();
+    }
+  } finally {
+    if (browser) await browser.close();
+    await demo.stop();
+    demo.cleanup();
+    rmSync(input, { recursive: true, force: true });
+  }
+  const failed = results.filter((r) => !r.ok);
+  console.log(`pages: ${results.length - failed.length} passed, ${failed.length} failed`);
+  if (failed.length) process.exit(1);
+}
+
+main().catch((e) => { console.error('pages: FAIL:', e.stack || e.message); process.exit(1); });
