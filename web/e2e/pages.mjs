@@ -202,6 +202,29 @@ async function main() {
       await page.click('#lang');
     });
 
+    // --- issue 20: the OpenAPI document rendered for people ---
+    check('apidocs', 'API reference at /api/docs: Swagger UI from the local assets lists the operations of /api/v1/openapi.json', async (page) => {
+      const outside = [];
+      page.on('request', (r) => { if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(demo.base + '/')) outside.push(r.url()); });
+      const docReq = page.waitForResponse((r) => r.url() === demo.base + '/api/v1/openapi.json');
+      const resp = await page.goto(demo.base + '/api/docs');
+      assert(resp.status() === 200 && /^text\/html/.test(resp.headers()['content-type']), `/api/docs: ${resp.status()} ${resp.headers()['content-type']}`);
+      assert((await docReq).status() === 200, 'the page reads /api/v1/openapi.json');
+      const op = page.locator('.opblock-summary-path[data-path="/api/v1/enterprises/{key}"]').first();
+      await op.waitFor();
+      assert(/\/api\/v1\/enterprises\/\{key\}/.test(await op.textContent()), 'the operation /api/v1/enterprises/{key} is listed');
+      const spec = await (await fetch(demo.base + '/api/v1/openapi.json')).json();
+      const ops = Object.values(spec.paths).reduce((n, p) => n + Object.keys(p).filter((m) => /^(get|post|put|patch|delete)$/.test(m)).length, 0);
+      const shown = await page.locator('.opblock').count();
+      assert(shown === ops, `every operation listed: ${shown} of ${ops}`);
+      // Opening one shows its parameters and responses.
+      await op.click();
+      await page.locator('.opblock.is-open .parameters-container').first().waitFor();
+      assert(/key/.test(await page.locator('.opblock.is-open .parameters-container').first().textContent()), 'its path parameter key');
+      await page.screenshot({ path: path.join(out, 'apidocs.png') });
+      assert(outside.length === 0, 'no request leaves the server: ' + outside.join(', '));
+    });
+
     // --- issue 16: a checker's key sees the credit check page only ---
     check('checker', 'checker role: only the credit-check page; checks run; no explorer links', async (page) => {
       await demo.stop();
