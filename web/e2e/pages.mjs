@@ -1,13 +1,15 @@
 // Browser tests of the inspector's review pages of matching (issue 15:
 // match review queue, duplicate pairs with an admin's xref run) and the
-// credit-check page (issue 16), run by scripts/web-e2e.sh after
+// credit-check page (issue 16), the record actions (objection, decision,
+// repair; issue 16), the credit-report links (issue 17) and the API
+// reference at /api/docs (issue 20), run by scripts/web-e2e.sh after
 // issue18.mjs. Each check runs on its own page; all run even when one
 // fails; the last line says "N passed, M failed". ONLY=review,checks runs some.
 //
 // The data: `riskgraph demo`, plus — through the API — two enterprises
 // under source keys named exactly like two demo enterprises X and Y (so
 // that an xref run pairs them), a blacklist record on a third one Z and a
-// branch of Z; then, with the demo stopped, `riskgraph ingest --match` of a
+// branch of Z, an enterprise LF1 with two records for the record actions; then, with the demo stopped, `riskgraph ingest --match` of a
 // records file naming X and Y by name only: each name ties between the
 // enterprise and its namesake and waits in the review queue.
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
