@@ -262,6 +262,7 @@ async function main() {
       v = await call(demo, 'GET', '/records/' + encodeURIComponent(r2));
       assert(v.repair && v.repair.date === '2026-01-15' && v.repair.basis === '已完成信用修复培训并提交报告' && v.state.reason === 'repaired', 'repair stored: ' + JSON.stringify(v.repair));
       assert(await f2.locator('.rep-form').count() === 0 && /2026-01-15 信用修复/.test(await f2.textContent()), 'once repaired, shown and no second repair');
+      for (const f of [f1, f2]) assert(!/null|undefined|\[object/.test(await f.textContent()), 'no null, undefined or [object in a record\'s file: ' + await f.textContent());
       await page.screenshot({ path: path.join(out, 'record-life.png') });
       // The record node's panel shows the same life.
       await page.locator('#side .nblist button[data-kind=record]').first().waitFor();

@@ -87,7 +87,7 @@ export function recordFile(id, onChange) {
     return h('li', { class: 'objection', 'data-objection': o.id, 'data-status': o.status },
       h('strong', {}, t('obj_' + o.status)), ' ', realDate(o.filed), o.filed_by ? ' · ' + o.filed_by : '',
       h('div', {}, t('objReason') + ': ' + o.reason),
-      o.attachments && o.attachments.length ? h('div', { class: 'muted small' }, t('objAttachments') + ': ' + o.attachments.join('、')) : null,
+      o.attachments && o.attachments.length ? h('div', { class: 'muted small' }, t('objRefs') + ': ' + o.attachments.join('、')) : null,
       o.status !== 'open' ? h('div', { class: 'small' }, t('decDecided') + ' ' + realDate(o.decided) + (o.decided_by ? ' · ' + o.decided_by : '') +
         (o.outcome ? ' · ' + t('out_' + o.outcome) : '') + (o.severity != null ? ' (' + o.severity + ')' : '') + (o.note ? ' · ' + o.note : '')) : null,
       o.status === 'open' && mayAct ? decisionForm(o) : null);
@@ -97,14 +97,15 @@ export function recordFile(id, onChange) {
     const mayAct = can('recordActions');
     const objs = v.objections || [];
     const open = objs.some((o) => o.status === 'open');
-    box.replaceChildren(
+    // replaceChildren would print a null: only what is there.
+    box.replaceChildren(...[
       h('div', { class: 'recstate' }, h('span', { class: 'muted' }, t('lifeState') + ': '), stateBadges(v.state),
         realDate(v.state.published_until) ? h('span', { class: 'muted small' }, ' · ' + t('lifePublished', { d: realDate(v.state.published_until) })) : null),
       objs.length ? h('ul', { class: 'objections' }, objs.map((o) => objectionView(o, mayAct))) : null,
       v.repair ? h('p', { class: 'repair' }, h('strong', {}, t('repDoneOn', { d: realDate(v.repair.date) })), ' ', t('repBasis') + ': ' + v.repair.basis) : null,
       mayAct && !open ? objectionForm() : null,
       mayAct && !v.repair ? repairForm(v.record.decided) : null,
-      msg);
+      msg].filter(Boolean));
   }
 
   async function refresh(note) {
