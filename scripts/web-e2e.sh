@@ -28,7 +28,8 @@ rm -rf e2e/out
 RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/e2e.mjs
 # Issue 18's bugs and features, one named check each (ONLY=bug3,bug5 runs some).
 RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/issue18.mjs
-# Issue 15's review pages and issue 16's credit check (ONLY=review,checks runs some).
+# Issue 15's review pages, issue 16's credit check and record actions, issue 17's
+# credit-report links, issue 20's /api/docs (ONLY=review,records,apidocs runs some).
 RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/pages.mjs
 if [ "${UPDATE_SCREENSHOTS:-}" = 1 ]; then
 	for f in e2e/out/*.png; do

@@ -27,8 +27,15 @@ import (
 //	                 authenticated is false (200, so the page's first load
 //	                 logs no error). A wrong or revoked key is 401.
 //
+//	GET /api/docs    the OpenAPI document (/api/v1/openapi.json) rendered for
+//	                 people by Swagger UI: api-docs.html, a page of its own in
+//	                 the same build, no outside network.
+//
 // Text assets are gzipped once and kept in memory; hashed files under
 // /assets/ are cached by browsers for a year, index.html is revalidated.
+
+// apiDocsPage is the API reference page of the build (web/api-docs.html).
+const apiDocsPage = "api-docs.html"
 
 type webUI struct {
 	fsys  fs.FS
@@ -50,6 +57,8 @@ func (a *API) webHandler() echo.HandlerFunc {
 				return c.JSON(http.StatusOK, map[string]any{"authenticated": false, "insecure_dev": false})
 			}
 			return session(c)
+		case p == "/api/docs" || p == "/api/docs/":
+			return w.serve(c, "/"+apiDocsPage)
 		case strings.HasPrefix(p, "/api/"):
 			return echo.ErrNotFound
 		}
@@ -67,7 +76,7 @@ func (w *webUI) serve(c echo.Context, p string) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	if !w.built {
-		if p != "/" && p != "/index.html" {
+		if p != "/" && p != "/index.html" && p != "/"+apiDocsPage {
 			return echo.ErrNotFound
 		}
 		b, err := fs.ReadFile(w.fsys, "not-built.html")
@@ -94,7 +103,7 @@ func (w *webUI) serve(c echo.Context, p string) error {
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	if name == "index.html" {
+	if name == "index.html" || name == apiDocsPage {
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "+
 			"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 		h.Set("X-Frame-Options", "DENY")

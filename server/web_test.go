@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,5 +69,68 @@ func TestWebUI(t *testing.T) {
 	dev.ServeHTTP(rec, httptest.NewRequest("GET", "/ui/session", nil))
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"role":"admin"`) || !strings.Contains(rec.Body.String(), `"insecure_dev":true`) {
 		t.Errorf("insecure dev /ui/session: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestAPIDocsPage: /api/docs is the API reference page (Swagger UI, its
+// own entry of the web build): HTML with a CSP, every script, style and
+// link on it local (no outside network) and answering 200, and none of
+// its code loaded by the UI's index.html.
+func TestAPIDocsPage(t *testing.T) {
+	sc := newSecured(t, memStore(t), Options{})
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		sc.h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec
+	}
+	rec := get("/api/docs")
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /api/docs: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	if _, built := web.Assets(); !built {
+		if !strings.Contains(rec.Body.String(), "make web") {
+			t.Errorf("UI not built: /api/docs should say how to build it")
+		}
+		return
+	}
+	page := rec.Body.String()
+	if !strings.Contains(page, `id="swagger"`) {
+		t.Errorf("/api/docs is not the API reference page:\n%s", page)
+	}
+	if rec.Header().Get("Content-Security-Policy") == "" {
+		t.Errorf("/api/docs without CSP")
+	}
+	if rec := get("/api/docs/"); rec.Code != 200 || rec.Body.String() != page {
+		t.Errorf("GET /api/docs/: %d", rec.Code)
+	}
+	refs := regexp.MustCompile(`(?:src|href)="([^"]*)"`).FindAllStringSubmatch(page, -1)
+	var assets []string
+	for _, m := range refs {
+		u := m[1]
+		if strings.HasPrefix(u, "data:") {
+			continue
+		}
+		if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") {
+			t.Errorf("/api/docs references %q: not a local asset", u)
+			continue
+		}
+		if rec := get(u); rec.Code != 200 {
+			t.Errorf("/api/docs references %s: %d", u, rec.Code)
+		}
+		if strings.HasPrefix(u, "/assets/") {
+			assets = append(assets, u)
+		}
+	}
+	if len(assets) == 0 {
+		t.Fatalf("/api/docs loads no script or style: %s", page)
+	}
+	index := get("/").Body.String()
+	for _, a := range assets {
+		if strings.Contains(a, "/apidocs-") && strings.Contains(index, a) {
+			t.Errorf("the UI's index.html loads the API reference's %s", a)
+		}
+	}
+	if rec := get("/api/v1/openapi.json"); rec.Code != 200 {
+		t.Errorf("the page's document /api/v1/openapi.json: %d", rec.Code)
 	}
 }

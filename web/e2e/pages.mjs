@@ -1,13 +1,15 @@
 // Browser tests of the inspector's review pages of matching (issue 15:
 // match review queue, duplicate pairs with an admin's xref run) and the
-// credit-check page (issue 16), run by scripts/web-e2e.sh after
+// credit-check page (issue 16), the record actions (objection, decision,
+// repair; issue 16), the credit-report links (issue 17) and the API
+// reference at /api/docs (issue 20), run by scripts/web-e2e.sh after
 // issue18.mjs. Each check runs on its own page; all run even when one
 // fails; the last line says "N passed, M failed". ONLY=review,checks runs some.
 //
 // The data: `riskgraph demo`, plus — through the API — two enterprises
 // under source keys named exactly like two demo enterprises X and Y (so
 // that an xref run pairs them), a blacklist record on a third one Z and a
-// branch of Z; then, with the demo stopped, `riskgraph ingest --match` of a
+// branch of Z, an enterprise LF1 with two records for the record actions; then, with the demo stopped, `riskgraph ingest --match` of a
 // records file naming X and Y by name only: each name ties between the
 // enterprise and its namesake and waits in the review queue.
 import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -63,9 +65,11 @@ async function main() {
     const csvCell = (s) => (/[",]/.test(s || '') ? '"' + s.replace(/"/g, '""') + '"' : s || '');
     await ingest(demo, 'enterprises', 'id,name,kind,status,region,address\n' +
       [['DUP1', X], ['DUP2', Y]].map(([id, o]) => [id, o.name, 'company', 'active', o.e.region, o.e.address].map(csvCell).join(',')).join('\n') +
-      '\nBR1,测试核查分公司,branch,active,,\n');
+      '\nBR1,测试核查分公司,branch,active,,\nLF1,测试异议修复有限公司,company,active,,\n');
     await ingest(demo, 'branches', `branch,parent\nBR1,${Z.key}\n`);
-    await ingest(demo, 'records', `record_id,subject_kind,subject,kind,authority,decided\nE2E-CK-1,enterprise,${Z.key},blacklist,测试市场监督管理局,2025-01-10\n`);
+    await ingest(demo, 'records', `record_id,subject_kind,subject,kind,authority,decided\nE2E-CK-1,enterprise,${Z.key},blacklist,测试市场监督管理局,2025-01-10\n` +
+      // Two records of LF1 for the objection and repair actions (issue 16).
+      'E2E-LF-1,enterprise,src:e2e:LF1,administrative_penalty,测试市场监督管理局,2025-02-01\nE2E-LF-2,enterprise,src:e2e:LF1,abnormal_operations,测试市场监督管理局,2025-02-02\n');
     await demo.stop();
     writeFileSync(path.join(input, 'records.csv'), 'record_id,subject_kind,subject,kind,authority,decided\n' +
       `E2E-RV-1,enterprise,${X.name},administrative_penalty,测试市场监督管理局,2025-03-01\n` +
@@ -200,6 +204,123 @@ async function main() {
       await page.click('#check-submit');
       await page.waitForFunction(() => /prohibited/.test(document.querySelector('#check-results tbody tr')?.textContent || '') && /Verdict/.test(document.querySelector('#check-results thead').textContent));
       await page.click('#lang');
+    });
+
+    // --- issue 16: record actions in the explorer: objection, decision, repair ---
+    check('records', 'record actions: state badges; file an objection, decide it (withdrawn), reject one, record a repair; a record node shows its life', async (page) => {
+      const r1 = 'src:e2e:E2E-LF-1', r2 = 'src:e2e:E2E-LF-2';
+      const li = (id) => `#records li[data-record="${id}"]`;
+      const life = async (id) => page.$$eval(li(id) + ' > span .life', (bs) => bs.map((b) => b.dataset.life));
+      await page.goto(demo.base + '/#/explorer/' + encodeURIComponent('src:e2e:LF1'));
+      await page.waitForSelector(li(r1) + ' .life');
+      assert((await life(r1)).join() === 'counts' && (await life(r2)).join() === 'counts', 'both records in force: ' + await life(r1));
+      // Open record 1's life (a labelled disclosure button) and file an objection.
+      const open1 = page.locator(li(r1) + ' button.rec-open');
+      assert(/行政处罚 2025-02-01/.test(await open1.getAttribute('aria-label')), 'the button names its record');
+      await open1.click();
+      assert(await open1.getAttribute('aria-expanded') === 'true', 'aria-expanded follows');
+      const f1 = page.locator(li(r1) + ' .recfile');
+      await f1.locator('.obj-form summary').click();
+      assert(await f1.locator('label:has-text("异议理由") textarea').count() === 1, 'the reason field is labelled');
+      await f1.locator('.obj-reason').fill('处罚对象有误');
+      await f1.locator('.obj-attachments').fill('申请书 2026-001\n营业执照副本');
+      await f1.locator('.obj-submit').click();
+      await page.waitForFunction((s) => [...document.querySelectorAll(s + ' > span .life')].some((b) => b.dataset.life === 'objection'), li(r1));
+      assert(await page.evaluate(() => document.activeElement?.classList.contains('recmsg')), 'focus on the outcome');
+      let v = await call(demo, 'GET', '/records/' + encodeURIComponent(r1));
+      assert(v.objections.length === 1 && v.objections[0].status === 'open' && v.objections[0].attachments.length === 2 && v.state.under_objection, 'objection stored: ' + JSON.stringify(v.objections));
+      assert(await f1.locator(`li.objection[data-objection="${v.objections[0].id}"][data-status="open"]`).count() === 1, 'listed as open');
+      assert(await f1.locator('.obj-form').count() === 0, 'no second objection while one is open');
+      // Decide it: upheld, the record withdrawn.
+      await f1.locator('.dec-decision').selectOption('upheld');
+      assert(await f1.locator('.dec-outcome').isVisible() && await f1.locator('.dec-severity').isHidden(), 'outcome asked for, severity only when corrected');
+      await f1.locator('.dec-outcome').selectOption('withdrawn');
+      await f1.locator('.dec-note').fill('复核属实');
+      await f1.locator('.dec-submit').click();
+      await page.waitForFunction((s) => [...document.querySelectorAll(s + ' > span .life')].some((b) => b.dataset.life === 'withdrawn'), li(r1));
+      v = await call(demo, 'GET', '/records/' + encodeURIComponent(r1));
+      assert(v.objections[0].status === 'upheld' && v.objections[0].outcome === 'withdrawn' && v.objections[0].decided_by && !v.state.counts && v.state.reason === 'withdrawn', 'decision stored: ' + JSON.stringify(v));
+      assert(/异议成立/.test(await f1.textContent()) && /撤销记录/.test(await f1.textContent()), 'the history shows the decision');
+      // Record 2: an objection rejected (it stands), then a repair, by keyboard.
+      await page.locator(li(r2) + ' button.rec-open').click();
+      const f2 = page.locator(li(r2) + ' .recfile');
+      await f2.locator('.obj-form summary').click();
+      await f2.locator('.obj-reason').fill('已整改');
+      await f2.locator('.obj-submit').click();
+      await f2.locator('.dec-form').waitFor();
+      await f2.locator('.dec-submit').click(); // rejected is the default
+      await f2.locator('li.objection[data-status="rejected"]').waitFor();
+      assert((await life(r2)).join() === 'counts', 'a rejected objection leaves the record in force');
+      await f2.locator('.rep-form summary').click();
+      assert(await f2.locator('.rep-date').inputValue() === new Date().toISOString().slice(0, 10), 'repair dated today by default');
+      await f2.locator('.rep-date').fill('2026-01-15');
+      await f2.locator('.rep-basis').fill('已完成信用修复培训并提交报告');
+      await f2.locator('.rep-basis').focus();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((s) => [...document.querySelectorAll(s + ' > span .life')].some((b) => b.dataset.life === 'repaired'), li(r2));
+      v = await call(demo, 'GET', '/records/' + encodeURIComponent(r2));
+      assert(v.repair && v.repair.date === '2026-01-15' && v.repair.basis === '已完成信用修复培训并提交报告' && v.state.reason === 'repaired', 'repair stored: ' + JSON.stringify(v.repair));
+      assert(await f2.locator('.rep-form').count() === 0 && /2026-01-15 信用修复/.test(await f2.textContent()), 'once repaired, shown and no second repair');
+      for (const f of [f1, f2]) assert(!/null|undefined|\[object/.test(await f.textContent()), 'no null, undefined or [object in a record\'s file: ' + await f.textContent());
+      await page.screenshot({ path: path.join(out, 'record-life.png') });
+      // The record node's panel shows the same life.
+      await page.locator('#side .nblist button[data-kind=record]').first().waitFor();
+      await page.locator('#side .nblist button[data-kind=record]').first().click();
+      await page.waitForSelector('#records .recfile .recstate .life');
+      const st = await page.$$eval('#records .recfile .recstate .life', (bs) => bs.map((b) => b.dataset.life));
+      assert(st.includes('withdrawn') || st.includes('repaired'), 'the record node shows its state: ' + st);
+    });
+
+    // --- issue 17: the credit report in three formats ---
+    check('creditreport', 'credit report: JSON, HTML and PDF links in the profile each open (200, right content type)', async (page) => {
+      // Keep the blobs the page hands to new tabs, to read them back.
+      await page.addInitScript(() => {
+        window.__blobs = {};
+        const make = URL.createObjectURL;
+        URL.createObjectURL = (b) => { const u = make(b); window.__blobs[u] = b; return u; };
+      });
+      await page.goto(demo.base + '/#/explorer/' + Z.key);
+      await page.waitForSelector('#credit-report-html');
+      assert((await page.getAttribute('#credit-report-pdf', 'aria-label')).includes(Z.name), 'the links are labelled with the enterprise');
+      const types = { json: 'application/json', html: 'text/html', pdf: 'application/pdf' };
+      for (const [f, type] of Object.entries(types)) {
+        const [popup, resp] = await Promise.all([page.waitForEvent('popup'),
+          page.waitForResponse((r) => r.url().includes('/credit-report?format=' + f)), page.click('#credit-report-' + f)]);
+        assert(resp.status() === 200 && resp.headers()['content-type'].startsWith(type), `${f}: ${resp.status()} ${resp.headers()['content-type']}`);
+        assert(!resp.url().includes('rgk_') && !popup.url().includes('rgk_'), 'no key in a URL');
+        await popup.waitForURL(/^blob:/, { timeout: T });
+        // What the new tab holds: the blob, read back in the tab.
+        const got = await page.evaluate(async (u) => { const b = window.__blobs[u]; return { type: b.type, text: await b.text() }; }, popup.url());
+        assert(got.type.startsWith(type), `${f} tab holds ${got.type}`);
+        if (f === 'pdf') assert(got.text.startsWith('%PDF-'), 'a PDF');
+        if (f === 'json') assert(JSON.parse(got.text).number === resp.headers()['x-credit-report-number'], 'the numbered report');
+        if (f === 'html') assert(got.text.includes(Z.name) && (await popup.textContent('body')).includes(Z.name), 'the HTML names the enterprise');
+        await popup.close();
+      }
+    });
+
+    // --- issue 20: the OpenAPI document rendered for people ---
+    check('apidocs', 'API reference at /api/docs: Swagger UI from the local assets lists the operations of /api/v1/openapi.json', async (page) => {
+      const outside = [];
+      page.on('request', (r) => { if (!/^(data|blob):/.test(r.url()) && !r.url().startsWith(demo.base + '/')) outside.push(r.url()); });
+      const docReq = page.waitForResponse((r) => r.url() === demo.base + '/api/v1/openapi.json');
+      const resp = await page.goto(demo.base + '/api/docs');
+      assert(resp.status() === 200 && /^text\/html/.test(resp.headers()['content-type']), `/api/docs: ${resp.status()} ${resp.headers()['content-type']}`);
+      assert((await docReq).status() === 200, 'the page reads /api/v1/openapi.json');
+      const op = page.locator('.opblock-summary-path[data-path="/api/v1/enterprises/{key}"]').first();
+      await op.waitFor();
+      assert(/\/api\/v1\/enterprises\/\{key\}/.test(await op.textContent()), 'the operation /api/v1/enterprises/{key} is listed');
+      const spec = await (await fetch(demo.base + '/api/v1/openapi.json')).json();
+      const ops = Object.values(spec.paths).reduce((n, p) => n + Object.keys(p).filter((m) => /^(get|post|put|patch|delete)$/.test(m)).length, 0);
+      const shown = await page.locator('.opblock').count();
+      assert(shown === ops, `every operation listed: ${shown} of ${ops}`);
+      // Opening one shows its parameters and responses.
+      await op.click();
+      await page.locator('.opblock.is-open .parameters-container').first().waitFor();
+      assert(/key/.test(await page.locator('.opblock.is-open .parameters-container').first().textContent()), 'its path parameter key');
+      await page.screenshot({ path: path.join(out, 'apidocs.png') });
+      assert(outside.length === 0, 'no request leaves the server: ' + outside.join(', '));
     });
 
     // --- issue 16: a checker's key sees the credit check page only ---

@@ -62,6 +62,8 @@ export function can(what) {
     case 'explorer': case 'reports': case 'review': case 'duplicates': return r === 'inspector';
     case 'dashboard': case 'match': return r === 'inspector' || r === 'dashboard';
     case 'checks': return r === 'inspector' || r === 'checker';
+    case 'recordActions': return r === 'inspector'; // objections and repairs of records
+    case 'creditReport': return r === 'inspector' || r === 'checker'; // all three formats (dashboards: masked JSON only)
     default: return false;
   }
 }

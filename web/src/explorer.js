@@ -8,8 +8,9 @@
 import cytoscape from 'cytoscape';
 import fcose from 'cytoscape-fcose';
 import { t, term, applyI18n } from './i18n.js';
-import { api, enc } from './api.js';
-import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge, realDate } from './ui.js';
+import { api, apiBlob, can, enc } from './api.js';
+import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge, realDate, openBlob } from './ui.js';
+import { stateBadges, recordFile } from './records.js';
 import { industryLabel, statusName, titleName, relationName } from './names.js';
 
 cytoscape.use(fcose);
@@ -1039,11 +1040,11 @@ export function create() {
     renderNeighbours(neighbours, n);
     if (d.kind === 'enterprise') {
       const key = enc(apiRef(id));
-      load(profile, async () => profileView(await api('/enterprises/' + key)));
+      load(profile, async () => [...profileView(await api('/enterprises/' + key)), creditReportLinks(apiRef(id), d.name)].flat());
       // Not scored yet (ingested after the last run): say so instead of asking.
       if (d.risk && d.risk.run) load(expl, async () => explanationView(await api('/enterprises/' + key + '/risk')));
       else expl.replaceChildren(h('h3', {}, t('explanation')), h('p', { class: 'muted', id: 'not-scored' }, t('notScored')));
-      load(records, async () => { const rec = (await api('/enterprises/' + key + '/records?limit=20')).records; renderTimeline(timeline, n, rec.items || []); return recordsView(rec); });
+      load(records, async () => { const r = await api('/enterprises/' + key + '/records?limit=20'); renderTimeline(timeline, n, r.records.items || []); return recordsView(r); });
     } else if (d.kind === 'person') {
       const pid = enc(id.slice(7));
       load(profile, async () => {
@@ -1054,10 +1055,12 @@ export function create() {
         const det = d.risk.details;
         expl.replaceChildren(...explanationView({ ...det, score: d.risk.score, grade: d.risk.grade, flags: det.flags && det.flags.length ? det.flags : d.risk.flags || [] }));
       }
-      load(records, async () => { const rec = (await api('/persons/' + pid + '/records?limit=20')).records; renderTimeline(timeline, n, rec.items || []); return recordsView(rec); });
+      load(records, async () => { const r = await api('/persons/' + pid + '/records?limit=20'); renderTimeline(timeline, n, r.records.items || []); return recordsView(r); });
     } else {
       profile.replaceChildren(h('h3', {}, t('profile')), h('dl', {}, Object.entries(d.props).map(([k, v]) =>
         dl(k, k === 'kind' ? term(v) : k === 'decided' || k === 'removed' ? realDate(v) : v))));
+      // The record's life: state, objections and repair, and the actions on them.
+      records.replaceChildren(h('h3', {}, t('recLife')), recordFile(id.slice(7)));
     }
   }
 
@@ -1243,12 +1246,42 @@ export function create() {
         r.remainder ? h('tr', {}, h('td', { colspan: 2 }, t('remainder')), h('td', { class: 'num' }, fmtScore(r.remainder))) : null))];
   }
 
-  function recordsView(rec) {
-    const items = (rec && rec.items) || [];
-    return [h('h3', {}, t('records') + ` (${rec ? rec.total ?? items.length : 0})`), items.length ? h('ul', { class: 'records' }, items.map((x) => h('li', {},
-      h('strong', {}, term(x.kind)), ' ', realDate(x.decided), ' ', x.authority || '', x.amount ? ' · ' + x.amount : '', x.reason ? h('div', { class: 'muted' }, x.reason) : null)))
-      : h('p', { class: 'muted' }, t('none'))];
+  // creditReportLinks: the enterprise's credit report (issue 17) as JSON,
+  // HTML and PDF, each fetched with the key and opened in a new tab as a
+  // blob (a link cannot carry the Authorization header).
+  function creditReportLinks(key, name) {
+    if (!can('creditReport')) return null;
+    const types = { json: 'application/json', html: 'text/html', pdf: 'application/pdf' };
+    const status = h('span', { class: 'small', role: 'status' });
+    return h('p', { class: 'credit-report', id: 'credit-report' }, h('span', { class: 'muted' }, t('creditReport') + ': '),
+      Object.entries(types).map(([f, type]) => [h('button', { type: 'button', class: 'link', id: 'credit-report-' + f, 'data-format': f,
+        'aria-label': t('creditReportAria', { name, f: f.toUpperCase() }),
+        onclick: () => { status.textContent = ''; openBlob(() => apiBlob('/enterprises/' + enc(key) + '/credit-report?format=' + f, type))
+          .catch((e) => { status.className = 'small error'; status.setAttribute('role', 'alert'); status.textContent = t('error') + ': ' + e.message; }); } },
+      f.toUpperCase()), ' ']), status);
   }
+
+  // recordsView lists the newest records with their state (record_life);
+  // each opens its life — history, objections, repair and their actions.
+  function recordsView(r) {
+    const rec = r && r.records;
+    const items = (rec && rec.items) || [];
+    const life = new Map(((r && r.record_life) || []).map((s) => [s.record, s]));
+    return [h('h3', {}, t('records') + ` (${rec ? rec.total ?? items.length : 0})`), items.length ? h('ul', { class: 'records' }, items.map((x) => {
+      const badges = h('span', {}, stateBadges(life.get(x.id)));
+      const slot = h('div', { class: 'recslot', id: 'recfile-' + cssId(x.id), hidden: true });
+      const btn = h('button', { type: 'button', class: 'link rec-open', 'aria-expanded': 'false', 'aria-controls': slot.id,
+        'aria-label': t('recOpenAria', { kind: term(x.kind), d: realDate(x.decided) }), onclick: () => {
+          const open = slot.hidden;
+          slot.hidden = !open; btn.setAttribute('aria-expanded', String(open));
+          if (open && !slot.firstChild) slot.append(recordFile(x.id, (st) => badges.replaceChildren(stateBadges(st))));
+        } }, t(can('recordActions') ? 'recOpen' : 'recHistory'));
+      return h('li', { 'data-record': x.id },
+        h('strong', {}, term(x.kind)), ' ', realDate(x.decided), ' ', x.authority || '', x.amount ? ' · ' + x.amount : '', ' ', badges, ' ', btn,
+        x.reason ? h('div', { class: 'muted' }, x.reason) : null, slot);
+    })) : h('p', { class: 'muted' }, t('none'))];
+  }
+  const cssId = (s) => Array.from(s, (c) => (/[\w-]/.test(c) ? c : '_' + c.codePointAt(0).toString(16))).join('');
 
   // --- exports: every file carries a title, the data's as-of time and a legend ---
   function stamp() { return (state.root ? apiRef(state.root).replace(/[^\w-]/g, '_') : 'graph') + '-' + state.mode; }

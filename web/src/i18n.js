@@ -81,6 +81,15 @@ const zh = {
   expandBy: '展开范围', expandBy_all: '全部关系', expandBy_down: '仅对外持股（向下）', expandBy_up: '仅股东（向上）', expandBy_officers: '仅任职与法定代表人',
   pin: '固定', hide: '隐藏', hiddenOne: '已隐藏 {name}',
   trends: '近期运行趋势', trendRun: '运行', trendGrades: '各等级企业数', trendFlags: '异常标记数', trendScope: '范围：{s}（标记数为全国）', trendNone: '还没有完成的运行。',
+  lifeState: '状态', lifeCounts: '有效', lifeNotYet: '未计入', lifeObjection: '异议中（{d} 提出）', lifeCorrected: '已更正（严重程度 {s}）',
+  life_withdrawn: '已撤销', life_repaired: '已信用修复', life_expired: '已过公示期', life_removed: '已移出', lifePublished: '公示至 {d}',
+  recLife: '记录状态与处理', recOpen: '异议与修复', recHistory: '处理记录', recOpenAria: '{kind} {d}：状态、异议与信用修复',
+  objFile: '提出异议', objReason: '异议理由', objAttachments: '附件（每行一个文件编号或链接）', objAttachmentsPh: '如：申请书 2026-001', objRefs: '附件',
+  objSubmit: '提交异议', objFiled: '已提出异议：该记录标记为异议中。', obj_open: '异议待决', obj_upheld: '异议成立', obj_rejected: '异议驳回',
+  decTitle: '异议决定', decDecision: '决定', dec_upheld: '成立', dec_rejected: '驳回', decOutcome: '处理', out_withdrawn: '撤销记录', out_corrected: '更正记录',
+  decSeverity: '更正后的严重程度（0–1）', decNote: '说明', decSubmit: '作出决定', decDone: '异议已决定。', decDecided: '决定于',
+  repFile: '信用修复', repDate: '修复日期', repBasis: '修复依据', repSubmit: '登记修复', repDone: '已登记信用修复：自修复日期起不再计入。', repDoneOn: '{d} 信用修复',
+  creditReport: '信用报告', creditReportAria: '打开 {name} 的信用报告（{f}）',
 };
 const en = {
   skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
@@ -163,6 +172,15 @@ const en = {
   expandBy: 'Expand by', expandBy_all: 'all relationships', expandBy_down: 'only holdings (down)', expandBy_up: 'only holders (up)', expandBy_officers: 'only officers and legal reps',
   pin: 'Pin', hide: 'Hide', hiddenOne: '{name} hidden',
   trends: 'Trends over the last runs', trendRun: 'Run', trendGrades: 'Enterprises by grade', trendFlags: 'Flags', trendScope: 'Scope: {s} (flags: all China)', trendNone: 'No completed run yet.',
+  lifeState: 'State', lifeCounts: 'in force', lifeNotYet: 'not counting', lifeObjection: 'under objection (filed {d})', lifeCorrected: 'corrected (severity {s})',
+  life_withdrawn: 'withdrawn', life_repaired: 'repaired', life_expired: 'expired', life_removed: 'removed', lifePublished: 'published until {d}',
+  recLife: 'State, objections and repair', recOpen: 'Objection & repair', recHistory: 'History', recOpenAria: '{kind} {d}: state, objections and credit repair',
+  objFile: 'File an objection', objReason: 'Reason', objAttachments: 'Attachments (one reference a line)', objAttachmentsPh: 'e.g. application 2026-001', objRefs: 'Attachments',
+  objSubmit: 'File objection', objFiled: 'Objection filed: the record is marked under objection.', obj_open: 'Objection open', obj_upheld: 'Objection upheld', obj_rejected: 'Objection rejected',
+  decTitle: 'Decide the objection', decDecision: 'Decision', dec_upheld: 'upheld', dec_rejected: 'rejected', decOutcome: 'Outcome', out_withdrawn: 'withdraw the record', out_corrected: 'correct the record',
+  decSeverity: 'Corrected severity (0–1)', decNote: 'Note', decSubmit: 'Decide', decDone: 'Objection decided.', decDecided: 'Decided',
+  repFile: 'Credit repair', repDate: 'Repair date', repBasis: 'Basis', repSubmit: 'Record repair', repDone: 'Repair recorded: the record stops counting from its date.', repDoneOn: 'Repaired {d}',
+  creditReport: 'Credit report', creditReportAria: 'Open the credit report of {name} ({f})',
 };
 const dicts = { zh, en };
 let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';
