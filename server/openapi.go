@@ -53,11 +53,16 @@ type link struct {
 // body unless r.Others says otherwise.
 func (r route) errorStatuses() []int {
 	var out []int
-	if strings.HasPrefix(r.fullPath(), "/api/v1/") {
+	switch {
+	case strings.HasPrefix(r.fullPath(), "/api/v1/"):
 		out = append(out, 400)
 		// Every /api/v1 route reads the API key: a wrong one is 401, and too
 		// many requests without a valid one from an address are 429.
 		out = append(out, 401, 429)
+	case strings.HasPrefix(r.fullPath(), publicPrefix+"/"):
+		// The public pages validate their parameters (400) and are limited
+		// per client address (429).
+		out = append(out, 400, 429)
 	}
 	if r.Roles != nil {
 		out = append(out, 403)
