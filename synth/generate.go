@@ -1040,7 +1040,7 @@ func (g *generator) writeKinship() {
 // years of validity (0: no end).
 var licenceKinds = []struct {
 	name, abbr, dept, content string
-	years                    int
+	years                     int
 }{
 	{"食品经营许可证", "食经", "市场监督管理局", "预包装食品销售，散装食品销售", 5},
 	{"道路运输经营许可证", "交运许", "交通运输局", "道路普通货物运输", 4},
