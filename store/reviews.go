@@ -47,10 +47,10 @@ type Review struct {
 	Query MatchQuery `json:"query"`
 	// Candidates are the matcher's best candidates, best first.
 	Candidates []ReviewCandidate `json:"candidates"`
-	// Rows are the relationships, records and licences waiting on this reference,
-	// to write once it is decided: the reference of Field empty in each,
-	// every other reference resolved. Queuing the entry again adds the rows
-	// it does not hold yet, up to MaxReviewRows.
+	// Rows are the relationships, records and licences waiting on this
+	// reference, to write once it is decided: the reference of Field empty
+	// in each, every other reference resolved. Queuing the entry again adds
+	// the rows it does not hold yet, up to MaxReviewRows.
 	Rows    Batch     `json:"rows"`
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
