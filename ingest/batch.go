@@ -69,6 +69,8 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) (held bool,
 			row.br, refs, err = l.p.branch(v)
 		case FileRecords:
 			row.rec, refs, err = l.p.record(v)
+		case FileLicences:
+			row.lic, refs, err = l.p.licence(v)
 		}
 		if err != nil {
 			return false, err
@@ -130,6 +132,15 @@ func (l *Loader) admit(fs *fileState, row *oneRow, line int, skip bool) *fieldEr
 		}
 		if !skip {
 			b.Records = append(b.Records, r)
+		}
+	case FileLicences:
+		lc := row.lic
+		key = lc.ID
+		if err := l.refs.check([]ref{{"enterprise", models.EnterpriseRef(lc.Enterprise)}}, skip); err != nil {
+			return err
+		}
+		if !skip {
+			b.Licences = append(b.Licences, lc)
 		}
 	}
 	l.duplicate(fs, key, line, skip)

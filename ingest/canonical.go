@@ -23,11 +23,12 @@ const (
 	FileBranches      FileKind = "branches"
 	FileRecords       FileKind = "records"
 	FileRelations     FileKind = "relations"
+	FileLicences      FileKind = "licences"
 )
 
 // FileKinds lists the canonical files in load order.
 var FileKinds = []FileKind{FileEnterprises, FilePersons, FileShareholdings, FileLegalReps,
-	FileOfficers, FileBranches, FileRecords, FileRelations}
+	FileOfficers, FileBranches, FileRecords, FileRelations, FileLicences}
 
 // FileName is the kind's file name in a canonical directory: "<kind>.csv".
 func (k FileKind) FileName() string { return string(k) + ".csv" }
@@ -158,6 +159,19 @@ const (
 	rlPersonB
 	rlKind
 	rlSince
+)
+
+const (
+	lcID = iota
+	lcEnterprise
+	lcName
+	lcNumber
+	lcDocNo
+	lcContent
+	lcAuthority
+	lcDecided
+	lcValidFrom
+	lcValidTo
 )
 
 // canonicalColumns is models.Layout by kind (the one table of the layout,

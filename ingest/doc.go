@@ -5,9 +5,9 @@
 //
 // The canonical layout (docs/data-format.md) is a directory of UTF-8 CSV
 // files, one per kind: enterprises.csv, persons.csv, shareholdings.csv,
-// legal_reps.csv, officers.csv, branches.csv and records.csv. LoadDir and
-// LoadFiles read it; Rows is the seam where readers of other encodings and
-// layouts plug in.
+// legal_reps.csv, officers.csv, branches.csv, records.csv, relations.csv
+// and licences.csv. LoadDir and LoadFiles read it; Rows is the seam where
+// readers of other encodings and layouts plug in.
 //
 // The synthetic data generator, which writes this layout for demos, tests
 // and benchmarks, is package synth.

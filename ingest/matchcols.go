@@ -13,7 +13,8 @@ import (
 // Matching at ingest, the row side (docs/ingest.md, "Matching at ingest").
 // Every field that names an enterprise (records.subject of an enterprise,
 // shareholdings.enterprise and .holder of an enterprise, legal_reps and
-// officers .enterprise, branches.branch and .parent) may come with
+// officers .enterprise, branches.branch and .parent, licences.enterprise)
+// may come with
 // companion columns <field>_name, _address, _phone, _region and
 // _legal_rep. With matching on, a reference that is not a key — empty with
 // a <field>_name, a 15-digit registration number, a 9-character
@@ -31,6 +32,7 @@ var refFields = map[FileKind][]string{
 	FileOfficers:      {"enterprise"},
 	FileBranches:      {"branch", "parent"},
 	FileRecords:       {"subject"},
+	FileLicences:      {"enterprise"},
 }
 
 // clueSuffixes are the companion columns of a reference field, in order:

@@ -261,6 +261,7 @@ type oneRow struct {
 	role models.Role
 	br   models.Branch
 	rec  models.Record
+	lic  models.Licence
 }
 
 // describeCandidates names the best candidates: "name (key, score)".

@@ -332,6 +332,8 @@ func setRef(kind FileKind, row *oneRow, field, key string) {
 		}
 	case FileRecords:
 		row.rec.Subject = models.EnterpriseRef(key)
+	case FileLicences:
+		row.lic.Enterprise = key
 	}
 }
 
@@ -346,6 +348,8 @@ func setScore(kind FileKind, row *oneRow, score float64) {
 		row.br.MatchScore = score
 	case FileRecords:
 		row.rec.MatchScore = score
+	case FileLicences:
+		row.lic.MatchScore = score
 	}
 }
 
@@ -360,6 +364,8 @@ func scoreOf(kind FileKind, row *oneRow) float64 {
 		return row.br.MatchScore
 	case FileRecords:
 		return row.rec.MatchScore
+	case FileLicences:
+		return row.lic.MatchScore
 	}
 	return 0
 }
@@ -387,6 +393,8 @@ func oneBatch(kind FileKind, row *oneRow) *store.Batch {
 		b.Branches = []models.Branch{row.br}
 	case FileRecords:
 		b.Records = []models.Record{row.rec}
+	case FileLicences:
+		b.Licences = []models.Licence{row.lic}
 	}
 	return &b
 }

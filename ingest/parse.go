@@ -742,3 +742,77 @@ func (p *parser) recordRest(v []string, r models.Record) (models.Record, *fieldE
 	r.Reason = normaliseText(v[rcReason])
 	return r, nil
 }
+
+// maxDate is the latest date a licence's validity may name: some exports
+// write 9999-12-31 for "no end".
+var maxDate = models.NewDate(9999, time.December, 31)
+
+// parseValidity parses an optional date of a licence's validity, which
+// may lie after today (a licence valid until 2029); not before 1900.
+func (p *parser) parseValidity(field, s string) (models.Date, *fieldError) {
+	if s == "" {
+		return models.Date{}, nil
+	}
+	if strings.Contains(s, "长期") || strings.EqualFold(s, "long-term") {
+		return models.Date{}, &fieldError{Field: field, Reason: "is not a date YYYY-MM-DD",
+			Fix: "leave " + field + " empty for a licence without an end (长期); a mapping can say so with values: {长期: \"\"}"}
+	}
+	d, err := models.ParseDate(s)
+	if err != nil {
+		fix := "write dates as YYYY-MM-DD, e.g. 2024-03-05"
+		for _, layout := range otherDateLayouts {
+			if t, err := time.Parse(layout, s); err == nil {
+				fix = fmt.Sprintf("write dates as YYYY-MM-DD: %s", t.Format(time.DateOnly))
+				break
+			}
+		}
+		return models.Date{}, &fieldError{Field: field, Reason: "is not a date YYYY-MM-DD", Fix: fix}
+	}
+	switch {
+	case d.Before(minDate.Time):
+		return models.Date{}, &fieldError{Field: field, Reason: "is before 1900", Fix: "check the year"}
+	case d.After(maxDate.Time):
+		return models.Date{}, &fieldError{Field: field, Reason: "is after 9999-12-31", Fix: "check the year, or leave " + field + " empty for a licence without an end"}
+	}
+	return d, nil
+}
+
+// licence parses a licences row; refs holds the enterprise when it is
+// left to the matcher.
+func (p *parser) licence(v []string) (l models.Licence, refs []refQuery, _ *fieldError) {
+	var err *fieldError
+	if l.ID, err = p.sourceKey("licence_id", v[lcID]); err != nil {
+		return l, nil, err
+	}
+	var q *refQuery
+	if l.Enterprise, q, err = p.entRef(FileLicences, v, "enterprise", lcEnterprise); err != nil {
+		return l, nil, err
+	}
+	if q != nil {
+		refs = append(refs, *q)
+	}
+	if l.Name = normaliseText(v[lcName]); l.Name == "" {
+		return l, nil, &fieldError{Field: "name", Reason: "is required but empty", Fix: "give the licence's or certificate's name (许可证书名称), e.g. 食品经营许可证"}
+	}
+	l.Number = normaliseText(v[lcNumber])
+	l.DocNo = normaliseText(v[lcDocNo])
+	l.Content = normaliseText(v[lcContent])
+	l.Authority = normaliseText(v[lcAuthority])
+	if v[lcDecided] == "" {
+		return l, nil, &fieldError{Field: "decided", Reason: "is required but empty", Fix: "give the date of the licence decision (许可决定日期) as YYYY-MM-DD"}
+	}
+	if l.Decided, err = p.parseDate("decided", v[lcDecided]); err != nil {
+		return l, nil, err
+	}
+	if l.ValidFrom, err = p.parseValidity("valid_from", v[lcValidFrom]); err != nil {
+		return l, nil, err
+	}
+	if l.ValidTo, err = p.parseValidity("valid_to", v[lcValidTo]); err != nil {
+		return l, nil, err
+	}
+	if !l.ValidFrom.IsZero() && !l.ValidTo.IsZero() && l.ValidTo.Before(l.ValidFrom.Time) {
+		return l, nil, &fieldError{Field: "valid_to", Reason: fmt.Sprintf("is before valid_from (%s)", l.ValidFrom),
+			Fix: "valid_to must be on or after valid_from; check whether the two dates are swapped"}
+	}
+	return l, refs, nil
+}

@@ -39,6 +39,13 @@ var Layout = []LayoutFile{
 		{"amount", false}, {"doc_no", false}, {"reason", false},
 	}},
 	{"relations", []LayoutColumn{{"person_a", true}, {"person_b", true}, {"kind", true}, {"since", false}}},
+	// Administrative licences (models.Licence): facts of an enterprise's
+	// credit file, never risk. valid_from and valid_to may lie after today.
+	{"licences", []LayoutColumn{
+		{"licence_id", true}, {"enterprise", true}, {"name", true}, {"number", false},
+		{"doc_no", false}, {"content", false}, {"authority", false}, {"decided", true},
+		{"valid_from", false}, {"valid_to", false},
+	}},
 }
 
 // LayoutColumns returns the column names of the canonical file kind, in

@@ -155,3 +155,33 @@ func TestIngestEndpointMatches(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestEndpointLicences: POST /ingest/licences loads canonical
+// licences.csv rows (a validity after today accepted), refuses a bad row
+// naming its field and fix, and the licence is read back by the store;
+// a body of only bad rows is 422.
+func TestIngestEndpointLicences(t *testing.T) {
+	h, s, _ := newIngestAPI(t, 1<<20, true)
+	body := "licence_id,enterprise,name,number,authority,decided,valid_from,valid_to\n" +
+		"L1,91440305MA5F000189,食品经营许可证,JY14403050012345,深圳市市场监督管理局,2024-03-05,2024-03-05,2099-03-04\n" +
+		"L2,91440305MA5F000189,排污许可证,,,2024/3/5,,\n"
+	code, out := post(t, h, "/api/v1/ingest/licences?source=sgs", "text/csv", body)
+	if code != http.StatusOK {
+		t.Fatalf("%d %v", code, out)
+	}
+	if c := out["by_kind"].(map[string]any)["licences"].(map[string]any); c["accepted"] != 1.0 || c["rejected"] != 1.0 {
+		t.Errorf("licences %v", c)
+	}
+	rej := out["rejects"].([]any)[0].(map[string]any)
+	if rej["line"] != 3.0 || rej["field"] != "decided" || !strings.Contains(rej["fix"].(string), "2024-03-05") {
+		t.Errorf("reject %v", rej)
+	}
+	ls, err := s.Licences(context.Background(), "91440305MA5F000189")
+	if err != nil || len(ls) != 1 || ls[0].ID != "src:sgs:L1" || ls[0].ValidTo.String() != "2099-03-04" {
+		t.Errorf("stored licences %+v, %v", ls, err)
+	}
+	if code, out := post(t, h, "/api/v1/ingest/licences", "text/csv", "licence_id,enterprise,decided\nL3,91440305MA5F000189,2024-03-05\n"); code != 422 ||
+		!strings.Contains(errMessage(out), "name") {
+		t.Errorf("a header without name: %d %v, want 422 naming the column", code, out)
+	}
+}

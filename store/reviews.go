@@ -47,10 +47,10 @@ type Review struct {
 	Query MatchQuery `json:"query"`
 	// Candidates are the matcher's best candidates, best first.
 	Candidates []ReviewCandidate `json:"candidates"`
-	// Rows are the relationships and records waiting on this reference,
-	// to write once it is decided: the reference of Field empty in each,
-	// every other reference resolved. Queuing the entry again adds the rows
-	// it does not hold yet, up to MaxReviewRows.
+	// Rows are the relationships, records and licences waiting on this
+	// reference, to write once it is decided: the reference of Field empty
+	// in each, every other reference resolved. Queuing the entry again adds
+	// the rows it does not hold yet, up to MaxReviewRows.
 	Rows    Batch     `json:"rows"`
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
@@ -112,8 +112,8 @@ func (r *Review) Validate() error {
 		return fmt.Errorf("%w: review entry %s: field is empty", ErrInvalid, r.ID)
 	case r.Rows.Len() < 1 || r.Rows.Len() > MaxReviewRows:
 		return fmt.Errorf("%w: review entry %s: holds %d rows, want 1 to %d", ErrInvalid, r.ID, r.Rows.Len(), MaxReviewRows)
-	case r.Rows.Len() != len(r.Rows.Shareholdings)+len(r.Rows.Roles)+len(r.Rows.Branches)+len(r.Rows.Records):
-		return fmt.Errorf("%w: review entry %s: holds entities or relations; it holds shareholdings, roles, branches and records only", ErrInvalid, r.ID)
+	case r.Rows.Len() != len(r.Rows.Shareholdings)+len(r.Rows.Roles)+len(r.Rows.Branches)+len(r.Rows.Records)+len(r.Rows.Licences):
+		return fmt.Errorf("%w: review entry %s: holds entities or relations; it holds shareholdings, roles, branches, records and licences only", ErrInvalid, r.ID)
 	case r.Status != ReviewPending:
 		return fmt.Errorf("%w: review entry %s: status %q; entries are queued pending", ErrInvalid, r.ID, r.Status)
 	case r.Created.IsZero():
@@ -137,6 +137,7 @@ func (r *Review) AddRows(more Batch) bool {
 	addNew(&r.Rows.Roles, more.Roles, room())
 	addNew(&r.Rows.Branches, more.Branches, room())
 	addNew(&r.Rows.Records, more.Records, room())
+	addNew(&r.Rows.Licences, more.Licences, room())
 	return r.Rows.Len() > before
 }
 
@@ -190,6 +191,10 @@ func (r *Review) Attached(key string, score float64) Batch {
 	for _, x := range r.Rows.Records {
 		x.Subject, x.MatchScore = models.EnterpriseRef(key), lower(x.MatchScore)
 		b.Records = append(b.Records, x)
+	}
+	for _, x := range r.Rows.Licences {
+		x.Enterprise, x.MatchScore = key, lower(x.MatchScore)
+		b.Licences = append(b.Licences, x)
 	}
 	return b
 }

@@ -108,6 +108,7 @@ const (
 	streamRelations
 	streamRecords
 	streamKinship
+	streamLicences
 )
 
 // Enterprise flags.
@@ -920,6 +921,7 @@ func (g *generator) writeAll() (err error) {
 	g.writeBranches()
 	g.writeRecords()
 	g.writeKinship()
+	g.writeLicences()
 	return g.closeAll()
 }
 
@@ -1030,6 +1032,47 @@ func (g *generator) writeKinship() {
 			q++
 		}
 		t.write([]string{personID(p), personID(q), string(models.RelationSpouse), ""})
+	}
+}
+
+// licenceKinds are the administrative licences the generator grants:
+// name, the document-number abbreviation, the issuing department and the
+// years of validity (0: no end).
+var licenceKinds = []struct {
+	name, abbr, dept, content string
+	years                     int
+}{
+	{"食品经营许可证", "食经", "市场监督管理局", "预包装食品销售，散装食品销售", 5},
+	{"道路运输经营许可证", "交运许", "交通运输局", "道路普通货物运输", 4},
+	{"建筑施工企业安全生产许可证", "建安许", "住房和城乡建设局", "建筑施工", 3},
+	{"排污许可证", "环许", "生态环境局", "大气污染物排放", 5},
+	{"公共场所卫生许可证", "卫许", "卫生健康委员会", "住宿、美容美发", 4},
+	{"医疗器械经营许可证", "械经", "市场监督管理局", "第三类医疗器械经营", 0},
+}
+
+// writeLicences grants a domestic enterprise an administrative licence
+// one time in five: facts of the credit file, never risk.
+func (g *generator) writeLicences() {
+	t := g.tables[fileLicences]
+	k := streamLicences
+	r := rand.New(rand.NewPCG(uint64(g.opts.Seed), k*0x9E3779B97F4A7C15))
+	n := 0
+	for i := range g.ents {
+		e := &g.ents[i]
+		if e.kind == models.EnterpriseForeign || !chance(r, 0.2) {
+			continue
+		}
+		pl := &g.places[e.place]
+		lk := licenceKinds[r.IntN(len(licenceKinds))]
+		decided := betweenDays(r, e.est, g.today)
+		n++
+		doc := fmt.Sprintf("%s%s〔%d〕%d号", pl.abbr, lk.abbr, decided.year(), between(r, 1, 5000))
+		validTo := ""
+		if lk.years > 0 {
+			validTo = (decided + day(lk.years*365)).String()
+		}
+		t.write([]string{fmt.Sprintf("L%08d", n), e.key, lk.name, fmt.Sprintf("%s%s%06d", pl.abbr, lk.abbr, n), doc,
+			lk.content, pl.city + lk.dept, decided.String(), decided.String(), validTo})
 	}
 }
 
