@@ -39,12 +39,15 @@ type Batch struct {
 	Branches      []models.Branch       `json:"branches,omitempty"`
 	Records       []models.Record       `json:"records,omitempty"`
 	Relations     []models.Relation     `json:"relations,omitempty"`
+	// Controls are control agreements, acting-in-concert arrangements and
+	// general partners (controls.go).
+	Controls []models.Control `json:"controls,omitempty"`
 }
 
 // Len is the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Enterprises) + len(b.Persons) + len(b.Shareholdings) + len(b.Roles) +
-		len(b.Branches) + len(b.Records) + len(b.Relations)
+		len(b.Branches) + len(b.Records) + len(b.Relations) + len(b.Controls)
 }
 
 // Append adds src's rows to b.
@@ -56,6 +59,7 @@ func (b *Batch) Append(src *Batch) {
 	b.Branches = append(b.Branches, src.Branches...)
 	b.Records = append(b.Records, src.Records...)
 	b.Relations = append(b.Relations, src.Relations...)
+	b.Controls = append(b.Controls, src.Controls...)
 }
 
 // Writer writes batches. WriteBatch returns only after the batch is durable.
@@ -206,6 +210,11 @@ func (e Edge) ID() string {
 	if e.Type == models.RelRelatedTo {
 		if k, ok := e.Props["kind"].(string); ok && k != "" {
 			id += "#" + k
+		}
+	}
+	if e.Type == models.RelControls {
+		if b, ok := e.Props["basis"].(string); ok && b != "" {
+			id += "#" + b
 		}
 	}
 	return id

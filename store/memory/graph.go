@@ -36,6 +36,12 @@ type graph struct {
 	// enterprise the loader resolved by matching: few rows have one, so
 	// they are kept beside the rows rather than in each (rows.go).
 	scores map[scoreSlot]float64
+	// rights, dayToDay and controls are what the beneficial-owner rules
+	// add (controls.go); nil until first used.
+	rights    map[int32]shareRights
+	dayToDay  map[int32]bool
+	controls  []controlRow
+	controlID map[controlKey]int32
 
 	strs  interner
 	text  text // the strings of nodes and records (text.go)
@@ -97,6 +103,9 @@ func (g *graph) apply(e *entry) {
 		}
 		for i := range b.Relations {
 			g.putRelation(&b.Relations[i])
+		}
+		for i := range b.Controls {
+			g.putControl(&b.Controls[i])
 		}
 	}
 	if e.Generation != 0 {
@@ -253,6 +262,7 @@ func (g *graph) putShareholding(s *models.Shareholding) {
 		g.connect(row.from, row.to, slot, relShares)
 	}
 	g.setScore(relShares, slot, s.MatchScore)
+	g.setRights(slot, s)
 }
 
 // putRelation upserts a relation in its canonical form (a before b).
@@ -288,6 +298,7 @@ func (g *graph) putRole(r *models.Role) {
 		typ = relOfficer
 	}
 	g.setScore(typ, slot, r.MatchScore)
+	g.setDayToDay(slot, r.DayToDay)
 	if isNew {
 		g.connect(row.from, row.to, slot, typ)
 	}
@@ -340,6 +351,8 @@ func (g *graph) edge(l link) store.Edge {
 		return store.BranchEdge(g.branch(l.rel))
 	case relRelated:
 		return store.RelationEdge(g.relation(l.rel))
+	case relControls:
+		return g.controlEdge(l.rel)
 	}
 	return store.RecordEdge(g.record(l.rel))
 }

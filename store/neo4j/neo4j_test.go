@@ -208,6 +208,7 @@ func TestStatementsExplain(t *testing.T) {
 	maps.Copy(params, reviewExplainParams())
 	maps.Copy(params, xrefExplainParams())
 	maps.Copy(params, checkExplainParams())
+	maps.Copy(params, ownerExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

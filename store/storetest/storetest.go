@@ -55,7 +55,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"XrefPairs", testXrefPairs}, // xref.go
 		{"XrefDecisions", testXrefDecisions},
 		{"SameAsTraversals", testSameAsTraversals},
-		{"Checks", testChecks}, // checks.go
+		{"Checks", testChecks},         // checks.go
+		{"OwnerFacts", testOwnerFacts}, // owners.go
+		{"OwnerCases", testOwnerCases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
