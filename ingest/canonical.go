@@ -23,11 +23,14 @@ const (
 	FileBranches      FileKind = "branches"
 	FileRecords       FileKind = "records"
 	FileRelations     FileKind = "relations"
+	// FileControls: control agreements, acting in concert, general
+	// partners (docs/data-format.md, controls.csv).
+	FileControls FileKind = "controls"
 )
 
 // FileKinds lists the canonical files in load order.
 var FileKinds = []FileKind{FileEnterprises, FilePersons, FileShareholdings, FileLegalReps,
-	FileOfficers, FileBranches, FileRecords, FileRelations}
+	FileOfficers, FileBranches, FileRecords, FileRelations, FileControls}
 
 // FileName is the kind's file name in a canonical directory: "<kind>.csv".
 func (k FileKind) FileName() string { return string(k) + ".csv" }
@@ -76,14 +79,11 @@ func (k FileKind) Columns() []Column {
 	return append([]Column(nil), canonicalColumns[k]...)
 }
 
-// ColumnNames returns the kind's column names in canonical order.
+// ColumnNames returns the kind's column names in canonical order, without
+// the optional columns added later (models.LayoutColumn.Extra): the header
+// the generator writes.
 func (k FileKind) ColumnNames() []string {
-	cols := canonicalColumns[k]
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Name
-	}
-	return out
+	return models.LayoutColumns(string(k))
 }
 
 // Column positions in canonical order; parsers index the canonical-order
@@ -117,6 +117,8 @@ const (
 	shRatio
 	shAmount
 	shSince
+	shVoting
+	shIncome
 )
 
 const (
@@ -132,6 +134,7 @@ const (
 	ofTitle
 	ofSince
 	ofUntil
+	ofDayToDay
 )
 
 const (
@@ -158,6 +161,17 @@ const (
 	rlPersonB
 	rlKind
 	rlSince
+)
+
+const (
+	ctControllerKind = iota
+	ctController
+	ctEnterprise
+	ctBasis
+	ctGroup
+	ctNote
+	ctSince
+	ctUntil
 )
 
 // canonicalColumns is models.Layout by kind (the one table of the layout,

@@ -108,6 +108,7 @@ const (
 	streamRelations
 	streamRecords
 	streamKinship
+	streamControls
 )
 
 // Enterprise flags.
@@ -920,6 +921,7 @@ func (g *generator) writeAll() (err error) {
 	g.writeBranches()
 	g.writeRecords()
 	g.writeKinship()
+	g.writeControls()
 	return g.closeAll()
 }
 

@@ -18,11 +18,12 @@ const (
 	fileBranches      fileKind = "branches"
 	fileRecords       fileKind = "records"
 	fileRelations     fileKind = "relations" // written with its header only: the generator plants no relations
+	fileControls      fileKind = "controls"  // written with its header only: the generator plants no controls
 )
 
 // fileKinds lists the files in the loader's order.
 var fileKinds = []fileKind{fileEnterprises, filePersons, fileShareholdings, fileLegalReps,
-	fileOfficers, fileBranches, fileRecords, fileRelations}
+	fileOfficers, fileBranches, fileRecords, fileRelations, fileControls}
 
 // fileName is the kind's file name: "<kind>.csv".
 func (k fileKind) fileName() string { return string(k) + ".csv" }
