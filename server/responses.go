@@ -120,4 +120,3 @@ type auditView struct {
 	Entries []store.AuditEntry `json:"entries"`
 	Next    string             `json:"next"`
 }
-
