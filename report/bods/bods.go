@@ -237,8 +237,23 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 	for _, ow := range o.Owners {
 		owners[ow.Person] = ow
 	}
-	// Components: what lies on a listed chain of an owner (or on the
-	// controller's chain) besides the owner and the enterprise.
+	// The relationship of each link of the network, by its two ends: a
+	// holding, else a control, else an executive partner's office.
+	links := map[[2]models.Ref]store.Edge{}
+	for _, ed := range o.Network.Edges {
+		k := [2]models.Ref{ed.From, ed.To}
+		old, seen := links[k]
+		switch {
+		case ed.Type == models.RelHoldsShares:
+		case ed.Type == models.RelControls && (!seen || old.Type != models.RelHoldsShares):
+		case ed.Type == models.RelOfficerOf && propStr(ed.Props, "title") == "executive_partner" && !seen:
+		default:
+			continue
+		}
+		links[k] = ed
+	}
+	// Components: the links and intermediate enterprises on an owner's
+	// listed chains or control chain.
 	primary := map[string][]string{} // pid → its components, in chain order
 	for _, ow := range o.Owners {
 		var paths [][]string
@@ -254,10 +269,14 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 		for _, p := range paths {
 			for i := 0; i+1 < len(p); i++ {
 				from, to := parseRef(p[i]), parseRef(p[i+1])
+				ed, ok := links[[2]models.Ref{from, to}]
+				if !ok {
+					continue
+				}
 				if i > 0 {
 					comps = appendNew(comps, d.nodeID(from))
 				}
-				comps = appendNew(comps, d.holdingID(from, to))
+				comps = appendNew(comps, d.linkID(ed))
 			}
 		}
 		if len(comps) > 0 {
@@ -271,39 +290,28 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 	d.entity(e, true)
 	// Entities and persons first (libcovebods wants parties before the
 	// relationships naming them), then relationships, primaries last.
-	var rels []func()
-	seenEdge := map[string]bool{}
+	var rels []store.Edge
 	for _, ed := range o.Network.Edges {
-		switch ed.Type {
-		case models.RelHoldsShares:
-			id := d.holdingID(ed.From, ed.To)
-			if ed.To != root && !d.component[id] {
-				continue // an upstream holding on no listed chain
-			}
-			if seenEdge[id] {
-				continue
-			}
-			seenEdge[id] = true
-			d.party(ed.From)
-			if ed.To != root {
-				d.party(ed.To)
-			}
-			ed := ed
-			rels = append(rels, func() { d.holding(ed, owners, primary) })
-		case models.RelControls:
-			if ed.To != root {
-				continue
-			}
-			d.party(ed.From)
-			ed := ed
-			rels = append(rels, func() { d.control(ed) })
+		switch {
+		case ed.Type == models.RelHoldsShares || ed.Type == models.RelControls:
+		case ed.Type == models.RelOfficerOf && propStr(ed.Props, "title") == "executive_partner":
+		default:
+			continue
 		}
+		id := d.linkID(ed)
+		direct := ed.To == root && (ed.Type != models.RelOfficerOf || isOwner(owners, ed.From))
+		if !direct && !d.component[id] {
+			continue // an upstream link on no listed chain
+		}
+		d.party(ed.From)
+		if ed.To != root {
+			d.party(ed.To)
+		}
+		rels = append(rels, ed)
 	}
 	if o.Fallback {
 		for _, ow := range o.Owners {
 			d.party(models.PersonRef(ow.Person))
-			ow := ow
-			rels = append(rels, func() { d.manager(ow) })
 		}
 	}
 	for _, ow := range o.Owners {
@@ -311,8 +319,18 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 			d.party(models.PersonRef(ow.Person))
 		}
 	}
-	for _, f := range rels {
-		f()
+	for _, ed := range rels {
+		switch ed.Type {
+		case models.RelHoldsShares:
+			d.holding(ed, owners, primary)
+		default:
+			d.control(ed)
+		}
+	}
+	if o.Fallback {
+		for _, ow := range o.Owners {
+			d.manager(ow)
+		}
 	}
 	pids := make([]string, 0, len(primary))
 	for pid := range primary {
@@ -323,6 +341,27 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 		d.primary(owners[pid], primary[pid])
 	}
 	return d.out
+}
+
+func isOwner(owners map[string]store.Owner, r models.Ref) bool {
+	_, ok := owners[r.Key]
+	return ok && r.Kind == models.KindPerson
+}
+
+func propStr(p map[string]any, k string) string {
+	s, _ := p[k].(string)
+	return s
+}
+
+// linkID is the record id of a holding, control or executive partner's office.
+func (d *declaration) linkID(ed store.Edge) string {
+	switch ed.Type {
+	case models.RelHoldsShares:
+		return d.holdingID(ed.From, ed.To)
+	case models.RelOfficerOf:
+		return d.rid("control", "executive_partner/"+ed.From.String()+">"+ed.To.Key)
+	}
+	return d.rid("control", propStr(ed.Props, "basis")+"/"+ed.From.String()+">"+ed.To.Key)
 }
 
 func appendNew(xs []string, x string) []string {
@@ -461,13 +500,18 @@ func ParseControlDetails(s string) (basis models.ControlBasis, group, note strin
 			note = n
 		}
 	}
-	return basis, group, note, basis.Valid()
+	return basis, group, note, basis.Valid() || basis == BasisExecutivePartner
 }
 
-// control writes a control of the enterprise.
+// control writes a control (or an executive partner's office, which
+// controls a partnership).
 func (d *declaration) control(ed store.Edge) {
 	c := store.ControlOf(ed)
-	r := &Relationship{Subject: d.nodeID(ed.To), InterestedParty: d.nodeID(ed.From)}
+	if ed.Type == models.RelOfficerOf {
+		c = models.Control{Controller: ed.From, Enterprise: ed.To.Key, Basis: BasisExecutivePartner}
+	}
+	id := d.linkID(ed)
+	r := &Relationship{IsComponent: d.component[id], Subject: d.nodeID(ed.To), InterestedParty: d.nodeID(ed.From)}
 	in := Interest{Type: InterestOtherControl, DirectOrIndirect: "direct", Details: ControlDetails(c),
 		BeneficialOwnershipOrControl: ed.From.Kind == models.KindPerson}
 	if !c.Since.IsZero() {
@@ -477,8 +521,12 @@ func (d *declaration) control(ed store.Edge) {
 		in.EndDate = c.Until.String()
 	}
 	r.Interests = []Interest{in}
-	d.emit("relationship", d.rid("control", string(c.Basis)+"/"+ed.From.String()+">"+ed.To.Key), r)
+	d.emit("relationship", id, r)
 }
+
+// BasisExecutivePartner is the details' basis of an executive partner's
+// office (officers.csv title executive_partner), not a control row.
+const BasisExecutivePartner models.ControlBasis = "executive_partner"
 
 // manager writes a day-to-day manager of the fallback.
 func (d *declaration) manager(ow store.Owner) {
