@@ -3,12 +3,15 @@ package ingest
 import (
 	"bufio"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -476,4 +479,41 @@ func first(xs ...*float64) *float64 {
 		}
 	}
 	return nil
+}
+
+// LoadBODSFiles loads BODS files with one loader: each path a file (.gz
+// is decompressed) or "-" for stdin.
+func LoadBODSFiles(ctx context.Context, paths []string, w Writer, opts LoadOptions, stdin io.Reader) (LoadSummary, error) {
+	l, err := NewLoader(w, opts)
+	if err != nil {
+		return LoadSummary{Source: opts.Source}, err
+	}
+	defer l.Close()
+	for _, p := range paths {
+		if err := l.loadBODSPath(ctx, p, stdin); err != nil {
+			return l.Summary(), err
+		}
+	}
+	return l.Summary(), nil
+}
+
+func (l *Loader) loadBODSPath(ctx context.Context, path string, stdin io.Reader) error {
+	if path == "-" {
+		return l.LoadBODS(ctx, "stdin", stdin)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(path, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	return l.LoadBODS(ctx, filepath.Base(path), r)
 }

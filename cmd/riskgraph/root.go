@@ -53,6 +53,7 @@ func newRootCommand() *cobra.Command {
 		a.checkCommand(),
 		a.compactCommand(),
 		a.fsckCommand(),
+		a.exportCommand(),
 		versionCommand(),
 	)
 	return root
