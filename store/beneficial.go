@@ -252,11 +252,20 @@ func upstream(ctx context.Context, r Reader, root models.Ref, rules OwnerRules) 
 		for _, f := range frontier {
 			expanded[f] = true
 		}
-		es, ns, err := r.Expand(ctx, frontier, ownerTypes)
+		all, ns, err := r.Expand(ctx, frontier, ownerTypes)
 		if err != nil {
 			return OwnerNetwork{}, false, err
 		}
-		sortEdges(es)
+		// Only what ends at the frontier (and SAME_AS and the root's head
+		// office) matters; the rest (a holding company's subsidiaries) is
+		// dropped before sorting.
+		es := all[:0]
+		for _, ed := range all {
+			if ed.Type == models.RelSameAs || ed.Type == models.RelBranchOf || expanded[ed.To] {
+				es = append(es, ed)
+			}
+		}
+		sortEdgesOnce(es)
 		var next []models.Ref
 		add := func(x models.Ref) {
 			if x.Kind != models.KindEnterprise || expanded[x] || slices.Contains(next, x) {
@@ -340,7 +349,7 @@ func upstream(ctx context.Context, r Reader, root models.Ref, rules OwnerRules) 
 	for _, ed := range merged {
 		net.Edges = append(net.Edges, ed)
 	}
-	sortEdges(net.Edges)
+	sortEdgesOnce(net.Edges)
 	return net, truncated, nil
 }
 
@@ -851,4 +860,23 @@ func (c *ownerCalc) notExempt(e models.Enterprise) string {
 		return "controlled by means other than equity (a control agreement, acting in concert or a general partner)"
 	}
 	return ""
+}
+
+// sortEdgesOnce sorts edges by ID as sortEdges does, computing each ID once.
+func sortEdgesOnce(es []Edge) {
+	if len(es) < 2 {
+		return
+	}
+	type keyed struct {
+		id string
+		e  Edge
+	}
+	ks := make([]keyed, len(es))
+	for i, e := range es {
+		ks[i] = keyed{e.ID(), e}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.id, b.id) })
+	for i := range ks {
+		es[i] = ks[i].e
+	}
 }

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"riskgraph/store"
 )
@@ -86,9 +89,9 @@ func Declaration(ctx context.Context, r store.Reader, keyOrUSCC string, rules st
 var errDone = errors.New("bods: enterprises done")
 
 // ExportAll writes the declaration of every enterprise (placeholders
-// left out) to w, enterprise by enterprise as the scan gives them: memory
-// holds one page of enterprises and one declaration. It returns the
-// number of enterprises written.
+// left out) to w, in the order the scan gives them: memory holds one page
+// of enterprises (1000) and its declarations, made on every core. It
+// returns the number of enterprises written.
 func ExportAll(ctx context.Context, s Graph, rules store.OwnerRules, opts Options, w *Writer) (int, error) {
 	n := 0
 	err := s.Scan(ctx, 1000, func(b *store.Batch) error {
@@ -101,12 +104,25 @@ func ExportAll(ctx context.Context, s Graph, rules store.OwnerRules, opts Option
 				keys = append(keys, e.Key)
 			}
 		}
-		for _, k := range keys {
-			sts, err := Declaration(ctx, s, k, rules, opts)
-			if err != nil {
-				return fmt.Errorf("bods: enterprise %s: %w", k, err)
+		// The page's declarations are made on every core, then written
+		// in the scan's order.
+		out := make([][]Statement, len(keys))
+		errs := make([]error, len(keys))
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(keys)) {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(keys); i = int(next.Add(1) - 1) {
+					out[i], errs[i] = Declaration(ctx, s, keys[i], rules, opts)
+				}
+			})
+		}
+		wg.Wait()
+		for i, k := range keys {
+			if errs[i] != nil {
+				return fmt.Errorf("bods: enterprise %s: %w", k, errs[i])
 			}
-			if err := w.Write(sts...); err != nil {
+			if err := w.Write(out[i]...); err != nil {
 				return err
 			}
 			n++
