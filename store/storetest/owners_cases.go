@@ -39,8 +39,6 @@ type ownerCase struct {
 	controller string // p(x) or k(x) of the actual controller; "" for none
 	filing     string
 	fallback   bool
-	// chain, when set, is the expected first chain of the first owner.
-	chain []string
 }
 
 func company(key string, capital float64) models.Enterprise {
