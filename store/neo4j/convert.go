@@ -294,8 +294,11 @@ func roleOf(typ string, p map[string]any, person, enterprise string) models.Role
 }
 
 // optNum reads an optional number: nil when absent.
-func optNum(p map[string]any, k string) *float64 {
-	switch v := p[k].(type) {
+func optNum(p map[string]any, k string) *float64 { return optNumOf(p[k]) }
+
+// optNumOf reads an optional number value: nil when it is none.
+func optNumOf(v any) *float64 {
+	switch v := v.(type) {
 	case float64:
 		return &v
 	case int64:

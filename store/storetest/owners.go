@@ -118,4 +118,37 @@ func testOwnerFacts(t *testing.T, s store.Store) {
 	if !reflect.DeepEqual(store.ControlOf(store.ControlEdge(controls[0])), controls[0]) {
 		t.Errorf("ControlOf(ControlEdge(c)) changed %+v", controls[0])
 	}
+
+	// The scan gives them too (small pages: rows of one enterprise span pages).
+	var all store.Batch
+	if err := s.Scan(ctx(), 3, func(b *store.Batch) error {
+		if b.Len() > 3 {
+			t.Errorf("page of %d rows, want at most 3", b.Len())
+		}
+		all.Append(b)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	income := false
+	for _, sh := range all.Shareholdings {
+		income = income || (sh.Holder == models.PersonRef(P1) && sh.Enterprise == G && sh.VotingRatio == nil && sh.IncomeRatio != nil && *sh.IncomeRatio == 0.3)
+	}
+	if !income || len(all.Controls) != 3 {
+		t.Errorf("scan: income ratio %v, %d controls %+v; want the holding's income_ratio 0.3 and 3 controls", income, len(all.Controls), all.Controls)
+	}
+	if err := s.WriteBatch(ctx(), &store.Batch{Roles: []models.Role{{Person: P2, Enterprise: G, Kind: models.RoleOfficer, Title: "general_manager", DayToDay: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	all = store.Batch{}
+	if err := s.Scan(ctx(), 100, func(b *store.Batch) error { all.Append(b); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	daily := false
+	for _, r := range all.Roles {
+		daily = daily || (r.Person == P2 && r.Enterprise == G && r.DayToDay)
+	}
+	if !daily {
+		t.Error("scan: the day_to_day mark is missing")
+	}
 }
