@@ -44,6 +44,9 @@ type ownerView struct {
 	Control   *store.Control    `json:"control,omitempty"`
 	Title     string            `json:"title,omitempty"`
 	Chains    []chainView       `json:"chains"`
+	// ChainsTotal counts every chain; Chains lists the largest
+	// (ownership.max_chains).
+	ChainsTotal int `json:"chains_total"`
 }
 
 type controllerView struct {
@@ -96,7 +99,7 @@ func owners(a *API, latest *engine.Latest) echo.HandlerFunc {
 			BeneficialOwners: []ownerView{}}
 		for _, ow := range o.Owners {
 			v := ownerView{Person: ow.Person, Name: ow.Name, Criterion: ow.Criterion, Criteria: ow.Criteria, Share: ow.Equity,
-				Voting: ow.Voting, Income: ow.Income, Control: ow.Control, Title: ow.Title, Chains: []chainView{}}
+				Voting: ow.Voting, Income: ow.Income, Control: ow.Control, Title: ow.Title, Chains: []chainView{}, ChainsTotal: ow.ChainsTotal}
 			for _, ch := range ow.Chains {
 				v.Chains = append(v.Chains, chainView{Path: ch.Path, Share: ch.Equity, Voting: ch.Voting, Income: ch.Income})
 			}

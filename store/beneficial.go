@@ -127,8 +127,10 @@ type Owner struct {
 	// Title is the office of a day-to-day manager (criterion senior_manager).
 	Title string `json:"title,omitempty"`
 	// Chains are the holding walks from the person to the enterprise,
-	// largest equity first (at most MaxChains).
-	Chains []OwnerChain `json:"chains"`
+	// largest equity first (at most MaxChains); ChainsTotal counts them all
+	// (simple paths, up to 10 000 looked at).
+	Chains      []OwnerChain `json:"chains"`
+	ChainsTotal int          `json:"chains_total"`
 }
 
 // Control is how a person or an enterprise controls the enterprise.
@@ -528,7 +530,7 @@ func (c *ownerCalc) owners() ([]Owner, *Controller) {
 	out := make([]Owner, 0, len(byPerson))
 	for _, o := range byPerson {
 		o.Criterion = o.Criteria[0]
-		o.Chains = c.chains(models.PersonRef(o.Person))
+		o.Chains, o.ChainsTotal = c.chains(models.PersonRef(o.Person))
 		out = append(out, *o)
 	}
 	slices.SortFunc(out, func(a, b Owner) int {
@@ -720,8 +722,9 @@ func refsKey(rs []models.Ref) string {
 }
 
 // chains lists the simple holding walks from p to the root, largest
-// equity first, at most MaxChains (the first 10 000 walks are looked at).
-func (c *ownerCalc) chains(p models.Ref) []OwnerChain {
+// equity first, at most MaxChains, and how many there are (the first
+// 10 000 walks are looked at).
+func (c *ownerCalc) chains(p models.Ref) ([]OwnerChain, int) {
 	var out []OwnerChain
 	budget := 10_000
 	var walk func(x models.Ref, path []models.Ref, eq, vo, in float64)
@@ -752,13 +755,14 @@ func (c *ownerCalc) chains(p models.Ref) []OwnerChain {
 	slices.SortStableFunc(out, func(a, b OwnerChain) int {
 		return cmp.Or(cmp.Compare(b.Equity, a.Equity), cmp.Compare(len(a.Path), len(b.Path)))
 	})
+	total := len(out)
 	if len(out) > c.rules.MaxChains {
 		out = out[:c.rules.MaxChains]
 	}
 	if out == nil {
 		out = []OwnerChain{}
 	}
-	return out
+	return out, total
 }
 
 // dayToDay returns the persons in charge of day-to-day management: the
