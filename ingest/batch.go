@@ -53,6 +53,18 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) (held bool,
 		if !skip {
 			b.Relations = append(b.Relations, r)
 		}
+	case FileControls:
+		c, err := l.p.control(v)
+		if err != nil {
+			return false, err
+		}
+		key = string(c.Controller.Kind) + "\x00" + c.Controller.Key + "\x00" + c.Enterprise + "\x00" + string(c.Basis)
+		if err := l.refs.check([]ref{{"controller", c.Controller}, {"enterprise", models.EnterpriseRef(c.Enterprise)}}, skip); err != nil {
+			return false, err
+		}
+		if !skip {
+			b.Controls = append(b.Controls, c)
+		}
 	default:
 		var row oneRow
 		var refs []refQuery
@@ -65,6 +77,9 @@ func (l *Loader) add(fs *fileState, v []string, line int, skip bool) (held bool,
 		case FileOfficers:
 			row.role, refs, err = l.p.role(v, models.RoleOfficer)
 			row.role.TitleText = titleText(fs, v, row.role.Title)
+			if err == nil {
+				row.role.DayToDay, err = dayToDay(v)
+			}
 		case FileBranches:
 			row.br, refs, err = l.p.branch(v)
 		case FileRecords:

@@ -24,11 +24,14 @@ const (
 	FileRecords       FileKind = "records"
 	FileRelations     FileKind = "relations"
 	FileLicences      FileKind = "licences"
+	// FileControls: control agreements, acting in concert, general
+	// partners (docs/data-format.md, controls.csv).
+	FileControls FileKind = "controls"
 )
 
 // FileKinds lists the canonical files in load order.
 var FileKinds = []FileKind{FileEnterprises, FilePersons, FileShareholdings, FileLegalReps,
-	FileOfficers, FileBranches, FileRecords, FileRelations, FileLicences}
+	FileOfficers, FileBranches, FileRecords, FileRelations, FileControls, FileLicences}
 
 // FileName is the kind's file name in a canonical directory: "<kind>.csv".
 func (k FileKind) FileName() string { return string(k) + ".csv" }
@@ -77,14 +80,11 @@ func (k FileKind) Columns() []Column {
 	return append([]Column(nil), canonicalColumns[k]...)
 }
 
-// ColumnNames returns the kind's column names in canonical order.
+// ColumnNames returns the kind's column names in canonical order, without
+// the optional columns added later (models.LayoutColumn.Extra): the header
+// the generator writes.
 func (k FileKind) ColumnNames() []string {
-	cols := canonicalColumns[k]
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.Name
-	}
-	return out
+	return models.LayoutColumns(string(k))
 }
 
 // Column positions in canonical order; parsers index the canonical-order
@@ -118,6 +118,8 @@ const (
 	shRatio
 	shAmount
 	shSince
+	shVoting
+	shIncome
 )
 
 const (
@@ -133,6 +135,7 @@ const (
 	ofTitle
 	ofSince
 	ofUntil
+	ofDayToDay
 )
 
 const (
@@ -172,6 +175,17 @@ const (
 	lcDecided
 	lcValidFrom
 	lcValidTo
+)
+
+const (
+	ctControllerKind = iota
+	ctController
+	ctEnterprise
+	ctBasis
+	ctGroup
+	ctNote
+	ctSince
+	ctUntil
 )
 
 // canonicalColumns is models.Layout by kind (the one table of the layout,

@@ -268,6 +268,9 @@ type Reject struct {
 	// Level is "warning" for a row that was loaded but deserves a look;
 	// empty for a rejected row.
 	Level string `json:"level,omitempty"`
+	// Statement is the statementId of the BODS statement the row came
+	// from (LoadBODS; Line is then the statement's position in the input).
+	Statement string `json:"statement,omitempty"`
 }
 
 // LevelWarning marks warnings among rejects.
@@ -278,6 +281,9 @@ const LevelWarning = "warning"
 func (r Reject) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d: ", r.File, r.Line)
+	if r.Statement != "" {
+		fmt.Fprintf(&b, "statement %s: ", r.Statement)
+	}
 	if r.Level != "" {
 		b.WriteString(r.Level + ": ")
 	}

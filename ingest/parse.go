@@ -576,7 +576,7 @@ func (p *parser) shareholdingRest(v []string, s models.Shareholding) (models.Sha
 	if s.Since, err = p.parseDate("since", v[shSince]); err != nil {
 		return s, err
 	}
-	return s, nil
+	return shareholdingRights(v, s)
 }
 
 // role parses a legal_reps or officers row; ref is the enterprise left to

@@ -26,6 +26,9 @@ type tally struct {
 	onReject   func(Reject)
 	onProgress func(Progress)
 	log        zerolog.Logger
+	// rewrite, when set (LoadBODS), renames a reject's file and line after
+	// the statement its row came from; called under mu.
+	rewrite func(*Reject)
 
 	mu  sync.Mutex // guards sum
 	sum LoadSummary
@@ -143,6 +146,9 @@ func (t *tally) report(r Reject) {
 		r.Value = string([]rune(r.Value)[:80]) + "…"
 	}
 	t.mu.Lock()
+	if t.rewrite != nil {
+		t.rewrite(&r)
+	}
 	list := &t.sum.Rejects
 	if r.Level == LevelWarning {
 		list = &t.sum.Warnings

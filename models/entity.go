@@ -121,10 +121,36 @@ type Shareholding struct {
 	Ratio      float64 `json:"ratio"`            // in [0,1]
 	Amount     float64 `json:"amount,omitempty"` // subscribed capital, in yuan
 	Since      Date    `json:"since"`
+	// VotingRatio is the share of the votes the holding carries when it
+	// differs from Ratio (a proxy agreement, a share class, articles that
+	// allot votes otherwise); nil when the votes follow the equity.
+	VotingRatio *float64 `json:"voting_ratio,omitempty"`
+	// IncomeRatio is the share of the profits or income the holding
+	// carries when it differs from Ratio (a partnership agreement's profit
+	// share); nil when the income follows the equity.
+	IncomeRatio *float64 `json:"income_ratio,omitempty"`
 	// MatchScore is the matcher's score when the loader resolved the
 	// enterprise or holder from a name or an old code (docs/ingest.md,
 	// matching at ingest); 0 when the row named it by key.
 	MatchScore float64 `json:"match_score,omitempty"`
+}
+
+// Voting is the holding's share of the votes: VotingRatio when given,
+// else Ratio.
+func (s Shareholding) Voting() float64 {
+	if s.VotingRatio != nil {
+		return *s.VotingRatio
+	}
+	return s.Ratio
+}
+
+// Income is the holding's share of the profits: IncomeRatio when given,
+// else Ratio.
+func (s Shareholding) Income() float64 {
+	if s.IncomeRatio != nil {
+		return *s.IncomeRatio
+	}
+	return s.Ratio
 }
 
 // RoleKind distinguishes legal representatives from other officers.
@@ -150,6 +176,10 @@ type Role struct {
 	TitleText string `json:"title_text,omitempty"`
 	Since     Date   `json:"since"`
 	Until     Date   `json:"until"`
+	// DayToDay marks the person in charge of the enterprise's day-to-day
+	// management (负责日常经营管理的人员), the beneficial owner of last
+	// resort (docs/beneficial-owners.md); officers only.
+	DayToDay bool `json:"day_to_day,omitempty"`
 	// MatchScore is the matcher's score when the enterprise was resolved
 	// from a name or an old code at ingest; 0 when named by key.
 	MatchScore float64 `json:"match_score,omitempty"`

@@ -20,10 +20,13 @@ const (
 	// company (store.XrefStore); traversals and the engine treat a SAME_AS
 	// set as one entity.
 	RelSameAs RelType = "SAME_AS"
+	// RelControls is control by agreement, acting in concert or as a
+	// general partner (models.Control).
+	RelControls RelType = "CONTROLS"
 )
 
 // RelTypes lists every relationship type.
-var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord, RelRelatedTo, RelSameAs}
+var RelTypes = []RelType{RelHoldsShares, RelLegalRepOf, RelOfficerOf, RelBranchOf, RelHasRecord, RelRelatedTo, RelSameAs, RelControls}
 
 // ParseRelType accepts a relationship type in any case ("holds_shares").
 func ParseRelType(s string) (RelType, error) {
@@ -32,7 +35,7 @@ func ParseRelType(s string) (RelType, error) {
 			return t, nil
 		}
 	}
-	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO, SAME_AS)", s)
+	return "", fmt.Errorf("unknown relationship type %q (known: HOLDS_SHARES, LEGAL_REP_OF, OFFICER_OF, BRANCH_OF, HAS_RECORD, RELATED_TO, SAME_AS, CONTROLS)", s)
 }
 
 // RoleRelType returns the relationship type that stores a role of kind k.

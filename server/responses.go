@@ -126,16 +126,6 @@ type auditView struct {
 	Next    string             `json:"next"`
 }
 
-// ownersView is GET /enterprises/:key/owners.
-type ownersView struct {
-	Key                 string          `json:"key"`
-	Today               string          `json:"today"`
-	BeneficialThreshold float64         `json:"beneficial_threshold"`
-	ControlThreshold    float64         `json:"control_threshold"`
-	BeneficialOwners    []ownerView     `json:"beneficial_owners"`
-	ActualController    *controllerView `json:"actual_controller"`
-}
-
 // healthView is GET /healthz.
 type healthView struct {
 	// Status is always ok: the process answers.

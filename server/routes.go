@@ -10,6 +10,7 @@ import (
 	"riskgraph/auth"
 	"riskgraph/credit"
 	"riskgraph/report"
+	"riskgraph/report/bods"
 	"riskgraph/store"
 )
 
@@ -134,7 +135,8 @@ func (a *API) routes() []route {
 		{Method: "GET", Path: "/enterprises/:key/group", Response: groupView{}, Roles: inspectors, TTL: ttl, Summary: "Control group: enterprises and persons joined by holdings above the control threshold and by branch links (docs/risk-model.md §8)",
 			Params: []param{pathKey(), qInt("limit", 500, 1, 2000, "member limit")}, handler: a.group},
 		{Method: "GET", Path: "/enterprises/:key/risk", Response: riskView{}, Roles: readers, TTL: ttl, Summary: "Risk score and explanation (engine)", Params: []param{pathKey()}},
-		{Method: "GET", Path: "/enterprises/:key/owners", Response: ownersView{}, Roles: inspectors, TTL: ttl, Summary: "Beneficial owners and actual controller (engine)", Params: []param{pathKey()}},
+		{Method: "GET", Path: "/enterprises/:key/owners", Response: ownersView{}, Roles: inspectors, TTL: ttl, Summary: "Beneficial owners under the 2024 rules (受益所有人信息管理办法): each with the criterion that makes them one (equity, income, voting, control, senior_manager), exact shares and chains; the actual controller; whether the enterprise files or is exempt (docs/beneficial-owners.md)", Params: []param{pathKey()}},
+		{Method: "GET", Path: "/enterprises/:key/bods", Response: []bods.Statement(nil), Roles: readers, TTL: ttl, Summary: "The enterprise's beneficial-ownership declaration as Beneficial Ownership Data Standard 0.4 statements (entities, persons by pid-derived record ids, relationships with exact shares; docs/beneficial-owners.md)", Params: []param{pathKey()}},
 
 		{Method: "GET", Path: "/persons/:pid", Response: personView{}, Roles: inspectors, TTL: ttl, Summary: "Person profile with risk and records", Params: []param{pathPID()}, handler: a.person},
 		{Method: "GET", Path: "/persons/:pid/records", Response: recordsView{}, Roles: inspectors, TTL: ttl, Summary: "Credit records of a person, paged",

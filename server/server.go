@@ -323,6 +323,7 @@ func (a *API) router() *echo.Echo {
 	// policy is in routes().
 	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))
 	v1.GET("/enterprises/:key/owners", owners(a, a.opts.Engine))
+	v1.GET("/enterprises/:key/bods", bodsOf(a, a.opts.Engine))
 	v1.POST("/ingest/:kind", a.ingestRows)
 	e.Match([]string{http.MethodGet, http.MethodHead}, "/*", a.webHandler()) // the web UI (web.go), outside /api/v1
 	return e

@@ -14,6 +14,12 @@ func ShareholdingEdge(s models.Shareholding) Edge {
 	}
 	putDate(props, "since", s.Since)
 	putScore(props, s.MatchScore)
+	if s.VotingRatio != nil {
+		props["voting_ratio"] = *s.VotingRatio
+	}
+	if s.IncomeRatio != nil {
+		props["income_ratio"] = *s.IncomeRatio
+	}
 	return Edge{From: s.Holder, To: models.EnterpriseRef(s.Enterprise), Type: models.RelHoldsShares, Props: props}
 }
 
@@ -29,6 +35,9 @@ func RoleEdge(r models.Role) Edge {
 	putDate(props, "since", r.Since)
 	putDate(props, "until", r.Until)
 	putScore(props, r.MatchScore)
+	if r.DayToDay {
+		props["day_to_day"] = true
+	}
 	if len(props) == 0 {
 		props = nil
 	}
@@ -103,6 +112,10 @@ func (b *Batch) Validate() error {
 			return bad("shareholdings", i, "ratio %v is outside [0,1]", s.Ratio)
 		case !validScore(s.MatchScore):
 			return bad("shareholdings", i, "match_score %v is outside [0,1]", s.MatchScore)
+		case s.VotingRatio != nil && !(*s.VotingRatio >= 0 && *s.VotingRatio <= 1):
+			return bad("shareholdings", i, "voting_ratio %v is outside [0,1]", *s.VotingRatio)
+		case s.IncomeRatio != nil && !(*s.IncomeRatio >= 0 && *s.IncomeRatio <= 1):
+			return bad("shareholdings", i, "income_ratio %v is outside [0,1]", *s.IncomeRatio)
 		}
 	}
 	for i, r := range b.Roles {
@@ -113,6 +126,8 @@ func (b *Batch) Validate() error {
 			return bad("roles", i, "role kind %q: use legal_rep or officer", r.Kind)
 		case !validScore(r.MatchScore):
 			return bad("roles", i, "match_score %v is outside [0,1]", r.MatchScore)
+		case r.DayToDay && r.Kind != models.RoleOfficer:
+			return bad("roles", i, "day_to_day is set on a %s role; mark the officer who manages day to day", r.Kind)
 		}
 	}
 	for i, br := range b.Branches {
@@ -132,6 +147,9 @@ func (b *Batch) Validate() error {
 		case !r.Kind.Valid():
 			return bad("relations", i, "kind %q: use spouse, relative or other", r.Kind)
 		}
+	}
+	if err := validateControls(b.Controls); err != nil {
+		return err
 	}
 	for i, r := range b.Records {
 		switch {

@@ -42,12 +42,15 @@ type Batch struct {
 	// Licences are administrative licences (licences.go): facts that
 	// the engine never reads.
 	Licences []models.Licence `json:"licences,omitempty"`
+	// Controls are control agreements, acting-in-concert arrangements and
+	// general partners (controls.go).
+	Controls []models.Control `json:"controls,omitempty"`
 }
 
 // Len is the number of rows in the batch.
 func (b *Batch) Len() int {
 	return len(b.Enterprises) + len(b.Persons) + len(b.Shareholdings) + len(b.Roles) +
-		len(b.Branches) + len(b.Records) + len(b.Relations) + len(b.Licences)
+		len(b.Branches) + len(b.Records) + len(b.Relations) + len(b.Controls) + len(b.Licences)
 }
 
 // Append adds src's rows to b.
@@ -60,6 +63,7 @@ func (b *Batch) Append(src *Batch) {
 	b.Records = append(b.Records, src.Records...)
 	b.Relations = append(b.Relations, src.Relations...)
 	b.Licences = append(b.Licences, src.Licences...)
+	b.Controls = append(b.Controls, src.Controls...)
 }
 
 // Writer writes batches. WriteBatch returns only after the batch is durable.
@@ -217,6 +221,11 @@ func (e Edge) ID() string {
 	if e.Type == models.RelRelatedTo {
 		if k, ok := e.Props["kind"].(string); ok && k != "" {
 			id += "#" + k
+		}
+	}
+	if e.Type == models.RelControls {
+		if b, ok := e.Props["basis"].(string); ok && b != "" {
+			id += "#" + b
 		}
 	}
 	return id

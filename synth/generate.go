@@ -109,6 +109,7 @@ const (
 	streamRecords
 	streamKinship
 	streamLicences
+	streamControls
 )
 
 // Enterprise flags.
@@ -922,6 +923,7 @@ func (g *generator) writeAll() (err error) {
 	g.writeRecords()
 	g.writeKinship()
 	g.writeLicences()
+	g.writeControls()
 	return g.closeAll()
 }
 

@@ -19,11 +19,12 @@ const (
 	fileRecords       fileKind = "records"
 	fileRelations     fileKind = "relations" // written with its header only: the generator plants no relations
 	fileLicences      fileKind = "licences"  // written with its header only: licences never raise risk, nothing to plant
+	fileControls      fileKind = "controls"  // written with its header only: the generator plants no controls
 )
 
 // fileKinds lists the files in the loader's order.
 var fileKinds = []fileKind{fileEnterprises, filePersons, fileShareholdings, fileLegalReps,
-	fileOfficers, fileBranches, fileRecords, fileRelations, fileLicences}
+	fileOfficers, fileBranches, fileRecords, fileRelations, fileControls, fileLicences}
 
 // fileName is the kind's file name: "<kind>.csv".
 func (k fileKind) fileName() string { return string(k) + ".csv" }

@@ -99,7 +99,8 @@ func (a *app) creditReportCommand() *cobra.Command {
 	return cmd
 }
 
-// readKeys reads a batch file: one key a line.
+// readKeys reads a file of enterprise keys, one a line (a BOM, blank
+// lines and # comments skipped); a file without any key is an error.
 func readKeys(path string) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {

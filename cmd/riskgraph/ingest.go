@@ -76,6 +76,9 @@ func (a *app) ingestCommand() *cobra.Command {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			f.changed = func(name string) bool { return cmd.Flags().Changed(name) }
+			if strings.EqualFold(f.format, "bods") {
+				return a.runIngestBODS(ctx, cmd, args, &f)
+			}
 			return a.runIngest(ctx, cmd, args, &f)
 		},
 	}
@@ -84,8 +87,8 @@ func (a *app) ingestCommand() *cobra.Command {
 	fl.IntVar(&f.batchSize, "batch-size", ingest.DefaultBatchSize, "rows per store batch (one transaction / one journal record)")
 	fl.IntVar(&f.inFlight, "in-flight", ingest.DefaultInFlight, "batches written concurrently (1-64)")
 	fl.StringVar(&f.mapping, "mapping", "", "column mapping file (YAML or JSON) for a foreign layout; see mappings/ and docs/ingest.md")
-	fl.StringVar(&f.kind, "kind", "", "kind of every input: enterprises, persons, shareholdings, legal_reps, officers, branches, records (default: from name or header)")
-	fl.StringVar(&f.format, "format", "", "csv or ndjson (default: from the file name; stdin is csv)")
+	fl.StringVar(&f.kind, "kind", "", "kind of every input: enterprises, persons, shareholdings, legal_reps, officers, branches, records, relations, controls (default: from name or header)")
+	fl.StringVar(&f.format, "format", "", "csv, ndjson, or bods: Beneficial Ownership Data Standard 0.4 statements (a JSON array or one a line; docs/beneficial-owners.md) (default: csv or ndjson from the file name; stdin is csv)")
 	fl.StringVar(&f.encoding, "encoding", "auto", "input encoding: auto, utf-8, gb18030, gbk, utf-16le, utf-16be")
 	fl.StringVar(&f.delimiter, "delimiter", "", `CSV delimiter: ",", ";", "|", "tab" (default: detected from the header)`)
 	fl.StringVar(&f.quote, "quote", "", `CSV quote character: '"', "'" or "none" (default: detected)`)

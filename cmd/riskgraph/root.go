@@ -54,6 +54,7 @@ func newRootCommand() *cobra.Command {
 		a.creditReportCommand(),
 		a.compactCommand(),
 		a.fsckCommand(),
+		a.exportCommand(),
 		versionCommand(),
 	)
 	return root

@@ -98,7 +98,7 @@ const compactSuffix = ".compact"
 
 // rows is the number of rows the graph holds: nodes, records and relationships.
 func (g *graph) rows() int {
-	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations) + len(g.licences.byID)
+	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations) + len(g.controls) + len(g.licences.byID)
 }
 
 // snapshot emits the graph's state as journal entries that replay to it.
@@ -162,6 +162,11 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	}
 	for i := range g.relations {
 		if err := add(func() { b.Relations = append(b.Relations, g.relation(int32(i))) }); err != nil {
+			return err
+		}
+	}
+	for i := range g.controls {
+		if err := add(func() { b.Controls = append(b.Controls, g.control(int32(i))) }); err != nil {
 			return err
 		}
 	}

@@ -36,6 +36,12 @@ type graph struct {
 	// enterprise the loader resolved by matching: few rows have one, so
 	// they are kept beside the rows rather than in each (rows.go).
 	scores map[scoreSlot]float64
+	// rights, dayToDay and controls are what the beneficial-owner rules
+	// add (controls.go); nil until first used.
+	rights    map[int32]shareRights
+	dayToDay  map[int32]bool
+	controls  []controlRow
+	controlID map[controlKey]int32
 
 	strs  interner
 	text  text // the strings of nodes and records (text.go)
@@ -103,6 +109,9 @@ func (g *graph) apply(e *entry) {
 			g.putRelation(&b.Relations[i])
 		}
 		g.putLicences(b.Licences)
+		for i := range b.Controls {
+			g.putControl(&b.Controls[i])
+		}
 	}
 	if e.Generation != 0 {
 		g.generation = e.Generation
@@ -260,6 +269,7 @@ func (g *graph) putShareholding(s *models.Shareholding) {
 		g.connect(row.from, row.to, slot, relShares)
 	}
 	g.setScore(relShares, slot, s.MatchScore)
+	g.setRights(slot, s)
 }
 
 // putRelation upserts a relation in its canonical form (a before b).
@@ -295,6 +305,7 @@ func (g *graph) putRole(r *models.Role) {
 		typ = relOfficer
 	}
 	g.setScore(typ, slot, r.MatchScore)
+	g.setDayToDay(slot, r.DayToDay)
 	if isNew {
 		g.connect(row.from, row.to, slot, typ)
 	}
@@ -347,6 +358,8 @@ func (g *graph) edge(l link) store.Edge {
 		return store.BranchEdge(g.branch(l.rel))
 	case relRelated:
 		return store.RelationEdge(g.relation(l.rel))
+	case relControls:
+		return g.controlEdge(l.rel)
 	}
 	return store.RecordEdge(g.record(l.rel))
 }

@@ -221,10 +221,11 @@ const (
 	relBranch
 	relRecord
 	relRelated
+	relControls
 )
 
 var relTypeNames = [...]models.RelType{models.RelHoldsShares, models.RelLegalRepOf, models.RelOfficerOf,
-	models.RelBranchOf, models.RelHasRecord, models.RelRelatedTo}
+	models.RelBranchOf, models.RelHasRecord, models.RelRelatedTo, models.RelControls}
 
 func (t relType) model() models.RelType { return relTypeNames[t] }
 
@@ -299,8 +300,8 @@ func (g *graph) record(i int32) models.Record {
 
 func (g *graph) shareholding(i int32) models.Shareholding {
 	s := &g.shares[i]
-	return models.Shareholding{Holder: g.ref(s.from), Enterprise: g.nodes[s.to].key, Ratio: s.ratio,
-		Amount: s.amount, Since: g.dates.get(s.since), MatchScore: g.score(relShares, i)}
+	return g.withRights(i, models.Shareholding{Holder: g.ref(s.from), Enterprise: g.nodes[s.to].key, Ratio: s.ratio,
+		Amount: s.amount, Since: g.dates.get(s.since), MatchScore: g.score(relShares, i)})
 }
 
 func (g *graph) role(i int32) models.Role {
@@ -311,7 +312,7 @@ func (g *graph) role(i int32) models.Role {
 	}
 	return models.Role{Person: g.nodes[r.from].key, Enterprise: g.nodes[r.to].key, Kind: kind,
 		Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until),
-		MatchScore: g.score(typ, i)}
+		DayToDay: g.dayToDay[i], MatchScore: g.score(typ, i)}
 }
 
 func (g *graph) branch(i int32) models.Branch {

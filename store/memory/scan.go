@@ -255,9 +255,9 @@ type scanner struct {
 	b *store.ProjectionPage
 	// sizes are the graph's when the scan started, given on every page.
 	sizes store.ScanSizes
-	// lastNode counts the page's shareholdings, roles, branches and
-	// relations before the rows of the last node added to it.
-	lastNode [4]int
+	// lastNode counts the page's shareholdings, roles, branches,
+	// relations and controls before the rows of the last node added to it.
+	lastNode [5]int
 }
 
 // produce copies every phase's rows into pages.
@@ -351,7 +351,7 @@ func (sc *scanner) rels(list []int32) error {
 		err := sc.locked(func() {
 			// Bounded, so that nodes without relationships do not keep the lock.
 			for visited := 0; pos < len(list) && sc.b.Len() < sc.size && visited < max(sc.size, 256); visited++ {
-				sc.lastNode = [4]int{len(sc.b.Shareholdings), len(sc.b.Roles), len(sc.b.Branches), len(sc.b.Relations)}
+				sc.lastNode = [5]int{len(sc.b.Shareholdings), len(sc.b.Roles), len(sc.b.Branches), len(sc.b.Relations), len(sc.b.Controls)}
 				sc.outRows(sc.b, list[pos])
 				pos++
 			}
@@ -406,7 +406,7 @@ func (sc *scanner) get() (*store.ProjectionPage, error) {
 	*b = store.ProjectionPage{
 		Batch: store.Batch{Enterprises: b.Enterprises[:0], Persons: b.Persons[:0], Records: b.Records[:0],
 			Shareholdings: b.Shareholdings[:0], Roles: b.Roles[:0], Branches: b.Branches[:0],
-			Relations: b.Relations[:0]},
+			Relations: b.Relations[:0], Controls: b.Controls[:0]},
 		EnterpriseNums: b.EnterpriseNums[:0], PersonNums: b.PersonNums[:0], RecordSubjects: b.RecordSubjects[:0],
 		ShareholdingEnds: b.ShareholdingEnds[:0], RoleEnds: b.RoleEnds[:0], BranchEnds: b.BranchEnds[:0],
 		RelationEnds: b.RelationEnds[:0],
@@ -428,16 +428,19 @@ func (sc *scanner) sendFull() error {
 				sc.b = nil
 				return err
 			}
-			if m := sc.lastNode; m[0]+m[1]+m[2]+m[3] > 0 {
+			var noEnds []store.Ends
+			if m := sc.lastNode; m[0]+m[1]+m[2]+m[3]+m[4] > 0 {
 				// Carry the last node's rows over whole, when the page holds
 				// rows of other nodes.
+				moveTail(&b.Controls, &next.Controls, &noEnds, &noEnds, len(b.Controls)-m[4])
 				moveTail(&b.Relations, &next.Relations, &b.RelationEnds, &next.RelationEnds, len(b.Relations)-m[3])
 				moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, len(b.Branches)-m[2])
 				moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, len(b.Roles)-m[1])
 				moveTail(&b.Shareholdings, &next.Shareholdings, &b.ShareholdingEnds, &next.ShareholdingEnds, len(b.Shareholdings)-m[0])
 				over = 0
 			}
-			sc.lastNode = [4]int{}
+			sc.lastNode = [5]int{}
+			over = moveTail(&b.Controls, &next.Controls, &noEnds, &noEnds, over)
 			over = moveTail(&b.Relations, &next.Relations, &b.RelationEnds, &next.RelationEnds, over)
 			over = moveTail(&b.Branches, &next.Branches, &b.BranchEnds, &next.BranchEnds, over)
 			over = moveTail(&b.Roles, &next.Roles, &b.RoleEnds, &next.RoleEnds, over)
@@ -497,8 +500,8 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 		switch l.typ {
 		case relShares:
 			r := &g.shares[l.rel]
-			b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: from, Enterprise: to,
-				Ratio: r.ratio, Amount: r.amount, Since: g.dates.get(r.since), MatchScore: g.score(relShares, l.rel)})
+			b.Shareholdings = append(b.Shareholdings, g.withRights(l.rel, models.Shareholding{Holder: from, Enterprise: to,
+				Ratio: r.ratio, Amount: r.amount, Since: g.dates.get(r.since), MatchScore: g.score(relShares, l.rel)}))
 			if proj {
 				b.ShareholdingEnds = append(b.ShareholdingEnds, store.Ends{From: id, To: l.other})
 			}
@@ -510,7 +513,7 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 			}
 			b.Roles = append(b.Roles, models.Role{Person: from.Key, Enterprise: to, Kind: kind,
 				Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until),
-				MatchScore: g.score(l.typ, l.rel)})
+				DayToDay: r.officer && g.dayToDay[l.rel], MatchScore: g.score(l.typ, l.rel)})
 			if proj {
 				b.RoleEnds = append(b.RoleEnds, store.Ends{From: id, To: l.other})
 			}
@@ -526,6 +529,8 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 			if proj {
 				b.RelationEnds = append(b.RelationEnds, store.Ends{From: id, To: l.other})
 			}
+		case relControls:
+			b.Controls = append(b.Controls, g.control(l.rel))
 		}
 	}
 }

@@ -259,6 +259,12 @@ func edgeOf(typ string, props map[string]any, from, to models.Ref) (store.Edge, 
 			return store.Edge{}, false
 		}
 		return store.RecordEdge(models.Record{ID: to.Key, Subject: from}), true
+	case models.RelControls:
+		if to.Kind != models.KindEnterprise || (from.Kind != models.KindEnterprise && from.Kind != models.KindPerson) {
+			return store.Edge{}, false
+		}
+		return store.ControlEdge(models.Control{Controller: from, Enterprise: to.Key, Basis: models.ControlBasis(str(props, "basis")),
+			Group: str(props, "group"), Note: str(props, "note"), Since: date(props, "since"), Until: date(props, "until")}), true
 	case models.RelSameAs:
 		if from.Kind != models.KindEnterprise || to.Kind != models.KindEnterprise {
 			return store.Edge{}, false
@@ -274,7 +280,7 @@ func edgeOf(typ string, props map[string]any, from, to models.Ref) (store.Edge, 
 
 func shareholdingOf(p map[string]any, holder models.Ref, enterprise string) models.Shareholding {
 	return models.Shareholding{Holder: holder, Enterprise: enterprise, Ratio: num(p, "ratio"), Amount: num(p, "amount"), Since: date(p, "since"),
-		MatchScore: num(p, "match_score")}
+		MatchScore: num(p, "match_score"), VotingRatio: optNum(p, "voting_ratio"), IncomeRatio: optNum(p, "income_ratio")}
 }
 
 func roleOf(typ string, p map[string]any, person, enterprise string) models.Role {
@@ -283,5 +289,37 @@ func roleOf(typ string, p map[string]any, person, enterprise string) models.Role
 		kind = models.RoleLegalRep
 	}
 	return models.Role{Person: person, Enterprise: enterprise, Kind: kind, Title: str(p, "title"), TitleText: str(p, "title_text"),
-		Since: date(p, "since"), Until: date(p, "until"), MatchScore: num(p, "match_score")}
+		Since: date(p, "since"), Until: date(p, "until"), MatchScore: num(p, "match_score"),
+		DayToDay: kind == models.RoleOfficer && p["day_to_day"] == true}
+}
+
+// optNum reads an optional number: nil when absent.
+func optNum(p map[string]any, k string) *float64 { return optNumOf(p[k]) }
+
+// optNumOf reads an optional number value: nil when it is none.
+func optNumOf(v any) *float64 {
+	switch v := v.(type) {
+	case float64:
+		return &v
+	case int64:
+		f := float64(v)
+		return &f
+	}
+	return nil
+}
+
+// optRatio is a voting or income ratio as a property: null when not given.
+func optRatio(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+// optTrue is a flag as a property: true, or null (no property) when false.
+func optTrue(b bool) any {
+	if !b {
+		return nil
+	}
+	return true
 }

@@ -222,6 +222,7 @@ func TestStatementsExplain(t *testing.T) {
 	maps.Copy(params, checkExplainParams())
 	maps.Copy(params, fileExplainParams())
 	maps.Copy(params, licenceExplainParams())
+	maps.Copy(params, ownerExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

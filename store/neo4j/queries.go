@@ -39,6 +39,8 @@ const (
 	qRoleLegalRep             = "role_legal_rep"
 	qRoleOfficer              = "role_officer"
 	qBranch                   = "branch"
+	qControlByPerson          = "control_by_person"
+	qControlByEnterprise      = "control_by_enterprise"
 	qRelation                 = "relation"
 	qRecordOfEnterprise       = "record_of_enterprise"
 	qRecordOfPerson           = "record_of_person"

@@ -171,6 +171,9 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 		if err := fill(&out, rs.ro, rs.roEnds, pageRoles); err != nil {
 			return err
 		}
+		if err := fill(&out, rs.co, nil, pageControls); err != nil {
+			return err
+		}
 		return fill(&out, rs.br, rs.brEnds, pageBranches)
 	})
 	if err != nil {
@@ -227,6 +230,12 @@ func pageRoles(p *store.ProjectionPage) (*[]models.Role, *[]store.Ends) {
 
 func pageBranches(p *store.ProjectionPage) (*[]models.Branch, *[]store.Ends) {
 	return &p.Branches, &p.BranchEnds
+}
+
+// pageControls: controls carry no node numbers (the projection does not
+// read them).
+func pageControls(p *store.ProjectionPage) (*[]models.Control, *[]store.Ends) {
+	return &p.Controls, nil
 }
 
 func pageRelations(p *store.ProjectionPage) (*[]models.Relation, *[]store.Ends) {
@@ -381,6 +390,7 @@ func (p *pageFiller) flush() error {
 	b.EnterpriseNums, b.PersonNums, b.RecordSubjects = b.EnterpriseNums[:0], b.PersonNums[:0], b.RecordSubjects[:0]
 	b.ShareholdingEnds, b.RoleEnds, b.BranchEnds = b.ShareholdingEnds[:0], b.RoleEnds[:0], b.BranchEnds[:0]
 	b.Relations, b.RelationEnds = b.Relations[:0], b.RelationEnds[:0]
+	b.Controls = b.Controls[:0]
 	return nil
 }
 
@@ -499,6 +509,7 @@ const (
 	relOfficer
 	relBranch
 	relRelated
+	relControl
 )
 
 // relRow is one row of a relationship statement: kind, start and end node
@@ -512,6 +523,12 @@ type relRow struct {
 	titleText     string  // an appointment's title_text (scan_relationships only)
 	score         float64 // match_score (scan_relationships only)
 	since, until  models.Date
+	// What the beneficial-owner rules added (scan_relationships only): a
+	// holding's voting and income ratios, an officer's day-to-day mark, a
+	// control's basis, group and note.
+	voting, income     *float64
+	dayToDay           bool
+	basis, group, note string
 }
 
 // relChunk is a decoded chunk of a relationship statement.
@@ -547,12 +564,17 @@ func fullRel(row []any, r *relRow) {
 	case relHolds:
 		r.ratio, r.amount, r.since = numOf(at(row, 3)), numOf(at(row, 4)), dateOf(at(row, 5))
 		r.score = numOf(at(row, 6))
+		r.voting, r.income = optNumOf(at(row, 7)), optNumOf(at(row, 8))
 	case relLegalRep, relOfficer:
 		appointment(row, r)
 		r.titleText = strAt(row, 6)
 		r.score = numOf(at(row, 7))
+		r.dayToDay = r.kind == relOfficer && at(row, 8) == true
 	case relBranch:
 		r.score = numOf(at(row, 3))
+	case relControl:
+		r.basis, r.group, r.note = strAt(row, 3), strAt(row, 4), strAt(row, 5)
+		r.since, r.until = dateOf(at(row, 6)), dateOf(at(row, 7))
 	}
 }
 
@@ -586,10 +608,11 @@ type relModels struct {
 	ro                     []models.Role
 	br                     []models.Branch
 	shEnds, roEnds, brEnds []store.Ends
+	co                     []models.Control
 	rel                    []models.Relation
 	relEnds                []store.Ends
 	// Scratch: the rows of each kind with their endpoints.
-	holds, roles, branches, related []relEnds
+	holds, roles, branches, related, controls []relEnds
 }
 
 // relEnds is a relationship row with its endpoints' references.
@@ -611,7 +634,7 @@ func (r *relRow) roleKind() models.RoleKind {
 // the endpoints' numbers when nums is not nil. Relationships whose
 // endpoints are not riskgraph's kinds are left out.
 func (c relChunk) models(ids *refsByID, nums *numbers, out *relModels) {
-	out.holds, out.roles, out.branches = out.holds[:0], out.roles[:0], out.branches[:0]
+	out.holds, out.roles, out.branches, out.controls = out.holds[:0], out.roles[:0], out.branches[:0], out.controls[:0]
 	for i := range c.rows {
 		r := &c.rows[i]
 		from, ok1 := ids.get(r.from)
@@ -633,6 +656,10 @@ func (c relChunk) models(ids *refsByID, nums *numbers, out *relModels) {
 			if from.Kind == models.KindEnterprise {
 				out.branches = append(out.branches, x)
 			}
+		case relControl:
+			if from.Kind == models.KindEnterprise || from.Kind == models.KindPerson {
+				out.controls = append(out.controls, x)
+			}
 		}
 	}
 	sortRuns(out.holds, func(x relEnds) string { return x.to.Key }, func(a, b relEnds) int {
@@ -644,14 +671,21 @@ func (c relChunk) models(ids *refsByID, nums *numbers, out *relModels) {
 	})
 	sortRuns(out.branches, func(x relEnds) string { return x.from.Key }, func(a, b relEnds) int { return strings.Compare(a.to.Key, b.to.Key) })
 
-	out.sh, out.ro, out.br = out.sh[:0], out.ro[:0], out.br[:0]
+	sortRuns(out.controls, func(x relEnds) string { return x.to.Key }, func(a, b relEnds) int {
+		return cmp.Or(strings.Compare(a.from.String(), b.from.String()), strings.Compare(a.row.basis, b.row.basis))
+	})
+	out.sh, out.ro, out.br, out.co = out.sh[:0], out.ro[:0], out.br[:0], out.co[:0]
 	for _, x := range out.holds {
 		out.sh = append(out.sh, models.Shareholding{Holder: x.from, Enterprise: x.to.Key, Ratio: x.row.ratio, Amount: x.row.amount, Since: x.row.since,
-			MatchScore: x.row.score})
+			MatchScore: x.row.score, VotingRatio: x.row.voting, IncomeRatio: x.row.income})
 	}
 	for _, x := range out.roles {
 		out.ro = append(out.ro, models.Role{Person: x.from.Key, Enterprise: x.to.Key, Kind: x.row.roleKind(), Title: x.row.title, TitleText: x.row.titleText,
-			Since: x.row.since, Until: x.row.until, MatchScore: x.row.score})
+			Since: x.row.since, Until: x.row.until, DayToDay: x.row.dayToDay, MatchScore: x.row.score})
+	}
+	for _, x := range out.controls {
+		out.co = append(out.co, models.Control{Controller: x.from, Enterprise: x.to.Key, Basis: models.ControlBasis(x.row.basis),
+			Group: x.row.group, Note: x.row.note, Since: x.row.since, Until: x.row.until})
 	}
 	for _, x := range out.branches {
 		out.br = append(out.br, models.Branch{Branch: x.from.Key, Parent: x.to.Key, MatchScore: x.row.score})

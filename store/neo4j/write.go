@@ -140,7 +140,8 @@ func planBatch(b *store.Batch) []step {
 	var sharesE, sharesP []any
 	for _, sh := range b.Shareholdings {
 		row := map[string]any{"holder": sh.Holder.Key, "enterprise": sh.Enterprise,
-			"ratio": sh.Ratio, "amount": optNumber(sh.Amount), "since": optDate(sh.Since), "match_score": optNumber(sh.MatchScore)}
+			"ratio": sh.Ratio, "amount": optNumber(sh.Amount), "since": optDate(sh.Since), "match_score": optNumber(sh.MatchScore),
+			"voting_ratio": optRatio(sh.VotingRatio), "income_ratio": optRatio(sh.IncomeRatio)}
 		if sh.Holder.Kind == models.KindPerson {
 			sharesP = append(sharesP, row)
 		} else {
@@ -151,7 +152,8 @@ func planBatch(b *store.Batch) []step {
 	var legal, officers []any
 	for _, r := range b.Roles {
 		row := map[string]any{"person": r.Person, "enterprise": r.Enterprise, "title": r.Title,
-			"title_text": optString(r.TitleText), "since": optDate(r.Since), "until": optDate(r.Until), "match_score": optNumber(r.MatchScore)}
+			"title_text": optString(r.TitleText), "since": optDate(r.Since), "until": optDate(r.Until), "match_score": optNumber(r.MatchScore),
+			"day_to_day": optTrue(r.DayToDay)}
 		if r.Kind == models.RoleLegalRep {
 			legal = append(legal, row)
 		} else {
@@ -162,6 +164,18 @@ func planBatch(b *store.Batch) []step {
 	var branches []any
 	for _, br := range b.Branches {
 		branches = append(branches, map[string]any{"branch": br.Branch, "parent": br.Parent, "match_score": optNumber(br.MatchScore)})
+	}
+
+	var controlsP, controlsE []any
+	for _, c := range b.Controls {
+		row := map[string]any{"controller": c.Controller.Key,
+			"enterprise": c.Enterprise, "basis": string(c.Basis), "group": optString(c.Group), "note": optString(c.Note),
+			"since": optDate(c.Since), "until": optDate(c.Until)}
+		if c.Controller.Kind == models.KindPerson {
+			controlsP = append(controlsP, row)
+		} else {
+			controlsE = append(controlsE, row)
+		}
 	}
 
 	var relations []any
@@ -207,6 +221,8 @@ func planBatch(b *store.Batch) []step {
 		{qRoleOfficer, officers},
 		{qBranch, branches},
 		{qRelation, relations},
+		{qControlByPerson, controlsP},
+		{qControlByEnterprise, controlsE},
 		{qRecordOfEnterprise, recE},
 		{qRecordOfPerson, recP},
 	}), licenceSteps(b.Licences)...)

@@ -59,6 +59,9 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CreditFile", testCreditFile},       // creditfile.go
 		{"Licences", testLicences},           // licences.go
 		{"CreditReports", testCreditReports}, // licences.go
+		{"Checks", testChecks},               // checks.go
+		{"OwnerFacts", testOwnerFacts},       // owners.go
+		{"OwnerCases", testOwnerCases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
