@@ -95,4 +95,3 @@ func (a *app) exportBODSCommand() *cobra.Command {
 	fl.StringVar(&license, "license", "", "licence URL in publicationDetails")
 	return cmd
 }
-
