@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"riskgraph/store"
 )
 
@@ -16,13 +14,7 @@ import (
 func TestChecksSurviveRestartAndCompaction(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	open := func() *Store {
-		s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	open := func() *Store { return openDirStore(t, dir) }
 	body := json.RawMessage(`{"id":"chk-1","result":{"verdict":"restricted"}}`)
 	at := time.Date(2026, 11, 2, 7, 0, 0, 0, time.UTC)
 	s := open()

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -17,13 +15,7 @@ import (
 func TestCreditFileSurvivesRestartAndCompaction(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	open := func() *Store {
-		s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	open := func() *Store { return openDirStore(t, dir) }
 	at := time.Date(2026, 3, 2, 7, 0, 0, 0, time.UTC)
 	s := open()
 	must := func(err error) {

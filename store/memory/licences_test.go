@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -18,13 +16,7 @@ import (
 func TestLicencesAndCreditReportsSurvive(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	open := func() *Store {
-		s, err := Open(Options{DataDir: dir, Logger: zerolog.Nop()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	open := func() *Store { return openDirStore(t, dir) }
 	key := "91440305QEFLCR63FR"
 	lic := models.Licence{ID: "lic-1", Enterprise: key, Name: "食品经营许可证", Authority: "南山监管局",
 		Decided: models.NewDate(2024, 3, 5), ValidTo: models.NewDate(2029, 3, 4)}
