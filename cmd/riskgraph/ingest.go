@@ -24,6 +24,7 @@ import (
 	"riskgraph/ingest/mapping"
 	"riskgraph/ingest/progress"
 	"riskgraph/ingest/reader"
+	"riskgraph/store"
 )
 
 // ingestFlags are the options of riskgraph ingest.
@@ -237,36 +238,20 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 	}
 	var w ingest.Writer
 	if !f.dryRun {
-		s, err := openStore(ctx, &a.cfg, a.log)
-		switch locked := asLocked(err); {
-		case locked != nil:
-			// serve holds the data dir: rows are read, validated and
-			// batched here as always, and each batch is written by the
-			// server. References are looked up in a read-only replay of
-			// the journal as it is now.
-			ls := a.serverFor(ctx, locked.Holder())
-			if ls == nil {
-				return lockedError("ingest", locked)
-			}
-			r, err := openReadOnly(ctx, &a.cfg, a.log)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			w, opts.Reader = &batchForwarder{ls: ls}, r
-			if late != nil {
+		t, err := a.ingestTarget(ctx)
+		if err != nil {
+			return err
+		}
+		defer t.close()
+		w, opts.Reader = t.w, t.reader
+		if late != nil {
+			if t.ls != nil {
 				// The server holds the store: its matcher answers, and the
 				// queue entries go to it; decisions made before this load
 				// are read from the replay.
-				late.Resolver = &serverResolver{ls: ls, decided: r}
-			}
-		case err != nil:
-			return err
-		default:
-			defer s.Close()
-			w, opts.Reader = s, s
-			if late != nil {
-				late.Resolver = ingest.StoreResolver(s, a.log)
+				late.Resolver = &serverResolver{ls: t.ls, decided: t.replay}
+			} else {
+				late.Resolver = ingest.StoreResolver(t.st, a.log)
 			}
 		}
 	} else if late != nil {
@@ -498,4 +483,36 @@ func rowsPerSecond(rows int64, d time.Duration) string {
 		return fmt.Sprintf("%.1f", r)
 	}
 	return fmt.Sprintf("%.0f", r)
+}
+
+// ingestTarget is where a load writes: the data dir's store, or, when
+// serve holds the data dir, the server (each batch forwarded over its
+// socket) with a read-only replay of the journal as it is now for the
+// references the load looks up.
+type ingestTarget struct {
+	w      ingest.Writer
+	reader store.Reader
+	st     store.Store  // the store, when this process holds it
+	ls     *localServer // the server, when it holds the data dir
+	replay store.Store  // the read-only replay, when forwarding
+	close  func()
+}
+
+func (a *app) ingestTarget(ctx context.Context) (*ingestTarget, error) {
+	s, err := openStore(ctx, &a.cfg, a.log)
+	switch locked := asLocked(err); {
+	case locked != nil:
+		ls := a.serverFor(ctx, locked.Holder())
+		if ls == nil {
+			return nil, lockedError("ingest", locked)
+		}
+		r, err := openReadOnly(ctx, &a.cfg, a.log)
+		if err != nil {
+			return nil, err
+		}
+		return &ingestTarget{w: &batchForwarder{ls: ls}, reader: r, ls: ls, replay: r, close: func() { r.Close() }}, nil
+	case err != nil:
+		return nil, err
+	}
+	return &ingestTarget{w: s, reader: s, st: s, close: func() { s.Close() }}, nil
 }

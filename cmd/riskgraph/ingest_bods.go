@@ -24,25 +24,12 @@ func (a *app) runIngestBODS(ctx context.Context, cmd *cobra.Command, paths []str
 		Logger: a.log, DryRun: f.dryRun, MaxRejects: 100}
 	var w ingest.Writer
 	if !f.dryRun {
-		s, err := openStore(ctx, &a.cfg, a.log)
-		switch locked := asLocked(err); {
-		case locked != nil:
-			ls := a.serverFor(ctx, locked.Holder())
-			if ls == nil {
-				return lockedError("ingest", locked)
-			}
-			r, err := openReadOnly(ctx, &a.cfg, a.log)
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			w, opts.Reader = &batchForwarder{ls: ls}, r
-		case err != nil:
+		t, err := a.ingestTarget(ctx)
+		if err != nil {
 			return err
-		default:
-			defer s.Close()
-			w, opts.Reader = s, s
 		}
+		defer t.close()
+		w, opts.Reader = t.w, t.reader
 	}
 	rejectsPath := f.rejects
 	if rejectsPath == "" {
