@@ -334,23 +334,35 @@ type Chain struct {
 
 // Owner is one beneficial owner.
 type Owner struct {
-	Person Party   `json:"person"`
-	Share  float64 `json:"share"`
-	// Criterion says what made the person an owner ("equity" today).
-	Criterion string  `json:"criterion"`
-	Chains    []Chain `json:"chains"`
+	Person Party `json:"person"`
+	// Share is the person's integrated equity.
+	Share float64 `json:"share"`
+	// Criterion is the first criterion of the 2024 rules the person meets
+	// (equity, income, voting, control, senior_manager); Criteria all.
+	Criterion string   `json:"criterion"`
+	Criteria  []string `json:"criteria,omitempty"`
+	Chains    []Chain  `json:"chains"`
 }
 
-// Controller is the actual controller and its chain of majority holders.
+// Controller is the actual controller and its control chain.
 type Controller struct {
 	Party Party   `json:"party"`
 	Chain []Party `json:"chain"`
+	// Basis is how it controls: majority, agreement, general_partner,
+	// executive_partner, acting_in_concert or other.
+	Basis string `json:"basis,omitempty"`
 }
 
 // OwnersSection is the beneficial owners and the actual controller.
 type OwnersSection struct {
-	Rule       string      `json:"rule"`
-	Threshold  float64     `json:"threshold"`
+	// Rule names the rules applied: "2024" (受益所有人信息管理办法).
+	Rule      string  `json:"rule"`
+	Threshold float64 `json:"threshold"`
+	// Filing says whether the enterprise files its beneficial owners
+	// (required, exempt_on_commitment, not_required, not_applicable);
+	// Fallback that the day-to-day manager is reported.
+	Filing     string      `json:"filing,omitempty"`
+	Fallback   bool        `json:"fallback,omitempty"`
 	Owners     []Owner     `json:"owners"`
 	Controller *Controller `json:"controller,omitempty"`
 	Note       string      `json:"note,omitempty"`

@@ -424,7 +424,7 @@ func (b *creditBuilder) flags(d *CreditReport) error {
 
 // owners: beneficial owners and the actual controller, through ownersOf.
 func (b *creditBuilder) owners(d *CreditReport) error {
-	s, err := ownersOf(b.in.Result, b.v, b.party)
+	s, err := ownersOf(b.ctx, b.in.Store, b.ent.Key, b.today, b.party)
 	if err != nil {
 		return err
 	}

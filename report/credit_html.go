@@ -133,11 +133,11 @@ footer{margin-top:28px;border-top:1px solid #cfd8dc;padding-top:6px}
 {{end}}</table>{{else}}<p class="note">无风险标记 No flags.</p>{{end}}
 
 <h2 id="owners">{{title "owners"}}</h2>
-{{with .Owners}}<p class="note">标准 rule: {{.Rule}}, 阈值 threshold {{pct .Threshold}}. {{.Note}}</p>
+{{with .Owners}}<p class="note">标准 rule: 受益所有人信息管理办法 {{.Rule}}, 阈值 threshold {{pct .Threshold}}{{with .Filing}} · 备案 filing: {{.}}{{end}}. {{.Note}}</p>
 {{if .Owners}}<table><tr><th>受益所有人 Owner</th><th>比例 Share</th><th>依据 Criterion</th><th>持股链 Chains</th></tr>
 {{range .Owners}}<tr><td>{{.Person.Label}}</td><td class="n">{{pct .Share}}</td><td>{{.Criterion}}</td><td>{{range .Chains}}{{path .Path}} ({{pct .Share}})<br>{{end}}</td></tr>
 {{end}}</table>{{end}}
-{{with .Controller}}<p>实际控制人 Actual controller: <b>{{.Party.Label}}</b><br><span class="note">控制链 chain: {{path .Chain}}</span></p>{{end}}{{end}}
+{{with .Controller}}<p>实际控制人 Actual controller: <b>{{.Party.Label}}</b>{{with .Basis}} ({{.}}){{end}}<br><span class="note">控制链 chain: {{path .Chain}}</span></p>{{end}}{{end}}
 
 <h2 id="related">{{title "related"}}</h2>
 <table><tr>{{range .Related.Counts}}<th>{{.RelationLabel}}</th>{{end}}</tr><tr>{{range .Related.Counts}}<td class="n">{{.Count}}</td>{{end}}</tr></table>

@@ -1,45 +1,56 @@
 package report
 
 import (
-	"riskgraph/engine"
+	"context"
+	"strings"
+
 	"riskgraph/models"
+	"riskgraph/store"
 )
 
 // ownersOf is the one place the credit report reads beneficial owners and
-// the actual controller from: the same engine results GET /owners serves
-// (engine.Ownership: integrated ownership through chains and cycles at
-// the beneficial threshold, control by majority chains). When the owners'
-// criteria change (the 2024 beneficial-owner rules), this function is the
-// one to switch. v is the enterprise in the result's graph, -1 when the
-// run does not know it.
-func ownersOf(res *engine.Result, v int32, party func(models.Ref) Party) (OwnersSection, error) {
-	op := res.Params.Ownership
-	s := OwnersSection{Rule: "equity", Threshold: op.BeneficialThreshold, Owners: []Owner{}}
-	if v < 0 {
-		s.Note = "该主体在最近一次评分之后登记。 Added after the last scoring run."
-		return s, nil
+// the actual controller from: store.BeneficialOwners, the 2024 rules
+// (受益所有人信息管理办法, docs/beneficial-owners.md) that GET /owners and the
+// BODS export serve — equity, income and voting rights of 25 % or more,
+// actual control, and the day-to-day manager when nobody qualifies.
+func ownersOf(ctx context.Context, r store.Reader, key string, today models.Date, party func(models.Ref) Party) (OwnersSection, error) {
+	rules := store.DefaultOwnerRules(today)
+	ow, err := store.BeneficialOwners(ctx, r, key, rules)
+	if err != nil {
+		return OwnersSection{}, err
 	}
-	g := res.Graph
-	for _, st := range res.Ownership.BeneficialOwners(v) {
-		o := Owner{Person: party(g.Ref(st.Person)), Share: round(st.Share), Criterion: "equity", Chains: []Chain{}}
-		for _, ch := range engine.OwnershipChains(g, st.Person, v, op.MaxChains, op.MaxChainDepth, res.Today) {
-			c := Chain{Share: round(ch.Share)}
-			for _, n := range ch.Nodes {
-				c.Path = append(c.Path, party(g.Ref(n)))
-			}
-			o.Chains = append(o.Chains, c)
+	s := OwnersSection{Rule: "2024", Threshold: rules.Threshold, Owners: []Owner{}, Filing: ow.Filing.Status, Fallback: ow.Fallback}
+	path := func(ids []string) []Party {
+		out := []Party{}
+		for _, id := range ids {
+			out = append(out, party(refOf(id)))
 		}
-		s.Owners = append(s.Owners, o)
+		return out
 	}
-	if u := res.Ownership.Controller[v]; u >= 0 {
-		c := &Controller{Party: party(g.Ref(u)), Chain: []Party{}}
-		for _, n := range res.Ownership.MajorityChain(v) {
-			c.Chain = append(c.Chain, party(g.Ref(n)))
+	for _, o := range ow.Owners {
+		ro := Owner{Person: party(models.PersonRef(o.Person)), Share: round(o.Equity), Criterion: string(o.Criterion), Chains: []Chain{}}
+		for _, c := range o.Criteria {
+			ro.Criteria = append(ro.Criteria, string(c))
 		}
-		s.Controller = c
+		for _, ch := range o.Chains {
+			ro.Chains = append(ro.Chains, Chain{Path: path(ch.Path), Share: round(ch.Equity)})
+		}
+		s.Owners = append(s.Owners, ro)
 	}
-	if len(s.Owners) == 0 && s.Controller == nil {
-		s.Note = "未发现持股达到阈值的自然人或实际控制人。 No natural person reaches the threshold and no controller was found."
+	if c := ow.Controller; c != nil {
+		s.Controller = &Controller{Party: party(c.Ref), Chain: path(c.Chain), Basis: c.Basis}
+	}
+	switch {
+	case ow.Fallback:
+		s.Note = "无人符合持股、收益、表决权或控制标准，按规定报告日常经营管理负责人。 Nobody meets the equity, income, voting or control criteria; the day-to-day manager is reported."
+	case len(s.Owners) == 0 && s.Controller == nil:
+		s.Note = "未发现符合标准的受益所有人或实际控制人。 No beneficial owner or actual controller was found."
 	}
 	return s, nil
+}
+
+// refOf reads a node id "kind:key" (the key may hold colons: src:a:b).
+func refOf(id string) models.Ref {
+	kind, key, _ := strings.Cut(id, ":")
+	return models.Ref{Kind: models.NodeKind(kind), Key: key}
 }

@@ -221,7 +221,7 @@ func (w *pdfWriter) write() {
 
 	w.heading(SecOwners)
 	o := d.Owners
-	w.small(fmt.Sprintf("标准 rule: %s, 阈值 threshold %.2f%%. %s", o.Rule, o.Threshold*100, o.Note))
+	w.small(fmt.Sprintf("标准 rule: 受益所有人信息管理办法 %s, 阈值 threshold %.2f%%, 备案 filing: %s. %s", o.Rule, o.Threshold*100, o.Filing, o.Note))
 	if len(o.Owners) > 0 {
 		var rows [][]string
 		for _, ow := range o.Owners {

@@ -179,6 +179,9 @@ func TestCreditReportSections(t *testing.T) {
 	if diff := sum - g.Score; diff > 1e-6 || diff < -1e-6 {
 		t.Errorf("contributions and remainder add up to %v, score %v", sum, g.Score)
 	}
+	if d.Owners.Rule != "2024" || d.Owners.Filing == "" || len(d.Owners.Owners) != 1 || d.Owners.Owners[0].Criterion != "equity" {
+		t.Errorf("owners by the 2024 rules: %+v", d.Owners)
+	}
 	if len(d.Owners.Owners) != 1 || d.Owners.Owners[0].Person.Name != "王小明" || d.Owners.Owners[0].Share != 0.6 ||
 		len(d.Owners.Owners[0].Chains) == 0 || d.Owners.Controller == nil || d.Owners.Controller.Party.Ref != "person:"+crPerson {
 		t.Errorf("owners: %+v", d.Owners)
