@@ -544,15 +544,11 @@ func (p *parser) shareholding(v []string) (s models.Shareholding, refs []refQuer
 	if err != nil {
 		return s, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	if s.Enterprise, q, err = p.entRef(FileShareholdings, v, "enterprise", shEnterprise); err != nil {
 		return s, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	s, err = p.shareholdingRest(v, s)
 	return s, refs, err
 }
@@ -597,9 +593,7 @@ func (p *parser) role(v []string, kind models.RoleKind) (r models.Role, refs []r
 	if r.Enterprise, q, err = p.entRef(file, v, "enterprise", iEnt); err != nil {
 		return r, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	if kind == models.RoleOfficer {
 		t := strings.ToLower(v[ofTitle])
 		if t == "" {
@@ -627,15 +621,11 @@ func (p *parser) branch(v []string) (b models.Branch, refs []refQuery, _ *fieldE
 	if b.Branch, q, err = p.entRef(FileBranches, v, "branch", brBranch); err != nil {
 		return b, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	if b.Parent, q, err = p.entRef(FileBranches, v, "parent", brParent); err != nil {
 		return b, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	if err := checkBranch(b); err != nil {
 		return b, nil, err
 	}
@@ -699,9 +689,7 @@ func (p *parser) record(v []string) (r models.Record, refs []refQuery, _ *fieldE
 	if err != nil {
 		return r, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	r, err = p.recordRest(v, r)
 	return r, refs, err
 }
@@ -788,9 +776,7 @@ func (p *parser) licence(v []string) (l models.Licence, refs []refQuery, _ *fiel
 	if l.Enterprise, q, err = p.entRef(FileLicences, v, "enterprise", lcEnterprise); err != nil {
 		return l, nil, err
 	}
-	if q != nil {
-		refs = append(refs, *q)
-	}
+	refs = withRef(refs, q)
 	if l.Name = normaliseText(v[lcName]); l.Name == "" {
 		return l, nil, &fieldError{Field: "name", Reason: "is required but empty", Fix: "give the licence's or certificate's name (许可证书名称), e.g. 食品经营许可证"}
 	}
@@ -815,4 +801,12 @@ func (p *parser) licence(v []string) (l models.Licence, refs []refQuery, _ *fiel
 			Fix: "valid_to must be on or after valid_from; check whether the two dates are swapped"}
 	}
 	return l, refs, nil
+}
+
+// withRef appends q, a reference left to match, to refs (nil: none).
+func withRef(refs []refQuery, q *refQuery) []refQuery {
+	if q == nil {
+		return refs
+	}
+	return append(refs, *q)
 }
