@@ -398,13 +398,11 @@ func (c *Checker) gather(ctx context.Context, req Request, need map[string]bool,
 			}
 			f.lives = store.Lives(os, rs)
 		}
-		if f.subject.Ref.Kind == models.KindEnterprise {
-			cs, err := c.File.Commitments(ctx, f.subject.Ref.String())
-			if err != nil {
-				return nil, err
-			}
-			f.commitments = cs
+		cs, err := c.File.Commitments(ctx, f.subject.Ref.String())
+		if err != nil {
+			return nil, err
 		}
+		f.commitments = cs
 	}
 	return f, nil
 }

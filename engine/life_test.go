@@ -98,6 +98,34 @@ func TestRecordLife(t *testing.T) {
 	}
 }
 
+// TestPersonCommitmentBreached: a person's commitment (an appointee's) is
+// breached by the person's own record decided inside its window, and only
+// the person carries the flag, not the enterprise they represent.
+func TestPersonCommitmentBreached(t *testing.T) {
+	d := models.NewDate
+	b := &store.Batch{
+		Enterprises: []models.Enterprise{{Key: "X", Name: "X", Status: models.StatusActive}},
+		Persons:     []models.Person{{PID: "P", Name: "P"}},
+		Roles:       []models.Role{{Person: "P", Enterprise: "X", Kind: models.RoleLegalRep, Since: d(2020, 1, 1)}},
+		Records:     []models.Record{{ID: "r1", Subject: models.PersonRef("P"), Kind: models.RecordDishonestDebtor, Severity: 0.6, Decided: d(2025, 6, 1)}},
+	}
+	g := projectBatch(t, b)
+	life := &Life{Commitments: []store.Commitment{{ID: "cm-p", Subject: "person:P", Scenario: "appointment", Text: "守信承诺",
+		Date: d(2025, 1, 1), ValidUntil: d(2025, 12, 31)}}}
+	res, err := Compute(context.Background(), g, Options{Params: DefaultParams(), Today: d(2026, 1, 1), Life: life})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := g.Lookup(models.PersonRef("P"))
+	x, _ := g.Lookup(models.EnterpriseRef("X"))
+	if !slices.Contains(res.Flags.KindsOf(p), FlagCommitmentBreached) {
+		t.Errorf("P's flags %v, want %s", res.Flags.KindsOf(p), FlagCommitmentBreached)
+	}
+	if slices.Contains(res.Flags.KindsOf(x), FlagCommitmentBreached) {
+		t.Errorf("X carries %s for its legal representative's commitment", FlagCommitmentBreached)
+	}
+}
+
 // TestRecordCorrected: an upheld objection that corrected a record's
 // severity lowers its intrinsic risk from the decision on, not before.
 func TestRecordCorrected(t *testing.T) {

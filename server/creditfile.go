@@ -22,7 +22,7 @@ import (
 // (record_life).
 
 const (
-	commitmentBody = `{"subject": "<USCC or src:key>", "scenario": "bidding", "text": "the commitment's words", "date": "YYYY-MM-DD", "valid_until": "YYYY-MM-DD"}`
+	commitmentBody = `{"subject": "<USCC or src:key>" or {"name": "…", "id_number": "…"}, "scenario": "bidding", "text": "the commitment's words", "date": "YYYY-MM-DD", "valid_until": "YYYY-MM-DD"}`
 	objectionBody  = `{"reason": "why the record is wrong", "attachments": ["references to the supporting documents", …]}`
 	decisionBody   = `{"decision": "upheld" or "rejected", "outcome": "withdrawn" or "corrected" (upheld only), "severity": 0.3 (corrected only), "note": "…"}`
 	repairBody     = `{"date": "YYYY-MM-DD" (from when the record stops counting; default today), "basis": "the repair's basis: what was done, which decision"}`
@@ -32,11 +32,11 @@ const (
 )
 
 type commitmentRequest struct {
-	Subject    string `json:"subject"`
-	Scenario   string `json:"scenario"`
-	Text       string `json:"text"`
-	Date       string `json:"date"`
-	ValidUntil string `json:"valid_until"`
+	Subject    *subjectInput `json:"subject" jsonschema:"required"`
+	Scenario   string        `json:"scenario"`
+	Text       string        `json:"text"`
+	Date       string        `json:"date"`
+	ValidUntil string        `json:"valid_until"`
 }
 
 type objectionRequest struct {
@@ -110,9 +110,12 @@ func (a *API) createCommitment(c echo.Context) error {
 	if err := decodeStrict(c, &req, commitmentBody); err != nil {
 		return err
 	}
-	key, err := enterpriseKey(req.Subject)
+	if req.Subject == nil {
+		return badRequest(`subject: missing; give an enterprise's USCC or key, or a person as {"name": "…", "id_number": "…"}`)
+	}
+	ref, err := a.subjectRef(*req.Subject)
 	if err != nil {
-		return badRequest("subject: give the enterprise's USCC or key (%s)", httpMessage(err))
+		return err
 	}
 	if err := a.scenarioParam(req.Scenario); err != nil {
 		return err
@@ -132,17 +135,32 @@ func (a *API) createCommitment(c echo.Context) error {
 		return badRequest("valid_until %s is before date %s: a commitment holds from its date until valid_until", until, date)
 	}
 	ctx := c.Request().Context()
-	e, err := a.store.Enterprise(ctx, key)
-	if err != nil {
-		return checkError(err)
+	if ref, err = a.existingSubject(ctx, ref); err != nil {
+		return err
 	}
-	c.Set(ctxEntities, []string{e.Ref().String()})
-	cm := store.Commitment{ID: newFileID("cmt_"), Subject: e.Ref().String(), Scenario: req.Scenario, Text: strings.TrimSpace(req.Text),
+	c.Set(ctxEntities, []string{ref.String()})
+	cm := store.Commitment{ID: newFileID("cmt_"), Subject: ref.String(), Scenario: req.Scenario, Text: strings.TrimSpace(req.Text),
 		Date: date, ValidUntil: until, Created: a.opts.Now().UTC(), KeyID: principalOf(c).KeyID}
 	if err := a.store.SaveCommitment(ctx, cm); err != nil {
 		return err
 	}
 	return a.reply(c, http.StatusCreated, cm)
+}
+
+// existingSubject returns the reference of a commitment's subject: an
+// enterprise must be in the graph (404 otherwise, with its canonical key);
+// a person is taken by pid whether or not the graph knows them yet, as a
+// check of an appointee is (an appointee's commitment comes before the
+// appointment that would bring them into the registration data).
+func (a *API) existingSubject(ctx context.Context, ref models.Ref) (models.Ref, error) {
+	if ref.Kind != models.KindEnterprise {
+		return ref, nil
+	}
+	e, err := a.store.Enterprise(ctx, ref.Key)
+	if err != nil {
+		return ref, checkError(err)
+	}
+	return e.Ref(), nil
 }
 
 // listCommitments answers GET /enterprises/{key}/commitments: every
@@ -166,6 +184,28 @@ func (a *API) listCommitments(c echo.Context) error {
 		return err
 	}
 	return a.reply(c, http.StatusOK, commitmentsView{Subject: e.Ref(), AsOf: asOf, Commitments: cs})
+}
+
+// listPersonCommitments answers GET /persons/{pid}/commitments: a
+// person's commitments (an appointee's, for instance) with their breaches.
+// A pid nobody committed under answers an empty list, as a person check
+// of someone not in the graph answers clear.
+func (a *API) listPersonCommitments(c echo.Context) error {
+	pid, err := personPID(c.Param("pid"))
+	if err != nil {
+		return err
+	}
+	asOf, err := a.asOfParam(c.QueryParam("as_of"))
+	if err != nil {
+		return err
+	}
+	ref := models.PersonRef(pid)
+	cs, err := a.checker().Commitments(c.Request().Context(), ref, asOf)
+	if err != nil {
+		return err
+	}
+	c.Set(ctxEntities, []string{ref.String()})
+	return a.reply(c, http.StatusOK, commitmentsView{Subject: ref, AsOf: asOf, Commitments: cs})
 }
 
 // recordByID finds a record by id with its holder.

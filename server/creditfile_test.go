@@ -253,3 +253,52 @@ func TestSimulateAPI(t *testing.T) {
 		t.Errorf("neither catalogue nor grades: %d", code)
 	}
 }
+
+// TestPersonCommitments: an appointee commits by name and identity number
+// (hashed on arrival, never echoed); the commitment is breached by the
+// person's own record decided inside its window, in the person's list and
+// in the person's appointment check; persons' lists are for inspectors.
+func TestPersonCommitments(t *testing.T) {
+	sc, _, pid := newCreditAPI(t)
+	id := validIDNumber(t)
+	code, _, b := sc.send(t, auth.Inspector, "POST", "/api/v1/commitments",
+		`{"subject":{"name":"赵敏","id_number":"`+id+`"},"scenario":"appointment","text":"如实申报并守信履职","date":"2024-06-01","valid_until":"2025-12-31"}`)
+	if code != 201 || !strings.Contains(string(b), `"subject":"person:`+pid+`"`) || strings.Contains(string(b), id) {
+		t.Fatalf("person commitment: %d %s", code, b)
+	}
+	code, _, b = sc.send(t, auth.Inspector, "GET", "/api/v1/persons/"+pid+"/commitments", "")
+	if code != 200 || !strings.Contains(string(b), `"breached":true`) || !strings.Contains(string(b), `"breached_by":["r-pid"]`) {
+		t.Errorf("person's commitments: %d %s", code, b)
+	}
+	code, _, b = sc.send(t, auth.Checker, "POST", "/api/v1/credit-checks", `{"subject":{"name":"赵敏","id_number":"`+id+`"},"scenario":"appointment"}`)
+	var ans credit.Answer
+	if code != 200 || json.Unmarshal(b, &ans) != nil || len(ans.Result.Commitments) != 1 || !ans.Result.Commitments[0].Breached {
+		t.Errorf("appointee's check: %d %s", code, b)
+	}
+	// Before the record's decision the commitment stands unbroken.
+	code, _, b = sc.send(t, auth.Inspector, "GET", "/api/v1/persons/"+pid+"/commitments?as_of=2024-12-31", "")
+	if code != 200 || !strings.Contains(string(b), `"breached":false`) {
+		t.Errorf("as of 2024-12-31: %d %s", code, b)
+	}
+	for _, tc := range []struct {
+		role       auth.Role
+		method     string
+		url, body  string
+		code       int
+		says       string
+		notRepeats string
+	}{
+		{auth.Inspector, "POST", "/api/v1/commitments", `{"subject":{"name":"赵敏","id_number":"` + id[:17] + `X"},"scenario":"appointment","text":"x","date":"2024-01-01","valid_until":"2025-01-01"}`, 400, "subject.id_number", id[:17] + "X"},
+		{auth.Inspector, "POST", "/api/v1/commitments", `{"subject":{"id_number":"` + id + `"},"scenario":"appointment","text":"x","date":"2024-01-01","valid_until":"2025-01-01"}`, 400, "subject.name", id},
+		{auth.Inspector, "POST", "/api/v1/commitments", `{"scenario":"appointment","text":"x","date":"2024-01-01","valid_until":"2025-01-01"}`, 400, "subject: missing", ""},
+		{auth.Inspector, "POST", "/api/v1/commitments", `{"subject":"91110000000000000X","scenario":"bidding","text":"x","date":"2024-01-01","valid_until":"2025-01-01"}`, 400, "", ""},
+		{auth.Checker, "GET", "/api/v1/persons/" + pid + "/commitments", "", 403, "", ""},
+		{auth.Dashboard, "GET", "/api/v1/persons/" + pid + "/commitments", "", 403, "", ""},
+		{auth.Inspector, "GET", "/api/v1/persons/" + id + "/commitments", "", 400, "pid", id},
+	} {
+		code, _, b := sc.send(t, tc.role, tc.method, tc.url, tc.body)
+		if code != tc.code || !strings.Contains(string(b), tc.says) || (tc.notRepeats != "" && strings.Contains(string(b), tc.notRepeats)) {
+			t.Errorf("%s %s %s: %d %s, want %d saying %q", tc.role, tc.method, tc.body, code, b, tc.code, tc.says)
+		}
+	}
+}

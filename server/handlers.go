@@ -38,7 +38,11 @@ func enterpriseKey(raw string) (string, error) {
 func personPID(raw string) (string, error) {
 	pid := strings.ToLower(strings.TrimSpace(raw))
 	if len(pid) != 32 || strings.Trim(pid, "0123456789abcdef") != "" {
-		return "", badRequest("pid %q: want the 32-character hex pid riskgraph shows for a person (never an identity number)", raw)
+		if idNumberLike.MatchString(raw) {
+			// Never repeat what looks like an identity number.
+			return "", badRequest("pid: this looks like an identity number; give the 32-character hex pid riskgraph shows for a person, or search by name")
+		}
+		return "", badRequest("pid %q: want the 32-character hex pid riskgraph shows for a person (never an identity number)", clip(raw))
 	}
 	return pid, nil
 }

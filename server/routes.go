@@ -227,10 +227,12 @@ func (a *API) routes() []route {
 		{Method: "POST", Path: "/credit-checks\\:simulate", Response: simulationView{}, Roles: admins, Summary: "Policy simulation: how a candidate measures catalogue would change the verdicts (per scenario, province and industry, with samples and reasons), or candidate grade thresholds the grades; nothing is stored",
 			Body: simulateBody, Request: simulateRequest{}, Extra: []int{409}, handler: a.simulate},
 		// The credit file's life (creditfile.go).
-		{Method: "POST", Path: "/commitments", Response: store.Commitment{}, Roles: inspectors, Summary: "Record an enterprise's credit commitment (信用承诺): scenario, text, date and validity (201); a negative record decided inside its window raises commitment_breached",
+		{Method: "POST", Path: "/commitments", Response: store.Commitment{}, Roles: inspectors, Summary: "Record the credit commitment (信用承诺) of an enterprise or a person (an appointee, by name and identity number, hashed on arrival): scenario, text, date and validity (201); a negative record decided inside its window raises commitment_breached",
 			Body: commitmentBody, Request: commitmentRequest{}, Extra: []int{201, 404}, handler: a.createCommitment},
 		{Method: "GET", Path: "/enterprises/:key/commitments", Response: commitmentsView{}, Roles: checkers, Summary: "An enterprise's credit commitments, each with the records that breach it, as of today or as_of",
 			Params: []param{pathKey(), qStr("as_of", "YYYY-MM-DD (default today)")}, Extra: []int{404}, handler: a.listCommitments},
+		{Method: "GET", Path: "/persons/:pid/commitments", Response: commitmentsView{}, Roles: inspectors, Summary: "A person's credit commitments, each with the records that breach it, as of today or as_of",
+			Params: []param{pathPID(), qStr("as_of", "YYYY-MM-DD (default today)")}, handler: a.listPersonCommitments},
 		{Method: "GET", Path: "/records/:id", Response: recordView{}, Roles: checkers, Summary: "One credit record with its state today (counts, ended and why, under objection, corrected) and its history: objections with their decisions, repair",
 			Params: []param{{Name: "id", In: "path", Required: true, Desc: "record id"}}, Extra: []int{404}, handler: a.getRecord},
 		{Method: "POST", Path: "/records/:id/objections", Response: store.Objection{}, Roles: inspectors, Summary: "File an objection (异议) against a record: while open the record is marked under objection everywhere (201; 409 while another is open)",
