@@ -107,6 +107,9 @@ type CommitmentView struct {
 type ObjectionMark struct {
 	ID    string      `json:"id"`
 	Filed models.Date `json:"filed"`
+	// Reason is the objection's stated reason, so a reader sees what is
+	// disputed without opening the record's history.
+	Reason string `json:"reason"`
 }
 
 // ScenarioView names a scenario.
@@ -433,7 +436,7 @@ func evaluate(cat *Catalogue, sc *Scenario, f *file, asOf models.Date) Result {
 					Basis: basisOf(cat, r), Record: rec, Corrected: corrected, Path: pt.path, Period: pv,
 					rank: [3]int{measureRank(r.Measure), len(pt.path.Links), viaRank(pt.via)}}
 				if o := life.OpenOn(asOf); o != nil {
-					a.UnderObjection = &ObjectionMark{ID: o.ID, Filed: models.ChinaDate(o.Filed)}
+					a.UnderObjection = &ObjectionMark{ID: o.ID, Filed: models.ChinaDate(o.Filed), Reason: o.Reason}
 				}
 				key := [2]string{r.ID, rec.ID}
 				if old, seen := best[key]; !seen || lessRank(a.rank, old.rank) {

@@ -37,7 +37,7 @@ func StateOf(cat *Catalogue, r models.Record, life *store.RecordLife, d models.D
 	s.Ended, s.Reason = life.EndsOn(r, years, d).First()
 	s.Counts = s.Ended.IsZero() && !r.Decided.IsZero() && !r.Decided.After(d.Time)
 	if o := life.OpenOn(d); o != nil {
-		s.UnderObjection = &ObjectionMark{ID: o.ID, Filed: models.ChinaDate(o.Filed)}
+		s.UnderObjection = &ObjectionMark{ID: o.ID, Filed: models.ChinaDate(o.Filed), Reason: o.Reason}
 	}
 	if c, ok := life.CorrectedOn(r, d); ok {
 		sev := c.Severity

@@ -85,7 +85,7 @@ func testCreditFileAPI(t *testing.T, sc *secured) {
 	if r.Verdict != "prohibited" || r.Measures[0].UnderObjection == nil || r.Measures[0].UnderObjection.ID != obj.ID {
 		t.Errorf("G under objection: %s %+v", r.Verdict, r.Measures)
 	}
-	expect(auth.Inspector, "GET", "/api/v1/enterprises/"+storetest.G, "", 200, `"under_objection":{"id":"`+obj.ID)
+	expect(auth.Inspector, "GET", "/api/v1/enterprises/"+storetest.G, "", 200, `"under_objection":{"id":"`+obj.ID, `"reason":"处罚决定已被复议撤销"`)
 	expect(auth.Inspector, "POST", "/api/v1/records/r4/objections", `{"reason":"again"}`, 409, "open objection")
 	expect(auth.Inspector, "POST", "/api/v1/objections/"+obj.ID+"/decision", `{"decision":"upheld","outcome":"withdrawn","note":"复议撤销"}`, 200,
 		`"status":"upheld"`, `"decided_by":"`+sc.ids[auth.Inspector])

@@ -227,6 +227,7 @@ async function main() {
       await f1.locator('.obj-submit').click();
       await page.waitForFunction((s) => [...document.querySelectorAll(s + ' > span .life')].some((b) => b.dataset.life === 'objection'), li(r1));
       assert(await page.evaluate(() => document.activeElement?.classList.contains('recmsg')), 'focus on the outcome');
+      assert(await page.locator(li(r1) + ' > span .life-objection').getAttribute('title') === '处罚对象有误', 'the badge shows the objection\'s reason');
       let v = await call(demo, 'GET', '/records/' + encodeURIComponent(r1));
       assert(v.objections.length === 1 && v.objections[0].status === 'open' && v.objections[0].attachments.length === 2 && v.state.under_objection, 'objection stored: ' + JSON.stringify(v.objections));
       assert(await f1.locator(`li.objection[data-objection="${v.objections[0].id}"][data-status="open"]`).count() === 1, 'listed as open');

@@ -12,9 +12,10 @@ import { h, realDate } from './ui.js';
 // stateBadges: what the record's state says, as small labelled badges.
 export function stateBadges(s) {
   if (!s) return null;
-  const b = (cls, text) => h('span', { class: 'life life-' + cls, 'data-life': cls }, text);
+  const b = (cls, text, title) => h('span', { class: 'life life-' + cls, 'data-life': cls, title: title || null }, text);
   const out = [];
-  if (s.under_objection) out.push(b('objection', t('lifeObjection', { d: realDate(s.under_objection.filed) })));
+  // The objection's reason shows on hover (the record's file lists it in full).
+  if (s.under_objection) out.push(b('objection', t('lifeObjection', { d: realDate(s.under_objection.filed) }), s.under_objection.reason));
   if (s.reason) out.push(b(s.reason, t('life_' + s.reason) + (realDate(s.ended) ? ' ' + realDate(s.ended) : '')));
   if (s.corrected_severity != null) out.push(b('corrected', t('lifeCorrected', { s: s.corrected_severity })));
   if (!out.length) out.push(b(s.counts ? 'counts' : 'pending', t(s.counts ? 'lifeCounts' : 'lifeNotYet')));
