@@ -274,25 +274,44 @@ type recordMemo struct {
 	m  map[models.Ref][]models.Record
 }
 
-func (c *Checker) records(ctx context.Context, ref models.Ref, memo *recordMemo) ([]models.Record, error) {
+// records reads the records of the parties in one store call, those of
+// parties already read in this batch from memo.
+func (c *Checker) records(ctx context.Context, parties []party, memo *recordMemo) (map[models.Ref][]models.Record, error) {
+	out := make(map[models.Ref][]models.Record, len(parties))
+	var ask []models.Ref
 	if memo != nil {
 		memo.mu.Lock()
-		rs, ok := memo.m[ref]
-		memo.mu.Unlock()
-		if ok {
-			return rs, nil
-		}
 	}
-	rs, err := c.Reader.Records(ctx, ref)
+	for _, pt := range parties {
+		if memo != nil {
+			if rs, ok := memo.m[pt.ref]; ok {
+				out[pt.ref] = rs
+				continue
+			}
+		}
+		ask = append(ask, pt.ref)
+	}
+	if memo != nil {
+		memo.mu.Unlock()
+	}
+	if len(ask) == 0 {
+		return out, nil
+	}
+	got, err := c.Reader.RecordsOf(ctx, ask)
 	if err != nil {
 		return nil, err
 	}
 	if memo != nil {
 		memo.mu.Lock()
-		memo.m[ref] = rs
-		memo.mu.Unlock()
+		defer memo.mu.Unlock()
 	}
-	return rs, nil
+	for _, ref := range ask {
+		out[ref] = got[ref]
+		if memo != nil {
+			memo.m[ref] = got[ref]
+		}
+	}
+	return out, nil
 }
 
 // party is a node whose records a rule may read.
@@ -379,17 +398,20 @@ func (c *Checker) gather(ctx context.Context, req Request, need map[string]bool,
 		}
 		parties = append(parties, more...)
 	}
-	var ids []string
+	var read []party
 	for _, pt := range parties {
-		if !need[pt.via] && pt.via != ViaSelf {
-			continue
+		if need[pt.via] || pt.via == ViaSelf {
+			read = append(read, pt)
 		}
-		recs, err := c.records(ctx, pt.ref, memo)
-		if err != nil {
-			return nil, err
-		}
-		f.parties = append(f.parties, partyRecords{party: pt, records: recs})
-		for _, r := range recs {
+	}
+	recs, err := c.records(ctx, read, memo)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, pt := range read {
+		f.parties = append(f.parties, partyRecords{party: pt, records: recs[pt.ref]})
+		for _, r := range recs[pt.ref] {
 			ids = append(ids, r.ID)
 		}
 	}

@@ -71,6 +71,11 @@ func (t *timedStore) Records(ctx context.Context, subject models.Ref) (rs []mode
 	return rs, err
 }
 
+func (t *timedStore) RecordsOf(ctx context.Context, subjects []models.Ref) (m map[models.Ref][]models.Record, err error) {
+	err = t.do(ctx, "records", t.timeout, func(ctx context.Context) error { m, err = t.s.RecordsOf(ctx, subjects); return err })
+	return m, err
+}
+
 func (t *timedStore) Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) (es []store.Edge, ns map[models.Ref]store.Node, err error) {
 	err = t.do(ctx, "expand", t.timeout, func(ctx context.Context) error { es, ns, err = t.s.Expand(ctx, nodes, types); return err })
 	return es, ns, err

@@ -79,6 +79,9 @@ type Reader interface {
 	Person(ctx context.Context, pid string) (models.Person, error)
 	// Records returns the credit records of a subject, newest decision first.
 	Records(ctx context.Context, subject models.Ref) ([]models.Record, error)
+	// RecordsOf returns the records of several subjects in one call, each
+	// list as Records returns it; subjects without records are absent.
+	RecordsOf(ctx context.Context, subjects []models.Ref) (map[models.Ref][]models.Record, error)
 	// Expand returns the relationships of the given nodes whose type is in
 	// types (all types when empty), in both directions, with both endpoints.
 	Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]Edge, map[models.Ref]Node, error)

@@ -406,6 +406,36 @@ func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record,
 	return out, nil
 }
 
+// RecordsOf returns the records of several subjects, each newest first.
+func (s *Store) RecordsOf(_ context.Context, subjects []models.Ref) (map[models.Ref][]models.Record, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return nil, err
+	}
+	out := map[models.Ref][]models.Record{}
+	for _, ref := range subjects {
+		if _, done := out[ref]; done {
+			continue
+		}
+		id, ok := s.g.lookup(ref)
+		if !ok {
+			continue
+		}
+		var rs []models.Record
+		for _, l := range s.g.adj[id] {
+			if l.typ == relRecord {
+				rs = append(rs, s.g.record(l.rel))
+			}
+		}
+		if len(rs) > 0 {
+			store.SortRecords(rs)
+			out[ref] = rs
+		}
+	}
+	return out, nil
+}
+
 // Expand returns the relationships of nodes over types, with their endpoints.
 func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]store.Edge, map[models.Ref]store.Node, error) {
 	s.mu.RLock()

@@ -182,6 +182,7 @@ func explainParams() map[string]map[string]any {
 		"person_get":            {"pid": "0a1b"},
 		"records_of_enterprise": {"key": "914403001922038216"},
 		"records_of_person":     {"key": "0a1b"},
+		"records_of_many":       {"enterprises": []string{"k"}, "persons": []string{"0a1b"}},
 		"expand_enterprise":     expand,
 		"expand_person":         expand,
 		"expand_record":         expand,

@@ -60,6 +60,7 @@ const (
 	qPersonGet           = "person_get"
 	qRecordsOfEnterprise = "records_of_enterprise"
 	qRecordsOfPerson     = "records_of_person"
+	qRecordsOfMany       = "records_of_many"
 	qExpandEnterprise    = "expand_enterprise"
 	qExpandPerson        = "expand_person"
 	qExpandRecord        = "expand_record"

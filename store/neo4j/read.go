@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -107,6 +108,46 @@ func (s *Store) Records(ctx context.Context, subject models.Ref) ([]models.Recor
 		return nil, err
 	}
 	store.SortRecords(out)
+	return out, nil
+}
+
+// RecordsOf returns the records of several subjects in one query, each
+// newest decision first; subjects without records are absent.
+func (s *Store) RecordsOf(ctx context.Context, subjects []models.Ref) (map[models.Ref][]models.Record, error) {
+	var ents, pers []string
+	for _, ref := range subjects {
+		switch ref.Kind {
+		case models.KindEnterprise:
+			ents = append(ents, ref.Key)
+		case models.KindPerson:
+			pers = append(pers, ref.Key)
+		}
+	}
+	out := map[models.Ref][]models.Record{}
+	if len(ents)+len(pers) == 0 {
+		return out, nil
+	}
+	err := s.collect(ctx, "get records", qRecordsOfMany, map[string]any{"enterprises": ents, "persons": pers},
+		func() { clear(out) },
+		func(r *driver.Record) error {
+			kind, _ := r.Values[0].(string)
+			key, _ := r.Values[1].(string)
+			n, ok := r.Values[2].(dbtype.Node)
+			if !ok {
+				return nil
+			}
+			ref := models.Ref{Kind: models.NodeKind(kind), Key: key}
+			if _, seen := out[ref]; !seen || !slices.ContainsFunc(out[ref], func(x models.Record) bool { return x.ID == str(n.Props, "id") }) {
+				out[ref] = append(out[ref], recordOf(n.Props, ref))
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range out {
+		store.SortRecords(rs)
+	}
 	return out, nil
 }
 
