@@ -21,7 +21,6 @@ import (
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
-	"riskgraph/store/neo4j/neo4jtest"
 	"riskgraph/synth"
 )
 
@@ -102,20 +101,10 @@ func BenchmarkCreditCheck(b *testing.B) {
 }
 
 // BenchmarkCreditCheckNeo4j: BenchmarkCreditCheck on a real Neo4j
-// (NEO4J_URI), the sample (RISKGRAPH_CHECK_ENTERPRISES) loaded online into
-// an emptied database first (setup, not timed).
+// (NEO4J_URI) holding the sample (RISKGRAPH_CHECK_ENTERPRISES; neo4jSample:
+// loaded online first, or kept with RISKGRAPH_NEO4J_REUSE=1).
 func BenchmarkCreditCheckNeo4j(b *testing.B) {
-	st := neo4jtest.Open(b)
-	dir := filepath.Join(b.TempDir(), "gen")
-	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: checkSize(), Seed: 1, Out: dir}); err != nil {
-		b.Fatal(err)
-	}
-	h, _ := models.NewPIDHasher([]byte("benchmark-key-0123456789"))
-	t0 := time.Now()
-	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", BatchSize: 5000, Logger: zerolog.Nop()}); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("loaded %d enterprises into Neo4j in %s", checkSize(), time.Since(t0).Round(time.Second))
+	st, dir := neo4jSample(b, checkSize())
 	keys, err := sampleKeys(dir)
 	if err != nil {
 		b.Fatal(err)
