@@ -62,6 +62,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Checks", testChecks},               // checks.go
 		{"OwnerFacts", testOwnerFacts},       // owners.go
 		{"OwnerCases", testOwnerCases},
+		{"Cases", testCases},     // cases.go
+		{"Induced", testInduced}, // cases.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
