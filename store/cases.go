@@ -237,10 +237,12 @@ func ValidateCase(c Case) error {
 			return caseProblem(fmt.Sprintf("entities[%d]", i), "%v", err)
 		}
 	}
-	return validateView(c.View)
+	return ValidateCaseView(c.View)
 }
 
-func validateView(v *CaseView) error {
+// ValidateCaseView checks a view; the error is a *CaseProblem naming the
+// field.
+func ValidateCaseView(v *CaseView) error {
 	switch {
 	case !slices.Contains(caseModes, v.Mode):
 		return caseProblem("view.mode", "use %s", strings.Join(caseModes, ", "))
