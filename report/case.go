@@ -109,7 +109,9 @@ const (
 	caseBoxW   = 600.0
 	caseBoxMin = 200.0
 	caseBoxMax = 700.0
-	casePad    = 40.0
+	// casePadX leaves room for a label (14 characters) beside the edge.
+	casePadX = 80.0
+	casePadY = 40.0
 )
 
 // BuildCase builds the export of case c (with its view).
@@ -341,8 +343,8 @@ func casePicture(v *store.CaseView, nodes map[string]store.Node, edges []store.E
 		x0, x1, y0, y1 = min(x0, p.x), max(x1, p.x), min(y0, p.y), max(y1, p.y)
 	}
 	w, h := max(x1-x0, 1), max(y1-y0, 1)
-	s := min((caseBoxW-2*casePad)/w, (caseBoxMax-2*casePad)/h)
-	pic.Height = max(caseBoxMin, math.Round(h*s+2*casePad))
+	s := min((caseBoxW-2*casePadX)/w, (caseBoxMax-2*casePadY)/h)
+	pic.Height = max(caseBoxMin, math.Round(h*s+2*casePadY))
 	offX := (caseBoxW - w*s) / 2
 	offY := (pic.Height - h*s) / 2
 	for _, p := range places {
