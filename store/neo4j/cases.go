@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -115,7 +116,7 @@ func (s *Store) Case(ctx context.Context, id string) (store.Case, error) {
 func (s *Store) Cases(ctx context.Context, q store.CaseQuery) ([]store.Case, int, error) {
 	limit := q.Limit
 	if limit <= 0 {
-		limit = store.MaxCaseEntities * 100 // no limit: more than any store holds
+		limit = math.MaxInt32 // no limit
 	}
 	var out []store.Case
 	total := 0

@@ -1539,8 +1539,14 @@ export function create() {
       renderCaseBar();
       setStatus(t('caseSaved', { v: saved.version }));
     } catch (e) {
+      let msg = t('error') + ': ' + e.message;
+      if (e.status === 409 && replace && !c.archived) {
+        const now = await api('/cases/' + enc(c.id)).catch(() => null);
+        msg = t('caseStale', { v: now ? now.case.version : '?' }) + ' (' + e.message + ')';
+        if (now && now.case.archived) msg = t('caseArchivedReadOnly');
+      }
       caseMsg.hidden = false;
-      caseMsg.textContent = e.status === 409 && c && !c.archived ? t('caseStale', { v: '?' }) + ' (' + e.message + ')' : t('error') + ': ' + e.message;
+      caseMsg.textContent = msg;
     }
   }
   function shareCase() {
