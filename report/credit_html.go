@@ -27,14 +27,27 @@ func nodeFill(n NetworkNode) string {
 	return "#90a4ae"
 }
 
-var creditTmpl = template.Must(template.New("credit").Funcs(template.FuncMap{
+// pictureFuncs are the functions the picture template uses.
+var pictureFuncs = template.FuncMap{
+	"fill":  nodeFill,
+	"mid":   func(a, b float64) float64 { return (a + b) / 2 },
+	"short": func(s string) string { return truncate(s, 14) },
+	"node":  func(pic NetworkPicture, i int) NetworkNode { return pic.Nodes[i] },
+}
+
+// pictureSVG draws a NetworkPicture as inline SVG: the credit report's
+// network section and the case export's picture (case_html.go).
+const pictureSVG = `{{define "picture"}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="关联网络图 network picture">
+<title>关联网络图 Network picture</title>
+{{$pic := .}}{{range .Edges}}{{$a := node $pic .From}}{{$b := node $pic .To}}<line x1="{{$a.X}}" y1="{{$a.Y}}" x2="{{$b.X}}" y2="{{$b.Y}}" stroke="#b0bec5" stroke-width="1.2"></line>{{with .Text}}<text x="{{mid $a.X $b.X}}" y="{{mid $a.Y $b.Y}}" text-anchor="middle" style="font-size:9px;fill:#78909c">{{.}}</text>{{end}}
+{{end}}{{range $i, $n := .Nodes}}<circle cx="{{.X}}" cy="{{.Y}}" r="{{if $i}}9{{else}}14{{end}}" fill="{{fill $n}}"{{if .Records}} stroke="#b71c1c" stroke-width="3"{{end}}></circle><text x="{{.X}}" y="{{.Y}}" dy="{{if $i}}22{{else}}28{{end}}" text-anchor="middle">{{short .Party.Label}}</text>
+{{end}}</svg>{{if .Omitted}}<p class="note">另有 {{.Omitted}} 个直接关联方未画出 {{.Omitted}} more direct neighbours are not drawn.</p>{{end}}{{end}}`
+
+var creditTmpl = template.Must(template.New("credit").Funcs(pictureFuncs).Funcs(template.FuncMap{
 	"title": creditTitle,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.2f%%", f*100) },
 	"f4":    func(f float64) string { return fmt.Sprintf("%.4f", f) },
 	"join":  strings.Join,
-	"fill":  nodeFill,
-	"mid":   func(a, b float64) float64 { return (a + b) / 2 },
-	"short": func(s string) string { return truncate(s, 14) },
 	"path": func(ps []Party) string {
 		out := make([]string, len(ps))
 		for i, p := range ps {
@@ -42,9 +55,8 @@ var creditTmpl = template.Must(template.New("credit").Funcs(template.FuncMap{
 		}
 		return strings.Join(out, " → ")
 	},
-	"node":   func(pic NetworkPicture, i int) NetworkNode { return pic.Nodes[i] },
 	"period": func(r RecordEntry) string { return r.Period() },
-}).Parse(creditHTMLSource))
+}).Parse(creditHTMLSource + pictureSVG))
 
 // RenderCreditHTML renders a credit report as one self-contained page:
 // inline CSS and the network picture as inline SVG, no scripts, no
@@ -147,11 +159,7 @@ footer{margin-top:28px;border-top:1px solid #cfd8dc;padding-top:6px}
 {{end}}</table>{{else}}<p class="note">关联方均无信用记录 No related party has records.</p>{{end}}
 
 <h2 id="network">{{title "network"}}</h2>
-{{with .Network}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}" role="img" aria-label="关联网络图 network picture">
-<title>关联网络图 Network picture</title>
-{{$pic := .}}{{range .Edges}}{{$a := node $pic .From}}{{$b := node $pic .To}}<line x1="{{$a.X}}" y1="{{$a.Y}}" x2="{{$b.X}}" y2="{{$b.Y}}" stroke="#b0bec5" stroke-width="1.2"></line>{{with .Text}}<text x="{{mid $a.X $b.X}}" y="{{mid $a.Y $b.Y}}" text-anchor="middle" style="font-size:9px;fill:#78909c">{{.}}</text>{{end}}
-{{end}}{{range $i, $n := .Nodes}}<circle cx="{{.X}}" cy="{{.Y}}" r="{{if $i}}9{{else}}14{{end}}" fill="{{fill $n}}"{{if .Records}} stroke="#b71c1c" stroke-width="3"{{end}}></circle><text x="{{.X}}" y="{{.Y}}" dy="{{if $i}}22{{else}}28{{end}}" text-anchor="middle">{{short .Party.Label}}</text>
-{{end}}</svg>{{if .Omitted}}<p class="note">另有 {{.Omitted}} 个直接关联方未画出 {{.Omitted}} more direct neighbours are not drawn.</p>{{end}}{{end}}
+{{template "picture" .Network}}
 
 <footer class="meta">报告编号 No. <code>{{.Number}}</code> · SHA-256 <code>{{.SHA256}}</code><br>
 核验 Verify: GET /api/v1/credit-reports/{{.Number}} returns the issued JSON; its canonical form hashes to the SHA-256 above (docs/credit-report.md). Format {{.Format}}.</footer>

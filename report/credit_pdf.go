@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -33,6 +34,40 @@ type pdfWriter struct {
 // as the HTML, the network picture drawn as vectors, the report number in
 // every page's header and footer, and page numbers "n / N".
 func RenderCreditPDF(d *CreditReport) ([]byte, error) {
+	pdf, err := newPDF(pdfPage{
+		Title:  "企业信用报告 " + d.Number + " " + d.Subject.Name,
+		Date:   d.Issued,
+		Header: "企业信用报告 Credit report · 报告编号 No. " + d.Number + " · " + truncate(d.Subject.Name, 30),
+		Footer: func(page int) string {
+			return fmt.Sprintf("第 %d 页 / 共 {nb} 页 · Page %d of {nb} · 报告编号 No. %s", page, page, d.Number)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	w := &pdfWriter{pdf: pdf, d: d}
+	w.write()
+	var b bytes.Buffer
+	if err := pdf.Output(&b); err != nil {
+		return nil, fmt.Errorf("credit report PDF: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// pdfPage is what every page of a document shows: the document's title
+// (its metadata), date, the header line and the footer of page n ("{nb}"
+// is the number of pages).
+type pdfPage struct {
+	Title  string
+	Date   time.Time
+	Header string
+	Footer func(page int) string
+}
+
+// newPDF starts an A4 document with the embedded CJK font, margins, page
+// breaks, and p's header and footer on every page: the credit report's
+// and the case export's layout.
+func newPDF(p pdfPage) (*fpdf.Fpdf, error) {
 	font, err := cjkFont()
 	if err != nil {
 		return nil, err
@@ -41,16 +76,16 @@ func RenderCreditPDF(d *CreditReport) ([]byte, error) {
 	pdf.SetMargins(margin, 20, margin)
 	pdf.SetAutoPageBreak(true, 18)
 	pdf.AddUTF8FontFromBytes(pdfFont, "", font)
-	pdf.SetTitle("企业信用报告 "+d.Number+" "+d.Subject.Name, true)
+	pdf.SetTitle(p.Title, true)
 	pdf.SetCreator("riskgraph", true)
-	pdf.SetCreationDate(d.Issued)
-	pdf.SetModificationDate(d.Issued)
+	pdf.SetCreationDate(p.Date)
+	pdf.SetModificationDate(p.Date)
 	pdf.AliasNbPages("{nb}")
 	pdf.SetHeaderFunc(func() {
 		pdf.SetFont(pdfFont, "", smallSize)
 		pdf.SetTextColor(96, 125, 139)
 		pdf.SetXY(margin, 8)
-		pdf.CellFormat(bodyW, 5, "企业信用报告 Credit report · 报告编号 No. "+d.Number+" · "+truncate(d.Subject.Name, 30), "B", 0, "L", false, 0, "")
+		pdf.CellFormat(bodyW, 5, p.Header, "B", 0, "L", false, 0, "")
 		pdf.SetTextColor(33, 33, 33)
 		pdf.SetY(20)
 	})
@@ -58,16 +93,10 @@ func RenderCreditPDF(d *CreditReport) ([]byte, error) {
 		pdf.SetY(-13)
 		pdf.SetFont(pdfFont, "", smallSize)
 		pdf.SetTextColor(96, 125, 139)
-		pdf.CellFormat(bodyW, 5, fmt.Sprintf("第 %d 页 / 共 {nb} 页 · Page %d of {nb} · 报告编号 No. %s", pdf.PageNo(), pdf.PageNo(), d.Number), "T", 0, "C", false, 0, "")
+		pdf.CellFormat(bodyW, 5, p.Footer(pdf.PageNo()), "T", 0, "C", false, 0, "")
 		pdf.SetTextColor(33, 33, 33)
 	})
-	w := &pdfWriter{pdf: pdf, d: d}
-	w.write()
-	var b bytes.Buffer
-	if err := pdf.Output(&b); err != nil {
-		return nil, fmt.Errorf("credit report PDF: %w", err)
-	}
-	return b.Bytes(), nil
+	return pdf, nil
 }
 
 func (w *pdfWriter) write() {
@@ -270,7 +299,10 @@ func partyLabels(ps []Party, sep string) string {
 }
 
 // heading starts a section; a section never starts in the last 30 mm.
-func (w *pdfWriter) heading(id string) {
+func (w *pdfWriter) heading(id string) { w.headingText(creditTitle(id)) }
+
+// headingText starts a section titled s.
+func (w *pdfWriter) headingText(s string) {
 	p := w.pdf
 	if p.GetY() > 297-18-30 {
 		p.AddPage()
@@ -278,7 +310,7 @@ func (w *pdfWriter) heading(id string) {
 	p.Ln(3)
 	p.SetFont(pdfFont, "", 12)
 	p.SetFillColor(236, 239, 241)
-	p.MultiCell(bodyW, 7, creditTitle(id), "", "L", true)
+	p.MultiCell(bodyW, 7, s, "", "L", true)
 	p.Ln(1)
 	p.SetFont(pdfFont, "", bodySize)
 }

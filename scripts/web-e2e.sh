@@ -2,7 +2,7 @@
 # The UI's end-to-end test (part of make test): installs Chromium and the
 # npm packages when missing, builds the UI and the binary, and drives
 # `riskgraph demo` (a small sample on a free port) in headless Chromium
-# (web/e2e/e2e.mjs, then web/e2e/issue18.mjs and web/e2e/pages.mjs). Screenshots go to web/e2e/out/ (UPDATE_SCREENSHOTS=1
+# (web/e2e/e2e.mjs, then web/e2e/issue18.mjs, web/e2e/pages.mjs and web/e2e/cases.mjs). Screenshots go to web/e2e/out/ (UPDATE_SCREENSHOTS=1
 # copies them to docs/screenshots/).
 #
 # Without Chromium or npm it skips with a message — except under CI=true,
@@ -31,6 +31,8 @@ RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/issue18.mjs
 # Issue 15's review pages, issue 16's credit check and record actions, issue 17's
 # credit-report links, issue 20's /api/docs (ONLY=review,records,apidocs runs some).
 RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/pages.mjs
+# Case files: save, share URL in a fresh page, stale save, exports, case list (ONLY=save,share runs some).
+RISKGRAPH_BIN="$root/.services/riskgraph-e2e" node e2e/cases.mjs
 if [ "${UPDATE_SCREENSHOTS:-}" = 1 ]; then
 	for f in e2e/out/*.png; do
 		case $(basename "$f") in fail-*) ;; *) cp "$f" "$root/docs/screenshots/" ;; esac

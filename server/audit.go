@@ -206,7 +206,9 @@ func (a *API) auditQuery(c echo.Context) error {
 		return err
 	}
 	q := store.AuditQuery{KeyID: c.QueryParam("key_id"), Route: c.QueryParam("route"), Before: c.QueryParam("before"), Limit: limit}
-	if raw := c.QueryParam("entity"); raw != "" {
+	if raw := c.QueryParam("entity"); strings.HasPrefix(raw, "case:") {
+		q.Entity = raw // a case file's entries (cases.go)
+	} else if raw != "" {
 		ref, err := parseRef(raw)
 		if err != nil {
 			return err

@@ -37,6 +37,8 @@ func (a *API) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			limit = a.opts.BatchBodyLimit
 		case checksBatchPath:
 			limit = max(limit, checksBatchBodyLimit)
+		case casesPath, casePath:
+			limit = max(limit, caseBodyLimit)
 		}
 		if req.ContentLength > limit {
 			return tooLarge(c, limit)

@@ -113,6 +113,11 @@ func sample(r route) (string, string) {
 		body = `{"scenario":"bidding","subjects":["` + storetest.C + `"]}`
 	case strings.HasSuffix(p, "/credit-checks"):
 		body = `{"scenario":"bidding","subject":"` + storetest.C + `"}`
+	case strings.HasSuffix(p, "/cases") || strings.HasSuffix(p, "/cases/run-x"):
+		body = `{"version": 1, "title": "t", "view": {"mode": "network", "nodes": [], "edges": []}}`
+		if strings.HasSuffix(p, "/cases") {
+			body = `{"title": "t", "view": {"mode": "network", "nodes": [], "edges": []}}`
+		}
 	case strings.HasSuffix(p, ":batch"):
 		body = `{"keys":["` + storetest.B + `"]}`
 	}

@@ -164,6 +164,7 @@ type Store interface {
 	CreditFileStore   // creditfile.go
 	LicenceReader     // licences.go
 	CreditReportStore // creditreports.go
+	CaseStore         // cases.go
 	// Generation is the data generation: it advances with every accepted
 	// batch (not with results), so equal generations mean equal data.
 	Generation(ctx context.Context) (uint64, error)

@@ -218,7 +218,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := g.file.snapshot(emit); err != nil {
 		return err
 	}
-	return g.creditReports.snapshot(emit)
+	if err := g.creditReports.snapshot(emit); err != nil {
+		return err
+	}
+	return g.cases.snapshot(emit)
 }
 
 // snapshot emits the keys (revocations included).

@@ -60,6 +60,7 @@ type graph struct {
 	// licences and issued credit reports (licences.go).
 	licences      licences
 	creditReports creditReports
+	cases         cases // cases.go
 }
 
 func newGraph() graph {
@@ -143,6 +144,7 @@ func (g *graph) apply(e *entry) {
 	g.checks.apply(e.Checks)
 	g.applyFile(e.File)
 	g.creditReports.apply(e.CreditReport)
+	g.cases.apply(e.Case)
 }
 
 // lookup returns the id of an enterprise or person.

@@ -74,6 +74,8 @@ type Store struct {
 	xrefMu sync.Mutex
 	// fileMu orders the credit file's writes that read before they write (creditfile.go).
 	fileMu sync.Mutex
+	// caseMu orders the case writes that read before they write (cases.go).
+	caseMu sync.Mutex
 }
 
 // entry is one journal record.
@@ -100,6 +102,8 @@ type entry struct {
 	File *fileEntry `json:"file,omitempty"`
 	// An issued credit report (licences.go).
 	CreditReport *creditReportRow `json:"credit_report,omitempty"`
+	// A case file as stored (cases.go).
+	Case *store.Case `json:"case,omitempty"`
 	// Written by Compact (compact.go): results to make current as they are
 	// (with their previous score), and the data generation to restore.
 	Current    []models.RiskResult `json:"current,omitempty"`

@@ -224,6 +224,7 @@ func TestStatementsExplain(t *testing.T) {
 	maps.Copy(params, fileExplainParams())
 	maps.Copy(params, licenceExplainParams())
 	maps.Copy(params, ownerExplainParams())
+	maps.Copy(params, caseExplainParams())
 	for _, name := range cypher.Names() {
 		t.Run(name, func(t *testing.T) {
 			p, ok := params[name]

@@ -95,6 +95,7 @@ var schema = []string{
 	qSchemaCommitmentID, qSchemaCommitmentSubject, qSchemaObjectionID, qSchemaObjectionRecord, // creditfile.go
 	qSchemaRepairID, qSchemaRepairRecord,
 	qSchemaLicenceID, qSchemaLicenceEnterprise, qSchemaCreditReportNumber, // licences.go
+	qSchemaCaseID, // cases.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

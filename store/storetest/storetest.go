@@ -59,6 +59,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"CreditReports", testCreditReports}, // licences.go
 		{"OwnerFacts", testOwnerFacts},       // owners.go
 		{"OwnerCases", testOwnerCases},
+		{"Cases", testCases},     // cases.go
+		{"Induced", testInduced}, // cases.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

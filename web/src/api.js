@@ -59,7 +59,7 @@ export function can(what) {
   const r = session.role;
   if (r === 'admin') return true;
   switch (what) {
-    case 'explorer': case 'reports': case 'review': case 'duplicates': return r === 'inspector';
+    case 'explorer': case 'reports': case 'review': case 'duplicates': case 'cases': return r === 'inspector';
     case 'dashboard': case 'match': return r === 'inspector' || r === 'dashboard';
     case 'checks': return r === 'inspector' || r === 'checker';
     case 'recordActions': return r === 'inspector'; // objections and repairs of records

@@ -247,6 +247,18 @@ export function create() {
     h('button', { type: 'button', id: 'export-csv', onclick: exportCSV, 'data-i18n': 'exportCsv' }, t('exportCsv')),
     h('button', { type: 'button', id: 'export-json', onclick: exportJSON, 'data-i18n': 'exportJson' }, t('exportJson')),
   ];
+  // --- case files: save, share, export (docs/ui.md, "Case files") ---
+  const caseBtn = (id, key, onclick) => h('button', { type: 'button', id, 'data-i18n': key, onclick }, t(key));
+  const caseSaveBtn = caseBtn('case-save', 'caseSave', () => openCaseDialog());
+  const caseShareBtn = caseBtn('case-share', 'caseShare', () => shareCase());
+  const caseHtmlBtn = caseBtn('case-export-html', 'caseExportHtml', () => exportCase('html'));
+  const casePdfBtn = caseBtn('case-export-pdf', 'caseExportPdf', () => exportCase('pdf'));
+  const caseName = h('span', { id: 'case-name', class: 'muted small', role: 'status' }, t('caseNone'));
+  const caseShareBox = h('span', { id: 'case-share-box', class: 'small', hidden: true });
+  const caseNotesText = h('p', { class: 'case-notes small' });
+  const caseNotesView = h('details', { id: 'case-notes-view', hidden: true }, h('summary', { 'data-i18n': 'caseNotes' }, t('caseNotes')), caseNotesText);
+  const caseTools = h('div', { class: 'group case-tools', role: 'group', 'aria-label': t('caseTools'), 'data-i18n-label': 'caseTools' },
+    caseSaveBtn, caseShareBtn, caseHtmlBtn, casePdfBtn, caseName, caseShareBox);
   const legendBtn = h('button', { type: 'button', id: 'legend-toggle', 'aria-expanded': 'true', 'aria-controls': 'legend', 'data-i18n': 'legend',
     onclick: () => { legend.hidden = !legend.hidden; legend.classList.toggle('open', !legend.hidden); legendBtn.setAttribute('aria-expanded', String(!legend.hidden)); } }, t('legend'));
   const toolbar = h('div', { class: 'toolbar' },
@@ -255,7 +267,8 @@ export function create() {
     h('label', {}, h('span', { 'data-i18n': 'depth' }, t('depth')), ' ', depthSel),
     h('label', {}, h('span', { 'data-i18n': 'limit' }, t('limit')), ' ', limitSel),
     h('fieldset', { class: 'types' }, h('legend', { 'data-i18n': 'types' }, t('types')), typeBoxes),
-    h('div', { class: 'group' }, h('button', { type: 'button', id: 'fit', onclick: () => cy && cy.fit(undefined, 30), 'data-i18n': 'fit' }, t('fit')), legendBtn, exportBtns));
+    h('div', { class: 'group' }, h('button', { type: 'button', id: 'fit', onclick: () => cy && cy.fit(undefined, 30), 'data-i18n': 'fit' }, t('fit')), legendBtn, exportBtns),
+    caseTools);
 
   // --- filters in the graph: grade, kind, date (as the network stood), grouping, hidden ---
   const chk = (id, label, checked, onchange) => {
@@ -375,7 +388,7 @@ export function create() {
   const side = h('aside', { id: 'side', class: 'side', 'aria-label': 'details', tabindex: '-1' }, h('p', { class: 'muted' }, t('selectNode')));
   const graphBox = h('div', { class: 'graph' }, status, canvas, busy, legend, tip);
   const split = h('div', { class: 'split' }, graphBox, side);
-  const el = h('section', { class: 'explorer' }, toolbar, viewBar, pathBar, split);
+  const el = h('section', { class: 'explorer' }, toolbar, caseNotesView, viewBar, pathBar, split);
   // The graph fills the window below the toolbar (which wraps to one or two
   // lines), so its status line and its bottom stay in view.
   function fitHeight() {
@@ -524,19 +537,38 @@ export function create() {
       });
       for (const [key, { ms, es }] of buckets) {
         if (ms.length < GROUP_MIN) continue;
-        const [kind, rec, type, dir] = key.split('|');
-        const gid = 'group:' + nid + '|' + key;
-        let x = 0, y = 0;
-        for (const m of ms) { const p = m.position(); x += p.x; y += p.y; }
-        const label = groupLabel(kind, rec, type, dir, ms.length);
-        groups.set(gid, { parent: nid, kind, nodes: ms.map((m) => ({ group: 'nodes', data: m.data(), classes: m.classes() })), edges: es.map((e) => ({ group: 'edges', data: e.data(), classes: e.classes() })) });
         drop.push(...ms);
-        add.push({ group: 'nodes', position: { x: x / ms.length, y: y / ms.length }, data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null,
-          color: '#d9d9d9', size: Math.round(26 + 6 * Math.sqrt(ms.length)), props: {}, risk: {}, count: ms.length } });
-        add.push({ group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? nid : gid, target: dir === 'out' ? gid : nid, type, label: String(ms.length), ratio: 0, props: {} } });
+        add.push(...groupElements(nid, key, ms, es));
       }
     });
     if (drop.length) { cy.collection(drop).remove(); cy.add(add); }
+  }
+  // groupElements records the group of the leaves ms (reached from nid over
+  // es; key: kind|record kind|type|direction) and returns its node, at
+  // position or the leaves' centre, and its edge.
+  function groupElements(nid, key, ms, es, position) {
+    const [kind, rec, type, dir] = key.split('|');
+    const gid = 'group:' + nid + '|' + key;
+    let x = 0, y = 0;
+    for (const m of ms) { const p = m.position(); x += p.x; y += p.y; }
+    const label = groupLabel(kind, rec, type, dir, ms.length);
+    groups.set(gid, { parent: nid, kind, nodes: ms.map((m) => ({ group: 'nodes', data: m.data(), classes: m.classes() })), edges: es.map((e) => ({ group: 'edges', data: e.data(), classes: e.classes() })) });
+    return [{ group: 'nodes', position: position || { x: x / ms.length, y: y / ms.length }, data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null,
+      color: '#d9d9d9', size: Math.round(26 + 6 * Math.sqrt(ms.length)), props: {}, risk: {}, count: ms.length } },
+    { group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? nid : gid, target: dir === 'out' ? gid : nid, type, label: String(ms.length), ratio: 0, props: {} } }];
+  }
+  // restoreGroup collapses the nodes ids into the group gid again (a case
+  // file's group, at its saved place).
+  function restoreGroup(gid, ids, position) {
+    const parts = gid.slice('group:'.length).split('|');
+    if (parts.length < 5) return;
+    const key = parts.slice(-4).join('|'), nid = parts.slice(0, -4).join('|');
+    const ms = ids.map((id) => cy.getElementById(id)).filter((m) => m.nonempty());
+    if (!ms.length || cy.getElementById(nid).empty()) return;
+    const es = cy.collection(ms).connectedEdges().toArray();
+    const add = groupElements(nid, key, ms, es, position);
+    cy.collection(ms).remove();
+    cy.add(add);
   }
   // ungroup puts a group's members back on free space around it.
   function ungroup(gid) {
@@ -647,6 +679,7 @@ export function create() {
         state.lastRender = performance.now() - t0;
         window.__rg.lastRender = state.lastRender;
         window.__rg.renders = (window.__rg.renders || 0) + 1;
+        renderCaseBar();
         resolve();
       }));
       l.run();
@@ -1351,6 +1384,189 @@ export function create() {
     download(`riskgraph-${stamp()}.json`, new Blob([JSON.stringify({ title: ti, as_of: asOf, run, exported, legend: lg, ...rows() }, null, 1)], { type: 'application/json' }));
   }
 
+  // --- case files ---
+  // A case file saves the canvas as the inspector holds it: every node
+  // (those inside a group too) at its place, pins, hidden nodes, groups,
+  // the relationships drawn, the toolbar's and the filters' settings and
+  // the viewport. Opening one (#/case/<id>) draws the saved nodes at their
+  // places from the API's graph of the case (names, grades as they are
+  // now), so another inspector sees the same view.
+  state.caseInfo = null; // the open case (without its view)
+  const round = (x) => Math.round(x * 10) / 10;
+  function captureView() {
+    const nodes = [], edges = [], grps = [];
+    const seen = new Set();
+    const addEdge = (d) => {
+      const k = d.source + '|' + d.target + '|' + d.type;
+      if (!seen.has(k)) { seen.add(k); edges.push({ from: d.source, to: d.target, type: d.type }); }
+    };
+    if (cy) {
+      cy.nodes().forEach((n) => {
+        const p = n.position();
+        if (n.data('kind') === 'group') { if (groups.has(n.id())) grps.push({ id: n.id(), x: round(p.x), y: round(p.y) }); return; }
+        nodes.push({ id: n.id(), x: round(p.x), y: round(p.y), pinned: n.hasClass('pinned') || undefined, hidden: state.hidden.has(n.id()) || undefined,
+          owner: n.hasClass('owner') || undefined });
+      });
+      for (const [gid, g] of groups) {
+        const gn = cy.getElementById(gid);
+        if (gn.empty()) continue;
+        const p = gn.position();
+        for (const j of g.nodes) nodes.push({ id: j.data.id, x: round(p.x), y: round(p.y), group: gid, hidden: state.hidden.has(j.data.id) || undefined });
+        for (const j of g.edges) addEdge(j.data);
+      }
+      cy.edges().forEach((e) => { if (!e.id().startsWith('gedge:')) addEdge(e.data()); });
+    }
+    const on = (id) => (id && cy && cy.getElementById(id).nonempty() ? id : undefined);
+    const pan = cy ? cy.pan() : { x: 0, y: 0 };
+    return { mode: state.mode, root: on(state.root), from: state.mode === 'path' ? on(state.from && state.from.id) : undefined,
+      to: state.mode === 'path' ? on(state.to && state.to.id) : undefined, depth: state.depth, limit: state.limit,
+      types: state.types.size === TYPES.length ? undefined : [...state.types], expand_by: state.expandBy, group: state.group,
+      hidden_grades: [...state.hiddenGrades], hidden_kinds: [...state.hiddenKinds], as_of: state.asOf || undefined, selected: state.selected || undefined,
+      zoom: cy ? round(cy.zoom() * 1000) / 1000 : undefined, pan: { x: round(pan.x), y: round(pan.y) }, nodes, edges, groups: grps };
+  }
+  // syncControls makes the toolbar and the filters show the state.
+  function syncControls() {
+    depthSel.value = String(state.depth);
+    if (![...limitSel.options].some((o) => +o.value === state.limit)) limitSel.append(h('option', { value: state.limit }, String(state.limit)));
+    limitSel.value = String(state.limit);
+    for (const ty of TYPES) el.querySelector('#type-' + ty).checked = state.types.has(ty);
+    for (const g of GRADE_KEYS) el.querySelector('#show-grade-' + g).checked = !state.hiddenGrades.has(g);
+    for (const k of KINDS) el.querySelector('#show-kind-' + k).checked = !state.hiddenKinds.has(k);
+    el.querySelector('#group-leaves').checked = state.group;
+    for (const b of modeBtns) b.setAttribute('aria-pressed', String(b.id === 'mode-' + state.mode));
+  }
+  function renderCaseBar() {
+    const c = state.caseInfo;
+    caseName.textContent = c ? t('caseCurrent', { title: c.title, v: c.version }) + (c.archived ? ' · ' + t('caseArchivedTag') : '') : t('caseNone');
+    caseNotesView.hidden = !(c && c.notes);
+    caseNotesText.textContent = c ? c.notes || '' : '';
+    for (const b of [caseShareBtn, caseHtmlBtn, casePdfBtn]) b.disabled = !c;
+    caseSaveBtn.disabled = !cy || !cy.nodes().length;
+    if (window.__rg) window.__rg.caseId = c ? c.id : null;
+  }
+  // openCase draws case id as it was saved.
+  async function openCase(id) {
+    const my = ++state.seq;
+    ensureCy();
+    setBusy(true);
+    try {
+      const r = await api('/cases/' + enc(id));
+      if (my !== state.seq) return;
+      const c = r.case, v = c.view;
+      state.mode = v.mode; state.root = v.root || ''; state.depth = v.depth || 2; state.limit = v.limit || 500;
+      state.types = new Set(v.types && v.types.length ? v.types : TYPES); state.expandBy = v.expand_by || 'all'; state.group = !!v.group;
+      state.hiddenGrades = new Set(v.hidden_grades || []); state.hiddenKinds = new Set(v.hidden_kinds || []);
+      state.pending.clear(); state.paths = []; state.data = r;
+      syncControls();
+      pathBar.hidden = state.mode !== 'path';
+      const at = new Map(v.nodes.map((n) => [n.id, n]));
+      const want = new Set(v.edges.map((e) => e.from + '|' + e.to + '|' + e.type));
+      const els = elementsOf(r.graph.nodes, r.graph.edges.filter((e) => want.has(e.from + '|' + e.to + '|' + e.type)))
+        .map((x) => (x.group === 'nodes' ? { ...x, position: { x: at.get(x.data.id).x, y: at.get(x.data.id).y } } : x));
+      await draw(els, { name: 'preset' }, state.root || null, false);
+      if (my !== state.seq) return;
+      cy.startBatch();
+      for (const n of v.nodes) {
+        const node = cy.getElementById(n.id);
+        if (n.pinned) node.addClass('pinned').lock();
+        if (n.owner) node.addClass('owner');
+      }
+      for (const g of v.groups || []) restoreGroup(g.id, v.nodes.filter((n) => n.group === g.id).map((n) => n.id), { x: g.x, y: g.y });
+      tidy();
+      cy.endBatch();
+      const name = (nid) => labelOf(nid);
+      state.from = v.from ? { id: v.from, name: name(v.from) } : null;
+      state.to = v.to ? { id: v.to, name: name(v.to) } : null;
+      if (state.mode === 'path') {
+        renderPathBar();
+        for (const e of [v.from, v.to]) if (e) cy.getElementById(e).addClass('endpoint');
+      }
+      state.hidden = new Set(v.nodes.filter((n) => n.hidden).map((n) => n.id));
+      setAsOf(v.as_of || '');
+      if (v.zoom) cy.zoom(v.zoom);
+      if (v.pan) cy.pan(v.pan);
+      setBusy(false);
+      state.caseInfo = { ...c, view: undefined };
+      renderCaseBar();
+      setStatus(t('caseOpened', { title: c.title, n: v.nodes.length }) + (r.missing && r.missing.length ? ' · ' + t('caseMissing', { n: r.missing.length }) : '') + ' · ' + countText(),
+        r.missing && r.missing.length ? 'warn' : '');
+      caseNotesView.open = !!c.notes;
+      if (v.selected && cy.getElementById(v.selected).nonempty()) select(v.selected);
+      window.__rg.caseOpened = (window.__rg.caseOpened || 0) + 1;
+    } catch (e) {
+      if (my !== state.seq) return;
+      setBusy(false);
+      setStatus(t('error') + ': ' + e.message, 'error');
+    }
+  }
+  // The save dialog: title and notes; an open case is replaced (with the
+  // version it was read at) unless "save as new" is ticked.
+  const caseTitleIn = h('input', { id: 'case-title-input', required: true, maxlength: 200, autocomplete: 'off' });
+  const caseNotesIn = h('textarea', { id: 'case-notes-input', rows: 6, maxlength: 20000 });
+  const caseAsNew = h('input', { type: 'checkbox', id: 'case-as-new' });
+  const caseAsNewLabel = h('label', { class: 'chk' }, caseAsNew, h('span', { 'data-i18n': 'caseSaveAsNew' }, t('caseSaveAsNew')));
+  const caseMsg = h('p', { id: 'case-msg', class: 'small error', role: 'alert', hidden: true });
+  const caseDialog = h('dialog', { id: 'case-dialog', class: 'case-dialog', 'aria-labelledby': 'case-dialog-title' },
+    h('form', { onsubmit: (e) => { e.preventDefault(); saveCase(); } },
+      h('h2', { id: 'case-dialog-title', 'data-i18n': 'caseDialog' }, t('caseDialog')),
+      h('label', { for: 'case-title-input', 'data-i18n': 'caseTitle' }, t('caseTitle')), caseTitleIn,
+      h('label', { for: 'case-notes-input', 'data-i18n': 'caseNotes' }, t('caseNotes')), caseNotesIn,
+      caseAsNewLabel, caseMsg,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'case-submit', 'data-i18n': 'caseSubmit' }, t('caseSubmit')),
+        h('button', { type: 'button', id: 'case-cancel', 'data-i18n': 'caseCancel', onclick: () => caseDialog.close() }, t('caseCancel')))));
+  el.append(caseDialog);
+  function openCaseDialog() {
+    const c = state.caseInfo;
+    caseTitleIn.value = c ? c.title : title();
+    caseNotesIn.value = c ? c.notes || '' : '';
+    caseAsNew.checked = !!(c && c.archived);
+    caseAsNew.disabled = !!(c && c.archived);
+    caseAsNewLabel.hidden = !c;
+    caseMsg.hidden = true;
+    caseDialog.showModal();
+    caseTitleIn.focus();
+  }
+  async function saveCase() {
+    const c = state.caseInfo;
+    const body = { title: caseTitleIn.value.trim(), notes: caseNotesIn.value, view: captureView() };
+    const replace = c && !caseAsNew.checked;
+    try {
+      const saved = replace ? await api('/cases/' + enc(c.id), { method: 'PUT', body: { version: c.version, ...body } })
+        : await api('/cases', { method: 'POST', body });
+      state.caseInfo = { ...saved, view: undefined };
+      history.replaceState(null, '', '#/case/' + enc(saved.id));
+      caseDialog.close();
+      renderCaseBar();
+      setStatus(t('caseSaved', { v: saved.version }));
+    } catch (e) {
+      let msg = t('error') + ': ' + e.message;
+      if (e.status === 409 && replace && !c.archived) {
+        const now = await api('/cases/' + enc(c.id)).catch(() => null);
+        msg = t('caseStale', { v: now ? now.case.version : '?' }) + ' (' + e.message + ')';
+        if (now && now.case.archived) msg = t('caseArchivedReadOnly');
+      }
+      caseMsg.hidden = false;
+      caseMsg.textContent = msg;
+    }
+  }
+  function shareCase() {
+    const c = state.caseInfo;
+    if (!c) return;
+    const url = location.origin + location.pathname + '#/case/' + enc(c.id);
+    const box = h('input', { id: 'case-share-url', type: 'text', readonly: true, value: url, size: 40, 'aria-label': t('caseShare') });
+    caseShareBox.replaceChildren(h('span', { class: 'muted' }, t('caseShareHelp') + ' '), box);
+    caseShareBox.hidden = false;
+    box.select();
+    if (navigator.clipboard) navigator.clipboard.writeText(url).catch(() => {});
+  }
+  function exportCase(format) {
+    const c = state.caseInfo;
+    if (!c) return;
+    const type = format === 'pdf' ? 'application/pdf' : 'text/html';
+    openBlob(() => apiBlob('/cases/' + enc(c.id) + '/export?format=' + format, type)).catch((e) => setStatus(t('error') + ': ' + e.message, 'error'));
+  }
+  renderCaseBar();
+
   return {
     el,
     show(arg) {
@@ -1368,6 +1584,9 @@ export function create() {
       if (cy) cy.edges().forEach((e) => e.data('label', edgeLabel({ type: e.data('type'), props: e.data('props') })));
       if (state.selected) select(state.selected);
       if (!pathBar.hidden) renderPathBar();
+      renderCaseBar();
     },
+    // openCase draws the case file id as it was saved (#/case/<id>).
+    openCase(id) { fitHeight(); return openCase(id); },
   };
 }

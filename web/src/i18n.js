@@ -90,6 +90,14 @@ const zh = {
   decSeverity: '更正后的严重程度（0–1）', decNote: '说明', decSubmit: '作出决定', decDone: '异议已决定。', decDecided: '决定于',
   repFile: '信用修复', repDate: '修复日期', repBasis: '修复依据', repSubmit: '登记修复', repDone: '已登记信用修复：自修复日期起不再计入。', repDoneOn: '{d} 信用修复',
   creditReport: '信用报告', creditReportAria: '打开 {name} 的信用报告（{f}）',
+  cases: '案件', caseTools: '案件', caseSave: '保存案件', caseShare: '分享链接', caseExportHtml: '导出案件 HTML', caseExportPdf: '导出案件 PDF',
+  caseNone: '未保存为案件', caseCurrent: '案件：{title}（第 {v} 版）', caseArchivedTag: '已归档', caseDialog: '保存案件', caseTitle: '案件名称', caseNotes: '笔记',
+  caseSaveAsNew: '另存为新案件', caseSubmit: '保存', caseCancel: '取消', caseSaved: '案件已保存（第 {v} 版）。', caseStale: '他人已更新此案件（第 {v} 版）：请重新打开后再保存，或另存为新案件。',
+  caseOpened: '已打开案件「{title}」', caseMissing: '{n} 个节点已不在数据中', caseShareHelp: '复制此链接给其他检查人员，打开即为保存时的视图：',
+  caseListTitle: '案件', caseListHelp: '检查人员保存的调查：打开即恢复保存时的图谱视图；导出含图、图例、主体表与笔记。', caseShowArchived: '含已归档', caseMine: '仅我创建的',
+  caseOpen: '打开', caseArchive: '归档', caseArchived: '已归档', caseUpdated: '更新', caseCreatedBy: '创建者', caseVersion: '版本', caseNodes: '节点',
+  caseEmpty: '还没有案件：在网络探查中点击“保存案件”。', caseArchiveConfirm: '归档后案件只读，但仍可查看和导出。归档「{title}」？', caseTotal: '共 {n} 个案件',
+  caseArchivedReadOnly: '此案件已归档，只读：可另存为新案件。',
 };
 const en = {
   skip: 'Skip to content', brand: 'market-entity risk graph', explorer: 'Network explorer', dashboard: 'Risk dashboard', logout: 'Log out',
@@ -181,6 +189,14 @@ const en = {
   decSeverity: 'Corrected severity (0–1)', decNote: 'Note', decSubmit: 'Decide', decDone: 'Objection decided.', decDecided: 'Decided',
   repFile: 'Credit repair', repDate: 'Repair date', repBasis: 'Basis', repSubmit: 'Record repair', repDone: 'Repair recorded: the record stops counting from its date.', repDoneOn: 'Repaired {d}',
   creditReport: 'Credit report', creditReportAria: 'Open the credit report of {name} ({f})',
+  cases: 'Cases', caseTools: 'Case', caseSave: 'Save case', caseShare: 'Share link', caseExportHtml: 'Export case HTML', caseExportPdf: 'Export case PDF',
+  caseNone: 'Not saved as a case', caseCurrent: 'Case: {title} (version {v})', caseArchivedTag: 'archived', caseDialog: 'Save case', caseTitle: 'Case title', caseNotes: 'Notes',
+  caseSaveAsNew: 'Save as a new case', caseSubmit: 'Save', caseCancel: 'Cancel', caseSaved: 'Case saved (version {v}).', caseStale: 'Someone else saved this case meanwhile (version {v}): reopen it before saving, or save as a new case.',
+  caseOpened: 'Opened case "{title}"', caseMissing: '{n} nodes are no longer in the data', caseShareHelp: 'Send this link to another inspector; it opens the view as saved:',
+  caseListTitle: 'Cases', caseListHelp: 'Investigations inspectors saved: opening one restores the graph as saved; the export has the picture, legend, entity table and notes.', caseShowArchived: 'include archived', caseMine: 'only mine',
+  caseOpen: 'Open', caseArchive: 'Archive', caseArchived: 'archived', caseUpdated: 'Updated', caseCreatedBy: 'Created by', caseVersion: 'Version', caseNodes: 'Nodes',
+  caseEmpty: 'No cases yet: use "Save case" in the explorer.', caseArchiveConfirm: 'An archived case is read-only but can still be opened and exported. Archive "{title}"?', caseTotal: '{n} cases',
+  caseArchivedReadOnly: 'This case is archived and read-only: save it as a new case.',
 };
 const dicts = { zh, en };
 let lang = localStorage.getItem('rg.lang') === 'en' ? 'en' : 'zh';

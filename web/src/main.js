@@ -1,7 +1,8 @@
 // Entry: session (key or insecure dev mode), language, hash routing between
 // the explorer (#/explorer[/<key>]), the dashboard (#/dashboard), the match
 // page (#/match), the match review queue (#/review), duplicate pairs
-// (#/duplicates) and credit checks (#/checks).
+// (#/duplicates), credit checks (#/checks) and case files (#/cases; one
+// case opens in the explorer at #/case/<id>).
 import './style.css';
 import { t, getLang, setLang, applyI18n } from './i18n.js';
 import { session, whoami, setKey, can } from './api.js';
@@ -13,6 +14,7 @@ const views = {};
 const loaders = {
   explorer: () => import('./explorer.js'), dashboard: () => import('./dashboard.js'), match: () => import('./match.js'),
   review: () => import('./review.js'), duplicates: () => import('./review.js'), checks: () => import('./checks.js'),
+  cases: () => import('./cases.js'),
 };
 const NAMES = Object.keys(loaders);
 const home = () => ['explorer', 'dashboard', 'checks'].find((n) => can(n)) || null;
@@ -31,6 +33,9 @@ async function route() {
   if (!session.role) return;
   const hash = location.hash || '';
   let [, name, arg] = hash.match(/^#\/(\w+)(?:\/(.*))?$/) || [];
+  // #/case/<id>: a case file, drawn by the explorer as it was saved.
+  const caseId = name === 'case' && arg ? arg : null;
+  if (caseId !== null) name = 'explorer';
   if (!loaders[name] || !can(name)) name = home();
   for (const n of NAMES) {
     const tab = document.getElementById('tab-' + n);
@@ -52,7 +57,7 @@ async function route() {
   // (encodeURIComponent); a hand-typed one that does not decode is used as it is.
   let a = arg || '';
   try { a = decodeURIComponent(a); } catch { /* not escaped */ }
-  v.show(a);
+  if (caseId !== null && name === 'explorer') v.openCase(a); else v.show(a);
 }
 
 function banner() {

@@ -1,0 +1,3 @@
+// One case file with its view.
+MATCH (c:Case {id: $id})
+RETURN properties(c) AS case_file
