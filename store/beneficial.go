@@ -223,13 +223,9 @@ func BeneficialOwners(ctx context.Context, r Reader, keyOrUSCC string, rules Own
 	return out, nil
 }
 
-// ownerTypes are the relationships the walk follows.
-var ownerTypes = []models.RelType{models.RelHoldsShares, models.RelControls, models.RelOfficerOf,
-	models.RelLegalRepOf, models.RelSameAs, models.RelBranchOf}
-
-// upstream loads the network above root level by level: the holdings and
-// controls ending at the enterprises reached, their offices, and their
-// SAME_AS partners (merged into one node).
+// upstream loads the network above root level by level, one Reader.Upward
+// a level: the holdings and controls ending at the enterprises reached,
+// their offices, and their SAME_AS partners (merged into one node).
 func upstream(ctx context.Context, r Reader, root models.Ref, rules OwnerRules) (OwnerNetwork, bool, error) {
 	rep := map[models.Ref]models.Ref{root: root}
 	find := func(x models.Ref) models.Ref {
@@ -254,18 +250,16 @@ func upstream(ctx context.Context, r Reader, root models.Ref, rules OwnerRules) 
 		for _, f := range frontier {
 			expanded[f] = true
 		}
-		all, ns, err := r.Expand(ctx, frontier, ownerTypes)
+		keys := make([]string, len(frontier))
+		for i, f := range frontier {
+			keys[i] = f.Key
+		}
+		// Only what leads up from the frontier: its holders, controllers and
+		// offices, SAME_AS partners and head office (never a holding
+		// company's subsidiaries).
+		es, ns, err := r.Upward(ctx, keys)
 		if err != nil {
 			return OwnerNetwork{}, false, err
-		}
-		// Only what ends at the frontier (and SAME_AS and the root's head
-		// office) matters; the rest (a holding company's subsidiaries) is
-		// dropped before sorting.
-		es := all[:0]
-		for _, ed := range all {
-			if ed.Type == models.RelSameAs || ed.Type == models.RelBranchOf || expanded[ed.To] {
-				es = append(es, ed)
-			}
 		}
 		sortEdgesOnce(es)
 		var next []models.Ref

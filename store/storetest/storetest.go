@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Checks", testChecks},               // checks.go
 		{"OwnerFacts", testOwnerFacts},       // owners.go
 		{"OwnerCases", testOwnerCases},
+		{"Upward", testUpward}, // upward.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
