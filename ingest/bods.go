@@ -24,14 +24,15 @@ import (
 // (docs/beneficial-owners.md, "BODS import"): entity statements become
 // enterprises rows, person statements persons rows, relationship
 // statements' direct interests shareholdings (with voting and income
-// ratios), controls and day-to-day managers. The rows then go through the
+// ratios), controls, day-to-day managers and a head office's control of
+// its branch (branches). The rows then go through the
 // loader like any canonical file, so every validation and reject applies;
 // each reject names the statement it came from. Indirect interests are
 // left out: they are derived, and riskgraph derives them again from the
 // direct ones.
 
 // bodsKinds are the canonical files a BODS input is turned into, in load order.
-var bodsKinds = []FileKind{FileEnterprises, FilePersons, FileShareholdings, FileOfficers, FileControls}
+var bodsKinds = []FileKind{FileEnterprises, FilePersons, FileShareholdings, FileOfficers, FileBranches, FileControls}
 
 // bodsTable is the rows of one canonical kind made from statements.
 type bodsTable struct {
@@ -425,6 +426,12 @@ func (f *bodsFile) relationship(r bodsRel, byKind map[FileKind]*bodsTable) {
 			}
 			byKind[FileControls].add(r.stmt, map[string]string{"controller_kind": partyKind, "controller": partyKey, "enterprise": subj.Key,
 				"basis": string(basis), "group": group, "note": note, "since": in.StartDate, "until": in.EndDate})
+		case bods.InterestLegalFramework:
+			// A head office's control of its branch, as riskgraph writes it
+			// for a foreign company's branch (Art. 8): a branches row.
+			if party.Kind == models.KindEnterprise && strings.HasPrefix(in.Details, "branch_of") {
+				byKind[FileBranches].add(r.stmt, map[string]string{"branch": subj.Key, "parent": partyKey})
+			}
 		case bods.InterestSeniorManager:
 			if party.Kind != models.KindPerson {
 				continue

@@ -338,7 +338,8 @@ type Owner struct {
 	// Share is the person's integrated equity.
 	Share float64 `json:"share"`
 	// Criterion is the first criterion of the 2024 rules the person meets
-	// (equity, income, voting, control, senior_manager); Criteria all.
+	// (equity, income, voting, control, branch_executive, senior_manager);
+	// Criteria all.
 	Criterion string   `json:"criterion"`
 	Criteria  []string `json:"criteria,omitempty"`
 	Chains    []Chain  `json:"chains"`

@@ -41,6 +41,8 @@ func ownersOf(ctx context.Context, r store.Reader, key string, today models.Date
 		s.Controller = &Controller{Party: party(c.Ref), Chain: path(c.Chain), Basis: c.Basis}
 	}
 	switch {
+	case ow.HeadOffice != nil:
+		s.Note = "外国公司分支机构：受益所有人为其境外总公司按第六条判定的受益所有人及本分支机构的高级管理人员（第八条）。 A foreign company's branch: the head office's beneficial owners and the branch's senior executive are reported (Art. 8)."
 	case ow.Fallback:
 		s.Note = "无人符合持股、收益、表决权或控制标准，按规定报告日常经营管理负责人。 Nobody meets the equity, income, voting or control criteria; the day-to-day manager is reported."
 	case len(s.Owners) == 0 && s.Controller == nil:

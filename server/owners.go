@@ -15,15 +15,18 @@ import (
 // one definition (docs/beneficial-owners.md), with the fields the explorer
 // read before the 2024 rules (share, chains' share, majority_chain) kept.
 type ownersView struct {
-	Key                 string          `json:"key"`
-	Today               string          `json:"today"`
-	BeneficialThreshold float64         `json:"beneficial_threshold"`
-	ControlThreshold    float64         `json:"control_threshold"`
-	Filing              store.Filing    `json:"filing"`
-	Fallback            bool            `json:"fallback"`
-	Truncated           bool            `json:"truncated"`
-	BeneficialOwners    []ownerView     `json:"beneficial_owners"`
-	ActualController    *controllerView `json:"actual_controller"`
+	Key                 string       `json:"key"`
+	Today               string       `json:"today"`
+	BeneficialThreshold float64      `json:"beneficial_threshold"`
+	ControlThreshold    float64      `json:"control_threshold"`
+	Filing              store.Filing `json:"filing"`
+	Fallback            bool         `json:"fallback"`
+	Truncated           bool         `json:"truncated"`
+	// HeadOffice is the foreign head office of a branch (Art. 8): the
+	// owners are its beneficial owners and the branch's senior executives.
+	HeadOffice       *models.Ref     `json:"head_office,omitempty"`
+	BeneficialOwners []ownerView     `json:"beneficial_owners"`
+	ActualController *controllerView `json:"actual_controller"`
 }
 
 type chainView struct {
@@ -96,7 +99,7 @@ func owners(a *API, latest *engine.Latest) echo.HandlerFunc {
 		}
 		body := ownersView{Key: o.Enterprise.Key, Today: rules.Today.String(), BeneficialThreshold: rules.Threshold,
 			ControlThreshold: rules.ControlThreshold, Filing: o.Filing, Fallback: o.Fallback, Truncated: o.Truncated,
-			BeneficialOwners: []ownerView{}}
+			HeadOffice: o.HeadOffice, BeneficialOwners: []ownerView{}}
 		for _, ow := range o.Owners {
 			v := ownerView{Person: ow.Person, Name: ow.Name, Criterion: ow.Criterion, Criteria: ow.Criteria, Share: ow.Equity,
 				Voting: ow.Voting, Income: ow.Income, Control: ow.Control, Title: ow.Title, Chains: []chainView{}, ChainsTotal: ow.ChainsTotal}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"net/http"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"riskgraph/auth"
+	"riskgraph/models"
+	"riskgraph/store"
 	"riskgraph/store/storetest"
 )
 
@@ -90,5 +93,48 @@ func TestOwnersAndBODS(t *testing.T) {
 	}
 	if code, _ := bodsAs(auth.Inspector, "src:none:1"); code != 404 {
 		t.Errorf("bods of an unknown key: %d, want 404", code)
+	}
+}
+
+// TestOwnersForeignBranch: for a branch of a foreign company (Art. 8),
+// /owners names the head office, lists the head office's owner with the
+// chain on to the branch and the branch's person in charge as
+// branch_executive, and files under Art. 8.
+func TestOwnersForeignBranch(t *testing.T) {
+	ms := memStore(t)
+	sc := newSecured(t, ms, Options{})
+	const br, head, p1, p2 = "src:t:BR", "src:t:HQ", "b8000000000000000000000000000001", "b8000000000000000000000000000002"
+	err := ms.WriteBatch(context.Background(), &store.Batch{
+		Enterprises:   []models.Enterprise{{Key: br, Name: "测试分公司", Kind: models.EnterpriseBranch}, {Key: head, Name: "HQ Ltd", Kind: models.EnterpriseForeign}},
+		Persons:       []models.Person{{PID: p1, Name: "张三"}, {PID: p2, Name: "李四"}},
+		Branches:      []models.Branch{{Branch: br, Parent: head}},
+		Shareholdings: []models.Shareholding{{Holder: models.PersonRef(p1), Enterprise: head, Ratio: 0.7}},
+		Roles:         []models.Role{{Person: p2, Enterprise: br, Kind: models.RoleOfficer, Title: "branch_head"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := sc.do(t, auth.Inspector, "GET", "/api/v1/enterprises/"+br+"/owners", "")
+	if code != 200 {
+		t.Fatalf("owners: %d %v", code, body)
+	}
+	if h, _ := body["head_office"].(map[string]any); h == nil || h["key"] != head {
+		t.Errorf("head_office %v, want %s", body["head_office"], head)
+	}
+	bos, _ := body["beneficial_owners"].([]any)
+	if len(bos) != 2 {
+		t.Fatalf("owners %v", bos)
+	}
+	a, b := bos[0].(map[string]any), bos[1].(map[string]any)
+	chain, _ := a["chains"].([]any)
+	if a["person"] != p1 || a["criterion"] != "equity" || a["share"] != 0.7 || len(chain) != 1 ||
+		len(chain[0].(map[string]any)["path"].([]any)) != 3 {
+		t.Errorf("head office's owner %v", a)
+	}
+	if b["person"] != p2 || b["criterion"] != "branch_executive" || b["title"] != "branch_head" {
+		t.Errorf("branch executive %v", b)
+	}
+	if f, _ := body["filing"].(map[string]any); f == nil || f["status"] != "required" || !strings.Contains(f["article"].(string), "Art. 8") {
+		t.Errorf("filing %v", body["filing"])
 	}
 }

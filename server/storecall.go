@@ -81,6 +81,11 @@ func (t *timedStore) Expand(ctx context.Context, nodes []models.Ref, types []mod
 	return es, ns, err
 }
 
+func (t *timedStore) Upward(ctx context.Context, keys []string) (es []store.Edge, ns map[models.Ref]store.Node, err error) {
+	err = t.do(ctx, "upward", t.timeout, func(ctx context.Context) error { es, ns, err = t.s.Upward(ctx, keys); return err })
+	return es, ns, err
+}
+
 func (t *timedStore) Search(ctx context.Context, q string, limit int) (hs []store.Hit, err error) {
 	err = t.do(ctx, "search", t.timeout, func(ctx context.Context) error { hs, err = t.s.Search(ctx, q, limit); return err })
 	return hs, err

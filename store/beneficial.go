@@ -40,6 +40,10 @@ const (
 	CriterionVoting Criterion = "voting"
 	// CriterionControl: actual control, alone or jointly (Art. 6 (3)).
 	CriterionControl Criterion = "control"
+	// CriterionBranchExecutive: the senior executive (person in charge) of
+	// a foreign company's branch, reported beside the head office's
+	// beneficial owners (Art. 8).
+	CriterionBranchExecutive Criterion = "branch_executive"
 	// CriterionSeniorManager: nobody meets the above; the person in charge
 	// of day-to-day management is reported (Art. 6, last paragraph).
 	CriterionSeniorManager Criterion = "senior_manager"
@@ -90,6 +94,11 @@ type Owners struct {
 	Controller *Controller `json:"controller"`
 	// Truncated: the network was cut by MaxDepth or MaxNodes.
 	Truncated bool `json:"truncated"`
+	// HeadOffice is set for a branch of a foreign company (Art. 8): its
+	// owners are the head office's beneficial owners under Art. 6, their
+	// chains running on through the head office to the branch, and the
+	// branch's senior executives (criterion branch_executive).
+	HeadOffice *models.Ref `json:"head_office,omitempty"`
 	// Network is the upstream network the answer was computed on, SAME_AS
 	// sets merged (for the BODS export); not part of the API's body.
 	Network OwnerNetwork `json:"-"`
@@ -124,7 +133,8 @@ type Owner struct {
 	Income float64 `json:"income"`
 	// Control says how the person controls (criterion control).
 	Control *Control `json:"control,omitempty"`
-	// Title is the office of a day-to-day manager (criterion senior_manager).
+	// Title is the office of a day-to-day manager (criterion
+	// senior_manager) or of a branch's senior executive (branch_executive).
 	Title string `json:"title,omitempty"`
 	// Chains are the holding walks from the person to the enterprise,
 	// largest equity first (at most MaxChains); ChainsTotal counts them all
@@ -216,6 +226,11 @@ func BeneficialOwners(ctx context.Context, r Reader, keyOrUSCC string, rules Own
 	}
 	out := Owners{Enterprise: e.Ref(), Truncated: truncated, Network: net}
 	out.Owners, out.Controller = c.owners()
+	if head, ok := c.foreignHeadOffice(e); ok {
+		if err := c.headOffice(ctx, r, &out, head); err != nil {
+			return Owners{}, err
+		}
+	}
 	if len(out.Owners) == 0 {
 		out.Owners, out.Fallback = c.dayToDay(e), true
 	}
@@ -223,13 +238,9 @@ func BeneficialOwners(ctx context.Context, r Reader, keyOrUSCC string, rules Own
 	return out, nil
 }
 
-// ownerTypes are the relationships the walk follows.
-var ownerTypes = []models.RelType{models.RelHoldsShares, models.RelControls, models.RelOfficerOf,
-	models.RelLegalRepOf, models.RelSameAs, models.RelBranchOf}
-
-// upstream loads the network above root level by level: the holdings and
-// controls ending at the enterprises reached, their offices, and their
-// SAME_AS partners (merged into one node).
+// upstream loads the network above root level by level, one Reader.Upward
+// a level: the holdings and controls ending at the enterprises reached,
+// their offices, and their SAME_AS partners (merged into one node).
 func upstream(ctx context.Context, r Reader, root models.Ref, rules OwnerRules) (OwnerNetwork, bool, error) {
 	rep := map[models.Ref]models.Ref{root: root}
 	find := func(x models.Ref) models.Ref {
@@ -254,18 +265,16 @@ func upstream(ctx context.Context, r Reader, root models.Ref, rules OwnerRules) 
 		for _, f := range frontier {
 			expanded[f] = true
 		}
-		all, ns, err := r.Expand(ctx, frontier, ownerTypes)
+		keys := make([]string, len(frontier))
+		for i, f := range frontier {
+			keys[i] = f.Key
+		}
+		// Only what leads up from the frontier: its holders, controllers and
+		// offices, SAME_AS partners and head office (never a holding
+		// company's subsidiaries).
+		es, ns, err := r.Upward(ctx, keys)
 		if err != nil {
 			return OwnerNetwork{}, false, err
-		}
-		// Only what ends at the frontier (and SAME_AS and the root's head
-		// office) matters; the rest (a holding company's subsidiaries) is
-		// dropped before sorting.
-		es := all[:0]
-		for _, ed := range all {
-			if ed.Type == models.RelSameAs || ed.Type == models.RelBranchOf || expanded[ed.To] {
-				es = append(es, ed)
-			}
 		}
 		sortEdgesOnce(es)
 		var next []models.Ref
@@ -533,15 +542,20 @@ func (c *ownerCalc) owners() ([]Owner, *Controller) {
 		o.Chains, o.ChainsTotal = c.chains(models.PersonRef(o.Person))
 		out = append(out, *o)
 	}
-	slices.SortFunc(out, func(a, b Owner) int {
-		return cmp.Or(cmp.Compare(criterionRank(a.Criterion), criterionRank(b.Criterion)),
-			cmp.Compare(b.Equity, a.Equity), strings.Compare(a.Person, b.Person))
-	})
+	sortOwners(out)
 	return out, ctrl
 }
 
 func criterionRank(c Criterion) int {
-	return slices.Index([]Criterion{CriterionEquity, CriterionIncome, CriterionVoting, CriterionControl, CriterionSeniorManager}, c)
+	return slices.Index([]Criterion{CriterionEquity, CriterionIncome, CriterionVoting, CriterionControl,
+		CriterionBranchExecutive, CriterionSeniorManager}, c)
+}
+
+func sortOwners(os []Owner) {
+	slices.SortFunc(os, func(a, b Owner) int {
+		return cmp.Or(cmp.Compare(criterionRank(a.Criterion), criterionRank(b.Criterion)),
+			cmp.Compare(b.Equity, a.Equity), strings.Compare(a.Person, b.Person))
+	})
 }
 
 // ctrlOf is who controls an enterprise: its ultimate parties (persons, or
@@ -819,12 +833,8 @@ func (c *ownerCalc) filing(e models.Enterprise, o Owners) Filing {
 	case models.EnterpriseForeign:
 		return Filing{FilingNotApplicable, "Art. 2", "a foreign company is not registered in China; its Chinese branches file"}
 	case models.EnterpriseBranch:
-		for _, ed := range c.net.Edges {
-			if ed.Type == models.RelBranchOf {
-				if c.kindOf(ed.To) == models.EnterpriseForeign {
-					return Filing{FilingRequired, "Art. 2 (3)", "a branch of a foreign company files its beneficial owners"}
-				}
-			}
+		if _, ok := c.foreignHeadOffice(e); ok {
+			return Filing{FilingRequired, "Art. 2 (3), Art. 8", "a branch of a foreign company files its beneficial owners: the head office's and its senior executive (the head office's exemptions abroad do not apply)"}
 		}
 		return Filing{FilingNotRequired, "Art. 2", "branches of domestic companies and partnerships do not file for now (PBoC Q&A on the Measures, 2024-04-30)"}
 	}
@@ -883,4 +893,151 @@ func sortEdgesOnce(es []Edge) {
 	for i := range ks {
 		es[i] = ks[i].e
 	}
+}
+
+// foreignHeadOffice returns the head office of e when e is a branch of a
+// foreign company (its BRANCH_OF leads to an enterprise of kind foreign).
+func (c *ownerCalc) foreignHeadOffice(e models.Enterprise) (models.Ref, bool) {
+	if e.Kind != models.EnterpriseBranch {
+		return models.Ref{}, false
+	}
+	for _, ed := range c.net.Edges {
+		if ed.Type == models.RelBranchOf && c.kindOf(ed.To) == models.EnterpriseForeign {
+			return ed.To, true
+		}
+	}
+	return models.Ref{}, false
+}
+
+// headOffice applies Art. 8 to out, the owners of a branch of the foreign
+// company head: the head office's beneficial owners under Art. 6 (1)–(3),
+// computed on its own upstream network, with every chain (and control
+// chain) running on from the head office to the branch; the head office's
+// actual controller when the branch has none of its own; and the
+// branch's senior executives (criterion branch_executive). The head
+// office's network joins out.Network, so the BODS export can name every
+// link of the chains.
+func (c *ownerCalc) headOffice(ctx context.Context, r Reader, out *Owners, head models.Ref) error {
+	hnet, truncated, err := upstream(ctx, r, head, c.rules)
+	if err != nil {
+		return err
+	}
+	hc := newOwnerCalc(hnet, c.rules)
+	hc.kinds = c.kinds
+	owners, ctrl := hc.owners()
+	branch := c.net.Root.String()
+	onward := func(path []string) []string {
+		if len(path) == 0 {
+			return path
+		}
+		return append(slices.Clone(path), branch)
+	}
+	have := map[string]int{}
+	for i, o := range out.Owners {
+		have[o.Person] = i
+	}
+	for _, o := range owners {
+		for i := range o.Chains {
+			o.Chains[i].Path = onward(o.Chains[i].Path)
+		}
+		if o.Control != nil {
+			cc := *o.Control
+			cc.Chain = onward(cc.Chain)
+			o.Control = &cc
+		}
+		if _, ok := have[o.Person]; ok {
+			continue // an owner of the branch itself already
+		}
+		have[o.Person] = len(out.Owners)
+		out.Owners = append(out.Owners, o)
+	}
+	if out.Controller == nil && ctrl != nil {
+		ct := *ctrl
+		ct.Chain = onward(ct.Chain)
+		out.Controller = &ct
+	}
+	for _, x := range c.branchExecutives() {
+		if i, ok := have[x.Person]; ok {
+			o := &out.Owners[i]
+			o.Criteria = append(o.Criteria, CriterionBranchExecutive)
+			if o.Title == "" {
+				o.Title = x.Title
+			}
+			continue
+		}
+		have[x.Person] = len(out.Owners)
+		out.Owners = append(out.Owners, x)
+	}
+	sortOwners(out.Owners)
+	// The head office's network joins the branch's: its nodes and members
+	// (a node both have keeps the branch's), its edges once each.
+	for ref, n := range hnet.Nodes {
+		if _, ok := out.Network.Nodes[ref]; !ok {
+			out.Network.Nodes[ref] = n
+		}
+	}
+	for ref, ms := range hnet.Members {
+		if _, ok := out.Network.Members[ref]; !ok {
+			out.Network.Members[ref] = ms
+		}
+	}
+	seen := map[string]bool{}
+	edges := make([]Edge, 0, len(out.Network.Edges)+len(hnet.Edges))
+	for _, ed := range append(slices.Clone(out.Network.Edges), hnet.Edges...) {
+		if id := ed.ID(); !seen[id] {
+			seen[id] = true
+			edges = append(edges, ed)
+		}
+	}
+	sortEdgesOnce(edges)
+	out.Network.Edges = edges
+	out.HeadOffice = &head
+	out.Truncated = out.Truncated || truncated
+	return nil
+}
+
+// branchExecutives returns the senior executives of a branch (Art. 8), by
+// the first tier that names anyone, among its offices in force: officers
+// marked day_to_day; else its person in charge (branch_head, 负责人);
+// else general managers (as dayToDay reads them); else managers; else its
+// legal representative (where a source puts the person in charge in that
+// column).
+func (c *ownerCalc) branchExecutives() []Owner {
+	title := func(ed Edge) string { t, _ := ed.Props["title"].(string); return t }
+	officer := func(ok func(Edge) bool) func(Edge) bool {
+		return func(ed Edge) bool { return ed.Type == models.RelOfficerOf && ok(ed) }
+	}
+	tiers := []func(Edge) bool{
+		officer(func(ed Edge) bool { return ed.Props["day_to_day"] == true }),
+		officer(func(ed Edge) bool { return title(ed) == "branch_head" }),
+		officer(func(ed Edge) bool {
+			text, _ := ed.Props["title_text"].(string)
+			return title(ed) == "general_manager" || strings.Contains(strings.ReplaceAll(text, "副总经理", ""), "总经理")
+		}),
+		officer(func(ed Edge) bool { return title(ed) == "manager" }),
+		func(ed Edge) bool { return ed.Type == models.RelLegalRepOf },
+	}
+	for _, tier := range tiers {
+		var out []Owner
+		for _, ed := range c.offs[c.net.Root] {
+			if ed.From.Kind != models.KindPerson || !tier(ed) ||
+				slices.ContainsFunc(out, func(o Owner) bool { return o.Person == ed.From.Key }) {
+				continue
+			}
+			t := title(ed)
+			if text, _ := ed.Props["title_text"].(string); text != "" {
+				t = text
+			}
+			if ed.Type == models.RelLegalRepOf {
+				t = "legal_representative"
+			}
+			out = append(out, Owner{Person: ed.From.Key, Name: c.net.Nodes[ed.From].Label, Criterion: CriterionBranchExecutive,
+				Criteria: []Criterion{CriterionBranchExecutive}, Title: t, Chains: []OwnerChain{}})
+		}
+		if len(out) > 0 {
+			slices.SortFunc(out, func(a, b Owner) int { return strings.Compare(a.Person, b.Person) })
+			return out
+		}
+	}
+	return nil
 }

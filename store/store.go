@@ -85,6 +85,15 @@ type Reader interface {
 	// Expand returns the relationships of the given nodes whose type is in
 	// types (all types when empty), in both directions, with both endpoints.
 	Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]Edge, map[models.Ref]Node, error)
+	// Upward returns what leads up from the enterprises with the given keys,
+	// with both endpoints: the holdings, controls, offices and legal
+	// representatives ending at each, its SAME_AS links (both directions)
+	// and its BRANCH_OF to its head office. It is Expand over those types
+	// without what leads down (the enterprise's own holdings, the companies
+	// it controls, its branches): the beneficial-owner walk's one read per
+	// level (beneficial.go). Unknown keys are skipped; a SAME_AS link
+	// between two of the keys appears once for each.
+	Upward(ctx context.Context, keys []string) ([]Edge, map[models.Ref]Node, error)
 	// Search finds enterprises and persons by name (and enterprises by USCC).
 	Search(ctx context.Context, q string, limit int) ([]Hit, error)
 }

@@ -185,7 +185,15 @@ const (
 	InterestIncome        = "rightsToProfitOrIncome"
 	InterestOtherControl  = "otherInfluenceOrControl"
 	InterestSeniorManager = "seniorManagingOfficial"
+	// InterestLegalFramework is the head office's control of its branch
+	// (a branch has no legal personality of its own), with the details
+	// BranchDetails.
+	InterestLegalFramework = "controlByLegalFramework"
 )
+
+// BranchDetails are the details of a head office's interest in its branch
+// (the BRANCH_OF of a foreign company's branch, Art. 8).
+const BranchDetails = "branch_of: head office of the branch"
 
 // percent renders a ratio as a percentage, rounded to 1e-9 so that
 // parsing it back and writing it again gives the same number.
@@ -205,6 +213,8 @@ type declaration struct {
 	net  store.OwnerNetwork
 	// components: the record ids on the listed chains.
 	component map[string]bool
+	// head is the foreign head office of a branch under Art. 8.
+	head *models.Ref
 }
 
 func (d *declaration) rid(kind, local string) string { return d.subject + "/" + kind + "/" + local }
@@ -231,7 +241,7 @@ func (d *declaration) holdingID(from, to models.Ref) string {
 // day-to-day managers of the fallback.
 func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Options) []Statement {
 	d := &declaration{subject: e.Key, date: today.String(), opts: opts, have: map[string]bool{}, net: o.Network,
-		component: map[string]bool{}}
+		component: map[string]bool{}, head: o.HeadOffice}
 	root := o.Network.Root
 	owners := map[string]store.Owner{}
 	for _, ow := range o.Owners {
@@ -241,6 +251,12 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 	// holding, else a control, else an executive partner's office.
 	links := map[[2]models.Ref]store.Edge{}
 	for _, ed := range o.Network.Edges {
+		if isHeadOffice(o, ed) {
+			// Art. 8: the owners' chains run on from the head office to
+			// the branch.
+			links[[2]models.Ref{ed.To, ed.From}] = ed
+			continue
+		}
 		k := [2]models.Ref{ed.From, ed.To}
 		old, seen := links[k]
 		switch {
@@ -295,6 +311,10 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 		switch {
 		case ed.Type == models.RelHoldsShares || ed.Type == models.RelControls:
 		case ed.Type == models.RelOfficerOf && propStr(ed.Props, "title") == "executive_partner":
+		case isHeadOffice(o, ed):
+			d.party(ed.To)
+			rels = append(rels, ed)
+			continue
 		default:
 			continue
 		}
@@ -309,13 +329,8 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 		}
 		rels = append(rels, ed)
 	}
-	if o.Fallback {
-		for _, ow := range o.Owners {
-			d.party(models.PersonRef(ow.Person))
-		}
-	}
 	for _, ow := range o.Owners {
-		if _, ok := primary[ow.Person]; ok {
+		if _, ok := primary[ow.Person]; ok || o.Fallback || slices.Contains(ow.Criteria, store.CriterionBranchExecutive) {
 			d.party(models.PersonRef(ow.Person))
 		}
 	}
@@ -323,13 +338,17 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 		switch ed.Type {
 		case models.RelHoldsShares:
 			d.holding(ed, owners, primary)
+		case models.RelBranchOf:
+			d.headOffice(ed)
 		default:
 			d.control(ed)
 		}
 	}
-	if o.Fallback {
-		for _, ow := range o.Owners {
+	for _, ow := range o.Owners {
+		if o.Fallback {
 			d.manager(ow)
+		} else if slices.Contains(ow.Criteria, store.CriterionBranchExecutive) {
+			d.executive(ow)
 		}
 	}
 	pids := make([]string, 0, len(primary))
@@ -341,6 +360,12 @@ func Statements(e models.Enterprise, o store.Owners, today models.Date, opts Opt
 		d.primary(owners[pid], primary[pid])
 	}
 	return d.out
+}
+
+// isHeadOffice reports whether ed is the branch's link to the foreign
+// head office whose owners are its owners (Art. 8).
+func isHeadOffice(o store.Owners, ed store.Edge) bool {
+	return o.HeadOffice != nil && ed.Type == models.RelBranchOf && ed.To == *o.HeadOffice
 }
 
 func isOwner(owners map[string]store.Owner, r models.Ref) bool {
@@ -360,6 +385,8 @@ func (d *declaration) linkID(ed store.Edge) string {
 		return d.holdingID(ed.From, ed.To)
 	case models.RelOfficerOf:
 		return d.rid("control", "executive_partner/"+ed.From.String()+">"+ed.To.Key)
+	case models.RelBranchOf:
+		return d.rid("branch", ed.To.String()+">"+ed.From.Key)
 	}
 	return d.rid("control", propStr(ed.Props, "basis")+"/"+ed.From.String()+">"+ed.To.Key)
 }
@@ -414,6 +441,9 @@ func (d *declaration) party(r models.Ref) {
 	e := models.Enterprise{Key: r.Key, Name: n.Label}
 	if u, _ := n.Props["uscc"].(string); u != "" {
 		e.USCC = u
+	}
+	if d.head != nil && r == *d.head {
+		e.Kind = models.EnterpriseForeign // what makes Art. 8 apply, kept for an import
 	}
 	d.entity(e, false)
 }
@@ -534,6 +564,23 @@ func (d *declaration) manager(ow store.Owner) {
 	r := &Relationship{Subject: d.nodeID(d.net.Root), InterestedParty: d.nodeID(p), Interests: []Interest{{
 		Type: InterestSeniorManager, DirectOrIndirect: "direct", BeneficialOwnershipOrControl: true, Details: ow.Title}}}
 	d.emit("relationship", d.rid("manager", ow.Person), r)
+}
+
+// headOffice writes a foreign company's control of its branch (Art. 8).
+func (d *declaration) headOffice(ed store.Edge) {
+	id := d.linkID(ed)
+	r := &Relationship{IsComponent: d.component[id], Subject: d.nodeID(ed.From), InterestedParty: d.nodeID(ed.To),
+		Interests: []Interest{{Type: InterestLegalFramework, DirectOrIndirect: "direct", Details: BranchDetails}}}
+	d.emit("relationship", id, r)
+}
+
+// executive writes a branch's senior executive, a beneficial owner of a
+// foreign company's branch (Art. 8).
+func (d *declaration) executive(ow store.Owner) {
+	p := models.PersonRef(ow.Person)
+	r := &Relationship{Subject: d.nodeID(d.net.Root), InterestedParty: d.nodeID(p), Interests: []Interest{{
+		Type: InterestSeniorManager, DirectOrIndirect: "direct", BeneficialOwnershipOrControl: true, Details: ow.Title}}}
+	d.emit("relationship", d.rid("executive", ow.Person), r)
 }
 
 // primary writes an owner's beneficial-ownership relationship through

@@ -487,6 +487,53 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 	return edges, known, nil
 }
 
+// Upward returns the relationships leading up from the enterprises keys
+// (store.Reader): from each one's adjacency list, the holdings, controls,
+// offices and legal representatives that end there and the BRANCH_OF that
+// starts there, then its SAME_AS links.
+func (s *Store) Upward(ctx context.Context, keys []string) ([]store.Edge, map[models.Ref]store.Node, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if err := s.open(); err != nil {
+		return nil, nil, err
+	}
+	var edges []store.Edge
+	known := map[models.Ref]store.Node{}
+	add := func(e store.Edge) {
+		edges = append(edges, e)
+		for _, end := range []models.Ref{e.From, e.To} {
+			if _, done := known[end]; !done {
+				known[end] = s.g.node(end)
+			}
+		}
+	}
+	for i, k := range keys {
+		if i%1024 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		id, ok := s.g.entID[k]
+		if !ok {
+			continue
+		}
+		for _, l := range s.g.adj[id] {
+			switch l.typ {
+			case relShares, relControls, relOfficer, relLegalRep:
+				if !l.out {
+					add(s.g.edge(l))
+				}
+			case relBranch:
+				if l.out {
+					add(s.g.edge(l))
+				}
+			}
+		}
+		for _, e := range s.g.xref.sameAsEdges(k) {
+			add(e)
+		}
+	}
+	return edges, known, nil
+}
+
 // Search matches names (case-insensitive substring) and exact USCCs. Exact
 // name matches score 1, prefixes 0.8, other substrings 0.5.
 func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, error) {

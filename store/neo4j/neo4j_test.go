@@ -186,6 +186,7 @@ func explainParams() map[string]map[string]any {
 		"expand_enterprise":     expand,
 		"expand_person":         expand,
 		"expand_record":         expand,
+		"expand_upward":         {"keys": []string{"914403001922038216"}},
 		"search_names":          {"query": `"星河"`, "limit": 30},
 		"search_code":           {"key": "914403001922038216", "code": "914403001922038216"},
 		"scan_enterprises":      scan,

@@ -64,6 +64,7 @@ const (
 	qExpandEnterprise    = "expand_enterprise"
 	qExpandPerson        = "expand_person"
 	qExpandRecord        = "expand_record"
+	qExpandUpward        = "expand_upward"
 	qSearchNames         = "search_names"
 	qSearchCode          = "search_code"
 

@@ -181,31 +181,7 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		seen := map[models.Ref]store.Node{}
 		err := s.collect(ctx, "expand", q.name, map[string]any{"keys": keys[q.kind], "types": typeNames},
 			func() { found, seen = found[:0], map[models.Ref]store.Node{} },
-			func(r *driver.Record) error {
-				typ, _ := r.Values[0].(string)
-				props, _ := r.Values[1].(map[string]any)
-				from, _ := r.Values[2].(dbtype.Node)
-				to, _ := r.Values[3].(dbtype.Node)
-				fromRef, ok1 := refOf(from)
-				toRef, ok2 := refOf(to)
-				if !ok1 || !ok2 {
-					return nil
-				}
-				e, ok := edgeOf(typ, props, fromRef, toRef)
-				if !ok {
-					return nil
-				}
-				found = append(found, e)
-				for _, end := range []struct {
-					ref  models.Ref
-					node dbtype.Node
-				}{{fromRef, from}, {toRef, to}} {
-					if _, done := seen[end.ref]; !done {
-						seen[end.ref] = nodeOf(end.node, end.ref)
-					}
-				}
-				return nil
-			})
+			func(r *driver.Record) error { edgeRow(r, &found, seen); return nil })
 		if err != nil {
 			return nil, nil, err
 		}
@@ -215,6 +191,51 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		}
 	}
 	return edges, known, nil
+}
+
+// Upward returns what leads up from the enterprises keys (store.Reader):
+// one statement for all of them, each of its patterns directed.
+func (s *Store) Upward(ctx context.Context, keys []string) ([]store.Edge, map[models.Ref]store.Node, error) {
+	if len(keys) == 0 {
+		return nil, map[models.Ref]store.Node{}, nil
+	}
+	var found []store.Edge
+	seen := map[models.Ref]store.Node{}
+	err := s.collect(ctx, "upward", qExpandUpward, map[string]any{"keys": keys},
+		func() { found, seen = found[:0], map[models.Ref]store.Node{} },
+		func(r *driver.Record) error { edgeRow(r, &found, seen); return nil })
+	if err != nil {
+		return nil, nil, err
+	}
+	return found, seen, nil
+}
+
+// edgeRow reads a row of (type, props, source, target) into an edge and
+// its endpoints' nodes; a row it cannot read (an endpoint of another
+// label) is skipped.
+func edgeRow(r *driver.Record, found *[]store.Edge, seen map[models.Ref]store.Node) {
+	typ, _ := r.Values[0].(string)
+	props, _ := r.Values[1].(map[string]any)
+	from, _ := r.Values[2].(dbtype.Node)
+	to, _ := r.Values[3].(dbtype.Node)
+	fromRef, ok1 := refOf(from)
+	toRef, ok2 := refOf(to)
+	if !ok1 || !ok2 {
+		return
+	}
+	e, ok := edgeOf(typ, props, fromRef, toRef)
+	if !ok {
+		return
+	}
+	*found = append(*found, e)
+	for _, end := range []struct {
+		ref  models.Ref
+		node dbtype.Node
+	}{{fromRef, from}, {toRef, to}} {
+		if _, done := seen[end.ref]; !done {
+			seen[end.ref] = nodeOf(end.node, end.ref)
+		}
+	}
 }
 
 // Search finds enterprises and persons by name through the full-text index

@@ -26,6 +26,10 @@ type wantOwner struct {
 	equity, voting, inc float64
 	basis               string
 	jointly             bool
+	// chain, when given, is the first chain's path: "p:x" a person p(x),
+	// "k:x" an enterprise k(x).
+	chain []string
+	title string // the office, when given
 }
 
 type ownerCase struct {
@@ -39,11 +43,22 @@ type ownerCase struct {
 	controller string // p(x) or k(x) of the actual controller; "" for none
 	filing     string
 	fallback   bool
+	headOffice string // k(x) of the head office when Art. 8 applies
 }
 
 func company(key string, capital float64) models.Enterprise {
 	return models.Enterprise{Key: key, Name: "企业" + key[strings.LastIndex(key, ":")+1:], Kind: models.EnterpriseCompany, Status: models.StatusActive,
 		Capital: capital, Currency: "CNY"}
+}
+
+func foreign(key string) models.Enterprise {
+	return models.Enterprise{Key: key, Name: "Overseas " + key[strings.LastIndex(key, ":")+1:] + " Ltd", Kind: models.EnterpriseForeign}
+}
+
+func branch(key string) models.Enterprise {
+	e := company(key, 0)
+	e.Kind, e.Currency = models.EnterpriseBranch, ""
+	return e
 }
 
 func person(pid string) models.Person { return models.Person{PID: pid, Name: "张" + pid[len(pid)-2:]} }
@@ -312,6 +327,67 @@ var ownerCases = []ownerCase{
 		},
 		filing: store.FilingRequired,
 	},
+	{
+		name: "branch of a foreign company: the head office's owners and the branch's person in charge (Art. 8)",
+		// E is the Chinese branch of foreign company F. P1 holds 60 % of F;
+		// P2 80 % of H, H 40 % of F: 0.32. E's person in charge P3 is
+		// reported as branch_executive; its director P4 is not. Shares are
+		// of the head office; chains run on to the branch.
+		rows: func(k, p func(string) string) *store.Batch {
+			return &store.Batch{
+				Enterprises: []models.Enterprise{branch(k("E")), foreign(k("F")), foreign(k("H"))},
+				Branches:    []models.Branch{{Branch: k("E"), Parent: k("F")}},
+				Shareholdings: []models.Shareholding{
+					holds(models.PersonRef(p("01")), k("F"), 0.6), holds(models.EnterpriseRef(k("H")), k("F"), 0.4),
+					holds(models.PersonRef(p("02")), k("H"), 0.8)},
+				Roles: []models.Role{
+					{Person: p("03"), Enterprise: k("E"), Kind: models.RoleOfficer, Title: "branch_head", TitleText: "分公司负责人"},
+					{Person: p("04"), Enterprise: k("E"), Kind: models.RoleOfficer, Title: "director"},
+				},
+			}
+		},
+		owners: []wantOwner{
+			{person: "01", criterion: store.CriterionEquity, criteria: []store.Criterion{store.CriterionEquity, store.CriterionIncome, store.CriterionVoting, store.CriterionControl},
+				equity: 0.6, voting: 0.6, inc: 0.6, basis: "majority", chain: []string{"p:01", "k:F", "k:E"}},
+			{person: "02", criterion: store.CriterionEquity, criteria: []store.Criterion{store.CriterionEquity, store.CriterionIncome, store.CriterionVoting},
+				equity: 0.32, voting: 0.32, inc: 0.32, chain: []string{"p:02", "k:H", "k:F", "k:E"}},
+			{person: "03", criterion: store.CriterionBranchExecutive, criteria: []store.Criterion{store.CriterionBranchExecutive}, title: "分公司负责人"},
+		},
+		controller: "p:01",
+		filing:     store.FilingRequired,
+		headOffice: "F",
+	},
+	{
+		name: "branch of a foreign company whose holders are unknown: its person in charge, before its general manager",
+		rows: func(k, p func(string) string) *store.Batch {
+			return &store.Batch{
+				Enterprises: []models.Enterprise{branch(k("E")), foreign(k("F"))},
+				Branches:    []models.Branch{{Branch: k("E"), Parent: k("F")}},
+				Roles: []models.Role{
+					{Person: p("01"), Enterprise: k("E"), Kind: models.RoleOfficer, Title: "general_manager"},
+					{Person: p("02"), Enterprise: k("E"), Kind: models.RoleOfficer, Title: "branch_head"},
+					{Person: p("03"), Enterprise: k("E"), Kind: models.RoleOfficer, Title: "branch_head", Until: d(2021, 1, 1)},
+				},
+			}
+		},
+		owners:     []wantOwner{{person: "02", criterion: store.CriterionBranchExecutive, criteria: []store.Criterion{store.CriterionBranchExecutive}, title: "branch_head"}},
+		filing:     store.FilingRequired,
+		headOffice: "F",
+	},
+	{
+		name: "branch of a domestic company: no filing, Art. 8 does not apply",
+		rows: func(k, p func(string) string) *store.Batch {
+			return &store.Batch{
+				Enterprises:   []models.Enterprise{branch(k("E")), company(k("A"), 5e7)},
+				Branches:      []models.Branch{{Branch: k("E"), Parent: k("A")}},
+				Shareholdings: []models.Shareholding{holds(models.PersonRef(p("01")), k("A"), 1)},
+				Roles:         []models.Role{{Person: p("02"), Enterprise: k("E"), Kind: models.RoleOfficer, Title: "branch_head"}},
+			}
+		},
+		owners:   []wantOwner{{person: "02", criterion: store.CriterionSeniorManager, criteria: []store.Criterion{store.CriterionSeniorManager}, title: "branch_head"}},
+		filing:   store.FilingNotRequired,
+		fallback: true,
+	},
 }
 
 // testOwnerCases runs the case table.
@@ -359,6 +435,18 @@ func testOwnerCases(t *testing.T, s store.Store) {
 			if ctrl != want {
 				t.Errorf("controller %q, want %q", ctrl, want)
 			}
+			var head string
+			if got.HeadOffice != nil {
+				head = got.HeadOffice.String()
+			}
+			if wantHead := ""; tc.headOffice != "" {
+				wantHead = models.EnterpriseRef(k(tc.headOffice)).String()
+				if head != wantHead {
+					t.Errorf("head office %q, want %q", head, wantHead)
+				}
+			} else if head != "" {
+				t.Errorf("head office %q, want none (Art. 8 does not apply)", head)
+			}
 			if len(got.Owners) != len(tc.owners) {
 				t.Fatalf("%d owners %s, want %d", len(got.Owners), describeOwners(got.Owners), len(tc.owners))
 			}
@@ -377,6 +465,22 @@ func testOwnerCases(t *testing.T, s store.Store) {
 				}
 				if w.criterion == store.CriterionEquity && len(o.Chains) == 0 {
 					t.Errorf("owner %d by equity has no chain", j)
+				}
+				if w.chain != nil {
+					var want []string
+					for _, x := range w.chain {
+						if strings.HasPrefix(x, "p:") {
+							want = append(want, models.PersonRef(p(x[2:])).String())
+						} else {
+							want = append(want, models.EnterpriseRef(k(x[2:])).String())
+						}
+					}
+					if len(o.Chains) == 0 || !slices.Equal(o.Chains[0].Path, want) {
+						t.Errorf("owner %d chains %+v, want the first %v", j, o.Chains, want)
+					}
+				}
+				if w.title != "" && o.Title != w.title {
+					t.Errorf("owner %d title %q, want %q", j, o.Title, w.title)
 				}
 			}
 		})

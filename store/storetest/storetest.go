@@ -61,6 +61,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"OwnerCases", testOwnerCases},
 		{"Cases", testCases},     // cases.go
 		{"Induced", testInduced}, // cases.go
+		{"Upward", testUpward},   // upward.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,7 @@
 // Browser tests of the inspector's review pages of matching (issue 15:
 // match review queue, duplicate pairs with an admin's xref run) and the
 // credit-check page (issue 16), the record actions (objection, decision,
-// repair; issue 16), the credit-report links (issue 17) and the API
+// repair; issue 16), the credit-report links and the owners' criteria (issue 17) and the API
 // reference at /api/docs (issue 20), run by scripts/web-e2e.sh after
 // issue18.mjs. Each check runs on its own page; all run even when one
 // fails; the last line says "N passed, M failed". ONLY=review,checks runs some.
@@ -26,6 +26,18 @@ const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
 const t0 = Date.now();
 const log = (s) => console.log(`pages: ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
 function assert(ok, msg) { if (!ok) throw new Error('assertion failed: ' + msg); }
+
+const ownersFixture = {
+  enterprises: 'id,name,kind,status,capital,currency\nOW1,测试表决权有限公司,company,active,50000000,CNY\nOW2,测试兜底有限公司,company,active,50000000,CNY\n' +
+    'OWF,Overseas Owners Holdings Ltd,foreign,active,,\nOWB,测试境外公司上海分公司,branch,active,,\nOW4,测试豁免有限公司,company,active,1000000,CNY\n',
+  persons: 'person_id,name\nOA,表决甲\nOB,股权乙\nOC,兜底丙\nOI,境外丁\nOJ,负责人戊\nOK,豁免己\nOL,豁免庚\n' +
+    [1, 2, 3, 4, 5].map((i) => `OS${i},散户${i}`).join('\n') + '\n',
+  shareholdings: 'holder_kind,holder,enterprise,ratio,since,voting_ratio\nperson,OA,OW1,0.1,2015-01-01,0.6\nperson,OB,OW1,0.9,2015-01-01,0.4\n' +
+    [1, 2, 3, 4, 5].map((i) => `person,OS${i},OW2,0.2,2015-01-01,`).join('\n') +
+    '\nperson,OI,OWF,1,2010-01-01,\nperson,OK,OW4,0.6,2020-01-01,\nperson,OL,OW4,0.4,2020-01-01,\n',
+  officers: 'person_id,enterprise,title,since\nOC,OW2,总经理,2019-01-01\nOJ,OWB,分公司负责人,2020-01-01\n',
+  branches: 'branch,parent\nOWB,OWF\n',
+};
 
 async function ingest(demo, kind, body) {
   const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=e2e`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
@@ -70,6 +82,10 @@ async function main() {
     await ingest(demo, 'records', `record_id,subject_kind,subject,kind,authority,decided\nE2E-CK-1,enterprise,${Z.key},blacklist,测试市场监督管理局,2025-01-10\n` +
       // Two records of LF1 for the objection and repair actions (issue 16).
       'E2E-LF-1,enterprise,src:e2e:LF1,administrative_penalty,测试市场监督管理局,2025-02-01\nE2E-LF-2,enterprise,src:e2e:LF1,abnormal_operations,测试市场监督管理局,2025-02-02\n');
+    // Owners under the 2024 rules (issue 17): OW1 by equity and by votes (a
+    // 10 % holding with 60 % of the votes), OW2 nobody qualifies (its 总经理
+    // is reported), OWB a branch of the foreign OWF (Art. 8), OW4 exempt.
+    for (const [kind, body] of Object.entries(ownersFixture)) await ingest(demo, kind, body);
     await demo.stop();
     writeFileSync(path.join(input, 'records.csv'), 'record_id,subject_kind,subject,kind,authority,decided\n' +
       `E2E-RV-1,enterprise,${X.name},administrative_penalty,测试市场监督管理局,2025-03-01\n` +
@@ -299,6 +315,64 @@ async function main() {
         if (f === 'html') assert(got.text.includes(Z.name) && (await popup.textContent('body')).includes(Z.name), 'the HTML names the enterprise');
         await popup.close();
       }
+    });
+
+    // --- issue 17: the owners' criteria in the explorer's ownership view ---
+    check('owners', 'owners view: each owner\'s criterion and criteria, equity/voting/income, control basis, chains; filing status; fallback; foreign branch (Art. 8); English labels', async (page) => {
+      const open = async (id) => {
+        await page.goto('about:blank');
+        await page.goto(demo.base + '/#/explorer/' + encodeURIComponent('src:e2e:' + id));
+        await page.waitForFunction(() => window.__rg && window.__rg.renders > 0, null, { timeout: T });
+        await page.click('#mode-ownership');
+        await page.waitForSelector('#owners-filing');
+      };
+      const owner = (name) => page.locator('#owners > li', { hasText: name });
+      const text = async (sel) => (await page.textContent(sel)).replace(/\s+/g, ' ');
+
+      // OW1: 股权乙 by equity (also income and voting); 表决甲 by votes, controlling by majority.
+      await open('OW1');
+      assert(await page.locator('#owners > li').count() === 2, 'two owners of OW1');
+      const b = owner('股权乙'), a = owner('表决甲');
+      assert(await b.getAttribute('data-criterion') === 'equity' && await a.getAttribute('data-criterion') === 'voting', 'criteria equity and voting');
+      const bt = (await b.textContent()).replace(/\s+/g, ' '), at = (await a.textContent()).replace(/\s+/g, ' ');
+      assert(/股权 ≥ 25%/.test(bt) && /另符合 收益权 ≥ 25%、表决权 ≥ 25%/.test(bt), '股权乙: criterion and the others met: ' + bt);
+      assert(bt.includes('股权 90.00% · 表决权 40.00% · 收益权 90.00%'), '股权乙: shares: ' + bt);
+      assert(/表决权 ≥ 25%/.test(at) && /另符合 实际控制/.test(at) && at.includes('控制方式：表决权过半数'), '表决甲: voting, also control, by majority: ' + at);
+      assert(at.includes('股权 10.00% · 表决权 60.00% · 收益权 10.00%'), '表决甲: shares: ' + at);
+      assert(at.includes('表决甲 → 测试表决权有限公司 (10.00%)'), '表决甲: the chain: ' + at);
+      assert(await page.getAttribute('#owners-filing', 'data-status') === 'required' && (await text('#owners-filing')).includes('需备案'), 'OW1 files');
+      assert((await text('#controller')).includes('表决甲'), 'the actual controller');
+      assert(await page.isHidden('#owners-fallback'), 'no fallback for OW1');
+      await page.screenshot({ path: path.join(out, 'owners.png') });
+
+      // OW2: nobody qualifies: the general manager, said as the fallback.
+      await open('OW2');
+      assert(await page.isVisible('#owners-fallback'), 'the fallback is said');
+      const c = owner('兜底丙');
+      assert(await c.getAttribute('data-criterion') === 'senior_manager' && /日常经营管理负责人 · 总经理/.test(await c.textContent()), 'the 总经理 as day-to-day manager: ' + await c.textContent());
+      assert(await page.locator('#owners > li').count() === 1, 'only the manager');
+
+      // OWB: a branch of the foreign OWF: the head office's owner with the chain through it, the person in charge.
+      await open('OWB');
+      await page.waitForFunction(() => /Overseas Owners Holdings Ltd/.test(document.querySelector('#owners-head-office')?.textContent || ''));
+      const d = owner('境外丁'), e = owner('负责人戊');
+      assert(await d.getAttribute('data-criterion') === 'equity' && await e.getAttribute('data-criterion') === 'branch_executive', 'equity of the head office; branch executive');
+      assert((await d.textContent()).includes('境外丁 → Overseas Owners Holdings Ltd → 测试境外公司上海分公司'), 'the chain runs on to the branch: ' + await d.textContent());
+      assert(/分支机构高级管理人员 · 分公司负责人/.test(await e.textContent()), 'the person in charge: ' + await e.textContent());
+      assert((await text('#owners-filing')).includes('Art. 8'), 'files under Art. 8: ' + await text('#owners-filing'));
+
+      // OW4: exempt on commitment, its reason shown; the owners still listed.
+      await open('OW4');
+      assert(await page.getAttribute('#owners-filing', 'data-status') === 'exempt_on_commitment' && (await text('#owners-filing')).includes('承诺后免于备案'), 'OW4 exempt');
+      assert(await page.locator('#owners > li').count() === 2, 'OW4 owners listed');
+
+      // English labels.
+      await page.evaluate(() => localStorage.setItem('rg.lang', 'en'));
+      await open('OW1');
+      const en = (await owner('表决甲').textContent()).replace(/\s+/g, ' ');
+      assert(/Voting rights ≥ 25%/.test(en) && /also meets Actual control/.test(en) && /majority of the votes/.test(en) && /Equity 10\.00% · Voting 60\.00% · Income 10\.00%/.test(en), 'English: ' + en);
+      assert((await text('#owners-filing')).includes('files'), 'English filing');
+      await page.evaluate(() => localStorage.removeItem('rg.lang'));
     });
 
     // --- issue 20: the OpenAPI document rendered for people ---

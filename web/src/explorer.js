@@ -886,9 +886,8 @@ export function create() {
       const key = enc(apiRef(id));
       const [tree, owners] = await Promise.all([
         api(`/enterprises/${key}/ownership?direction=up&depth=6&limit=500`),
-        // Owners come from the last scoring run: not asked for an enterprise it has not scored.
-        cy && cy.getElementById(id).nonempty() && !(cy.getElementById(id).data('risk') || {}).run ? { error: t('notScored'), quiet: true }
-          : api(`/enterprises/${key}/owners`).catch((e) => ({ error: e.message })),
+        // Owners are computed from the store (no scoring run needed).
+        api(`/enterprises/${key}/owners`).catch((e) => ({ error: e.message })),
       ]);
       if (my !== state.seq) return;
       const nodes = new Map(), edges = [];
@@ -914,7 +913,12 @@ export function create() {
       }
       setStatus(t('ownershipOf', { name: tree.root.name || tree.root.ref.key }) + ' · ' + countText(tree.truncated ? t('truncated') : ''), tree.truncated ? 'warn' : '');
       state.selected = null;
+      for (const o of owners.beneficial_owners || []) if (o.name && !names.has('person:' + o.person)) names.set('person:' + o.person, o.name);
       renderOwners(tree, owners);
+      // Chains and a branch's head office (Art. 8) may run outside the tree drawn: their names in one batch.
+      const ids = [...(owners.beneficial_owners || []).flatMap((o) => (o.chains || []).flatMap((c) => c.path)),
+        ...(owners.head_office ? [idOfRef(owners.head_office)] : [])];
+      fetchNames(ids, () => { if (my === state.seq) renderOwners(tree, owners); });
     } catch (e) {
       if (my !== state.seq) return;
       setBusy(false);
@@ -970,19 +974,41 @@ export function create() {
         : h('p', { class: 'muted' }, t('noInvestments')));
   }
 
+  // renderOwners lists the beneficial owners of the 2024 rules (GET
+  // /owners, docs/beneficial-owners.md): each owner's criterion and every
+  // criterion met, the integrated equity, voting and income shares, the
+  // office of a manager or branch executive, how a controller controls,
+  // and the chains; the filing status with its reason, the fallback and a
+  // foreign company's branch (Art. 8) said in words.
   function renderOwners(tree, owners) {
     const thr = Math.round((owners.beneficial_threshold ?? 0.25) * 100);
     const bo = owners.beneficial_owners || [];
+    const crit = (c) => t('crit_' + c, { t: thr });
+    const ctl = owners.actual_controller;
+    const partyName = (id) => (ctl && idOfRef(ctl.ref) === id && ctl.name) || bo.find((o) => 'person:' + o.person === id)?.name || labelOf(id);
+    const filing = owners.filing || {};
     const body = owners.quiet ? h('p', { class: 'muted' }, owners.error) : owners.error ? h('p', { class: 'state error', role: 'alert' }, t('error') + ': ' + owners.error)
       : h('div', {},
-        h('h3', {}, t('owners', { t: thr })),
-        bo.length ? h('ol', { id: 'owners', class: 'owners' }, bo.map((o) => h('li', {},
+        h('h3', {}, t('boTitle', { t: thr })),
+        filing.status ? h('p', { id: 'owners-filing', 'data-status': filing.status }, t('filing') + '：', h('strong', {}, t('filing_' + filing.status)),
+          ' ', h('span', { class: 'muted' }, `（${filing.article}）${filing.reason || ''}`)) : null,
+        owners.head_office ? h('p', { id: 'owners-head-office' }, t('boHeadOffice', { name: labelOf(idOfRef(owners.head_office)) })) : null,
+        owners.fallback ? h('p', { id: 'owners-fallback', class: 'state warn' }, t('boFallback')) : null,
+        owners.truncated ? h('p', { class: 'state warn' }, t('boTruncated')) : null,
+        bo.length ? h('ol', { id: 'owners', class: 'owners' }, bo.map((o) => h('li', { 'data-person': o.person, 'data-criterion': o.criterion },
           h('button', { type: 'button', class: 'link', onclick: () => select('person:' + o.person) }, o.name || o.person), ' ',
-          h('strong', {}, t('integrated') + ' ' + pct(o.share)),
-          h('ul', {}, (o.chains || []).slice(0, 3).map((c) => h('li', { class: 'muted' },
-            h('button', { type: 'button', class: 'link', onclick: () => highlight(c.path, null, t('integrated') + ' ' + pct(c.share)) }, c.path.map(labelOf).join(' → ')), ' (' + pct(c.share) + ')'))))))
+          h('strong', { class: 'criterion' }, crit(o.criterion)),
+          (o.criteria || []).length > 1 ? h('span', { class: 'muted criteria' }, ' · ' + t('alsoMeets') + ' ' + o.criteria.filter((c) => c !== o.criterion).map(crit).join('、')) : null,
+          o.title ? h('span', { class: 'title' }, ' · ' + (titleName(o.title) || o.title)) : null,
+          o.criterion === 'senior_manager' || (o.criterion === 'branch_executive' && !o.share) ? null
+            : h('div', { class: 'shares' }, `${t('shareEquity')} ${pct(o.share, 2)} · ${t('shareVoting')} ${pct(o.voting, 2)} · ${t('shareIncome')} ${pct(o.income, 2)}`),
+          o.control ? h('div', { class: 'control' }, t('controlVia') + '：' + t('basis_' + o.control.basis),
+            o.control.jointly && (o.control.with || []).length ? '，' + t('jointlyWith', { names: o.control.with.map(partyName).join('、') }) : '') : null,
+          h('ul', {}, (o.chains || []).slice(0, 3).map((c) => h('li', { class: 'muted chain' },
+            h('button', { type: 'button', class: 'link', onclick: () => highlight(c.path, null, t('integrated') + ' ' + pct(c.share)) }, c.path.map(labelOf).join(' → ')), ' (' + pct(c.share, 2) + ')'))),
+          (o.chains_total || 0) > Math.min(3, (o.chains || []).length) ? h('p', { class: 'muted' }, t('chainsTotal', { n: o.chains_total })) : null)))
           : h('p', { class: 'muted' }, t('noOwners')),
-        owners.actual_controller ? h('p', {}, t('controller') + ': ', h('strong', { id: 'controller' }, owners.actual_controller.name || owners.actual_controller.ref.key)) : null);
+        ctl ? h('p', {}, t('controller') + ': ', h('strong', { id: 'controller' }, ctl.name || ctl.ref.key), ctl.basis ? ' · ' + t('basis_' + ctl.basis) : '') : null);
     side.replaceChildren(h('h2', {}, t('ownershipOf', { name: tree.root.name || tree.root.ref.key })), body);
   }
 
