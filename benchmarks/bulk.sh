@@ -43,4 +43,5 @@ RISKGRAPH_PID_KEY=benchmark-key-0123456789 NEO4J_URI="bolt://127.0.0.1:$PORT" RI
 end=$(date +%s%3N)
 echo "[bulk-bench] load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "[bulk-bench] $rows rows in $(( end - start )) ms: $(( rows * 1000 / (end - start) )) rows/s end to end (wall clock of the command)"
+grep -E 'COMPLETED in|IMPORT DONE' "$OUT/files/import.log" | sed 's/^/[bulk-bench] neo4j-admin: /' || true
 rm -rf "$OUT" "$WORK"
