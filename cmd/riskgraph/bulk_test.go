@@ -284,6 +284,14 @@ func TestBulkLoadMatchesOnlineLoad(t *testing.T) {
 	if g := generationAt(t, uri); g != bulkGen || g == 0 {
 		t.Errorf("generation: bulk %d, online %d", bulkGen, g)
 	}
+	// A database holding data is replaced only with --bulk-replace: without
+	// it the command refuses before reading anything.
+	cmd = command(append(append(slices.Clone(base), "--bulk-neo4j", filepath.Join(dir, "again")), inputs...)...)
+	cmd.Env = append(cmd.Env, env...)
+	out, err = cmd.CombinedOutput()
+	if exitCode(err) != 2 || !strings.Contains(string(out), "--bulk-replace") {
+		t.Errorf("bulk load over data without --bulk-replace: exit %d, %s", exitCode(err), out)
+	}
 	// The edge cases of bulkInputs are in the graph (and so compared).
 	for _, want := range []string{`He said \"yes\", then`, "Enterprise:91440300MA5DEGT07B"} {
 		if !slices.ContainsFunc(append(bulkNodes, bulkRels...), func(s string) bool { return strings.Contains(s, want) }) {
