@@ -665,6 +665,13 @@ func (w *BulkWriter) Finish(database string) (BulkImport, error) {
 			args = append(args, "--nodes="+bf.label+"="+path)
 		}
 	}
+	report, err := filepath.Abs(filepath.Join(w.dir, "import.report"))
+	if err != nil {
+		return BulkImport{}, err
+	}
+	// neo4j-admin writes its report of bad entries to the working directory
+	// unless told otherwise.
+	args = append(args, "--report-file="+report)
 	imp.Args = args
 	var text strings.Builder
 	for _, a := range args {
