@@ -30,9 +30,10 @@ package neo4j
 // same identity replaces is marked dead in a bitmap and left out when the
 // file is finished (Finish rewrites only the files that have dead rows).
 // Identities are kept as 128-bit fingerprints (two maphash seeds; a false
-// match has probability about 2⁻¹²⁸ per pair), about 40 bytes of memory per
-// distinct node and relationship: ≈ 400 MB at 1 M generator enterprises
-// (9.5 M rows). docs/storage.md, "Bulk load".
+// match has probability about 2⁻¹²⁸ per pair) with the row's place: 32
+// bytes of map entry per distinct node and relationship, about 100 with the
+// maps' growth (≈ 1 GB at 1 M generator enterprises, 9.5 M rows).
+// docs/ingest.md, "Bulk load into Neo4j"; docs/storage.md, "Bulk load".
 
 import (
 	"bufio"
@@ -58,27 +59,28 @@ type bulkFile struct {
 	label  string // node label, or relationship type when rel
 	rel    bool
 	header string
+	idx    uint8 // position in bulkFileOrders + 1, so that 0 is none
 }
 
 // The files of a bulk load, in the order neo4j-admin is given them.
 var (
-	bfEnterprises  = &bulkFile{"enterprises.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email"}
-	bfEntHolds     = &bulkFile{"enterprise_placeholders.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email,placeholder:boolean"}
-	bfPersons      = &bulkFile{"persons.csv", labelPerson, false, "pid:ID(Person),name"}
-	bfPerHolds     = &bulkFile{"person_placeholders.csv", labelPerson, false, "pid:ID(Person),name,placeholder:boolean"}
-	bfRecords      = &bulkFile{"records.csv", labelRecord, false, "id:ID(Record),kind,severity:double,authority,decided:date,removed:date,amount:double,doc_no,reason,match_score:double"}
-	bfLicences     = &bulkFile{"licences.csv", "Licence", false, "id:ID(Licence),enterprise,number,name,doc_no,content,authority,decided:date,valid_from:date,valid_to:date,match_score:double"}
-	bfMeta         = &bulkFile{"meta.csv", "Meta", false, "id:ID(Meta),generation:long"}
-	bfSharesE      = &bulkFile{"holds_shares_enterprise.csv", string(models.RelHoldsShares), true, ":START_ID(Enterprise),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double"}
-	bfSharesP      = &bulkFile{"holds_shares_person.csv", string(models.RelHoldsShares), true, ":START_ID(Person),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double"}
-	bfLegalReps    = &bulkFile{"legal_rep_of.csv", string(models.RelLegalRepOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double"}
-	bfOfficers     = &bulkFile{"officer_of.csv", string(models.RelOfficerOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double,day_to_day:boolean"}
-	bfBranches     = &bulkFile{"branch_of.csv", string(models.RelBranchOf), true, ":START_ID(Enterprise),:END_ID(Enterprise),match_score:double"}
-	bfRelations    = &bulkFile{"related_to.csv", string(models.RelRelatedTo), true, ":START_ID(Person),:END_ID(Person),kind,since:date"}
-	bfControlsP    = &bulkFile{"controls_person.csv", string(models.RelControls), true, ":START_ID(Person),:END_ID(Enterprise),basis,group,note,since:date,until:date"}
-	bfControlsE    = &bulkFile{"controls_enterprise.csv", string(models.RelControls), true, ":START_ID(Enterprise),:END_ID(Enterprise),basis,group,note,since:date,until:date"}
-	bfHasRecordE   = &bulkFile{"has_record_enterprise.csv", string(models.RelHasRecord), true, ":START_ID(Enterprise),:END_ID(Record)"}
-	bfHasRecordP   = &bulkFile{"has_record_person.csv", string(models.RelHasRecord), true, ":START_ID(Person),:END_ID(Record)"}
+	bfEnterprises  = &bulkFile{"enterprises.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email", 1}
+	bfEntHolds     = &bulkFile{"enterprise_placeholders.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email,placeholder:boolean", 2}
+	bfPersons      = &bulkFile{"persons.csv", labelPerson, false, "pid:ID(Person),name", 3}
+	bfPerHolds     = &bulkFile{"person_placeholders.csv", labelPerson, false, "pid:ID(Person),name,placeholder:boolean", 4}
+	bfRecords      = &bulkFile{"records.csv", labelRecord, false, "id:ID(Record),kind,severity:double,authority,decided:date,removed:date,amount:double,doc_no,reason,match_score:double", 5}
+	bfLicences     = &bulkFile{"licences.csv", "Licence", false, "id:ID(Licence),enterprise,number,name,doc_no,content,authority,decided:date,valid_from:date,valid_to:date,match_score:double", 6}
+	bfMeta         = &bulkFile{"meta.csv", "Meta", false, "id:ID(Meta),generation:long", 7}
+	bfSharesE      = &bulkFile{"holds_shares_enterprise.csv", string(models.RelHoldsShares), true, ":START_ID(Enterprise),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double", 8}
+	bfSharesP      = &bulkFile{"holds_shares_person.csv", string(models.RelHoldsShares), true, ":START_ID(Person),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double", 9}
+	bfLegalReps    = &bulkFile{"legal_rep_of.csv", string(models.RelLegalRepOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double", 10}
+	bfOfficers     = &bulkFile{"officer_of.csv", string(models.RelOfficerOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double,day_to_day:boolean", 11}
+	bfBranches     = &bulkFile{"branch_of.csv", string(models.RelBranchOf), true, ":START_ID(Enterprise),:END_ID(Enterprise),match_score:double", 12}
+	bfRelations    = &bulkFile{"related_to.csv", string(models.RelRelatedTo), true, ":START_ID(Person),:END_ID(Person),kind,since:date", 13}
+	bfControlsP    = &bulkFile{"controls_person.csv", string(models.RelControls), true, ":START_ID(Person),:END_ID(Enterprise),basis,group,note,since:date,until:date", 14}
+	bfControlsE    = &bulkFile{"controls_enterprise.csv", string(models.RelControls), true, ":START_ID(Enterprise),:END_ID(Enterprise),basis,group,note,since:date,until:date", 15}
+	bfHasRecordE   = &bulkFile{"has_record_enterprise.csv", string(models.RelHasRecord), true, ":START_ID(Enterprise),:END_ID(Record)", 16}
+	bfHasRecordP   = &bulkFile{"has_record_person.csv", string(models.RelHasRecord), true, ":START_ID(Person),:END_ID(Record)", 17}
 	bulkFileOrders = []*bulkFile{bfEnterprises, bfEntHolds, bfPersons, bfPerHolds, bfRecords, bfLicences, bfMeta,
 		bfSharesE, bfSharesP, bfLegalReps, bfOfficers, bfBranches, bfRelations, bfControlsP, bfControlsE, bfHasRecordE, bfHasRecordP}
 )
@@ -113,7 +115,7 @@ type fingerprint struct{ hi, lo uint64 }
 
 // where is a row of a file.
 type where struct {
-	file *bulkFile
+	file uint8 // bulkFile.idx; 0: none
 	row  int32
 }
 
@@ -490,8 +492,8 @@ func (w *BulkWriter) apply(bl *batchLines) {
 }
 
 func (w *BulkWriter) kill(at where) {
-	if at.file != nil {
-		w.out[at.file].kill(at.row)
+	if at.file != 0 {
+		w.out[bulkFileOrders[at.file-1]].kill(at.row)
 	}
 }
 
@@ -509,7 +511,7 @@ func (w *BulkWriter) write(bf *bulkFile, line []byte) where {
 			}
 		}
 	}
-	at := where{bf, o.rows}
+	at := where{bf.idx, o.rows}
 	if w.err != nil {
 		return at
 	}

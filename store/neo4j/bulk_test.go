@@ -39,6 +39,11 @@ func readBulkFile(t *testing.T, dir, name string) [][]string {
 // moved to its last subject. Without a server: the Neo4j side of the same
 // contract is TestBulkLoadMatchesOnlineLoad (cmd/riskgraph).
 func TestBulkWriterFiles(t *testing.T) {
+	for i, bf := range bulkFileOrders {
+		if int(bf.idx) != i+1 {
+			t.Fatalf("%s: idx %d, want its position in bulkFileOrders + 1 (%d)", bf.name, bf.idx, i+1)
+		}
+	}
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "import")
 	w, err := NewBulkWriter(dir)
