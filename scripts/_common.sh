@@ -8,6 +8,27 @@ SERVICES_DIR="${RISKGRAPH_SERVICES_DIR:-$REPO_ROOT/.services}"
 
 NEO4J_HOST=127.0.0.1
 NEO4J_BOLT_PORT="${RISKGRAPH_NEO4J_BOLT_PORT:-7687}"
+# A second (third …) Neo4j from the same build: RISKGRAPH_NEO4J_INSTANCE=bulk gives it its own
+# home, pid file, log and lock (.services/neo4j-bulk/…); give it its own
+# RISKGRAPH_NEO4J_BOLT_PORT too. Empty: the default instance (.services/neo4j/home, port 7687).
+NEO4J_INSTANCE="${RISKGRAPH_NEO4J_INSTANCE:-}"
+[[ -z "$NEO4J_INSTANCE" || "$NEO4J_INSTANCE" =~ ^[a-z0-9][a-z0-9-]{0,31}$ ]] \
+  || { echo "RISKGRAPH_NEO4J_INSTANCE=$NEO4J_INSTANCE: use 1-32 lower-case letters, digits or -" >&2; exit 2; }
+# neo4j_instance_paths: sets NEO4J_HOME, NEO4J_PID_FILE, NEO4J_LOG_FILE and NEO4J_LOCK_FILE of
+# the instance (the build in .services/neo4j/{lib,build} is shared by all instances).
+neo4j_instance_paths() {
+  if [[ -z "$NEO4J_INSTANCE" ]]; then
+    NEO4J_HOME="$SERVICES_DIR/neo4j/home"
+    NEO4J_PID_FILE="$SERVICES_DIR/neo4j.pid"
+    NEO4J_LOG_FILE="$SERVICES_DIR/neo4j.log"
+    NEO4J_LOCK_FILE="$SERVICES_DIR/neo4j.lock"
+  else
+    NEO4J_HOME="$SERVICES_DIR/neo4j-$NEO4J_INSTANCE/home"
+    NEO4J_PID_FILE="$SERVICES_DIR/neo4j-$NEO4J_INSTANCE.pid"
+    NEO4J_LOG_FILE="$SERVICES_DIR/neo4j-$NEO4J_INSTANCE.log"
+    NEO4J_LOCK_FILE="$SERVICES_DIR/neo4j-$NEO4J_INSTANCE.lock"
+  fi
+}
 REDIS_HOST=127.0.0.1
 REDIS_PORT="${RISKGRAPH_REDIS_PORT:-6379}"
 # The test Redis Cluster (scripts/redis-cluster-up.sh) uses this port and the next five.

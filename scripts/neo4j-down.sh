@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the Neo4j started by scripts/neo4j-up.sh (SIGTERM -> clean DBMS shutdown; SIGKILL
+# Stop the Neo4j started by scripts/neo4j-up.sh (the instance RISKGRAPH_NEO4J_INSTANCE names, if set) (SIGTERM -> clean DBMS shutdown; SIGKILL
 # after RISKGRAPH_NEO4J_STOP_TIMEOUT seconds, default 60). Idempotent. Data is kept; use
 # RISKGRAPH_NEO4J_RESET=1 scripts/neo4j-up.sh (or delete .services/neo4j/home) to wipe it.
 set -euo pipefail
@@ -7,7 +7,8 @@ SERVICE_NAME=neo4j
 # shellcheck source=scripts/_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 
-PID_FILE="$SERVICES_DIR/neo4j.pid"
+neo4j_instance_paths
+PID_FILE="$NEO4J_PID_FILE"
 MAIN_CLASS=riskgraph.Neo4jLauncher
 STOP_TIMEOUT="${RISKGRAPH_NEO4J_STOP_TIMEOUT:-60}"
 

@@ -8,6 +8,9 @@
 #
 # Environment knobs (all optional):
 #   RISKGRAPH_NEO4J_BOLT_PORT      Bolt port (default 7687)
+#   RISKGRAPH_NEO4J_INSTANCE       a second instance from the same build, with its own home,
+#                                  pid, log and lock under .services/neo4j-<name>[.pid|.log]
+#                                  (give it its own Bolt port too)
 #   RISKGRAPH_NEO4J_HEAP           JVM max heap (default 2g)
 #   RISKGRAPH_NEO4J_PAGECACHE_MB   page cache in MiB (default 1024)
 #   RISKGRAPH_NEO4J_JAVA_OPTS      extra JVM options
@@ -22,12 +25,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 
 START_MS="$(now_ms)"
 NEO4J_DIR="$SERVICES_DIR/neo4j"
-NEO4J_HOME="$NEO4J_DIR/home"
+neo4j_instance_paths
 LIB_DIR="$NEO4J_DIR/lib"
 CLASSES_DIR="$NEO4J_DIR/build/classes"
 STAMP_FILE="$NEO4J_DIR/build.stamp"
-PID_FILE="$SERVICES_DIR/neo4j.pid"
-LOG_FILE="$SERVICES_DIR/neo4j.log"
+PID_FILE="$NEO4J_PID_FILE"
+LOG_FILE="$NEO4J_LOG_FILE"
 M2_REPO="${RISKGRAPH_M2_REPO:-$SERVICES_DIR/m2}"
 LAUNCHER_SRC="$SCRIPTS_DIR/neo4j"
 MAIN_CLASS=riskgraph.Neo4jLauncher
@@ -45,7 +48,7 @@ mkdir -p "$SERVICES_DIR"
 
 # Serialize concurrent callers (the lock is released when this script exits); whoever
 # gets it second finds Bolt answering and returns at once.
-exec 9>"$SERVICES_DIR/neo4j.lock"
+exec 9>"$NEO4J_LOCK_FILE"
 if ! flock -n 9; then
   say "another neo4j-up.sh is running; waiting for it"
   flock -w $(( START_TIMEOUT + 900 )) 9 || die "timed out waiting for the other neo4j-up.sh"
@@ -107,6 +110,9 @@ build_stamp() {
   { cat "$LAUNCHER_SRC/pom.xml"; find "$LAUNCHER_SRC/src" -type f -name '*.java' -print0 | sort -z | xargs -0 cat; } | sha256sum | cut -d' ' -f1
 }
 WANT_STAMP="$(build_stamp)"
+# Instances share the build: one builds while the others wait.
+exec 8>"$SERVICES_DIR/neo4j-build.lock"
+flock -w 900 8 || die "timed out waiting for another build of the launcher"
 if [[ -f "$STAMP_FILE" && "$(cat "$STAMP_FILE")" == "$WANT_STAMP" && -f "$CLASSES_DIR/riskgraph/Neo4jLauncher.class" ]] \
    && compgen -G "$LIB_DIR/neo4j-kernel-*.jar" >/dev/null; then
   say "launcher build is up to date"
@@ -123,6 +129,8 @@ else
   echo "$WANT_STAMP" >"$STAMP_FILE"
   say "built in $(( ($(now_ms) - START_MS) / 1000 ))s ($(find "$LIB_DIR" -name '*.jar' | wc -l) jars)"
 fi
+
+exec 8>&-
 
 # --- start -------------------------------------------------------------------------------
 if [[ "${RISKGRAPH_NEO4J_RESET:-0}" == 1 ]]; then

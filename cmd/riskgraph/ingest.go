@@ -54,6 +54,10 @@ type ingestFlags struct {
 	match       bool
 	matchAccept float64
 	matchReview float64
+	// Bulk load into Neo4j (bulk.go): --bulk-neo4j DIR, --bulk-import, --bulk-replace.
+	bulkDir     string
+	bulkImport  string
+	bulkReplace bool
 	// changed reports whether a flag was given (thresholds given win over
 	// the mapping's).
 	changed func(name string) bool
@@ -78,6 +82,9 @@ func (a *app) ingestCommand() *cobra.Command {
 			defer stop()
 			f.changed = func(name string) bool { return cmd.Flags().Changed(name) }
 			if strings.EqualFold(f.format, "bods") {
+				if f.bulkDir != "" {
+					return usageError(errors.New("--bulk-neo4j reads CSV and NDJSON files; load BODS statements without it"))
+				}
 				return a.runIngestBODS(ctx, cmd, args, &f)
 			}
 			return a.runIngest(ctx, cmd, args, &f)
@@ -108,6 +115,9 @@ func (a *app) ingestCommand() *cobra.Command {
 	fl.BoolVar(&f.match, "match", false, "resolve enterprise references that are not keys (names, <field>_name columns, registration numbers, organisation codes) against the stored enterprises; see docs/ingest.md")
 	fl.Float64Var(&f.matchAccept, "match-accept", ingest.DefaultMatchAccept, "with matching: attach a row to the best candidate from this score (implies --match; wins over the mapping's match.accept)")
 	fl.Float64Var(&f.matchReview, "match-review", ingest.DefaultMatchReview, "with matching: queue a row for review from this score, reject it below (implies --match; wins over the mapping's match.review)")
+	fl.StringVar(&f.bulkDir, "bulk-neo4j", "", "initial load of Neo4j: write the files of neo4j-admin database import full into DIR, import them (replacing the database) and create the schema; see docs/ingest.md")
+	fl.StringVar(&f.bulkImport, "bulk-import", envOr("RISKGRAPH_NEO4J_IMPORT", "scripts/neo4j-import.sh"), "with --bulk-neo4j: the program run with DIR to stop Neo4j, import DIR/import.args and start it; none: only write the files [RISKGRAPH_NEO4J_IMPORT]")
+	fl.BoolVar(&f.bulkReplace, "bulk-replace", false, "with --bulk-neo4j: replace a database that already holds data")
 	return cmd
 }
 
@@ -237,7 +247,14 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 		late, _ = opts.Match.Resolver.(*lateResolver)
 	}
 	var w ingest.Writer
-	if !f.dryRun {
+	var bulk *bulkLoad
+	if f.bulkDir != "" {
+		if bulk, err = a.startBulk(ctx, f, opts); err != nil {
+			return err
+		}
+		defer bulk.close()
+		w, opts.Checkpoint = bulk.w, ""
+	} else if !f.dryRun {
 		t, err := a.ingestTarget(ctx)
 		if err != nil {
 			return err
@@ -310,6 +327,9 @@ func (a *app) runIngest(ctx context.Context, cmd *cobra.Command, args []string, 
 	printSummary(cmd.OutOrStdout(), sum)
 	if rep.n > 0 {
 		fmt.Fprintf(cmd.OutOrStdout(), "rejects report: %s (%d rejects, %d warnings)\n", rep.path, rep.n-rep.warnings, rep.warnings)
+	}
+	if err == nil && bulk != nil {
+		err = a.finishBulk(ctx, cmd, bulk, sum)
 	}
 	if err != nil {
 		if errors.Is(err, ingest.ErrTooManyRejects) {
