@@ -133,7 +133,7 @@ func explainParams() map[string]map[string]any {
 	rows := func(m map[string]any) map[string]any { return map[string]any{"rows": []any{m}} }
 	res := rows(map[string]any{"key": "914403001922038216", "score": 0.42, "grade": "C", "run": "run-1", "flags": []string{"mutual_holding"}, "details": `{"top":[]}`})
 	expand := map[string]any{"keys": []string{"914403001922038216"}, "types": []string{"HOLDS_SHARES"}}
-	scan := map[string]any{"after": "", "limit": 1000}
+	scan := map[string]any{"after": "", "upto": "z", "limit": 1000}
 	return map[string]map[string]any{
 		"schema_enterprise_key":           nil,
 		"schema_enterprise_uscc":          nil,
@@ -199,6 +199,12 @@ func explainParams() map[string]map[string]any {
 		"scan_projection_records":       scan,
 		"scan_projection_relationships": scan,
 		"scan_projection_count":         nil,
+		"scan_split_enterprises":        {"skip": int64(10)},
+		"scan_split_persons":            {"skip": int64(10)},
+		"scan_split_records":            {"skip": int64(10)},
+		"scan_last_enterprises":         nil,
+		"scan_last_persons":             nil,
+		"scan_last_records":             nil,
 		"schema_apikey_id":              nil,
 		"schema_apikey_hash":            nil,
 		"apikey_create": {"id": "k1", "name": "dashboard wall", "role": "dashboard", "hash": "ab12",
@@ -443,6 +449,8 @@ func TestProjectionNumbersNodesCreatedDuringScan(t *testing.T) {
 	ctx := context.Background()
 	const ahead = 4
 	defer rgneo4j.SetScanAhead(ahead)()
+	// One session per stream: the read-ahead bound below is a stream's.
+	defer rgneo4j.SetScanSessions(st, 1)()
 	n := rgneo4j.ScanChunk*(ahead+3) + 1
 	b := &store.Batch{}
 	for i := range n {

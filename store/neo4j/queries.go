@@ -78,6 +78,13 @@ const (
 	qScanProjectionRecords       = "scan_projection_records"
 	qScanProjectionRelationships = "scan_projection_relationships"
 	qScanProjectionCount         = "scan_projection_count"
+
+	qScanSplitEnterprises = "scan_split_enterprises"
+	qScanSplitPersons     = "scan_split_persons"
+	qScanSplitRecords     = "scan_split_records"
+	qScanLastEnterprises  = "scan_last_enterprises"
+	qScanLastPersons      = "scan_last_persons"
+	qScanLastRecords      = "scan_last_records"
 )
 
 // schema lists the schema statements in the order Open applies them.
