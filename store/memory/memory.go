@@ -74,6 +74,8 @@ type Store struct {
 	xrefMu sync.Mutex
 	// fileMu orders the credit file's writes that read before they write (creditfile.go).
 	fileMu sync.Mutex
+	// lineage names the data's history (changes.go).
+	lineage string
 }
 
 // entry is one journal record.
@@ -111,7 +113,7 @@ type entry struct {
 // holds it, Open returns a *LockedError (errors.Is ErrLocked).
 func Open(opts Options) (s *Store, err error) {
 	s = &Store{g: newGraph(), log: opts.Logger, readOnly: opts.ReadOnly,
-		audit: auditlog.NewLazy(auditOptions(opts))}
+		audit: auditlog.NewLazy(auditOptions(opts)), lineage: newLineage()}
 	if opts.DataDir == "" {
 		return s, nil
 	}
@@ -141,6 +143,9 @@ func Open(opts Options) (s *Store, err error) {
 		} else if !os.IsNotExist(err) {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
+	}
+	if s.lineage, err = readLineage(opts.DataDir, opts.ReadOnly); err != nil {
+		return nil, err
 	}
 	records, rows := 0, 0
 	var legacy legacyAudit

@@ -79,6 +79,22 @@ const (
 	qScanProjectionRelationships = "scan_projection_relationships"
 	qScanProjectionCount         = "scan_projection_count"
 
+	qSchemaEnterpriseGen = "schema_enterprise_gen"
+	qSchemaPersonGen     = "schema_person_gen"
+	qSchemaRecordGen     = "schema_record_gen"
+	qSchemaHoldsGen      = "schema_holds_gen"
+	qSchemaLegalRepGen   = "schema_legal_rep_gen"
+	qSchemaOfficerGen    = "schema_officer_gen"
+	qSchemaBranchGen     = "schema_branch_gen"
+	qSchemaRelatedGen    = "schema_related_gen"
+
+	qGenerationStamp      = "generation_stamp"
+	qLineageGet           = "lineage_get"
+	qChangesEnterprises   = "changes_enterprises"
+	qChangesPersons       = "changes_persons"
+	qChangesRecords       = "changes_records"
+	qChangesRelationships = "changes_relationships"
+
 	qScanSplitEnterprises = "scan_split_enterprises"
 	qScanSplitPersons     = "scan_split_persons"
 	qScanSplitRecords     = "scan_split_records"
@@ -101,6 +117,8 @@ var schema = []string{
 	qSchemaCommitmentID, qSchemaCommitmentSubject, qSchemaObjectionID, qSchemaObjectionRecord, // creditfile.go
 	qSchemaRepairID, qSchemaRepairRecord,
 	qSchemaLicenceID, qSchemaLicenceEnterprise, qSchemaCreditReportNumber, // licences.go
+	qSchemaEnterpriseGen, qSchemaPersonGen, qSchemaRecordGen, qSchemaHoldsGen, // changes.go
+	qSchemaLegalRepGen, qSchemaOfficerGen, qSchemaBranchGen, qSchemaRelatedGen,
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its
