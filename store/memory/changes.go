@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,8 +19,10 @@ import (
 
 // The change feed (store.ChangeFeed). Every row — node, record,
 // shareholding, role, branch, relation — carries the generation of the
-// batch that last wrote it in a stamp slice beside the rows (8 bytes per
-// row), set where the row is written (stamp). Replaying the journal sets
+// batch that last wrote it in a stamp slice beside the rows (4 bytes per
+// row: a generation beyond 2^32-1 is kept as 2^32-1, which Changes
+// returns for any since, more than was written, never less), set where
+// the row is written (stamp). Replaying the journal sets
 // the same stamps again, batch by batch. A compacted journal replays its
 // rows in fewer batches and then restores the generation (entry.Generation):
 // the rows' true stamps are then unknown but ≤ that generation, so every
@@ -34,32 +37,37 @@ const LineageFile = "lineage"
 // stamps are the generations of the rows' last writes, indexed like the
 // rows they stamp.
 type stamps struct {
-	nodes, recs, shares, roles, branches, relations []uint64
+	nodes, recs, shares, roles, branches, relations []uint32
 }
 
+// stampOf is a generation as a stamp.
+func stampOf(gen uint64) uint32 { return uint32(min(gen, math.MaxUint32)) }
+
 // stamp records that row i of s was written by the current batch.
-func (g *graph) stamp(s *[]uint64, i int32) {
+func (g *graph) stamp(s *[]uint32, i int32) {
 	if n := int(i) + 1; n > len(*s) {
-		*s = append(*s, make([]uint64, n-len(*s))...)
+		*s = append(*s, make([]uint32, n-len(*s))...)
 	}
-	(*s)[i] = g.generation
+	(*s)[i] = stampOf(g.generation)
 }
 
 // restamp raises every stamp below gen to gen (after a compacted journal's
 // rows are replayed).
 func (g *graph) restamp(gen uint64) {
-	for _, s := range []*[]uint64{&g.gens.nodes, &g.gens.recs, &g.gens.shares, &g.gens.roles, &g.gens.branches, &g.gens.relations} {
+	st := stampOf(gen)
+	for _, s := range []*[]uint32{&g.gens.nodes, &g.gens.recs, &g.gens.shares, &g.gens.roles, &g.gens.branches, &g.gens.relations} {
 		for i := range *s {
-			(*s)[i] = max((*s)[i], gen)
+			(*s)[i] = max((*s)[i], st)
 		}
 	}
 }
 
-// changed returns the indices of the rows of s stamped above since.
-func changed(s []uint64, since uint64) []int32 {
+// changed returns the indices of the rows of s stamped above since (and
+// those whose stamp saturated).
+func changed(s []uint32, since uint64) []int32 {
 	var out []int32
 	for i, g := range s {
-		if g > since {
+		if uint64(g) > since || g == math.MaxUint32 {
 			out = append(out, int32(i))
 		}
 	}
