@@ -199,3 +199,33 @@ func BenchmarkProjectNeo4j(b *testing.B) {
 	b.ReportMetric(float64(g.N()), "nodes")
 	b.ReportMetric(float64(len(g.Edges)), "edges")
 }
+
+// BenchmarkEngineNeo4j: a full engine run (projection from Neo4j and every
+// step of BenchmarkEngineFull) on the sample of BenchmarkProjectNeo4j. The
+// process holds no store, only the driver, so its peak RSS is the
+// engine's: reported as run-peak-RSS-MiB (VmHWM, reset after the set-up's
+// garbage is returned to the OS) beside the resident set at the start.
+func BenchmarkEngineNeo4j(b *testing.B) {
+	st := loadedNeo4j(b, neo4jProjectSize())
+	opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	rss0 := procStatusMiB("VmRSS")
+	var res *engine.Result
+	b.ResetTimer()
+	for b.Loop() {
+		var err error
+		if res, err = engine.Run(context.Background(), st, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(rss0, "start-RSS-MiB")
+	b.ReportMetric(peakRSSMiB(), "run-peak-RSS-MiB")
+	b.ReportMetric(float64(res.Graph.N()), "nodes")
+	b.ReportMetric(float64(len(res.Graph.Edges)), "edges")
+	for k, d := range res.Timings {
+		b.ReportMetric(d.Seconds(), k+"-s")
+	}
+}
