@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"unsafe"
 
 	"riskgraph/store/durable"
@@ -28,7 +29,7 @@ import (
 // Integers are little-endian; strings are a uvarint length and their
 // bytes; dates are days since 1970-01-01 (int32, noDay for none). Save
 // writes a temporary file, fsyncs it and renames it over the old one
-// (durable.Replace), so a crash leaves the old file or the new one. Load
+// (Save), so a crash leaves the old file or the new one. Load
 // checks the magic, version, lengths and checksum before it reads a row,
 // and the rows' invariants (order, numbers in range) after.
 
@@ -60,9 +61,30 @@ type fileMeta struct {
 	Flags  []string `json:"flags"`
 }
 
-// Save writes the rows to path (atomically: temporary file, fsync, rename).
+// Save writes the rows to path atomically: into a temporary file of its
+// own beside path (so that two runs saving at once never write the same
+// file), fsynced, renamed over path, and the directory fsynced.
 func Save(path string, r *Rows) error {
-	return durable.Replace(path, func(w io.Writer) error { return r.write(w) })
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	err = r.write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return durable.SyncDir(filepath.Dir(path))
 }
 
 func (r *Rows) write(w io.Writer) error {

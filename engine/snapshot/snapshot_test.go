@@ -163,8 +163,8 @@ func TestRecordSaveLoad(t *testing.T) {
 	if got := collect(t, loaded); !reflect.DeepEqual(got, want) {
 		t.Fatalf("loaded rows:\n got %+v\nwant %+v", got, want)
 	}
-	if _, err := os.Stat(path + ".tmp"); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the temporary file is left: %v", err)
+	if left, _ := filepath.Glob(path + ".tmp*"); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 
