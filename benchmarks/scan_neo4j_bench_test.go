@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,46 +78,56 @@ func serverCPUSeconds() (float64, bool) {
 // BenchmarkScanNeo4j times store/neo4j's scans alone, without the engine:
 // Scan (every property) and ScanProjection (the projection's fields and
 // node numbers), in the engine's page size, over the sample of
-// BenchmarkProjectNeo4j. Reports rows and relationships per second, the
+// BenchmarkProjectNeo4j, with 1, 2 and 4 sessions per stream
+// (Options.ScanSessions). Reports rows and relationships per second, the
 // client's CPU seconds per scan and, with NEO4J_PID set to the server's
 // process id, the server's.
 func BenchmarkScanNeo4j(b *testing.B) {
-	st := loadedNeo4j(b, neo4jProjectSize())
+	loadedNeo4j(b, neo4jProjectSize())
 	ctx := context.Background()
 	var rows, rels int
 	count := func(p *store.Batch) {
 		rows += p.Len()
 		rels += len(p.Shareholdings) + len(p.Roles) + len(p.Branches)
 	}
-	for _, tc := range []struct {
-		name string
-		scan func() error
-	}{
-		{"Scan", func() error {
-			return st.Scan(ctx, engine.ProjectPageSize, func(p *store.Batch) error { count(p); return nil })
-		}},
-		{"ScanProjection", func() error {
-			return st.ScanProjection(ctx, engine.ProjectPageSize, func(p *store.ProjectionPage) error { count(&p.Batch); return nil })
-		}},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
-			cpu0 := cpuSeconds()
-			srv0, srvOK := serverCPUSeconds()
-			start := time.Now()
-			for b.Loop() {
-				rows, rels = 0, 0
-				if err := tc.scan(); err != nil {
-					b.Fatal(err)
+	for _, sessions := range []int{1, 2, 4} {
+		opts := neo4jtest.Options(b)
+		opts.ScanSessions = sessions
+		st, err := neo4j.Open(ctx, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name string
+			scan func() error
+		}{
+			{"Scan", func() error {
+				return st.Scan(ctx, engine.ProjectPageSize, func(p *store.Batch) error { count(p); return nil })
+			}},
+			{"ScanProjection", func() error {
+				return st.ScanProjection(ctx, engine.ProjectPageSize, func(p *store.ProjectionPage) error { count(&p.Batch); return nil })
+			}},
+		} {
+			b.Run(fmt.Sprintf("%s/sessions=%d", tc.name, sessions), func(b *testing.B) {
+				cpu0 := cpuSeconds()
+				srv0, srvOK := serverCPUSeconds()
+				start := time.Now()
+				for b.Loop() {
+					rows, rels = 0, 0
+					if err := tc.scan(); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-			sec := time.Since(start).Seconds() / float64(b.N)
-			b.ReportMetric(sec, "scan-s")
-			b.ReportMetric(float64(rows)/sec, "rows/s")
-			b.ReportMetric(float64(rels)/sec, "relationships/s")
-			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "client-cpu-s")
-			if srv1, ok := serverCPUSeconds(); ok && srvOK {
-				b.ReportMetric((srv1-srv0)/float64(b.N), "server-cpu-s")
-			}
-		})
+				sec := time.Since(start).Seconds() / float64(b.N)
+				b.ReportMetric(sec, "scan-s")
+				b.ReportMetric(float64(rows)/sec, "rows/s")
+				b.ReportMetric(float64(rels)/sec, "relationships/s")
+				b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "client-cpu-s")
+				if srv1, ok := serverCPUSeconds(); ok && srvOK {
+					b.ReportMetric((srv1-srv0)/float64(b.N), "server-cpu-s")
+				}
+			})
+		}
+		st.Close()
 	}
 }

@@ -4,8 +4,8 @@
 // property.
 UNWIND $rows AS row
 MERGE (c:Enterprise {key: row.controller})
-  ON CREATE SET c.placeholder = true
+  ON CREATE SET c.placeholder = true, c.gen = $gen
 MERGE (e:Enterprise {key: row.enterprise})
-  ON CREATE SET e.placeholder = true
+  ON CREATE SET e.placeholder = true, e.gen = $gen
 MERGE (c)-[r:CONTROLS {basis: row.basis}]->(e)
 SET r.group = row.group, r.note = row.note, r.since = row.since, r.until = row.until

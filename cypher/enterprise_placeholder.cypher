@@ -15,4 +15,4 @@ MERGE (e:Enterprise {key: row.key})
     e.address = row.address,
     e.phone = row.phone,
     e.email = row.email,
-    e.placeholder = true
+    e.placeholder = true, e.gen = $gen

@@ -16,4 +16,5 @@ SET e.uscc = row.uscc,
     e.address = row.address,
     e.phone = row.phone,
     e.email = row.email,
-    e.placeholder = null
+    e.placeholder = null,
+    e.gen = $gen

@@ -4,7 +4,7 @@
 // placeholder when missing. Every property is replaced (null removes it).
 UNWIND $rows AS row
 MERGE (e:Enterprise {key: row.enterprise})
-  ON CREATE SET e.placeholder = true
+  ON CREATE SET e.placeholder = true, e.gen = $gen
 MERGE (l:Licence {id: row.id})
 SET l.enterprise = row.enterprise,
     l.number = row.number,

@@ -2,4 +2,4 @@
 // touch an existing one.
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.pid})
-  ON CREATE SET p.name = row.name, p.placeholder = true
+  ON CREATE SET p.name = row.name, p.placeholder = true, p.gen = $gen

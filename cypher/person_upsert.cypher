@@ -2,4 +2,5 @@
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.pid})
 SET p.name = row.name,
-    p.placeholder = null
+    p.placeholder = null,
+    p.gen = $gen

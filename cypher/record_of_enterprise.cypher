@@ -2,9 +2,10 @@
 // (null removes it); a record whose subject changed loses its old HAS_RECORD.
 UNWIND $rows AS row
 MERGE (s:Enterprise {key: row.subject})
-  ON CREATE SET s.placeholder = true
+  ON CREATE SET s.placeholder = true, s.gen = $gen
 MERGE (r:Record {id: row.id})
-SET r.kind = row.kind,
+SET r.gen = $gen,
+    r.kind = row.kind,
     r.severity = row.severity,
     r.authority = row.authority,
     r.decided = row.decided,

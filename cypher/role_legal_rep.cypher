@@ -3,9 +3,9 @@
 // match_score the matcher's score when the enterprise was matched, null when not.
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.person})
-  ON CREATE SET p.placeholder = true
+  ON CREATE SET p.placeholder = true, p.gen = $gen
 MERGE (e:Enterprise {key: row.enterprise})
-  ON CREATE SET e.placeholder = true
+  ON CREATE SET e.placeholder = true, e.gen = $gen
 MERGE (p)-[r:LEGAL_REP_OF {title: row.title}]->(e)
-SET r.since = row.since, r.until = row.until, r.title_text = row.title_text,
+SET r.gen = $gen, r.since = row.since, r.until = row.until, r.title_text = row.title_text,
     r.match_score = row.match_score

@@ -5,9 +5,9 @@
 // day_to_day marks the officer who manages day to day (true), null when not.
 UNWIND $rows AS row
 MERGE (p:Person {pid: row.person})
-  ON CREATE SET p.placeholder = true
+  ON CREATE SET p.placeholder = true, p.gen = $gen
 MERGE (e:Enterprise {key: row.enterprise})
-  ON CREATE SET e.placeholder = true
+  ON CREATE SET e.placeholder = true, e.gen = $gen
 MERGE (p)-[r:OFFICER_OF {title: row.title}]->(e)
-SET r.since = row.since, r.until = row.until, r.title_text = row.title_text,
+SET r.gen = $gen, r.since = row.since, r.until = row.until, r.title_text = row.title_text,
     r.match_score = row.match_score, r.day_to_day = row.day_to_day

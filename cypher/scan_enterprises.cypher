@@ -2,7 +2,7 @@
 // order (keyset pagination on the unique index), as a single record: rows
 // [internal id, properties], the number of rows and the last key.
 MATCH (e:Enterprise)
-WHERE e.key > $after
+WHERE e.key > $after AND e.key <= $upto
 WITH e
 ORDER BY e.key
 LIMIT $limit

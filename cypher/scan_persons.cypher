@@ -2,7 +2,7 @@
 // order, as a single record: rows [internal id, properties], the number of
 // rows and the last pid.
 MATCH (p:Person)
-WHERE p.pid > $after
+WHERE p.pid > $after AND p.pid <= $upto
 WITH p
 ORDER BY p.pid
 LIMIT $limit

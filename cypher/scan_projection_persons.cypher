@@ -3,7 +3,7 @@
 //   [internal id, pid, placeholder, risk_score, risk_flags]
 // then the number of rows and the last pid.
 MATCH (p:Person)
-WHERE p.pid > $after
+WHERE p.pid > $after AND p.pid <= $upto
 WITH p
 ORDER BY p.pid
 LIMIT $limit

@@ -3,7 +3,7 @@
 //   [internal id, subject's internal id or null, id, kind, severity, decided, removed]
 // then the number of rows and the last id.
 MATCH (r:Record)
-WHERE r.id > $after
+WHERE r.id > $after AND r.id <= $upto
 WITH r
 ORDER BY r.id
 LIMIT $limit

@@ -10,7 +10,7 @@
 // (start and end are internal ids) then the number of enterprises and the
 // last key.
 MATCH (e:Enterprise)
-WHERE e.key > $after
+WHERE e.key > $after AND e.key <= $upto
 WITH e
 ORDER BY e.key
 LIMIT $limit

@@ -2,7 +2,7 @@
 // as a single record: rows [internal id, properties, subject's internal id
 // or null], the number of rows and the last id.
 MATCH (r:Record)
-WHERE r.id > $after
+WHERE r.id > $after AND r.id <= $upto
 WITH r
 ORDER BY r.id
 LIMIT $limit

@@ -5,7 +5,7 @@
 // (start and end are internal ids) then the number of persons and the
 // last pid.
 MATCH (p:Person)
-WHERE p.pid > $after
+WHERE p.pid > $after AND p.pid <= $upto
 WITH p
 ORDER BY p.pid
 LIMIT $limit

@@ -5,9 +5,9 @@
 // the matcher's score when the loader resolved an enterprise by matching.
 UNWIND $rows AS row
 MERGE (h:Person {pid: row.holder})
-  ON CREATE SET h.placeholder = true
+  ON CREATE SET h.placeholder = true, h.gen = $gen
 MERGE (e:Enterprise {key: row.enterprise})
-  ON CREATE SET e.placeholder = true
+  ON CREATE SET e.placeholder = true, e.gen = $gen
 MERGE (h)-[r:HOLDS_SHARES]->(e)
-SET r.ratio = row.ratio, r.amount = row.amount, r.since = row.since, r.match_score = row.match_score,
+SET r.gen = $gen, r.ratio = row.ratio, r.amount = row.amount, r.since = row.since, r.match_score = row.match_score,
     r.voting_ratio = row.voting_ratio, r.income_ratio = row.income_ratio

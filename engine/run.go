@@ -33,6 +33,15 @@ type Options struct {
 	// Life is the credit file (objections, repairs, commitments: life.go);
 	// Score and Restore read it from the store. Nil: none.
 	Life *Life
+	// Snapshot is the file of the projection snapshot Score keeps between
+	// runs (persist.go, package snapshot): loaded and brought up to date
+	// by the store's changes instead of a scan when it is whole and
+	// current, rebuilt from a scan otherwise, and saved after the run.
+	// Empty: none, every run scans.
+	Snapshot string
+	// SnapshotChanges is the largest share of the snapshot's rows that may
+	// have changed for it to be used (0: DefaultSnapshotChanges).
+	SnapshotChanges float64
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -52,6 +61,8 @@ type Result struct {
 	Groups    Groups
 	// Timings of each step.
 	Timings map[string]time.Duration
+	// Snapshot says how a Score with Options.Snapshot got its projection.
+	Snapshot *SnapshotInfo
 
 	written int // results written back by Results
 }

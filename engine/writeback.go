@@ -20,6 +20,7 @@ type ScoreStore interface {
 	LifeSource
 	store.ResultWriter
 	store.RunStore
+	store.ChangeFeed // for Options.Snapshot
 	Generation(ctx context.Context) (uint64, error)
 }
 
@@ -46,6 +47,9 @@ type Summary struct {
 	Communities int              `json:"communities,omitempty"`
 	Modularity  float64          `json:"modularity,omitempty"`
 	TimingsMS   map[string]int64 `json:"timings_ms"`
+	// Snapshot says how the run got its projection, when it keeps a
+	// projection snapshot (Options.Snapshot).
+	Snapshot *SnapshotInfo `json:"snapshot,omitempty"`
 }
 
 // Summarize describes the result.
@@ -71,6 +75,7 @@ func (r *Result) Summarize() Summary {
 	for k, d := range r.Timings {
 		s.TimingsMS[k] = d.Milliseconds()
 	}
+	s.Snapshot = r.Snapshot
 	return s
 }
 
@@ -158,7 +163,10 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	if err != nil {
 		return nil, store.Run{}, err
 	}
-	gen, err := st.Generation(ctx)
+	// The settled generation: everything stamped up to it is in the scan
+	// that follows, so a snapshot saved with it misses no batch that was
+	// in flight (store.ChangeFeed).
+	gen, err := st.SettledGeneration(ctx)
 	if err != nil {
 		return nil, store.Run{}, fmt.Errorf("score: generation: %w", err)
 	}
@@ -166,19 +174,39 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	if err := st.SaveRun(ctx, run); err != nil {
 		return nil, run, fmt.Errorf("score: save run: %w", err)
 	}
-	var res *Result
+	var (
+		res  *Result
+		src  *projectionSource
+		scan store.Scanner = st
+	)
 	opts.SameAs, err = SameAsSets(ctx, st)
 	if err == nil {
 		opts.Life, err = ReadLife(ctx, st)
 	}
-	if err == nil {
-		res, err = Run(ctx, st, opts)
+	if err == nil && opts.Snapshot != "" {
+		if src, err = openSnapshot(ctx, st, &opts, gen, runID); err == nil {
+			scan = src.scan
+		}
 	}
 	if err == nil {
-		err = res.Results(runID, func(b []models.RiskResult) error { return st.WriteResults(ctx, b) })
+		res, err = Run(ctx, scan, opts)
+	}
+	if err == nil {
+		err = res.Results(runID, func(b []models.RiskResult) error {
+			if src != nil {
+				src.noteResults(b)
+			}
+			return st.WriteResults(ctx, b)
+		})
 	}
 	if err == nil {
 		err = st.PromoteRun(ctx, runID)
+	}
+	if err == nil && src != nil {
+		// The rows now carry this run's results, as the store does: the
+		// next run may start from them.
+		src.save(opts.Snapshot, gen, runID, now())
+		res.Snapshot = &src.info
 	}
 	run.Finished = now()
 	if err != nil {

@@ -101,6 +101,20 @@ func (t *timedStore) ScanProjection(ctx context.Context, pageSize int, fn func(*
 	return t.do(ctx, "scan", t.slow, func(ctx context.Context) error { return t.s.ScanProjection(ctx, pageSize, fn) })
 }
 
+// Lineage and Changes forward the store's change feed (the engine's
+// projection snapshot catches up through it).
+func (t *timedStore) Lineage(ctx context.Context) (string, error) {
+	var l string
+	err := t.do(ctx, "lineage", t.timeout, func(ctx context.Context) (err error) { l, err = t.s.Lineage(ctx); return err })
+	return l, err
+}
+
+func (t *timedStore) Changes(ctx context.Context, since uint64, limit int) (*store.Batch, error) {
+	var b *store.Batch
+	err := t.do(ctx, "changes", t.slow, func(ctx context.Context) (err error) { b, err = t.s.Changes(ctx, since, limit); return err })
+	return b, err
+}
+
 func (t *timedStore) WriteResults(ctx context.Context, rs []models.RiskResult) error {
 	return t.do(ctx, "write_results", t.slow, func(ctx context.Context) error { return t.s.WriteResults(ctx, rs) })
 }
@@ -125,6 +139,11 @@ func (t *timedStore) Runs(ctx context.Context, limit int) (rs []store.Run, err e
 
 func (t *timedStore) Generation(ctx context.Context) (g uint64, err error) {
 	err = t.do(ctx, "generation", t.timeout, func(ctx context.Context) error { g, err = t.s.Generation(ctx); return err })
+	return g, err
+}
+
+func (t *timedStore) SettledGeneration(ctx context.Context) (g uint64, err error) {
+	err = t.do(ctx, "generation", t.timeout, func(ctx context.Context) error { g, err = t.s.SettledGeneration(ctx); return err })
 	return g, err
 }
 

@@ -161,6 +161,7 @@ type Store interface {
 	Reader
 	Scanner
 	ProjectionScanner // projection.go
+	ChangeFeed        // changes.go
 	ResultWriter
 	RunStore
 	KeyStore          // access.go

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -134,7 +135,10 @@ left, 有限公司",`+f[3])
 
 // graphDump renders every node (but the Meta counters) and relationship of
 // the database as sorted lines, so that two loads compare line by line.
-func graphDump(t *testing.T, uri string) (nodes, rels []string) {
+// graphDump lists every node and relationship with its properties, the
+// change feed's gen stamp shown only as present (its value depends on how
+// the online load's concurrent batches interleaved), and the stamps' range.
+func graphDump(t *testing.T, uri string) (nodes, rels []string, minGen, maxGen int64) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := driver.NewDriverWithContext(uri, driver.NoAuth())
@@ -153,16 +157,24 @@ func graphDump(t *testing.T, uri string) (nodes, rels []string) {
 		}
 		return out
 	}
+	minGen = math.MaxInt64
+	stamp := func(p map[string]any) map[string]any {
+		if g, ok := p["gen"].(int64); ok {
+			minGen, maxGen = min(minGen, g), max(maxGen, g)
+			p["gen"] = "stamped"
+		}
+		return p
+	}
 	for _, v := range run(`MATCH (n) WHERE NOT n:Meta RETURN labels(n), properties(n)`) {
-		nodes = append(nodes, fmt.Sprintf("%v %s", v[0], propsText(v[1].(map[string]any))))
+		nodes = append(nodes, fmt.Sprintf("%v %s", v[0], propsText(stamp(v[1].(map[string]any)))))
 	}
 	for _, v := range run(`MATCH (a)-[r]->(b) RETURN labels(a)[0] + ':' + coalesce(a.key, a.pid, a.id), type(r),
 		labels(b)[0] + ':' + coalesce(b.key, b.pid, b.id), properties(r)`) {
-		rels = append(rels, fmt.Sprintf("%v -%v-> %v %s", v[0], v[1], v[2], propsText(v[3].(map[string]any))))
+		rels = append(rels, fmt.Sprintf("%v -%v-> %v %s", v[0], v[1], v[2], propsText(stamp(v[3].(map[string]any)))))
 	}
 	sort.Strings(nodes)
 	sort.Strings(rels)
-	return nodes, rels
+	return nodes, rels, minGen, maxGen
 }
 
 func propsText(p map[string]any) string {
@@ -255,8 +267,11 @@ func TestBulkLoadMatchesOnlineLoad(t *testing.T) {
 		t.Errorf("no end-to-end rate in the output:\n%s", out)
 	}
 	t.Logf("bulk load:\n%s", out)
-	bulkNodes, bulkRels := graphDump(t, uri)
+	bulkNodes, bulkRels, lo, hi := graphDump(t, uri)
 	bulkGen := generationAt(t, uri)
+	if lo < 1 || hi > int64(bulkGen) || hi < 2 {
+		t.Errorf("bulk gen stamps from %d to %d, want batch numbers within 1..%d (the generation)", lo, hi, bulkGen)
+	}
 
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) store.Store {
@@ -275,7 +290,7 @@ func TestBulkLoadMatchesOnlineLoad(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("online load: %v\n%s", err, out)
 	}
-	onlineNodes, onlineRels := graphDump(t, uri)
+	onlineNodes, onlineRels, _, _ := graphDump(t, uri)
 	if len(bulkNodes) < 1000 || len(bulkRels) < 1000 {
 		t.Fatalf("the bulk load holds %d nodes and %d relationships: too few for this data", len(bulkNodes), len(bulkRels))
 	}

@@ -20,11 +20,16 @@ type config struct {
 	Neo4jUser     string
 	Neo4jPassword string
 	Neo4jDatabase string
-	RedisURL      string
-	Addr          string
-	PIDKey        string
-	LogLevel      string
-	LogFormat     string
+	// Neo4jScanSessions is how many sessions read each stream of a Neo4j
+	// scan at once (0: the store's default).
+	Neo4jScanSessions int
+	RedisURL          string
+	// EngineSnapshot is the engine's projection snapshot file ("" none).
+	EngineSnapshot string
+	Addr           string
+	PIDKey         string
+	LogLevel       string
+	LogFormat      string
 	// command is the subcommand running ("serve", "keys create" …), written
 	// into the data dir's lock so that others can name its holder.
 	command string
@@ -41,12 +46,28 @@ func envOr(name, def string) string {
 	return def
 }
 
+// envInt is envOr for an integer; a value that does not parse is left for
+// the flag's validation to name (it becomes -1, which no setting admits).
+func envInt(name string, def int) int {
+	v := envOr(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 // bind registers the global flags.
 func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Store, "store", envOr("RISKGRAPH_STORE", ""), "graph store: memory or neo4j (default: neo4j when a Neo4j URI is set, else memory) [RISKGRAPH_STORE]")
 	fs.StringVar(&c.DataDir, "data-dir", envOr("RISKGRAPH_DATA_DIR", "data"), "directory for the embedded store's journal and the generated pid key [RISKGRAPH_DATA_DIR]")
 	fs.StringVar(&c.Neo4jURI, "neo4j-uri", envOr("NEO4J_URI", ""), "Neo4j URI: bolt://host:7687 (one server) or neo4j://host:7687 (cluster routing) [NEO4J_URI]")
 	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database name (default: the server's default) [NEO4J_DATABASE]")
+	fs.IntVar(&c.Neo4jScanSessions, "neo4j-scan-sessions", envInt("RISKGRAPH_NEO4J_SCAN_SESSIONS", 0), "sessions that read each stream of the engine's Neo4j scan at once, over key ranges; 0 = default (2) [RISKGRAPH_NEO4J_SCAN_SESSIONS]")
+	fs.StringVar(&c.EngineSnapshot, "engine-snapshot", envOr("RISKGRAPH_ENGINE_SNAPSHOT", ""), "file where scoring runs keep the engine's projection between runs, so that a run reads only what changed since the last one; empty = every run scans the store [RISKGRAPH_ENGINE_SNAPSHOT]")
 	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis URL, redis://[user:password@]host:6379/0; a cluster: redis://node1:6379?addr=node2:6379&addr=node3:6379; empty = in-process cache [REDIS_URL]")
 	fs.StringVar(&c.Addr, "addr", envOr("RISKGRAPH_ADDR", "127.0.0.1:8080"), "HTTP listen address [RISKGRAPH_ADDR]")
 	fs.StringVar(&c.AuditDir, "audit-dir", envOr("RISKGRAPH_AUDIT_DIR", ""), "directory of the audit log, written by one process at a time (default <data-dir>/audit) [RISKGRAPH_AUDIT_DIR]")

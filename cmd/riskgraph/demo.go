@@ -68,7 +68,7 @@ func (a *app) demoCommand() *cobra.Command {
 			} else if err != nil {
 				return err
 			}
-			opts, err := scoreOptions("", "")
+			opts, err := a.scoreOptions("", "")
 			if err != nil {
 				return err
 			}

@@ -60,7 +60,7 @@ func (a *app) reportJob(o *reportOptions, s store.Store) (*report.Job, error) {
 	if err != nil {
 		return nil, usageError(fmt.Errorf("--report-tz %q: %v", o.zone, err))
 	}
-	opts, err := scoreOptions(o.params, "")
+	opts, err := a.scoreOptions(o.params, "")
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -138,7 +138,7 @@ func (a *app) reportCommand() *cobra.Command {
 			}
 			job.Against = against
 			if today != "" {
-				if job.Engine, err = scoreOptions(o.params, today); err != nil {
+				if job.Engine, err = a.scoreOptions(o.params, today); err != nil {
 					return usageError(err)
 				}
 			}

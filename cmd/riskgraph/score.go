@@ -35,7 +35,7 @@ func (a *app) scoreCommand() *cobra.Command {
 			if full && incremental {
 				return usageError(errors.New("score: give --full or --incremental, not both"))
 			}
-			opts, err := scoreOptions(paramsFile, today)
+			opts, err := a.scoreOptions(paramsFile, today)
 			if err != nil {
 				return usageError(err)
 			}
@@ -91,8 +91,8 @@ func (a *app) scoreCommand() *cobra.Command {
 }
 
 // scoreOptions reads the parameters and the reference date.
-func scoreOptions(paramsFile, today string) (engine.Options, error) {
-	opts := engine.Options{Params: engine.DefaultParams()}
+func (a *app) scoreOptions(paramsFile, today string) (engine.Options, error) {
+	opts := engine.Options{Params: engine.DefaultParams(), Snapshot: a.cfg.EngineSnapshot}
 	if paramsFile != "" {
 		p, err := engine.LoadParams(paramsFile)
 		if err != nil {
@@ -204,5 +204,15 @@ func printRun(w io.Writer, run store.Run) error {
 		fmt.Fprintf(w, " %s %d", k, sum.Flags[k])
 	}
 	fmt.Fprintf(w, "\ncontrol groups: %d\n", sum.Groups)
+	if sn := sum.Snapshot; sn != nil {
+		if sn.Used {
+			fmt.Fprintf(w, "projection: snapshot of generation %d + %d changed rows (load %d ms, changes %d ms)\n", sn.Generation, sn.Changes, sn.LoadMS, sn.ChangesMS)
+		} else {
+			fmt.Fprintf(w, "projection: full scan; snapshot rebuilt (%s)\n", sn.Rebuilt)
+		}
+		if !sn.Saved {
+			fmt.Fprintf(w, "snapshot not saved: %s\n", sn.SaveError)
+		}
+	}
 	return nil
 }

@@ -69,3 +69,43 @@ func TestScoreIncrementalNeedsARun(t *testing.T) {
 		t.Errorf("exit %d, output %q", exitCode(err), out)
 	}
 }
+
+// TestScoreKeepsASnapshot: with --engine-snapshot the first run scans the
+// store and saves the projection; the next one starts from it and reads
+// only the changes; a damaged file is rebuilt, not used.
+func TestScoreKeepsASnapshot(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if out, err := command("generate", "--enterprises", "300", "--seed", "5", "--out", in).CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v %s", err, out)
+	}
+	data, snap := filepath.Join(dir, "data"), filepath.Join(dir, "projection.snap")
+	if out, err := command("--data-dir", data, "ingest", in).CombinedOutput(); err != nil {
+		t.Fatalf("ingest: %v %s", err, out)
+	}
+	score := func() string {
+		t.Helper()
+		out, err := command("--data-dir", data, "--engine-snapshot", snap, "--log-level", "error", "score", "--today", "2026-06-30").Output()
+		if err != nil {
+			t.Fatalf("score: %v %s", err, out)
+		}
+		return string(out)
+	}
+	if out := score(); !strings.Contains(out, "projection: full scan; snapshot rebuilt (no snapshot yet)") {
+		t.Errorf("first run:\n%s", out)
+	}
+	if out := score(); !strings.Contains(out, "projection: snapshot of generation") {
+		t.Errorf("second run:\n%s", out)
+	}
+	raw, err := os.ReadFile(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)/2] ^= 0xff
+	if err := os.WriteFile(snap, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := score(); !strings.Contains(out, "snapshot rebuilt (snapshot damaged: checksum mismatch)") {
+		t.Errorf("run after damage:\n%s", out)
+	}
+}

@@ -113,7 +113,7 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 	if _, err := s.Audit(ctx, store.AuditQuery{Limit: 1}); err != nil {
 		return fmt.Errorf("audit log %s: %w", a.cfg.auditDir(), err)
 	}
-	runOpts, err := scoreOptions(a.http.runParams, "") // for POST /api/v1/runs
+	runOpts, err := a.scoreOptions(a.http.runParams, "") // for POST /api/v1/runs
 	if err != nil {
 		return usageError(fmt.Errorf("--run-params: %w", err))
 	}

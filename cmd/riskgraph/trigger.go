@@ -58,7 +58,7 @@ func newRunTrigger(ctx context.Context, a *app, s store.Store, r redis.Universal
 // StartRun implements server.RunTrigger. The run is recorded as running
 // before it returns, so GET /api/v1/runs/{id} finds it at once.
 func (t *runTrigger) StartRun(ctx context.Context) (string, error) {
-	opts, err := scoreOptions("", "")
+	opts, err := t.a.scoreOptions("", "")
 	if err != nil {
 		return "", err
 	}

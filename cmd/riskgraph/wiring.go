@@ -61,7 +61,7 @@ func openStore(ctx context.Context, c *config, log zerolog.Logger) (store.Store,
 		return memory.Open(memory.Options{DataDir: c.DataDir, AuditDir: c.auditDir(), AuditRetention: retention, Logger: log, Command: c.command})
 	}
 	opts := neo4jstore.Options{URI: c.Neo4jURI, User: c.Neo4jUser, Password: c.Neo4jPassword, Database: c.Neo4jDatabase,
-		AuditDir: c.auditDir(), AuditRetention: retention, Logger: log}
+		AuditDir: c.auditDir(), AuditRetention: retention, ScanSessions: c.Neo4jScanSessions, Logger: log}
 	s, err := neo4jstore.Open(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("neo4j at %s: %w", c.Neo4jURI, err)

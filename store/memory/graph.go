@@ -51,12 +51,14 @@ type graph struct {
 	staged     map[nodeID]models.Risk
 	runs       map[string]*store.Run
 	generation uint64
-	access     access
-	reports    reports
-	reviews    reviews // reviews.go
-	xref       xrefs   // xref.go
-	checks     checks
-	file       creditFile
+	// gens stamp each row with the generation of its last write (changes.go).
+	gens    stamps
+	access  access
+	reports reports
+	reviews reviews // reviews.go
+	xref    xrefs   // xref.go
+	checks  checks
+	file    creditFile
 	// licences and issued credit reports (licences.go).
 	licences      licences
 	creditReports creditReports
@@ -98,6 +100,7 @@ func (g *graph) apply(e *entry) {
 			br := &b.Branches[i]
 			row := branchRow{g.ensureEnterprise(br.Branch), g.ensureEnterprise(br.Parent)}
 			slot, isNew := upsertRow(&g.branches, g.branchID, pair(row), row)
+			g.stamp(&g.gens.branches, slot)
 			if isNew {
 				g.connect(row.from, row.to, slot, relBranch)
 			}
@@ -116,6 +119,7 @@ func (g *graph) apply(e *entry) {
 	}
 	if e.Generation != 0 {
 		g.generation = e.Generation
+		g.restamp(e.Generation)
 	}
 	for _, res := range e.Current {
 		if id, ok := g.lookup(res.Ref); ok {
@@ -189,6 +193,7 @@ func (g *graph) putEnterprise(e *models.Enterprise) {
 	if !ok {
 		id = g.newEnterprise(e.Key)
 	}
+	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
 	n.name, n.placeholder = g.text.keepAs(n.name, e.Name), e.Placeholder
 	old := &g.ents[n.ent]
@@ -216,6 +221,7 @@ func (g *graph) putPerson(p *models.Person) {
 		id = g.newNode(p.PID, -1)
 		g.perID[g.nodes[id].key] = id
 	}
+	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
 	n.name, n.placeholder = g.text.keepAs(n.name, p.Name), p.Placeholder
 }
@@ -225,6 +231,7 @@ func (g *graph) newNode(key string, ent int32) nodeID {
 	id := nodeID(len(g.nodes))
 	g.nodes = append(g.nodes, node{key: g.text.keep(key), ent: ent, placeholder: true})
 	g.adj = append(g.adj, nil)
+	g.stamp(&g.gens.nodes, id)
 	return id
 }
 
@@ -267,6 +274,7 @@ func (g *graph) putShareholding(s *models.Shareholding) {
 	row := shareRow{ratio: s.Ratio, amount: s.Amount, from: g.ensure(s.Holder),
 		to: g.ensureEnterprise(s.Enterprise), since: g.dates.put(s.Since)}
 	slot, isNew := upsertRow(&g.shares, g.shareID, pair{row.from, row.to}, row)
+	g.stamp(&g.gens.shares, slot)
 	if isNew {
 		g.connect(row.from, row.to, slot, relShares)
 	}
@@ -279,7 +287,9 @@ func (g *graph) putRelation(r *models.Relation) {
 	c := r.Canonical()
 	row := relationRow{from: g.ensurePerson(c.A), to: g.ensurePerson(c.B), kind: g.strs.code(string(c.Kind)),
 		since: g.dates.put(c.Since)}
-	if slot, isNew := upsertRow(&g.relations, g.relationID, relationKey{row.from, row.to, row.kind}, row); isNew {
+	slot, isNew := upsertRow(&g.relations, g.relationID, relationKey{row.from, row.to, row.kind}, row)
+	g.stamp(&g.gens.relations, slot)
+	if isNew {
 		g.connect(row.from, row.to, slot, relRelated)
 	}
 }
@@ -302,6 +312,7 @@ func (g *graph) putRole(r *models.Role) {
 		title: g.strs.code(r.Title), text: g.strs.code(r.TitleText), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
 		officer: r.Kind == models.RoleOfficer}
 	slot, isNew := upsertRow(&g.roles, g.roleID, row.key(), row)
+	g.stamp(&g.gens.roles, slot)
 	typ := relLegalRep
 	if row.officer {
 		typ = relOfficer
@@ -331,9 +342,11 @@ func (g *graph) putRecord(r *models.Record) {
 		g.recID[row.id] = i
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
 		g.setScore(relRecord, i, r.MatchScore)
+		g.stamp(&g.gens.recs, i)
 		return
 	}
 	g.setScore(relRecord, i, r.MatchScore)
+	g.stamp(&g.gens.recs, i)
 	if old := g.recs[i].subject; old != row.subject {
 		g.adj[old] = slices.DeleteFunc(g.adj[old], func(l link) bool { return l.typ == relRecord && l.rel == i })
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})

@@ -76,6 +76,8 @@ type Store struct {
 	fileMu sync.Mutex
 	// caseMu orders the case writes that read before they write (cases.go).
 	caseMu sync.Mutex
+	// lineage names the data's history (changes.go).
+	lineage string
 }
 
 // entry is one journal record.
@@ -115,7 +117,7 @@ type entry struct {
 // holds it, Open returns a *LockedError (errors.Is ErrLocked).
 func Open(opts Options) (s *Store, err error) {
 	s = &Store{g: newGraph(), log: opts.Logger, readOnly: opts.ReadOnly,
-		audit: auditlog.NewLazy(auditOptions(opts))}
+		audit: auditlog.NewLazy(auditOptions(opts)), lineage: newLineage()}
 	if opts.DataDir == "" {
 		return s, nil
 	}
@@ -145,6 +147,9 @@ func Open(opts Options) (s *Store, err error) {
 		} else if !os.IsNotExist(err) {
 			return nil, fmt.Errorf("data dir: %w", err)
 		}
+	}
+	if s.lineage, err = readLineage(opts.DataDir, opts.ReadOnly); err != nil {
+		return nil, err
 	}
 	records, rows := 0, 0
 	var legacy legacyAudit
@@ -266,6 +271,12 @@ func (s *Store) Generation(context.Context) (uint64, error) {
 		return 0, err
 	}
 	return s.g.generation, nil
+}
+
+// SettledGeneration is Generation: batches are applied one at a time
+// under the store's lock, each stamped as it is applied.
+func (s *Store) SettledGeneration(ctx context.Context) (uint64, error) {
+	return s.Generation(ctx)
 }
 
 // writeRefused is the error of a write (or an audit read) on a read-only store.

@@ -44,6 +44,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,21 +63,26 @@ type bulkFile struct {
 	idx    uint8 // position in bulkFileOrders + 1, so that 0 is none
 }
 
+// stamped reports whether the file's rows carry the change feed's
+// generation stamp (a last column gen:long, as the online statements set
+// gen = $gen): the nodes and the relationships the projection reads.
+func (bf *bulkFile) stamped() bool { return strings.HasSuffix(bf.header, ",gen:long") }
+
 // The files of a bulk load, in the order neo4j-admin is given them.
 var (
-	bfEnterprises  = &bulkFile{"enterprises.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email", 1}
-	bfEntHolds     = &bulkFile{"enterprise_placeholders.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email,placeholder:boolean", 2}
-	bfPersons      = &bulkFile{"persons.csv", labelPerson, false, "pid:ID(Person),name", 3}
-	bfPerHolds     = &bulkFile{"person_placeholders.csv", labelPerson, false, "pid:ID(Person),name,placeholder:boolean", 4}
-	bfRecords      = &bulkFile{"records.csv", labelRecord, false, "id:ID(Record),kind,severity:double,authority,decided:date,removed:date,amount:double,doc_no,reason,match_score:double", 5}
+	bfEnterprises  = &bulkFile{"enterprises.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email,gen:long", 1}
+	bfEntHolds     = &bulkFile{"enterprise_placeholders.csv", labelEnterprise, false, "key:ID(Enterprise),uscc,name,kind,status,capital:double,currency,established:date,region,industry,address,phone,email,placeholder:boolean,gen:long", 2}
+	bfPersons      = &bulkFile{"persons.csv", labelPerson, false, "pid:ID(Person),name,gen:long", 3}
+	bfPerHolds     = &bulkFile{"person_placeholders.csv", labelPerson, false, "pid:ID(Person),name,placeholder:boolean,gen:long", 4}
+	bfRecords      = &bulkFile{"records.csv", labelRecord, false, "id:ID(Record),kind,severity:double,authority,decided:date,removed:date,amount:double,doc_no,reason,match_score:double,gen:long", 5}
 	bfLicences     = &bulkFile{"licences.csv", "Licence", false, "id:ID(Licence),enterprise,number,name,doc_no,content,authority,decided:date,valid_from:date,valid_to:date,match_score:double", 6}
 	bfMeta         = &bulkFile{"meta.csv", "Meta", false, "id:ID(Meta),generation:long", 7}
-	bfSharesE      = &bulkFile{"holds_shares_enterprise.csv", string(models.RelHoldsShares), true, ":START_ID(Enterprise),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double", 8}
-	bfSharesP      = &bulkFile{"holds_shares_person.csv", string(models.RelHoldsShares), true, ":START_ID(Person),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double", 9}
-	bfLegalReps    = &bulkFile{"legal_rep_of.csv", string(models.RelLegalRepOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double", 10}
-	bfOfficers     = &bulkFile{"officer_of.csv", string(models.RelOfficerOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double,day_to_day:boolean", 11}
-	bfBranches     = &bulkFile{"branch_of.csv", string(models.RelBranchOf), true, ":START_ID(Enterprise),:END_ID(Enterprise),match_score:double", 12}
-	bfRelations    = &bulkFile{"related_to.csv", string(models.RelRelatedTo), true, ":START_ID(Person),:END_ID(Person),kind,since:date", 13}
+	bfSharesE      = &bulkFile{"holds_shares_enterprise.csv", string(models.RelHoldsShares), true, ":START_ID(Enterprise),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double,gen:long", 8}
+	bfSharesP      = &bulkFile{"holds_shares_person.csv", string(models.RelHoldsShares), true, ":START_ID(Person),:END_ID(Enterprise),ratio:double,amount:double,since:date,match_score:double,voting_ratio:double,income_ratio:double,gen:long", 9}
+	bfLegalReps    = &bulkFile{"legal_rep_of.csv", string(models.RelLegalRepOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double,gen:long", 10}
+	bfOfficers     = &bulkFile{"officer_of.csv", string(models.RelOfficerOf), true, ":START_ID(Person),:END_ID(Enterprise),title,since:date,until:date,title_text,match_score:double,day_to_day:boolean,gen:long", 11}
+	bfBranches     = &bulkFile{"branch_of.csv", string(models.RelBranchOf), true, ":START_ID(Enterprise),:END_ID(Enterprise),match_score:double,gen:long", 12}
+	bfRelations    = &bulkFile{"related_to.csv", string(models.RelRelatedTo), true, ":START_ID(Person),:END_ID(Person),kind,since:date,gen:long", 13}
 	bfControlsP    = &bulkFile{"controls_person.csv", string(models.RelControls), true, ":START_ID(Person),:END_ID(Enterprise),basis,group,note,since:date,until:date", 14}
 	bfControlsE    = &bulkFile{"controls_enterprise.csv", string(models.RelControls), true, ":START_ID(Enterprise),:END_ID(Enterprise),basis,group,note,since:date,until:date", 15}
 	bfHasRecordE   = &bulkFile{"has_record_enterprise.csv", string(models.RelHasRecord), true, ":START_ID(Enterprise),:END_ID(Record)", 16}
@@ -514,6 +520,11 @@ func (w *BulkWriter) write(bf *bulkFile, line []byte) where {
 	at := where{bf.idx, o.rows}
 	if w.err != nil {
 		return at
+	}
+	if bf.stamped() {
+		// The batch's generation once it is applied (batches apply one at
+		// a time, numbered from 1 as the online store's are).
+		line = fmt.Appendf(slices.Clip(line[:len(line)-1]), ",%d\n", w.batches+1)
 	}
 	if _, err := o.w.Write(line); err != nil {
 		w.err = fmt.Errorf("bulk load: %w", err)

@@ -119,6 +119,19 @@ func TestBulkWriterFiles(t *testing.T) {
 	if r := readBulkFile(t, dir, "records.csv"); len(r) != 2 || r[1][2] != "0.7" {
 		t.Errorf("records.csv: %q", r)
 	}
+	// The change feed's stamps: each row carries the generation of the
+	// batch that wrote it last, as the online store's gen property does.
+	last := func(r []string) string { return r[len(r)-1] }
+	for file, want := range map[string]string{"enterprises.csv": "2", "persons.csv": "1", "records.csv": "2", "holds_shares_person.csv": "2",
+		"holds_shares_enterprise.csv": "1", "legal_rep_of.csv": "1"} {
+		rows := readBulkFile(t, dir, file)
+		if len(rows) < 2 || last(rows[0]) != "gen:long" || last(rows[1]) != want {
+			t.Errorf("%s: gen stamp %q, want header gen:long and %s", file, rows, want)
+		}
+	}
+	if r := readBulkFile(t, dir, "has_record_person.csv"); last(r[0]) == "gen:long" {
+		t.Errorf("has_record_person.csv carries a stamp the online store does not set: %q", r[0])
+	}
 	if m := readBulkFile(t, dir, "meta.csv"); len(m) != 2 || m[1][0] != "generation-00" || m[1][1] != "2" {
 		t.Errorf("meta.csv: %q", m)
 	}

@@ -28,7 +28,15 @@ func ResolveIDs(ctx context.Context, s *Store, ids []int64) (map[int64]models.Re
 }
 
 // ScanChunk is the number of keys a scan statement reads.
-const ScanChunk = scanChunk
+var ScanChunk = scanChunk
+
+// SetScanChunk sets the number of keys a scan statement reads and returns
+// a function that restores it.
+func SetScanChunk(n int) (restore func()) {
+	old := scanChunk
+	scanChunk = n
+	return func() { scanChunk = old }
+}
 
 // SetScanAhead sets the scan streams' read-ahead and returns a function
 // that restores it.
@@ -36,4 +44,35 @@ func SetScanAhead(n int) (restore func()) {
 	old := scanAhead
 	scanAhead = n
 	return func() { scanAhead = old }
+}
+
+// SetScanSessions sets how many sessions read each of s's scan streams and
+// returns a function that restores it.
+func SetScanSessions(s *Store, n int) (restore func()) {
+	old := s.scanSessions
+	s.scanSessions = n
+	return func() { s.scanSessions = old }
+}
+
+// SetScanPartMin sets the fewest keys a scan gives a key range of its own
+// and returns a function that restores it.
+func SetScanPartMin(n int) (restore func()) {
+	old := scanPartMin
+	scanPartMin = n
+	return func() { scanPartMin = old }
+}
+
+// ScanRanges returns how many key ranges a scan of s would read the
+// enterprises and the persons in.
+func ScanRanges(ctx context.Context, s *Store) (enterprises, persons int, err error) {
+	sz, _, err := s.countScan(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	e, err := s.keyRanges(ctx, qScanSplitEnterprises, qScanLastEnterprises, sz.Enterprises)
+	if err != nil {
+		return 0, 0, err
+	}
+	p, err := s.keyRanges(ctx, qScanSplitPersons, qScanLastPersons, sz.Persons)
+	return len(e), len(p), err
 }

@@ -40,6 +40,10 @@ var _ store.Store = (*Store)(nil)
 const (
 	DefaultURI          = "bolt://127.0.0.1:7687"
 	DefaultIndexTimeout = 5 * time.Minute
+	// DefaultScanSessions is Options.ScanSessions when it is 0.
+	DefaultScanSessions = 2
+	// MaxScanSessions bounds Options.ScanSessions.
+	MaxScanSessions = 64
 )
 
 // Options configure a Store.
@@ -66,7 +70,12 @@ type Options struct {
 	// never take its lock. AuditRetention is passed to it.
 	AuditDir       string
 	AuditRetention time.Duration
-	Logger         zerolog.Logger
+	// ScanSessions is how many sessions read each of a scan's streams
+	// (enterprises, persons, records, relationships, relations) at once,
+	// each over its own range of keys (scan.go); 0 means
+	// DefaultScanSessions, 1 reads each stream serially.
+	ScanSessions int
+	Logger       zerolog.Logger
 }
 
 var schemes = []string{"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
@@ -100,6 +109,9 @@ func (o *Options) Validate() error {
 	if o.MaxConnectionPoolSize < 0 {
 		return fmt.Errorf("%w: neo4j: MaxConnectionPoolSize %d is negative", store.ErrInvalid, o.MaxConnectionPoolSize)
 	}
+	if o.ScanSessions < 0 || o.ScanSessions > MaxScanSessions {
+		return fmt.Errorf("%w: neo4j: ScanSessions %d: give 1 to %d, or 0 for the default (%d)", store.ErrInvalid, o.ScanSessions, MaxScanSessions, DefaultScanSessions)
+	}
 	if o.IndexTimeout < 0 {
 		return fmt.Errorf("%w: neo4j: IndexTimeout %v is negative", store.ErrInvalid, o.IndexTimeout)
 	}
@@ -124,6 +136,8 @@ type Store struct {
 	log       zerolog.Logger
 	closed    atomic.Bool
 	audit     *auditlog.Lazy
+	// scanSessions is Options.ScanSessions with the default applied.
+	scanSessions int
 }
 
 // Open connects to the server, checks that it answers and applies the
@@ -135,6 +149,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if opts.IndexTimeout == 0 {
 		opts.IndexTimeout = DefaultIndexTimeout
+	}
+	if opts.ScanSessions == 0 {
+		opts.ScanSessions = DefaultScanSessions
 	}
 	auth := driver.NoAuth()
 	if opts.User != "" {
@@ -155,6 +172,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		bookmarks: driver.NewBookmarkManager(driver.BookmarkManagerConfig{}),
 		log:       opts.Logger,
 		audit:     auditlog.NewLazy(auditlog.Options{Dir: opts.AuditDir, Retention: opts.AuditRetention, Logger: opts.Logger}),
+
+		scanSessions: opts.ScanSessions,
 	}
 	start := time.Now()
 	if err := d.VerifyConnectivity(ctx); err != nil {

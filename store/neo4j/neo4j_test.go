@@ -130,10 +130,10 @@ func explainParams() map[string]map[string]any {
 		"region": "440300", "industry": nil, "address": nil, "phone": nil, "email": nil}
 	rec := map[string]any{"id": "r1", "subject": "914403001922038216", "kind": "administrative_penalty", "severity": 0.4,
 		"authority": "深圳市市场监督管理局", "decided": day, "removed": nil, "amount": 50000.0, "doc_no": nil, "reason": nil}
-	rows := func(m map[string]any) map[string]any { return map[string]any{"rows": []any{m}} }
+	rows := func(m map[string]any) map[string]any { return map[string]any{"rows": []any{m}, "gen": int64(7)} }
 	res := rows(map[string]any{"key": "914403001922038216", "score": 0.42, "grade": "C", "run": "run-1", "flags": []string{"mutual_holding"}, "details": `{"top":[]}`})
 	expand := map[string]any{"keys": []string{"914403001922038216"}, "types": []string{"HOLDS_SHARES"}}
-	scan := map[string]any{"after": "", "limit": 1000}
+	scan := map[string]any{"after": "", "upto": "z", "limit": 1000}
 	return map[string]map[string]any{
 		"schema_enterprise_key":           nil,
 		"schema_enterprise_uscc":          nil,
@@ -201,6 +201,27 @@ func explainParams() map[string]map[string]any {
 		"scan_projection_records":       scan,
 		"scan_projection_relationships": scan,
 		"scan_projection_count":         nil,
+		"scan_split_enterprises":        {"skip": int64(10)},
+		"scan_split_persons":            {"skip": int64(10)},
+		"scan_split_records":            {"skip": int64(10)},
+		"scan_last_enterprises":         nil,
+		"scan_last_persons":             nil,
+		"scan_last_records":             nil,
+		"schema_enterprise_gen":         nil,
+		"schema_person_gen":             nil,
+		"schema_record_gen":             nil,
+		"schema_holds_gen":              nil,
+		"schema_legal_rep_gen":          nil,
+		"schema_officer_gen":            nil,
+		"schema_branch_gen":             nil,
+		"schema_related_gen":            nil,
+		"generation_stamp":              {"id": "generation-00"},
+		"generation_settle":             {"ids": []string{"generation-00"}},
+		"lineage_get":                   nil,
+		"changes_enterprises":           {"since": int64(3), "limit": int64(10)},
+		"changes_persons":               {"since": int64(3), "limit": int64(10)},
+		"changes_records":               {"since": int64(3), "limit": int64(10)},
+		"changes_relationships":         {"since": int64(3), "limit": int64(10)},
 		"schema_apikey_id":              nil,
 		"schema_apikey_hash":            nil,
 		"apikey_create": {"id": "k1", "name": "dashboard wall", "role": "dashboard", "hash": "ab12",
@@ -446,6 +467,8 @@ func TestProjectionNumbersNodesCreatedDuringScan(t *testing.T) {
 	ctx := context.Background()
 	const ahead = 4
 	defer rgneo4j.SetScanAhead(ahead)()
+	// One session per stream: the read-ahead bound below is a stream's.
+	defer rgneo4j.SetScanSessions(st, 1)()
 	n := rgneo4j.ScanChunk*(ahead+3) + 1
 	b := &store.Batch{}
 	for i := range n {

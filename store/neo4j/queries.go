@@ -80,6 +80,31 @@ const (
 	qScanProjectionRecords       = "scan_projection_records"
 	qScanProjectionRelationships = "scan_projection_relationships"
 	qScanProjectionCount         = "scan_projection_count"
+
+	qSchemaEnterpriseGen = "schema_enterprise_gen"
+	qSchemaPersonGen     = "schema_person_gen"
+	qSchemaRecordGen     = "schema_record_gen"
+	qSchemaHoldsGen      = "schema_holds_gen"
+	qSchemaLegalRepGen   = "schema_legal_rep_gen"
+	qSchemaOfficerGen    = "schema_officer_gen"
+	qSchemaBranchGen     = "schema_branch_gen"
+	qSchemaRelatedGen    = "schema_related_gen"
+
+	qGenerationStamp = "generation_stamp"
+
+	qGenerationSettle     = "generation_settle"
+	qLineageGet           = "lineage_get"
+	qChangesEnterprises   = "changes_enterprises"
+	qChangesPersons       = "changes_persons"
+	qChangesRecords       = "changes_records"
+	qChangesRelationships = "changes_relationships"
+
+	qScanSplitEnterprises = "scan_split_enterprises"
+	qScanSplitPersons     = "scan_split_persons"
+	qScanSplitRecords     = "scan_split_records"
+	qScanLastEnterprises  = "scan_last_enterprises"
+	qScanLastPersons      = "scan_last_persons"
+	qScanLastRecords      = "scan_last_records"
 )
 
 // schema lists the schema statements in the order Open applies them.
@@ -96,7 +121,9 @@ var schema = []string{
 	qSchemaCommitmentID, qSchemaCommitmentSubject, qSchemaObjectionID, qSchemaObjectionRecord, // creditfile.go
 	qSchemaRepairID, qSchemaRepairRecord,
 	qSchemaLicenceID, qSchemaLicenceEnterprise, qSchemaCreditReportNumber, // licences.go
-	qSchemaCaseID, // cases.go
+	qSchemaCaseID,                                                             // cases.go
+	qSchemaEnterpriseGen, qSchemaPersonGen, qSchemaRecordGen, qSchemaHoldsGen, // changes.go
+	qSchemaLegalRepGen, qSchemaOfficerGen, qSchemaBranchGen, qSchemaRelatedGen,
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -161,9 +160,7 @@ func (s *Store) DecideReview(ctx context.Context, id string, d store.ReviewDecis
 		if err := batch.Validate(); err != nil {
 			return store.Review{}, err
 		}
-		if steps = planBatch(batch); len(steps) > 0 {
-			steps = append(steps, step{qGenerationBump, []any{map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))}}})
-		}
+		steps = planBatch(batch)
 	}
 	params := map[string]any{"id": id, "status": d.Status, "key": optString(d.Key), "by": optString(d.By), "at": d.At.UTC()}
 	var out store.Review
@@ -189,7 +186,10 @@ func (s *Store) DecideReview(ctx context.Context, id string, d store.ReviewDecis
 		if was != store.ReviewPending {
 			return &errDecided{out} // rolls the transaction back: nothing is written
 		}
-		return runSteps(ctx, tx, steps)
+		if len(steps) == 0 {
+			return nil
+		}
+		return writeStamped(ctx, tx, steps)
 	})
 	var ed *errDecided
 	switch {

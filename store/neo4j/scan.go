@@ -18,7 +18,8 @@ import (
 // scanChunk is how many nodes one scan statement reads: each statement
 // returns a single record whose first value lists the rows, because the
 // driver's cost per record, not per value, dominates a scan of small rows.
-const scanChunk = 5000
+// A variable so that tests can split small graphs into several chunks.
+var scanChunk = 5000
 
 // scanAhead is how many decoded chunks each stream may hold before its
 // consumer takes them. The persons, records and relationships wait while
@@ -35,8 +36,11 @@ var scanAhead = 32
 // enterprise in key order.
 //
 // Four streams (enterprises, persons, records, relationships) read at the
-// same time, each in its own goroutine, chunk by chunk with keyset
-// pagination (key > last key, ordered by the unique index). Each chunk is
+// same time, chunk by chunk with keyset pagination (key > last key,
+// ordered by the unique index); each stream is split into up to
+// Options.ScanSessions key ranges that their own goroutines and sessions
+// read at once (keyRanges), ending where a single session's chunks end, so
+// the pages are the same whatever the number of sessions. Each chunk is
 // one statement in its own short read transaction (retried by the driver)
 // and comes back as one record listing scanChunk rows. Rows name nodes by
 // their internal id; the node streams map ids to keys, so relationship rows
@@ -100,30 +104,46 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 		return fmt.Errorf("%w: page size %d", store.ErrInvalid, pageSize)
 	}
 	var nums *numbers
-	var sizes store.ScanSizes
+	sizes, records, err := s.countScan(ctx)
+	if err != nil {
+		return err
+	}
 	if shape.numbered {
-		var err error
-		if sizes, err = s.countScan(ctx); err != nil {
-			return err
-		}
 		nums = newNumbers(int64(sizes.Enterprises + sizes.Persons))
+	} else {
+		sizes = store.ScanSizes{} // Scan's pages carry no sizes
+	}
+	// Each stream is split into key ranges read at the same time, by one
+	// session each; enterprises and their relationships share the
+	// enterprises' ranges, persons and their relations the persons'.
+	entRanges, err := s.keyRanges(ctx, qScanSplitEnterprises, qScanLastEnterprises, sizes.Enterprises)
+	if err != nil {
+		return err
+	}
+	perRanges, err := s.keyRanges(ctx, qScanSplitPersons, qScanLastPersons, sizes.Persons)
+	if err != nil {
+		return err
+	}
+	recRanges, err := s.keyRanges(ctx, qScanSplitRecords, qScanLastRecords, records)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait() // runs after cancel: no stream outlives the scan
 	defer cancel()
 
-	ents := startStream(ctx, &wg, s, shape.enterprises, nodeDecoder(shape.enterprise))
-	pers := startStream(ctx, &wg, s, shape.persons, nodeDecoder(shape.person))
-	recs := startStream(ctx, &wg, s, shape.records, nodeDecoder(shape.record))
-	rels := startStream(ctx, &wg, s, shape.relationships, relDecoder(shape.rel))
-	relations := startStream(ctx, &wg, s, qScanRelations, relDecoder(relationRel))
+	ents := startStreams(ctx, &wg, s, shape.enterprises, entRanges, nodeDecoder(shape.enterprise))
+	pers := startStreams(ctx, &wg, s, shape.persons, perRanges, nodeDecoder(shape.person))
+	recs := startStreams(ctx, &wg, s, shape.records, recRanges, nodeDecoder(shape.record))
+	rels := startStreams(ctx, &wg, s, shape.relationships, entRanges, relDecoder(shape.rel))
+	relations := startStreams(ctx, &wg, s, qScanRelations, perRanges, relDecoder(relationRel))
 
 	var (
 		ids refsByID
 		out = pageFiller{ctx: ctx, size: pageSize, fn: fn, page: &store.ProjectionPage{Sizes: sizes}, reuse: shape.numbered}
 	)
-	err := drain(ctx, ents, func(c nodeChunk[models.Enterprise]) error {
+	err = drain(ctx, ents, func(c nodeChunk[models.Enterprise]) error {
 		for i := range c.rows {
 			ids.put(c.ids[i], models.KindEnterprise, c.rows[i].Key)
 		}
@@ -192,18 +212,76 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	return out.flush()
 }
 
-// countScan returns the numbers of enterprises, persons and relationships
-// (scan_projection_count, from the count store).
-func (s *Store) countScan(ctx context.Context) (store.ScanSizes, error) {
-	var sz store.ScanSizes
-	err := s.collect(ctx, "scan", qScanProjectionCount, nil, func() { sz = store.ScanSizes{} }, func(r *driver.Record) error {
+// countScan returns the numbers of enterprises, persons and relationships,
+// and of records (scan_projection_count, from the count store).
+func (s *Store) countScan(ctx context.Context) (store.ScanSizes, int, error) {
+	var (
+		sz      store.ScanSizes
+		records int
+	)
+	err := s.collect(ctx, "scan", qScanProjectionCount, nil, func() { sz, records = store.ScanSizes{}, 0 }, func(r *driver.Record) error {
 		e, _ := r.Values[0].(int64)
 		p, _ := r.Values[1].(int64)
 		rels, _ := r.Values[2].(int64)
+		recs, _ := r.Values[3].(int64)
 		sz = store.ScanSizes{Enterprises: int(e), Persons: int(p), Relationships: int(rels)}
+		records = int(recs)
 		return nil
 	})
-	return sz, err
+	return sz, records, err
+}
+
+// keyRange is the part of a stream one session reads: the keys after
+// after, up to and including upto.
+type keyRange struct{ after, upto string }
+
+// scanPartMin is the fewest keys a range is given: a range is worth its
+// own session only when it spans several chunks. A variable so that tests
+// can split small graphs.
+var scanPartMin = 4 * scanChunk
+
+// keyRanges splits the keys of a label (about n of them, from the count
+// store) into up to s.scanSessions ranges of about equal size, at the keys
+// the split statement finds at those positions (from the unique index);
+// the last range ends at the greatest key (the last statement). None when
+// the label has no node. Keys written after this are read when they fall
+// into a range, like any write made during a scan.
+func (s *Store) keyRanges(ctx context.Context, split, last string, n int) ([]keyRange, error) {
+	keyAt := func(name string, params map[string]any) (string, error) {
+		var k string
+		err := s.collect(ctx, "scan", name, params, func() { k = "" }, func(r *driver.Record) error {
+			k, _ = r.Values[0].(string)
+			return nil
+		})
+		return k, err
+	}
+	end, err := keyAt(last, nil)
+	if err != nil || end == "" {
+		return nil, err
+	}
+	parts := max(1, min(s.scanSessions, n/max(scanPartMin, 1)))
+	ranges := make([]keyRange, 0, parts)
+	after := ""
+	for i := 1; i < parts; i++ {
+		// Ranges end where the serial scan's chunks end (after a multiple
+		// of scanChunk keys), so that every chunk, and so every page, is
+		// the one a single session reads: the engine's edge order within
+		// a node follows the chunks.
+		chunks := (i*n/parts + scanChunk/2) / scanChunk
+		if chunks == 0 {
+			continue
+		}
+		k, err := keyAt(split, map[string]any{"skip": int64(chunks*scanChunk - 1)})
+		if err != nil {
+			return nil, err
+		}
+		if k <= after || k >= end {
+			continue // the label changed since it was counted
+		}
+		ranges = append(ranges, keyRange{after: after, upto: k})
+		after = k
+	}
+	return append(ranges, keyRange{after: after, upto: end}), nil
 }
 
 // The slices of a page that fill appends to, rows and numbers.
@@ -248,27 +326,40 @@ type chunkOf[T any] struct {
 	err  error
 }
 
-// startStream reads statement name chunk by chunk and sends each chunk,
-// decoded, on the returned channel, which is closed at the end. The
+// startStreams starts a stream (startStream) for each key range, each
+// with its share of the read-ahead, and returns their channels in the
+// order of the ranges.
+func startStreams[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, ranges []keyRange, decode func([]any) (T, error)) []<-chan chunkOf[T] {
+	chs := make([]<-chan chunkOf[T], len(ranges))
+	ahead := max(2, scanAhead/max(len(ranges), 1))
+	for i, r := range ranges {
+		chs[i] = startStream(ctx, wg, s, name, r, ahead, decode)
+	}
+	return chs
+}
+
+// startStream reads statement name chunk by chunk over the keys of r and
+// sends each chunk, decoded, on the returned channel (which holds up to
+// ahead chunks), closed at the end. The
 // statement returns one record: the rows, how many keys the chunk covers
 // (fewer than scanChunk on the last chunk) and the last key. One goroutine
 // reads, another decodes, so the server prepares the next chunk while the
 // client decodes this one. The stream stops, without sending, when ctx ends.
-func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, decode func([]any) (T, error)) <-chan chunkOf[T] {
+func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, r keyRange, ahead int, decode func([]any) (T, error)) <-chan chunkOf[T] {
 	raw := make(chan chunkOf[[]any], 1)
-	ch := make(chan chunkOf[T], scanAhead)
+	ch := make(chan chunkOf[T], ahead)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		defer close(raw)
-		after := ""
+		after := r.after
 		for {
 			var (
 				rows []any
 				n    int64
 				last string
 			)
-			err := s.collect(ctx, "scan", name, map[string]any{"after": after, "limit": scanChunk},
+			err := s.collect(ctx, "scan", name, map[string]any{"after": after, "upto": r.upto, "limit": scanChunk},
 				func() { rows, n, last = nil, 0, "" },
 				func(r *driver.Record) error {
 					if len(r.Values) != 3 {
@@ -289,7 +380,7 @@ func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name 
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || n < scanChunk {
+			if err != nil || n < int64(scanChunk) {
 				return
 			}
 		}
@@ -315,15 +406,17 @@ func startStream[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name 
 	return ch
 }
 
-// drain hands every chunk of ch to put, in order, and returns the first
-// error: a stream's, put's or the context's.
-func drain[T any](ctx context.Context, ch <-chan chunkOf[T], put func(T) error) error {
-	for c := range ch {
-		if c.err != nil {
-			return c.err
-		}
-		if err := put(c.rows); err != nil {
-			return err
+// drain hands every chunk of the streams chs to put, stream by stream in
+// order, and returns the first error: a stream's, put's or the context's.
+func drain[T any](ctx context.Context, chs []<-chan chunkOf[T], put func(T) error) error {
+	for _, ch := range chs {
+		for c := range ch {
+			if c.err != nil {
+				return c.err
+			}
+			if err := put(c.rows); err != nil {
+				return err
+			}
 		}
 	}
 	// A stream stops without an error when ctx ends.

@@ -36,12 +36,51 @@ func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	// The generation advances last, so its single-node lock is held only
-	// while the transaction commits.
-	steps = append(steps, step{qGenerationBump, []any{map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))}}})
 	return s.write(ctx, "write batch", func(tx driver.ManagedTransaction) error {
-		return runSteps(ctx, tx, steps)
+		return writeStamped(ctx, tx, steps)
 	})
+}
+
+// writeStamped runs a batch's steps in tx after stampBatch, each statement
+// stamping the rows it writes with the batch's generation ($gen).
+func writeStamped(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
+	gen, err := stampBatch(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return runSteps(ctx, tx, steps, map[string]any{"gen": gen})
+}
+
+// stampBatch advances the data generation inside tx and returns the
+// generation that stamps the batch's writes (store.ChangeFeed: every write
+// is stamped with a generation, and Generation() = G means that every
+// write stamped ≤ G is visible). It is the one place where the Neo4j store
+// allocates the generation of a batch's writes; it runs first in the
+// transaction, so the counter shard it bumps (one of generationShards, at
+// random) stays locked until the batch commits.
+//
+// The stamp is the sum of the shards as this transaction sees them: its
+// own bump and every committed one. When batches commit one at a time (as
+// ingest writes them) that is exactly the generation after the commit.
+// Two batches running at once on different shards may both take the same
+// stamp G+1, and a reader between their commits sees Generation() = G+1
+// without the second batch's rows: an allocation that keeps the contract
+// under concurrent batches (a generation per batch taken at commit order)
+// replaces this function, and nothing else needs to change.
+func stampBatch(ctx context.Context, tx driver.ManagedTransaction) (int64, error) {
+	res, err := tx.Run(ctx, stmt(qGenerationStamp), map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))})
+	if err != nil {
+		return 0, err
+	}
+	rec, err := res.Single(ctx)
+	if err != nil {
+		return 0, err
+	}
+	gen, _ := rec.Values[0].(int64)
+	if gen <= 0 {
+		return 0, fmt.Errorf("%s: generation %v", qGenerationStamp, rec.Values[0])
+	}
+	return gen, nil
 }
 
 // WriteResults stages engine results on the enterprises and persons that
@@ -72,7 +111,7 @@ func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) e
 		return nil
 	}
 	return s.write(ctx, "write results", func(tx driver.ManagedTransaction) error {
-		return runSteps(ctx, tx, steps)
+		return runSteps(ctx, tx, steps, nil)
 	})
 }
 
@@ -96,12 +135,18 @@ func (s *Store) PromoteRun(ctx context.Context, runID string) error {
 	return nil
 }
 
-func runSteps(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
+// runSteps runs each step's statement over its rows, in chunks, with the
+// parameters in params beside $rows.
+func runSteps(ctx context.Context, tx driver.ManagedTransaction, steps []step, params map[string]any) error {
 	for _, st := range steps {
 		q := stmt(st.name)
 		for lo := 0; lo < len(st.rows); lo += chunkRows {
 			hi := min(lo+chunkRows, len(st.rows))
-			res, err := tx.Run(ctx, q, map[string]any{"rows": st.rows[lo:hi]})
+			p := map[string]any{"rows": st.rows[lo:hi]}
+			for k, v := range params {
+				p[k] = v
+			}
+			res, err := tx.Run(ctx, q, p)
 			if err != nil {
 				return err
 			}

@@ -36,6 +36,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"Search", testSearch},
 		{"Scan", testScan},
 		{"ProjectionScan", testProjectionScan}, // projection.go
+		{"Changes", testChanges},               // changes.go
 		{"Results", testResults},
 		{"Runs", testRuns},
 		{"Generation", testGeneration},

@@ -1,0 +1,110 @@
+package benchmarks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"riskgraph/engine"
+	"riskgraph/engine/snapshot"
+	"riskgraph/models"
+	"riskgraph/store"
+	"riskgraph/store/memory"
+	"riskgraph/synth"
+)
+
+// BenchmarkSnapshotMemory measures the projection snapshot on the memory
+// store (sizes of RISKGRAPH_ENGINE_SIZES): see benchSnapshot.
+func BenchmarkSnapshotMemory(b *testing.B) {
+	eachLoadedSize(b, func(b *testing.B, st *memory.Store) { benchSnapshot(b, st, st) })
+}
+
+// BenchmarkSnapshotNeo4j is BenchmarkSnapshotMemory on Neo4j (the sample
+// of BenchmarkProjectNeo4j).
+func BenchmarkSnapshotNeo4j(b *testing.B) {
+	st := loadedNeo4j(b, neo4jProjectSize())
+	benchSnapshot(b, st, st)
+}
+
+// benchSnapshot: a first Score with --engine-snapshot (full scan, the
+// snapshot saved), Load of the file alone, then a daily run — about 1 %
+// of the enterprises changed (a new record on each, a status change on
+// every tenth) and 0.1 % new enterprises, each held by an existing one —
+// scored incrementally from the snapshot plus the changes, end to end
+// (lineage, load, changes, projection, compute, write-back, save), and
+// for reference the same day scored by a full run without the snapshot.
+func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
+	ctx := context.Background()
+	path := filepath.Join(b.TempDir(), "projection.snap")
+	opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate(), Snapshot: path}
+	run := 0
+	score := func(o engine.Options) (*engine.Result, float64) {
+		run++
+		t := time.Now()
+		res, _, err := engine.Score(ctx, st, o, fmt.Sprintf("bench-%d", run), time.Now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return res, time.Since(t).Seconds()
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		first, sec := score(opts)
+		b.ReportMetric(sec, "first-run-s")
+		b.ReportMetric(float64(first.Snapshot.SaveMS)/1000, "save-s")
+		if fi, err := os.Stat(path); err == nil {
+			b.ReportMetric(float64(fi.Size())/(1<<20), "snapshot-MiB")
+		}
+		t := time.Now()
+		const loads = 3
+		for range loads {
+			if _, err := snapshot.Load(path); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(time.Since(t).Seconds()/loads, "load-s")
+
+		g := first.Graph
+		day := &store.Batch{}
+		n := 0
+		for v := range int32(g.NumEnterprises) {
+			if g.Kinds[v] != engine.NodeEnterprise || v%100 != 0 {
+				continue
+			}
+			ref := g.Ref(v)
+			day.Records = append(day.Records, models.Record{ID: "bench-day-" + ref.Key, Subject: ref, Kind: models.RecordPenalty,
+				Severity: 0.5, Decided: models.NewDate(2025, 6, 1)})
+			if n%10 == 0 {
+				day.Enterprises = append(day.Enterprises, models.Enterprise{Key: ref.Key, Name: "变更", Status: models.StatusRevoked})
+				key := fmt.Sprintf("src:bench:new-%d-%d", run, n)
+				day.Enterprises = append(day.Enterprises, models.Enterprise{Key: key, Name: "新设", Status: models.StatusActive})
+				day.Shareholdings = append(day.Shareholdings, models.Shareholding{Holder: ref, Enterprise: key, Ratio: 0.7})
+			}
+			n++
+		}
+		if err := w.WriteBatch(ctx, day); err != nil {
+			b.Fatal(err)
+		}
+		daily := opts
+		daily.Incremental = true
+		res, sec := score(daily)
+		if !res.Snapshot.Used {
+			b.Fatalf("the daily run did not use the snapshot: %+v", res.Snapshot)
+		}
+		b.ReportMetric(sec, "daily-run-s")
+		b.ReportMetric(float64(res.Snapshot.Changes), "daily-changed-rows")
+		b.ReportMetric(float64(res.Snapshot.LoadMS)/1000, "daily-load-s")
+		b.ReportMetric(float64(res.Snapshot.ChangesMS)/1000, "daily-changes-s")
+		b.ReportMetric(res.Timings["project"].Seconds(), "daily-project-s")
+		b.ReportMetric(res.Timings["compute"].Seconds(), "daily-compute-s")
+		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")
+		b.ReportMetric(float64(res.Summarize().Written), "daily-written")
+		full := opts
+		full.Snapshot, full.Incremental = "", true
+		_, sec = score(full)
+		b.ReportMetric(sec, "daily-without-snapshot-s")
+	}
+}
