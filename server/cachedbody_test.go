@@ -86,7 +86,7 @@ func TestCachedBodyIdentical(t *testing.T) {
 		}
 		for _, path := range []string{
 			"/api/v1/enterprises/" + hub + "/network?depth=2&limit=200", // large: compressed
-			"/api/v1/enterprises/" + hub,                                 // small: kept as written
+			"/api/v1/enterprises/" + hub,                                // small: kept as written
 		} {
 			src, first := get(path, false)
 			if near == -1 && src != "miss" {
