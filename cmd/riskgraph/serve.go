@@ -132,6 +132,7 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs, Xref: xrefs,
 		TrustedProxies: proxies, AuthFailLimit: a.http.authFailLimit, Measures: measures})
 	defer api.Close()
+	a.announceRun = api.AnnounceRun // runs here reach the other replicas' /risk (trigger.go, report.go)
 	// Report scheduler (report.go): runs only when --report-schedule is set.
 	stopReports, err := a.startReports(ctx, s)
 	if err != nil {
