@@ -141,43 +141,26 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		err := s.collect(ctx, "expand", q.name, map[string]any{"keys": keys[q.kind], "types": typeNames},
 			func() { found, seen = found[:0], map[models.Ref]store.Node{} },
 			func(r *driver.Record) error {
-				// One row per node of the frontier: the node, then its
-				// relationships as [type, properties, outgoing, other end].
-				self, _ := r.Values[0].(dbtype.Node)
-				rels, _ := r.Values[1].([]any)
-				selfRef, ok := refOf(self)
+				typ, _ := r.Values[0].(string)
+				props, _ := r.Values[1].(map[string]any)
+				from, _ := r.Values[2].(dbtype.Node)
+				to, _ := r.Values[3].(dbtype.Node)
+				fromRef, ok1 := refOf(from)
+				toRef, ok2 := refOf(to)
+				if !ok1 || !ok2 {
+					return nil
+				}
+				e, ok := edgeOf(typ, props, fromRef, toRef)
 				if !ok {
 					return nil
 				}
-				for _, x := range rels {
-					rel, _ := x.([]any)
-					if len(rel) != 4 {
-						continue
-					}
-					typ, _ := rel[0].(string)
-					props, _ := rel[1].(map[string]any)
-					out, _ := rel[2].(bool)
-					other, _ := rel[3].(dbtype.Node)
-					otherRef, ok := refOf(other)
-					if !ok {
-						continue
-					}
-					fromRef, toRef, from, to := selfRef, otherRef, self, other
-					if !out {
-						fromRef, toRef, from, to = otherRef, selfRef, other, self
-					}
-					e, ok := edgeOf(typ, props, fromRef, toRef)
-					if !ok {
-						continue
-					}
-					found = append(found, e)
-					for _, end := range []struct {
-						ref  models.Ref
-						node dbtype.Node
-					}{{fromRef, from}, {toRef, to}} {
-						if _, done := seen[end.ref]; !done {
-							seen[end.ref] = nodeOf(end.node, end.ref)
-						}
+				found = append(found, e)
+				for _, end := range []struct {
+					ref  models.Ref
+					node dbtype.Node
+				}{{fromRef, from}, {toRef, to}} {
+					if _, done := seen[end.ref]; !done {
+						seen[end.ref] = nodeOf(end.node, end.ref)
 					}
 				}
 				return nil
