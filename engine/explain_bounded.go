@@ -27,9 +27,20 @@ func ExplainBounded(g *Graph, op *Operator, in *Intrinsic, score []float64, alph
 	// Rounds: push, in first-come order, every node holding unaccounted
 	// score res·p above θ; then lower θ and go again over the nodes
 	// touched so far. A hub gathers residual from many neighbours before
-	// it is pushed once per round.
+	// it is pushed once per round. θ never falls below a quarter of the
+	// largest unaccounted share left, so no round is empty; the scans of
+	// the touched nodes count as work.
 	theta := pt * (1 - alpha) / 4
-	for work := 0; unaccounted > bound && work < maxWork && theta > 0; theta /= 4 {
+	for work := 0; unaccounted > bound && work < maxWork; theta /= 4 {
+		most := 0.0
+		for _, v := range s.touched {
+			most = max(most, node[v].res*score[v])
+		}
+		work += len(s.touched)
+		if most == 0 {
+			break // nothing left that accounts for any score
+		}
+		theta = min(theta, most/4)
 		s.queue = s.queue[:0]
 		for _, v := range s.touched {
 			if nv := &node[v]; nv.res*score[v] > theta {
