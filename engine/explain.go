@@ -20,7 +20,7 @@ type Explanation struct {
 	Score         float64
 	Contributions []Contribution
 	// Remainder is everything not listed: smaller contributions and the
-	// push's residual (at most ε·(number of pushes)/(1−α)).
+	// push's residual (Unaccounted).
 	Remainder float64
 	// Unaccounted is the part of the score the push attributed to no
 	// record: each listed amount is at most this much below its exact
