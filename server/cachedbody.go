@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,8 +23,10 @@ import (
 //
 // A JSON body never starts with 0x1f, so the two cannot be confused. A hit
 // is sent as stored to a client that accepts gzip (Content-Encoding: gzip)
-// and decompressed for one that does not; either way the client reads the
-// bytes the handler wrote (TestCachedBodyIdentical).
+// and decompressed for one that does not (the decompressed form is kept in
+// the in-process tier beside the stored one, so that is done once per
+// replica and tier lifetime); either way the client reads the bytes the
+// handler wrote (TestCachedBodyIdentical).
 
 // compressMin: smaller answers are stored as written (gzip's header and
 // the extra work are not worth it).
@@ -60,9 +63,15 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-// writeStored sends a stored answer (200, JSON) as it was stored when the
-// client accepts gzip, decompressed otherwise.
-func writeStored(c echo.Context, v []byte, source string) error {
+// plainSuffix names, in the in-process tier, the decompressed form of a
+// compressed answer, kept for clients that do not accept gzip so that it
+// is decompressed once per replica and tier lifetime, not per request.
+const plainSuffix = ":plain"
+
+// writeStored sends a stored answer (200, JSON) under cache key key: as
+// stored when it is not compressed or the client accepts gzip, else its
+// decompressed form (from the in-process tier when there).
+func (a *API) writeStored(c echo.Context, key string, v []byte, ttl time.Duration, source string) error {
 	h := c.Response().Header()
 	h.Set("X-Cache", source)
 	if !isGzip(v) {
@@ -73,6 +82,12 @@ func writeStored(c echo.Context, v []byte, source string) error {
 		h.Set(echo.HeaderContentEncoding, "gzip")
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, v)
 	}
+	ctx := c.Request().Context()
+	if a.near != nil {
+		if body, ok, _ := a.near.Get(ctx, key+plainSuffix); ok {
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		}
+	}
 	zr, err := gzip.NewReader(bytes.NewReader(v))
 	if err != nil {
 		return err
@@ -81,5 +96,6 @@ func writeStored(c echo.Context, v []byte, source string) error {
 	if err != nil {
 		return err
 	}
+	a.keepNear(ctx, key+plainSuffix, body, ttl)
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }

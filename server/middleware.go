@@ -380,7 +380,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		if a.near != nil {
 			if stored, ok, _ := a.near.Get(ctx, key); ok {
 				a.m.Cache.WithLabelValues("hit").Inc()
-				return writeStored(c, stored, "hit-local")
+				return a.writeStored(c, key, stored, rt.TTL, "hit-local")
 			}
 		}
 		stored, ok, err := a.cache.Get(ctx, key)
@@ -388,7 +388,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		case err == nil && ok:
 			a.m.Cache.WithLabelValues("hit").Inc()
 			a.keepNear(ctx, key, stored, rt.TTL)
-			return writeStored(c, stored, "hit")
+			return a.writeStored(c, key, stored, rt.TTL, "hit")
 		case err == nil:
 			a.m.Cache.WithLabelValues("miss").Inc()
 		case errors.Is(err, cache.ErrDown):
