@@ -20,8 +20,12 @@ type Explanation struct {
 	Score         float64
 	Contributions []Contribution
 	// Remainder is everything not listed: smaller contributions and the
-	// push's residual (at most ε·(number of pushes)/(1−α)).
+	// push's residual (Unaccounted).
 	Remainder float64
+	// Unaccounted is the part of the score the push attributed to no
+	// record: each listed amount is at most this much below its exact
+	// value (up to the scores' own convergence error).
+	Unaccounted float64
 }
 
 // explainSpace is the reverse push's dense state, reused across calls so
@@ -102,11 +106,13 @@ func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float
 		}
 	}
 	var all []Contribution
+	unaccounted := score[target]
 	for _, v := range s.touched {
 		yv := node[v].y
 		if yv == 0 {
 			continue
 		}
+		unaccounted -= yv * in.Risk[v]
 		for _, ri := range g.RecordsOf(v) {
 			if a := yv * in.Share[ri]; a > 0 {
 				all = append(all, Contribution{Record: ri, Subject: v, Amount: a})
@@ -122,7 +128,7 @@ func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float
 	if len(all) > topK {
 		all = all[:topK]
 	}
-	ex := Explanation{Score: score[target], Contributions: all, Remainder: score[target]}
+	ex := Explanation{Score: score[target], Contributions: all, Remainder: score[target], Unaccounted: max(unaccounted, 0)}
 	for i := range ex.Contributions {
 		c := &ex.Contributions[i]
 		for v := c.Subject; v >= 0 && len(c.Path) < 64; v = node[v].parent - 2 {

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"testing"
+
+	"riskgraph/store"
+	"riskgraph/synth"
 )
 
 // TestExplainContributionsAreExact: each listed contribution equals the
@@ -50,4 +54,111 @@ func TestExplainContributionsAreExact(t *testing.T) {
 	if checked == 0 {
 		t.Fatal("no entity with several contributions found")
 	}
+}
+
+// TestExplainBoundedAgreesWithExact: on a generated graph projected from
+// each backend, the bounded explanation the API shows agrees with the
+// exhaustive reverse push within the bounds both report: a record listed
+// by both has amounts whose intervals [amount, amount + unaccounted]
+// overlap (each is a lower bound of the exact value, at most its
+// Unaccounted below it), every record the exhaustive push lists is listed
+// unless its amount is within the bounded one's Unaccounted of the
+// smallest listed (or of zero), and the listed amounts, remainder and
+// score add up. It also checks that Unaccounted is what it claims: the
+// exact contribution of the largest record (propagated alone) lies in
+// [amount, amount + Unaccounted].
+func TestExplainBoundedAgreesWithExact(t *testing.T) {
+	gs := generated(t, 2_000)
+	for name, open := range sameAsBackends(t) {
+		t.Run(name, func(t *testing.T) {
+			st := open(t)
+			ctx := context.Background()
+			if err := gs.store.Scan(ctx, 5000, func(b *store.Batch) error { return st.WriteBatch(ctx, b) }); err != nil {
+				t.Fatal(err)
+			}
+			p := DefaultParams()
+			p.Propagation.Tolerance = 1e-13
+			res, err := Run(ctx, st, Options{Params: p, Today: synth.DefaultReferenceDate()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, pp := res.Graph, &res.Params.Propagation
+			op := BuildOperator(g, &res.Params, res.Today)
+			const slack = 1e-11 // the scores' own convergence error and rounding
+			checked, partial, alone := 0, 0, 0
+			for v := int32(0); v < int32(g.N()); v += 7 {
+				if !g.IsEntity(v) || res.Score[v] == 0 {
+					continue
+				}
+				checked++
+				exact := Explain(g, op, res.Intrinsic, res.Score, pp.Alpha, v, pp.TopK, 1e-12)
+				got := res.Explain(v)
+				if got.Unaccounted > pp.ExplainTolerance*res.Score[v] {
+					partial++ // stopped by the work bound; the bound is still stated
+				}
+				sum := got.Remainder
+				byRecord := map[int32]Contribution{}
+				for i, c := range got.Contributions {
+					sum += c.Amount
+					byRecord[c.Record] = c
+					if c.Path[0] != c.Subject || c.Path[len(c.Path)-1] != v {
+						t.Fatalf("node %d: path %v does not run from the subject %d to the target", v, c.Path, c.Subject)
+					}
+					for k := 1; k < len(c.Path); k++ {
+						if !receives(op, c.Path[k], c.Path[k-1]) {
+							t.Fatalf("node %d: path %v: %d receives nothing from %d", v, c.Path, c.Path[k], c.Path[k-1])
+						}
+					}
+					if i > 0 && c.Amount > got.Contributions[i-1].Amount {
+						t.Fatalf("node %d: contributions not in decreasing order", v)
+					}
+				}
+				if math.Abs(sum-got.Score) > 1e-12 || got.Score != res.Score[v] {
+					t.Fatalf("node %d: contributions + remainder = %g, score %g", v, sum, res.Score[v])
+				}
+				floor := 0.0
+				if len(got.Contributions) == pp.TopK {
+					floor = got.Contributions[len(got.Contributions)-1].Amount
+				}
+				for _, c := range exact.Contributions {
+					b, ok := byRecord[c.Record]
+					switch {
+					case ok && (b.Amount > c.Amount+exact.Unaccounted+slack || c.Amount > b.Amount+got.Unaccounted+slack):
+						t.Errorf("node %d record %s: bounded %.15g (+%.3g), exhaustive %.15g (+%.3g): the intervals do not meet",
+							v, g.RecordIDs[c.Record], b.Amount, got.Unaccounted, c.Amount, exact.Unaccounted)
+					case !ok && c.Amount > floor+got.Unaccounted+slack:
+						t.Errorf("node %d: record %s (%.15g) missing from the bounded explanation (smallest listed %.3g, unaccounted %.3g)",
+							v, g.RecordIDs[c.Record], c.Amount, floor, got.Unaccounted)
+					}
+				}
+				if len(got.Contributions) > 0 && alone < 10 {
+					alone++
+					c := got.Contributions[0]
+					single := make([]float64, g.N())
+					single[c.Subject] = res.Intrinsic.Share[c.Record]
+					pr, err := Propagate(op, single, pp, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if x := pr.Score[v]; x < c.Amount-slack || x > c.Amount+got.Unaccounted+slack {
+						t.Errorf("node %d record %s: exact %.15g outside [%.15g, +%.3g]", v, g.RecordIDs[c.Record], x, c.Amount, got.Unaccounted)
+					}
+				}
+			}
+			if checked < 100 {
+				t.Fatalf("only %d entities with a score", checked)
+			}
+			t.Logf("%d explanations compared, %d stopped by the work bound", checked, partial)
+		})
+	}
+}
+
+// receives reports whether u receives from w in op (W[u][w] > 0).
+func receives(op *Operator, u, w int32) bool {
+	for k := op.Off[u]; k < op.Off[u+1]; k++ {
+		if op.Src[k] == w && op.Wt[k] > 0 {
+			return true
+		}
+	}
+	return false
 }

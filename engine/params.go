@@ -88,9 +88,16 @@ type PropagationParams struct {
 	MaxIterations int     `json:"max_iterations"`
 	// TopK contributions kept in an explanation.
 	TopK int `json:"top_k"`
-	// ExplainEpsilon is the residual threshold of the reverse push that
-	// finds the contributions (the remainder absorbs what it leaves).
+	// ExplainEpsilon is the residual threshold of the exhaustive reverse
+	// push (Explain), the reference the bounded one is tested against.
 	ExplainEpsilon float64 `json:"explain_epsilon"`
+	// ExplainTolerance: the bounded explanation (ExplainBounded, what the
+	// API and reports show) stops once the score it has not attributed to
+	// any record is at most ExplainTolerance × the score...
+	ExplainTolerance float64 `json:"explain_tolerance"`
+	// ExplainMaxWork: ...or after this many edge visits, whichever comes
+	// first; the unattributed part is reported with the explanation.
+	ExplainMaxWork int `json:"explain_max_work"`
 }
 
 // GradeParams map scores to grades A (lowest risk) to D.
@@ -186,10 +193,12 @@ func DefaultParams() Params {
 				Branch:           0.7,
 				SharedAddress:    0.15, SharedPhone: 0.15, SharedEmail: 0.1,
 			},
-			Tolerance:      1e-9,
-			MaxIterations:  1000,
-			TopK:           5,
-			ExplainEpsilon: 1e-7,
+			Tolerance:        1e-9,
+			MaxIterations:    1000,
+			TopK:             5,
+			ExplainEpsilon:   1e-7,
+			ExplainTolerance: 1e-4,
+			ExplainMaxWork:   20_000,
 		},
 		Grades: GradeParams{B: 0.02, C: 0.1, D: 0.25},
 		Ownership: OwnershipParams{
@@ -288,6 +297,12 @@ func (p *Params) Validate() error {
 	}
 	if !(pp.ExplainEpsilon > 0 && pp.ExplainEpsilon < 1e-2) {
 		bad("propagation.explain_epsilon = %v: use a small positive number such as 1e-7", pp.ExplainEpsilon)
+	}
+	if !(pp.ExplainTolerance >= 0 && pp.ExplainTolerance < 1) {
+		bad("propagation.explain_tolerance = %v: use a fraction of the score in [0, 1) such as 1e-4", pp.ExplainTolerance)
+	}
+	if pp.ExplainMaxWork < 1_000 || pp.ExplainMaxWork > 100_000_000 {
+		bad("propagation.explain_max_work = %d: use 1000 to 100000000 edge visits (default 20000)", pp.ExplainMaxWork)
 	}
 	g := p.Grades
 	if !(0 < g.B && g.B < g.C && g.C < g.D && g.D <= 1) {

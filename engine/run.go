@@ -189,7 +189,8 @@ func (s *steps) do(name string, f func() error) {
 	s.timings[name] = time.Since(t)
 }
 
-// Explain decomposes the score of v.
+// Explain decomposes the score of v with bounded work (ExplainBounded).
 func (r *Result) Explain(v int32) Explanation {
-	return Explain(r.Graph, r.Operator, r.Intrinsic, r.Score, r.Params.Propagation.Alpha, v, r.Params.Propagation.TopK, r.Params.Propagation.ExplainEpsilon)
+	pp := &r.Params.Propagation
+	return ExplainBounded(r.Graph, r.Operator, r.Intrinsic, r.Score, pp.Alpha, v, pp.TopK, pp.ExplainTolerance*r.Score[v], pp.ExplainMaxWork)
 }

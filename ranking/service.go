@@ -63,8 +63,11 @@ func Publish(ctx context.Context, c redis.UniversalClient, ix *Index) error {
 	}
 	// Each chunk is one MULTI/EXEC that also sets the expiry of every key
 	// it wrote (a run's keys share one hash slot, so this works on Cluster
-	// too): a publish cut short leaves no key without a TTL behind.
-	const chunk = 1000
+	// too): a publish cut short leaves no key without a TTL behind. A chunk
+	// is ~10 commands per enterprise; 200 enterprises keep one EXEC short
+	// enough to answer within the API client's read timeout (200 ms) on a
+	// busy machine, where 1 000 made publishing fail under load.
+	const chunk = 200
 	for i := 0; i < len(ix.Enterprises); i += chunk {
 		touched := map[string]bool{rkey(ix.Run, "info"): true}
 		p := c.TxPipeline()

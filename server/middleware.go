@@ -378,17 +378,17 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		key := responseKey(v, mask, c, rt)
 		if a.near != nil {
-			if body, ok, _ := a.near.Get(ctx, key); ok {
+			if stored, ok, _ := a.near.Get(ctx, key); ok {
 				a.m.Cache.WithLabelValues("hit").Inc()
-				return writeCaptured(c, captured{status: http.StatusOK, body: body}, "hit-local")
+				return a.writeStored(c, key, stored, rt.TTL, "hit-local")
 			}
 		}
-		body, ok, err := a.cache.Get(ctx, key)
+		stored, ok, err := a.cache.Get(ctx, key)
 		switch {
 		case err == nil && ok:
 			a.m.Cache.WithLabelValues("hit").Inc()
-			a.keepNear(ctx, key, body, rt.TTL)
-			return writeCaptured(c, captured{status: http.StatusOK, body: body}, "hit")
+			a.keepNear(ctx, key, stored, rt.TTL)
+			return a.writeStored(c, key, stored, rt.TTL, "hit")
 		case err == nil:
 			a.m.Cache.WithLabelValues("miss").Inc()
 		case errors.Is(err, cache.ErrDown):
@@ -402,8 +402,9 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 				r = a.unmaskedSuccess(c)
 			}
 			if r.status == http.StatusOK {
-				_ = a.cache.Set(context.WithoutCancel(ctx), key, r.body, rt.TTL)
-				a.keepNear(ctx, key, r.body, rt.TTL)
+				stored := storedBody(r.body, a.redis != nil)
+				_ = a.cache.Set(context.WithoutCancel(ctx), key, stored, rt.TTL)
+				a.keepNear(ctx, key, stored, rt.TTL)
 			}
 			return r, nil
 		})
@@ -421,13 +422,14 @@ const (
 	nearMaxTTL  = 10 * time.Second
 )
 
-// keepNear copies a small answer into the in-process tier, saving the
-// Redis round trip on the next identical request to this replica.
-func (a *API) keepNear(ctx context.Context, key string, body []byte, ttl time.Duration) {
-	if a.near == nil || len(body) > nearMaxBody {
+// keepNear copies a small stored answer (as Redis holds it, compressed or
+// not: cachedbody.go) into the in-process tier, saving the Redis round
+// trip on the next identical request to this replica.
+func (a *API) keepNear(ctx context.Context, key string, stored []byte, ttl time.Duration) {
+	if a.near == nil || len(stored) > nearMaxBody {
 		return
 	}
-	_ = a.near.Set(ctx, key, body, min(ttl, nearMaxTTL))
+	_ = a.near.Set(ctx, key, stored, min(ttl, nearMaxTTL))
 }
 
 // metricsHandler serves /metrics, refreshing engine run durations from the

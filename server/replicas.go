@@ -6,12 +6,15 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
+
+	"riskgraph/engine"
 )
 
-// Replicas of one deployment share the store and Redis. Two things each
+// Replicas of one deployment share the store and Redis. Three things each
 // keeps in process go stale when a write goes through another replica:
-// the data version that names cached answers (versions.go) and the
-// verified API keys (keyCache). A replica that took a write publishes it
+// the data version that names cached answers (versions.go), the verified
+// API keys (keyCache), and the engine result /risk and /owners read
+// (Options.Engine), which a run on another replica replaces. A replica that took a write publishes it
 // on one Redis Pub/Sub channel before it answers the request; every other
 // replica drops its copy when the message arrives (within milliseconds),
 // so a client that wrote through one replica does not read the old answer
@@ -24,6 +27,7 @@ const invalidationChannel = "rg:invalidate"
 const (
 	invalidData = "data" // a write to the data: drop the version
 	invalidKeys = "keys" // a key created or revoked: drop the verified keys
+	invalidRun  = "run"  // an engine run completed: drop the version, reload the result
 )
 
 // newReplicaID names this process in its own messages.
@@ -82,7 +86,64 @@ func (a *API) listenInvalidations() {
 				a.versions.invalidate()
 			case invalidKeys:
 				a.keys.forget()
+			case invalidRun:
+				a.versions.invalidate()
+				a.reloadEngine()
 			}
+		}
+	}
+}
+
+// AnnounceRun tells the other replicas that an engine run completed on this
+// one (after it is recorded completed and served here): each drops its
+// data version and reloads its engine result from the store
+// (engine.Restore), so that its /risk and /owners answer the new run too.
+// Without Redis, or while it is marked down, only this replica's version
+// is dropped; the others keep their result until their next restart or run.
+func (a *API) AnnounceRun(ctx context.Context) {
+	a.versions.invalidate()
+	a.announce(ctx, invalidRun)
+}
+
+// reloadEngine asks for a reload of the engine result; requests that
+// arrive while one runs make one more reload after it, not one each.
+func (a *API) reloadEngine() {
+	if a.reload == nil {
+		return
+	}
+	select {
+	case a.reload <- struct{}{}:
+	default: // one is already pending
+	}
+}
+
+// engineReloads rebuilds the engine result of the newest completed run
+// (engine.Restore: projection and computation, nothing written) each time
+// another replica announces a run, until the API is closed. A result this
+// replica publishes meanwhile (its own run) is never replaced by one
+// restored before it.
+func (a *API) engineReloads() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { <-a.stop; cancel() }()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-a.reload:
+		}
+		start := time.Now()
+		old := a.opts.Engine.Get()
+		res, run, err := engine.Restore(ctx, a.store)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			a.log.Warn().Err(err).Msg("another replica announced an engine run; reloading its result failed, /risk keeps the previous one")
+		case a.opts.Engine.CompareAndSet(old, res):
+			a.log.Info().Str("run", run.ID).Dur("took", time.Since(start)).Msg("engine result reloaded: a run completed on another replica")
+		default:
+			a.log.Info().Str("run", run.ID).Msg("engine result not reloaded: this replica published a newer one meanwhile")
 		}
 	}
 }

@@ -20,7 +20,11 @@ type riskView struct {
 	Flags        []engine.FindingView      `json:"flags"`
 	Contributors []engine.ContributionView `json:"contributions"`
 	Remainder    float64                   `json:"remainder"`
-	Stored       *models.Risk              `json:"stored,omitempty"` // the promoted result in the store
+	// Unaccounted is the part of the remainder the explanation attributed
+	// to no record: each listed amount is at most this much below its exact
+	// value (docs/risk-model.md §4).
+	Unaccounted float64      `json:"unaccounted"`
+	Stored      *models.Risk `json:"stored,omitempty"` // the promoted result in the store
 }
 
 // scored resolves the enterprise of the request in the latest result.
@@ -54,7 +58,7 @@ func risk(a *API, latest *engine.Latest) echo.HandlerFunc {
 		ex := res.Explain(v)
 		body := riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v],
 			Intrinsic: res.Intrinsic.Risk[v], Flags: nonNil(res.FindingViews(v, 50)),
-			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Stored: e.Risk}
+			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Unaccounted: ex.Unaccounted, Stored: e.Risk}
 		return a.reply(c, http.StatusOK, body)
 	}
 }

@@ -204,6 +204,7 @@ type API struct {
 	policy      map[string]*route // method + " " + Echo path
 	echo        *echo.Echo
 	stop        chan struct{}
+	reload      chan struct{} // engine reloads asked by other replicas (replicas.go); nil: none
 	// The OpenAPI document, built at its first request (openapi.go).
 	docOnce, docJSONOnce sync.Once
 	doc                  map[string]any
@@ -244,6 +245,10 @@ func NewAPI(opts Options) *API {
 	a.publicLimiter = a.newPublicLimiter()
 	a.replica, a.listening = newReplicaID(), make(chan struct{})
 	if a.redis != nil {
+		if opts.Engine != nil {
+			a.reload = make(chan struct{}, 1)
+			go a.engineReloads() // runs on other replicas (replicas.go)
+		}
 		go a.listenInvalidations() // writes through other replicas (replicas.go)
 	}
 	a.authFails = a.newAuthFailures()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -67,6 +68,8 @@ func startReplica(t *testing.T, redisURL string, extra ...string) *serving {
 //   - a write through A is not served stale by B (A's invalidation message);
 //   - after a run started on A both rank the latest run alike, published
 //     once to Redis;
+//   - B, started before any run, answers /risk from the run made on A (A's
+//     announcement makes B reload the result), the score A stored;
 //   - each scheduled report is made once (the scheduler's lock): one run and
 //     one report for the due minute, and one replica says it skipped.
 func TestTwoReplicas(t *testing.T) {
@@ -157,6 +160,29 @@ func testTwoReplicas(t *testing.T, redisURL string, rc redis.UniversalClient) {
 		}
 		if i == 300 {
 			t.Fatalf("rankings after run %s: A %s, B %s, published %d", runID, runA, runB, ready)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// B had no engine result (no run before it started): A's announcement
+	// makes it reload one, so its /risk answers the stored result. Only B
+	// is asked, so no answer of A's can come from the shared cache; B's log
+	// says it reloaded (or that its own scheduled run came first).
+	for i := 0; ; i++ {
+		code, body := b.do(t, "GET", "/api/v1/enterprises/"+ent+"/risk", keys[auth.Inspector])
+		log := b.stderr.String()
+		if code == 200 && (strings.Contains(log, "engine result reloaded") || strings.Contains(log, "engine result not reloaded")) {
+			stored, _ := body["stored"].(map[string]any)
+			score, _ := body["score"].(float64)
+			want, _ := stored["score"].(float64)
+			if stored == nil || math.Abs(score-want) > 1e-6 || fmt.Sprint(stored["run"]) < runID {
+				t.Fatalf("B's /risk after the run on A: score %v, stored %v (run %s)", score, stored, runID)
+			}
+			t.Logf("B answered /risk from the run made on A after %d polls", i)
+			break
+		}
+		if code != 503 && code != 200 || i == 600 {
+			t.Fatalf("B's /risk after the run %s on A: %d %v (B never reloaded the result)", runID, code, body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"riskgraph/cache"
 	"riskgraph/cache/lease"
+	"riskgraph/engine"
 	"riskgraph/models"
 	"riskgraph/report"
 	"riskgraph/store"
@@ -68,7 +69,11 @@ func (a *app) reportJob(o *reportOptions, s store.Store) (*report.Job, error) {
 	if o.keep == 0 || o.keep < -1 {
 		return nil, usageError(fmt.Errorf("--report-keep-snapshots %d: give 1 or more, or -1 to keep every snapshot", o.keep))
 	}
-	job := &report.Job{Store: s, Log: a.log, Engine: opts, Zone: zone, Publish: a.latest.Set, KeepSnapshots: o.keep}
+	job := &report.Job{Store: s, Log: a.log, Engine: opts, Zone: zone, KeepSnapshots: o.keep,
+		Publish: func(res *engine.Result) { // after the run is recorded completed
+			a.latest.Set(res)
+			a.runCompleted(context.Background())
+		}}
 	job.Scopes = []report.Scope{{}}
 	for _, raw := range o.scopes {
 		sc, err := parseScope(raw)

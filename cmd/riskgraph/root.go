@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -17,6 +18,17 @@ type app struct {
 	latest  engine.Latest // the latest scoring result, served by /risk and /owners
 	http    serveOptions  // HTTP settings of serve and demo
 	reports reportOptions // report scheduler of serve (report.go)
+	// announceRun tells the other serve replicas that a run completed
+	// here (server.API.AnnounceRun); nil outside serve.
+	announceRun func(context.Context)
+}
+
+// runCompleted announces a run completed here (recorded completed and
+// already served by this process) to the other serve replicas.
+func (a *app) runCompleted(ctx context.Context) {
+	if a.announceRun != nil {
+		a.announceRun(ctx)
+	}
 }
 
 func newRootCommand() *cobra.Command {

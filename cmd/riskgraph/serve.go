@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -131,6 +132,7 @@ func (a *app) serve(ctx context.Context, s store.Store, c cache.Cache) error {
 		StoreTimeout: a.http.storeTimeout, CacheTTL: a.http.cacheTTL, CORSOrigins: a.http.corsOrigins, Hasher: hasher, Runs: runs, Xref: xrefs,
 		TrustedProxies: proxies, AuthFailLimit: a.http.authFailLimit, Measures: measures})
 	defer api.Close()
+	a.announceRun = api.AnnounceRun // runs here reach the other replicas' /risk (trigger.go, report.go)
 	// Report scheduler (report.go): runs only when --report-schedule is set.
 	stopReports, err := a.startReports(ctx, s)
 	if err != nil {
@@ -209,7 +211,7 @@ func (a *app) publishRanking(ctx context.Context, s store.Store) {
 	if a.cfg.RedisURL == "" {
 		return
 	}
-	r, err := cache.OpenRedis(ctx, a.cfg.RedisURL)
+	r, err := cache.OpenRedis(ctx, bulkRedisURL(a.cfg.RedisURL))
 	if err == nil {
 		defer r.Close()
 		err = ranking.PublishRun(ctx, s, r.Client())
@@ -219,4 +221,23 @@ func (a *app) publishRanking(ctx context.Context, s store.Store) {
 		return
 	}
 	a.log.Info().Msg("rankings published to Redis")
+}
+
+// bulkRedisURL is url with the read and write timeouts of a bulk write
+// (10 s) where url sets none: the request path's bounded defaults
+// (cache.DefaultReadTimeout) are too short for publishing a whole run's
+// rankings on a busy machine.
+func bulkRedisURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // cache.OpenRedis reports it
+	}
+	q := u.Query()
+	for _, name := range []string{"read_timeout", "write_timeout"} {
+		if !q.Has(name) {
+			q.Set(name, "10s")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }

@@ -135,6 +135,9 @@ func (t *runTrigger) run(id string, started time.Time, opts engine.Options, lock
 		// asks /risk gets this run.
 		t.a.latest.Set(res)
 		err = t.s.SaveRun(context.WithoutCancel(t.ctx), *ps.completed)
+		if err == nil {
+			t.a.runCompleted(t.ctx) // the other replicas reload it
+		}
 	}
 	if err != nil {
 		log.Error().Err(err).Msg("scoring failed; the previous results stay visible")

@@ -43,6 +43,7 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration")
 	max := flag.Int("n", 0, "stop after this many requests (0: no limit)")
 	once := flag.Bool("once", false, "send each path at most once")
+	gz := flag.Bool("gzip", false, "send Accept-Encoding: gzip, as browsers do (the body is read as sent, not decompressed)")
 	flag.Parse()
 	paths, err := readPaths(*pathsFile)
 	if err != nil || len(paths) == 0 {
@@ -81,6 +82,9 @@ func main() {
 				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+paths[n%int64(len(paths))], nil)
 				if *key != "" {
 					req.Header.Set("Authorization", "Bearer "+*key)
+				}
+				if *gz {
+					req.Header.Set("Accept-Encoding", "gzip")
 				}
 				t := time.Now()
 				resp, err := client.Do(req)
