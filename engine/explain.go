@@ -105,14 +105,25 @@ func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float
 			}
 		}
 	}
-	var all []Contribution
 	unaccounted := score[target]
+	for _, v := range s.touched {
+		unaccounted -= node[v].y * in.Risk[v]
+	}
+	return s.explanation(g, in, score[target], topK, unaccounted)
+}
+
+// explanation lists the records of the touched nodes by what each brings
+// to the target's score p (y_v·s_k), keeps the topK largest (ties by
+// record) with their paths back to the target, and states what is left
+// unaccounted.
+func (s *explainSpace) explanation(g *Graph, in *Intrinsic, p float64, topK int, unaccounted float64) Explanation {
+	node := s.node
+	var all []Contribution
 	for _, v := range s.touched {
 		yv := node[v].y
 		if yv == 0 {
 			continue
 		}
-		unaccounted -= yv * in.Risk[v]
 		for _, ri := range g.RecordsOf(v) {
 			if a := yv * in.Share[ri]; a > 0 {
 				all = append(all, Contribution{Record: ri, Subject: v, Amount: a})
@@ -128,7 +139,7 @@ func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float
 	if len(all) > topK {
 		all = all[:topK]
 	}
-	ex := Explanation{Score: score[target], Contributions: all, Remainder: score[target], Unaccounted: max(unaccounted, 0)}
+	ex := Explanation{Score: p, Contributions: all, Remainder: p, Unaccounted: max(unaccounted, 0)}
 	for i := range ex.Contributions {
 		c := &ex.Contributions[i]
 		for v := c.Subject; v >= 0 && len(c.Path) < 64; v = node[v].parent - 2 {

@@ -1,7 +1,5 @@
 package engine
 
-import "sort"
-
 // ExplainBounded decomposes the score of target like Explain, with the
 // work bounded: it pushes only where unaccounted score lies, the most of
 // it first, and stops once the unaccounted score U is at most bound or
@@ -82,34 +80,5 @@ func ExplainBounded(g *Graph, op *Operator, in *Intrinsic, score []float64, alph
 	for _, v := range s.queue {
 		node[v].inQueue = false
 	}
-	var all []Contribution
-	for _, v := range s.touched {
-		yv := node[v].y
-		if yv == 0 {
-			continue
-		}
-		for _, ri := range g.RecordsOf(v) {
-			if a := yv * in.Share[ri]; a > 0 {
-				all = append(all, Contribution{Record: ri, Subject: v, Amount: a})
-			}
-		}
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Amount != all[j].Amount {
-			return all[i].Amount > all[j].Amount
-		}
-		return all[i].Record < all[j].Record
-	})
-	if len(all) > topK {
-		all = all[:topK]
-	}
-	ex := Explanation{Score: pt, Contributions: all, Remainder: pt, Unaccounted: max(unaccounted, 0)}
-	for i := range ex.Contributions {
-		c := &ex.Contributions[i]
-		for v := c.Subject; v >= 0 && len(c.Path) < 64; v = node[v].parent - 2 {
-			c.Path = append(c.Path, v)
-		}
-		ex.Remainder -= c.Amount
-	}
-	return ex
+	return s.explanation(g, in, pt, topK, unaccounted)
 }
