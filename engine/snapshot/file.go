@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"unsafe"
 
 	"riskgraph/store/durable"
@@ -61,30 +60,12 @@ type fileMeta struct {
 	Flags  []string `json:"flags"`
 }
 
-// Save writes the rows to path atomically: into a temporary file of its
-// own beside path (so that two runs saving at once never write the same
-// file), fsynced, renamed over path, and the directory fsynced.
+// Save writes the rows to path atomically (durable.Replace: a temporary
+// file beside it, fsynced, renamed over path, the directory fsynced). One
+// run saves at a time (the run trigger's lock, across replicas too); a
+// temporary file a crash left behind is overwritten by the next save.
 func Save(path string, r *Rows) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = r.write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp)
-		return err
-	}
-	return durable.SyncDir(filepath.Dir(path))
+	return durable.Replace(path, r.write)
 }
 
 func (r *Rows) write(w io.Writer) error {
