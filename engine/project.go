@@ -96,22 +96,6 @@ func scanPages(ctx context.Context, s store.Scanner, b *builder) error {
 	return nil
 }
 
-// numberAt returns nums[i], or NoNumber when the scan gave no numbers.
-func numberAt(nums []int32, i int) int32 {
-	if i < len(nums) {
-		return nums[i]
-	}
-	return store.NoNumber
-}
-
-// endsAt returns ends[i], or NoNumber twice when the scan gave no numbers.
-func endsAt(ends []store.Ends, i int) store.Ends {
-	if i < len(ends) {
-		return ends[i]
-	}
-	return store.Ends{From: store.NoNumber, To: store.NoNumber}
-}
-
 // byNumber returns the id of the node numbered n, or -1.
 func (b *builder) byNumber(n int32) int32 {
 	if n >= 0 && int(n) < len(b.nums) {
@@ -151,7 +135,7 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	b.prepareEnterprises(p.Enterprises)
 	for i := range p.Enterprises {
 		id := b.enterprise(&p.Enterprises[i], &b.prep[i])
-		b.numbered(numberAt(pp.EnterpriseNums, i), id)
+		b.numbered(store.NumberAt(pp.EnterpriseNums, i), id)
 		if pv := b.g.Previous; pv != nil && b.canon(p.Enterprises[i].Key) == p.Enterprises[i].Key {
 			pv.set(id, p.Enterprises[i].Risk)
 		}
@@ -159,13 +143,13 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	hs := b.hashes(len(p.Persons), &b.g.perIndex, func(i int) string { return p.Persons[i].PID })
 	for i := range p.Persons {
 		id := b.personHashed(p.Persons[i].PID, hs[i])
-		b.numbered(numberAt(pp.PersonNums, i), id)
+		b.numbered(store.NumberAt(pp.PersonNums, i), id)
 		if pv := b.g.Previous; pv != nil {
 			pv.set(id, p.Persons[i].Risk)
 		}
 	}
 	for i := range p.Records {
-		b.record(&p.Records[i], numberAt(pp.RecordSubjects, i))
+		b.record(&p.Records[i], store.NumberAt(pp.RecordSubjects, i))
 	}
 	if b.g.Edges == nil && len(p.Shareholdings)+len(p.Roles)+len(p.Branches)+len(p.Relations) > 0 {
 		// Relationships come after every node: reserve what the scan
@@ -187,8 +171,8 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	from := int32(-1)
 	for i := range shs {
 		sh := &shs[i]
-		from = b.from(res[i].from, from, sh.Holder, endsAt(pp.ShareholdingEnds, i).From)
-		to := b.to(res[i].to, sh.Enterprise, endsAt(pp.ShareholdingEnds, i).To)
+		from = b.from(res[i].from, from, sh.Holder, store.EndsAt(pp.ShareholdingEnds, i).From)
+		to := b.to(res[i].to, sh.Enterprise, store.EndsAt(pp.ShareholdingEnds, i).To)
 		if from == to && b.alias != nil && sh.Holder.Key != sh.Enterprise {
 			continue // a holding inside a SAME_AS set
 		}
@@ -201,8 +185,8 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		func(i int) (string, bool) { return roles[i].Title, roles[i].Kind == models.RoleOfficer })
 	for i := range roles {
 		r := &roles[i]
-		from = b.from(res[i].from, from, models.PersonRef(r.Person), endsAt(pp.RoleEnds, i).From)
-		e := Edge{From: from, To: b.to(res[i].to, r.Enterprise, endsAt(pp.RoleEnds, i).To),
+		from = b.from(res[i].from, from, models.PersonRef(r.Person), store.EndsAt(pp.RoleEnds, i).From)
+		e := Edge{From: from, To: b.to(res[i].to, r.Enterprise, store.EndsAt(pp.RoleEnds, i).To),
 			Since: DayOf(r.Since), Until: DayOf(r.Until), Type: EdgeLegalRep}
 		if r.Kind == models.RoleOfficer {
 			t := res[i].title
@@ -218,8 +202,8 @@ func (b *builder) page(pp *store.ProjectionPage) {
 		func(i int) string { return brs[i].Parent }, nil)
 	for i := range brs {
 		br := &brs[i]
-		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), endsAt(pp.BranchEnds, i).From)
-		to := b.to(res[i].to, br.Parent, endsAt(pp.BranchEnds, i).To)
+		from = b.from(res[i].from, from, models.EnterpriseRef(br.Branch), store.EndsAt(pp.BranchEnds, i).From)
+		to := b.to(res[i].to, br.Parent, store.EndsAt(pp.BranchEnds, i).To)
 		if from == to && b.alias != nil {
 			continue // a branch link inside a SAME_AS set
 		}
@@ -227,7 +211,7 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	}
 	for i := range p.Relations {
 		r := &p.Relations[i]
-		ends := endsAt(pp.RelationEnds, i)
+		ends := store.EndsAt(pp.RelationEnds, i)
 		a, c := b.byNumber(ends.From), b.byNumber(ends.To)
 		if a < 0 {
 			a = b.person(r.A)
@@ -274,7 +258,7 @@ func (b *builder) resolve(n int, ends []store.Ends, from func(i int) models.Ref,
 	halves(n, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			rv := &res[i]
-			e := endsAt(ends, i)
+			e := store.EndsAt(ends, i)
 			rv.to, rv.from = b.byNumber(e.To), b.byNumber(e.From)
 			if rv.to < 0 {
 				rv.to, _, _ = b.g.entIndex.find(b.canon(to(i)), b.g.Keys)

@@ -6,6 +6,23 @@ import "context"
 // number; the engine then finds the node by its key.
 const NoNumber int32 = -1
 
+// NumberAt returns nums[i], or NoNumber when the scan gave no numbers (a
+// page's numbers are nil on a backend that cannot number).
+func NumberAt(nums []int32, i int) int32 {
+	if i < len(nums) {
+		return nums[i]
+	}
+	return NoNumber
+}
+
+// EndsAt returns ends[i], or NoNumber twice when the scan gave no numbers.
+func EndsAt(ends []Ends, i int) Ends {
+	if i < len(ends) {
+		return ends[i]
+	}
+	return Ends{From: NoNumber, To: NoNumber}
+}
+
 // ProjectionScanner streams the graph for the engine's projection (part of
 // Store; both backends implement it): the rows
 // Scan gives, in the same order, with node numbers beside them so

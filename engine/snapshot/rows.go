@@ -253,28 +253,28 @@ func (rc *Recorder) ScanProjection(ctx context.Context, pageSize int, fn func(*s
 	err := rc.src.ScanProjection(ctx, pageSize, func(p *store.ProjectionPage) error {
 		for i := range p.Enterprises {
 			e := &p.Enterprises[i]
-			note(numAt(p.EnterpriseNums, i), int32(len(r.ents)))
+			note(store.NumberAt(p.EnterpriseNums, i), int32(len(r.ents)))
 			r.ents = append(r.ents, r.entOf(e, r.riskOf(e.Risk)))
 		}
 		for i := range p.Persons {
 			x := &p.Persons[i]
-			note(numAt(p.PersonNums, i), -int32(len(r.pers))-2)
+			note(store.NumberAt(p.PersonNums, i), -int32(len(r.pers))-2)
 			r.pers = append(r.pers, per{pid: x.PID, placeholder: x.Placeholder, risk: r.riskOf(x.Risk)})
 		}
 		for i := range p.Records {
 			x := &p.Records[i]
-			r.recs = append(r.recs, rec{id: x.ID, kind: string(x.Kind), subject: resolve(numAt(p.RecordSubjects, i), x.Subject),
+			r.recs = append(r.recs, rec{id: x.ID, kind: string(x.Kind), subject: resolve(store.NumberAt(p.RecordSubjects, i), x.Subject),
 				severity: x.Severity, decided: dayOf(x.Decided), remove: dayOf(x.Removed)})
 		}
 		for i := range p.Shareholdings {
 			x := &p.Shareholdings[i]
-			e := endsAt(p.ShareholdingEnds, i)
+			e := store.EndsAt(p.ShareholdingEnds, i)
 			r.rels = append(r.rels, rel{typ: relHolds, from: resolve(e.From, x.Holder), to: resolve(e.To, models.EnterpriseRef(x.Enterprise)),
 				ratio: x.Ratio, since: dayOf(x.Since), until: noDay})
 		}
 		for i := range p.Roles {
 			x := &p.Roles[i]
-			e := endsAt(p.RoleEnds, i)
+			e := store.EndsAt(p.RoleEnds, i)
 			typ := relLegalRep
 			if x.Kind == models.RoleOfficer {
 				typ = relOfficer
@@ -284,13 +284,13 @@ func (rc *Recorder) ScanProjection(ctx context.Context, pageSize int, fn func(*s
 		}
 		for i := range p.Branches {
 			x := &p.Branches[i]
-			e := endsAt(p.BranchEnds, i)
+			e := store.EndsAt(p.BranchEnds, i)
 			r.rels = append(r.rels, rel{typ: relBranch, from: resolve(e.From, models.EnterpriseRef(x.Branch)), to: resolve(e.To, models.EnterpriseRef(x.Parent)),
 				since: noDay, until: noDay})
 		}
 		for i := range p.Relations {
 			x := &p.Relations[i]
-			e := endsAt(p.RelationEnds, i)
+			e := store.EndsAt(p.RelationEnds, i)
 			r.rels = append(r.rels, rel{typ: relRelated, from: resolve(e.From, models.PersonRef(x.A)), to: resolve(e.To, models.PersonRef(x.B)),
 				since: dayOf(x.Since), until: noDay, title: string(x.Kind)})
 		}
@@ -302,20 +302,6 @@ func (rc *Recorder) ScanProjection(ctx context.Context, pageSize int, fn func(*s
 	r.finish(bare)
 	rc.rows = r
 	return nil
-}
-
-func numAt(nums []int32, i int) int32 {
-	if i < len(nums) {
-		return nums[i]
-	}
-	return store.NoNumber
-}
-
-func endsAt(ends []store.Ends, i int) store.Ends {
-	if i < len(ends) {
-		return ends[i]
-	}
-	return store.Ends{From: store.NoNumber, To: store.NoNumber}
 }
 
 // finish turns the recorder's provisional numbers into positions: bare
