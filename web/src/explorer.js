@@ -663,8 +663,12 @@ export function create() {
     const day = state.asOf;
     const after = (d) => { const x = realDate(d); return !!(day && x && x > day); };
     const before = (d) => { const x = realDate(d); return !!(day && x && x < day); };
+    // No filter on (a new graph, say): nothing to look at but what is still hidden.
+    const on = state.hidden.size || state.hiddenGrades.size || state.hiddenKinds.size || day;
     cy.batch(() => {
-      cy.elements().removeClass('filtered');
+      const was = cy.elements('.filtered');
+      if (was.nonempty()) was.removeClass('filtered');
+      if (!on) return;
       cy.nodes().forEach((n) => {
         const d = n.data();
         if (n.id() === state.root) return;
@@ -705,15 +709,19 @@ export function create() {
     clearHighlight(true);
     groups.clear();
     state.hidden.clear();
-    const tg = performance.now();
+    // Where the time goes (benchmarks/ui.sh prints it): ms per phase.
+    const phases = {}, mark = (k, since) => { phases[k] = performance.now() - since; return performance.now(); };
+    let tp = performance.now();
     if (group && state.group) els = groupPlain(els, rootId);
-    window.__rg.lastGroup = performance.now() - tg;
+    window.__rg.lastGroup = performance.now() - tp;
+    tp = mark('group', tp);
     if (typeof layout === 'function') layout = layout(els);
     // A layout computed here (large networks): positions set as the elements are added.
     if (layout.positions && layout.bbox) {
       for (const x of els) if (x.group === 'nodes') x.position = layout.positions(x.data.id);
     }
     const big = els.length > BIG; // nodes + edges
+    tp = mark('layout', tp);
     cy.startBatch();
     cy.elements().remove();
     cy.add(els);
@@ -722,8 +730,10 @@ export function create() {
     tidy();
     if (selected && cy.getElementById(selected).nonempty()) { cy.getElementById(selected).select(); markNear(selected); }
     cy.endBatch();
+    tp = mark('add', tp);
     updateSlider();
     applyView();
+    tp = mark('filters', tp);
     cy.hideEdgesOnViewport = big;
     cy.textureOnViewport = big;
     return new Promise((resolve) => {
@@ -732,8 +742,11 @@ export function create() {
         if (layout.bbox) fitBox(layout.bbox);
         if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); } // small graphs: no giant nodes
         warmLayers();
+        tp = mark('place', tp); // running the layout (fCoSE) or placing the computed one, and the fit
       });
       l.one('layoutstop', () => requestAnimationFrame(() => {
+        mark('frame', tp); // styles, edge geometry, layers: Cytoscape's first frame
+        window.__rg.phases = phases;
         state.lastRender = performance.now() - t0;
         window.__rg.lastRender = state.lastRender;
         window.__rg.renders = (window.__rg.renders || 0) + 1;
