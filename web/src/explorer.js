@@ -125,7 +125,7 @@ const style = [
   { selector: 'edge.hl', style: { width: 4, 'line-color': '#fa541c', 'target-arrow-color': '#fa541c', 'z-index': 10 } },
   // Large graphs: straight "haystack" edges without arrows (several times cheaper to draw);
   // edge labels still show from the side panel and the exports.
-  { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', label: '' } },
+  { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', label: '', 'text-rotation': 'none' } },
 ];
 
 // legendItems: what each colour, shape and line means (the legend panel and the exports).
