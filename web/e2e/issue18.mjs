@@ -583,6 +583,7 @@ async function main() {
       assert(g.leafDist < g.side / 20, `leaves sit beside their node (mean ${g.leafDist.toFixed(0)} in ${g.side.toFixed(0)})`);
       assert(g.root && g.selected.join() === root && g.big === g.edges, 'root marked and selected, straight edges');
       assert((await page.textContent('#side-title')).includes('测试同名人员企业甲'), 'the side panel shows the root');
+      await page.screenshot({ path: path.join(out, 'large-network.png') });
       // Pan and zoom right after a click: the layers are rebuilt in one frame, not over ten.
       const pos = await page.evaluate(() => { const cy = window.__rg.cy; const x = cy.nodes('[kind = "enterprise"]').last(); const b = cy.container().getBoundingClientRect(); const p = x.renderedPosition(); return { x: b.left + p.x, y: b.top + p.y }; });
       await page.mouse.click(pos.x, pos.y);

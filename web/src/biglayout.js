@@ -1,23 +1,24 @@
 // Layout of large networks (the explorer above LARGE nodes, docs/ui.md
-// "Large networks"): linear time, no simulation, computed on plain data
-// before anything is added to the canvas.
+// "Large networks"): no simulation, computed on plain data before anything
+// is added to the canvas (tens of milliseconds for 5 000 nodes).
 //
-// A breadth-first tree from the root, drawn as a "balloon" tree: each
-// node's leaves (tree children with no children of their own) sit in a
-// sunflower disc around it, and its other children around that, each
-// centring the disc that holds its own subtree, as near as they fit. So a
-// hub's leaves stay next to the hub, a subtree stays together, and no two
-// discs overlap. Parts not reached from the root are laid out the same
-// way, each from its best-connected node, and set in rows below it.
+// A breadth-first tree from the root, drawn as a packed "balloon" tree:
+// each node's leaves (tree children with no children of their own) sit in
+// a sunflower disc around it, and its other children's discs — each
+// holding that child's own subtree — are packed round that disc, touching,
+// each turned so that its subtree points away from its parent. So a hub's
+// leaves stay next to the hub, a subtree stays together, and no two discs
+// (so no two nodes) overlap. Parts not reached from the root are laid out
+// the same way, each from its best-connected node, and set in rows below.
 
 const GAP = 10; // least free space between two nodes' outlines
 const GOLDEN = Math.PI * (3 - Math.sqrt(5)); // the sunflower's turn per leaf
 
-// radialLayout returns each node's position (Map id → {x, y}) and the
+// packedLayout returns each node's position (Map id → {x, y}) and the
 // bounding box of the nodes' outlines. nodes: [{id, size}] (size: the
 // node's diameter); edges: [{from, to}], either direction; rootId: the
 // node at the centre (the first node when absent).
-export function radialLayout(nodes, edges, rootId) {
+export function packedLayout(nodes, edges, rootId) {
   const size = new Map(nodes.map((n) => [n.id, n.size || 30]));
   const adj = new Map(nodes.map((n) => [n.id, []]));
   for (const e of edges) {

@@ -12,7 +12,7 @@ import { api, apiBlob, can, enc } from './api.js';
 import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge, realDate, openBlob } from './ui.js';
 import { stateBadges, recordFile } from './records.js';
 import { industryLabel, statusName, titleName, relationName } from './names.js';
-import { radialLayout } from './biglayout.js';
+import { packedLayout } from './biglayout.js';
 
 cytoscape.use(fcose);
 
@@ -21,7 +21,7 @@ const PAGE = 50; // nodes added per expansion or "show more"
 const QUIET = 40; // above this many edges, only the selected node's edges are labelled
 const GAP = 50; // least distance between the centres of an expansion's new nodes and any other node
 const GROUP_MIN = 6; // leaves of one kind on one node grouped from this many
-const LARGE = 800; // above this many nodes the network view is laid out in rings (biglayout.js), not by fCoSE
+const LARGE = 800; // above this many nodes the network view is a packed tree (biglayout.js), not fCoSE
 const BIG = 2000; // above this many elements (nodes + edges): straight edges without arrows or labels, layers warmed (docs/ui.md, "Large networks")
 const GRADE_KEYS = ['A', 'B', 'C', 'D', 'none'];
 const KINDS = ['enterprise', 'person', 'record'];
@@ -787,15 +787,15 @@ export function create() {
   }
 
   // networkLayout: fCoSE (a maintained force-directed layout with good
-  // separation) up to LARGE nodes; larger neighbourhoods in rings from the
-  // root, each node's leaves around it (biglayout.js, linear time).
+  // separation) up to LARGE nodes; larger neighbourhoods a packed tree from
+  // the root, each node's leaves around it (biglayout.js, no simulation).
   // nodes: [{id, size}]; edges: [{from, to}].
   function networkLayout(nodes, edges, rootId) {
     if (nodes.length <= LARGE) {
       return { name: 'fcose', quality: nodes.length > 300 ? 'draft' : 'default', randomize: true, nodeDimensionsIncludeLabels: nodes.length <= 200,
         nodeRepulsion: () => 9000, idealEdgeLength: (e) => (e.data('type') === 'HAS_RECORD' ? 45 : 90), nodeSeparation: 90, numIter: 2500, packComponents: true };
     }
-    const { positions, bbox } = radialLayout(nodes, edges, rootId);
+    const { positions, bbox } = packedLayout(nodes, edges, rootId);
     const at = (id) => ({ ...(positions.get(id) || { x: 0, y: 0 }) });
     return { name: 'preset', positions: (n) => at(typeof n === 'string' ? n : n.id()), bbox };
   }
