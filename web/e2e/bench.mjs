@@ -89,7 +89,7 @@ async function main() {
           sel.dispatchEvent(new Event('change'));
           while (window.__rg.renders === n) await new Promise((r) => setTimeout(r, 5));
           const drawn = performance.now() - t0;
-          return { drawn, draw: window.__rg.lastRender, group: window.__rg.lastGroup || 0, nodes: window.__rg.cy.nodes().length, edges: window.__rg.cy.edges().length,
+          return { drawn, draw: window.__rg.lastRender, group: window.__rg.lastGroup || 0, phases: window.__rg.phases || {}, nodes: window.__rg.cy.nodes().length, edges: window.__rg.cy.edges().length,
             groups: window.__rg.cy.nodes('[kind = "group"]').length };
         }, limit);
         r.fetched = await page.evaluate(() => window.__rg.cy.nodes().reduce((a, n) => a + (n.data('kind') === 'group' ? n.data('count') : 1), 0));
@@ -148,6 +148,9 @@ async function main() {
       console.log(`| ${what}: request → drawn (API + group + layout + first frame), median of ${REPS} | ${med('drawn').toFixed(0)} ms | ≤ ${label.budget} s |`);
       console.log(`|   of which in the browser: add + group + layout + first frame | ${med('draw').toFixed(0)} ms | |`);
       console.log(`|   of which grouping the leaves | ${med('group').toFixed(0)} ms | |`);
+      const ph = Object.keys(runs[0].phases);
+      const phaseMed = (k) => { const v = runs.map((r) => r.phases[k] || 0).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+      console.log(`|   browser phases (medians): ${ph.map((k) => k + " " + phaseMed(k).toFixed(0)).join(', ')} | ms | |`);
       console.log(`|   then a real mouse click on a node → side panel replaced (in page) | ${med('handler').toFixed(0)} ms | |`);
       console.log(`|   … and the next frame painted | ${med('painted').toFixed(0)} ms | |`);
       console.log(`|   the same click measured from the test driver (Playwright round trips included) | ${med('click').toFixed(0)} ms | |`);

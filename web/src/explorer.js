@@ -12,6 +12,7 @@ import { api, apiBlob, can, enc } from './api.js';
 import { h, load, download, gradeColor, noGrade, pct, fmtScore, gradeBadge, realDate, openBlob } from './ui.js';
 import { stateBadges, recordFile } from './records.js';
 import { industryLabel, statusName, titleName, relationName } from './names.js';
+import { packedLayout } from './biglayout.js';
 
 cytoscape.use(fcose);
 
@@ -20,6 +21,8 @@ const PAGE = 50; // nodes added per expansion or "show more"
 const QUIET = 40; // above this many edges, only the selected node's edges are labelled
 const GAP = 50; // least distance between the centres of an expansion's new nodes and any other node
 const GROUP_MIN = 6; // leaves of one kind on one node grouped from this many
+const LARGE = 800; // above this many nodes the network view is a packed tree (biglayout.js), not fCoSE
+const BIG = 2000; // above this many elements (nodes + edges): straight edges without arrows or labels, layers warmed (docs/ui.md, "Large networks")
 const GRADE_KEYS = ['A', 'B', 'C', 'D', 'none'];
 const KINDS = ['enterprise', 'person', 'record'];
 const EXPAND_BY = ['all', 'down', 'up', 'officers'];
@@ -122,7 +125,7 @@ const style = [
   { selector: 'edge.hl', style: { width: 4, 'line-color': '#fa541c', 'target-arrow-color': '#fa541c', 'z-index': 10 } },
   // Large graphs: straight "haystack" edges without arrows (several times cheaper to draw);
   // edge labels still show from the side panel and the exports.
-  { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', label: '' } },
+  { selector: 'edge.big', style: { 'curve-style': 'haystack', 'haystack-radius': 0, 'target-arrow-shape': 'none', label: '', 'text-rotation': 'none' } },
 ];
 
 // legendItems: what each colour, shape and line means (the legend panel and the exports).
@@ -156,6 +159,7 @@ export function create() {
   };
   const groups = new Map(); // group node id → { parent, nodes: [element json], edges: [element json] }
   let cy = null;
+  let elementsVersion = 1; // bumped when elements are added or removed
 
   // --- search box (combobox with suggestions) ---
   const input = h('input', { id: 'search', type: 'search', role: 'combobox', 'aria-expanded': 'false', 'aria-controls': 'suggest',
@@ -334,7 +338,7 @@ export function create() {
   const relayout = h('button', { type: 'button', id: 'relayout', 'data-i18n': 'relayout', onclick: () => {
     if (!cy) return;
     const vis = cy.elements(':visible');
-    vis.layout({ ...networkLayout(vis.nodes().map((n) => ({ id: n.id() })), vis.edges().map((e) => ({ from: e.data('source'), to: e.data('target') })), state.root),
+    vis.layout({ ...networkLayout(vis.nodes().map((n) => ({ id: n.id(), size: n.data('size') })), vis.edges().map((e) => ({ from: e.data('source'), to: e.data('target') })), state.root),
       animate: false, fit: true, padding: 30, randomize: false }).run();
   } }, t('relayout'));
   const viewBar = h('div', { class: 'toolbar viewbar', id: 'viewbar', role: 'group', 'aria-label': t('viewFilters'), 'data-i18n-label': 'viewFilters' },
@@ -449,6 +453,9 @@ export function create() {
     cy.on('mouseover', 'node, edge', (e) => showTip(e.target, e.renderedPosition || (e.target.isNode() ? e.target.renderedPosition() : e.target.renderedMidpoint())));
     cy.on('mouseout', 'node, edge', () => { tip.hidden = true; });
     cy.on('viewport', () => { tip.hidden = true; });
+    // Large graphs: the next frame rebuilds the layers at once when it must (warmLayers).
+    cy.on('add remove', () => { elementsVersion++; });
+    cy.on('render', warmLayers);
     window.__rg = window.__rg || {};
     window.__rg.cy = cy;
     return cy;
@@ -538,24 +545,67 @@ export function create() {
       for (const [key, { ms, es }] of buckets) {
         if (ms.length < GROUP_MIN) continue;
         drop.push(...ms);
-        add.push(...groupElements(nid, key, ms, es));
+        add.push(...groupElements(nid, key, ms.map(nodeJSON), es.map(nodeJSON), centre(ms)));
       }
     });
     if (drop.length) { cy.collection(drop).remove(); cy.add(add); }
   }
-  // groupElements records the group of the leaves ms (reached from nid over
-  // es; key: kind|record kind|type|direction) and returns its node, at
-  // position or the leaves' centre, and its edge.
-  function groupElements(nid, key, ms, es, position) {
-    const [kind, rec, type, dir] = key.split('|');
-    const gid = 'group:' + nid + '|' + key;
+  const nodeJSON = (x) => ({ group: x.isNode() ? 'nodes' : 'edges', data: x.data(), classes: x.classes() });
+  function centre(ms) {
     let x = 0, y = 0;
     for (const m of ms) { const p = m.position(); x += p.x; y += p.y; }
-    const label = groupLabel(kind, rec, type, dir, ms.length);
-    groups.set(gid, { parent: nid, kind, nodes: ms.map((m) => ({ group: 'nodes', data: m.data(), classes: m.classes() })), edges: es.map((e) => ({ group: 'edges', data: e.data(), classes: e.classes() })) });
-    return [{ group: 'nodes', position: position || { x: x / ms.length, y: y / ms.length }, data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null,
-      color: '#d9d9d9', size: Math.round(26 + 6 * Math.sqrt(ms.length)), props: {}, risk: {}, count: ms.length } },
-    { group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? nid : gid, target: dir === 'out' ? gid : nid, type, label: String(ms.length), ratio: 0, props: {} } }];
+    return { x: x / ms.length, y: y / ms.length };
+  }
+  // groupPlain groups the leaves of a new answer's elements (as elementsOf
+  // makes them, before they are added: grouping on the canvas would add
+  // every leaf and remove it again) the way groupLeaves does; returns the
+  // elements to draw.
+  function groupPlain(els, rootId) {
+    const nodes = new Map(), deg = new Map(), inc = new Map();
+    for (const x of els) if (x.group === 'nodes') { nodes.set(x.data.id, x); deg.set(x.data.id, 0); inc.set(x.data.id, []); }
+    const loops = new Map();
+    for (const x of els) {
+      if (x.group !== 'edges') continue;
+      const { source, target } = x.data;
+      if (source === target) { loops.set(source, [...(loops.get(source) || []), x]); continue; }
+      deg.set(source, deg.get(source) + 1); deg.set(target, deg.get(target) + 1);
+      inc.get(source).push(x); inc.get(target).push(x);
+    }
+    const drop = new Set(), add = [];
+    for (const [nid, n] of nodes) {
+      if (n.data.kind === 'group') continue;
+      const buckets = new Map();
+      for (const e of inc.get(nid)) {
+        const out = e.data.source === nid;
+        const mid = out ? e.data.target : e.data.source;
+        const m = nodes.get(mid);
+        if (deg.get(mid) !== 1 || mid === rootId || m.data.kind === 'group' || /(^|\s)pinned(\s|$)/.test(m.classes || '')) continue;
+        const rec = m.data.kind === 'record' ? (m.data.props || {}).kind || '' : '';
+        const key = m.data.kind + '|' + rec + '|' + e.data.type + '|' + (out ? 'out' : 'in');
+        let b = buckets.get(key);
+        if (!b) buckets.set(key, (b = { ms: [], es: [] }));
+        b.ms.push(m); b.es.push(e);
+      }
+      for (const [key, { ms, es }] of buckets) {
+        if (ms.length < GROUP_MIN) continue;
+        for (const m of ms) { drop.add(m.data.id); es.push(...(loops.get(m.data.id) || [])); }
+        add.push(...groupElements(nid, key, ms.map((m) => ({ group: 'nodes', data: m.data })), es.map((e) => ({ group: 'edges', data: e.data }))));
+      }
+    }
+    if (!drop.size) return els;
+    return [...els.filter((x) => (x.group === 'nodes' ? !drop.has(x.data.id) : !drop.has(x.data.source) && !drop.has(x.data.target))), ...add];
+  }
+  // groupElements records the group of the leaves members (element JSON,
+  // reached from nid over the edges es; key: kind|record kind|type|direction)
+  // and returns its node, at position (if given), and its edge.
+  function groupElements(nid, key, members, es, position) {
+    const [kind, rec, type, dir] = key.split('|');
+    const gid = 'group:' + nid + '|' + key;
+    const label = groupLabel(kind, rec, type, dir, members.length);
+    groups.set(gid, { parent: nid, kind, nodes: members, edges: es });
+    return [{ group: 'nodes', ...(position ? { position } : {}), data: { id: gid, kind: 'group', memberKind: kind, name: label, label, grade: '', score: null,
+      color: '#d9d9d9', size: Math.round(26 + 6 * Math.sqrt(members.length)), props: {}, risk: {}, count: members.length } },
+    { group: 'edges', data: { id: 'gedge:' + gid, source: dir === 'out' ? nid : gid, target: dir === 'out' ? gid : nid, type, label: String(members.length), ratio: 0, props: {} } }];
   }
   // restoreGroup collapses the nodes ids into the group gid again (a case
   // file's group, at its saved place).
@@ -566,7 +616,7 @@ export function create() {
     const ms = ids.map((id) => cy.getElementById(id)).filter((m) => m.nonempty());
     if (!ms.length || cy.getElementById(nid).empty()) return;
     const es = cy.collection(ms).connectedEdges().toArray();
-    const add = groupElements(nid, key, ms, es, position);
+    const add = groupElements(nid, key, ms.map(nodeJSON), es.map(nodeJSON), position);
     cy.collection(ms).remove();
     cy.add(add);
   }
@@ -582,7 +632,7 @@ export function create() {
     const spots = freeSpots(center, g.nodes.length);
     cy.add(g.nodes.map((j, i) => ({ ...j, position: spots[i] || center })));
     cy.add(g.edges.filter((j) => cy.getElementById(j.data.source).nonempty() && cy.getElementById(j.data.target).nonempty()));
-    if (cy.elements().length > 2000) cy.edges().addClass('big');
+    if (cy.elements().length > BIG) cy.edges().addClass('big');
     tidy();
     cy.endBatch();
     updateSlider();
@@ -613,8 +663,12 @@ export function create() {
     const day = state.asOf;
     const after = (d) => { const x = realDate(d); return !!(day && x && x > day); };
     const before = (d) => { const x = realDate(d); return !!(day && x && x < day); };
+    // No filter on (a new graph, say): nothing to look at but what is still hidden.
+    const on = state.hidden.size || state.hiddenGrades.size || state.hiddenKinds.size || day;
     cy.batch(() => {
-      cy.elements().removeClass('filtered');
+      const was = cy.elements('.filtered');
+      if (was.nonempty()) was.removeClass('filtered');
+      if (!on) return;
       cy.nodes().forEach((n) => {
         const d = n.data();
         if (n.id() === state.root) return;
@@ -645,37 +699,54 @@ export function create() {
   }
 
   // draw replaces the graph and lays it out; resolves once it is drawn.
-  // layout may be a function of the canvas (the network view's, chosen
-  // after grouping); group: leaves of one kind go under one node.
-  function draw(els, layout, rootId, group = false) {
+  // layout may be a function of the elements (the network view's, chosen
+  // after grouping); group: leaves of one kind go under one node (on the
+  // elements, before they are added); select: the node selected on the
+  // canvas before the first frame (its side panel is select's to fill).
+  function draw(els, layout, rootId, group = false, selected = null) {
     const t0 = performance.now();
     ensureCy();
     clearHighlight(true);
     groups.clear();
     state.hidden.clear();
+    // Where the time goes (benchmarks/ui.sh prints it): ms per phase.
+    const phases = {}, mark = (k, since) => { phases[k] = performance.now() - since; return performance.now(); };
+    let tp = performance.now();
+    if (group && state.group) els = groupPlain(els, rootId);
+    window.__rg.lastGroup = performance.now() - tp;
+    tp = mark('group', tp);
+    if (typeof layout === 'function') layout = layout(els);
+    // A layout computed here (large networks): positions set as the elements are added.
+    if (layout.positions && layout.bbox) {
+      for (const x of els) if (x.group === 'nodes') x.position = layout.positions(x.data.id);
+    }
+    const big = els.length > BIG; // nodes + edges
+    tp = mark('layout', tp);
     cy.startBatch();
     cy.elements().remove();
     cy.add(els);
     if (rootId) cy.getElementById(rootId).addClass('root');
-    const tg = performance.now();
-    if (group && state.group) groupLeaves(cy.nodes());
-    window.__rg.lastGroup = performance.now() - tg;
-    const big = cy.elements().length > 2000; // nodes + edges
     if (big) cy.edges().addClass('big');
     tidy();
+    if (selected && cy.getElementById(selected).nonempty()) { cy.getElementById(selected).select(); markNear(selected); }
     cy.endBatch();
-    if (typeof layout === 'function') layout = layout(cy);
+    tp = mark('add', tp);
     updateSlider();
     applyView();
+    tp = mark('filters', tp);
     cy.hideEdgesOnViewport = big;
     cy.textureOnViewport = big;
-    if (rootId) cy.getElementById(rootId).addClass('root');
     return new Promise((resolve) => {
-      const l = cy.layout({ ...layout, animate: false, fit: true, padding: 30 });
+      const l = cy.layout(layout.bbox ? { name: 'preset', animate: false, fit: false } : { ...layout, animate: false, fit: true, padding: 30 });
       l.one('layoutstop', () => {
+        if (layout.bbox) fitBox(layout.bbox);
         if (cy.zoom() > 1.5) { cy.zoom(1.5); cy.center(); } // small graphs: no giant nodes
+        warmLayers();
+        tp = mark('place', tp); // running the layout (fCoSE) or placing the computed one, and the fit
       });
       l.one('layoutstop', () => requestAnimationFrame(() => {
+        mark('frame', tp); // styles, edge geometry, layers: Cytoscape's first frame
+        window.__rg.phases = phases;
         state.lastRender = performance.now() - t0;
         window.__rg.lastRender = state.lastRender;
         window.__rg.renders = (window.__rg.renders || 0) + 1;
@@ -686,26 +757,56 @@ export function create() {
     });
   }
 
+  // fitBox fits the viewport to bb (model coordinates) as cy.fit would,
+  // without measuring every element (and its label) again.
+  function fitBox(bb, padding = 30) {
+    const w = cy.width(), hh = cy.height();
+    if (!bb.w || !bb.h || !w || !hh) { cy.fit(undefined, padding); return; }
+    const z = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), (w - 2 * padding) / bb.w, (hh - 2 * padding) / bb.h));
+    cy.viewport({ zoom: z, pan: { x: (w - z * (bb.x1 + bb.x2)) / 2, y: (hh - z * (bb.y1 + bb.y2)) / 2 } });
+  }
+  // warmLayers: Cytoscape's canvas renderer draws a large graph from
+  // "layers", textures holding the whole graph at the zoom level. After a
+  // change (a selection, a filter) or at a new zoom level it rebuilds them
+  // a few elements per frame, drawing every element one by one in each of
+  // those frames meanwhile (in a graph of more than BIG elements about ten
+  // frames of 100–300 ms). Called after each frame, this has the next
+  // frame rebuild them at once (one such frame; at a new zoom level the
+  // layers of the nearest complete level stand in meanwhile, as before).
+  // It sets a flag of the renderer's layered texture cache (cytoscape
+  // 3.35, pinned in package.json); without the flag nothing changes but
+  // the speed.
+  let sized = 0, large = false;
+  function warmLayers() {
+    if (!cy) return;
+    if (sized !== elementsVersion) { large = cy.elements().length > BIG; sized = elementsVersion; }
+    if (!large) return;
+    const r = cy.renderer && cy.renderer();
+    const cache = r && r.data && r.data.lyrTxrCache;
+    if (cache && 'firstGet' in cache) cache.firstGet = true;
+  }
+
   // networkLayout: fCoSE (a maintained force-directed layout with good
-  // separation) up to 800 nodes; larger neighbourhoods in rings by distance
-  // from the root (linear time).
+  // separation) up to LARGE nodes; larger neighbourhoods a packed tree from
+  // the root, each node's leaves around it (biglayout.js, no simulation).
+  // nodes: [{id, size}]; edges: [{from, to}].
   function networkLayout(nodes, edges, rootId) {
-    if (nodes.length <= 800) {
+    if (nodes.length <= LARGE) {
       return { name: 'fcose', quality: nodes.length > 300 ? 'draft' : 'default', randomize: true, nodeDimensionsIncludeLabels: nodes.length <= 200,
         nodeRepulsion: () => 9000, idealEdgeLength: (e) => (e.data('type') === 'HAS_RECORD' ? 45 : 90), nodeSeparation: 90, numIter: 2500, packComponents: true };
     }
-    const adj = new Map();
-    for (const e of edges) {
-      if (!adj.has(e.from)) adj.set(e.from, []);
-      if (!adj.has(e.to)) adj.set(e.to, []);
-      adj.get(e.from).push(e.to); adj.get(e.to).push(e.from);
+    const { positions, bbox } = packedLayout(nodes, edges, rootId);
+    const at = (id) => ({ ...(positions.get(id) || { x: 0, y: 0 }) });
+    return { name: 'preset', positions: (n) => at(typeof n === 'string' ? n : n.id()), bbox };
+  }
+  // networkLayoutOf: the network layout of elements (element JSON).
+  function networkLayoutOf(els, rootId) {
+    const nodes = [], edges = [];
+    for (const x of els) {
+      if (x.group === 'nodes') nodes.push({ id: x.data.id, size: x.data.size });
+      else edges.push({ from: x.data.source, to: x.data.target });
     }
-    const dist = new Map([[rootId, 0]]);
-    const q = [rootId];
-    for (let i = 0; i < q.length; i++) {
-      for (const nb of adj.get(q[i]) || []) if (!dist.has(nb)) { dist.set(nb, dist.get(q[i]) + 1); q.push(nb); }
-    }
-    return { name: 'concentric', concentric: (node) => 10 - (dist.get(node.id()) ?? 9), levelWidth: () => 1, minNodeSpacing: 4, avoidOverlap: nodes.length < 800 };
+    return networkLayout(nodes, edges, rootId);
   }
 
   function countText(extra) {
@@ -728,8 +829,7 @@ export function create() {
       if (my !== state.seq) return;
       state.pending.clear();
       state.data = r;
-      await draw(elementsOf(r.nodes, r.edges), (c) => networkLayout(c.nodes().map((n) => ({ id: n.id() })),
-        c.edges().map((e) => ({ from: e.data('source'), to: e.data('target') })), state.root), state.root, true);
+      await draw(elementsOf(r.nodes, r.edges), (els) => networkLayoutOf(els, state.root), state.root, true, state.root);
       setBusy(false);
       setStatus(countText(r.truncated ? t('truncated') : ''), r.truncated ? 'warn' : '');
       select(state.root);
@@ -1068,9 +1168,12 @@ export function create() {
   graphBox.append(hlBar);
 
   // --- side panel ---
+  // markNear marks the node's edges (labelled in a quiet graph); only
+  // what changes is restyled.
   function markNear(id) {
-    cy.edges('.near').removeClass('near');
-    cy.getElementById(id).connectedEdges().addClass('near');
+    const want = cy.getElementById(id).connectedEdges();
+    cy.edges('.near').not(want).removeClass('near');
+    want.not('.near').addClass('near');
   }
   function select(id) {
     if (!cy) return;
@@ -1079,8 +1182,8 @@ export function create() {
     if (cy.getElementById(id).empty()) reveal([id]);
     const n = cy.getElementById(id);
     if (n.empty()) return;
-    cy.elements(':selected').unselect();
-    n.select();
+    cy.elements(':selected').not(n).unselect();
+    if (!n.selected()) n.select();
     markNear(id);
     state.selected = id;
     const d = n.data();
