@@ -4,21 +4,15 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"riskgraph/engine"
-	"riskgraph/ingest"
-	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/neo4j"
 	"riskgraph/store/neo4j/neo4jtest"
-	"riskgraph/synth"
 )
 
 // neo4jProjectSize is the sample size of the Neo4j projection benchmarks
@@ -30,20 +24,12 @@ func neo4jProjectSize() int {
 	return 100_000
 }
 
-// loadedNeo4j generates n enterprises (seed 1) and loads them with
-// ingest.LoadDir (batch 5 000) into the emptied test database of the real
-// Neo4j at NEO4J_URI.
+// loadedNeo4j is the test database of the real Neo4j at NEO4J_URI
+// holding the generator's n enterprises (seed 1): neo4jSample, which
+// loads them online, or keeps them with RISKGRAPH_NEO4J_REUSE=1.
 func loadedNeo4j(b *testing.B, n int) *neo4j.Store {
 	b.Helper()
-	st := neo4jtest.Open(b)
-	dir := filepath.Join(b.TempDir(), "gen")
-	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
-		b.Fatal(err)
-	}
-	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
-	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", BatchSize: 5000, Logger: zerolog.Nop()}); err != nil {
-		b.Fatal(err)
-	}
+	st, _ := neo4jSample(b, n)
 	return st
 }
 
