@@ -39,6 +39,7 @@ test: services-up lint
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	for tag in apibench auditbench matchbench; do $(GO) vet -tags $$tag ./benchmarks/ || exit 1; done
 	$(GO) run $(STATICCHECK) ./...
 
 ## bench: throughput and replay benchmarks (see benchmarks/RESULTS.md)

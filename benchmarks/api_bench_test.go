@@ -8,10 +8,8 @@ package benchmarks
 // figures are in RESULTS.md, section API.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -21,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -93,7 +90,10 @@ func BenchmarkAPI(b *testing.B) {
 		b.Fatalf("load: %v (%d rejected)", err, sum.Total.Rejected)
 	}
 	b.Logf("loaded %d rows into Neo4j in %v", sum.Total.Accepted, time.Since(start).Round(time.Second))
-	keys := sampleKeys(b, filepath.Join(in, "enterprises.csv"))
+	keys, err := sampleKeys(in)
+	if err != nil {
+		b.Fatal(err)
+	}
 	admin, id, _ := auth.NewKey()
 	if err := s.SaveKey(ctx, store.APIKey{ID: id, Name: "bench", Role: string(auth.Admin), Hash: auth.Hash(admin), Created: time.Now()}); err != nil {
 		b.Fatal(err)
@@ -322,37 +322,6 @@ func getJSONSource(b *testing.B, base, key, path string) (map[string]any, string
 	_ = json.NewDecoder(resp.Body).Decode(&body)
 	src, _ := body["source"].(string)
 	return body, src
-}
-
-// sampleKeys reads the enterprise codes of a generated enterprises.csv.
-func sampleKeys(b *testing.B, path string) []string {
-	f, err := os.Open(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	r := csv.NewReader(bufio.NewReader(f))
-	head, err := r.Read()
-	if err != nil {
-		b.Fatal(err)
-	}
-	col := -1
-	for i, h := range head {
-		if h == "uscc" {
-			col = i
-		}
-	}
-	var keys []string
-	for {
-		row, err := r.Read()
-		if err != nil {
-			break
-		}
-		if col >= 0 && strings.TrimSpace(row[col]) != "" {
-			keys = append(keys, strings.TrimSpace(row[col]))
-		}
-	}
-	return keys
 }
 
 // flushPrefix deletes the keys under prefix in the benchmark's Redis.
