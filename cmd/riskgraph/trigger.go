@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,28 +25,21 @@ const (
 // stages, promotes and records the run; the rankings are then published to
 // Redis) and, once completed, served by /risk and /owners.
 type runTrigger struct {
-	a   *app
-	s   store.Store
-	ctx context.Context // the server's lifetime: a run is cancelled with it
+	jobSlot
+	a *app
+	s store.Store
 	// lock, when set, is the cross-replica lock in Redis.
 	lock *lease.Redis
 	// params of every run (--run-params or the defaults); the reference
 	// date is the day each run starts, China time.
 	params engine.Params
 	now    func() time.Time
-	// hold, when set (tests), is waited for after a run is registered and
-	// before it scores.
-	hold chan struct{}
-
-	mu      sync.Mutex
-	running string
-	wg      sync.WaitGroup
 }
 
 var _ server.RunTrigger = (*runTrigger)(nil)
 
 func newRunTrigger(ctx context.Context, a *app, s store.Store, r redis.UniversalClient, params engine.Params) *runTrigger {
-	t := &runTrigger{a: a, s: s, ctx: ctx, params: params, now: time.Now}
+	t := &runTrigger{jobSlot: jobSlot{ctx: ctx}, a: a, s: s, params: params, now: time.Now}
 	if r != nil {
 		t.lock = lease.New(r, runLockKey)
 	}
@@ -63,67 +54,46 @@ func (t *runTrigger) StartRun(ctx context.Context) (string, error) {
 		return "", err
 	}
 	opts.Params = t.params
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.running != "" {
-		return t.running, server.ErrRunInProgress
-	}
-	if err := t.ctx.Err(); err != nil {
-		return "", fmt.Errorf("%w: the server is shutting down", store.ErrUnavailable)
-	}
 	started := t.now()
 	id := "run-" + started.UTC().Format("20060102T150405.000Z")
 	locked := false
-	if t.lock != nil {
-		ok, err := t.lock.Acquire(ctx, id, runLockTTL)
-		switch {
-		case err != nil:
-			// Redis down: this replica still runs one at a time.
-			t.a.log.Warn().Err(err).Msg("engine run lock: Redis does not answer; guarding this process only")
-		case !ok:
-			holder, _ := t.lock.Holder(ctx)
-			return holder, server.ErrRunInProgress
-		default:
-			locked = true
+	register := func() (string, error) {
+		if t.lock != nil {
+			ok, err := t.lock.Acquire(ctx, id, runLockTTL)
+			switch {
+			case err != nil:
+				// Redis down: this replica still runs one at a time.
+				t.a.log.Warn().Err(err).Msg("engine run lock: Redis does not answer; guarding this process only")
+			case !ok:
+				holder, _ := t.lock.Holder(ctx)
+				return holder, server.ErrRunInProgress
+			default:
+				locked = true
+			}
 		}
-	}
-	if err := t.s.SaveRun(ctx, store.Run{ID: id, Started: started, Status: store.RunRunning}); err != nil {
-		if locked {
-			_ = t.lock.Release(context.WithoutCancel(ctx), id)
+		if err := t.s.SaveRun(ctx, store.Run{ID: id, Started: started, Status: store.RunRunning}); err != nil {
+			if locked {
+				_ = t.lock.Release(context.WithoutCancel(ctx), id)
+			}
+			return "", err
 		}
-		return "", err
+		return id, nil
 	}
-	t.running = id
-	t.wg.Add(1)
-	go t.run(id, started, opts, locked)
-	return id, nil
+	return t.start(server.ErrRunInProgress, register, func(id string) { t.run(id, started, opts, locked) })
 }
 
-// run scores in the background and frees the trigger when done.
+// run scores in the background.
 func (t *runTrigger) run(id string, started time.Time, opts engine.Options, locked bool) {
-	defer t.wg.Done()
-	stopRefresh := func() {}
 	if locked {
-		stopRefresh = lease.Keep(t.lock, id, runLockTTL, func(err error) {
+		stopRefresh := lease.Keep(t.lock, id, runLockTTL, func(err error) {
 			t.a.log.Warn().Err(err).Str("run", id).Msg("engine run lock lost: another replica may start a run meanwhile")
 		})
-	}
-	defer func() {
-		stopRefresh()
-		if locked {
+		defer func() {
+			stopRefresh()
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = t.lock.Release(ctx, id)
 			cancel()
-		}
-		t.mu.Lock()
-		t.running = ""
-		t.mu.Unlock()
-	}()
-	if t.hold != nil {
-		select {
-		case <-t.hold:
-		case <-t.ctx.Done():
-		}
+		}()
 	}
 	log := t.a.log.With().Str("run", id).Logger()
 	log.Info().Str("today", opts.Today.String()).Str("trigger", "api").Msg("scoring")
@@ -143,11 +113,7 @@ func (t *runTrigger) run(id string, started time.Time, opts engine.Options, lock
 		log.Error().Err(err).Msg("scoring failed; the previous results stay visible")
 		// engine.Score records its failures, except those before or while it
 		// first saves the run: never leave the run "running" in the history.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if r, gerr := t.s.Run(ctx, id); gerr != nil || r.Status == store.RunRunning {
-			_ = t.s.SaveRun(ctx, store.Run{ID: id, Started: started, Finished: t.now(), Status: store.RunFailed, Error: err.Error()})
-		}
-		cancel()
+		recordFailure(t.s.Run, t.s.SaveRun, id, started, t.now(), err)
 		return
 	}
 	log.Info().Int("iterations", res.Iterations).Dur("took", run.Finished.Sub(run.Started)).Msg("scored")
@@ -172,6 +138,3 @@ func (p *publishFirst) SaveRun(ctx context.Context, r store.Run) error {
 	}
 	return p.Store.SaveRun(ctx, r)
 }
-
-// wait blocks until the background run, if any, has ended.
-func (t *runTrigger) wait() { t.wg.Wait() }

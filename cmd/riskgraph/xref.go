@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -111,74 +110,37 @@ func printXref(w io.Writer, run store.Run) error {
 // in the background, one at a time in this process, on the server's
 // lifetime context.
 type xrefTrigger struct {
+	jobSlot
 	a   *app
 	s   store.Store
-	ctx context.Context
 	now func() time.Time
-	// hold, when set (tests), is waited for after a run is registered.
-	hold chan struct{}
-
-	mu      sync.Mutex
-	running string
-	wg      sync.WaitGroup
 }
 
 var _ server.XrefTrigger = (*xrefTrigger)(nil)
 
 func newXrefTrigger(ctx context.Context, a *app, s store.Store) *xrefTrigger {
-	return &xrefTrigger{a: a, s: s, ctx: ctx, now: time.Now}
+	return &xrefTrigger{jobSlot: jobSlot{ctx: ctx}, a: a, s: s, now: time.Now}
 }
 
 // StartXref implements server.XrefTrigger. The run is recorded as running
 // before it returns, so GET /api/v1/xref/runs/{id} finds it at once.
 func (t *xrefTrigger) StartXref(ctx context.Context, opts server.XrefOptions) (string, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.running != "" {
-		return t.running, server.ErrXrefInProgress
-	}
-	if err := t.ctx.Err(); err != nil {
-		return "", fmt.Errorf("%w: the server is shutting down", store.ErrUnavailable)
-	}
 	started := t.now()
 	id := xrefRunID(started)
-	if err := t.s.SaveXrefRun(ctx, store.Run{ID: id, Started: started, Status: store.RunRunning}); err != nil {
-		return "", err
+	register := func() (string, error) {
+		return id, t.s.SaveXrefRun(ctx, store.Run{ID: id, Started: started, Status: store.RunRunning})
 	}
-	t.running = id
-	t.wg.Add(1)
-	go t.run(id, started, opts)
-	return id, nil
+	return t.start(server.ErrXrefInProgress, register, func(id string) { t.run(id, started, opts) })
 }
 
 func (t *xrefTrigger) run(id string, started time.Time, opts server.XrefOptions) {
-	defer t.wg.Done()
-	defer func() {
-		t.mu.Lock()
-		t.running = ""
-		t.mu.Unlock()
-	}()
-	if t.hold != nil {
-		select {
-		case <-t.hold:
-		case <-t.ctx.Done():
-		}
-	}
 	log := t.a.log.With().Str("run", id).Logger()
 	log.Info().Str("trigger", "api").Msg("looking for duplicate enterprises")
 	sum, run, err := match.RunXref(t.ctx, t.s, id, dupeOptions(opts), t.now)
 	if err != nil {
 		log.Error().Err(err).Msg("xref failed")
-		// Never leave the run "running" in the record.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if r, gerr := t.s.XrefRun(ctx, id); gerr != nil || r.Status == store.RunRunning {
-			_ = t.s.SaveXrefRun(ctx, store.Run{ID: id, Started: started, Finished: t.now(), Status: store.RunFailed, Error: err.Error()})
-		}
-		cancel()
+		recordFailure(t.s.XrefRun, t.s.SaveXrefRun, id, started, t.now(), err)
 		return
 	}
 	log.Info().Int("found", sum.Found).Int("added", sum.Added).Dur("took", run.Finished.Sub(run.Started)).Msg("xref done")
 }
-
-// wait blocks until the background run, if any, has ended.
-func (t *xrefTrigger) wait() { t.wg.Wait() }
