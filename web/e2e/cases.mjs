@@ -9,13 +9,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Demo, launch } from './harness.mjs';
+import { Demo, launch, ingest, runChecks, reportChecks } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, 'out');
 mkdirSync(out, { recursive: true });
 const T = 20_000;
-const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
 const t0 = Date.now();
 const log = (s) => console.log(`cases: ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
 function assert(ok, msg) { if (!ok) throw new Error('assertion failed: ' + msg); }
@@ -31,16 +30,6 @@ const fixture = {
   records: 'record_id,subject_kind,subject,kind,authority,decided\n' + Array.from({ length: 8 }, (_, i) => `C1-P${i},enterprise,C1,administrative_penalty,测试市场监督管理局,2024-0${i + 1}-15`).join('\n') + '\n',
 };
 
-async function ingest(demo, kind, body) {
-  const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=e2e`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
-  const j = await r.json();
-  if (!r.ok || j.total.rejected) throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(j).slice(0, 500)}`);
-}
-function watch(page, errors, allow = () => false) {
-  page.on('console', (m) => { if (m.type() === 'error' && !allow(m.text())) errors.push('console: ' + m.text()); });
-  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
-  page.on('response', (r) => { if (r.status() >= 400 && !allow(r.url())) errors.push(`HTTP ${r.status()} ${r.url()}`); });
-}
 
 // canvas: what the canvas shows — every node with its place and marks,
 // the hidden (filtered) ones, groups and their sizes, and the viewport.
@@ -197,34 +186,18 @@ async function main() {
       await page.waitForSelector(`#cases-list tr[data-id="${saved.id}"] .badge`);
     });
 
-    for (const c of checks) {
-      if (ONLY.length && !ONLY.includes(c.id)) continue;
-      const page = await ctx.newPage();
-      const errors = [];
+    results.push(...await runChecks({ checks, newPage: () => ctx.newPage(), out, log, timeout: T,
+      shot: 'fail-case-',
       // The stale save's 409 is the expected answer.
-      watch(page, errors, (s) => c.id === 'share' && (/409|Conflict/.test(s) || /\/api\/v1\/cases\/case-[0-9a-f]+$/.test(s)));
-      page.setDefaultTimeout(T);
-      const s = Date.now();
-      try {
-        await c.fn(page);
-        if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
-        results.push({ ...c, ok: true });
-        log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
-      } catch (e) {
-        results.push({ ...c, ok: false, err: e.message });
-        await page.screenshot({ path: path.join(out, `fail-case-${c.id}.png`) }).catch(() => {});
-        log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
-      }
-      if (c.id !== 'save') await page.close(); // the saved page saves again in "share"
-    }
+      allow: (c, s) => c.id === 'share' && (/409|Conflict/.test(s) || /\/api\/v1\/cases\/case-[0-9a-f]+$/.test(s)),
+      keep: (c) => c.id === 'save', // the saved page saves again in "share"
+    }));
   } finally {
     if (browser) await browser.close();
     await demo.stop();
     demo.cleanup();
   }
-  const failed = results.filter((r) => !r.ok);
-  console.log(`cases: ${results.length - failed.length} passed, ${failed.length} failed`);
-  if (failed.length) process.exit(1);
+  reportChecks('cases', results);
 }
 
 main().catch((e) => { console.error('cases: FAIL:', e.stack || e.message); process.exit(1); });

@@ -80,3 +80,57 @@ export async function launch(options = {}) {
   });
   return { context, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
 }
+
+// watch collects the page's console errors, uncaught exceptions and HTTP
+// answers ≥ 400 into errors, except those allow(text or url) accepts.
+export function watch(page, errors, allow = () => false) {
+  page.on('console', (m) => { if (m.type() === 'error' && !allow(m.text())) errors.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
+  page.on('response', (r) => { if (r.status() >= 400 && !allow(r.url())) errors.push(`HTTP ${r.status()} ${r.url()}`); });
+}
+
+// ingest posts one CSV file to the demo's ingest API and fails on any
+// rejected row.
+export async function ingest(demo, kind, body, source = 'e2e') {
+  const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=${source}`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
+  const j = await r.json();
+  if (!r.ok || j.total.rejected) throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(j).slice(0, 500)}`);
+}
+
+// runChecks runs each check ({id, name, fn}) on a new page of its own, as
+// fn(page, ctx), and fails it on an error the page reports (watch) unless
+// allow(check, text) or ctx.allow(text) accepts it. ONLY=id,id runs only
+// those. A failed check leaves a screenshot `${shot}${id}.png` in out; the
+// page is closed afterwards unless keep(check). It returns the results.
+export async function runChecks({ checks, newPage, out, log, timeout = 20_000, shot = 'fail-', allow = () => false, keep = () => false }) {
+  const only = (process.env.ONLY || '').split(',').filter(Boolean);
+  const results = [];
+  for (const c of checks) {
+    if (only.length && !only.includes(c.id)) continue;
+    const page = await newPage();
+    const errors = [];
+    const ctx = { allow: () => false };
+    watch(page, errors, (s) => allow(c, s) || ctx.allow(s));
+    page.setDefaultTimeout(timeout);
+    const s = Date.now();
+    try {
+      await c.fn(page, ctx);
+      if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
+      results.push({ ...c, ok: true });
+      log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      results.push({ ...c, ok: false, err: e.message });
+      await page.screenshot({ path: path.join(out, `${shot}${c.id}.png`) }).catch(() => {});
+      log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
+    }
+    if (!keep(c)) await page.close();
+  }
+  return results;
+}
+
+// reportChecks prints the suite's tally and exits 1 when a check failed.
+export function reportChecks(suite, results) {
+  const failed = results.filter((r) => !r.ok);
+  console.log(`${suite}: ${results.length - failed.length} passed, ${failed.length} failed`);
+  if (failed.length) process.exit(1);
+}

@@ -13,13 +13,12 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Demo, launch } from './harness.mjs';
+import { Demo, launch, ingest, runChecks, reportChecks } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, 'out');
 mkdirSync(out, { recursive: true });
 const T = 20_000;
-const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
 const t0 = Date.now();
 const log = (s) => console.log(`issue18: ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
 function assert(ok, msg) { if (!ok) throw new Error('assertion failed: ' + msg); }
@@ -37,17 +36,7 @@ const fixture = {
   records: 'record_id,subject_kind,subject,kind,authority,decided\n' + Array.from({ length: 8 }, (_, i) => `T3-P${i},enterprise,T3,administrative_penalty,测试市场监督管理局,2024-0${i + 1}-15`).join('\n') + '\n',
 };
 
-async function ingest(demo, kind, body, source = 'e2e') {
-  const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=${source}`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
-  const j = await r.json();
-  if (!r.ok || j.total.rejected) throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(j).slice(0, 500)}`);
-}
 
-function watch(page, errors, allow = () => false) {
-  page.on('console', (m) => { if (m.type() === 'error' && !allow(m.text())) errors.push('console: ' + m.text()); });
-  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
-  page.on('response', (r) => { if (r.status() >= 400 && !allow(r.url())) errors.push(`HTTP ${r.status()} ${r.url()}`); });
-}
 const renders = (page) => page.evaluate(() => (window.__rg && window.__rg.renders) || 0);
 const waitRender = (page, n) => page.waitForFunction((k) => window.__rg && window.__rg.renders > k, n, { timeout: T });
 async function openExplorer(page, demo, key) {
@@ -676,34 +665,13 @@ async function main() {
       assert((await row('[data-grade="A"]')).join() === runs.map((r) => (r.summary.grades.region[provName] || {}).A || 0).join(), 'the province\'s A counts');
     });
 
-    for (const c of checks) {
-      if (ONLY.length && !ONLY.includes(c.id)) continue;
-      const page = await browser.context.newPage();
-      const errors = [];
-      const ctx = { allow: () => false };
-      watch(page, errors, (u) => ctx.allow(u));
-      page.setDefaultTimeout(T);
-      const s = Date.now();
-      try {
-        await c.fn(page, ctx);
-        if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
-        results.push({ ...c, ok: true });
-        log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
-      } catch (e) {
-        results.push({ ...c, ok: false, err: e.message });
-        await page.screenshot({ path: path.join(out, `fail-${c.id}.png`) }).catch(() => {});
-        log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
-      }
-      await page.close();
-    }
+    results.push(...await runChecks({ checks, newPage: () => browser.context.newPage(), out, log, timeout: T }));
   } finally {
     if (browser) await browser.close();
     await demo.stop();
     demo.cleanup();
   }
-  const failed = results.filter((r) => !r.ok);
-  console.log(`issue18: ${results.length - failed.length} passed, ${failed.length} failed`);
-  if (failed.length) process.exit(1);
+  reportChecks('issue18', results);
 }
 
 main().catch((e) => { console.error('issue18: FAIL:', e.stack || e.message); process.exit(1); });

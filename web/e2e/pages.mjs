@@ -16,13 +16,12 @@ import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Demo, launch } from './harness.mjs';
+import { Demo, launch, ingest, runChecks, reportChecks } from './harness.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, 'out');
 mkdirSync(out, { recursive: true });
 const T = 20_000;
-const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
 const t0 = Date.now();
 const log = (s) => console.log(`pages: ${((Date.now() - t0) / 1000).toFixed(1)}s ${s}`);
 function assert(ok, msg) { if (!ok) throw new Error('assertion failed: ' + msg); }
@@ -39,22 +38,12 @@ const ownersFixture = {
   branches: 'branch,parent\nOWB,OWF\n',
 };
 
-async function ingest(demo, kind, body) {
-  const r = await fetch(`${demo.base}/api/v1/ingest/${kind}?source=e2e`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body });
-  const j = await r.json();
-  if (!r.ok || j.total.rejected) throw new Error(`ingest ${kind}: ${r.status} ${JSON.stringify(j).slice(0, 500)}`);
-}
 async function call(demo, method, p, body, key) {
   const headers = { 'Content-Type': 'application/json' };
   if (key) headers.Authorization = 'Bearer ' + key;
   const r = await fetch(demo.base + '/api/v1' + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
   if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${await r.text()}`);
   return r.json();
-}
-function watch(page, errors, allow = () => false) {
-  page.on('console', (m) => { if (m.type() === 'error' && !allow(m.text())) errors.push('console: ' + m.text()); });
-  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
-  page.on('response', (r) => { if (r.status() >= 400 && !allow(r.url())) errors.push(`HTTP ${r.status()} ${r.url()}`); });
 }
 
 async function main() {
@@ -417,34 +406,14 @@ async function main() {
       assert(await page.isHidden('#tab-duplicates'), 'duplicates stay out of reach');
     });
 
-    for (const c of checks) {
-      if (ONLY.length && !ONLY.includes(c.id)) continue;
-      const page = await browser.context.newPage();
-      const errors = [];
-      watch(page, errors);
-      page.setDefaultTimeout(T);
-      const s = Date.now();
-      try {
-        await c.fn(page);
-        if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
-        results.push({ ...c, ok: true });
-        log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
-      } catch (e) {
-        results.push({ ...c, ok: false, err: e.message });
-        await page.screenshot({ path: path.join(out, `fail-${c.id}.png`) }).catch(() => {});
-        log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
-      }
-      await page.close();
-    }
+    results.push(...await runChecks({ checks, newPage: () => browser.context.newPage(), out, log, timeout: T }));
   } finally {
     if (browser) await browser.close();
     await demo.stop();
     demo.cleanup();
     rmSync(input, { recursive: true, force: true });
   }
-  const failed = results.filter((r) => !r.ok);
-  console.log(`pages: ${results.length - failed.length} passed, ${failed.length} failed`);
-  if (failed.length) process.exit(1);
+  reportChecks('pages', results);
 }
 
 main().catch((e) => { console.error('pages: FAIL:', e.stack || e.message); process.exit(1); });
