@@ -62,7 +62,7 @@ type Index struct {
 	budget int
 	dir    string
 
-	mem  map[Key]int32 // key → slot in vals
+	mem  table // key → slot in vals
 	vals []byte
 
 	file   *os.File // sorted records: Hi, Lo (big-endian), value
@@ -82,7 +82,7 @@ func New(width, budget int, dir string) *Index {
 	if budget < 1 {
 		budget = DefaultBudget
 	}
-	return &Index{width: width, budget: budget, dir: dir, mem: map[Key]int32{}}
+	return &Index{width: width, budget: budget, dir: dir}
 }
 
 func (x *Index) recSize() int { return 16 + x.width }
@@ -96,7 +96,7 @@ func (x *Index) Spills() int { return x.spills }
 // Get copies the value of k into dst (at least width bytes) and reports
 // whether k is present.
 func (x *Index) Get(k Key, dst []byte) bool {
-	if slot, ok := x.mem[k]; ok {
+	if slot, ok := x.mem.get(k); ok {
 		copy(dst, x.vals[int(slot)*x.width:int(slot+1)*x.width])
 		return true
 	}
@@ -120,17 +120,17 @@ func (x *Index) Put(k Key, v []byte) {
 	if x.err != nil {
 		return
 	}
-	if slot, ok := x.mem[k]; ok {
+	if slot, ok := x.mem.get(k); ok {
 		copy(x.vals[int(slot)*x.width:], v[:x.width])
 		return
 	}
-	if len(x.mem) >= x.budget {
+	if x.mem.n >= x.budget {
 		x.spill()
 		if x.err != nil {
 			return
 		}
 	}
-	x.mem[k] = int32(len(x.mem))
+	x.mem.add(k, int32(x.mem.n))
 	x.vals = append(x.vals, v[:x.width]...)
 }
 
@@ -183,10 +183,7 @@ func putKey(b []byte, k Key) {
 // the old one) and empties it; the map keeps its capacity, so memory stays
 // where it is.
 func (x *Index) spill() {
-	x.order = x.order[:0]
-	for k := range x.mem {
-		x.order = append(x.order, k)
-	}
+	x.order = x.mem.appendKeys(x.order[:0])
 	slices.SortFunc(x.order, Key.cmp)
 	out, err := os.CreateTemp(x.dir, "riskgraph-keyindex-*")
 	if err != nil {
@@ -201,7 +198,7 @@ func (x *Index) spill() {
 	}
 	x.Close()
 	x.file = out
-	clear(x.mem)
+	x.mem.reset()
 	x.vals = x.vals[:0]
 	x.spills++
 	if x.block == nil {
@@ -260,7 +257,8 @@ func (x *Index) merge(out *os.File) error {
 			}
 		}
 		putKey(rec, k)
-		slot := int(x.mem[k])
+		s, _ := x.mem.get(k)
+		slot := int(s)
 		copy(rec[16:], x.vals[slot*x.width:(slot+1)*x.width])
 		if err := emit(rec); err != nil {
 			return err

@@ -53,8 +53,8 @@ func TestMatchesMap(t *testing.T) {
 		if budget == 1<<20 && x.Spills() != 0 {
 			t.Fatalf("budget %d: spilled %d times with 3000 keys", budget, x.Spills())
 		}
-		if len(x.mem) > budget {
-			t.Fatalf("budget %d: %d entries in memory", budget, len(x.mem))
+		if x.mem.n > budget {
+			t.Fatalf("budget %d: %d entries in memory", budget, x.mem.n)
 		}
 		if err := x.Err(); err != nil {
 			t.Fatal(err)
@@ -113,5 +113,32 @@ func BenchmarkGetSpilled(b *testing.B) {
 	for b.Loop() {
 		x.Get(h.Key(strconv.Itoa(i%n)), v[:])
 		i++
+	}
+}
+
+// TestSameHomePosition: keys whose low halves are equal (one home position
+// in the table) or zero stay apart, across growth and a spill.
+func TestSameHomePosition(t *testing.T) {
+	x := New(4, 3000, t.TempDir())
+	defer x.Close()
+	const n = 5000
+	for i := range n {
+		x.Put(Key{Hi: uint64(i), Lo: 7 << 40}, binary.BigEndian.AppendUint32(nil, uint32(i)))
+	}
+	x.Put(Key{}, []byte{0, 0, 0, 9})
+	var v [4]byte
+	for i := range n {
+		if !x.Get(Key{Hi: uint64(i), Lo: 7 << 40}, v[:]) || binary.BigEndian.Uint32(v[:]) != uint32(i) {
+			t.Fatalf("key %d: got %v", i, v)
+		}
+	}
+	if !x.Get(Key{}, v[:]) || v[3] != 9 {
+		t.Fatalf("the zero key: got %v", v)
+	}
+	if x.Has(Key{Hi: n, Lo: 7 << 40}) {
+		t.Fatal("a key never put is found")
+	}
+	if x.Spills() == 0 {
+		t.Fatal("never spilled")
 	}
 }
