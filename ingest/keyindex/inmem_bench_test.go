@@ -1,6 +1,5 @@
 package keyindex
 
-
 import (
 	"math/rand/v2"
 	"strconv"
