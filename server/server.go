@@ -202,6 +202,7 @@ type API struct {
 	rank        *ranking.Service
 	matcher     *match.Live       // POST /match's candidate index, kept current by the writes (match.go)
 	policy      map[string]*route // method + " " + Echo path
+	patterns    []pattern         // the policy's paths compiled for methodAllowed (openapi.go)
 	echo        *echo.Echo
 	stop        chan struct{}
 	reload      chan struct{} // engine reloads asked by other replicas (replicas.go); nil: none
@@ -324,6 +325,7 @@ func (a *API) router() *echo.Echo {
 			v1.Add(r.Method, r.Path, r.handler)
 		}
 	}
+	a.patterns = compilePatterns(a.policyRows())
 	// Routes whose handlers live in other files: one line each; their
 	// policy is in routes().
 	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))
