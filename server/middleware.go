@@ -39,7 +39,7 @@ func principalOf(c echo.Context) principal {
 
 // routeOf returns the policy of the matched route, or nil.
 func (a *API) routeOf(c echo.Context) *route {
-	return a.policy[c.Request().Method+" "+c.Path()]
+	return a.byMethod[c.Request().Method][c.Path()]
 }
 
 // observe records latency per route pattern and logs one line per request
@@ -52,7 +52,7 @@ func (a *API) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		route := c.Path()
-		if a.policy[c.Request().Method+" "+route] == nil {
+		if a.routeOf(c) == nil {
 			route = "unmatched" // bound the label set
 		}
 		status := c.Response().Status

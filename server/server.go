@@ -202,10 +202,13 @@ type API struct {
 	rank        *ranking.Service
 	matcher     *match.Live       // POST /match's candidate index, kept current by the writes (match.go)
 	policy      map[string]*route // method + " " + Echo path
-	patterns    []pattern         // the policy's paths compiled for methodAllowed (openapi.go)
-	echo        *echo.Echo
-	stop        chan struct{}
-	reload      chan struct{} // engine reloads asked by other replicas (replicas.go); nil: none
+	// byMethod is policy by method, then Echo path: routeOf's look-up on
+	// every request, without building the joined key.
+	byMethod map[string]map[string]*route
+	patterns []pattern // the policy's paths compiled for methodAllowed (openapi.go)
+	echo     *echo.Echo
+	stop     chan struct{}
+	reload   chan struct{} // engine reloads asked by other replicas (replicas.go); nil: none
 	// The OpenAPI document, built at its first request (openapi.go).
 	docOnce, docJSONOnce sync.Once
 	doc                  map[string]any
@@ -310,10 +313,15 @@ func (a *API) router() *echo.Echo {
 			AllowHeaders: []string{"Authorization", "X-API-Key", "Content-Type"}}))
 	}
 	v1 := e.Group("/api/v1", unescapeParams, a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.checkQuery, a.respond)
-	a.policy = map[string]*route{}
+	a.policy, a.byMethod = map[string]*route{}, map[string]map[string]*route{}
 	for _, r := range a.routes() {
 		r := r
-		a.policy[r.Method+" "+r.fullPath()] = &r
+		r.full = r.fullPath()
+		a.policy[r.Method+" "+r.full] = &r
+		if a.byMethod[r.Method] == nil {
+			a.byMethod[r.Method] = map[string]*route{}
+		}
+		a.byMethod[r.Method][r.full] = &r
 		if r.handler == nil {
 			continue // registered below by the file that owns it
 		}
