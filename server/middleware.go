@@ -292,8 +292,14 @@ func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // cannot count: let it through rather than fail
 		}
 		h := c.Response().Header()
-		h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		h.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+		// Canonical names set directly: Header.Set would canonicalise
+		// them into a new string on every request.
+		if lim := a.limitHdr; len(lim) == 1 && d.Limit == a.opts.RateLimit {
+			h["X-Ratelimit-Limit"] = lim
+		} else {
+			h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
+		}
+		h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(d.Remaining)}
 		if !d.Allowed {
 			secs := int((d.RetryAfter + time.Second - 1) / time.Second)
 			h.Set("Retry-After", strconv.Itoa(secs))
@@ -347,13 +353,43 @@ func (a *API) capture(c echo.Context, next echo.HandlerFunc) captured {
 
 func writeCaptured(c echo.Context, r captured, source string) error {
 	if source != "" {
-		c.Response().Header().Set("X-Cache", source)
+		setXCache(c.Response().Header(), source)
 	}
 	ct := r.ctype
 	if ct == "" {
 		ct = echo.MIMEApplicationJSON
 	}
 	return c.Blob(r.status, ct, r.body)
+}
+
+// Header values the cached path sets on every answer, made once: net/http
+// only reads a header's values, and whoever changes one replaces the
+// slice (Header.Set, Add appending past its capacity of one).
+var (
+	hdrJSON   = []string{echo.MIMEApplicationJSON}
+	hdrGzip   = []string{"gzip"}
+	hdrXCache = map[string][]string{"hit": {"hit"}, "hit-local": {"hit-local"}, "miss": {"miss"}}
+)
+
+// setXCache sets X-Cache to source.
+func setXCache(h http.Header, source string) {
+	if v, ok := hdrXCache[source]; ok {
+		h["X-Cache"] = v
+		return
+	}
+	h.Set("X-Cache", source)
+}
+
+// sendJSON answers 200 with the JSON body as it is, its length given
+// (net/http would otherwise send a body over 2 kB in chunks).
+func sendJSON(c echo.Context, body []byte) error {
+	res := c.Response()
+	h := res.Header()
+	h[echo.HeaderContentType] = hdrJSON
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
+	res.WriteHeader(http.StatusOK)
+	_, err := res.Write(body)
+	return err
 }
 
 // respond serves cacheable GETs from the response cache (cache-aside, keys
@@ -383,15 +419,15 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		key := responseKey(v, mask, c, rt)
 		if a.near != nil {
-			if stored, ok, _ := a.near.Get(ctx, key); ok {
-				a.m.Cache.WithLabelValues("hit").Inc()
+			if stored, ok := a.near.View(key); ok {
+				a.cacheHits.Inc()
 				return a.writeStored(c, key, stored, rt.TTL, "hit-local")
 			}
 		}
 		stored, ok, err := a.cache.Get(ctx, key)
 		switch {
 		case err == nil && ok:
-			a.m.Cache.WithLabelValues("hit").Inc()
+			a.cacheHits.Inc()
 			a.keepNear(ctx, key, stored, rt.TTL)
 			return a.writeStored(c, key, stored, rt.TTL, "hit")
 		case err == nil:
