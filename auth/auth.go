@@ -83,10 +83,17 @@ func NewKey() (key, id string, err error) {
 }
 
 // Hash returns the stored form of a key: hex SHA-256.
-func Hash(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
-}
+func Hash(key string) string { return Digest(key).Hex() }
+
+// KeyDigest is the SHA-256 of a key: its stored form before hex encoding,
+// comparable and usable as a map key without allocating.
+type KeyDigest [sha256.Size]byte
+
+// Digest returns the key's digest (Hash is its Hex).
+func Digest(key string) KeyDigest { return sha256.Sum256([]byte(key)) }
+
+// Hex is the stored form of the key the digest is of (Hash).
+func (d KeyDigest) Hex() string { return hex.EncodeToString(d[:]) }
 
 // WellFormed reports whether key has the shape NewKey gives, so that
 // garbage is refused before any store look-up.

@@ -5,6 +5,8 @@
 # benchmarks/cmd/loadgen as a second process on loopback. Needs the
 # services (make services-up); it empties the Neo4j test database.
 #   RISKGRAPH_API_BENCH_ENTERPRISES=N   sample size (default 100000)
+#   RISKGRAPH_API_BENCH_CLIENT=raw|nethttp  loadgen's HTTP client (default raw: its own
+#                                       HTTP/1.1, less than half of net/http's CPU per request)
 #   RISKGRAPH_API_BENCH_RATE_LIMIT=N    --rate-limit of serve (default 1e9: counted, never refusing; -1 disables)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,6 +9,7 @@ package benchmarks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -159,7 +160,8 @@ func BenchmarkAPI(b *testing.B) {
 		return p
 	}
 	load := func(name string, args ...string) loadResult {
-		cmd := exec.Command(loadgen, append([]string{"-base", base, "-key", admin}, args...)...)
+		client := cmp.Or(os.Getenv("RISKGRAPH_API_BENCH_CLIENT"), "raw")
+		cmd := exec.Command(loadgen, append([]string{"-base", base, "-key", admin, "-client", client}, args...)...)
 		out, err := cmd.Output()
 		if err != nil {
 			b.Fatalf("%s: loadgen: %v\n%s", name, err, out)

@@ -60,6 +60,29 @@ func TestLocal(t *testing.T) {
 	conformance(t, c, "", func(d time.Duration) { clk.t = clk.t.Add(d) })
 }
 
+// TestLocalView: View returns what Set stored — not the caller's slice,
+// so the caller changing its buffer afterwards changes nothing — and
+// nothing once the entry has expired.
+func TestLocalView(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	l := NewLocal(10, func() time.Time { return now })
+	buf := []byte("answer")
+	if err := l.Set(context.Background(), "k", buf, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	buf[0] = 'X'
+	if v, ok := l.View("k"); !ok || string(v) != "answer" {
+		t.Fatalf("View: %q %v; want answer", v, ok)
+	}
+	if _, ok := l.View("other"); ok {
+		t.Error("View of a key never set: found")
+	}
+	now = now.Add(time.Second)
+	if v, ok := l.View("k"); ok {
+		t.Errorf("View after the TTL: %q", v)
+	}
+}
+
 func TestLocalEvictsLeastRecentlyUsed(t *testing.T) {
 	ctx := context.Background()
 	c := NewLocal(2, nil)

@@ -56,6 +56,27 @@ func (l *Local) Get(_ context.Context, key string) ([]byte, bool, error) {
 	return append([]byte(nil), it.val...), true, nil
 }
 
+// View is Get for a caller that only reads the value (sends it): it
+// returns the stored bytes themselves, not a copy, so it allocates
+// nothing. The caller must not modify them; the cache never does (Set
+// stores a copy and replaces, never writes into, a stored value).
+func (l *Local) View(key string) ([]byte, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el, ok := l.items[key]
+	if !ok {
+		return nil, false
+	}
+	it := el.Value.(*localItem)
+	if !l.now().Before(it.expires) {
+		l.order.Remove(el)
+		delete(l.items, key)
+		return nil, false
+	}
+	l.order.MoveToFront(el)
+	return it.val, true
+}
+
 // Set implements Cache.
 func (l *Local) Set(_ context.Context, key string, val []byte, ttl time.Duration) error {
 	if ttl <= 0 {

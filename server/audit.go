@@ -64,9 +64,7 @@ func (a *API) recordAudit(c echo.Context, p principal, status int) error {
 	e := store.AuditEntry{ID: store.NewAuditID(now), Time: now, KeyID: p.KeyID, Role: string(p.Role),
 		Method: c.Request().Method, Route: strings.ReplaceAll(c.Path(), `\:`, ":"), Entities: a.auditEntities(c), Query: auditQueryText(c, p), Status: status}
 	// The client going away does not cancel the record of what it asked.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request().Context()), a.opts.AuditTimeout)
-	defer cancel()
-	err := a.store.AppendAudit(ctx, []store.AuditEntry{e})
+	err := a.store.appendAuditWithin(context.WithoutCancel(c.Request().Context()), a.opts.AuditTimeout, []store.AuditEntry{e})
 	if err != nil {
 		a.m.AuditFailed.Inc()
 		// One line per second at most: a failing log must not flood the logs.

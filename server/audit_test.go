@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,6 +82,51 @@ func TestAuditFailsClosed(t *testing.T) {
 	// Public routes are not audited and still answer.
 	if code, _, _ := sc.do(t, "", "GET", "/healthz", ""); code != 200 {
 		t.Errorf("healthz: %d", code)
+	}
+}
+
+// TestCachedHitFailsClosedOverHTTP: a cached answer (sent with its
+// Content-Length) whose audit entry cannot be stored is replaced by the
+// 503 on a real connection — the length and the encoding of the cached
+// body do not survive into the 503 — and the connection stays usable.
+func TestCachedHitFailsClosedOverHTTP(t *testing.T) {
+	s, err := memory.Open(memory.Options{AuditDir: t.TempDir(), Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := newSecured(t, s, Options{AuditTimeout: 2 * time.Second, VersionTTL: time.Hour, KeyTTL: time.Hour})
+	srv := httptest.NewServer(sc.h)
+	defer srv.Close()
+	get := func() (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", srv.URL+"/api/v1/enterprises/"+storetest.C, nil)
+		req.Header.Set("Authorization", "Bearer "+sc.keys[auth.Inspector])
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("reading the answer: %v", err)
+		}
+		return resp, body
+	}
+	for range 2 {
+		if resp, body := get(); resp.StatusCode != 200 {
+			t.Fatalf("before the failure: %d %s", resp.StatusCode, body)
+		}
+	}
+	if resp, body := get(); resp.Header.Get("X-Cache") != "hit" || resp.ContentLength != int64(len(body)) {
+		t.Fatalf("a cached hit: X-Cache %q, Content-Length %d for %d bytes", resp.Header.Get("X-Cache"), resp.ContentLength, len(body))
+	}
+	s.Close() // the audit log is closed: every append fails
+	for range 2 {
+		resp, body := get()
+		if resp.StatusCode != 503 || resp.Header.Get("Content-Type") != mimeProblem || !strings.Contains(string(body), "audit log") ||
+			strings.Contains(string(body), storetest.C) || resp.Header.Get("X-Cache") != "" {
+			t.Errorf("cached hit with a failing audit log: %d %v %s; want the 503 alone", resp.StatusCode, resp.Header, body)
+		}
 	}
 }
 

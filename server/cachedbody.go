@@ -73,19 +73,19 @@ const plainSuffix = ":plain"
 // decompressed form (from the in-process tier when there).
 func (a *API) writeStored(c echo.Context, key string, v []byte, ttl time.Duration, source string) error {
 	h := c.Response().Header()
-	h.Set("X-Cache", source)
+	setXCache(h, source)
 	if !isGzip(v) {
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, v)
+		return sendJSON(c, v)
 	}
 	h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 	if acceptsGzip(c.Request()) {
-		h.Set(echo.HeaderContentEncoding, "gzip")
-		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, v)
+		h[echo.HeaderContentEncoding] = hdrGzip
+		return sendJSON(c, v)
 	}
 	ctx := c.Request().Context()
 	if a.near != nil {
-		if body, ok, _ := a.near.Get(ctx, key+plainSuffix); ok {
-			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		if body, ok := a.near.View(key + plainSuffix); ok {
+			return sendJSON(c, body)
 		}
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(v))
@@ -97,5 +97,5 @@ func (a *API) writeStored(c echo.Context, key string, v []byte, ttl time.Duratio
 		return err
 	}
 	a.keepNear(ctx, key+plainSuffix, body, ttl)
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+	return sendJSON(c, body)
 }

@@ -64,6 +64,12 @@ func TestCachedBodyIdentical(t *testing.T) {
 				t.Fatalf("%s: status %d: %s", path, rec.Code, rec.Body.String())
 			}
 			body := rec.Body.Bytes()
+			if src := rec.Header().Get("X-Cache"); src != "miss" && rec.Header().Get("Content-Length") != fmt.Sprint(len(body)) {
+				t.Errorf("%s (%s): Content-Length %q for %d bytes sent", path, src, rec.Header().Get("Content-Length"), len(body))
+			}
+			if ct := rec.Header().Values("Content-Type"); len(ct) != 1 || ct[0] != "application/json" {
+				t.Errorf("%s: Content-Type %q", path, ct)
+			}
 			if enc := rec.Header().Get("Content-Encoding"); enc == "gzip" {
 				if !gz {
 					t.Fatalf("%s: gzip sent to a client that did not ask for it", path)

@@ -59,9 +59,10 @@ func (a *API) newAuthFailures() *ratelimit.Strikes {
 // authGate refuses (429) a client address that has sent too many requests
 // without a valid key in this window — before its key is looked up, so
 // such requests never reach the store or Redis. A key verified within
-// KeyTTL passes without a look-up and is not held back.
-func (a *API) authGate(c echo.Context, raw string) error {
-	if a.authFails == nil || a.keys.verified(raw) {
+// KeyTTL passes without a look-up and is not held back. digest is raw's
+// (auth.Digest), computed once per request by authenticate.
+func (a *API) authGate(c echo.Context, raw string, digest auth.KeyDigest) error {
+	if a.authFails == nil || (raw != "" && auth.WellFormed(raw) && a.keys.verified(digest)) {
 		return nil
 	}
 	d := a.authFails.Check(clientID(c))
@@ -82,15 +83,12 @@ func (a *API) authFailed(c echo.Context) {
 	}
 }
 
-// verified reports whether raw is a key the cache holds as valid (looked
-// up within the TTL, found, not revoked), without asking the store.
-func (kc *keyCache) verified(raw string) bool {
-	if raw == "" || !auth.WellFormed(raw) {
-		return false
-	}
-	hash := auth.Hash(raw)
+// verified reports whether the key of digest d is one the cache holds as
+// valid (looked up within the TTL, found, not revoked), without asking the
+// store.
+func (kc *keyCache) verified(d auth.KeyDigest) bool {
 	kc.mu.Lock()
-	e, ok := kc.m[hash]
+	e, ok := kc.m[d]
 	kc.mu.Unlock()
 	return ok && e.err == nil && e.k.Revoked.IsZero() && kc.now().Sub(e.at) < kc.ttl
 }

@@ -39,7 +39,7 @@ func principalOf(c echo.Context) principal {
 
 // routeOf returns the policy of the matched route, or nil.
 func (a *API) routeOf(c echo.Context) *route {
-	return a.policy[c.Request().Method+" "+c.Path()]
+	return a.byMethod[c.Request().Method][c.Path()]
 }
 
 // observe records latency per route pattern and logs one line per request
@@ -52,7 +52,7 @@ func (a *API) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		route := c.Path()
-		if a.policy[c.Request().Method+" "+route] == nil {
+		if a.routeOf(c) == nil {
 			route = "unmatched" // bound the label set
 		}
 		status := c.Response().Status
@@ -115,7 +115,8 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			p = principal{KeyID: "insecure-dev", Role: auth.Admin}
 		} else {
 			raw := apiKey(c.Request())
-			if err := a.authGate(c, raw); err != nil {
+			d := auth.Digest(raw) // once per request: the gate and the look-up share it
+			if err := a.authGate(c, raw, d); err != nil {
 				return err // too many failures from this address: no look-up
 			}
 			var err error
@@ -123,7 +124,7 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 				a.authFailed(c)
 				return unauthorized("X-API-Key and Authorization carry different keys; send the API key once")
 			}
-			if p, err = a.keyPrincipal(c, raw); err != nil {
+			if p, err = a.keyPrincipal(c, raw, d); err != nil {
 				var he *echo.HTTPError
 				if errors.As(err, &he) && he.Code == http.StatusUnauthorized {
 					a.authFailed(c)
@@ -136,9 +137,9 @@ func (a *API) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// keyPrincipal checks the key raw: 401 when it is missing, malformed,
-// unknown or revoked.
-func (a *API) keyPrincipal(c echo.Context, raw string) (principal, error) {
+// keyPrincipal checks the key raw, of digest d: 401 when it is missing,
+// malformed, unknown or revoked.
+func (a *API) keyPrincipal(c echo.Context, raw string, d auth.KeyDigest) (principal, error) {
 	if raw == "" {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="riskgraph"`)
 		return principal{}, unauthorized("an API key is required: send Authorization: Bearer <key> (riskgraph keys create)")
@@ -146,7 +147,7 @@ func (a *API) keyPrincipal(c echo.Context, raw string) (principal, error) {
 	if !auth.WellFormed(raw) {
 		return principal{}, unauthorized("invalid API key")
 	}
-	k, err := a.keys.get(c.Request().Context(), auth.Hash(raw))
+	k, err := a.keys.get(c.Request().Context(), d)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return principal{}, unauthorized("invalid API key")
@@ -184,13 +185,17 @@ func (a *API) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// keyCache remembers verified keys (and unknown hashes) for ttl.
+// keyCache remembers verified keys (and unknown hashes) for ttl, by the
+// key's digest: the raw key is never kept, and a hit costs one SHA-256 and
+// no allocation. A key revoked through another replica (or the CLI on
+// Neo4j) keeps working here for at most ttl after the revocation; through
+// this server, at once (forget).
 type keyCache struct {
 	s   store.KeyStore
 	ttl time.Duration
 	now func() time.Time
 	mu  sync.Mutex
-	m   map[string]keyEntry
+	m   map[auth.KeyDigest]keyEntry
 }
 
 type keyEntry struct {
@@ -202,18 +207,18 @@ type keyEntry struct {
 const maxCachedKeys = 10_000
 
 func newKeyCache(s store.KeyStore, ttl time.Duration, now func() time.Time) *keyCache {
-	return &keyCache{s: s, ttl: ttl, now: now, m: map[string]keyEntry{}}
+	return &keyCache{s: s, ttl: ttl, now: now, m: map[auth.KeyDigest]keyEntry{}}
 }
 
-func (kc *keyCache) get(ctx context.Context, hash string) (store.APIKey, error) {
+func (kc *keyCache) get(ctx context.Context, d auth.KeyDigest) (store.APIKey, error) {
 	now := kc.now()
 	kc.mu.Lock()
-	e, ok := kc.m[hash]
+	e, ok := kc.m[d]
 	kc.mu.Unlock()
 	if ok && now.Sub(e.at) < kc.ttl {
 		return e.k, e.err
 	}
-	k, err := kc.s.KeyByHash(ctx, hash)
+	k, err := kc.s.KeyByHash(ctx, d.Hex())
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return k, err // do not remember outages
 	}
@@ -221,7 +226,7 @@ func (kc *keyCache) get(ctx context.Context, hash string) (store.APIKey, error) 
 	if len(kc.m) >= maxCachedKeys {
 		clear(kc.m)
 	}
-	kc.m[hash] = keyEntry{k, err, now}
+	kc.m[d] = keyEntry{k, err, now}
 	kc.mu.Unlock()
 	return k, err
 }
@@ -287,8 +292,14 @@ func (a *API) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c) // cannot count: let it through rather than fail
 		}
 		h := c.Response().Header()
-		h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		h.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+		// Canonical names set directly: Header.Set would canonicalise
+		// them into a new string on every request.
+		if lim := a.limitHdr; len(lim) == 1 && d.Limit == a.opts.RateLimit {
+			h["X-Ratelimit-Limit"] = lim
+		} else {
+			h.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
+		}
+		h["X-Ratelimit-Remaining"] = []string{strconv.Itoa(d.Remaining)}
 		if !d.Allowed {
 			secs := int((d.RetryAfter + time.Second - 1) / time.Second)
 			h.Set("Retry-After", strconv.Itoa(secs))
@@ -342,13 +353,43 @@ func (a *API) capture(c echo.Context, next echo.HandlerFunc) captured {
 
 func writeCaptured(c echo.Context, r captured, source string) error {
 	if source != "" {
-		c.Response().Header().Set("X-Cache", source)
+		setXCache(c.Response().Header(), source)
 	}
 	ct := r.ctype
 	if ct == "" {
 		ct = echo.MIMEApplicationJSON
 	}
 	return c.Blob(r.status, ct, r.body)
+}
+
+// Header values the cached path sets on every answer, made once: net/http
+// only reads a header's values, and whoever changes one replaces the
+// slice (Header.Set, Add appending past its capacity of one).
+var (
+	hdrJSON   = []string{echo.MIMEApplicationJSON}
+	hdrGzip   = []string{"gzip"}
+	hdrXCache = map[string][]string{"hit": {"hit"}, "hit-local": {"hit-local"}, "miss": {"miss"}}
+)
+
+// setXCache sets X-Cache to source.
+func setXCache(h http.Header, source string) {
+	if v, ok := hdrXCache[source]; ok {
+		h["X-Cache"] = v
+		return
+	}
+	h.Set("X-Cache", source)
+}
+
+// sendJSON answers 200 with the JSON body as it is, its length given
+// (net/http would otherwise send a body over 2 kB in chunks).
+func sendJSON(c echo.Context, body []byte) error {
+	res := c.Response()
+	h := res.Header()
+	h[echo.HeaderContentType] = hdrJSON
+	h[echo.HeaderContentLength] = []string{strconv.Itoa(len(body))}
+	res.WriteHeader(http.StatusOK)
+	_, err := res.Write(body)
+	return err
 }
 
 // respond serves cacheable GETs from the response cache (cache-aside, keys
@@ -378,15 +419,15 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		key := responseKey(v, mask, c, rt)
 		if a.near != nil {
-			if stored, ok, _ := a.near.Get(ctx, key); ok {
-				a.m.Cache.WithLabelValues("hit").Inc()
+			if stored, ok := a.near.View(key); ok {
+				a.cacheHits.Inc()
 				return a.writeStored(c, key, stored, rt.TTL, "hit-local")
 			}
 		}
 		stored, ok, err := a.cache.Get(ctx, key)
 		switch {
 		case err == nil && ok:
-			a.m.Cache.WithLabelValues("hit").Inc()
+			a.cacheHits.Inc()
 			a.keepNear(ctx, key, stored, rt.TTL)
 			return a.writeStored(c, key, stored, rt.TTL, "hit")
 		case err == nil:

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -307,16 +308,31 @@ func (a *API) openapi(c echo.Context) error {
 // only. It runs before routing (Echo would answer 404, or run the /api/v1
 // middleware for a route that is not there). OPTIONS goes on when CORS is
 // configured (preflight requests).
+//
+// It runs on every request, so the route table is matched as compiled at
+// start (a.patterns) and the request's path split without allocating; the
+// list of methods is built only for a request that gets the 405.
 func (a *API) methodAllowed(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.Method == http.MethodOptions && len(a.opts.CORSOrigins) > 0 {
 			return next(c)
 		}
-		allow := a.allowedMethods(req)
-		if len(allow) == 0 || slices.Contains(allow, req.Method) {
-			return next(c)
+		var buf [16]string
+		segs := pathSegments(req.URL.EscapedPath(), buf[:0])
+		served := false
+		for i := range a.patterns {
+			if p := &a.patterns[i]; p.matches(segs) {
+				if p.method == req.Method {
+					return next(c)
+				}
+				served = true
+			}
 		}
+		if !served {
+			return next(c) // no route's pattern: the router answers 404
+		}
+		allow := a.allowedMethods(segs)
 		c.Response().Header().Set("Allow", strings.Join(allow, ", "))
 		if req.Method == http.MethodHead {
 			return c.NoContent(http.StatusMethodNotAllowed)
@@ -326,14 +342,14 @@ func (a *API) methodAllowed(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// allowedMethods lists the methods the route table serves on the request's
-// path, sorted; none when no route's pattern matches it.
-func (a *API) allowedMethods(req *http.Request) []string {
-	segs := strings.Split(req.URL.EscapedPath(), "/")
+// allowedMethods lists the methods the route table serves on the path of
+// segments segs (pathSegments), sorted; none when no route's pattern
+// matches it.
+func (a *API) allowedMethods(segs []string) []string {
 	var out []string
-	for _, r := range a.policyRows() {
-		if pathMatches(r.fullPath(), segs) && !slices.Contains(out, r.Method) {
-			out = append(out, r.Method)
+	for i := range a.patterns {
+		if p := &a.patterns[i]; p.matches(segs) && !slices.Contains(out, p.method) {
+			out = append(out, p.method)
 		}
 	}
 	sort.Strings(out)
@@ -349,26 +365,73 @@ func (a *API) policyRows() []*route {
 	return out
 }
 
-// pathMatches reports whether the Echo pattern matches the escaped path's
-// segments: a :name segment matches any non-empty segment, a literal one
-// itself (percent-escapes decoded; `\:` is a literal colon).
-func pathMatches(pattern string, segs []string) bool {
-	ps := strings.Split(pattern, "/")
-	if len(ps) != len(segs) {
+// pattern is a route's Echo path compiled for methodAllowed: one entry per
+// segment, "" with param set for a :name segment, else the literal as a
+// request's segment matches it (`\:` a literal colon).
+type pattern struct {
+	method string
+	segs   []string
+	param  []bool
+}
+
+// compilePatterns compiles the route table's rows, sorted by method and
+// path so that the order does not depend on the map's.
+func compilePatterns(rows []*route) []pattern {
+	out := make([]pattern, 0, len(rows))
+	for _, r := range rows {
+		p := pattern{method: r.Method}
+		for s := range strings.SplitSeq(r.fullPath(), "/") {
+			isParam := strings.HasPrefix(s, ":")
+			if isParam {
+				s = ""
+			}
+			p.segs = append(p.segs, strings.ReplaceAll(s, `\:`, ":"))
+			p.param = append(p.param, isParam)
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y pattern) int {
+		return cmp.Or(cmp.Compare(x.method, y.method), slices.Compare(x.segs, y.segs))
+	})
+	return out
+}
+
+// pathSegments splits an escaped path at '/' as strings.Split does,
+// appending to buf (a caller's array: no allocation for up to its
+// capacity).
+func pathSegments(path string, buf []string) []string {
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(buf, path)
+		}
+		buf = append(buf, path[:i])
+		path = path[i+1:]
+	}
+}
+
+// matches reports whether the pattern matches the escaped path's segments
+// (pathSegments): a :name segment matches any non-empty segment, a literal
+// one itself (percent-escapes decoded).
+func (p *pattern) matches(segs []string) bool {
+	if len(p.segs) != len(segs) {
 		return false
 	}
-	for i, p := range ps {
+	for i, lit := range p.segs {
 		s := segs[i]
-		if strings.HasPrefix(p, ":") {
+		if p.param[i] {
 			if s == "" {
 				return false
 			}
 			continue
 		}
-		if u, err := url.PathUnescape(s); err == nil {
-			s = u
+		if s == lit {
+			continue
 		}
-		if strings.ReplaceAll(p, `\:`, ":") != s {
+		if strings.IndexByte(s, '%') < 0 {
+			return false
+		}
+		if u, err := url.PathUnescape(s); err != nil || u != lit {
 			return false
 		}
 	}

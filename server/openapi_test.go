@@ -387,6 +387,21 @@ func TestMethodNotAllowed(t *testing.T) {
 	if rec.Code != 404 {
 		t.Errorf("POST to a path no route has: %d; want 404", rec.Code)
 	}
+	// A literal segment matches percent-escaped too; a trailing slash makes
+	// another path.
+	for url, want := range map[string]int{
+		"/api/v1/enterprises%3Abatch":                 405,
+		"/api/v1/enterprises%3abatch":                 405,
+		"/api/v1/%65nterprises:batch":                 405,
+		"/api/v1/enterprises:batch/":                  404,
+		"/api/v1/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r": 404,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		if rec.Code != want || (want == 405 && rec.Header().Get("Allow") != "POST") {
+			t.Errorf("GET %s: %d Allow %q; want %d", url, rec.Code, rec.Header().Get("Allow"), want)
+		}
+	}
 }
 
 func containsStr(xs []string, x string) bool {

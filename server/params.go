@@ -23,7 +23,7 @@ func (a *API) checkQuery(next echo.HandlerFunc) echo.HandlerFunc {
 		if rt == nil || c.Request().URL.RawQuery == "" {
 			return next(c)
 		}
-		q := c.Request().URL.Query()
+		q := c.QueryParams() // parsed once per request (Echo keeps it), for responseKey and the handler too
 		names := make([]string, 0, len(q))
 		for name := range q {
 			names = append(names, name)
@@ -103,16 +103,15 @@ func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
 // canonical form (limit=010 is limit=10 to the handler too), so that one
 // answer has one key.
 func responseKey(v version, mask bool, c echo.Context, rt *route) string {
-	variant := "f"
-	if mask {
-		variant = "m"
-	}
-	var b strings.Builder
-	b.WriteString(rt.fullPath())
+	var arr [256]byte // the hashed text, on the stack unless longer
+	b := append(arr[:0], rt.fullPath()...)
 	for i, name := range c.ParamNames() {
-		fmt.Fprintf(&b, "\x00:%s=%s", name, c.ParamValues()[i])
+		b = append(b, "\x00:"...)
+		b = append(b, name...)
+		b = append(b, '=')
+		b = append(b, c.ParamValues()[i]...)
 	}
-	q := c.Request().URL.Query()
+	q := c.QueryParams()
 	for _, p := range rt.Params {
 		if p.In != "query" {
 			continue
@@ -121,15 +120,28 @@ func responseKey(v version, mask bool, c echo.Context, rt *route) string {
 		if val == "" {
 			continue
 		}
-		if p.Int {
-			if n, err := strconv.Atoi(val); err == nil {
-				val = strconv.Itoa(n)
-			}
+		b = append(b, 0)
+		b = append(b, p.Name...)
+		b = append(b, '=')
+		if n, err := strconv.Atoi(val); p.Int && err == nil {
+			b = strconv.AppendInt(b, int64(n), 10)
+		} else {
+			b = append(b, val...)
 		}
-		fmt.Fprintf(&b, "\x00%s=%s", p.Name, val)
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return fmt.Sprintf("rg:resp:%d:%s:%s:%s", v.gen, v.run, variant, hex.EncodeToString(sum[:16]))
+	sum := sha256.Sum256(b)
+	k := make([]byte, 0, 8+20+1+len(v.run)+3+32)
+	k = append(k, "rg:resp:"...)
+	k = strconv.AppendUint(k, v.gen, 10)
+	k = append(k, ':')
+	k = append(k, v.run...)
+	variant := byte('f')
+	if mask {
+		variant = 'm'
+	}
+	k = append(k, ':', variant, ':')
+	k = hex.AppendEncode(k, sum[:16])
+	return string(k)
 }
 
 // declared returns the route's declaration of the parameter name, or nil.

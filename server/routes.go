@@ -36,6 +36,7 @@ type param struct {
 type route struct {
 	Method string
 	Path   string // Echo pattern; under /api/v1 unless it starts with "/healthz", "/readyz" or "/metrics"
+	full   string // fullPath, once the router has registered the row
 	// Roles that may call it (admin always may); nil means public.
 	Roles []auth.Role
 	// TTL of cached answers; 0 means never cached.
@@ -297,6 +298,9 @@ func enterpriseLinks(key string) []link {
 
 // fullPath is the path Echo registers for r.
 func (r route) fullPath() string {
+	if r.full != "" {
+		return r.full
+	}
 	switch r.Path {
 	case "/healthz", "/readyz", "/metrics":
 		return r.Path

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/singleflight"
 
@@ -182,17 +184,21 @@ type API struct {
 	redis *cache.Redis // nil without Redis
 	// near is an in-process tier in front of Redis for hot answers; its
 	// keys carry the data version like Redis's, so it is never staler.
-	near     *cache.Local
-	log      zerolog.Logger
-	version  string
-	m        *metrics.Metrics
-	versions *versions
+	near *cache.Local
+	// cacheHits is the "hit" counter of riskgraph_cache_requests_total,
+	// looked up once rather than by label on every hit.
+	cacheHits prometheus.Counter
+	log       zerolog.Logger
+	version   string
+	m         *metrics.Metrics
+	versions  *versions
 	// replica names this API in its invalidation messages (replicas.go).
 	replica   string
 	listening chan struct{} // closed once subscribed
 	flight    singleflight.Group
 	keys      *keyCache
 	limiter   ratelimit.Limiter
+	limitHdr  []string // X-RateLimit-Limit's value, made once (middleware.go)
 	// publicLimiter counts the public page's requests per client address (public.go).
 	publicLimiter ratelimit.Limiter
 	// authFails counts requests without a valid key per client address.
@@ -202,9 +208,13 @@ type API struct {
 	rank        *ranking.Service
 	matcher     *match.Live       // POST /match's candidate index, kept current by the writes (match.go)
 	policy      map[string]*route // method + " " + Echo path
-	echo        *echo.Echo
-	stop        chan struct{}
-	reload      chan struct{} // engine reloads asked by other replicas (replicas.go); nil: none
+	// byMethod is policy by method, then Echo path: routeOf's look-up on
+	// every request, without building the joined key.
+	byMethod map[string]map[string]*route
+	patterns []pattern // the policy's paths compiled for methodAllowed (openapi.go)
+	echo     *echo.Echo
+	stop     chan struct{}
+	reload   chan struct{} // engine reloads asked by other replicas (replicas.go); nil: none
 	// The OpenAPI document, built at its first request (openapi.go).
 	docOnce, docJSONOnce sync.Once
 	doc                  map[string]any
@@ -235,6 +245,7 @@ func NewAPI(opts Options) *API {
 		}
 	}
 	a.m.RedisUp.Set(1)
+	a.cacheHits = a.m.Cache.WithLabelValues("hit")
 	a.redis, _ = opts.Cache.(*cache.Redis)
 	if a.redis != nil && opts.NearCache >= 0 {
 		a.near = cache.NewLocal(cmp.Or(opts.NearCache, nearEntries), opts.Now)
@@ -242,6 +253,7 @@ func NewAPI(opts Options) *API {
 	a.versions = &versions{s: a.store, ttl: opts.VersionTTL, now: opts.Now}
 	a.keys = newKeyCache(a.store, opts.KeyTTL, opts.Now)
 	a.limiter = a.newLimiter()
+	a.limitHdr = []string{strconv.Itoa(opts.RateLimit)}
 	a.publicLimiter = a.newPublicLimiter()
 	a.replica, a.listening = newReplicaID(), make(chan struct{})
 	if a.redis != nil {
@@ -309,10 +321,15 @@ func (a *API) router() *echo.Echo {
 			AllowHeaders: []string{"Authorization", "X-API-Key", "Content-Type"}}))
 	}
 	v1 := e.Group("/api/v1", unescapeParams, a.authenticate, a.auditTrail, a.authorize, a.rateLimit, a.checkQuery, a.respond)
-	a.policy = map[string]*route{}
+	a.policy, a.byMethod = map[string]*route{}, map[string]map[string]*route{}
 	for _, r := range a.routes() {
 		r := r
-		a.policy[r.Method+" "+r.fullPath()] = &r
+		r.full = r.fullPath()
+		a.policy[r.Method+" "+r.full] = &r
+		if a.byMethod[r.Method] == nil {
+			a.byMethod[r.Method] = map[string]*route{}
+		}
+		a.byMethod[r.Method][r.full] = &r
 		if r.handler == nil {
 			continue // registered below by the file that owns it
 		}
@@ -324,6 +341,7 @@ func (a *API) router() *echo.Echo {
 			v1.Add(r.Method, r.Path, r.handler)
 		}
 	}
+	a.patterns = compilePatterns(a.policyRows())
 	// Routes whose handlers live in other files: one line each; their
 	// policy is in routes().
 	v1.GET("/enterprises/:key/risk", risk(a, a.opts.Engine))

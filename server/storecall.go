@@ -173,7 +173,13 @@ func (t *timedStore) RevokeKey(ctx context.Context, id string, at time.Time) err
 }
 
 func (t *timedStore) AppendAudit(ctx context.Context, es []store.AuditEntry) error {
-	return t.do(ctx, "append_audit", t.slow, func(ctx context.Context) error { return t.s.AppendAudit(ctx, es) })
+	return t.appendAuditWithin(ctx, t.slow, es)
+}
+
+// appendAuditWithin is AppendAudit bounded by timeout: the audit trail's
+// one deadline per request (one context and timer, not two).
+func (t *timedStore) appendAuditWithin(ctx context.Context, timeout time.Duration, es []store.AuditEntry) error {
+	return t.do(ctx, "append_audit", timeout, func(ctx context.Context) error { return t.s.AppendAudit(ctx, es) })
 }
 
 func (t *timedStore) Audit(ctx context.Context, q store.AuditQuery) (out []store.AuditEntry, err error) {

@@ -470,7 +470,7 @@ func (l *Log) AppendAudit(ctx context.Context, entries []store.AuditEntry) error
 		if !idOK(e.ID) {
 			return fmt.Errorf("%w: audit entry id %q: want 1 to 64 letters, digits or '-'", store.ErrInvalid, e.ID)
 		}
-		b, err := json.Marshal(e)
+		b, err := appendEntry(make([]byte, 0, 256), &entries[i])
 		if err != nil {
 			return err
 		}

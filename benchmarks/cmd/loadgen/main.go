@@ -5,6 +5,15 @@
 // requests, errors, statuses, throughput and latency percentiles.
 //
 //	loadgen -base http://127.0.0.1:8080 -paths paths.txt -key $KEY -c 32 -d 10s
+//
+// Against an http:// base it speaks HTTP/1.1 itself (raw.go): each
+// connection writes a request prepared once per path and reads the whole
+// answer (status line, headers, body by Content-Length or chunks), which
+// takes less than half the CPU of net/http's client per request (0.7 s
+// against 1.6 s for 60 000 requests of 1.5 kB, mostly the read and write
+// system calls) — on a machine where the server and the load generator
+// share the cores, that CPU goes to the server. -client nethttp uses
+// net/http's client as before.
 package main
 
 import (
@@ -17,6 +26,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +54,7 @@ func main() {
 	max := flag.Int("n", 0, "stop after this many requests (0: no limit)")
 	once := flag.Bool("once", false, "send each path at most once")
 	gz := flag.Bool("gzip", false, "send Accept-Encoding: gzip, as browsers do (the body is read as sent, not decompressed)")
+	clientKind := flag.String("client", "raw", "raw (HTTP/1.1 written and read by loadgen, http:// only) or nethttp (net/http's client)")
 	flag.Parse()
 	paths, err := readPaths(*pathsFile)
 	if err != nil || len(paths) == 0 {
@@ -53,6 +64,10 @@ func main() {
 	limit := int64(*max)
 	if *once && (limit == 0 || limit > int64(len(paths))) {
 		limit = int64(len(paths))
+	}
+	if *clientKind == "raw" && strings.HasPrefix(*base, "http://") {
+		runRaw(*base, paths, *key, *gz, *conc, *dur, limit)
+		return
 	}
 	tr := &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc, DisableCompression: true}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -118,6 +133,11 @@ func main() {
 			r.Cache[k] += v
 		}
 	}
+	report(r, all, elapsed)
+}
+
+// report sorts the latencies, fills in the figures and prints r.
+func report(r result, all []time.Duration, elapsed time.Duration) {
 	slices.Sort(all)
 	r.Requests = len(all)
 	r.PerSecond = float64(len(all)) / elapsed.Seconds()

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// runRaw is the load of main with loadgen's own HTTP/1.1: one keep-alive
+// TCP connection per worker, requests prepared once per path, answers
+// read whole (the body skipped, not kept). A connection the server closes
+// (Connection: close, an error) is dialled again; an error counts unless
+// the duration was over when it happened.
+func runRaw(base string, paths []string, key string, gz bool, conc int, dur time.Duration, limit int64) {
+	u, err := url.Parse(base)
+	if err != nil {
+		fmt.Println("loadgen: -base:", err)
+		return
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host += ":80"
+	}
+	prefix := u.Path
+	reqs := make([][]byte, len(paths))
+	for i, p := range paths {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "GET %s%s HTTP/1.1\r\nHost: %s\r\nUser-Agent: riskgraph-loadgen\r\n", prefix, p, u.Host)
+		if key != "" {
+			fmt.Fprintf(&b, "Authorization: Bearer %s\r\n", key)
+		}
+		if gz {
+			b.WriteString("Accept-Encoding: gzip\r\n")
+		}
+		b.WriteString("\r\n")
+		reqs[i] = b.Bytes()
+	}
+	end := time.Now().Add(dur)
+	var next atomic.Int64
+	type worker struct {
+		lat      []time.Duration
+		errs     int
+		statuses map[string]int
+		cache    map[string]int
+	}
+	ws := make([]*worker, conc)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range ws {
+		w := &worker{statuses: map[string]int{}, cache: map[string]int{}}
+		ws[i] = w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var conn net.Conn
+			var br *bufio.Reader
+			for time.Now().Before(end) {
+				n := next.Add(1) - 1
+				if limit > 0 && n >= limit {
+					break
+				}
+				if conn == nil {
+					c, err := net.DialTimeout("tcp", host, 5*time.Second)
+					if err != nil {
+						w.errs++
+						time.Sleep(10 * time.Millisecond)
+						continue
+					}
+					conn, br = c, bufio.NewReaderSize(c, 64<<10)
+				}
+				_ = conn.SetDeadline(time.Now().Add(min(time.Until(end), 30*time.Second)))
+				t := time.Now()
+				a, err := roundTrip(conn, br, reqs[n%int64(len(reqs))])
+				if err != nil {
+					if time.Now().Before(end) {
+						w.errs++
+					}
+					conn.Close()
+					conn = nil
+					continue
+				}
+				w.lat = append(w.lat, time.Since(t))
+				w.statuses[strconv.Itoa(a.status)]++
+				if a.cache != "" {
+					w.cache[a.cache]++
+				}
+				if a.close {
+					conn.Close()
+					conn = nil
+				}
+			}
+			if conn != nil {
+				conn.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	r := result{Statuses: map[string]int{}, Cache: map[string]int{}, Seconds: elapsed.Seconds()}
+	var all []time.Duration
+	for _, w := range ws {
+		all = append(all, w.lat...)
+		r.Errors += w.errs
+		for k, v := range w.statuses {
+			r.Statuses[k] += v
+		}
+		for k, v := range w.cache {
+			r.Cache[k] += v
+		}
+	}
+	report(r, all, elapsed)
+}
+
+// answer is what loadgen keeps of a response.
+type answer struct {
+	status int
+	cache  string // X-Cache
+	close  bool   // the server closes the connection after it
+}
+
+var errMalformed = errors.New("malformed response")
+
+// roundTrip writes req and reads its response whole from br.
+func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (answer, error) {
+	var a answer
+	if _, err := conn.Write(req); err != nil {
+		return a, err
+	}
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return a, err
+	}
+	// HTTP/1.1 200 OK
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return a, errMalformed
+	}
+	if a.status, err = strconv.Atoi(string(line[9:12])); err != nil {
+		return a, errMalformed
+	}
+	length, chunked := int64(-1), false
+	for {
+		line, err = br.ReadSlice('\n')
+		if err != nil {
+			return a, err
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if len(line) == 0 {
+			break
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return a, errMalformed
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.ParseInt(string(value), 10, 64); err != nil || length < 0 {
+				return a, errMalformed
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			chunked = bytes.EqualFold(value, []byte("chunked"))
+		case bytes.EqualFold(name, []byte("Connection")):
+			a.close = bytes.EqualFold(value, []byte("close"))
+		case bytes.EqualFold(name, []byte("X-Cache")):
+			a.cache = string(value)
+		}
+	}
+	switch {
+	case chunked:
+		return a, skipChunks(br)
+	case length >= 0:
+		_, err = br.Discard(int(length))
+		return a, err
+	case a.status == 204 || a.status == 304 || a.status/100 == 1:
+		return a, nil
+	default: // the body runs to the connection's end
+		a.close = true
+		for {
+			if _, err := br.Discard(br.Buffered() + 1); err != nil {
+				return a, nil
+			}
+		}
+	}
+}
+
+// skipChunks reads a chunked body and its trailer.
+func skipChunks(br *bufio.Reader) error {
+	for {
+		line, err := br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		size, _, _ := bytes.Cut(bytes.TrimRight(line, "\r\n"), []byte(";"))
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(size)), 16, 64)
+		if err != nil || n < 0 {
+			return errMalformed
+		}
+		if n == 0 {
+			for { // trailer fields, then the empty line
+				line, err := br.ReadSlice('\n')
+				if err != nil {
+					return err
+				}
+				if len(bytes.TrimRight(line, "\r\n")) == 0 {
+					return nil
+				}
+			}
+		}
+		if _, err := br.Discard(int(n)); err != nil {
+			return err
+		}
+		line, err = br.ReadSlice('\n')
+		if err != nil || len(bytes.TrimRight(line, "\r\n")) != 0 {
+			return errMalformed
+		}
+	}
+}
