@@ -100,6 +100,10 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		b.ReportMetric(float64(res.Snapshot.ChangesMS)/1000, "daily-changes-s")
 		b.ReportMetric(res.Timings["project"].Seconds(), "daily-project-s")
 		b.ReportMetric(res.Timings["compute"].Seconds(), "daily-compute-s")
+		b.ReportMetric(res.Timings["snapshot"].Seconds(), "daily-open-s")
+		b.ReportMetric(res.Timings["propagate"].Seconds(), "daily-propagate-s")
+		b.ReportMetric(res.Timings["writeback"].Seconds(), "daily-writeback-s")
+		b.ReportMetric(res.Timings["promote"].Seconds(), "daily-promote-s")
 		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")
 		b.ReportMetric(float64(res.Summarize().Written), "daily-written")
 		full := opts
