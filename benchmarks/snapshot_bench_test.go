@@ -3,6 +3,7 @@ package benchmarks
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -106,6 +107,26 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		b.ReportMetric(res.Timings["promote"].Seconds(), "daily-promote-s")
 		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")
 		b.ReportMetric(float64(res.Summarize().Written), "daily-written")
+		// How many entities a coarser write-back threshold would write
+		// (a score moved by more than 1e-6 or 1e-4, or the grade changed).
+		if pv := res.Graph.Previous; pv != nil {
+			var over6, over4 int
+			for v := range int32(res.Graph.N()) {
+				if !res.Graph.IsEntity(v) {
+					continue
+				}
+				d := math.Abs(res.Score[v] - pv.Score[v])
+				regraded := math.IsNaN(d) || res.Params.Grades.Grade(pv.Score[v]) != res.Grade[v]
+				if regraded || d > 1e-6 {
+					over6++
+				}
+				if regraded || d > 1e-4 {
+					over4++
+				}
+			}
+			b.ReportMetric(float64(over6), "daily-moved-1e-6")
+			b.ReportMetric(float64(over4), "daily-moved-1e-4")
+		}
 		full := opts
 		full.Snapshot, full.Incremental = "", true
 		_, sec = score(full)
