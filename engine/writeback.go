@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -192,8 +193,11 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 		if err == nil {
 			scan = src.scan
 			// The snapshot's rows carry the stored results: write back
-			// only what changed, incremental or not.
-			opts.previous = src.info.Used
+			// only what changed, incremental or not — when they were
+			// computed with the same parameters (other grade thresholds
+			// or explanation settings change results the scores do not
+			// show).
+			opts.previous = src.info.Used && bytes.Equal(src.lastParams, params)
 		}
 	}
 	if err == nil {

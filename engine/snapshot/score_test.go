@@ -468,3 +468,45 @@ func write(t *testing.T, p string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+// TestSnapshotOtherParamsWritesAll: the snapshot's rows carry results
+// computed with the last run's parameters; a run from it with other
+// parameters (here grade thresholds, which move no score) uses the
+// snapshot but writes every result back, so that no stored grade is left
+// from the old thresholds. With the same parameters again it writes
+// only what moved (nothing: the data did not change).
+func TestSnapshotOtherParamsWritesAll(t *testing.T) {
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loadSynth(t, st, 300)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, _, err := engine.Score(ctx, st, options(path), "params-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entities := len(outcomes(r1))
+	other := options(path)
+	other.Params.Grades.B /= 2
+	r2, run2, err := engine.Score(ctx, st, other, "params-2", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r2.Snapshot.Used {
+		t.Fatalf("snapshot %+v; want used", r2.Snapshot)
+	}
+	if w := r2.Summarize().Written; w < entities {
+		t.Errorf("with other parameters %d of %d results written; want all", w, entities)
+	}
+	checkWriteBack(t, run2, r2, nil, storedResults(t, st, r2))
+	r3, run3, err := engine.Score(ctx, st, other, "params-3", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := r3.Summarize().Written; !r3.Snapshot.Used || w != 0 {
+		t.Errorf("same parameters, same data: snapshot %+v, %d results written; want used, none", r3.Snapshot, w)
+	}
+	checkWriteBack(t, run3, r3, storedResults(t, st, r2), storedResults(t, st, r3))
+}
