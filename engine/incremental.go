@@ -164,13 +164,18 @@ func startVector(g *Graph, op *Operator, r []float64, alpha float64) []float64 {
 	return x
 }
 
-// Changed reports whether entity v's result differs from the stored one
-// (score, grade or flags); always true without a previous result.
+// Changed reports whether entity v's result must be written back: it has
+// no stored result, or its score moved from the stored one by more than the
+// propagation's error bound (PropagationParams.Bound: a smaller move is
+// below what the run can tell apart), or its grade or flags changed. Every
+// run that knows the stored results (Graph.Previous: an incremental run, a
+// run from a projection snapshot) writes back by this rule (Results).
 func (r *Result) Changed(v int32) bool {
 	pv := r.Graph.Previous
 	if pv == nil || math.IsNaN(pv.Score[v]) {
 		return true
 	}
-	return pv.Score[v] != r.Score[v] || r.Params.Grades.Grade(pv.Score[v]) != r.Grade[v] ||
+	return math.Abs(pv.Score[v]-r.Score[v]) > r.Params.Propagation.Bound() ||
+		r.Params.Grades.Grade(pv.Score[v]) != r.Grade[v] ||
 		pv.Flags[v] != flagMask(r.Flags.KindsOf(v))
 }

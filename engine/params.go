@@ -100,6 +100,15 @@ type PropagationParams struct {
 	ExplainMaxWork int `json:"explain_max_work"`
 }
 
+// Bound is the propagation's error bound, Tolerance·Alpha/(1−Alpha): every
+// score a run computes (Propagate, or PropagatePush with ε = Alpha·Tolerance)
+// is within it of the exact fixed point. A run writes back a result only
+// when its score moved by more than Bound (or its grade or flags changed:
+// Result.Changed), so a stored score is within 2·Bound of the exact one.
+func (pp *PropagationParams) Bound() float64 {
+	return pp.Tolerance * pp.Alpha / (1 - pp.Alpha)
+}
+
 // GradeParams map scores to grades A (lowest risk) to D.
 type GradeParams struct {
 	// B, C, D are the lowest scores of grades B, C and D.

@@ -46,6 +46,9 @@ type projectionSource struct {
 	scan    store.Scanner      // what the engine projects from
 	lineage string             // the store's
 	info    SnapshotInfo
+	// lastParams are the parameters of the run whose results the
+	// snapshot carries (when used).
+	lastParams []byte
 }
 
 // openSnapshot decides where the run projects from. The snapshot is used
@@ -82,13 +85,14 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 	case rows.Generation > gen:
 		return rebuild(fmt.Sprintf("snapshot at generation %d, ahead of the store's %d", rows.Generation, gen))
 	}
-	last, err := lastCompletedRun(ctx, st, runID)
+	lastRun, err := lastCompletedRun(ctx, st, runID)
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: runs: %w", err)
 	}
-	if last != rows.Run {
+	if last := lastRun.ID; last != rows.Run {
 		return rebuild(fmt.Sprintf("snapshot holds the results of run %q, the store's last completed run is %q", rows.Run, last))
 	}
+	src.lastParams = lastRun.Params
 	c := rows.Counts()
 	share := opts.SnapshotChanges
 	if share == 0 {
@@ -112,19 +116,19 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 	return src, nil
 }
 
-// lastCompletedRun returns the id of the newest completed run other than
-// current ("" when there is none among the last 100).
-func lastCompletedRun(ctx context.Context, st store.RunStore, current string) (string, error) {
+// lastCompletedRun returns the newest completed run other than current
+// (a zero Run when there is none among the last 100).
+func lastCompletedRun(ctx context.Context, st store.RunStore, current string) (store.Run, error) {
 	runs, err := st.Runs(ctx, 100)
 	if err != nil {
-		return "", err
+		return store.Run{}, err
 	}
 	for _, r := range runs {
 		if r.ID != current && r.Status == store.RunCompleted {
-			return r.ID, nil
+			return r, nil
 		}
 	}
-	return "", nil
+	return store.Run{}, nil
 }
 
 // noteResults records written results on the snapshot's rows.

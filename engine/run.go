@@ -42,6 +42,11 @@ type Options struct {
 	// SnapshotChanges is the largest share of the snapshot's rows that may
 	// have changed for it to be used (0: DefaultSnapshotChanges).
 	SnapshotChanges float64
+
+	// previous makes Run keep the stored results (Graph.Previous) also
+	// without Incremental: Score sets it for a run from a snapshot, whose
+	// rows carry them, so that it writes back only what changed.
+	previous bool
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -55,10 +60,13 @@ type Result struct {
 	Grade      []string
 	Iterations int
 	// Pushes is the number of pushes of an incremental run (0 otherwise).
-	Pushes    int
-	Ownership *Ownership
-	Flags     *Flags
-	Groups    Groups
+	Pushes int
+	// Incremental is true when the scores were settled by pushes from
+	// the stored ones (Options.Incremental).
+	Incremental bool
+	Ownership   *Ownership
+	Flags       *Flags
+	Groups      Groups
 	// Timings of each step.
 	Timings map[string]time.Duration
 	// Snapshot says how a Score with Options.Snapshot got its projection.
@@ -74,7 +82,7 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 	}
 	start := time.Now()
 	project := ProjectSameAs
-	if opts.Incremental {
+	if opts.Incremental || opts.previous {
 		project = projectPrevious
 	}
 	g, err := project(ctx, s, opts.SameAs)
@@ -138,7 +146,7 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 			x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
 			pr, err := PropagatePush(r.Operator, r.Intrinsic.Risk, x0, pp.Alpha, pp.Alpha*pp.Tolerance, pp.MaxIterations*max(g.N(), 1), p.Workers)
 			if err == nil {
-				r.Score, r.Pushes = pr.Score, pr.Iterations
+				r.Score, r.Pushes, r.Incremental = pr.Score, pr.Iterations, true
 			}
 			return err
 		}

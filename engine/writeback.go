@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,7 +58,7 @@ func (r *Result) Summarize() Summary {
 	g := r.Graph
 	s := Summary{Today: r.Today.Date().String(), Nodes: g.N(), Enterprises: g.NumEnterprises, Persons: g.NumPersons,
 		Records: len(g.Records), Edges: len(g.Edges), Iterations: r.Iterations, Pushes: r.Pushes,
-		Incremental: g.Previous != nil, Written: r.written,
+		Incremental: r.Incremental, Written: r.written,
 		Grades: GradeDistribution(g, r.Grade), Flags: r.Flags.Count(), TimingsMS: map[string]int64{},
 		Modularity: r.Groups.Modularity}
 	for v, grp := range r.Groups.Control {
@@ -80,7 +81,8 @@ func (r *Result) Summarize() Summary {
 }
 
 // Results renders the result of every enterprise and person for run runID
-// (after an incremental projection, of those whose result changed), in
+// (when the stored results are known — an incremental run, a run from a
+// projection snapshot — of those whose result changed: Changed), in
 // node order, in batches of WriteBatchSize; a batch's results (details and
 // their explanations) are rendered on Params.Workers goroutines.
 func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error {
@@ -183,24 +185,41 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	if err == nil {
 		opts.Life, err = ReadLife(ctx, st)
 	}
+	var opened time.Duration // lineage, load, changes and their application
 	if err == nil && opts.Snapshot != "" {
-		if src, err = openSnapshot(ctx, st, &opts, gen, runID); err == nil {
+		t := time.Now()
+		src, err = openSnapshot(ctx, st, &opts, gen, runID)
+		opened = time.Since(t)
+		if err == nil {
 			scan = src.scan
+			// The snapshot's rows carry the stored results: write back
+			// only what changed, incremental or not — when they were
+			// computed with the same parameters (other grade thresholds
+			// or explanation settings change results the scores do not
+			// show).
+			opts.previous = src.info.Used && bytes.Equal(src.lastParams, params)
 		}
 	}
 	if err == nil {
 		res, err = Run(ctx, scan, opts)
 	}
+	if err == nil && src != nil {
+		res.Timings["snapshot"] = opened
+	}
 	if err == nil {
+		t := time.Now()
 		err = res.Results(runID, func(b []models.RiskResult) error {
 			if src != nil {
 				src.noteResults(b)
 			}
 			return st.WriteResults(ctx, b)
 		})
+		res.Timings["writeback"] = time.Since(t)
 	}
 	if err == nil {
+		t := time.Now()
 		err = st.PromoteRun(ctx, runID)
+		res.Timings["promote"] = time.Since(t)
 	}
 	if err == nil && src != nil {
 		// The rows now carry this run's results, as the store does: the

@@ -196,7 +196,7 @@ func printRun(w io.Writer, run store.Run) error {
 	if sum.Incremental {
 		fmt.Fprintf(w, "propagation: incremental, %d pushes; %d results changed and written\n", sum.Pushes, sum.Written)
 	} else {
-		fmt.Fprintf(w, "propagation: %d iterations\n", sum.Iterations)
+		fmt.Fprintf(w, "propagation: %d iterations; %d results written\n", sum.Iterations, sum.Written)
 	}
 	fmt.Fprintf(w, "grades (enterprises): A %d  B %d  C %d  D %d\n", sum.Grades.Total["A"], sum.Grades.Total["B"], sum.Grades.Total["C"], sum.Grades.Total["D"])
 	fmt.Fprint(w, "flags:")

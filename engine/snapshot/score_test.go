@@ -2,11 +2,13 @@ package snapshot_test
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,6 +91,129 @@ func sameOutcomes(t *testing.T, a, b map[models.Ref]outcome, tol float64) {
 	}
 }
 
+// storedResults reads the stored result of every entity of r's graph
+// through the store's reader (four at a time).
+func storedResults(t *testing.T, st store.Reader, r *engine.Result) map[models.Ref]*models.Risk {
+	t.Helper()
+	g := r.Graph
+	var refs []models.Ref
+	for v := range int32(g.N()) {
+		if g.IsEntity(v) {
+			refs = append(refs, g.Ref(v))
+		}
+	}
+	out := make(map[models.Ref]*models.Risk, len(refs))
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		first error
+	)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(refs); i += 4 {
+				var risk *models.Risk
+				var err error
+				if refs[i].Kind == models.KindPerson {
+					var p models.Person
+					p, err = st.Person(ctx, refs[i].Key)
+					risk = p.Risk
+				} else {
+					var e models.Enterprise
+					e, err = st.Enterprise(ctx, refs[i].Key)
+					risk = e.Risk
+				}
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+				}
+				out[refs[i]] = risk
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		t.Fatal(first)
+	}
+	return out
+}
+
+// checkWriteBack checks what run (whose result is res) wrote back, given
+// the stored results before it (nil: none) and after it: exactly the
+// entities without a stored result or whose score moved by more than the
+// propagation's bound or whose grade or flags changed carry the run's
+// result (a result that moved but was not written, or was written without
+// moving, fails), every other keeps its stored result, within the bound
+// of the run's, and the run's summary counts the writes.
+func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, after map[models.Ref]*models.Risk) {
+	t.Helper()
+	bound := res.Params.Propagation.Bound()
+	now := outcomes(res)
+	want, got, bad := 0, 0, 0
+	for ref, x := range now {
+		b, a := before[ref], after[ref]
+		moved := b == nil || math.Abs(b.Score-x.score) > bound || b.Grade != x.grade || !slices.Equal(b.Flags, x.flags)
+		if moved {
+			want++
+		}
+		switch {
+		case a == nil:
+			t.Errorf("%s: no stored result after %s", ref, run.ID)
+		case a.Run == run.ID:
+			got++
+			if !moved {
+				t.Errorf("%s: written by %s although it did not move (stored %+v, now %.12f %s %v)", ref, run.ID, b, x.score, x.grade, x.flags)
+			} else if a.Score != x.score || a.Grade != x.grade || !slices.Equal(a.Flags, x.flags) {
+				t.Errorf("%s: stored %.12f %s %v, the run's %.12f %s %v", ref, a.Score, a.Grade, a.Flags, x.score, x.grade, x.flags)
+			} else {
+				continue
+			}
+		case moved:
+			t.Errorf("%s: moved (stored %+v, now %.12f %s %v) but not written by %s", ref, b, x.score, x.grade, x.flags, run.ID)
+		case a.Run != b.Run || a.Score != b.Score:
+			t.Errorf("%s: not written, yet its stored result changed from %+v to %+v", ref, b, a)
+		case math.Abs(a.Score-x.score) > bound || a.Grade != x.grade:
+			t.Errorf("%s: stored %.12f %s, the run's %.12f %s", ref, a.Score, a.Grade, x.score, x.grade)
+		default:
+			continue
+		}
+		if bad++; bad > 10 {
+			t.Fatal("more differences left out")
+		}
+	}
+	var sum engine.Summary
+	if err := json.Unmarshal(run.Summary, &sum); err != nil {
+		t.Fatal(err)
+	}
+	// The summary also counts the results of SAME_AS members (aliases),
+	// always written and not in the graph's own entities.
+	if got != want || sum.Written < got || sum.Written > got+len(after) {
+		t.Errorf("%s wrote %d results (summary: %d); %d moved", run.ID, got, sum.Written, want)
+	}
+	t.Logf("%s: %d of %d entity results written", run.ID, got, len(now))
+}
+
+// sameStored fails unless the stored results agree with a run's within
+// tol and carry its grades and flags.
+func sameStored(t *testing.T, stored map[models.Ref]*models.Risk, res *engine.Result, tol float64) {
+	t.Helper()
+	bad := 0
+	for ref, x := range outcomes(res) {
+		a := stored[ref]
+		switch {
+		case a == nil:
+			t.Errorf("%s: nothing stored", ref)
+		case math.Abs(a.Score-x.score) > tol || a.Grade != x.grade || !slices.Equal(a.Flags, x.flags):
+			t.Errorf("%s: stored %.12f %s %v; the full run's %.12f %s %v", ref, a.Score, a.Grade, a.Flags, x.score, x.grade, x.flags)
+		default:
+			continue
+		}
+		if bad++; bad > 10 {
+			t.Fatal("more differences left out")
+		}
+	}
+}
+
 // daily writes about 1 % of the graph anew: records on existing
 // enterprises, a changed status, a new enterprise held by an existing
 // person and sharing an address, a new officer and a relation.
@@ -126,20 +251,26 @@ func daily(t *testing.T, st store.Writer, prev *engine.Result) {
 // scoreFromSnapshot: a run from the snapshot plus the day's changes gives
 // every entity the result a full run gives (exactly up to the propagation
 // tolerance; an incremental run within its bound).
-func scoreFromSnapshot(t *testing.T, st engine.ScoreStore, w store.Writer) {
+func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 	path := filepath.Join(t.TempDir(), "projection.snap")
-	r1, _, err := engine.Score(ctx, st, options(path), "run-1", clock)
+	r1, run1, err := engine.Score(ctx, st, options(path), "run-1", clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := r1.Snapshot; s == nil || s.Used || !s.Saved || !strings.Contains(s.Rebuilt, "no snapshot") {
 		t.Fatalf("first run: snapshot %+v; want rebuilt (none yet) and saved", s)
 	}
+	stored1 := storedResults(t, st, r1)
+	checkWriteBack(t, run1, r1, nil, stored1)
 	daily(t, w, r1)
-	r2, _, err := engine.Score(ctx, st, options(path), "run-2", clock)
+	r2, run2, err := engine.Score(ctx, st, options(path), "run-2", clock)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the snapshot run wrote: only what moved (the rows' results
+	// are the stored ones).
+	stored2 := storedResults(t, st, r2)
+	checkWriteBack(t, run2, r2, stored1, stored2)
 	if s := r2.Snapshot; s == nil || !s.Used || s.Changes == 0 || !s.Saved {
 		t.Fatalf("second run: snapshot %+v; want used, with changes, saved", s)
 	}
@@ -149,6 +280,10 @@ func scoreFromSnapshot(t *testing.T, st engine.ScoreStore, w store.Writer) {
 		t.Fatal(err)
 	}
 	sameOutcomes(t, outcomes(r2), outcomes(r3), 1e-12)
+	// Read back, the snapshot run's results are the full run's within
+	// the bound (Changed: a score that moved less is not written).
+	p := engine.DefaultParams().Propagation
+	sameStored(t, stored2, r3, p.Bound()+1e-12)
 	if r2.Graph.N() != r3.Graph.N() || len(r2.Graph.Edges) != len(r3.Graph.Edges) || len(r2.Graph.Records) != len(r3.Graph.Records) {
 		t.Errorf("snapshot projection: %d nodes, %d edges, %d records; full: %d, %d, %d", r2.Graph.N(), len(r2.Graph.Edges),
 			len(r2.Graph.Records), r3.Graph.N(), len(r3.Graph.Edges), len(r3.Graph.Records))
@@ -168,21 +303,33 @@ func scoreFromSnapshot(t *testing.T, st engine.ScoreStore, w store.Writer) {
 	if err := w.WriteBatch(ctx, daily2); err != nil {
 		t.Fatal(err)
 	}
+	stored4 := storedResults(t, st, r4)
 	inc := options(path)
 	inc.Incremental = true
-	r5, _, err := engine.Score(ctx, st, inc, "run-5", clock)
+	r5, run5, err := engine.Score(ctx, st, inc, "run-5", clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s := r5.Snapshot; !s.Used || s.Changes != 1 {
 		t.Errorf("incremental run: snapshot %+v; want used with one change", s)
 	}
+	stored5 := storedResults(t, st, r5)
+	checkWriteBack(t, run5, r5, stored4, stored5)
 	r6, _, err := engine.Score(ctx, st, full, "run-6", clock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := engine.DefaultParams().Propagation
-	sameOutcomes(t, outcomes(r5), outcomes(r6), 2*p.Tolerance*p.Alpha/(1-p.Alpha)+1e-12)
+	sameOutcomes(t, outcomes(r5), outcomes(r6), 2*p.Bound()+1e-12)
+	// Stored: within the bound of the incremental run's, which is within
+	// twice the bound of the full run's.
+	sameStored(t, stored5, r6, 3*p.Bound()+1e-12)
+}
+
+// scoreReader is a store a scoring run uses and whose results the tests
+// read back.
+type scoreReader interface {
+	engine.ScoreStore
+	store.Reader
 }
 
 func TestScoreFromSnapshotMemory(t *testing.T) {
@@ -320,4 +467,46 @@ func write(t *testing.T, p string, b []byte) {
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSnapshotOtherParamsWritesAll: the snapshot's rows carry results
+// computed with the last run's parameters; a run from it with other
+// parameters (here grade thresholds, which move no score) uses the
+// snapshot but writes every result back, so that no stored grade is left
+// from the old thresholds. With the same parameters again it writes
+// only what moved (nothing: the data did not change).
+func TestSnapshotOtherParamsWritesAll(t *testing.T) {
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loadSynth(t, st, 300)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, _, err := engine.Score(ctx, st, options(path), "params-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entities := len(outcomes(r1))
+	other := options(path)
+	other.Params.Grades.B /= 2
+	r2, run2, err := engine.Score(ctx, st, other, "params-2", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r2.Snapshot.Used {
+		t.Fatalf("snapshot %+v; want used", r2.Snapshot)
+	}
+	if w := r2.Summarize().Written; w < entities {
+		t.Errorf("with other parameters %d of %d results written; want all", w, entities)
+	}
+	checkWriteBack(t, run2, r2, nil, storedResults(t, st, r2))
+	r3, run3, err := engine.Score(ctx, st, other, "params-3", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := r3.Summarize().Written; !r3.Snapshot.Used || w != 0 {
+		t.Errorf("same parameters, same data: snapshot %+v, %d results written; want used, none", r3.Snapshot, w)
+	}
+	checkWriteBack(t, run3, r3, storedResults(t, st, r2), storedResults(t, st, r3))
 }
