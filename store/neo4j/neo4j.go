@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -138,6 +139,10 @@ type Store struct {
 	audit     *auditlog.Lazy
 	// scanSessions is Options.ScanSessions with the default applied.
 	scanSessions int
+	// reaping is set while a background abandon of expired generation
+	// stamps runs (stamp.go); Close waits for background work.
+	reaping    atomic.Bool
+	background sync.WaitGroup
 }
 
 // Open connects to the server, checks that it answers and applies the
@@ -238,6 +243,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.background.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.audit.Close()
