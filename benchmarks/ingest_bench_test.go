@@ -134,9 +134,10 @@ func BenchmarkIngestDryRun(b *testing.B) {
 	}
 }
 
-// BenchmarkIngestNeo4j: the sample into a real, emptied Neo4j.
+// BenchmarkIngestNeo4j: the sample into a real, emptied Neo4j, with 1, 2
+// and 4 batches in flight.
 func BenchmarkIngestNeo4j(b *testing.B) {
-	for _, inFlight := range []int{1, 4} {
+	for _, inFlight := range []int{1, 2, 4} {
 		b.Run("inflight="+strconv.Itoa(inFlight), func(b *testing.B) {
 			ingestSample(b)
 			for b.Loop() {
