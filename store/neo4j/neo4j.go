@@ -140,8 +140,10 @@ type Store struct {
 	// scanSessions is Options.ScanSessions with the default applied.
 	scanSessions int
 	// reaping is set while a background abandon of expired generation
-	// stamps runs (stamp.go); Close waits for background work.
+	// stamps runs (stamp.go). Close waits for background work; bgMu
+	// orders starting it against Close.
 	reaping    atomic.Bool
+	bgMu       sync.Mutex
 	background sync.WaitGroup
 }
 
@@ -240,7 +242,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the driver and its connections.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) {
+	s.bgMu.Lock()
+	already := s.closed.Swap(true)
+	s.bgMu.Unlock()
+	if already {
 		return nil
 	}
 	s.background.Wait()

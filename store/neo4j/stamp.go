@@ -181,8 +181,15 @@ func (s *Store) abandonStamps(ctx context.Context, stamps []int64) int64 {
 // back for long) and returns the watermark as it is.
 func (s *Store) Generation(ctx context.Context) (uint64, error) {
 	g, expired, err := s.watermark(ctx)
-	if err == nil && expired > 0 && !s.closed.Load() && s.reaping.CompareAndSwap(false, true) {
+	if err == nil && expired > 0 && s.reaping.CompareAndSwap(false, true) {
+		s.bgMu.Lock()
+		if s.closed.Load() {
+			s.bgMu.Unlock()
+			s.reaping.Store(false)
+			return g, err
+		}
 		s.background.Add(1)
+		s.bgMu.Unlock()
 		go func() {
 			defer s.background.Done()
 			defer s.reaping.Store(false)
