@@ -4,7 +4,8 @@
 // BRANCH_OF and HAS_RECORD. Every statement it runs is a file in cypher/.
 //
 // Writes go through managed transactions (the driver retries transient
-// failures), one transaction per batch, rows sent as UNWIND lists. Reads
+// failures), one transaction per batch, rows sent as UNWIND lists, each
+// batch stamped with a data generation allocated just before it (stamp.go). Reads
 // return the same values as the memory backend: edges and nodes are built
 // with the constructors in package store from reconstructed model values.
 //
