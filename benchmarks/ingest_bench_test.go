@@ -33,7 +33,8 @@ import (
 // RISKGRAPH_BENCH_INGEST_ENTERPRISES enterprises (default 100 000, about
 // 1 M rows) through ingest.Load — reader, identity hashing, validation,
 // batches in flight — and compare with Neo4j's own LOAD CSV … CALL { } IN
-// TRANSACTIONS on the same files. Run them with
+// TRANSACTIONS on the same files. RISKGRAPH_BENCH_INGEST_BATCH sets the
+// loader's rows per batch (its default when unset). Run them with
 //
 //	BENCH=Ingest BENCHTIME=1x benchmarks/run.sh
 
@@ -80,7 +81,8 @@ func ingestOptions(b *testing.B, inFlight int) ingest.LoadOptions {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return ingest.LoadOptions{Hasher: h, Source: "bench", InFlight: inFlight, Logger: zerolog.Nop(), MaxRejects: -1}
+	batch, _ := strconv.Atoi(os.Getenv("RISKGRAPH_BENCH_INGEST_BATCH")) // 0: the loader's default
+	return ingest.LoadOptions{Hasher: h, Source: "bench", InFlight: inFlight, BatchSize: batch, Logger: zerolog.Nop(), MaxRejects: -1}
 }
 
 func runIngest(b *testing.B, w ingest.Writer, opts ingest.LoadOptions) {
@@ -132,9 +134,10 @@ func BenchmarkIngestDryRun(b *testing.B) {
 	}
 }
 
-// BenchmarkIngestNeo4j: the sample into a real, emptied Neo4j.
+// BenchmarkIngestNeo4j: the sample into a real, emptied Neo4j, with 1, 2
+// and 4 batches in flight.
 func BenchmarkIngestNeo4j(b *testing.B) {
-	for _, inFlight := range []int{1, 4} {
+	for _, inFlight := range []int{1, 2, 4} {
 		b.Run("inflight="+strconv.Itoa(inFlight), func(b *testing.B) {
 			ingestSample(b)
 			for b.Loop() {

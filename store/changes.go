@@ -32,10 +32,10 @@ type ChangeFeed interface {
 	Changes(ctx context.Context, since uint64, limit int) (*Batch, error)
 	// SettledGeneration returns a generation G such that every write
 	// stamped ≤ G is visible when it returns and every write not yet
-	// visible will be stamped above G. Generation alone does not promise
-	// the second half where batches commit concurrently (Neo4j: two
-	// batches may take the same stamp, one committing after a reader saw
-	// the other): this waits for the batches in flight and is what a
-	// consumer records as the point its copy is complete up to.
+	// visible will be stamped above G: what a consumer records as the
+	// point its copy is complete up to. On both backends Generation already
+	// promises this (Neo4j: the watermark of the batches' stamps); this
+	// also settles what a writer that died left open (Neo4j: stamps whose
+	// lease expired), waiting for a batch still writing under one.
 	SettledGeneration(ctx context.Context) (uint64, error)
 }

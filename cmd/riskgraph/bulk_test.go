@@ -165,7 +165,7 @@ func graphDump(t *testing.T, uri string) (nodes, rels []string, minGen, maxGen i
 		}
 		return p
 	}
-	for _, v := range run(`MATCH (n) WHERE NOT n:Meta RETURN labels(n), properties(n)`) {
+	for _, v := range run(`MATCH (n) WHERE NOT n:Meta AND NOT n:Generation RETURN labels(n), properties(n)`) {
 		nodes = append(nodes, fmt.Sprintf("%v %s", v[0], propsText(stamp(v[1].(map[string]any)))))
 	}
 	for _, v := range run(`MATCH (a)-[r]->(b) RETURN labels(a)[0] + ':' + coalesce(a.key, a.pid, a.id), type(r),

@@ -12,7 +12,7 @@ import (
 
 // The change feed (store.ChangeFeed). Every statement that writes a node
 // or relationship of the projection sets its `gen` property to the
-// batch's generation ($gen, from stampBatch; placeholders only when they
+// batch's generation ($gen, from stamp.go; placeholders only when they
 // are created), and one range index per label and relationship type on
 // `gen` finds what was written after a generation. Nothing the projection
 // reads is deleted (a record that moves is written again); emptying the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -34,13 +33,6 @@ const (
 	qRecordFileObjections    = "record_file_objections"
 	qRecordFileRepairs       = "record_file_repairs"
 )
-
-// bumpGeneration advances the data generation inside tx (one random shard).
-func bumpGeneration(ctx context.Context, tx driver.ManagedTransaction) error {
-	_, err := runIn(ctx, tx, qGenerationBump, map[string]any{"rows": []any{
-		map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))}}})
-	return err
-}
 
 // SaveCommitment creates a commitment.
 func (s *Store) SaveCommitment(ctx context.Context, c store.Commitment) error {

@@ -4,7 +4,8 @@
 // BRANCH_OF and HAS_RECORD. Every statement it runs is a file in cypher/.
 //
 // Writes go through managed transactions (the driver retries transient
-// failures), one transaction per batch, rows sent as UNWIND lists. Reads
+// failures), one transaction per batch, rows sent as UNWIND lists, each
+// batch stamped with a data generation allocated just before it (stamp.go). Reads
 // return the same values as the memory backend: edges and nodes are built
 // with the constructors in package store from reconstructed model values.
 //
@@ -23,6 +24,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -138,6 +140,12 @@ type Store struct {
 	audit     *auditlog.Lazy
 	// scanSessions is Options.ScanSessions with the default applied.
 	scanSessions int
+	// reaping is set while a background abandon of expired generation
+	// stamps runs (stamp.go). Close waits for background work; bgMu
+	// orders starting it against Close.
+	reaping    atomic.Bool
+	bgMu       sync.Mutex
+	background sync.WaitGroup
 }
 
 // Open connects to the server, checks that it answers and applies the
@@ -235,9 +243,13 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the driver and its connections.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) {
+	s.bgMu.Lock()
+	already := s.closed.Swap(true)
+	s.bgMu.Unlock()
+	if already {
 		return nil
 	}
+	s.background.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.audit.Close()

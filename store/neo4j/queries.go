@@ -53,7 +53,6 @@ const (
 	qRunSave                  = "run_save"
 	qRunGet                   = "run_get"
 	qRunsList                 = "runs_list"
-	qGenerationBump           = "generation_bump"
 	qGenerationGet            = "generation_get"
 
 	qEnterpriseGet       = "enterprise_get"
@@ -90,9 +89,13 @@ const (
 	qSchemaBranchGen     = "schema_branch_gen"
 	qSchemaRelatedGen    = "schema_related_gen"
 
-	qGenerationStamp = "generation_stamp"
+	qGenerationNext        = "generation_next"    // stamp.go
+	qGenerationClaim       = "generation_claim"   // stamp.go
+	qGenerationAbandon     = "generation_abandon" // stamp.go
+	qGenerationOpen        = "generation_open"    // stamp.go
+	qSchemaGenerationStamp = "schema_generation_stamp"
+	qSchemaGenerationState = "schema_generation_state"
 
-	qGenerationSettle     = "generation_settle"
 	qLineageGet           = "lineage_get"
 	qChangesEnterprises   = "changes_enterprises"
 	qChangesPersons       = "changes_persons"
@@ -124,6 +127,7 @@ var schema = []string{
 	qSchemaCaseID,                                                             // cases.go
 	qSchemaEnterpriseGen, qSchemaPersonGen, qSchemaRecordGen, qSchemaHoldsGen, // changes.go
 	qSchemaLegalRepGen, qSchemaOfficerGen, qSchemaBranchGen, qSchemaRelatedGen,
+	qSchemaGenerationStamp, qSchemaGenerationState, // stamp.go
 }
 
 // namesIndex and namesAnalyzer are the full-text index over names and its

@@ -189,7 +189,7 @@ func (s *Store) DecideReview(ctx context.Context, id string, d store.ReviewDecis
 		if len(steps) == 0 {
 			return nil
 		}
-		return writeStamped(ctx, tx, steps)
+		return writeStampedIn(ctx, tx, steps)
 	})
 	var ed *errDecided
 	switch {

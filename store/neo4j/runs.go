@@ -57,46 +57,6 @@ func (s *Store) runs(ctx context.Context, name string, params map[string]any) ([
 	return out, err
 }
 
-// Generation returns the data generation (0 before the first batch).
-func (s *Store) Generation(ctx context.Context) (uint64, error) {
-	var gen int64
-	err := s.collect(ctx, "read generation", qGenerationGet, nil,
-		func() { gen = 0 },
-		func(rec *driver.Record) error {
-			gen, _ = rec.Values[0].(int64)
-			return nil
-		})
-	return uint64(gen), err
-}
-
-// SettledGeneration takes the write lock of every generation shard (a
-// batch holds its shard's from its first statement to its commit, see
-// stampBatch), so it returns only once the batches in flight have
-// committed, and reads the sum under those locks: every batch stamped at
-// or below it is visible, and every batch after it sees at least this
-// sum, so stamps itself above it. It writes nothing the data depends on
-// (a counter of barriers on the shards).
-func (s *Store) SettledGeneration(ctx context.Context) (uint64, error) {
-	ids := make([]string, generationShards)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("generation-%02d", i)
-	}
-	var gen int64
-	err := s.write(ctx, "settle generation", func(tx driver.ManagedTransaction) error {
-		res, err := tx.Run(ctx, stmt(qGenerationSettle), map[string]any{"ids": ids})
-		if err != nil {
-			return err
-		}
-		rec, err := res.Single(ctx)
-		if err != nil {
-			return err
-		}
-		gen, _ = rec.Values[0].(int64)
-		return nil
-	})
-	return uint64(gen), err
-}
-
 func runOf(p map[string]any) store.Run {
 	gen, _ := p["generation"].(int64)
 	r := store.Run{ID: str(p, "id"), Status: str(p, "status"), Generation: uint64(gen), Error: str(p, "error"),

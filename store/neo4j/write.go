@@ -3,17 +3,12 @@ package neo4j
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"riskgraph/models"
 	"riskgraph/store"
 )
-
-// generationShards is the number of counter nodes the data generation is
-// spread over (see generation_bump.cypher).
-const generationShards = 16
 
 // chunkRows bounds the rows sent with one statement; a batch larger than
 // that runs the statement several times inside the same transaction.
@@ -36,51 +31,19 @@ func (s *Store) WriteBatch(ctx context.Context, b *store.Batch) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	return s.write(ctx, "write batch", func(tx driver.ManagedTransaction) error {
-		return writeStamped(ctx, tx, steps)
-	})
+	return s.writeStamped(ctx, "write batch", steps)
 }
 
-// writeStamped runs a batch's steps in tx after stampBatch, each statement
-// stamping the rows it writes with the batch's generation ($gen).
-func writeStamped(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
-	gen, err := stampBatch(ctx, tx)
+// writeStampedIn runs steps in tx, a transaction that also makes other
+// writes (a review's decision), under a stamp allocated inside tx: the
+// counter stays locked until tx ends, which suits small transactions; a
+// batch of its own goes through writeStamped instead (stamp.go).
+func writeStampedIn(ctx context.Context, tx driver.ManagedTransaction, steps []step) error {
+	gen, err := nextStamp(ctx, tx, "done")
 	if err != nil {
 		return err
 	}
 	return runSteps(ctx, tx, steps, map[string]any{"gen": gen})
-}
-
-// stampBatch advances the data generation inside tx and returns the
-// generation that stamps the batch's writes (store.ChangeFeed: every write
-// is stamped with a generation, and Generation() = G means that every
-// write stamped ≤ G is visible). It is the one place where the Neo4j store
-// allocates the generation of a batch's writes; it runs first in the
-// transaction, so the counter shard it bumps (one of generationShards, at
-// random) stays locked until the batch commits.
-//
-// The stamp is the sum of the shards as this transaction sees them: its
-// own bump and every committed one. When batches commit one at a time (as
-// ingest writes them) that is exactly the generation after the commit.
-// Two batches running at once on different shards may both take the same
-// stamp G+1, and a reader between their commits sees Generation() = G+1
-// without the second batch's rows: an allocation that keeps the contract
-// under concurrent batches (a generation per batch taken at commit order)
-// replaces this function, and nothing else needs to change.
-func stampBatch(ctx context.Context, tx driver.ManagedTransaction) (int64, error) {
-	res, err := tx.Run(ctx, stmt(qGenerationStamp), map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))})
-	if err != nil {
-		return 0, err
-	}
-	rec, err := res.Single(ctx)
-	if err != nil {
-		return 0, err
-	}
-	gen, _ := rec.Values[0].(int64)
-	if gen <= 0 {
-		return 0, fmt.Errorf("%s: generation %v", qGenerationStamp, rec.Values[0])
-	}
-	return gen, nil
 }
 
 // WriteResults stages engine results on the enterprises and persons that

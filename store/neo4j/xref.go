@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -144,9 +143,7 @@ func (s *Store) DecideXrefPair(ctx context.Context, id string, d store.XrefDecis
 		if _, err := res.Consume(ctx); err != nil {
 			return err
 		}
-		_, err = runIn(ctx, tx, qGenerationBump, map[string]any{"rows": []any{
-			map[string]any{"id": fmt.Sprintf("generation-%02d", rand.IntN(generationShards))}}})
-		return err
+		return bumpGeneration(ctx, tx)
 	})
 	return out, err
 }
