@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -42,6 +43,19 @@ type Options struct {
 	// SnapshotChanges is the largest share of the snapshot's rows that may
 	// have changed for it to be used (0: DefaultSnapshotChanges).
 	SnapshotChanges float64
+	// MemoryLimit, in bytes, is the soft limit on the process's Go memory
+	// while Run projects and computes (debug.SetMemoryLimit, the previous
+	// limit restored when Run returns). Without it the collector lets the
+	// heap grow to twice what was live at its last cycle, so a run's
+	// garbage (the scan's rows, ownership's vectors, propagation's
+	// scratch) stays resident until it ends; with it the collector runs as
+	// often as it must to stay under the limit, at the cost of CPU
+	// (docs/scaling.md, "Memory limit"). Set it to the expected peak of
+	// what the process keeps plus headroom: a limit below what is live
+	// makes the collector run continuously (the runtime caps it at half
+	// the CPU) without failing the run. 0: the process's own limit
+	// (GOMEMLIMIT; none by default).
+	MemoryLimit int64
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -71,6 +85,12 @@ type Result struct {
 func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 	if err := opts.Params.Validate(); err != nil {
 		return nil, err
+	}
+	if opts.MemoryLimit < 0 {
+		return nil, fmt.Errorf("engine: memory limit %d bytes: must be 0 (none) or positive", opts.MemoryLimit)
+	}
+	if opts.MemoryLimit > 0 {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(opts.MemoryLimit))
 	}
 	start := time.Now()
 	project := ProjectSameAs
