@@ -57,3 +57,23 @@ func TestRunMemoryLimit(t *testing.T) {
 		t.Error("a negative memory limit was accepted")
 	}
 }
+
+// TestLimitMemoryOverlapping: runs that overlap keep the smallest limit
+// asked for, and the process's own limit is back only after the last one
+// ends, whichever ends first.
+func TestLimitMemoryOverlapping(t *testing.T) {
+	own := debug.SetMemoryLimit(-1)
+	endA := limitMemory(3 << 30)
+	endB := limitMemory(2 << 30)
+	if got := debug.SetMemoryLimit(-1); got != 2<<30 {
+		t.Errorf("two runs: limit %d, want the smaller %d", got, 2<<30)
+	}
+	endA()
+	if got := debug.SetMemoryLimit(-1); got == own {
+		t.Error("the process's limit came back while a run was still under its own")
+	}
+	endB()
+	if got := debug.SetMemoryLimit(-1); got != own {
+		t.Errorf("after both runs: limit %d, want the process's %d", got, own)
+	}
+}
