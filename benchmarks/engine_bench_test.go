@@ -42,6 +42,15 @@ func sizesFromEnv(name string) []int {
 // RISKGRAPH_ENGINE_SIZES=10000,100000,1000000 for the scaling table.
 func engineSizes() []int { return sizesFromEnv("RISKGRAPH_ENGINE_SIZES") }
 
+// engineMemoryLimit is engine.Options.MemoryLimit of the engine
+// benchmarks: RISKGRAPH_ENGINE_MEMORY_LIMIT in MiB, as the command's
+// --engine-memory-limit (unset or 0: none). It limits the whole process, so
+// with the memory store it must leave room for the store's heap.
+func engineMemoryLimit() int64 {
+	n, _ := strconv.ParseInt(os.Getenv("RISKGRAPH_ENGINE_MEMORY_LIMIT"), 10, 64)
+	return max(n, 0) << 20
+}
+
 // eachLoadedSize runs fn as one sub-benchmark per size of
 // RISKGRAPH_ENGINE_SIZES, on the generator's sample of that size loaded
 // into a memory store.
@@ -112,7 +121,7 @@ func peakRSSMiB() float64 { return procStatusMiB("VmHWM") }
 // propagation to 1e-9, grades, ownership, flags and control groups.
 func BenchmarkEngineFull(b *testing.B) {
 	eachLoadedSize(b, func(b *testing.B, st *memory.Store) {
-		opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}
+		opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate(), MemoryLimit: engineMemoryLimit()}
 		var res *engine.Result
 		// Collect the setup's garbage (generator, loader) so that the
 		// run starts from the store's live heap alone, then measure
@@ -208,12 +217,13 @@ func BenchmarkProjectNeo4j(b *testing.B) {
 // garbage is returned to the OS) beside the resident set at the start.
 func BenchmarkEngineNeo4j(b *testing.B) {
 	st := loadedNeo4j(b, neo4jProjectSize())
-	opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate()}
+	opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate(), MemoryLimit: engineMemoryLimit()}
 	runtime.GC()
 	debug.FreeOSMemory()
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	rss0 := procStatusMiB("VmRSS")
 	var res *engine.Result
+	cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
 	b.ResetTimer()
 	for b.Loop() {
 		var err error
@@ -222,6 +232,8 @@ func BenchmarkEngineNeo4j(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s")
+	b.ReportMetric((gcCPUSeconds()-gc0)/float64(b.N), "gc-cpu-s")
 	b.ReportMetric(rss0, "start-RSS-MiB")
 	b.ReportMetric(peakRSSMiB(), "run-peak-RSS-MiB")
 	b.ReportMetric(float64(res.Graph.N()), "nodes")

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -54,9 +55,17 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	for i := range o.Controller {
 		o.Controller[i], o.Majority[i], o.Top[i] = -1, -1, -1
 	}
+	// Every enterprise roots a search of HoldingSCC, so every enterprise
+	// and every node with a vector is in a component: the per-node scratch
+	// below covers ids up to the largest of them (enterprises come first in
+	// scan order, so it skips most persons and group nodes).
+	hi := int32(0)
+	for _, v := range order.Nodes {
+		hi = max(hi, v+1)
+	}
 	// Remaining enterprise holdings of each enterprise not yet processed.
-	remaining := make([]int32, n)
-	for v := int32(0); v < int32(n); v++ {
+	remaining := make([]int32, hi)
+	for v := int32(0); v < hi; v++ {
 		if g.Kinds[v] != NodeEnterprise {
 			continue
 		}
@@ -66,11 +75,11 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 			}
 		}
 	}
-	own := make([][]Stake, n)
+	own := make([][]Stake, hi)
 	acc := make([]float64, n)
 	var touched []int32
-	// Vectors are cut from slabs rather than allocated one by one.
-	var slab []Stake
+	// Vectors come from an arena that takes back those no longer read.
+	var vecs stakeArena
 	add := func(v int32, x float64) {
 		if acc[v] == 0 {
 			touched = append(touched, v)
@@ -93,12 +102,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 				}
 			}
 		}
-		k := len(touched)
-		if cap(slab)-len(slab) < k {
-			slab = make([]Stake, 0, max(k, 1<<16))
-		}
-		out := slab[len(slab) : len(slab)+k : len(slab)+k]
-		slab = slab[:len(slab)+k]
+		out := vecs.get(len(touched))
 		for i, q := range touched {
 			out[i] = Stake{q, acc[q]}
 			acc[q] = 0
@@ -110,7 +114,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	// Beneficial owners in the order enterprises are done: v's are
 	// boDone[boStart[v]:][:count], the count kept in BOOff[v+1] until the
 	// offsets are summed.
-	boStart := make([]int32, n)
+	boStart := make([]int32, hi)
 	var boDone []Stake
 	var scratch []holderStake
 	for ci := range order.Len() {
@@ -118,7 +122,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 		if len(c) == 1 {
 			own[c[0]] = vector(c[0])
 		} else {
-			solveCycle(g, c, comp, own, vector)
+			solveCycle(g, c, comp, own, vector, &vecs)
 		}
 		for _, v := range c {
 			scratch = o.control(g, v, op.ControlThreshold, today, scratch[:0])
@@ -139,6 +143,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 				e := &g.Edges[ei]
 				if holdingEdge(e, today) && g.Kinds[e.From] == NodeEnterprise {
 					if remaining[e.From]--; remaining[e.From] == 0 {
+						vecs.put(own[e.From])
 						own[e.From] = nil
 					}
 				}
@@ -146,6 +151,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 		}
 		for _, v := range c {
 			if remaining[v] == 0 {
+				vecs.put(own[v])
 				own[v] = nil
 			}
 		}
@@ -153,6 +159,10 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	o.BO = make([]Stake, len(boDone))
 	for v := 0; v < n; v++ {
 		k := o.BOOff[v+1]
+		if k == 0 {
+			o.BOOff[v+1] = o.BOOff[v]
+			continue
+		}
 		o.BOOff[v+1] = o.BOOff[v] + k
 		copy(o.BO[o.BOOff[v]:o.BOOff[v+1]], boDone[boStart[v]:])
 	}
@@ -161,18 +171,19 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 
 // solveCycle computes the vectors of a component with cross-holdings by
 // iterating the component's equations until no share changes by 1e-13.
-func solveCycle(g *Graph, c []int32, comp []int32, own [][]Stake, vector func(int32) []Stake) {
+func solveCycle(g *Graph, c []int32, comp []int32, own [][]Stake, vector func(int32) []Stake, vecs *stakeArena) {
 	for _, v := range c {
 		own[v] = nil
 	}
+	next := make([][]Stake, len(c))
 	for it := 0; it < 100_000; it++ {
 		change := 0.0
-		next := make([][]Stake, len(c))
 		for i, v := range c {
 			next[i] = vector(v)
 		}
 		for i, v := range c {
 			change = math.Max(change, stakeDistance(own[v], next[i]))
+			vecs.put(own[v]) // the last iteration's, read by no one now
 			own[v] = next[i]
 		}
 		if change < 1e-13 {
@@ -253,4 +264,43 @@ func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day, sta
 type holderStake struct {
 	u   int32
 	sum float64
+}
+
+// stakeArena hands out ownership vectors cut from shared slabs and takes
+// back those no longer read, so that a vector is reused by later
+// enterprises instead of staying garbage until the run ends (a run's
+// garbage is resident: no collection runs during compute). Capacities are
+// powers of two, one free list per power.
+type stakeArena struct {
+	free [40][][]Stake
+	slab []Stake
+}
+
+// get returns a vector of length k (nil when k is 0).
+func (a *stakeArena) get(k int) []Stake {
+	if k == 0 {
+		return nil
+	}
+	c := bits.Len(uint(k - 1)) // 1<<c ≥ k
+	if l := a.free[c]; len(l) > 0 {
+		s := l[len(l)-1]
+		a.free[c] = l[:len(l)-1]
+		return s[:k]
+	}
+	size := 1 << c
+	if cap(a.slab)-len(a.slab) < size {
+		a.slab = make([]Stake, 0, max(size, 1<<14))
+	}
+	s := a.slab[len(a.slab) : len(a.slab)+k : len(a.slab)+size]
+	a.slab = a.slab[:len(a.slab)+size]
+	return s
+}
+
+// put takes back a vector that get returned; nobody may read it after.
+func (a *stakeArena) put(s []Stake) {
+	if cap(s) == 0 {
+		return
+	}
+	c := bits.Len(uint(cap(s) - 1))
+	a.free[c] = append(a.free[c], s[:0])
 }

@@ -243,3 +243,33 @@ func TestOwnershipChains(t *testing.T) {
 		t.Errorf("chain shares %v, want 0.15, 0.15, 0.1", chains)
 	}
 }
+
+// TestStakeArena: vectors have the length asked for and a power-of-two
+// capacity that does not overlap another live vector; a vector put back
+// is handed out again for a length of its class, not for a larger one.
+func TestStakeArena(t *testing.T) {
+	var a stakeArena
+	if a.get(0) != nil {
+		t.Fatal("get(0) is not nil")
+	}
+	x, y := a.get(3), a.get(4)
+	if len(x) != 3 || cap(x) != 4 || len(y) != 4 || cap(y) != 4 {
+		t.Fatalf("len/cap %d/%d and %d/%d, want 3/4 and 4/4", len(x), cap(x), len(y), cap(y))
+	}
+	x = x[:cap(x)]
+	for i := range x {
+		x[i] = Stake{Person: 1, Share: 1}
+	}
+	for _, s := range y {
+		if s.Person != 0 {
+			t.Fatal("writing one vector's capacity changed another")
+		}
+	}
+	a.put(x)
+	if z := a.get(5); &z[0] == &x[0] {
+		t.Error("a vector of capacity 4 was handed out for length 5")
+	}
+	if z := a.get(3); len(z) != 3 || cap(z) != 4 || &z[0] != &x[0] {
+		t.Error("a vector put back was not reused for a length of its class")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -47,6 +48,20 @@ type Options struct {
 	// without Incremental: Score sets it for a run from a snapshot, whose
 	// rows carry them, so that it writes back only what changed.
 	previous bool
+	// MemoryLimit, in bytes, is the soft limit on the process's Go memory
+	// while Run projects and computes (debug.SetMemoryLimit; runs that
+	// overlap keep the smallest limit asked for, and the process's own
+	// limit is restored when the last of them returns). Without it the collector lets the
+	// heap grow to twice what was live at its last cycle, so a run's
+	// garbage (the scan's rows, ownership's vectors, propagation's
+	// scratch) stays resident until it ends; with it the collector runs as
+	// often as it must to stay under the limit, at the cost of CPU
+	// (docs/scaling.md, "Memory limit"). Set it to the expected peak of
+	// what the process keeps plus headroom: a limit below what is live
+	// makes the collector run continuously (the runtime caps it at half
+	// the CPU) without failing the run. 0: the process's own limit
+	// (GOMEMLIMIT; none by default).
+	MemoryLimit int64
 }
 
 // Result is everything a run computed, held in memory for the API.
@@ -80,6 +95,12 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 	if err := opts.Params.Validate(); err != nil {
 		return nil, err
 	}
+	if opts.MemoryLimit < 0 {
+		return nil, fmt.Errorf("engine: memory limit %d bytes: must be 0 (none) or positive", opts.MemoryLimit)
+	}
+	if opts.MemoryLimit > 0 {
+		defer limitMemory(opts.MemoryLimit)()
+	}
 	start := time.Now()
 	project := ProjectSameAs
 	if opts.Incremental || opts.previous {
@@ -99,6 +120,36 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 	}
 	res.Timings["project"] = time.Since(start) - res.Timings["compute"]
 	return res, nil
+}
+
+// memoryLimit counts the runs under Options.MemoryLimit, so that runs that
+// overlap (serve's API and its scheduler) put back the process's own limit
+// only when the last of them ends, whatever the order they end in.
+var memoryLimit struct {
+	sync.Mutex
+	runs  int
+	saved int64 // the process's limit before the first run
+}
+
+// limitMemory sets the process's memory limit to bytes (the smallest
+// asked for while runs overlap) and returns the function that ends it.
+func limitMemory(bytes int64) (end func()) {
+	m := &memoryLimit
+	m.Lock()
+	defer m.Unlock()
+	if m.runs == 0 {
+		m.saved = debug.SetMemoryLimit(bytes)
+	} else if debug.SetMemoryLimit(-1) > bytes {
+		debug.SetMemoryLimit(bytes)
+	}
+	m.runs++
+	return func() {
+		m.Lock()
+		defer m.Unlock()
+		if m.runs--; m.runs == 0 {
+			debug.SetMemoryLimit(m.saved)
+		}
+	}
 }
 
 // Compute computes every result on a projected graph.

@@ -26,10 +26,13 @@ type config struct {
 	RedisURL          string
 	// EngineSnapshot is the engine's projection snapshot file ("" none).
 	EngineSnapshot string
-	Addr           string
-	PIDKey         string
-	LogLevel       string
-	LogFormat      string
+	// EngineMemoryLimit is the soft limit, in MiB, on the process's Go
+	// memory while the engine runs (engine.Options.MemoryLimit; 0 none).
+	EngineMemoryLimit int
+	Addr              string
+	PIDKey            string
+	LogLevel          string
+	LogFormat         string
 	// command is the subcommand running ("serve", "keys create" …), written
 	// into the data dir's lock so that others can name its holder.
 	command string
@@ -68,6 +71,7 @@ func (c *config) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", envOr("NEO4J_DATABASE", ""), "Neo4j database name (default: the server's default) [NEO4J_DATABASE]")
 	fs.IntVar(&c.Neo4jScanSessions, "neo4j-scan-sessions", envInt("RISKGRAPH_NEO4J_SCAN_SESSIONS", 0), "sessions that read each stream of the engine's Neo4j scan at once, over key ranges; 0 = default (2) [RISKGRAPH_NEO4J_SCAN_SESSIONS]")
 	fs.StringVar(&c.EngineSnapshot, "engine-snapshot", envOr("RISKGRAPH_ENGINE_SNAPSHOT", ""), "file where scoring runs keep the engine's projection between runs, so that a run reads only what changed since the last one; empty = every run scans the store [RISKGRAPH_ENGINE_SNAPSHOT]")
+	fs.IntVar(&c.EngineMemoryLimit, "engine-memory-limit", envInt("RISKGRAPH_ENGINE_MEMORY_LIMIT", 0), "soft limit in MiB on the process's Go memory while a scoring run projects and computes: the garbage collector runs as often as it must to stay under it, at some cost in CPU; 0 = none (the heap may reach twice what is live) [RISKGRAPH_ENGINE_MEMORY_LIMIT]")
 	fs.StringVar(&c.RedisURL, "redis-url", envOr("REDIS_URL", ""), "Redis URL, redis://[user:password@]host:6379/0; a cluster: redis://node1:6379?addr=node2:6379&addr=node3:6379; empty = in-process cache [REDIS_URL]")
 	fs.StringVar(&c.Addr, "addr", envOr("RISKGRAPH_ADDR", "127.0.0.1:8080"), "HTTP listen address [RISKGRAPH_ADDR]")
 	fs.StringVar(&c.AuditDir, "audit-dir", envOr("RISKGRAPH_AUDIT_DIR", ""), "directory of the audit log, written by one process at a time (default <data-dir>/audit) [RISKGRAPH_AUDIT_DIR]")

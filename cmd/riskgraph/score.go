@@ -93,6 +93,10 @@ func (a *app) scoreCommand() *cobra.Command {
 // scoreOptions reads the parameters and the reference date.
 func (a *app) scoreOptions(paramsFile, today string) (engine.Options, error) {
 	opts := engine.Options{Params: engine.DefaultParams(), Snapshot: a.cfg.EngineSnapshot}
+	if a.cfg.EngineMemoryLimit < 0 {
+		return opts, fmt.Errorf("--engine-memory-limit %d: give MiB, or 0 for none", a.cfg.EngineMemoryLimit)
+	}
+	opts.MemoryLimit = int64(a.cfg.EngineMemoryLimit) << 20
 	if paramsFile != "" {
 		p, err := engine.LoadParams(paramsFile)
 		if err != nil {

@@ -109,3 +109,26 @@ func TestScoreKeepsASnapshot(t *testing.T) {
 		t.Errorf("run after damage:\n%s", out)
 	}
 }
+
+// TestScoreMemoryLimit: a run under --engine-memory-limit completes (that
+// its results are a run's without the limit is engine.TestRunMemoryLimit);
+// a negative limit is refused with the flag's name.
+func TestScoreMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if out, err := command("generate", "--enterprises", "200", "--seed", "3", "--out", in).CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v %s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := command("--data-dir", data, "ingest", in).CombinedOutput(); err != nil {
+		t.Fatalf("ingest: %v %s", err, out)
+	}
+	out, err := command("--data-dir", data, "--engine-memory-limit", "512", "--log-level", "error", "score", "--today", "2026-06-30").CombinedOutput()
+	if err != nil {
+		t.Fatalf("score under a limit: %v %s", err, out)
+	}
+	out, err = command("--data-dir", data, "--engine-memory-limit", "-1", "score", "--today", "2026-06-30").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "--engine-memory-limit") {
+		t.Errorf("a negative limit: exit %d, output %q", exitCode(err), out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -30,6 +31,27 @@ var scanChunk = 5000
 // enterprises (about a million rows, 100 MB). A variable so that tests can
 // lower it.
 var scanAhead = 32
+
+// scanAheadWaiting is the read-ahead of the streams that wait for the
+// streams before them (persons, records, relationships, relations) when
+// the process runs under a memory limit (engine.Options.MemoryLimit,
+// GOMEMLIMIT): while they wait their chunks are held whole, decoded and
+// with the driver's values, and what they hold is then the floor of the
+// heap, under any limit — at 100 000 enterprises 32 chunks are the whole
+// stream, and a run peaked at 240 MiB with a limit of 128 MiB as of
+// 160 MiB. Without a limit they read scanAhead ahead, which is faster
+// (docs/storage.md, "Scan on Neo4j"). A variable so that tests can lower
+// it with scanAhead.
+var scanAheadWaiting = 8
+
+// aheadWaiting is the read-ahead of the streams that wait: scanAhead, or
+// scanAheadWaiting when the process has a memory limit.
+func aheadWaiting() int {
+	if debug.SetMemoryLimit(-1) < math.MaxInt64 {
+		return min(scanAhead, scanAheadWaiting)
+	}
+	return scanAhead
+}
 
 // Scan streams the graph in pages of at most pageSize rows: enterprises,
 // persons and records in key order, then the relationships, enterprise by
@@ -133,11 +155,12 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	defer wg.Wait() // runs after cancel: no stream outlives the scan
 	defer cancel()
 
-	ents := startStreams(ctx, &wg, s, shape.enterprises, entRanges, nodeDecoder(shape.enterprise))
-	pers := startStreams(ctx, &wg, s, shape.persons, perRanges, nodeDecoder(shape.person))
-	recs := startStreams(ctx, &wg, s, shape.records, recRanges, nodeDecoder(shape.record))
-	rels := startStreams(ctx, &wg, s, shape.relationships, entRanges, relDecoder(shape.rel))
-	relations := startStreams(ctx, &wg, s, qScanRelations, perRanges, relDecoder(relationRel))
+	waiting := aheadWaiting()
+	ents := startStreams(ctx, &wg, s, shape.enterprises, entRanges, scanAhead, nodeDecoder(shape.enterprise))
+	pers := startStreams(ctx, &wg, s, shape.persons, perRanges, waiting, nodeDecoder(shape.person))
+	recs := startStreams(ctx, &wg, s, shape.records, recRanges, waiting, nodeDecoder(shape.record))
+	rels := startStreams(ctx, &wg, s, shape.relationships, entRanges, waiting, relDecoder(shape.rel))
+	relations := startStreams(ctx, &wg, s, qScanRelations, perRanges, waiting, relDecoder(relationRel))
 
 	var (
 		ids refsByID
@@ -327,11 +350,11 @@ type chunkOf[T any] struct {
 }
 
 // startStreams starts a stream (startStream) for each key range, each
-// with its share of the read-ahead, and returns their channels in the
-// order of the ranges.
-func startStreams[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, ranges []keyRange, decode func([]any) (T, error)) []<-chan chunkOf[T] {
+// with its share of the read-ahead of total chunks, and returns their
+// channels in the order of the ranges.
+func startStreams[T any](ctx context.Context, wg *sync.WaitGroup, s *Store, name string, ranges []keyRange, total int, decode func([]any) (T, error)) []<-chan chunkOf[T] {
 	chs := make([]<-chan chunkOf[T], len(ranges))
-	ahead := max(2, scanAhead/max(len(ranges), 1))
+	ahead := max(2, total/max(len(ranges), 1))
 	for i, r := range ranges {
 		chs[i] = startStream(ctx, wg, s, name, r, ahead, decode)
 	}
