@@ -38,6 +38,10 @@ const (
 	NQ2  = "4a1b2c3d4e5f60718293a4b5c6d7e8f9"
 )
 
+// LoadNetwork writes the network fixture (the keys N…) and confirms its
+// SAME_AS pairs, for a backend's own tests of how it reads a network.
+func LoadNetwork(t *testing.T, s store.Store) { loadNetwork(t, s) }
+
 // loadNetwork writes the network fixture and confirms its SAME_AS pairs.
 func loadNetwork(t *testing.T, s store.Store) {
 	t.Helper()
