@@ -6,9 +6,10 @@
 //     each question a managed read transaction (the way before issue 19 §3);
 //   - statement: the store's Neighbourhood, network.cypher in an
 //     auto-commit transaction, walked in memory;
-//   - managed: network.cypher run in a managed read transaction
-//     (session.ExecuteRead: BEGIN, RUN, PULL, COMMIT), the row read and
-//     dropped — the transaction mode the store did not choose.
+//   - auto and managed: network.cypher alone, its row read and dropped,
+//     in an auto-commit transaction (session.Run: RUN and PULL, one round
+//     trip; what the store does) and in a managed read transaction
+//     (session.ExecuteRead: BEGIN, RUN, PULL, COMMIT).
 //
 // Each is run at 1 and 32 concurrent callers over distinct roots (-roots
 // enterprises of the database, each asked once per run). Run it holding the
@@ -72,7 +73,7 @@ func run(nRoots, depth, limit int) error {
 	sessCfg := driver.SessionConfig{DatabaseName: opts.Database, AccessMode: driver.AccessModeRead}
 
 	const warm = 50
-	runs := 6 // three ways at two concurrencies
+	runs := 8 // four ways at two concurrencies
 	keys, err := sample(ctx, d, sessCfg, warm+runs*nRoots)
 	if err != nil {
 		return err
@@ -94,6 +95,17 @@ func run(nRoots, depth, limit int) error {
 		{"statement", func(key string) error {
 			_, err := st.Neighbourhood(ctx, models.EnterpriseRef(key), depth, nil, limit)
 			return err
+		}},
+		{"auto", func(key string) error {
+			sess := d.NewSession(ctx, sessCfg)
+			defer sess.Close(ctx)
+			res, err := sess.Run(ctx, cypher.MustGet("network"), params(key))
+			if err != nil {
+				return err
+			}
+			for res.Next(ctx) {
+			}
+			return res.Err()
 		}},
 		{"managed", func(key string) error {
 			sess := d.NewSession(ctx, sessCfg)
