@@ -81,6 +81,14 @@ func (t *timedStore) Expand(ctx context.Context, nodes []models.Ref, types []mod
 	return es, ns, err
 }
 
+func (t *timedStore) Neighbourhood(ctx context.Context, root models.Ref, depth int, types []models.RelType, limit int) (g store.Graph, err error) {
+	err = t.do(ctx, "neighbourhood", t.timeout, func(ctx context.Context) error {
+		g, err = t.s.Neighbourhood(ctx, root, depth, types, limit)
+		return err
+	})
+	return g, err
+}
+
 func (t *timedStore) Upward(ctx context.Context, keys []string) (es []store.Edge, ns map[models.Ref]store.Node, err error) {
 	err = t.do(ctx, "upward", t.timeout, func(ctx context.Context) error { es, ns, err = t.s.Upward(ctx, keys); return err })
 	return es, ns, err

@@ -30,7 +30,7 @@ type sameAsHop struct {
 // links that reached it (a member reached from two nodes of the round
 // before appears twice), every SAME_AS edge met, and the nodes met. It
 // asks the reader once per round; a start without partners costs one call.
-func sameAsClosure(ctx context.Context, r Reader, start []models.Ref, known func(models.Ref) bool) ([]sameAsHop, []Edge, map[models.Ref]Node, error) {
+func sameAsClosure(ctx context.Context, r Expander, start []models.Ref, known func(models.Ref) bool) ([]sameAsHop, []Edge, map[models.Ref]Node, error) {
 	var cur []models.Ref
 	for _, s := range start {
 		if s.Kind == models.KindEnterprise {

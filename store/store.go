@@ -96,6 +96,12 @@ type Reader interface {
 	Upward(ctx context.Context, keys []string) ([]Edge, map[models.Ref]Node, error)
 	// Search finds enterprises and persons by name (and enterprises by USCC).
 	Search(ctx context.Context, q string, limit int) ([]Hit, error)
+	// Neighbourhood returns what WalkNeighbourhood returns over this
+	// reader (traverse.go), however the backend reads it: the memory
+	// store walks, the Neo4j store reads depth 1 and 2 in one statement.
+	// Callers go through the function store.Neighbourhood, which checks
+	// depth and limit first.
+	Neighbourhood(ctx context.Context, root models.Ref, depth int, types []models.RelType, limit int) (Graph, error)
 }
 
 // Scanner streams the whole graph in pages for the engine: first every

@@ -26,17 +26,50 @@ type Graph struct {
 	Truncated bool   `json:"truncated"`
 }
 
+// Expander is the part of a Reader the shared walks read: the root's node
+// and the relationships of a set of nodes. A backend that fetches a
+// walk's data in one go answers the walk from it through this interface
+// (store/neo4j network.go).
+type Expander interface {
+	Enterprise(ctx context.Context, keyOrUSCC string) (models.Enterprise, error)
+	Person(ctx context.Context, pid string) (models.Person, error)
+	Expand(ctx context.Context, nodes []models.Ref, types []models.RelType) ([]Edge, map[models.Ref]Node, error)
+}
+
 // Neighbourhood returns the nodes within depth hops of root over the given
 // relationship types (all when empty), breadth first. When more than limit
 // nodes are reachable, nearer nodes win and, within one hop distance, nodes
 // in (kind, key) order; Truncated is then set. The result is the same on
-// every backend for the same data.
+// every backend for the same data: WalkNeighbourhood defines it, and the
+// conformance suite holds each backend's Reader.Neighbourhood to it.
+// Neighbourhood checks depth and limit, then asks r.
 func Neighbourhood(ctx context.Context, r Reader, root models.Ref, depth int, types []models.RelType, limit int) (Graph, error) {
+	if err := CheckNeighbourhood(depth, limit); err != nil {
+		return Graph{}, err
+	}
+	return r.Neighbourhood(ctx, root, depth, types, limit)
+}
+
+// CheckNeighbourhood checks a neighbourhood's depth and node limit; the
+// error wraps ErrInvalid and names the range.
+func CheckNeighbourhood(depth, limit int) error {
 	if depth < 1 || depth > MaxNeighbourhoodDepth {
-		return Graph{}, fmt.Errorf("%w: depth %d out of range, use 1 to %d", ErrInvalid, depth, MaxNeighbourhoodDepth)
+		return fmt.Errorf("%w: depth %d out of range, use 1 to %d", ErrInvalid, depth, MaxNeighbourhoodDepth)
 	}
 	if limit < 1 || limit > MaxNeighbourhoodLimit {
-		return Graph{}, fmt.Errorf("%w: limit %d out of range, use 1 to %d", ErrInvalid, limit, MaxNeighbourhoodLimit)
+		return fmt.Errorf("%w: limit %d out of range, use 1 to %d", ErrInvalid, limit, MaxNeighbourhoodLimit)
+	}
+	return nil
+}
+
+// WalkNeighbourhood is Neighbourhood computed by a breadth-first walk over
+// r, one Expand per ring and per SAME_AS round: the definition every
+// backend's Reader.Neighbourhood returns. The memory store answers with
+// it directly; the Neo4j store reads the data the walk needs in one
+// statement and walks that.
+func WalkNeighbourhood(ctx context.Context, r Expander, root models.Ref, depth int, types []models.RelType, limit int) (Graph, error) {
+	if err := CheckNeighbourhood(depth, limit); err != nil {
+		return Graph{}, err
 	}
 	rootNode, err := nodeOf(ctx, r, root)
 	if err != nil {
@@ -121,7 +154,7 @@ func Neighbourhood(ctx context.Context, r Reader, root models.Ref, depth int, ty
 }
 
 // nodeOf returns the node for ref, or ErrNotFound.
-func nodeOf(ctx context.Context, r Reader, ref models.Ref) (Node, error) {
+func nodeOf(ctx context.Context, r Expander, ref models.Ref) (Node, error) {
 	switch ref.Kind {
 	case models.KindEnterprise:
 		e, err := r.Enterprise(ctx, ref.Key)

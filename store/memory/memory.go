@@ -498,6 +498,12 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 	return edges, known, nil
 }
 
+// Neighbourhood walks the graph ring by ring (store.WalkNeighbourhood):
+// each Expand is a look-up in memory, so there is nothing to batch.
+func (s *Store) Neighbourhood(ctx context.Context, root models.Ref, depth int, types []models.RelType, limit int) (store.Graph, error) {
+	return store.WalkNeighbourhood(ctx, s, root, depth, types, limit)
+}
+
 // Upward returns the relationships leading up from the enterprises keys
 // (store.Reader): from each one's adjacency list, the holdings, controls,
 // offices and legal representatives that end there and the BRANCH_OF that

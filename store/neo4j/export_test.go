@@ -2,9 +2,29 @@ package neo4j
 
 import (
 	"context"
+	"errors"
 
 	"riskgraph/models"
+	"riskgraph/store"
 )
+
+// ErrDeclined: the one-statement read declined the walk (a first ring
+// larger than the limit, or a root named by another USCC).
+var ErrDeclined = errors.New("network.cypher declined")
+
+// NeighbourhoodInOneRead is Neighbourhood without its fallback: the walk
+// over network.cypher's answer alone. It fails with ErrDeclined when the
+// statement declined and with errNotRead when the walk asked beyond it.
+func NeighbourhoodInOneRead(ctx context.Context, s *Store, root models.Ref, depth int, types []models.RelType, limit int) (store.Graph, error) {
+	net, err := s.readNetwork(ctx, root, depth, types, limit)
+	if err != nil {
+		return store.Graph{}, err
+	}
+	if net == nil {
+		return store.Graph{}, ErrDeclined
+	}
+	return store.WalkNeighbourhood(ctx, net, root, depth, types, limit)
+}
 
 // ResolveIDs runs the scan's lookup of nodes by internal id (scan_refs)
 // for ids met only in relationship rows, and returns the references it

@@ -64,6 +64,7 @@ const (
 	qExpandPerson        = "expand_person"
 	qExpandRecord        = "expand_record"
 	qExpandUpward        = "expand_upward"
+	qNetwork             = "network"
 	qSearchNames         = "search_names"
 	qSearchCode          = "search_code"
 

@@ -35,6 +35,29 @@ func (s *Store) collect(ctx context.Context, op, name string, params map[string]
 	})
 }
 
+// readOnce runs one read statement in an auto-commit transaction (the
+// driver's session.Run): RUN and PULL in one round trip, where a managed
+// transaction adds BEGIN before and COMMIT after (a second round trip).
+// The driver does not retry it: a transient failure is the caller's
+// error. fn sees every record.
+func (s *Store) readOnce(ctx context.Context, op, name string, params map[string]any, fn func(*driver.Record) error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("neo4j %s: %w: store is closed", op, store.ErrUnavailable)
+	}
+	sess := s.session(ctx, driver.AccessModeRead)
+	defer sess.Close(context.WithoutCancel(ctx))
+	res, err := sess.Run(ctx, stmt(name), params)
+	if err != nil {
+		return translate(op, err)
+	}
+	for res.Next(ctx) {
+		if err := fn(res.Record()); err != nil {
+			return err
+		}
+	}
+	return translate(op, res.Err())
+}
+
 // Enterprise returns the enterprise whose key or USCC is keyOrUSCC.
 func (s *Store) Enterprise(ctx context.Context, keyOrUSCC string) (models.Enterprise, error) {
 	var (

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"NotFound", testNotFound},
 		{"Expand", testExpand},
 		{"Neighbourhood", testNeighbourhood},
+		{"NetworkShapes", testNetworkShapes}, // network.go
 		{"ShortestPaths", testShortestPaths},
 		{"Search", testSearch},
 		{"Scan", testScan},
