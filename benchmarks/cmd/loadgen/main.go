@@ -74,17 +74,11 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
 	var next atomic.Int64
-	type worker struct {
-		lat      []time.Duration
-		errs     int
-		statuses map[string]int
-		cache    map[string]int
-	}
-	ws := make([]*worker, *conc)
+	ws := make([]*tally, *conc)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range ws {
-		w := &worker{statuses: map[string]int{}, cache: map[string]int{}}
+		w := newTally()
 		ws[i] = w
 		wg.Add(1)
 		go func() {
@@ -120,20 +114,7 @@ func main() {
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	r := result{Statuses: map[string]int{}, Cache: map[string]int{}, Seconds: elapsed.Seconds()}
-	var all []time.Duration
-	for _, w := range ws {
-		all = append(all, w.lat...)
-		r.Errors += w.errs
-		for k, v := range w.statuses {
-			r.Statuses[k] += v
-		}
-		for k, v := range w.cache {
-			r.Cache[k] += v
-		}
-	}
-	report(r, all, elapsed)
+	reportTallies(ws, time.Since(start))
 }
 
 // report sorts the latencies, fills in the figures and prints r.
@@ -168,4 +149,31 @@ func readPaths(name string) ([]string, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// tally is what one connection's worker counts.
+type tally struct {
+	lat      []time.Duration
+	errs     int
+	statuses map[string]int
+	cache    map[string]int // by X-Cache
+}
+
+func newTally() *tally { return &tally{statuses: map[string]int{}, cache: map[string]int{}} }
+
+// reportTallies adds up the workers' tallies and prints the result.
+func reportTallies(ws []*tally, elapsed time.Duration) {
+	r := result{Statuses: map[string]int{}, Cache: map[string]int{}, Seconds: elapsed.Seconds()}
+	var all []time.Duration
+	for _, w := range ws {
+		all = append(all, w.lat...)
+		r.Errors += w.errs
+		for k, v := range w.statuses {
+			r.Statuses[k] += v
+		}
+		for k, v := range w.cache {
+			r.Cache[k] += v
+		}
+	}
+	report(r, all, elapsed)
 }

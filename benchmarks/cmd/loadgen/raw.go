@@ -44,17 +44,11 @@ func runRaw(base string, paths []string, key string, gz bool, conc int, dur time
 	}
 	end := time.Now().Add(dur)
 	var next atomic.Int64
-	type worker struct {
-		lat      []time.Duration
-		errs     int
-		statuses map[string]int
-		cache    map[string]int
-	}
-	ws := make([]*worker, conc)
+	ws := make([]*tally, conc)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range ws {
-		w := &worker{statuses: map[string]int{}, cache: map[string]int{}}
+		w := newTally()
 		ws[i] = w
 		wg.Add(1)
 		go func() {
@@ -102,20 +96,7 @@ func runRaw(base string, paths []string, key string, gz bool, conc int, dur time
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	r := result{Statuses: map[string]int{}, Cache: map[string]int{}, Seconds: elapsed.Seconds()}
-	var all []time.Duration
-	for _, w := range ws {
-		all = append(all, w.lat...)
-		r.Errors += w.errs
-		for k, v := range w.statuses {
-			r.Statuses[k] += v
-		}
-		for k, v := range w.cache {
-			r.Cache[k] += v
-		}
-	}
-	report(r, all, elapsed)
+	reportTallies(ws, time.Since(start))
 }
 
 // answer is what loadgen keeps of a response.
@@ -144,6 +125,9 @@ func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (answer, error) {
 	if a.status, err = strconv.Atoi(string(line[9:12])); err != nil {
 		return a, errMalformed
 	}
+	// An HTTP/1.0 server closes the connection after each answer unless
+	// it says keep-alive.
+	a.close = line[7] == '0'
 	length, chunked := int64(-1), false
 	for {
 		line, err = br.ReadSlice('\n')
@@ -167,7 +151,7 @@ func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (answer, error) {
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
 			chunked = bytes.EqualFold(value, []byte("chunked"))
 		case bytes.EqualFold(name, []byte("Connection")):
-			a.close = bytes.EqualFold(value, []byte("close"))
+			a.close = bytes.EqualFold(value, []byte("close")) || a.close && !bytes.EqualFold(value, []byte("keep-alive"))
 		case bytes.EqualFold(name, []byte("X-Cache")):
 			a.cache = string(value)
 		}

@@ -56,3 +56,30 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("%d bytes left unread after the last answer", br.Buffered())
 	}
 }
+
+// TestHTTP10ClosesUnlessKeepAlive: an HTTP/1.0 answer ends its connection
+// unless it says keep-alive, so loadgen dials again instead of counting
+// the next request on a closed connection as an error.
+func TestHTTP10ClosesUnlessKeepAlive(t *testing.T) {
+	for _, tc := range []struct {
+		answer string
+		close  bool
+	}{
+		{"HTTP/1.0 404 File not found\r\nContent-Length: 3\r\n\r\nabc", true},
+		{"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok", false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false},
+		{"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", true},
+	} {
+		client, server := net.Pipe()
+		go func() {
+			_, _ = bufio.NewReader(server).ReadString('\n') // the request line is enough
+			_, _ = server.Write([]byte(tc.answer))
+			server.Close()
+		}()
+		a, err := roundTrip(client, bufio.NewReader(client), []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+		client.Close()
+		if err != nil || a.close != tc.close {
+			t.Errorf("%q: close %v, %v; want close %v", tc.answer, a.close, err, tc.close)
+		}
+	}
+}
