@@ -74,47 +74,36 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
 	var next atomic.Int64
-	ws := make([]*tally, *conc)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := range ws {
-		w := newTally()
-		ws[i] = w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				n := next.Add(1) - 1
-				if limit > 0 && n >= limit {
-					return
-				}
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+paths[n%int64(len(paths))], nil)
-				if *key != "" {
-					req.Header.Set("Authorization", "Bearer "+*key)
-				}
-				if *gz {
-					req.Header.Set("Accept-Encoding", "gzip")
-				}
-				t := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					if ctx.Err() == nil {
-						w.errs++
-					}
-					continue
-				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				w.lat = append(w.lat, time.Since(t))
-				w.statuses[fmt.Sprint(resp.StatusCode)]++
-				if c := resp.Header.Get("X-Cache"); c != "" {
-					w.cache[c]++
-				}
+	runWorkers(*conc, func(w *tally) {
+		for ctx.Err() == nil {
+			n := next.Add(1) - 1
+			if limit > 0 && n >= limit {
+				return
 			}
-		}()
-	}
-	wg.Wait()
-	reportTallies(ws, time.Since(start))
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+paths[n%int64(len(paths))], nil)
+			if *key != "" {
+				req.Header.Set("Authorization", "Bearer "+*key)
+			}
+			if *gz {
+				req.Header.Set("Accept-Encoding", "gzip")
+			}
+			t := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				if ctx.Err() == nil {
+					w.errs++
+				}
+				continue
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			w.lat = append(w.lat, time.Since(t))
+			w.statuses[fmt.Sprint(resp.StatusCode)]++
+			if c := resp.Header.Get("X-Cache"); c != "" {
+				w.cache[c]++
+			}
+		}
+	})
 }
 
 // report sorts the latencies, fills in the figures and prints r.
@@ -176,4 +165,22 @@ func reportTallies(ws []*tally, elapsed time.Duration) {
 		}
 	}
 	report(r, all, elapsed)
+}
+
+// runWorkers runs conc workers at once, each counting into a tally of its
+// own, and reports them all once every worker has returned.
+func runWorkers(conc int, work func(w *tally)) {
+	ws := make([]*tally, conc)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range ws {
+		ws[i] = newTally()
+		wg.Add(1)
+		go func(w *tally) {
+			defer wg.Done()
+			work(w)
+		}(ws[i])
+	}
+	wg.Wait()
+	reportTallies(ws, time.Since(start))
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/url"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -44,59 +43,48 @@ func runRaw(base string, paths []string, key string, gz bool, conc int, dur time
 	}
 	end := time.Now().Add(dur)
 	var next atomic.Int64
-	ws := make([]*tally, conc)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for i := range ws {
-		w := newTally()
-		ws[i] = w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var conn net.Conn
-			var br *bufio.Reader
-			for time.Now().Before(end) {
-				n := next.Add(1) - 1
-				if limit > 0 && n >= limit {
-					break
-				}
-				if conn == nil {
-					c, err := net.DialTimeout("tcp", host, 5*time.Second)
-					if err != nil {
-						w.errs++
-						time.Sleep(10 * time.Millisecond)
-						continue
-					}
-					conn, br = c, bufio.NewReaderSize(c, 64<<10)
-				}
-				_ = conn.SetDeadline(time.Now().Add(min(time.Until(end), 30*time.Second)))
-				t := time.Now()
-				a, err := roundTrip(conn, br, reqs[n%int64(len(reqs))])
+	runWorkers(conc, func(w *tally) {
+		var conn net.Conn
+		var br *bufio.Reader
+		for time.Now().Before(end) {
+			n := next.Add(1) - 1
+			if limit > 0 && n >= limit {
+				break
+			}
+			if conn == nil {
+				c, err := net.DialTimeout("tcp", host, 5*time.Second)
 				if err != nil {
-					if time.Now().Before(end) {
-						w.errs++
-					}
-					conn.Close()
-					conn = nil
+					w.errs++
+					time.Sleep(10 * time.Millisecond)
 					continue
 				}
-				w.lat = append(w.lat, time.Since(t))
-				w.statuses[strconv.Itoa(a.status)]++
-				if a.cache != "" {
-					w.cache[a.cache]++
-				}
-				if a.close {
-					conn.Close()
-					conn = nil
-				}
+				conn, br = c, bufio.NewReaderSize(c, 64<<10)
 			}
-			if conn != nil {
+			_ = conn.SetDeadline(time.Now().Add(min(time.Until(end), 30*time.Second)))
+			t := time.Now()
+			a, err := roundTrip(conn, br, reqs[n%int64(len(reqs))])
+			if err != nil {
+				if time.Now().Before(end) {
+					w.errs++
+				}
 				conn.Close()
+				conn = nil
+				continue
 			}
-		}()
-	}
-	wg.Wait()
-	reportTallies(ws, time.Since(start))
+			w.lat = append(w.lat, time.Since(t))
+			w.statuses[strconv.Itoa(a.status)]++
+			if a.cache != "" {
+				w.cache[a.cache]++
+			}
+			if a.close {
+				conn.Close()
+				conn = nil
+			}
+		}
+		if conn != nil {
+			conn.Close()
+		}
+	})
 }
 
 // answer is what loadgen keeps of a response.
