@@ -15,14 +15,15 @@ import (
 type graph struct {
 	nodes []node
 	ents  []entFields // indexed by node.ent
-	// entID and perID map enterprise keys and pids to node ids. An
-	// enterprise's USCC is its key, so entID also finds it by USCC.
-	entID, perID map[string]nodeID
+	// entID and perID find enterprises and persons by key and pid
+	// (entOf, perOf); an enterprise's USCC is its key, so entID also finds
+	// it by USCC. The keys are the nodes' own (keyindex.go).
+	entID, perID keyIndex
 	adj          [][]link // indexed by node id
 	nEnt         int      // enterprises among nodes
 
 	recs  []recRow
-	recID map[string]int32
+	recID keyIndex // by record id (recOf)
 
 	shares   []shareRow
 	roles    []roleRow
@@ -63,9 +64,9 @@ type graph struct {
 
 func newGraph() graph {
 	return graph{
-		entID:  map[string]nodeID{},
-		perID:  map[string]nodeID{},
-		recID:  map[string]int32{},
+		entID:  newKeyIndex(),
+		perID:  newKeyIndex(),
+		recID:  newKeyIndex(),
 		scores: map[scoreSlot]float64{},
 		strs:   newInterner(),
 		staged: map[nodeID]models.Risk{},
@@ -142,16 +143,27 @@ func (g *graph) apply(e *entry) {
 
 // lookup returns the id of an enterprise or person.
 func (g *graph) lookup(ref models.Ref) (nodeID, bool) {
-	var id nodeID
-	var ok bool
 	switch ref.Kind {
 	case models.KindEnterprise:
-		id, ok = g.entID[ref.Key]
+		return g.entOf(ref.Key)
 	case models.KindPerson:
-		id, ok = g.perID[ref.Key]
+		return g.perOf(ref.Key)
 	}
-	return id, ok
+	return 0, false
 }
+
+// entOf returns the id of the enterprise key (or USCC).
+func (g *graph) entOf(key string) (nodeID, bool) { return g.entID.get(key, g.nodeKey) }
+
+// perOf returns the id of the person pid.
+func (g *graph) perOf(pid string) (nodeID, bool) { return g.perID.get(pid, g.nodeKey) }
+
+// recOf returns the row of the record id.
+func (g *graph) recOf(id string) (int32, bool) {
+	return g.recID.get(id, func(i int32) string { return g.recs[i].id })
+}
+
+func (g *graph) nodeKey(id nodeID) string { return g.nodes[id].key }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
@@ -175,7 +187,7 @@ func (g *graph) promote(run string) {
 // putEnterprise upserts e. A placeholder never overwrites an existing node;
 // a real row replaces a placeholder in place. The engine's result is kept.
 func (g *graph) putEnterprise(e *models.Enterprise) {
-	id, ok := g.entID[e.Key]
+	id, ok := g.entOf(e.Key)
 	if ok && e.Placeholder {
 		return
 	}
@@ -202,13 +214,13 @@ func (g *graph) putEnterprise(e *models.Enterprise) {
 }
 
 func (g *graph) putPerson(p *models.Person) {
-	id, ok := g.perID[p.PID]
+	id, ok := g.perOf(p.PID)
 	if ok && p.Placeholder {
 		return
 	}
 	if !ok {
 		id = g.newNode(p.PID, -1)
-		g.perID[g.nodes[id].key] = id
+		g.perID.put(g.nodes[id].key, id)
 	}
 	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
@@ -227,7 +239,7 @@ func (g *graph) newNode(key string, ent int32) nodeID {
 func (g *graph) newEnterprise(key string) nodeID {
 	g.ents = append(g.ents, entFields{})
 	id := g.newNode(key, int32(len(g.ents)-1))
-	g.entID[g.nodes[id].key] = id
+	g.entID.put(g.nodes[id].key, id)
 	g.nEnt++
 	return id
 }
@@ -235,18 +247,18 @@ func (g *graph) newEnterprise(key string) nodeID {
 // ensureEnterprise returns the id of the enterprise key, creating a
 // placeholder when it does not exist.
 func (g *graph) ensureEnterprise(key string) nodeID {
-	if id, ok := g.entID[key]; ok {
+	if id, ok := g.entOf(key); ok {
 		return id
 	}
 	return g.newEnterprise(key)
 }
 
 func (g *graph) ensurePerson(pid string) nodeID {
-	if id, ok := g.perID[pid]; ok {
+	if id, ok := g.perOf(pid); ok {
 		return id
 	}
 	id := g.newNode(pid, -1)
-	g.perID[g.nodes[id].key] = id
+	g.perID.put(g.nodes[id].key, id)
 	return id
 }
 
@@ -326,7 +338,7 @@ func (g *graph) putRole(r *models.Role) {
 // putRecord upserts a record; a record whose subject changed moves to the
 // new subject's adjacency list.
 func (g *graph) putRecord(r *models.Record) {
-	i, ok := g.recID[r.ID]
+	i, ok := g.recOf(r.ID)
 	var was recFields
 	if ok {
 		was = g.recs[i].recFields
@@ -338,7 +350,7 @@ func (g *graph) putRecord(r *models.Record) {
 		row.id = g.text.keep(r.ID)
 		i = int32(len(g.recs))
 		g.recs = append(g.recs, row)
-		g.recID[row.id] = i
+		g.recID.put(row.id, i)
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
 		g.setScore(relRecord, i, r.MatchScore)
 		g.stamp(&g.gens.recs, i)
@@ -381,7 +393,7 @@ func (g *graph) edge(l link) store.Edge {
 // node renders any node (enterprise, person or record) for a subgraph.
 func (g *graph) node(r models.Ref) store.Node {
 	if r.Kind == models.KindRecord {
-		if i, ok := g.recID[r.Key]; ok {
+		if i, ok := g.recOf(r.Key); ok {
 			return store.RecordNode(g.record(i))
 		}
 	} else if id, ok := g.lookup(r); ok {
