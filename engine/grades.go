@@ -15,7 +15,8 @@ const (
 	GradeD Grade = 'D'
 )
 
-var gradeNames = [...]string{GradeA - GradeA: "A", GradeB - GradeA: "B", GradeC - GradeA: "C", GradeD - GradeA: "D"}
+// gradeNames are the grades' letters, indexed by g − GradeA.
+var gradeNames = [...]string{"A", "B", "C", "D"}
 
 // String is the grade's letter, "" for the zero Grade.
 func (g Grade) String() string {
