@@ -119,7 +119,7 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 					continue
 				}
 				d := math.Abs(res.Score[v] - pv.Score[v])
-				regraded := math.IsNaN(d) || res.Params.Grades.Grade(pv.Score[v]) != res.Grade[v]
+				regraded := math.IsNaN(d) || res.Params.Grades.GradeOf(pv.Score[v]) != res.Grade[v]
 				if regraded || d > 1e-6 {
 					over6++
 				}

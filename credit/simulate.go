@@ -374,7 +374,7 @@ func SimulateGrades(res *engine.Result, gp engine.GradeParams, samples int) Grad
 			continue
 		}
 		out.Evaluated++
-		from, to := res.Grade[v], gp.Grade(res.Score[v])
+		from, to := res.Grade[v].String(), gp.Grade(res.Score[v])
 		if from == to {
 			continue
 		}

@@ -118,14 +118,16 @@ type Graph struct {
 
 	Regions, Industries, Titles, RecordKinds []string
 
-	Edges  []Edge
-	OutOff []int64 // len n+1: edges of node v are Edges[OutOff[v]:OutOff[v+1]]
-	InOff  []int64 // len n+1
+	Edges []Edge
+	// Offsets are int32, as edge and record indices are (In, RecIdx): one
+	// graph holds fewer than 2³¹ edges and 2³¹ records (Project checks).
+	OutOff []int32 // len n+1: edges of node v are Edges[OutOff[v]:OutOff[v+1]]
+	InOff  []int32 // len n+1
 	In     []int32 // edge indices, grouped by To
 
 	Records   []Record
 	RecordIDs []string
-	RecOff    []int64 // len n+1: records of node v are RecIdx[RecOff[v]:RecOff[v+1]]
+	RecOff    []int32 // len n+1: records of node v are RecIdx[RecOff[v]:RecOff[v+1]]
 	RecIdx    []int32
 
 	// noRisk marks the record kinds (by index into RecordKinds) that never

@@ -176,6 +176,6 @@ func (r *Result) Changed(v int32) bool {
 		return true
 	}
 	return math.Abs(pv.Score[v]-r.Score[v]) > r.Params.Propagation.Bound() ||
-		r.Params.Grades.Grade(pv.Score[v]) != r.Grade[v] ||
+		r.Params.Grades.GradeOf(pv.Score[v]) != r.Grade[v] ||
 		pv.Flags[v] != flagMask(r.Flags.KindsOf(v))
 }

@@ -95,7 +95,7 @@ func buildOperator(g *Graph, p *Params, today Day, transpose bool) *Operator {
 	weigh := newWeigher(g, p, today)
 	op := &Operator{Off: make([]int64, n+1)}
 	for v := 0; v < n; v++ {
-		op.Off[v+1] = op.Off[v] + (g.OutOff[v+1] - g.OutOff[v]) + (g.InOff[v+1] - g.InOff[v])
+		op.Off[v+1] = op.Off[v] + int64(g.OutOff[v+1]-g.OutOff[v]) + int64(g.InOff[v+1]-g.InOff[v])
 	}
 	m := op.Off[n]
 	// Row norms: max(1, Σ raw weights received), summed in row order.

@@ -68,6 +68,9 @@ func ProjectSameAs(ctx context.Context, s store.Scanner, sets [][]string) (*Grap
 	if err := scanPages(ctx, s, b); err != nil {
 		return nil, err
 	}
+	if err := b.checkSize(); err != nil {
+		return nil, err
+	}
 	return b.finish(), nil
 }
 
@@ -566,6 +569,15 @@ func (b *builder) record(r *models.Record, n int32) {
 	g.RecordIDs = append(g.RecordIDs, r.ID)
 }
 
+// checkSize refuses a graph whose edges or records the int32 indices and
+// offsets of Graph cannot number.
+func (b *builder) checkSize() error {
+	if e, r := int64(len(b.g.Edges))+int64(len(b.members)), int64(len(b.g.Records)); e > math.MaxInt32 || r > math.MaxInt32 {
+		return fmt.Errorf("project: %d edges and %d records; one graph holds fewer than 2^31 of each", e, r)
+	}
+	return nil
+}
+
 // finish sorts the edges into CSR order and indexes records by subject.
 func (b *builder) finish() *Graph {
 	g := b.g
@@ -585,7 +597,7 @@ func (b *builder) finish() *Graph {
 		g.Edges, g.OutOff = countOut(n, g.Edges, members)
 	}
 	// In-CSR over edge indices, and records by subject.
-	next := make([]int64, n)
+	next := make([]int32, n)
 	g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
 	g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
 	return g
@@ -606,7 +618,7 @@ func (m member) edge() Edge {
 // node's relationships before its memberships, with the out-offsets. It
 // sorts members and merges them into rels in place, from the back, so no
 // second edge array is needed when rels has the capacity.
-func mergeOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
+func mergeOut(n int, rels []Edge, members []member) ([]Edge, []int32) {
 	slices.SortStableFunc(members, func(x, y member) int { return cmp.Compare(x.from, y.from) })
 	m := len(rels)
 	es := slices.Grow(rels, len(members))[:m+len(members)]
@@ -625,8 +637,8 @@ func mergeOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
 
 // outOffsets returns the offsets of the edges of each node in es, which
 // is grouped by From.
-func outOffsets(n int, es []Edge) []int64 {
-	off := make([]int64, n+1)
+func outOffsets(n int, es []Edge) []int32 {
+	off := make([]int32, n+1)
 	for i := range es {
 		off[es[i].From+1]++
 	}
@@ -640,8 +652,8 @@ func outOffsets(n int, es []Edge) []int64 {
 // From into a new array. (Moving the edges in place along the
 // permutation's cycles would save that array, 32 bytes per edge, but costs
 // ten times the time: every move is a cache miss.)
-func countOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
-	off := make([]int64, n+1)
+func countOut(n int, rels []Edge, members []member) ([]Edge, []int32) {
+	off := make([]int32, n+1)
 	for i := range rels {
 		off[rels[i].From+1]++
 	}
@@ -652,7 +664,7 @@ func countOut(n int, rels []Edge, members []member) ([]Edge, []int64) {
 		off[v+1] += off[v]
 	}
 	sorted := make([]Edge, off[n])
-	next := make([]int64, n)
+	next := make([]int32, n)
 	copy(next, off[:n])
 	for i := range rels {
 		f := rels[i].From
@@ -680,8 +692,8 @@ func sortedByFrom(es []Edge) bool {
 // bucketIndex groups the indices 0..m-1 by the node key(i) gives, in index
 // order within a node (a counting sort): idx[off[v]:off[v+1]] are node v's.
 // next is scratch space of n entries.
-func bucketIndex(n, m int, next []int64, key func(i int) int32) (off []int64, idx []int32) {
-	off = make([]int64, n+1)
+func bucketIndex(n, m int, next []int32, key func(i int) int32) (off []int32, idx []int32) {
+	off = make([]int32, n+1)
 	for i := 0; i < m; i++ {
 		off[key(i)+1]++
 	}

@@ -75,13 +75,13 @@ func TestOutCSR(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		members = append(members, member{rng.Int32N(n), rng.Int32N(n), EdgeAddress + EdgeType(i%3)})
 	}
-	stableByFrom := func(rels []Edge) ([]Edge, []int64) {
+	stableByFrom := func(rels []Edge) ([]Edge, []int32) {
 		want := slices.Clone(rels)
 		for _, m := range members {
 			want = append(want, m.edge())
 		}
 		slices.SortStableFunc(want, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
-		off := make([]int64, n+1)
+		off := make([]int32, n+1)
 		for _, e := range want {
 			off[e.From+1]++
 		}

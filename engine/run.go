@@ -72,7 +72,7 @@ type Result struct {
 	Intrinsic  *Intrinsic
 	Operator   *Operator
 	Score      []float64
-	Grade      []string
+	Grade      []Grade // by node: the letter, one byte (Grade.String)
 	Iterations int
 	// Pushes is the number of pushes of an incremental run (0 otherwise).
 	Pushes int
@@ -208,9 +208,9 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 		return err
 	})
 	scores.do("grades", func() error {
-		r.Grade = make([]string, g.N())
+		r.Grade = make([]Grade, g.N())
 		for v := range r.Grade {
-			r.Grade[v] = p.Grades.Grade(r.Score[v])
+			r.Grade[v] = p.Grades.GradeOf(r.Score[v])
 		}
 		return nil
 	})

@@ -35,7 +35,7 @@ func HoldingSCC(g *Graph, today Day) (comp []int32, order Components) {
 	var stack []int32
 	type frame struct {
 		v int32
-		k int64
+		k int32
 	}
 	var call []frame
 	next := int32(0)

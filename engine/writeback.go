@@ -96,7 +96,7 @@ func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error
 			for i := lo; i < hi; i++ {
 				v := vs[i]
 				out[i] = models.RiskResult{Ref: g.Ref(v), Risk: models.Risk{
-					Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}}
+					Score: r.Score[v], Grade: r.Grade[v].String(), Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}}
 			}
 		})
 		r.written += len(vs)
@@ -139,7 +139,7 @@ func (r *Result) aliasResults(runID string, fn func([]models.RiskResult) error) 
 			continue
 		}
 		out = append(out, models.RiskResult{Ref: models.EnterpriseRef(k), Risk: models.Risk{
-			Score: r.Score[v], Grade: r.Grade[v], Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
+			Score: r.Score[v], Grade: r.Grade[v].String(), Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
 		if len(out) == WriteBatchSize {
 			r.written += len(out)
 			if err := fn(out); err != nil {

@@ -379,7 +379,7 @@ func (b *creditBuilder) grade(d *CreditReport) error {
 		return nil
 	}
 	v := b.v
-	g.Scored, g.Score, g.Grade, g.Intrinsic = true, round(res.Score[v]), res.Grade[v], round(res.Intrinsic.Risk[v])
+	g.Scored, g.Score, g.Grade, g.Intrinsic = true, round(res.Score[v]), res.Grade[v].String(), round(res.Intrinsic.Risk[v])
 	ex := res.Explain(v)
 	rest := ex.Score
 	for _, c := range res.View(ex, maxExplained) {

@@ -172,7 +172,7 @@ func (b *creditBuilder) picture(edges []store.Edge, parties map[models.Ref]*rela
 	pic := NetworkPicture{Width: w, Height: h, Nodes: []NetworkNode{}, Edges: []NetworkEdge{}}
 	subject := NetworkNode{Party: b.party(self), Records: len(b.recs) > 0, X: w / 2, Y: h / 2}
 	if b.v >= 0 {
-		subject.Grade = b.in.Result.Grade[b.v]
+		subject.Grade = b.in.Result.Grade[b.v].String()
 	}
 	pic.Nodes = append(pic.Nodes, subject)
 	var near []*relatedParty

@@ -140,7 +140,7 @@ func (f *fixture) plant(t *testing.T) planted {
 		return false
 	}
 	clean := func(v int32) bool {
-		return g.Active(v) && len(g.RecordsOf(v)) == 0 && len(f.res.Flags.ByNode[v]) == 0 && f.res.Grade[v] == "A"
+		return g.Active(v) && len(g.RecordsOf(v)) == 0 && len(f.res.Flags.ByNode[v]) == 0 && f.res.Grade[v] == engine.GradeA
 	}
 	used := map[int32]bool{}
 	// e1: a clean enterprise with one legal representative who holds no other appointment.

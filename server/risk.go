@@ -56,7 +56,7 @@ func risk(a *API, latest *engine.Latest) echo.HandlerFunc {
 			return err
 		}
 		ex := res.Explain(v)
-		body := riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v],
+		body := riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v].String(),
 			Intrinsic: res.Intrinsic.Risk[v], Flags: nonNil(res.FindingViews(v, 50)),
 			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Unaccounted: ex.Unaccounted, Stored: e.Risk}
 		return a.reply(c, http.StatusOK, body)

@@ -61,7 +61,7 @@ func outcomes(r *engine.Result) map[models.Ref]outcome {
 	out := map[models.Ref]outcome{}
 	for v := range int32(g.N()) {
 		if g.IsEntity(v) {
-			out[g.Ref(v)] = outcome{r.Score[v], r.Grade[v], r.Flags.KindsOf(v)}
+			out[g.Ref(v)] = outcome{r.Score[v], r.Grade[v].String(), r.Flags.KindsOf(v)}
 		}
 	}
 	return out

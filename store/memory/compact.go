@@ -98,7 +98,7 @@ const compactSuffix = ".compact"
 
 // rows is the number of rows the graph holds: nodes, records and relationships.
 func (g *graph) rows() int {
-	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations) + len(g.controls) + len(g.licences.byID)
+	return len(g.nodes) + len(g.recs) + len(g.shares) + len(g.roles) + len(g.branches) + len(g.relations) + len(g.controls) + len(g.licences.rows)
 }
 
 // snapshot emits the graph's state as journal entries that replay to it.
@@ -173,7 +173,7 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	if err := g.licences.snapshot(emit); err != nil {
+	if err := g.snapshotLicences(emit); err != nil {
 		return err
 	}
 	// The data generation counts batches; the snapshot's are fewer.

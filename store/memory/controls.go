@@ -25,11 +25,7 @@ type controlRow struct {
 	since, until day
 }
 
-// controlKey is a control's identity: controller, enterprise and basis.
-type controlKey struct {
-	from, to nodeID
-	basis    uint32
-}
+// A control's identity is its controller, enterprise and basis.
 
 // setRights keeps or clears the voting and income ratios of holding slot.
 func (g *graph) setRights(slot int32, s *models.Shareholding) {
@@ -88,12 +84,7 @@ func (g *graph) putControl(c *models.Control) {
 	row := controlRow{from: g.ensure(c.Controller), to: g.ensureEnterprise(c.Enterprise),
 		basis: g.strs.code(string(c.Basis)), group: g.strs.code(c.Group), note: c.Note,
 		since: g.dates.put(c.Since), until: g.dates.put(c.Until)}
-	if g.controlID == nil {
-		g.controlID = map[controlKey]int32{}
-	}
-	if slot, isNew := upsertRow(&g.controls, g.controlID, controlKey{row.from, row.to, row.basis}, row); isNew {
-		g.connect(row.from, row.to, slot, relControls)
-	}
+	upsertRel(g, &g.controls, row.from, row.to, relControls, func(r *controlRow) bool { return r.basis == row.basis }, row)
 }
 
 // control materialises control row i.

@@ -9,39 +9,36 @@ import (
 
 // graph is the in-memory data: nodes in a slice indexed by their dense id
 // with one key → id map per kind, records and relationships in slices of
-// compact rows with integer-keyed identity maps, and each node's adjacency
-// list (both directions) indexed by its id. rows.go has the row types.
+// compact rows, and each node's adjacency list (both directions) indexed by
+// its id. A relationship's identity is found through the adjacency list of
+// its shorter endpoint (findRel), not a map. rows.go has the row types.
 type graph struct {
 	nodes []node
 	ents  []entFields // indexed by node.ent
-	// entID and perID map enterprise keys and pids to node ids. An
-	// enterprise's USCC is its key, so entID also finds it by USCC.
-	entID, perID map[string]nodeID
+	// entID and perID find enterprises and persons by key and pid
+	// (entOf, perOf); an enterprise's USCC is its key, so entID also finds
+	// it by USCC. The keys are the nodes' own (keyindex.go).
+	entID, perID keyIndex
 	adj          [][]link // indexed by node id
 	nEnt         int      // enterprises among nodes
 
 	recs  []recRow
-	recID map[string]int32
+	recID keyIndex // by record id (recOf)
 
 	shares   []shareRow
-	shareID  map[pair]int32
 	roles    []roleRow
-	roleID   map[roleKey]int32
 	branches []branchRow
-	branchID map[pair]int32
 	// relations are person-to-person relations, keyed by (a, b, kind).
-	relations  []relationRow
-	relationID map[relationKey]int32
+	relations []relationRow
 	// scores are the match scores of relationships and records whose
 	// enterprise the loader resolved by matching: few rows have one, so
 	// they are kept beside the rows rather than in each (rows.go).
 	scores map[scoreSlot]float64
 	// rights, dayToDay and controls are what the beneficial-owner rules
 	// add (controls.go); nil until first used.
-	rights    map[int32]shareRights
-	dayToDay  map[int32]bool
-	controls  []controlRow
-	controlID map[controlKey]int32
+	rights   map[int32]shareRights
+	dayToDay map[int32]bool
+	controls []controlRow
 
 	strs  interner
 	text  text // the strings of nodes and records (text.go)
@@ -67,17 +64,13 @@ type graph struct {
 
 func newGraph() graph {
 	return graph{
-		entID:      map[string]nodeID{},
-		perID:      map[string]nodeID{},
-		recID:      map[string]int32{},
-		shareID:    map[pair]int32{},
-		roleID:     map[roleKey]int32{},
-		branchID:   map[pair]int32{},
-		relationID: map[relationKey]int32{},
-		scores:     map[scoreSlot]float64{},
-		strs:       newInterner(),
-		staged:     map[nodeID]models.Risk{},
-		runs:       map[string]*store.Run{},
+		entID:  newKeyIndex(),
+		perID:  newKeyIndex(),
+		recID:  newKeyIndex(),
+		scores: map[scoreSlot]float64{},
+		strs:   newInterner(),
+		staged: map[nodeID]models.Risk{},
+		runs:   map[string]*store.Run{},
 	}
 }
 
@@ -99,11 +92,8 @@ func (g *graph) apply(e *entry) {
 		for i := range b.Branches {
 			br := &b.Branches[i]
 			row := branchRow{g.ensureEnterprise(br.Branch), g.ensureEnterprise(br.Parent)}
-			slot, isNew := upsertRow(&g.branches, g.branchID, pair(row), row)
+			slot := upsertRel(g, &g.branches, row.from, row.to, relBranch, func(*branchRow) bool { return true }, row)
 			g.stamp(&g.gens.branches, slot)
-			if isNew {
-				g.connect(row.from, row.to, slot, relBranch)
-			}
 			g.setScore(relBranch, slot, br.MatchScore)
 		}
 		for i := range b.Records {
@@ -153,16 +143,27 @@ func (g *graph) apply(e *entry) {
 
 // lookup returns the id of an enterprise or person.
 func (g *graph) lookup(ref models.Ref) (nodeID, bool) {
-	var id nodeID
-	var ok bool
 	switch ref.Kind {
 	case models.KindEnterprise:
-		id, ok = g.entID[ref.Key]
+		return g.entOf(ref.Key)
 	case models.KindPerson:
-		id, ok = g.perID[ref.Key]
+		return g.perOf(ref.Key)
 	}
-	return id, ok
+	return 0, false
 }
+
+// entOf returns the id of the enterprise key (or USCC).
+func (g *graph) entOf(key string) (nodeID, bool) { return g.entID.get(key, g.nodeKey) }
+
+// perOf returns the id of the person pid.
+func (g *graph) perOf(pid string) (nodeID, bool) { return g.perID.get(pid, g.nodeKey) }
+
+// recOf returns the row of the record id.
+func (g *graph) recOf(id string) (int32, bool) {
+	return g.recID.get(id, func(i int32) string { return g.recs[i].id })
+}
+
+func (g *graph) nodeKey(id nodeID) string { return g.nodes[id].key }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
@@ -186,7 +187,7 @@ func (g *graph) promote(run string) {
 // putEnterprise upserts e. A placeholder never overwrites an existing node;
 // a real row replaces a placeholder in place. The engine's result is kept.
 func (g *graph) putEnterprise(e *models.Enterprise) {
-	id, ok := g.entID[e.Key]
+	id, ok := g.entOf(e.Key)
 	if ok && e.Placeholder {
 		return
 	}
@@ -213,13 +214,13 @@ func (g *graph) putEnterprise(e *models.Enterprise) {
 }
 
 func (g *graph) putPerson(p *models.Person) {
-	id, ok := g.perID[p.PID]
+	id, ok := g.perOf(p.PID)
 	if ok && p.Placeholder {
 		return
 	}
 	if !ok {
 		id = g.newNode(p.PID, -1)
-		g.perID[g.nodes[id].key] = id
+		g.perID.put(g.nodes[id].key, id)
 	}
 	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
@@ -238,7 +239,7 @@ func (g *graph) newNode(key string, ent int32) nodeID {
 func (g *graph) newEnterprise(key string) nodeID {
 	g.ents = append(g.ents, entFields{})
 	id := g.newNode(key, int32(len(g.ents)-1))
-	g.entID[g.nodes[id].key] = id
+	g.entID.put(g.nodes[id].key, id)
 	g.nEnt++
 	return id
 }
@@ -246,18 +247,18 @@ func (g *graph) newEnterprise(key string) nodeID {
 // ensureEnterprise returns the id of the enterprise key, creating a
 // placeholder when it does not exist.
 func (g *graph) ensureEnterprise(key string) nodeID {
-	if id, ok := g.entID[key]; ok {
+	if id, ok := g.entOf(key); ok {
 		return id
 	}
 	return g.newEnterprise(key)
 }
 
 func (g *graph) ensurePerson(pid string) nodeID {
-	if id, ok := g.perID[pid]; ok {
+	if id, ok := g.perOf(pid); ok {
 		return id
 	}
 	id := g.newNode(pid, -1)
-	g.perID[g.nodes[id].key] = id
+	g.perID.put(g.nodes[id].key, id)
 	return id
 }
 
@@ -273,11 +274,8 @@ func (g *graph) ensure(r models.Ref) nodeID {
 func (g *graph) putShareholding(s *models.Shareholding) {
 	row := shareRow{ratio: s.Ratio, amount: s.Amount, from: g.ensure(s.Holder),
 		to: g.ensureEnterprise(s.Enterprise), since: g.dates.put(s.Since)}
-	slot, isNew := upsertRow(&g.shares, g.shareID, pair{row.from, row.to}, row)
+	slot := upsertRel(g, &g.shares, row.from, row.to, relShares, func(*shareRow) bool { return true }, row)
 	g.stamp(&g.gens.shares, slot)
-	if isNew {
-		g.connect(row.from, row.to, slot, relShares)
-	}
 	g.setScore(relShares, slot, s.MatchScore)
 	g.setRights(slot, s)
 }
@@ -287,47 +285,60 @@ func (g *graph) putRelation(r *models.Relation) {
 	c := r.Canonical()
 	row := relationRow{from: g.ensurePerson(c.A), to: g.ensurePerson(c.B), kind: g.strs.code(string(c.Kind)),
 		since: g.dates.put(c.Since)}
-	slot, isNew := upsertRow(&g.relations, g.relationID, relationKey{row.from, row.to, row.kind}, row)
+	slot := upsertRel(g, &g.relations, row.from, row.to, relRelated,
+		func(r *relationRow) bool { return r.kind == row.kind }, row)
 	g.stamp(&g.gens.relations, slot)
-	if isNew {
-		g.connect(row.from, row.to, slot, relRelated)
-	}
 }
 
-// upsertRow replaces the row under identity k in rows, or appends it and
-// indexes it; it returns the row's slot and whether the row is new.
-func upsertRow[K comparable, R any](rows *[]R, index map[K]int32, k K, row R) (int32, bool) {
-	if slot, ok := index[k]; ok {
+// findRel returns the slot of the relationship of type typ from → to whose
+// row same accepts. It searches the adjacency list of the endpoint with
+// fewer links, so a write costs the smaller degree, not a map entry per
+// relationship (≈ 50 B per relationship at 1 M enterprises, docs/scaling.md).
+func (g *graph) findRel(from, to nodeID, typ relType, same func(slot int32) bool) (int32, bool) {
+	here, there, out := from, to, true
+	if len(g.adj[to]) < len(g.adj[from]) {
+		here, there, out = to, from, false
+	}
+	for _, l := range g.adj[here] {
+		if l.other == there && l.typ == typ && l.out == out && same(l.rel) {
+			return l.rel, true
+		}
+	}
+	return 0, false
+}
+
+// upsertRel replaces the row of the relationship of type typ from → to
+// that same accepts, or appends row to rows and links it into both
+// endpoints' adjacency lists; it returns the row's slot.
+func upsertRel[R any](g *graph, rows *[]R, from, to nodeID, typ relType, same func(*R) bool, row R) int32 {
+	if slot, ok := g.findRel(from, to, typ, func(s int32) bool { return same(&(*rows)[s]) }); ok {
 		(*rows)[slot] = row
-		return slot, false
+		return slot
 	}
 	slot := int32(len(*rows))
 	*rows = append(*rows, row)
-	index[k] = slot
-	return slot, true
+	g.connect(from, to, slot, typ)
+	return slot
 }
 
 func (g *graph) putRole(r *models.Role) {
 	row := roleRow{from: g.ensurePerson(r.Person), to: g.ensureEnterprise(r.Enterprise),
 		title: g.strs.code(r.Title), text: g.strs.code(r.TitleText), since: g.dates.put(r.Since), until: g.dates.put(r.Until),
 		officer: r.Kind == models.RoleOfficer}
-	slot, isNew := upsertRow(&g.roles, g.roleID, row.key(), row)
-	g.stamp(&g.gens.roles, slot)
 	typ := relLegalRep
 	if row.officer {
 		typ = relOfficer
 	}
+	slot := upsertRel(g, &g.roles, row.from, row.to, typ, func(r *roleRow) bool { return r.title == row.title }, row)
+	g.stamp(&g.gens.roles, slot)
 	g.setScore(typ, slot, r.MatchScore)
 	g.setDayToDay(slot, r.DayToDay)
-	if isNew {
-		g.connect(row.from, row.to, slot, typ)
-	}
 }
 
 // putRecord upserts a record; a record whose subject changed moves to the
 // new subject's adjacency list.
 func (g *graph) putRecord(r *models.Record) {
-	i, ok := g.recID[r.ID]
+	i, ok := g.recOf(r.ID)
 	var was recFields
 	if ok {
 		was = g.recs[i].recFields
@@ -339,7 +350,7 @@ func (g *graph) putRecord(r *models.Record) {
 		row.id = g.text.keep(r.ID)
 		i = int32(len(g.recs))
 		g.recs = append(g.recs, row)
-		g.recID[row.id] = i
+		g.recID.put(row.id, i)
 		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
 		g.setScore(relRecord, i, r.MatchScore)
 		g.stamp(&g.gens.recs, i)
@@ -382,7 +393,7 @@ func (g *graph) edge(l link) store.Edge {
 // node renders any node (enterprise, person or record) for a subgraph.
 func (g *graph) node(r models.Ref) store.Node {
 	if r.Kind == models.KindRecord {
-		if i, ok := g.recID[r.Key]; ok {
+		if i, ok := g.recOf(r.Key); ok {
 			return store.RecordNode(g.record(i))
 		}
 	} else if id, ok := g.lookup(r); ok {

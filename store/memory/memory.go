@@ -377,7 +377,7 @@ func (s *Store) Enterprise(_ context.Context, keyOrUSCC string) (models.Enterpri
 	if err := s.open(); err != nil {
 		return models.Enterprise{}, err
 	}
-	id, ok := s.g.entID[keyOrUSCC]
+	id, ok := s.g.entOf(keyOrUSCC)
 	if !ok {
 		return models.Enterprise{}, fmt.Errorf("enterprise %q: %w", keyOrUSCC, store.ErrNotFound)
 	}
@@ -393,7 +393,7 @@ func (s *Store) Person(_ context.Context, pid string) (models.Person, error) {
 	if err := s.open(); err != nil {
 		return models.Person{}, err
 	}
-	id, ok := s.g.perID[pid]
+	id, ok := s.g.perOf(pid)
 	if !ok {
 		return models.Person{}, fmt.Errorf("person %q: %w", pid, store.ErrNotFound)
 	}
@@ -475,7 +475,7 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		}
 		if n.Kind == models.KindRecord {
 			// A record's one relationship is the link from its subject.
-			if r, ok := s.g.recID[n.Key]; ok && want(relRecord) {
+			if r, ok := s.g.recOf(n.Key); ok && want(relRecord) {
 				add(s.g.edge(link{other: r, rel: r, typ: relRecord}))
 			}
 			continue
@@ -528,7 +528,7 @@ func (s *Store) Upward(ctx context.Context, keys []string) ([]store.Edge, map[mo
 		if i%1024 == 0 && ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		id, ok := s.g.entID[k]
+		id, ok := s.g.entOf(k)
 		if !ok {
 			continue
 		}

@@ -158,29 +158,9 @@ type relationRow struct {
 	since    day
 }
 
-// relationKey keys a relation: (a, b, kind).
-type relationKey struct {
-	from, to nodeID
-	kind     uint32
-}
-
-// pair keys a shareholding (holder, enterprise) or a branch (branch, parent).
-type pair struct{ from, to nodeID }
-
-// roleKey keys an appointment: (person, enterprise, kind, title); extra
-// is the title's code with the top bit set for officers.
-type roleKey struct {
-	from, to nodeID
-	extra    uint32
-}
-
-func (r *roleRow) key() roleKey {
-	extra := r.title
-	if r.officer {
-		extra |= 1 << 31
-	}
-	return roleKey{r.from, r.to, extra}
-}
+// A relationship's identity (what an upsert replaces) is its type and
+// endpoints, plus the title for an appointment, the kind for a relation and
+// the basis for a control; graph.findRel looks it up in an adjacency list.
 
 // scoreSlot names a row of one of the relationship tables (or of recs,
 // with relRecord) in graph.scores. Legal representatives and officers

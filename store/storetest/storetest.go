@@ -27,6 +27,7 @@ func Run(t *testing.T, newStore NewStore) {
 		{"RoundTrip", testRoundTrip},
 		{"Idempotent", testIdempotent},
 		{"Upsert", testUpsert},
+		{"UpsertAtHighDegree", testUpsertAtHighDegree}, // upsert.go
 		{"InvalidBatchWritesNothing", testInvalidBatch},
 		{"Placeholders", testPlaceholders},
 		{"NotFound", testNotFound},
