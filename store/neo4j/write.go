@@ -3,6 +3,8 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -218,7 +220,7 @@ func planBatch(b *store.Batch) []step {
 		}
 	}
 
-	return append(nonEmpty([]step{
+	steps := append(nonEmpty([]step{
 		{qEnterpriseUpsert, entReal},
 		{qEnterprisePlaceholder, entHold},
 		{qPersonUpsert, perReal},
@@ -234,6 +236,57 @@ func planBatch(b *store.Batch) []step {
 		{qRecordOfEnterprise, recE},
 		{qRecordOfPerson, recP},
 	}), licenceSteps(b.Licences)...)
+	for _, st := range steps {
+		sortByLocks(st)
+	}
+	return steps
+}
+
+// lockKeys names, for each statement of a batch, the row fields of the
+// nodes it locks, enterprise first. Batches in flight lock the nodes they
+// share (MERGE takes the lock of a node it creates and of both ends of a
+// relationship it creates); when every batch takes them in the same order,
+// two batches wait for each other less often and the driver retries fewer
+// deadlocked transactions (docs/storage.md, "Concurrent online writes").
+var lockKeys = map[string][]string{
+	qEnterpriseUpsert:         {"key"},
+	qEnterprisePlaceholder:    {"key"},
+	qPersonUpsert:             {"pid"},
+	qPersonPlaceholder:        {"pid"},
+	qShareholdingByEnterprise: {"enterprise", "holder"},
+	qShareholdingByPerson:     {"enterprise", "holder"},
+	qRoleLegalRep:             {"enterprise", "person"},
+	qRoleOfficer:              {"enterprise", "person"},
+	qBranch:                   {"parent", "branch"},
+	qRelation:                 {"a", "b"},
+	qControlByPerson:          {"enterprise", "controller"},
+	qControlByEnterprise:      {"enterprise", "controller"},
+	qRecordOfEnterprise:       {"subject", "id"},
+	qRecordOfPerson:           {"subject", "id"},
+	qLicenceUpsert:            {"enterprise", "id"},
+}
+
+// sortByLocks orders a step's rows by the keys of the nodes they lock
+// (lockKeys). The sort is stable and every statement's identity starts
+// with those keys, so rows of one identity keep their order and the last
+// still wins: the graph written is the same in any order.
+func sortByLocks(st step) {
+	keys := lockKeys[st.name]
+	if len(keys) == 0 || len(st.rows) < 2 {
+		return
+	}
+	slices.SortStableFunc(st.rows, func(a, b any) int {
+		ra, _ := a.(map[string]any)
+		rb, _ := b.(map[string]any)
+		for _, k := range keys {
+			ka, _ := ra[k].(string)
+			kb, _ := rb[k].(string)
+			if c := strings.Compare(ka, kb); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 }
 
 func nonEmpty(steps []step) []step {
