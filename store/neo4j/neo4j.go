@@ -317,12 +317,14 @@ func (s *Store) tx(ctx context.Context, op string, mode driver.AccessMode, work 
 	sess := s.session(ctx, mode)
 	defer sess.Close(context.WithoutCancel(ctx))
 	attempts := 0
+	var last error // the previous attempt's error, when its work failed
 	fn := func(tx driver.ManagedTransaction) (any, error) {
 		if attempts++; attempts > 1 && mode == driver.AccessModeWrite {
 			s.retries.Add(1)
-			s.log.Debug().Str("op", op).Int("attempt", attempts).Msg("neo4j write retried")
+			s.log.Debug().Str("op", op).Int("attempt", attempts).AnErr("after", last).Msg("neo4j write retried")
 		}
-		return nil, work(tx)
+		last = work(tx)
+		return nil, last
 	}
 	var err error
 	if mode == driver.AccessModeRead {

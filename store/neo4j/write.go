@@ -243,24 +243,30 @@ func planBatch(b *store.Batch) []step {
 }
 
 // lockKeys names, for each statement of a batch, the row fields of the
-// nodes it locks, enterprise first. Batches in flight lock the nodes they
-// share (MERGE takes the lock of a node it creates and of both ends of a
-// relationship it creates); when every batch takes them in the same order,
-// two batches wait for each other less often and the driver retries fewer
-// deadlocked transactions (docs/storage.md, "Concurrent online writes").
+// nodes it locks, in the order its rows are sent. MERGE of a relationship
+// locks both of its ends (exclusively, until the transaction ends), so
+// batches in flight that name the same node wait for each other, and two
+// that take two shared nodes in opposite orders deadlock (the server ends
+// one, the driver runs it again whole). A relationship file is usually
+// grouped by its enterprise (an enterprise's officers, holders, records
+// together), so a batch's enterprises are mostly its own, while the other
+// end — a person serving or holding shares in several enterprises, a
+// parent with many branches — is what batches share: rows are ordered by
+// that end first, so every batch takes the shared locks in one order
+// (docs/storage.md, "Concurrent online writes").
 var lockKeys = map[string][]string{
 	qEnterpriseUpsert:         {"key"},
 	qEnterprisePlaceholder:    {"key"},
 	qPersonUpsert:             {"pid"},
 	qPersonPlaceholder:        {"pid"},
-	qShareholdingByEnterprise: {"enterprise", "holder"},
-	qShareholdingByPerson:     {"enterprise", "holder"},
-	qRoleLegalRep:             {"enterprise", "person"},
-	qRoleOfficer:              {"enterprise", "person"},
+	qShareholdingByEnterprise: {"holder", "enterprise"},
+	qShareholdingByPerson:     {"holder", "enterprise"},
+	qRoleLegalRep:             {"person", "enterprise"},
+	qRoleOfficer:              {"person", "enterprise"},
 	qBranch:                   {"parent", "branch"},
 	qRelation:                 {"a", "b"},
-	qControlByPerson:          {"enterprise", "controller"},
-	qControlByEnterprise:      {"enterprise", "controller"},
+	qControlByPerson:          {"controller", "enterprise"},
+	qControlByEnterprise:      {"controller", "enterprise"},
 	qRecordOfEnterprise:       {"subject", "id"},
 	qRecordOfPerson:           {"subject", "id"},
 	qLicenceUpsert:            {"enterprise", "id"},
