@@ -273,9 +273,10 @@ var lockKeys = map[string][]string{
 }
 
 // sortByLocks orders a step's rows by the keys of the nodes they lock
-// (lockKeys). The sort is stable and every statement's identity starts
-// with those keys, so rows of one identity keep their order and the last
-// still wins: the graph written is the same in any order.
+// (lockKeys). The sort is stable and those keys are part of every
+// statement's identity, so rows of one identity sort equal and keep their
+// order (the last still wins; a placeholder's first row still creates it):
+// the graph written is the same as in the batch's order.
 func sortByLocks(st step) {
 	keys := lockKeys[st.name]
 	if len(keys) == 0 || len(st.rows) < 2 {
