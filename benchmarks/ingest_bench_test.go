@@ -25,6 +25,7 @@ import (
 	"riskgraph/ingest/reader"
 	"riskgraph/models"
 	"riskgraph/store/memory"
+	neo4jstore "riskgraph/store/neo4j"
 	"riskgraph/store/neo4j/neo4jtest"
 	"riskgraph/synth"
 )
@@ -33,7 +34,9 @@ import (
 // RISKGRAPH_BENCH_INGEST_ENTERPRISES enterprises (default 100 000, about
 // 1 M rows) through ingest.Load — reader, identity hashing, validation,
 // batches in flight — and compare with Neo4j's own LOAD CSV … CALL { } IN
-// TRANSACTIONS on the same files. RISKGRAPH_BENCH_INGEST_BATCH sets the
+// TRANSACTIONS on the same files. RISKGRAPH_BENCH_INGEST_DIR reads a sample
+// generated before instead (e.g. $TMPDIR/riskgraph-bulk-1000000, which
+// benchmarks/bulk.sh keeps). RISKGRAPH_BENCH_INGEST_BATCH sets the
 // loader's rows per batch (its default when unset). Run them with
 //
 //	BENCH=Ingest BENCHTIME=1x benchmarks/run.sh
@@ -58,6 +61,13 @@ var (
 // ingestSample generates the ingest benchmark's data once per process.
 func ingestSample(b *testing.B) (string, int) {
 	ingestOnce.Do(func() {
+		if dir := os.Getenv("RISKGRAPH_BENCH_INGEST_DIR"); dir != "" {
+			// A sample generated before (riskgraph generate --seed 1, as
+			// benchmarks/bulk.sh keeps it): read as it is.
+			ingestDir = dir
+			ingestRows, ingestErr = countCSVRows(dir)
+			return
+		}
 		ingestDir, ingestErr = os.MkdirTemp("", "riskgraph-ingest-bench")
 		if ingestErr != nil {
 			return
@@ -74,6 +84,24 @@ func ingestSample(b *testing.B) (string, int) {
 		b.Fatal(ingestErr)
 	}
 	return ingestDir, ingestRows
+}
+
+// countCSVRows counts the data rows of the CSV files in dir (lines less
+// one header each; the generator writes no line breaks inside values).
+func countCSVRows(dir string) (int, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil {
+		return 0, err
+	}
+	rows := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return 0, err
+		}
+		rows += strings.Count(string(data), "\n") - 1
+	}
+	return rows, nil
 }
 
 func ingestOptions(b *testing.B, inFlight int) ingest.LoadOptions {
@@ -134,6 +162,22 @@ func BenchmarkIngestDryRun(b *testing.B) {
 	}
 }
 
+// BenchmarkIngestBulkFiles: the sample written as neo4j-admin import files
+// (the files phase of riskgraph ingest --bulk-neo4j), without the import.
+func BenchmarkIngestBulkFiles(b *testing.B) {
+	ingestSample(b)
+	for b.Loop() {
+		w, err := neo4jstore.NewBulkWriter(filepath.Join(b.TempDir(), "files"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		runIngest(b, w, ingestOptions(b, ingest.DefaultInFlight))
+		if _, err := w.Finish(""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkIngestNeo4j: the sample into a real, emptied Neo4j, with 1, 2
 // and 4 batches in flight.
 func BenchmarkIngestNeo4j(b *testing.B) {
@@ -143,6 +187,9 @@ func BenchmarkIngestNeo4j(b *testing.B) {
 			for b.Loop() {
 				s := neo4jtest.Open(b)
 				runIngest(b, s, ingestOptions(b, inFlight))
+				// Transactions the driver ran again (deadlocks between
+				// batches in flight).
+				b.ReportMetric(float64(s.WriteRetries()), "retries")
 			}
 		})
 	}

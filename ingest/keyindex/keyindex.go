@@ -3,7 +3,8 @@
 // memory part is full it is sorted and merged into one sorted file on
 // disk, which later lookups search through a small sparse index. A load's
 // memory therefore stays flat however many distinct keys its files hold;
-// past the budget, lookups cost a read from the (usually cached) file.
+// past the budget, lookups read the (usually cached) file where it is
+// mapped into memory (ReadAt where mapping is not available).
 package keyindex
 
 import (
@@ -66,6 +67,7 @@ type Index struct {
 	vals []byte
 
 	file   *os.File // sorted records: Hi, Lo (big-endian), value
+	mapped []byte   // the file mapped read-only (nil: read it with ReadAt)
 	n      int64    // records in file
 	sparse []Key    // first key of every block of the file
 	block  []byte   // read buffer
@@ -139,8 +141,15 @@ func (x *Index) Close() error {
 	if x.file == nil {
 		return nil
 	}
+	var err error
+	if x.mapped != nil {
+		err = unmapFile(x.mapped)
+		x.mapped = nil
+	}
 	name := x.file.Name()
-	err := x.file.Close()
+	if cerr := x.file.Close(); err == nil {
+		err = cerr
+	}
 	x.file = nil
 	if rerr := os.Remove(name); err == nil {
 		err = rerr
@@ -157,10 +166,16 @@ func (x *Index) getDisk(k Key, dst []byte) bool {
 	rs := x.recSize()
 	start := int64(b) * blockRecords
 	n := min(int64(blockRecords), x.n-start)
-	buf := x.block[:int(n)*rs]
-	if _, err := x.file.ReadAt(buf, start*int64(rs)); err != nil {
-		x.err = fmt.Errorf("keyindex: reading %s: %w", x.file.Name(), err)
-		return false
+	var buf []byte
+	if x.mapped != nil {
+		off := start * int64(rs)
+		buf = x.mapped[off : off+n*int64(rs)]
+	} else {
+		buf = x.block[:int(n)*rs]
+		if _, err := x.file.ReadAt(buf, start*int64(rs)); err != nil {
+			x.err = fmt.Errorf("keyindex: reading %s: %w", x.file.Name(), err)
+			return false
+		}
 	}
 	i := sort.Search(int(n), func(i int) bool { return readKey(buf[i*rs:]).cmp(k) >= 0 })
 	if i < int(n) && readKey(buf[i*rs:]) == k {
@@ -198,6 +213,7 @@ func (x *Index) spill() {
 	}
 	x.Close()
 	x.file = out
+	x.mapped = mapFile(out, x.n*int64(x.recSize()))
 	x.mem.reset()
 	x.vals = x.vals[:0]
 	x.spills++

@@ -142,3 +142,47 @@ func TestSameHomePosition(t *testing.T) {
 		t.Fatal("never spilled")
 	}
 }
+
+// TestSpillFileMapped: after a spill the file is mapped (on systems with
+// mmap), lookups through the mapping and through ReadAt agree for every
+// key, present or not, and Close releases the mapping with the file.
+func TestSpillFileMapped(t *testing.T) {
+	x := New(8, 1000, t.TempDir())
+	defer x.Close()
+	h := NewHasher()
+	const n = 4500 // four spills, a partial last block
+	for i := range n {
+		x.Put(h.Key(strconv.Itoa(i)), binary.BigEndian.AppendUint64(nil, uint64(i)))
+	}
+	if x.Spills() == 0 {
+		t.Fatal("never spilled")
+	}
+	if mmapSupported && x.mapped == nil {
+		t.Fatal("the spill file is not mapped")
+	}
+	if x.mapped != nil && len(x.mapped) != int(x.n)*x.recSize() {
+		t.Fatalf("mapped %d bytes, the file holds %d", len(x.mapped), int(x.n)*x.recSize())
+	}
+	mapped := x.mapped
+	var a, b [8]byte
+	for i := range n + 100 {
+		k := h.Key(strconv.Itoa(i))
+		x.mapped = mapped
+		okA := x.Get(k, a[:])
+		x.mapped = nil
+		okB := x.Get(k, b[:])
+		if okA != okB || a != b || okA != (i < n) {
+			t.Fatalf("key %d: mapped %v %x, read %v %x", i, okA, a, okB, b)
+		}
+		if okA && binary.BigEndian.Uint64(a[:]) != uint64(i) {
+			t.Fatalf("key %d: value %d", i, binary.BigEndian.Uint64(a[:]))
+		}
+	}
+	x.mapped = mapped
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if x.mapped != nil {
+		t.Fatal("Close kept the mapping")
+	}
+}

@@ -146,7 +146,15 @@ type Store struct {
 	reaping    atomic.Bool
 	bgMu       sync.Mutex
 	background sync.WaitGroup
+	// retries counts write transactions the driver ran again after a
+	// transient failure (a deadlock between batches in flight, mostly).
+	retries atomic.Uint64
 }
+
+// WriteRetries returns how many times a write transaction of this store
+// was run again by the driver after a transient error (deadlocks between
+// concurrent batches are the usual cause), since the store was opened.
+func (s *Store) WriteRetries() uint64 { return s.retries.Load() }
 
 // Open connects to the server, checks that it answers and applies the
 // schema (constraints and indexes, idempotently), waiting until every index
@@ -308,7 +316,16 @@ func (s *Store) tx(ctx context.Context, op string, mode driver.AccessMode, work 
 	}
 	sess := s.session(ctx, mode)
 	defer sess.Close(context.WithoutCancel(ctx))
-	fn := func(tx driver.ManagedTransaction) (any, error) { return nil, work(tx) }
+	attempts := 0
+	var last error // the previous attempt's error, when its work failed
+	fn := func(tx driver.ManagedTransaction) (any, error) {
+		if attempts++; attempts > 1 && mode == driver.AccessModeWrite {
+			s.retries.Add(1)
+			s.log.Debug().Str("op", op).Int("attempt", attempts).AnErr("after", last).Msg("neo4j write retried")
+		}
+		last = work(tx)
+		return nil, last
+	}
 	var err error
 	if mode == driver.AccessModeRead {
 		_, err = sess.ExecuteRead(ctx, fn)

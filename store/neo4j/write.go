@@ -3,6 +3,8 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -218,7 +220,7 @@ func planBatch(b *store.Batch) []step {
 		}
 	}
 
-	return append(nonEmpty([]step{
+	steps := append(nonEmpty([]step{
 		{qEnterpriseUpsert, entReal},
 		{qEnterprisePlaceholder, entHold},
 		{qPersonUpsert, perReal},
@@ -234,6 +236,64 @@ func planBatch(b *store.Batch) []step {
 		{qRecordOfEnterprise, recE},
 		{qRecordOfPerson, recP},
 	}), licenceSteps(b.Licences)...)
+	for _, st := range steps {
+		sortByLocks(st)
+	}
+	return steps
+}
+
+// lockKeys names, for each statement of a batch, the row fields of the
+// nodes it locks, in the order its rows are sent. MERGE of a relationship
+// locks both of its ends (exclusively, until the transaction ends), so
+// batches in flight that name the same node wait for each other, and two
+// that take two shared nodes in opposite orders deadlock (the server ends
+// one, the driver runs it again whole). A relationship file is usually
+// grouped by its enterprise (an enterprise's officers, holders, records
+// together), so a batch's enterprises are mostly its own, while the other
+// end — a person serving or holding shares in several enterprises, a
+// parent with many branches — is what batches share: rows are ordered by
+// that end first, so every batch takes the shared locks in one order
+// (docs/storage.md, "Concurrent online writes").
+var lockKeys = map[string][]string{
+	qEnterpriseUpsert:         {"key"},
+	qEnterprisePlaceholder:    {"key"},
+	qPersonUpsert:             {"pid"},
+	qPersonPlaceholder:        {"pid"},
+	qShareholdingByEnterprise: {"holder", "enterprise"},
+	qShareholdingByPerson:     {"holder", "enterprise"},
+	qRoleLegalRep:             {"person", "enterprise"},
+	qRoleOfficer:              {"person", "enterprise"},
+	qBranch:                   {"parent", "branch"},
+	qRelation:                 {"a", "b"},
+	qControlByPerson:          {"controller", "enterprise"},
+	qControlByEnterprise:      {"controller", "enterprise"},
+	qRecordOfEnterprise:       {"subject", "id"},
+	qRecordOfPerson:           {"subject", "id"},
+	qLicenceUpsert:            {"enterprise", "id"},
+}
+
+// sortByLocks orders a step's rows by the keys of the nodes they lock
+// (lockKeys). The sort is stable and those keys are part of every
+// statement's identity, so rows of one identity sort equal and keep their
+// order (the last still wins; a placeholder's first row still creates it):
+// the graph written is the same as in the batch's order.
+func sortByLocks(st step) {
+	keys := lockKeys[st.name]
+	if len(keys) == 0 || len(st.rows) < 2 {
+		return
+	}
+	slices.SortStableFunc(st.rows, func(a, b any) int {
+		ra, _ := a.(map[string]any)
+		rb, _ := b.(map[string]any)
+		for _, k := range keys {
+			ka, _ := ra[k].(string)
+			kb, _ := rb[k].(string)
+			if c := strings.Compare(ka, kb); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 }
 
 func nonEmpty(steps []step) []step {
