@@ -10,8 +10,25 @@
 // its enterprises. A SAME_AS set is what lies within 32 SAME_AS links (the
 // closure's bound, store/sameas.go) and comes with every SAME_AS link of its
 // members; only enterprises have them, so persons and records, which carry
-// most relationships, are not searched. A frontier1 larger than $limit is not expanded (deep is false):
+// most relationships, are not searched. Most enterprises of rings 1 and 2
+// have no SAME_AS link: an EXISTS test reads each one's relationships once,
+// and only those with a link are searched (*1..32) and have their links
+// read, where the search and the read would each have gone through every
+// enterprise's relationships. A frontier1 larger than $limit is not expanded (deep is false):
 // the walk would cut it, and the caller walks ring by ring instead.
+//
+// The answer is lean (docs/storage.md "Depth-2 network from Neo4j"): the
+// root as its property map; every other node once, as a list of only the
+// properties a subgraph node shows (store.EnterpriseNode, PersonNode,
+// RecordNode), by label:
+//   [0, id, key, name, status, region, uscc, placeholder, risk_score, risk_grade,
+//    risk_run, risk_flags, risk_details, risk_prev_run, risk_prev_score, risk_prev_grade]  Enterprise
+//   [1, id, pid, name, placeholder, risk_score, risk_grade, risk_run, risk_flags,
+//    risk_details, risk_prev_run, risk_prev_score, risk_prev_grade]                        Person
+//   [2, id, id property, kind, severity, decided, removed, authority, match_score]         Record
+//   [3, id]                                                                                 any other
+// every relationship as [id, type, id of start, id of end, properties]; and
+// nodes by internal id.
 OPTIONAL MATCH (byKey:Enterprise {key: $key}) WHERE $kind = 'enterprise'
 OPTIONAL MATCH (byCode:Enterprise {uscc: $key}) WHERE $kind = 'enterprise'
 OPTIONAL MATCH (byPID:Person {pid: $key}) WHERE $kind = 'person'
@@ -30,11 +47,15 @@ CALL (ring0) {
   RETURN collect(DISTINCT r) AS rels1, collect(DISTINCT m) AS ring1
 }
 CALL (ring1) {
-  UNWIND [m IN ring1 WHERE m:Enterprise] AS m
-  MATCH (m)-[:SAME_AS*0..32]-(s)
-  WITH DISTINCT s
-  OPTIONAL MATCH (s)-[r:SAME_AS]-()
-  RETURN collect(DISTINCT s) AS sameSet1, collect(DISTINCT r) AS same1
+  WITH [m IN ring1 WHERE m:Enterprise] AS ents
+  CALL (ents) {
+    UNWIND [m IN ents WHERE EXISTS { (m)-[:SAME_AS]-() }] AS m
+    MATCH (m)-[:SAME_AS*1..32]-(s)
+    WITH DISTINCT s
+    OPTIONAL MATCH (s)-[r:SAME_AS]-()
+    RETURN collect(DISTINCT s) AS linked, collect(DISTINCT r) AS links
+  }
+  RETURN ents + linked AS sameSet1, links AS same1
 }
 CALL (ring0, ring1, sameSet1) {
   UNWIND ring1 + sameSet1 AS n
@@ -50,17 +71,30 @@ CALL (frontier1, deep) {
   RETURN collect(DISTINCT r) AS rels2, collect(DISTINCT m) AS ring2
 }
 CALL (ring2) {
-  UNWIND [m IN ring2 WHERE m:Enterprise] AS m
-  MATCH (m)-[:SAME_AS*0..32]-(s)
-  WITH DISTINCT s
-  OPTIONAL MATCH (s)-[r:SAME_AS]-()
-  RETURN collect(DISTINCT s) AS sameSet2, collect(DISTINCT r) AS same2
+  WITH [m IN ring2 WHERE m:Enterprise] AS ents
+  CALL (ents) {
+    UNWIND [m IN ents WHERE EXISTS { (m)-[:SAME_AS]-() }] AS m
+    MATCH (m)-[:SAME_AS*1..32]-(s)
+    WITH DISTINCT s
+    OPTIONAL MATCH (s)-[r:SAME_AS]-()
+    RETURN collect(DISTINCT s) AS linked, collect(DISTINCT r) AS links
+  }
+  RETURN ents + linked AS sameSet2, links AS same2
 }
 CALL (ring0, frontier1, ring2, sameSet2) {
   UNWIND ring0 + frontier1 + ring2 + sameSet2 AS n
-  RETURN collect(DISTINCT n) AS nodes
+  WITH DISTINCT n
+  RETURN collect(CASE
+    WHEN n:Enterprise THEN [0, id(n), n.key, n.name, n.status, n.region, n.uscc, n.placeholder, n.risk_score, n.risk_grade,
+                            n.risk_run, n.risk_flags, n.risk_details, n.risk_prev_run, n.risk_prev_score, n.risk_prev_grade]
+    WHEN n:Person THEN [1, id(n), n.pid, n.name, n.placeholder, n.risk_score, n.risk_grade, n.risk_run, n.risk_flags,
+                        n.risk_details, n.risk_prev_run, n.risk_prev_score, n.risk_prev_grade]
+    WHEN n:Record THEN [2, id(n), n.id, n.kind, n.severity, n.decided, n.removed, n.authority, n.match_score]
+    ELSE [3, id(n)]
+  END) AS nodes
 }
-RETURN root, nodes, rels1 + rels2 + same0 + same1 + same2 AS rels,
-       [n IN ring0 + CASE WHEN deep THEN frontier1 ELSE [] END | elementId(n)] AS expanded,
-       [n IN ring0 + sameSet1 + sameSet2 | elementId(n)] AS sameRead,
+RETURN properties(root) AS root, nodes,
+       [r IN rels1 + rels2 + same0 + same1 + same2 | [id(r), type(r), id(startNode(r)), id(endNode(r)), properties(r)]] AS rels,
+       [n IN ring0 + CASE WHEN deep THEN frontier1 ELSE [] END | id(n)] AS expanded,
+       [n IN ring0 + sameSet1 + sameSet2 | id(n)] AS sameRead,
        deep
