@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"riskgraph/models"
@@ -234,21 +235,45 @@ type Hit struct {
 
 // ID identifies the relationship: endpoints, type and, for officers, the title.
 func (e Edge) ID() string {
-	id := e.From.String() + "-" + string(e.Type) + "->" + e.To.String()
+	var suffix string
 	if t, ok := e.Props["title"].(string); ok && t != "" {
-		id += "#" + t
+		suffix = t
 	}
 	if e.Type == models.RelRelatedTo {
 		if k, ok := e.Props["kind"].(string); ok && k != "" {
-			id += "#" + k
+			suffix = joinSuffix(suffix, k)
 		}
 	}
 	if e.Type == models.RelControls {
 		if b, ok := e.Props["basis"].(string); ok && b != "" {
-			id += "#" + b
+			suffix = joinSuffix(suffix, b)
 		}
 	}
-	return id
+	// One allocation: "kind:key-TYPE->kind:key[#suffix]".
+	var b strings.Builder
+	b.Grow(len(e.From.Kind) + len(e.From.Key) + len(e.Type) + len(e.To.Kind) + len(e.To.Key) + len(suffix) + 6)
+	b.WriteString(string(e.From.Kind))
+	b.WriteByte(':')
+	b.WriteString(e.From.Key)
+	b.WriteByte('-')
+	b.WriteString(string(e.Type))
+	b.WriteString("->")
+	b.WriteString(string(e.To.Kind))
+	b.WriteByte(':')
+	b.WriteString(e.To.Key)
+	if suffix != "" {
+		b.WriteByte('#')
+		b.WriteString(suffix)
+	}
+	return b.String()
+}
+
+// joinSuffix appends s to an ID's suffix, "#"-separated.
+func joinSuffix(suffix, s string) string {
+	if suffix == "" {
+		return s
+	}
+	return suffix + "#" + s
 }
 
 // Other returns the endpoint of e that is not n.

@@ -1,0 +1,54 @@
+package store
+
+import (
+	"slices"
+	"testing"
+
+	"riskgraph/models"
+)
+
+// TestEdgeID pins the edge IDs the API shows and sorts by: endpoints and
+// type, then the officer's title, the relation's kind or the control's
+// basis after '#'.
+func TestEdgeID(t *testing.T) {
+	ent, per := models.EnterpriseRef, models.PersonRef
+	cases := []struct {
+		e    Edge
+		want string
+	}{
+		{Edge{From: ent("a"), To: ent("b"), Type: models.RelHoldsShares, Props: map[string]any{"ratio": 0.5}}, "enterprise:a-HOLDS_SHARES->enterprise:b"},
+		{Edge{From: per("p"), To: ent("b"), Type: models.RelOfficerOf, Props: map[string]any{"title": "director"}}, "person:p-OFFICER_OF->enterprise:b#director"},
+		{Edge{From: per("p"), To: ent("b"), Type: models.RelOfficerOf, Props: map[string]any{"title": ""}}, "person:p-OFFICER_OF->enterprise:b"},
+		{Edge{From: per("p"), To: per("q"), Type: models.RelRelatedTo, Props: map[string]any{"kind": "spouse"}}, "person:p-RELATED_TO->person:q#spouse"},
+		{Edge{From: per("p"), To: ent("b"), Type: models.RelControls, Props: map[string]any{"basis": "agreement"}}, "person:p-CONTROLS->enterprise:b#agreement"},
+		{Edge{From: per("p"), To: ent("b"), Type: models.RelControls, Props: map[string]any{"basis": "agreement", "title": "t"}},
+			"person:p-CONTROLS->enterprise:b#t#agreement"},
+		{Edge{From: ent("a"), To: models.RecordRef("r1"), Type: models.RelHasRecord}, "enterprise:a-HAS_RECORD->record:r1"},
+	}
+	for _, c := range cases {
+		if got := c.e.ID(); got != c.want {
+			t.Errorf("ID() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestSortEdges: edges in ID order, each edge kept.
+func TestSortEdges(t *testing.T) {
+	ent, per := models.EnterpriseRef, models.PersonRef
+	es := []Edge{
+		{From: per("p"), To: ent("b"), Type: models.RelOfficerOf, Props: map[string]any{"title": "z"}},
+		{From: ent("b"), To: ent("a"), Type: models.RelHoldsShares},
+		{From: per("p"), To: ent("b"), Type: models.RelOfficerOf, Props: map[string]any{"title": "a"}},
+		{From: ent("a"), To: ent("b"), Type: models.RelHoldsShares},
+	}
+	sortEdges(es)
+	var got []string
+	for _, e := range es {
+		got = append(got, e.ID())
+	}
+	want := []string{"enterprise:a-HOLDS_SHARES->enterprise:b", "enterprise:b-HOLDS_SHARES->enterprise:a",
+		"person:p-OFFICER_OF->enterprise:b#a", "person:p-OFFICER_OF->enterprise:b#z"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sorted %v, want %v", got, want)
+	}
+}
