@@ -220,9 +220,57 @@ type edgeJSON struct {
 // generators (the OpenAPI document, server/schemas.go).
 func (Edge) JSONSchemaAlias() any { return edgeJSON{} }
 
-// MarshalJSON renders the edge with its endpoints as node ids ("kind:key").
+// MarshalJSON renders the edge with its endpoints as node ids ("kind:key"):
+// edgeJSON as encoding/json writes it, byte for byte, without reflection
+// over the struct (a network answer has hundreds of edges); the props map
+// is encoded by encoding/json.
 func (e Edge) MarshalJSON() ([]byte, error) {
-	return json.Marshal(edgeJSON{ID: e.ID(), From: e.From.String(), To: e.To.String(), Type: e.Type, Props: e.Props})
+	buf := make([]byte, 0, 160)
+	buf = append(buf, `{"id":`...)
+	buf = appendJSONString(buf, e.ID())
+	buf = append(buf, `,"from":`...)
+	buf = appendJSONString(buf, e.From.String())
+	buf = append(buf, `,"to":`...)
+	buf = appendJSONString(buf, e.To.String())
+	buf = append(buf, `,"type":`...)
+	buf = appendJSONString(buf, string(e.Type))
+	if len(e.Props) > 0 {
+		props, err := json.Marshal(e.Props)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, `,"props":`...)
+		buf = append(buf, props...)
+	}
+	return append(buf, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes a string (with its
+// HTML escapes): directly when s is printable ASCII (keys, types and IDs
+// nearly always are), else by encoding/json itself.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(buf, q...)
+		}
+	}
+	buf = append(buf, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\\':
+			buf = append(buf, '\\', c)
+		case '<':
+			buf = append(buf, `\u003c`...)
+		case '>':
+			buf = append(buf, `\u003e`...)
+		case '&':
+			buf = append(buf, `\u0026`...)
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return append(buf, '"')
 }
 
 // Hit is one search result.
