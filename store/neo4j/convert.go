@@ -132,8 +132,6 @@ func dateOf(v any) models.Date {
 	return models.Date{}
 }
 
-func strs(p map[string]any, k string) []string { return strsOf(p[k]) }
-
 // strsOf reads a list of strings; anything else reads as nil, and so does
 // an empty list.
 func strsOf(v any) []string {
