@@ -17,18 +17,12 @@
 // enterprise's relationships. A frontier1 larger than $limit is not expanded (deep is false):
 // the walk would cut it, and the caller walks ring by ring instead.
 //
-// The answer is lean (docs/storage.md "Depth-2 network from Neo4j"): the
-// root as its property map; every other node once, as a list of only the
-// properties a subgraph node shows (store.EnterpriseNode, PersonNode,
-// RecordNode), by label:
-//   [0, id, key, name, status, region, uscc, placeholder, risk_score, risk_grade,
-//    risk_run, risk_flags, risk_details, risk_prev_run, risk_prev_score, risk_prev_grade]  Enterprise
-//   [1, id, pid, name, placeholder, risk_score, risk_grade, risk_run, risk_flags,
-//    risk_details, risk_prev_run, risk_prev_score, risk_prev_grade]                        Person
-//   [2, id, id property, kind, severity, decided, removed, authority, match_score]         Record
-//   [3, id]                                                                                 any other
-// every relationship as [id, type, id of start, id of end, properties]; and
-// nodes by internal id.
+// The answer is lean (docs/storage.md "Depth-2 network from Neo4j"): no
+// driver node or relationship values (element ids, label lists), internal
+// ids instead. The root comes as its property map; every other node once
+// as [label, id, properties] with label 0 Enterprise, 1 Person, 2 Record,
+// 3 any other; every relationship as [id, type, id of start, id of end,
+// properties]; expanded and sameRead as internal ids.
 OPTIONAL MATCH (byKey:Enterprise {key: $key}) WHERE $kind = 'enterprise'
 OPTIONAL MATCH (byCode:Enterprise {uscc: $key}) WHERE $kind = 'enterprise'
 OPTIONAL MATCH (byPID:Person {pid: $key}) WHERE $kind = 'person'
@@ -84,14 +78,7 @@ CALL (ring2) {
 CALL (ring0, frontier1, ring2, sameSet2) {
   UNWIND ring0 + frontier1 + ring2 + sameSet2 AS n
   WITH DISTINCT n
-  RETURN collect(CASE
-    WHEN n:Enterprise THEN [0, id(n), n.key, n.name, n.status, n.region, n.uscc, n.placeholder, n.risk_score, n.risk_grade,
-                            n.risk_run, n.risk_flags, n.risk_details, n.risk_prev_run, n.risk_prev_score, n.risk_prev_grade]
-    WHEN n:Person THEN [1, id(n), n.pid, n.name, n.placeholder, n.risk_score, n.risk_grade, n.risk_run, n.risk_flags,
-                        n.risk_details, n.risk_prev_run, n.risk_prev_score, n.risk_prev_grade]
-    WHEN n:Record THEN [2, id(n), n.id, n.kind, n.severity, n.decided, n.removed, n.authority, n.match_score]
-    ELSE [3, id(n)]
-  END) AS nodes
+  RETURN collect([CASE WHEN n:Enterprise THEN 0 WHEN n:Person THEN 1 WHEN n:Record THEN 2 ELSE 3 END, id(n), properties(n)]) AS nodes
 }
 RETURN properties(root) AS root, nodes,
        [r IN rels1 + rels2 + same0 + same1 + same2 | [id(r), type(r), id(startNode(r)), id(endNode(r)), properties(r)]] AS rels,

@@ -86,11 +86,8 @@ func recordRow(r *models.Record) map[string]any {
 
 // Values read back. Missing properties read as zero values.
 
-func str(p map[string]any, k string) string { return strOf(p[k]) }
-
-// strOf reads a string; anything else reads as "".
-func strOf(v any) string {
-	s, _ := v.(string)
+func str(p map[string]any, k string) string {
+	s, _ := p[k].(string)
 	return s
 }
 
@@ -107,11 +104,8 @@ func numOf(v any) float64 {
 	return 0
 }
 
-func flag(p map[string]any, k string) bool { return flagOf(p[k]) }
-
-// flagOf reads a flag; anything but true reads as false.
-func flagOf(v any) bool {
-	b, _ := v.(bool)
+func flag(p map[string]any, k string) bool {
+	b, _ := p[k].(bool)
 	return b
 }
 
@@ -132,6 +126,8 @@ func dateOf(v any) models.Date {
 	return models.Date{}
 }
 
+func strs(p map[string]any, k string) []string { return strsOf(p[k]) }
+
 // strsOf reads a list of strings; anything else reads as nil, and so does
 // an empty list.
 func strsOf(v any) []string {
@@ -150,23 +146,15 @@ func strsOf(v any) []string {
 
 // riskOf returns the engine's result stored on a node, or nil.
 func riskOf(p map[string]any) *models.Risk {
-	return riskOfValues(p["risk_score"], p["risk_grade"], p["risk_run"], p["risk_flags"], p["risk_details"],
-		p["risk_prev_run"], p["risk_prev_score"], p["risk_prev_grade"])
-}
-
-// riskOfValues is riskOf over the values of the risk_* properties, as a
-// statement returns them by name (nil: no such property; a property is
-// never null). The result is nil when there is no risk_score.
-func riskOfValues(score, grade, run, flags, details, prevRun, prevScore, prevGrade any) *models.Risk {
-	if score == nil {
+	if _, ok := p["risk_score"]; !ok {
 		return nil
 	}
-	r := &models.Risk{Score: numOf(score), Grade: strOf(grade), Run: strOf(run), Flags: strsOf(flags)}
-	if d := strOf(details); d != "" {
+	r := &models.Risk{Score: num(p, "risk_score"), Grade: str(p, "risk_grade"), Run: str(p, "risk_run"), Flags: strs(p, "risk_flags")}
+	if d := str(p, "risk_details"); d != "" {
 		r.Details = json.RawMessage(d)
 	}
-	if prevRun != nil {
-		r.Previous = &models.PreviousRisk{Score: numOf(prevScore), Grade: strOf(prevGrade), Run: strOf(prevRun)}
+	if _, ok := p["risk_prev_run"]; ok {
+		r.Previous = &models.PreviousRisk{Score: num(p, "risk_prev_score"), Grade: str(p, "risk_prev_grade"), Run: str(p, "risk_prev_run")}
 	}
 	return r
 }

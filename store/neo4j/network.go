@@ -141,7 +141,7 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 		case ok:
 			refs[id] = node.Ref
 			n.nodes[node.Ref] = node
-		case len(row) == 2:
+		case len(row) == 3 && row[0] == int64(3):
 			others[id] = true
 		default:
 			return nil, fmt.Errorf("neo4j network: a node row of %d values, not of network.cypher's layouts", len(row))
@@ -167,7 +167,8 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 		if len(row) != 5 {
 			return nil, fmt.Errorf("neo4j network: a relationship row of %d values, want 5", len(row))
 		}
-		id, typ, start, end := idOf(row[0]), strOf(row[1]), idOf(row[2]), idOf(row[3])
+		typ, _ := row[1].(string)
+		id, start, end := idOf(row[0]), idOf(row[2]), idOf(row[3])
 		props, _ := row[4].(map[string]any)
 		if seen[id] {
 			continue
@@ -207,28 +208,23 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 	return n, nil
 }
 
-// networkNode reads a node row of network.cypher: its internal id and the
-// subgraph node, rendered by the store's constructors from only the
-// properties they show. ok is false for a node of another label ([3, id])
-// and for a row that is none of the layouts.
+// networkNode reads a node row of network.cypher, [label, id, properties]:
+// its internal id and the subgraph node, rendered as Expand renders one.
+// ok is false for a node of another label (label 3) and for a row that is
+// not of that layout.
 func networkNode(row []any) (id int64, node store.Node, ok bool) {
-	if len(row) < 2 {
+	if len(row) != 3 {
 		return 0, store.Node{}, false
 	}
 	id = idOf(row[1])
-	switch kind, _ := row[0].(int64); {
-	case kind == 0 && len(row) == 16:
-		e := models.Enterprise{Key: strOf(row[2]), Name: strOf(row[3]), Status: models.Status(strOf(row[4])), Region: strOf(row[5]),
-			USCC: strOf(row[6]), Placeholder: flagOf(row[7]), Risk: riskOfValues(row[8], row[9], row[10], row[11], row[12], row[13], row[14], row[15])}
-		return id, store.EnterpriseNode(e), true
-	case kind == 1 && len(row) == 13:
-		p := models.Person{PID: strOf(row[2]), Name: strOf(row[3]), Placeholder: flagOf(row[4]),
-			Risk: riskOfValues(row[5], row[6], row[7], row[8], row[9], row[10], row[11], row[12])}
-		return id, store.PersonNode(p), true
-	case kind == 2 && len(row) == 9:
-		r := models.Record{ID: strOf(row[2]), Kind: models.RecordKind(strOf(row[3])), Severity: numOf(row[4]), Decided: dateOf(row[5]),
-			Removed: dateOf(row[6]), Authority: strOf(row[7]), MatchScore: numOf(row[8])}
-		return id, store.RecordNode(r), true
+	p, _ := row[2].(map[string]any)
+	switch label, _ := row[0].(int64); label {
+	case 0:
+		return id, store.EnterpriseNode(enterpriseOf(p)), true
+	case 1:
+		return id, store.PersonNode(personOf(p)), true
+	case 2:
+		return id, store.RecordNode(recordOf(p, models.Ref{})), true
 	}
 	return id, store.Node{}, false
 }
