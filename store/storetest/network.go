@@ -245,8 +245,8 @@ func networkPropsFixture() *store.Batch {
 // subgraph node or edge shows is set: two promoted runs (risk with flags,
 // details and the previous run's score), placeholders, match scores,
 // dates, a SAME_AS pair's decision. A backend that reads the neighbourhood
-// its own way (the Neo4j store reads only the properties it shows) must
-// show every one of them, as its Expand does.
+// its own way (the Neo4j store from lean rows of one statement) must show
+// every one of them, as its Expand does.
 func testNetworkProperties(t *testing.T, s store.Store) {
 	LoadNetworkProperties(t, s)
 	g, err := store.Neighbourhood(ctx(), s, models.EnterpriseRef(B), 2, nil, 100)
