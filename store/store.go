@@ -224,8 +224,10 @@ func (Edge) JSONSchemaAlias() any { return edgeJSON{} }
 // edgeJSON as encoding/json writes it, byte for byte, without reflection
 // over the struct (a network answer has hundreds of edges); the props map
 // is encoded by encoding/json.
-func (e Edge) MarshalJSON() ([]byte, error) {
-	buf := make([]byte, 0, 160)
+func (e Edge) MarshalJSON() ([]byte, error) { return e.appendJSON(make([]byte, 0, 160)) }
+
+// appendJSON appends what MarshalJSON returns.
+func (e *Edge) appendJSON(buf []byte) ([]byte, error) {
 	buf = append(buf, `{"id":`...)
 	buf = appendJSONString(buf, e.ID())
 	buf = append(buf, `,"from":`...)
@@ -235,12 +237,11 @@ func (e Edge) MarshalJSON() ([]byte, error) {
 	buf = append(buf, `,"type":`...)
 	buf = appendJSONString(buf, string(e.Type))
 	if len(e.Props) > 0 {
-		props, err := json.Marshal(e.Props)
-		if err != nil {
+		buf = append(buf, `,"props":`...)
+		var err error
+		if buf, err = appendJSONValue(buf, e.Props); err != nil {
 			return nil, err
 		}
-		buf = append(buf, `,"props":`...)
-		buf = append(buf, props...)
 	}
 	return append(buf, '}'), nil
 }

@@ -6,8 +6,8 @@
 //     each question a managed read transaction (the way before issue 19 §3);
 //   - statement: the store's Neighbourhood, network.cypher in an
 //     auto-commit transaction, walked in memory;
-//   - json: statement, then the answer encoded as JSON with encoding/json
-//     (what the handler's c.JSON does);
+//   - json: statement, then the answer encoded as JSON as the handler
+//     does (store.Graph.AppendJSON);
 //   - auto and managed: network.cypher alone, its row read and dropped,
 //     in an auto-commit transaction (session.Run: RUN and PULL, one round
 //     trip; what the store does) and in a managed read transaction
@@ -28,7 +28,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -117,7 +116,7 @@ func run(nRoots, depth, limit int, only []string, cpuProfile string, profileRoot
 			if err != nil {
 				return err
 			}
-			_, err = json.Marshal(g)
+			_, err = g.AppendJSON(nil)
 			return err
 		}},
 		{"auto", func(key string) error {
