@@ -35,7 +35,29 @@ func (a *API) reply(c echo.Context, code int, v any) error {
 		v = maskPersons(v)
 	}
 	c.Set(ctxReplied, true)
+	if ap, ok := v.(jsonAppender); ok && !prettyJSON(c) {
+		// What c.JSON would write (encoding/json's Encoder: the value,
+		// then a newline), without reflection.
+		body, err := ap.AppendJSON(make([]byte, 0, 8<<10))
+		if err != nil {
+			return err
+		}
+		return c.Blob(code, echo.MIMEApplicationJSON, append(body, '\n'))
+	}
 	return c.JSON(code, v)
+}
+
+// jsonAppender is an answer that encodes itself as encoding/json would
+// (store.Graph: the networks).
+type jsonAppender interface {
+	AppendJSON(buf []byte) ([]byte, error)
+}
+
+// prettyJSON reports whether c.JSON would indent the answer (?pretty, or
+// Echo in debug mode); AppendJSON writes compact JSON only.
+func prettyJSON(c echo.Context) bool {
+	_, pretty := c.QueryParams()["pretty"]
+	return pretty || c.Echo().Debug
 }
 
 func routeResponse(rt *route) any {

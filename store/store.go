@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"riskgraph/models"
@@ -219,9 +220,58 @@ type edgeJSON struct {
 // generators (the OpenAPI document, server/schemas.go).
 func (Edge) JSONSchemaAlias() any { return edgeJSON{} }
 
-// MarshalJSON renders the edge with its endpoints as node ids ("kind:key").
-func (e Edge) MarshalJSON() ([]byte, error) {
-	return json.Marshal(edgeJSON{ID: e.ID(), From: e.From.String(), To: e.To.String(), Type: e.Type, Props: e.Props})
+// MarshalJSON renders the edge with its endpoints as node ids ("kind:key"):
+// edgeJSON as encoding/json writes it, byte for byte, without reflection
+// over the struct (a network answer has hundreds of edges); the props map
+// is encoded by encoding/json.
+func (e Edge) MarshalJSON() ([]byte, error) { return e.appendJSON(make([]byte, 0, 160)) }
+
+// appendJSON appends what MarshalJSON returns.
+func (e *Edge) appendJSON(buf []byte) ([]byte, error) {
+	buf = append(buf, `{"id":`...)
+	buf = appendJSONString(buf, e.ID())
+	buf = append(buf, `,"from":`...)
+	buf = appendJSONString(buf, e.From.String())
+	buf = append(buf, `,"to":`...)
+	buf = appendJSONString(buf, e.To.String())
+	buf = append(buf, `,"type":`...)
+	buf = appendJSONString(buf, string(e.Type))
+	if len(e.Props) > 0 {
+		buf = append(buf, `,"props":`...)
+		var err error
+		if buf, err = appendJSONValue(buf, e.Props); err != nil {
+			return nil, err
+		}
+	}
+	return append(buf, '}'), nil
+}
+
+// appendJSONString appends s as encoding/json writes a string (with its
+// HTML escapes): directly when s is printable ASCII (keys, types and IDs
+// nearly always are), else by encoding/json itself.
+func appendJSONString(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(buf, q...)
+		}
+	}
+	buf = append(buf, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '"', '\\':
+			buf = append(buf, '\\', c)
+		case '<':
+			buf = append(buf, `\u003c`...)
+		case '>':
+			buf = append(buf, `\u003e`...)
+		case '&':
+			buf = append(buf, `\u0026`...)
+		default:
+			buf = append(buf, c)
+		}
+	}
+	return append(buf, '"')
 }
 
 // Hit is one search result.
@@ -234,21 +284,45 @@ type Hit struct {
 
 // ID identifies the relationship: endpoints, type and, for officers, the title.
 func (e Edge) ID() string {
-	id := e.From.String() + "-" + string(e.Type) + "->" + e.To.String()
+	var suffix string
 	if t, ok := e.Props["title"].(string); ok && t != "" {
-		id += "#" + t
+		suffix = t
 	}
 	if e.Type == models.RelRelatedTo {
 		if k, ok := e.Props["kind"].(string); ok && k != "" {
-			id += "#" + k
+			suffix = joinSuffix(suffix, k)
 		}
 	}
 	if e.Type == models.RelControls {
 		if b, ok := e.Props["basis"].(string); ok && b != "" {
-			id += "#" + b
+			suffix = joinSuffix(suffix, b)
 		}
 	}
-	return id
+	// One allocation: "kind:key-TYPE->kind:key[#suffix]".
+	var b strings.Builder
+	b.Grow(len(e.From.Kind) + len(e.From.Key) + len(e.Type) + len(e.To.Kind) + len(e.To.Key) + len(suffix) + 6)
+	b.WriteString(string(e.From.Kind))
+	b.WriteByte(':')
+	b.WriteString(e.From.Key)
+	b.WriteByte('-')
+	b.WriteString(string(e.Type))
+	b.WriteString("->")
+	b.WriteString(string(e.To.Kind))
+	b.WriteByte(':')
+	b.WriteString(e.To.Key)
+	if suffix != "" {
+		b.WriteByte('#')
+		b.WriteString(suffix)
+	}
+	return b.String()
+}
+
+// joinSuffix appends s to an ID's suffix, "#"-separated.
+func joinSuffix(suffix, s string) string {
+	if suffix == "" {
+		return s
+	}
+	return suffix + "#" + s
 }
 
 // Other returns the endpoint of e that is not n.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"riskgraph/models"
 )
@@ -146,10 +147,15 @@ func WalkNeighbourhood(ctx context.Context, r Expander, root models.Ref, depth i
 		g.Nodes = append(g.Nodes, n)
 	}
 	sort.Slice(g.Nodes, func(i, j int) bool { return g.Nodes[i].Ref.Less(g.Nodes[j].Ref) })
-	for _, e := range edges {
-		g.Edges = append(g.Edges, e)
+	// The map's keys are the edges' IDs: sort by them.
+	keyed := make([]keyedEdge, 0, len(edges))
+	for id, e := range edges {
+		keyed = append(keyed, keyedEdge{id, e})
 	}
-	sortEdges(g.Edges)
+	if len(keyed) > 0 {
+		g.Edges = make([]Edge, len(keyed))
+		sortKeyedEdges(g.Edges, keyed)
+	}
 	return g, nil
 }
 
@@ -382,6 +388,26 @@ func sortRefs(rs []models.Ref) {
 	sort.Slice(rs, func(i, j int) bool { return rs[i].Less(rs[j]) })
 }
 
+// sortEdges orders edges by ID, each ID computed once (an ID is built
+// from strings, so computing it in the comparison cost n log n of them).
 func sortEdges(es []Edge) {
-	sort.Slice(es, func(i, j int) bool { return es[i].ID() < es[j].ID() })
+	keyed := make([]keyedEdge, len(es))
+	for i, e := range es {
+		keyed[i] = keyedEdge{e.ID(), e}
+	}
+	sortKeyedEdges(es, keyed)
+}
+
+// keyedEdge is an edge with its ID.
+type keyedEdge struct {
+	id string
+	e  Edge
+}
+
+// sortKeyedEdges writes keyed's edges into es (as long) in ID order.
+func sortKeyedEdges(es []Edge, keyed []keyedEdge) {
+	slices.SortStableFunc(keyed, func(a, b keyedEdge) int { return strings.Compare(a.id, b.id) })
+	for i, k := range keyed {
+		es[i] = k.e
+	}
 }

@@ -162,3 +162,25 @@ func TestSortRuns(t *testing.T) {
 		t.Errorf("sortRuns: %v, want %v (each run sorted, runs kept in place)", rows, want)
 	}
 }
+
+// TestRetryableRead: readOne tries again in a managed transaction after
+// the failures the driver retries (a lost connection, a transient
+// database error) and not after any other (a statement error, the
+// caller's own error, a cancelled context).
+func TestRetryableRead(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&driver.ConnectivityError{Inner: errors.New("connection reset")}, true},
+		{&driver.Neo4jError{Code: "Neo.TransientError.General.DatabaseUnavailable", Msg: "database unavailable"}, true},
+		{&driver.Neo4jError{Code: "Neo.ClientError.Cluster.NotALeader", Msg: "not a leader"}, true},
+		{&driver.Neo4jError{Code: "Neo.ClientError.Statement.SyntaxError", Msg: "bad"}, false},
+		{errors.New("the caller's own"), false},
+		{context.Canceled, false},
+	} {
+		if got := retryableRead(tc.err); got != tc.want {
+			t.Errorf("retryableRead(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}

@@ -27,7 +27,6 @@ import (
 	"slices"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 
 	"riskgraph/models"
 	"riskgraph/store"
@@ -102,9 +101,10 @@ func (s *Store) readNetwork(ctx context.Context, root models.Ref, depth int, typ
 	return networkOf(rec, root, depth, types)
 }
 
-// networkOf reads network.cypher's row.
+// networkOf reads network.cypher's row (its comment gives the lists'
+// layout).
 func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.RelType) (*network, error) {
-	rootNode, _ := rec.Values[0].(dbtype.Node)
+	rootProps, _ := rec.Values[0].(map[string]any)
 	nodes, _ := rec.Values[1].([]any)
 	rels, _ := rec.Values[2].([]any)
 	expanded, _ := rec.Values[3].([]any)
@@ -113,42 +113,47 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 	if depth >= 2 && !deep {
 		return nil, nil
 	}
-	if ref, ok := refOf(rootNode); !ok || ref != root {
+	// The root by a USCC other than its key: the walk expands nothing.
+	rootKey := str(rootProps, "key")
+	if root.Kind == models.KindPerson {
+		rootKey = str(rootProps, "pid")
+	}
+	if rootKey != root.Key {
 		return nil, nil
 	}
 	n := &network{
-		root:     root,
-		rootNode: rootNode,
-		types:    types,
-		nodes:    make(map[models.Ref]store.Node, len(nodes)),
-		typed:    map[models.Ref][]store.Edge{},
-		same:     map[models.Ref][]store.Edge{},
-		expanded: map[models.Ref]bool{},
-		sameRead: map[models.Ref]bool{},
+		root:      root,
+		rootProps: rootProps,
+		types:     types,
+		nodes:     make(map[models.Ref]store.Node, len(nodes)),
+		typed:     make(map[models.Ref][]store.Edge, len(nodes)),
+		same:      map[models.Ref][]store.Edge{},
+		expanded:  make(map[models.Ref]bool, len(expanded)),
+		sameRead:  make(map[models.Ref]bool, len(sameRead)),
 	}
-	// Nodes by element id; those of other labels are known but have no ref.
-	refs := make(map[string]models.Ref, len(nodes))
-	others := map[string]bool{}
+	// Nodes by internal id; those of other labels are known but have no ref.
+	refs := make(map[int64]models.Ref, len(nodes))
+	others := map[int64]bool{}
 	for _, v := range nodes {
-		dn, ok := v.(dbtype.Node)
-		if !ok {
-			continue
+		row, _ := v.([]any)
+		id, node, ok := networkNode(row)
+		switch {
+		case ok:
+			refs[id] = node.Ref
+			n.nodes[node.Ref] = node
+		case len(row) == 3 && row[0] == int64(3):
+			others[id] = true
+		default:
+			return nil, fmt.Errorf("neo4j network: a node row of %d values, not of network.cypher's layouts", len(row))
 		}
-		ref, ok := refOf(dn)
-		if !ok {
-			others[dn.ElementId] = true
-			continue
-		}
-		refs[dn.ElementId] = ref
-		n.nodes[ref] = nodeOf(dn, ref)
 	}
 	for _, v := range expanded {
-		if ref, ok := refs[elementID(v)]; ok {
+		if ref, ok := refs[idOf(v)]; ok {
 			n.expanded[ref] = true
 		}
 	}
 	for _, v := range sameRead {
-		if ref, ok := refs[elementID(v)]; ok {
+		if ref, ok := refs[idOf(v)]; ok {
 			n.sameRead[ref] = true
 		}
 	}
@@ -156,20 +161,26 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 	if len(followed) == 0 {
 		followed = models.RelTypes
 	}
-	seen := map[string]bool{}
+	seen := make(map[int64]bool, len(rels))
 	for _, v := range rels {
-		r, ok := v.(dbtype.Relationship)
-		if !ok || seen[r.ElementId] {
+		row, _ := v.([]any)
+		if len(row) != 5 {
+			return nil, fmt.Errorf("neo4j network: a relationship row of %d values, want 5", len(row))
+		}
+		typ, _ := row[1].(string)
+		id, start, end := idOf(row[0]), idOf(row[2]), idOf(row[3])
+		props, _ := row[4].(map[string]any)
+		if seen[id] {
 			continue
 		}
-		seen[r.ElementId] = true
-		from, okFrom := refs[r.StartElementId]
-		to, okTo := refs[r.EndElementId]
+		seen[id] = true
+		from, okFrom := refs[start]
+		to, okTo := refs[end]
 		if !okFrom || !okTo {
 			// An endpoint the read did not return (past the SAME_AS
 			// bound) leaves the other end's links incomplete; one of
 			// another label is skipped, as Expand skips it.
-			if !others[r.StartElementId] && !others[r.EndElementId] {
+			if !others[start] && !others[end] {
 				for _, ref := range []models.Ref{from, to} {
 					delete(n.expanded, ref)
 					delete(n.sameRead, ref)
@@ -177,7 +188,7 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 			}
 			continue
 		}
-		e, ok := edgeOf(r.Type, r.Props, from, to)
+		e, ok := edgeOf(typ, props, from, to)
 		if !ok {
 			continue
 		}
@@ -197,36 +208,60 @@ func networkOf(rec *driver.Record, root models.Ref, depth int, types []models.Re
 	return n, nil
 }
 
-func elementID(v any) string {
-	id, _ := v.(string)
-	return id
+// networkNode reads a node row of network.cypher, [label, id, properties]:
+// its internal id and the subgraph node, rendered as Expand renders one.
+// ok is false for a node of another label (label 3) and for a row that is
+// not of that layout.
+func networkNode(row []any) (id int64, node store.Node, ok bool) {
+	if len(row) != 3 {
+		return 0, store.Node{}, false
+	}
+	id = idOf(row[1])
+	p, _ := row[2].(map[string]any)
+	switch label, _ := row[0].(int64); label {
+	case 0:
+		return id, store.EnterpriseNode(enterpriseOf(p)), true
+	case 1:
+		return id, store.PersonNode(personOf(p)), true
+	case 2:
+		return id, store.RecordNode(recordOf(p, models.Ref{})), true
+	}
+	return id, store.Node{}, false
+}
+
+// idOf reads an internal id; anything else reads as -1, no node's id.
+func idOf(v any) int64 {
+	if id, ok := v.(int64); ok {
+		return id
+	}
+	return -1
 }
 
 // network is what network.cypher read, answering a walk (store.Expander)
 // as the store would, or with errNotRead.
 type network struct {
-	root     models.Ref
-	rootNode dbtype.Node
-	types    []models.RelType // the rings' types as the walk passes them
-	nodes    map[models.Ref]store.Node
-	typed    map[models.Ref][]store.Edge // a node's links over the rings' types
-	same     map[models.Ref][]store.Edge // a node's SAME_AS links
-	expanded map[models.Ref]bool         // typed is complete for these
-	sameRead map[models.Ref]bool         // same is complete for these
+	root      models.Ref
+	rootProps map[string]any   // every property of the root
+	types     []models.RelType // the rings' types as the walk passes them
+	nodes     map[models.Ref]store.Node
+	typed     map[models.Ref][]store.Edge // a node's links over the rings' types
+	same      map[models.Ref][]store.Edge // a node's SAME_AS links
+	expanded  map[models.Ref]bool         // typed is complete for these
+	sameRead  map[models.Ref]bool         // same is complete for these
 }
 
 func (n *network) Enterprise(_ context.Context, keyOrUSCC string) (models.Enterprise, error) {
 	if n.root != models.EnterpriseRef(keyOrUSCC) {
 		return models.Enterprise{}, errNotRead
 	}
-	return enterpriseOf(n.rootNode.Props), nil
+	return enterpriseOf(n.rootProps), nil
 }
 
 func (n *network) Person(_ context.Context, pid string) (models.Person, error) {
 	if n.root != models.PersonRef(pid) {
 		return models.Person{}, errNotRead
 	}
-	return personOf(n.rootNode.Props), nil
+	return personOf(n.rootProps), nil
 }
 
 // Expand answers from the read: the rings' types for expanded nodes,

@@ -53,3 +53,29 @@ func TestNetworkInOneRead(t *testing.T) {
 		t.Errorf("unknown root: %v, want ErrNotFound", err)
 	}
 }
+
+// TestNetworkPropertiesInOneRead: on a network where every property a
+// subgraph node or edge shows is set (storetest.LoadNetworkProperties),
+// the answer from network.cypher's lean rows — only the properties shown,
+// by position — equals the walk over Expand, which reads whole nodes and
+// relationships. NetworkProperties in the conformance suite checks the
+// same through Neighbourhood, which could hide a gap behind its fallback.
+func TestNetworkPropertiesInOneRead(t *testing.T) {
+	s := neo4jtest.Open(t)
+	storetest.LoadNetworkProperties(t, s)
+	ctx := context.Background()
+	for _, root := range storetest.NetworkPropertiesRoots {
+		for depth := 1; depth <= 2; depth++ {
+			name := fmt.Sprintf("%s depth %d", root, depth)
+			got, err := neo4j.NeighbourhoodInOneRead(ctx, s, root, depth, nil, 100)
+			if err != nil {
+				t.Errorf("%s: %v, want the answer from one statement", name, err)
+				continue
+			}
+			want, err := store.WalkNeighbourhood(ctx, s, root, depth, nil, 100)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: one read %+v\n walk %+v (%v)", name, got, want, err)
+			}
+		}
+	}
+}

@@ -44,19 +44,51 @@ func (s *Store) readOnce(ctx context.Context, op, name string, params map[string
 	if s.closed.Load() {
 		return fmt.Errorf("neo4j %s: %w: store is closed", op, store.ErrUnavailable)
 	}
+	return translate(op, s.readOnceRaw(ctx, name, params, fn))
+}
+
+// readOnceRaw is readOnce with the driver's errors as they came (fn's are
+// returned as they are either way).
+func (s *Store) readOnceRaw(ctx context.Context, name string, params map[string]any, fn func(*driver.Record) error) error {
 	sess := s.session(ctx, driver.AccessModeRead)
 	defer sess.Close(context.WithoutCancel(ctx))
 	res, err := sess.Run(ctx, stmt(name), params)
 	if err != nil {
-		return translate(op, err)
+		return err
 	}
 	for res.Next(ctx) {
 		if err := fn(res.Record()); err != nil {
 			return err
 		}
 	}
-	return translate(op, res.Err())
+	return res.Err()
 }
+
+// readOne runs one idempotent read statement: in an auto-commit
+// transaction first (readOnce, one round trip), and, when that fails with
+// an error the driver would retry a managed transaction after
+// (retryableRead: a connection lost, a cluster member leaving, a
+// transient database error), again as a managed read transaction with the
+// driver's retries (collect). reset runs before each try. The single reads
+// of hot answers use it (Enterprise and Person, behind /risk and the
+// profiles): their common case costs one round trip instead of two, and a
+// transient failure is still retried.
+func (s *Store) readOne(ctx context.Context, op, name string, params map[string]any, reset func(), fn func(*driver.Record) error) error {
+	if s.closed.Load() {
+		return fmt.Errorf("neo4j %s: %w: store is closed", op, store.ErrUnavailable)
+	}
+	reset()
+	err := s.readOnceRaw(ctx, name, params, fn)
+	if err == nil || !retryableRead(err) || ctx.Err() != nil {
+		return translate(op, err)
+	}
+	return s.collect(ctx, op, name, params, reset, fn)
+}
+
+// retryableRead reports whether the driver would retry a managed
+// transaction after err (driver.IsRetryable; for a read, that it was
+// sent does not matter: running it again changes nothing).
+func retryableRead(err error) bool { return driver.IsRetryable(err) }
 
 // Enterprise returns the enterprise whose key or USCC is keyOrUSCC.
 func (s *Store) Enterprise(ctx context.Context, keyOrUSCC string) (models.Enterprise, error) {
@@ -64,7 +96,7 @@ func (s *Store) Enterprise(ctx context.Context, keyOrUSCC string) (models.Enterp
 		e     models.Enterprise
 		found bool
 	)
-	err := s.collect(ctx, "get enterprise", qEnterpriseGet, map[string]any{"key": keyOrUSCC},
+	err := s.readOne(ctx, "get enterprise", qEnterpriseGet, map[string]any{"key": keyOrUSCC},
 		func() { found = false },
 		func(r *driver.Record) error {
 			n, ok := r.Values[0].(dbtype.Node)
@@ -88,7 +120,7 @@ func (s *Store) Person(ctx context.Context, pid string) (models.Person, error) {
 		p     models.Person
 		found bool
 	)
-	err := s.collect(ctx, "get person", qPersonGet, map[string]any{"pid": pid},
+	err := s.readOne(ctx, "get person", qPersonGet, map[string]any{"pid": pid},
 		func() { found = false },
 		func(r *driver.Record) error {
 			n, ok := r.Values[0].(dbtype.Node)

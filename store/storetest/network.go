@@ -217,3 +217,116 @@ func refsOf(g store.Graph) []string {
 	}
 	return out
 }
+
+// networkPropsFixture is Fixture with every property a subgraph node or
+// edge shows that Fixture lacks: a placeholder holder, a matched
+// shareholding with voting and income ratios, an officer with a title text
+// and day-to-day charge, a matched record, a relation, a control and a
+// confirmed SAME_AS pair (B ═ G).
+func networkPropsFixture() *store.Batch {
+	b := Fixture()
+	vr, ir := 0.55, 0.2
+	b.Shareholdings = append(b.Shareholdings,
+		models.Shareholding{Holder: models.EnterpriseRef("src:netp:ph"), Enterprise: C, Ratio: 0.05, MatchScore: 0.91},
+		models.Shareholding{Holder: models.PersonRef(P3), Enterprise: G, Ratio: 0.3, Amount: 3e5, Since: d(2020, 2, 2),
+			MatchScore: 0.93, VotingRatio: &vr, IncomeRatio: &ir})
+	b.Roles = append(b.Roles, models.Role{Person: P2, Enterprise: B, Kind: models.RoleOfficer, Title: "manager",
+		TitleText: "总经理", Since: d(2019, 4, 4), MatchScore: 0.88, DayToDay: true})
+	b.Records = append(b.Records, models.Record{ID: "rp", Subject: models.EnterpriseRef(B), Kind: models.RecordPenalty, Severity: 0.2,
+		Authority: "前海管理局", Decided: d(2025, 3, 3), Removed: d(2025, 9, 9), MatchScore: 0.87})
+	b.Relations = []models.Relation{{A: P1, B: P2, Kind: models.RelationSpouse, Since: d(2010, 10, 10)}}
+	b.Controls = []models.Control{{Controller: models.PersonRef(P1), Enterprise: C, Basis: models.ControlAgreement,
+		Note: "表决权委托协议", Since: d(2022, 1, 1), Until: d(2027, 1, 1)}}
+	return b
+}
+
+// testNetworkProperties holds Reader.Neighbourhood to the walk over
+// Expand, property by property, on a network where every property a
+// subgraph node or edge shows is set: two promoted runs (risk with flags,
+// details and the previous run's score), placeholders, match scores,
+// dates, a SAME_AS pair's decision. A backend that reads the neighbourhood
+// its own way (the Neo4j store from lean rows of one statement) must show
+// every one of them, as its Expand does.
+func testNetworkProperties(t *testing.T, s store.Store) {
+	LoadNetworkProperties(t, s)
+	g, err := store.Neighbourhood(ctx(), s, models.EnterpriseRef(B), 2, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fixture reaches what it is for: each property shown at least once.
+	shown := map[string]bool{}
+	for _, n := range g.Nodes {
+		for k := range n.Props {
+			shown[string(n.Ref.Kind)+"."+k] = true
+		}
+		if n.Risk != nil && n.Risk.Previous != nil && len(n.Risk.Details) > 0 && len(n.Risk.Flags) > 0 {
+			shown[string(n.Ref.Kind)+".risk"] = true
+		}
+	}
+	for _, e := range g.Edges {
+		for k := range e.Props {
+			shown[string(e.Type)+"."+k] = true
+		}
+	}
+	for _, k := range []string{"enterprise.uscc", "enterprise.region", "enterprise.status", "enterprise.placeholder", "enterprise.risk", "person.risk",
+		"record.removed", "record.authority", "record.match_score", "record.decided", "record.severity", "record.kind",
+		"HOLDS_SHARES.voting_ratio", "HOLDS_SHARES.income_ratio", "HOLDS_SHARES.match_score", "HOLDS_SHARES.amount", "HOLDS_SHARES.since",
+		"OFFICER_OF.title_text", "OFFICER_OF.day_to_day", "OFFICER_OF.match_score", "OFFICER_OF.until",
+		"RELATED_TO.kind", "RELATED_TO.since", "CONTROLS.basis", "CONTROLS.note", "CONTROLS.until",
+		"SAME_AS.pair", "SAME_AS.score", "SAME_AS.decided_by", "SAME_AS.at"} {
+		if !shown[k] {
+			t.Errorf("the depth-2 network of B shows no %s", k)
+		}
+	}
+	for _, root := range NetworkPropertiesRoots {
+		for depth := 1; depth <= 2; depth++ {
+			for _, types := range [][]models.RelType{nil, {models.RelHoldsShares}} {
+				name := fmt.Sprintf("%s depth %d types %v", root, depth, types)
+				got, err := store.Neighbourhood(ctx(), s, root, depth, types, 100)
+				want, werr := store.WalkNeighbourhood(ctx(), s, root, depth, types, 100)
+				if err != nil || werr != nil {
+					t.Fatalf("%s: %v / walk %v", name, err, werr)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s:\n got  %+v\n walk %+v", name, got, want)
+				}
+			}
+		}
+	}
+}
+
+// NetworkPropertiesRoots are the roots testNetworkProperties walks from.
+var NetworkPropertiesRoots = []models.Ref{models.EnterpriseRef(B), models.EnterpriseRef(C), models.EnterpriseRef(G),
+	models.PersonRef(P1), models.PersonRef(P3)}
+
+// LoadNetworkProperties writes the fixture of testNetworkProperties
+// (Fixture with every property a subgraph shows) and promotes two runs'
+// results, for a backend's own tests of how it reads a network.
+func LoadNetworkProperties(t *testing.T, s store.Store) {
+	t.Helper()
+	if err := s.WriteBatch(ctx(), networkPropsFixture()); err != nil {
+		t.Fatalf("write fixture: %v", err)
+	}
+	pair := xrefPair(B, G, 0.95, "xref-netp")
+	if _, err := s.AddXrefPairs(ctx(), []store.XrefPair{pair}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DecideXrefPair(ctx(), pair.ID, store.XrefDecision{Decision: store.DecideConfirm, By: "k", At: pair.Found}); err != nil {
+		t.Fatal(err)
+	}
+	for i, run := range []string{"netp-1", "netp-2"} {
+		res := []models.RiskResult{
+			{Ref: models.EnterpriseRef(C), Risk: models.Risk{Score: 0.5 + 0.1*float64(i), Grade: "C", Run: run,
+				Flags: []string{"shell_cluster", "cycle"}, Details: []byte(`{"top":[["enterprise:` + D + `",0.2]]}`)}},
+			{Ref: models.EnterpriseRef(B), Risk: models.Risk{Score: 0.3, Grade: "B", Run: run}},
+			{Ref: models.PersonRef(P1), Risk: models.Risk{Score: 0.7 - 0.1*float64(i), Grade: "D", Run: run, Flags: []string{"dishonest_link"},
+				Details: []byte(`{"x":1}`)}},
+		}
+		if err := s.WriteResults(ctx(), res); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PromoteRun(ctx(), run); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -33,7 +33,8 @@ func Run(t *testing.T, newStore NewStore) {
 		{"NotFound", testNotFound},
 		{"Expand", testExpand},
 		{"Neighbourhood", testNeighbourhood},
-		{"NetworkShapes", testNetworkShapes}, // network.go
+		{"NetworkShapes", testNetworkShapes},         // network.go
+		{"NetworkProperties", testNetworkProperties}, // network.go
 		{"ShortestPaths", testShortestPaths},
 		{"Search", testSearch},
 		{"Scan", testScan},

@@ -6,6 +6,8 @@
 //     each question a managed read transaction (the way before issue 19 §3);
 //   - statement: the store's Neighbourhood, network.cypher in an
 //     auto-commit transaction, walked in memory;
+//   - json: statement, then the answer encoded as JSON as the handler
+//     does (store.Graph.AppendJSON);
 //   - auto and managed: network.cypher alone, its row read and dropped,
 //     in an auto-commit transaction (session.Run: RUN and PULL, one round
 //     trip; what the store does) and in a managed read transaction
@@ -17,6 +19,11 @@
 //
 //	go build -o /tmp/netprof ./benchmarks/cmd/netprof
 //	flock /tmp/rg-neo4j.lock /tmp/netprof -roots 2000
+//
+// -ways picks some of the ways (e.g. -ways statement), -cpuprofile writes
+// this process's CPU profile of the timed runs (go tool pprof), and
+// -profile-roots N sums PROFILE's db hits over N roots (the plan is printed
+// for the first).
 package main
 
 import (
@@ -24,9 +31,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -42,14 +53,18 @@ func main() {
 	roots := flag.Int("roots", 2000, "enterprises to ask per way and concurrency")
 	depth := flag.Int("depth", 2, "network depth")
 	limit := flag.Int("limit", 200, "node limit (benchmarks/api.sh asks 200)")
+	waysFlag := flag.String("ways", "walk,statement,auto,managed", "the ways to measure, comma-separated")
+	cpuProfile := flag.String("cpuprofile", "", "write the CPU profile of the timed runs to this file")
+	profileRoots := flag.Int("profile-roots", 1, "roots whose PROFILE db hits are summed")
+	flag.IntVar(&neo4jPID, "neo4j-pid", 0, "the Neo4j server's process id, to report its CPU per 1 000 requests too")
 	flag.Parse()
-	if err := run(*roots, *depth, *limit); err != nil {
+	if err := run(*roots, *depth, *limit, strings.Split(*waysFlag, ","), *cpuProfile, *profileRoots); err != nil {
 		fmt.Fprintln(os.Stderr, "netprof:", err)
 		os.Exit(1)
 	}
 }
 
-func run(nRoots, depth, limit int) error {
+func run(nRoots, depth, limit int, only []string, cpuProfile string, profileRoots int) error {
 	ctx := context.Background()
 	opts := neo4j.Options{URI: os.Getenv("NEO4J_URI"), User: os.Getenv("NEO4J_USER"), Password: os.Getenv("NEO4J_PASSWORD"),
 		Database: os.Getenv("NEO4J_DATABASE"), Logger: zerolog.Nop()}
@@ -73,12 +88,12 @@ func run(nRoots, depth, limit int) error {
 	sessCfg := driver.SessionConfig{DatabaseName: opts.Database, AccessMode: driver.AccessModeRead}
 
 	const warm = 50
-	runs := 8 // four ways at two concurrencies
-	keys, err := sample(ctx, d, sessCfg, warm+runs*nRoots)
+	runs := 2 * len(only) // the ways at two concurrencies
+	keys, err := sample(ctx, d, sessCfg, max(warm+runs*nRoots, profileRoots))
 	if err != nil {
 		return err
 	}
-	if len(keys) < warm+runs*nRoots {
+	if len(keys) < warm+runs*nRoots || len(keys) < profileRoots {
 		return fmt.Errorf("the database holds %d enterprises with relationships, want %d (load more with benchmarks/api.sh, or lower -roots)", len(keys), warm+runs*nRoots)
 	}
 	params := func(key string) map[string]any {
@@ -94,6 +109,14 @@ func run(nRoots, depth, limit int) error {
 		}},
 		{"statement", func(key string) error {
 			_, err := st.Neighbourhood(ctx, models.EnterpriseRef(key), depth, nil, limit)
+			return err
+		}},
+		{"json", func(key string) error {
+			g, err := st.Neighbourhood(ctx, models.EnterpriseRef(key), depth, nil, limit)
+			if err != nil {
+				return err
+			}
+			_, err = g.AppendJSON(nil)
 			return err
 		}},
 		{"auto", func(key string) error {
@@ -122,6 +145,12 @@ func run(nRoots, depth, limit int) error {
 			return err
 		}},
 	}
+	ways = slices.DeleteFunc(ways, func(w struct {
+		name string
+		fn   func(key string) error
+	}) bool {
+		return !slices.Contains(only, w.name)
+	})
 	// Warm the page cache and the query caches on roots no run asks.
 	for _, w := range ways {
 		for _, k := range keys[:warm] {
@@ -133,34 +162,81 @@ func run(nRoots, depth, limit int) error {
 	// Each (way, concurrency) gets its own roots: no run is served by
 	// what another left in the caches.
 	slot := 0
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	for _, conc := range []int{1, 32} {
 		for _, w := range ways {
 			ks := keys[warm+slot*nRoots : warm+(slot+1)*nRoots]
 			slot++
+			self0, neo0 := selfCPU(), procCPU(neo4jPID)
 			lat, took, err := drive(ks, conc, w.fn)
 			if err != nil {
 				return fmt.Errorf("%s c=%d: %w", w.name, conc, err)
 			}
-			fmt.Printf("network depth %d limit %d %-9s c=%-2d  %5d requests  %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms\n",
-				depth, limit, w.name, conc, len(lat), float64(len(lat))/took.Seconds(), ms(lat, 0.50), ms(lat, 0.99))
+			self1, neo1 := selfCPU(), procCPU(neo4jPID)
+			per := 1000 / float64(len(lat))
+			fmt.Printf("network depth %d limit %d %-9s c=%-2d  %5d requests  %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  CPU/1000: client %.2f s, neo4j %.2f s\n",
+				depth, limit, w.name, conc, len(lat), float64(len(lat))/took.Seconds(), ms(lat, 0.50), ms(lat, 0.99),
+				(self1-self0)*per, (neo1-neo0)*per)
 		}
 	}
-	// The plan of one root's statement.
+	pprof.StopCPUProfile()
+	// The plan of the first root's statement, and the db hits of the first
+	// profileRoots roots.
 	sess := d.NewSession(ctx, sessCfg)
 	defer sess.Close(ctx)
-	res, err := sess.Run(ctx, "PROFILE "+cypher.MustGet("network"), params(keys[0]))
-	if err != nil {
-		return err
+	var hits int64
+	byOp := map[string]int64{}
+	for i, key := range keys[:profileRoots] {
+		res, err := sess.Run(ctx, "PROFILE "+cypher.MustGet("network"), params(key))
+		if err != nil {
+			return err
+		}
+		for res.Next(ctx) {
+		}
+		sum, err := res.Consume(ctx)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			fmt.Printf("total db hits %d\n", printPlan(sum.Profile(), 1))
+		}
+		hits += planHits(sum.Profile(), byOp)
 	}
-	for res.Next(ctx) {
+	fmt.Printf("db hits over %d roots: %d (%.1f per root)\n", profileRoots, hits, float64(hits)/float64(profileRoots))
+	ops := make([]string, 0, len(byOp))
+	for op := range byOp {
+		ops = append(ops, op)
 	}
-	sum, err := res.Consume(ctx)
-	if err != nil {
-		return err
+	sort.Slice(ops, func(i, j int) bool { return byOp[ops[i]] > byOp[ops[j]] })
+	for _, op := range ops[:min(12, len(ops))] {
+		fmt.Printf("  %5.1f%%  %s\n", 100*float64(byOp[op])/float64(max(hits, 1)), op)
 	}
-	total := printPlan(sum.Profile(), 1)
-	fmt.Printf("total db hits %d\n", total)
 	return nil
+}
+
+// planHits sums the db hits of a profiled plan, and adds each operator's
+// to byOp (by operator and details).
+func planHits(p driver.ProfiledPlan, byOp map[string]int64) int64 {
+	if p == nil {
+		return 0
+	}
+	n := p.DbHits()
+	if n > 0 {
+		byOp[fmt.Sprintf("%s %v", p.Operator(), p.Arguments()["Details"])] += n
+	}
+	for _, c := range p.Children() {
+		n += planHits(c, byOp)
+	}
+	return n
 }
 
 // sample returns up to n enterprise keys that have relationships, in key order.
@@ -238,4 +314,36 @@ func printPlan(p driver.ProfiledPlan, depth int) int64 {
 		total += printPlan(c, depth+1)
 	}
 	return total
+}
+
+// neo4jPID is -neo4j-pid.
+var neo4jPID int
+
+// selfCPU is this process's user + system CPU time so far, in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// procCPU is process pid's user + system CPU time so far, in seconds
+// (Linux /proc/<pid>/stat, in ticks of 1/100 s); 0 without a pid.
+func procCPU(pid int) float64 {
+	if pid == 0 {
+		return 0
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(raw)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	t, _ := strconv.ParseFloat(f[12], 64)
+	return (u + t) / 100
 }
