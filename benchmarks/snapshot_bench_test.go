@@ -106,6 +106,9 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		b.ReportMetric(res.Timings["compute"].Seconds(), "daily-compute-s")
 		b.ReportMetric(res.Timings["snapshot"].Seconds(), "daily-open-s")
 		b.ReportMetric(res.Timings["propagate"].Seconds(), "daily-propagate-s")
+		for _, step := range []string{"intrinsic", "operator", "grades", "ownership", "flags", "groups"} {
+			b.ReportMetric(res.Timings[step].Seconds(), "daily-"+step+"-s")
+		}
 		b.ReportMetric(res.Timings["writeback"].Seconds(), "daily-writeback-s")
 		b.ReportMetric(res.Timings["promote"].Seconds(), "daily-promote-s")
 		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")
