@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"riskgraph/models"
@@ -217,15 +218,24 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 		res.Timings["writeback"] = time.Since(t)
 	}
 	if err == nil {
+		// The rows now carry this run's results, as the store will once
+		// they are promoted: the next run may start from them. They are
+		// saved while the store promotes (both take seconds at 1 M, on
+		// different data). Should the promotion fail, the file holds the
+		// results of a run that never completed, which the next run
+		// refuses (openSnapshot: not the last completed run) and rebuilds.
+		var saved sync.WaitGroup
+		if src != nil {
+			created := now()
+			saved.Go(func() { src.save(opts.Snapshot, gen, runID, created) })
+		}
 		t := time.Now()
 		err = st.PromoteRun(ctx, runID)
 		res.Timings["promote"] = time.Since(t)
-	}
-	if err == nil && src != nil {
-		// The rows now carry this run's results, as the store does: the
-		// next run may start from them.
-		src.save(opts.Snapshot, gen, runID, now())
-		res.Snapshot = &src.info
+		saved.Wait()
+		if src != nil {
+			res.Snapshot = &src.info
+		}
 	}
 	run.Finished = now()
 	if err != nil {

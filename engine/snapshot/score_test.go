@@ -1,8 +1,10 @@
 package snapshot_test
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -543,4 +545,54 @@ func TestSnapshotOtherParamsWritesAll(t *testing.T) {
 		t.Errorf("same parameters, same data: snapshot %+v, %d results written; want used, none", r3.Snapshot, w)
 	}
 	checkWriteBack(t, run3, r3, storedResults(t, st, r2), storedResults(t, st, r3))
+}
+
+// failingPromote is a store whose promotion fails.
+type failingPromote struct{ engine.ScoreStore }
+
+func (failingPromote) PromoteRun(context.Context, string) error { return errors.New("promotion refused") }
+
+// TestSnapshotOfFailedRunNotUsed: the snapshot is saved while the store
+// promotes; when the promotion fails, the file holds the results of a run
+// that never completed, so the next run refuses it, scans, gives a full
+// run's results and saves a snapshot the run after uses.
+func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loadSynth(t, st, 300)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, _, err := engine.Score(ctx, st, options(path), "fail-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	daily(t, st, r1, "fail-day")
+	if _, _, err := engine.Score(ctx, failingPromote{st}, options(path), "fail-2", clock); err == nil {
+		t.Fatal("a run whose promotion failed reported success")
+	}
+	rows, err := snapshot.Load(path)
+	if err != nil || rows.Run != "fail-2" {
+		t.Fatalf("snapshot after the failed promotion: run %q, %v; want saved with fail-2's results", rows.Run, err)
+	}
+	r3, _, err := engine.Score(ctx, st, options(path), "fail-3", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r3.Snapshot; s.Used || !strings.Contains(s.Rebuilt, "fail-2") || !s.Saved {
+		t.Errorf("after the failed run: snapshot %+v; want rebuilt (it holds fail-2's results), saved", s)
+	}
+	r4, err := engine.Run(ctx, st, options(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r3), outcomes(r4), 1e-12)
+	r5, _, err := engine.Score(ctx, st, options(path), "fail-5", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r5.Snapshot.Used {
+		t.Errorf("the rebuilt snapshot is not used: %+v", r5.Snapshot)
+	}
 }
