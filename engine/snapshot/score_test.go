@@ -550,7 +550,9 @@ func TestSnapshotOtherParamsWritesAll(t *testing.T) {
 // failingPromote is a store whose promotion fails.
 type failingPromote struct{ engine.ScoreStore }
 
-func (failingPromote) PromoteRun(context.Context, string) error { return errors.New("promotion refused") }
+func (failingPromote) PromoteRun(context.Context, string) error {
+	return errors.New("promotion refused")
+}
 
 // TestSnapshotOfFailedRunNotUsed: the snapshot is saved while the store
 // promotes; when the promotion fails, the file holds the results of a run
