@@ -113,6 +113,15 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		b.ReportMetric(res.Timings["promote"].Seconds(), "daily-promote-s")
 		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")
 		b.ReportMetric(float64(res.Summarize().Written), "daily-written")
+		// Of the written results, those whose details are rendered
+		// (grade C or D, or a flag: most of the write-back's time).
+		detailed := 0
+		for v := range int32(res.Graph.N()) {
+			if res.Graph.IsEntity(v) && res.Changed(v) && (res.Score[v] >= res.Params.Grades.C || len(res.Flags.KindsOf(v)) > 0) {
+				detailed++
+			}
+		}
+		b.ReportMetric(float64(detailed), "daily-written-detailed")
 		b.ReportMetric(float64(res.Pushes), "daily-pushes")
 		b.ReportMetric(float64(res.Iterations), "daily-sweeps")
 		// How many entities a coarser write-back threshold would write
