@@ -37,6 +37,8 @@ type Summary struct {
 	Persons     int    `json:"persons"`
 	Records     int    `json:"records"`
 	Edges       int    `json:"edges"`
+	// Iterations counts the propagation's sweeps (of an incremental run,
+	// those after its pushes: Result.Iterations).
 	Iterations  int    `json:"iterations"`
 	Incremental bool   `json:"incremental,omitempty"`
 	Pushes      int    `json:"pushes,omitempty"`
