@@ -39,9 +39,9 @@ type Summary struct {
 	Edges       int    `json:"edges"`
 	// Iterations counts the propagation's sweeps (of an incremental run,
 	// those after its pushes: Result.Iterations).
-	Iterations  int    `json:"iterations"`
-	Incremental bool   `json:"incremental,omitempty"`
-	Pushes      int    `json:"pushes,omitempty"`
+	Iterations  int  `json:"iterations"`
+	Incremental bool `json:"incremental,omitempty"`
+	Pushes      int  `json:"pushes,omitempty"`
 	// Written is the number of entity results written back (an
 	// incremental run writes only those that changed).
 	Written     int              `json:"written"`
