@@ -88,11 +88,11 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 
 // PushWorkSweeps is how much work PropagateIncremental lets the push do
 // before it changes to sweeps, in sweeps' worth of edge visits (a sweep
-// visits every edge once). Measured at 100 000 and 1 M enterprises
-// (docs/scaling.md, "Compute"): a push visit costs several sweep visits
-// (it jumps through memory, on one core), so a push that has not settled
-// within a sweep's worth of visits has met a change that spreads, which
-// warm sweeps settle sooner.
+// visits every edge once). Measured at 100 000 enterprises on a 1 % day
+// (docs/scaling.md, "Compute"; 1, 4 and unbounded compared): a push visit
+// costs several sweep visits (it jumps through memory, on one core), so a
+// push that has not settled within a sweep's worth of visits has met a
+// change that spreads, which warm sweeps settle sooner.
 const PushWorkSweeps = 1
 
 // CoarsePushResidual is the residual above which PropagateIncremental,
