@@ -93,7 +93,7 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 // costs several sweep visits (it jumps through memory, on one core), so a
 // push that has not settled within a sweep's worth of visits has met a
 // change that spreads, which warm sweeps settle sooner.
-const PushWorkSweeps = 1
+const PushWorkSweeps = 1.0
 
 // CoarsePushResidual is the residual above which PropagateIncremental,
 // when its push did not settle, still pushes a node before it sweeps
@@ -135,7 +135,7 @@ func PropagateIncremental(op *Operator, r, start []float64, pp *PropagationParam
 	x := slices.Clone(start)
 	pu := newPusher(op, r, x, pp.Alpha, eps, workers)
 	res := &Incremental{Frontier: len(pu.queue)}
-	budget := PushWorkSweeps * len(op.Src)
+	budget := int(PushWorkSweeps * float64(len(op.Src)))
 	var settled bool
 	res.Pushes, settled = pu.run(math.MaxInt, budget)
 	if settled {
