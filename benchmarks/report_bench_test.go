@@ -60,7 +60,7 @@ func BenchmarkReport(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				return c.Snapshot(res), res, run
+				return c.Snapshot(res, nil), res, run
 			}
 			// run-1: only its stored snapshot and the keys of the enterprises
 			// to change outlive this block.

@@ -106,14 +106,28 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		b.ReportMetric(res.Timings["compute"].Seconds(), "daily-compute-s")
 		b.ReportMetric(res.Timings["snapshot"].Seconds(), "daily-open-s")
 		b.ReportMetric(res.Timings["propagate"].Seconds(), "daily-propagate-s")
+		for _, step := range []string{"intrinsic", "operator", "grades", "ownership", "flags", "groups"} {
+			b.ReportMetric(res.Timings[step].Seconds(), "daily-"+step+"-s")
+		}
 		b.ReportMetric(res.Timings["writeback"].Seconds(), "daily-writeback-s")
 		b.ReportMetric(res.Timings["promote"].Seconds(), "daily-promote-s")
 		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")
 		b.ReportMetric(float64(res.Summarize().Written), "daily-written")
+		// Of the written results, those whose details are rendered
+		// (grade C or D, or a flag: most of the write-back's time).
+		detailed := 0
+		for v := range int32(res.Graph.N()) {
+			if res.Graph.IsEntity(v) && res.Changed(v) && (res.Score[v] >= res.Params.Grades.C || len(res.Flags.KindsOf(v)) > 0) {
+				detailed++
+			}
+		}
+		b.ReportMetric(float64(detailed), "daily-written-detailed")
+		b.ReportMetric(float64(res.Pushes), "daily-pushes")
+		b.ReportMetric(float64(res.Iterations), "daily-sweeps")
 		// How many entities a coarser write-back threshold would write
 		// (a score moved by more than 1e-6 or 1e-4, or the grade changed).
 		if pv := res.Graph.Previous; pv != nil {
-			var over6, over4 int
+			var over6, over4, over5, bucket7 int
 			for v := range int32(res.Graph.N()) {
 				if !res.Graph.IsEntity(v) {
 					continue
@@ -126,9 +140,17 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 				if regraded || d > 1e-4 {
 					over4++
 				}
+				if regraded || d > 1e-5 {
+					over5++
+				}
+				if regraded || math.Round(res.Score[v]/1e-7) != math.Round(pv.Score[v]/1e-7) {
+					bucket7++
+				}
 			}
 			b.ReportMetric(float64(over6), "daily-moved-1e-6")
 			b.ReportMetric(float64(over4), "daily-moved-1e-4")
+			b.ReportMetric(float64(over5), "daily-moved-1e-5")
+			b.ReportMetric(float64(bucket7), "daily-moved-q1e-7")
 		}
 		full := opts
 		full.Snapshot, full.Incremental = "", true

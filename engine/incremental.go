@@ -74,18 +74,117 @@ func flagMask(kinds []string) uint16 {
 // rows of αW summing to at most α, every score is within ε/(1−α) of the
 // exact fixed point. Iterations in the result counts the pushes.
 func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPushes, workers int) (*Propagation, error) {
-	n := len(r)
-	if len(start) != n {
-		return nil, fmt.Errorf("propagation: start vector has %d entries for %d nodes", len(start), n)
-	}
-	if !(eps > 0) {
-		return nil, fmt.Errorf("propagation: push threshold %g must be positive", eps)
-	}
-	if op.RevWt == nil {
-		return nil, fmt.Errorf("propagation: pushes need the operator's transpose (BuildOperator, not BuildPullOperator)")
+	if err := checkPush(op, r, start, eps); err != nil {
+		return nil, err
 	}
 	x := slices.Clone(start)
-	rho := make([]float64, n)
+	pu := newPusher(op, r, x, alpha, eps, workers)
+	pushes, settled := pu.run(maxPushes, math.MaxInt)
+	if !settled {
+		return nil, fmt.Errorf("propagation: push did not settle within %d pushes", maxPushes)
+	}
+	return &Propagation{Score: x, Iterations: pushes, Delta: pu.largest()}, nil
+}
+
+// PushWorkSweeps is how much work PropagateIncremental lets the push do
+// before it changes to sweeps, in sweeps' worth of edge visits (a sweep
+// visits every edge once). Measured at 100 000 enterprises on a 1 % day
+// (docs/scaling.md, "Compute"; 1, 4 and unbounded compared): a push visit
+// costs several sweep visits (it jumps through memory, on one core), so a
+// push that has not settled within a sweep's worth of visits has met a
+// change that spreads, which warm sweeps settle sooner.
+const PushWorkSweeps = 1.0
+
+// CoarsePushResidual is the residual above which PropagateIncremental,
+// when its push did not settle, still pushes a node before it sweeps
+// (again within PushWorkSweeps): the day's large local changes are then
+// settled by pushes, and the sweeps start from an error of about
+// CoarsePushResidual/(1−α) instead of the changes' own size, so they
+// need fewer of them. Measured at 100 000 enterprises on a 1 % day
+// (docs/scaling.md, "Compute"): 17 sweeps without this step, 13 with
+// 1e-4, 11 with 1e-5, 12 with 1e-6 (its pushes then exceed the budget).
+const CoarsePushResidual = 1e-5
+
+// Incremental is the result of PropagateIncremental.
+type Incremental struct {
+	Propagation
+	// Pushes made, and Sweeps after them (0 when the push settled).
+	Pushes, Sweeps int
+	// Frontier is the number of nodes whose residual exceeded ε at the
+	// start.
+	Frontier int
+}
+
+// PropagateIncremental settles the scores from start (the previous
+// solution, startVector) after a change of the data, by whichever of a
+// push and sweeps is cheaper for the change: it pushes (PropagatePush,
+// ε = α·Tolerance) while the pushes' edge visits stay within
+// PushWorkSweeps sweeps' worth; a change that stays local settles so.
+// Otherwise (a change that spreads, or stored scores that each lag the
+// previous run's by up to the write tolerance) it pushes the residuals
+// above CoarsePushResidual (within the same budget again), then sweeps
+// from there (PropagateFrom, which converges from any start) until the
+// largest change in a sweep is below the tolerance. Either way every
+// score is within the propagation's bound (PropagationParams.Bound) of
+// the exact fixed point, as a full run's.
+func PropagateIncremental(op *Operator, r, start []float64, pp *PropagationParams, workers int) (*Incremental, error) {
+	eps := pp.Alpha * pp.Tolerance
+	if err := checkPush(op, r, start, eps); err != nil {
+		return nil, err
+	}
+	x := slices.Clone(start)
+	pu := newPusher(op, r, x, pp.Alpha, eps, workers)
+	res := &Incremental{Frontier: len(pu.queue)}
+	budget := int(PushWorkSweeps * float64(len(op.Src)))
+	var settled bool
+	res.Pushes, settled = pu.run(math.MaxInt, budget)
+	if settled {
+		res.Score, res.Delta = x, pu.largest()
+		return res, nil
+	}
+	if eps < CoarsePushResidual {
+		pu.requeue(CoarsePushResidual)
+		more, _ := pu.run(math.MaxInt, budget)
+		res.Pushes += more
+	}
+	sw, err := PropagateFrom(op, r, x, pp, workers)
+	if err != nil {
+		return nil, err
+	}
+	res.Propagation, res.Sweeps = *sw, sw.Iterations
+	return res, nil
+}
+
+func checkPush(op *Operator, r, start []float64, eps float64) error {
+	if len(start) != len(r) {
+		return fmt.Errorf("propagation: start vector has %d entries for %d nodes", len(start), len(r))
+	}
+	if !(eps > 0) {
+		return fmt.Errorf("propagation: push threshold %g must be positive", eps)
+	}
+	if op.RevWt == nil {
+		return fmt.Errorf("propagation: pushes need the operator's transpose (BuildOperator, not BuildPullOperator)")
+	}
+	return nil
+}
+
+// pusher is the state of a push: the scores x it moves, their residuals,
+// and the FIFO queue of nodes whose residual exceeded ε.
+type pusher struct {
+	op         *Operator
+	x, rho     []float64
+	alpha, eps float64
+	inQ        []bool
+	queue      []int32
+	head       int
+}
+
+// newPusher computes the residual of x (updated in place by run) and
+// queues the nodes over ε in id order.
+func newPusher(op *Operator, r, x []float64, alpha, eps float64, workers int) *pusher {
+	n := len(r)
+	pu := &pusher{op: op, x: x, rho: make([]float64, n), alpha: alpha, eps: eps, inQ: make([]bool, n)}
+	rho := pu.rho
 	parallelChunks(n, workers, func(_, lo, hi int) {
 		for v := lo; v < hi; v++ {
 			s := 0.0
@@ -95,21 +194,26 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 			rho[v] = (1-alpha)*r[v] + alpha*s - x[v]
 		}
 	})
-	inQ := make([]bool, n)
-	var queue []int32
 	for v := range rho {
 		if math.Abs(rho[v]) > eps {
-			queue = append(queue, int32(v))
-			inQ[v] = true
+			pu.queue = append(pu.queue, int32(v))
+			pu.inQ[v] = true
 		}
 	}
-	pushes := 0
-	for head := 0; head < len(queue); head++ {
-		if pushes >= maxPushes {
-			return nil, fmt.Errorf("propagation: push did not settle within %d pushes", maxPushes)
+	return pu
+}
+
+// run pushes until no residual exceeds ε (settled) or it has made
+// maxPushes pushes or visited more than maxWork edges.
+func (pu *pusher) run(maxPushes, maxWork int) (pushes int, settled bool) {
+	op, x, rho, alpha, eps := pu.op, pu.x, pu.rho, pu.alpha, pu.eps
+	work := 0
+	for ; pu.head < len(pu.queue); pu.head++ {
+		if pushes >= maxPushes || work > maxWork {
+			return pushes, false
 		}
-		u := queue[head]
-		inQ[u] = false
+		u := pu.queue[pu.head]
+		pu.inQ[u] = false
 		q := rho[u]
 		if math.Abs(q) <= eps {
 			continue
@@ -117,25 +221,45 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 		pushes++
 		x[u] += q
 		rho[u] = 0
-		for k := op.RevOff[u]; k < op.RevOff[u+1]; k++ {
+		b, e := op.RevOff[u], op.RevOff[u+1]
+		work += int(e - b)
+		for k := b; k < e; k++ {
 			v := op.RevDst[k]
 			rho[v] += alpha * op.RevWt[k] * q
-			if !inQ[v] && math.Abs(rho[v]) > eps {
-				inQ[v] = true
-				queue = append(queue, v)
+			if !pu.inQ[v] && math.Abs(rho[v]) > eps {
+				pu.inQ[v] = true
+				pu.queue = append(pu.queue, v)
 			}
 		}
 		// Drop the consumed head of the queue now and then.
-		if head >= 1<<16 && head*2 >= len(queue) {
-			queue = append(queue[:0], queue[head+1:]...)
-			head = -1
+		if pu.head >= 1<<16 && pu.head*2 >= len(pu.queue) {
+			pu.queue = append(pu.queue[:0], pu.queue[pu.head+1:]...)
+			pu.head = -1
 		}
 	}
-	delta := 0.0
-	for _, v := range rho {
-		delta = math.Max(delta, math.Abs(v))
+	return pushes, true
+}
+
+// requeue makes eps the push threshold and queues, in id order, the nodes
+// whose residual exceeds it.
+func (pu *pusher) requeue(eps float64) {
+	pu.eps, pu.queue, pu.head = eps, pu.queue[:0], 0
+	clear(pu.inQ)
+	for v, q := range pu.rho {
+		if math.Abs(q) > eps {
+			pu.queue = append(pu.queue, int32(v))
+			pu.inQ[v] = true
+		}
 	}
-	return &Propagation{Score: x, Iterations: pushes, Delta: delta}, nil
+}
+
+// largest is the largest residual left.
+func (pu *pusher) largest() float64 {
+	d := 0.0
+	for _, v := range pu.rho {
+		d = math.Max(d, math.Abs(v))
+	}
+	return d
 }
 
 // startVector is the previous solution on g: stored scores, and for nodes
@@ -165,9 +289,13 @@ func startVector(g *Graph, op *Operator, r []float64, alpha float64) []float64 {
 }
 
 // Changed reports whether entity v's result must be written back: it has
-// no stored result, or its score moved from the stored one by more than the
-// propagation's error bound (PropagationParams.Bound: a smaller move is
-// below what the run can tell apart), or its grade or flags changed. Every
+// no stored result, or its score moved from the stored one by more than
+// PropagationParams.WriteThreshold (the write tolerance, at least the
+// propagation's error bound), or its grade or flags changed. The move is
+// measured from the stored score, never from the previous run's computed
+// one, so scores that creep by less than the threshold each day are
+// written once their sum exceeds it: a stored score is always within the
+// threshold of the run's. Every
 // run that knows the stored results (Graph.Previous: an incremental run, a
 // run from a projection snapshot) writes back by this rule (Results).
 func (r *Result) Changed(v int32) bool {
@@ -175,7 +303,7 @@ func (r *Result) Changed(v int32) bool {
 	if pv == nil || math.IsNaN(pv.Score[v]) {
 		return true
 	}
-	return math.Abs(pv.Score[v]-r.Score[v]) > r.Params.Propagation.Bound() ||
+	return math.Abs(pv.Score[v]-r.Score[v]) > r.Params.Propagation.WriteThreshold() ||
 		r.Params.Grades.GradeOf(pv.Score[v]) != r.Grade[v] ||
 		pv.Flags[v] != flagMask(r.Flags.KindsOf(v))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -202,5 +203,78 @@ func TestRestore(t *testing.T) {
 	}
 	if runs, _ := st.Runs(ctx, 10); len(runs) != 1 {
 		t.Errorf("restore recorded a run: %d runs", len(runs))
+	}
+}
+
+// TestPropagateIncrementalLocalAndWide: from the exact solution of the
+// old data, a change that stays local (one node's intrinsic risk) is
+// settled by the push alone, and a change that spreads (every node's start
+// off by up to 1e-5, as stored scores under the write tolerance, and a
+// tenth of the nodes' intrinsic risk raised) makes it change to sweeps;
+// both end within the propagation's bound of the exact new solution.
+func TestPropagateIncrementalLocalAndWide(t *testing.T) {
+	gs := generated(t, 10_000)
+	p := DefaultParams()
+	pp := &p.Propagation
+	in := ComputeIntrinsic(gs.graph, &p, genToday)
+	op := BuildOperator(gs.graph, &p, genToday)
+	exactP := *pp
+	exactP.Tolerance = 1e-15
+	solve := func(r []float64) []float64 {
+		t.Helper()
+		res, err := Propagate(op, r, &exactP, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Score
+	}
+	old := solve(in.Risk)
+	n := len(in.Risk)
+	cases := []struct {
+		name   string
+		change func(r, start []float64)
+		sweeps bool
+	}{
+		{"local", func(r, _ []float64) {
+			// An enterprise that no risk reached, with neighbours.
+			for v := range r {
+				if gs.graph.Kinds[v] == NodeEnterprise && old[v] == 0 && op.RevOff[v+1]-op.RevOff[v] > 0 {
+					r[v] = 0.5
+					return
+				}
+			}
+		}, false},
+		{"wide", func(r, start []float64) {
+			for v := range start {
+				start[v] += 1e-5 * float64(v%7-3) / 3
+				if v%10 == 0 {
+					r[v] = math.Min(1, r[v]+0.5)
+				}
+			}
+		}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, start := slices.Clone(in.Risk), slices.Clone(old)
+			tc.change(r, start)
+			exact := solve(r)
+			res, err := PropagateIncremental(op, r, start, pp, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("frontier %d of %d nodes, %d pushes, %d sweeps", res.Frontier, n, res.Pushes, res.Sweeps)
+			if (res.Sweeps > 0) != tc.sweeps {
+				t.Errorf("%d sweeps after %d pushes; want sweeps: %v", res.Sweeps, res.Pushes, tc.sweeps)
+			}
+			if res.Pushes == 0 {
+				t.Error("no push made")
+			}
+			bound := pp.Bound() + 1e-15
+			for v := range exact {
+				if d := math.Abs(res.Score[v] - exact[v]); d > bound {
+					t.Fatalf("node %d: %g, exact %g: off by %g > bound %g", v, res.Score[v], exact[v], d, bound)
+				}
+			}
+		})
 	}
 }

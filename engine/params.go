@@ -98,15 +98,31 @@ type PropagationParams struct {
 	// ExplainMaxWork: ...or after this many edge visits, whichever comes
 	// first; the unattributed part is reported with the explanation.
 	ExplainMaxWork int `json:"explain_max_work"`
+	// WriteTolerance: a run that knows the stored results (incremental,
+	// or from a projection snapshot) writes an entity's result back when
+	// its score moved from the stored one by more than this (or by more
+	// than Bound, if larger), or its grade or flags changed; so a stored
+	// score is within WriteThreshold of the run's computed one, and its
+	// grade and flags are the run's. 0: Bound.
+	WriteTolerance float64 `json:"write_tolerance"`
 }
 
 // Bound is the propagation's error bound, Tolerance·Alpha/(1−Alpha): every
 // score a run computes (Propagate, or PropagatePush with ε = Alpha·Tolerance)
 // is within it of the exact fixed point. A run writes back a result only
-// when its score moved by more than Bound (or its grade or flags changed:
-// Result.Changed), so a stored score is within 2·Bound of the exact one.
+// when its score moved by more than WriteThreshold, at least Bound (or its
+// grade or flags changed: Result.Changed).
 func (pp *PropagationParams) Bound() float64 {
 	return pp.Tolerance * pp.Alpha / (1 - pp.Alpha)
+}
+
+// WriteThreshold is how far a run's score may be from the stored one
+// before the run writes it back: WriteTolerance, and never less than
+// Bound (a smaller move is below what the run can tell apart). A stored
+// score is within WriteThreshold of the last run's, so within
+// WriteThreshold + Bound of the exact one.
+func (pp *PropagationParams) WriteThreshold() float64 {
+	return max(pp.WriteTolerance, pp.Bound())
 }
 
 // GradeParams map scores to grades A (lowest risk) to D.
@@ -171,6 +187,14 @@ type FlagParams struct {
 	LayeringMin int `json:"layering_min"`
 }
 
+// DefaultWriteTolerance is PropagationParams.WriteTolerance by default:
+// a tenth of the last decimal the API and reports show (4), so a stored
+// score differs from the run's in the shown digits only when the run's
+// lies within 1e-5 of a rounding edge. On a day that changes 1 % of the
+// enterprises it writes back about a quarter of what the propagation's
+// bound (1e-9) would (docs/scaling.md, "Write-back").
+const DefaultWriteTolerance = 1e-5
+
 // DefaultParams returns the documented defaults.
 func DefaultParams() Params {
 	return Params{
@@ -208,6 +232,7 @@ func DefaultParams() Params {
 			ExplainEpsilon:   1e-7,
 			ExplainTolerance: 1e-4,
 			ExplainMaxWork:   20_000,
+			WriteTolerance:   DefaultWriteTolerance,
 		},
 		Grades: GradeParams{B: 0.02, C: 0.1, D: 0.25},
 		Ownership: OwnershipParams{
@@ -309,6 +334,9 @@ func (p *Params) Validate() error {
 	}
 	if !(pp.ExplainTolerance >= 0 && pp.ExplainTolerance < 1) {
 		bad("propagation.explain_tolerance = %v: use a fraction of the score in [0, 1) such as 1e-4", pp.ExplainTolerance)
+	}
+	if !(pp.WriteTolerance >= 0 && pp.WriteTolerance <= 1e-4) {
+		bad("propagation.write_tolerance = %v: use 0 (the propagation's bound) up to 1e-4, the precision scores are shown at (default %g)", pp.WriteTolerance, DefaultWriteTolerance)
 	}
 	if pp.ExplainMaxWork < 1_000 || pp.ExplainMaxWork > 100_000_000 {
 		bad("propagation.explain_max_work = %d: use 1000 to 100000000 edge visits (default 20000)", pp.ExplainMaxWork)

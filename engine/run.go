@@ -23,10 +23,11 @@ type Options struct {
 	// Communities runs Louvain on the relationship graph (the slowest step).
 	Communities bool
 	// Incremental starts propagation from the scores stored by the last
-	// promoted run and settles them by a local push (PropagatePush with
-	// ε = α·tolerance, so the bound on every score is the full run's,
-	// tolerance·α/(1−α)); Score then writes back only the entities whose
-	// score, grade or flags changed. Everything else is recomputed.
+	// promoted run and settles them by a local push, or by sweeps from
+	// there when the change spreads (PropagateIncremental; the bound on
+	// every score is the full run's, tolerance·α/(1−α)); Score then writes
+	// back only the entities whose score, grade or flags changed
+	// (Result.Changed). Everything else is recomputed.
 	Incremental bool
 	// SameAs are the SAME_AS sets of enterprise keys, each projected as
 	// one node (sameas.go). Score and Restore read them from the store.
@@ -66,13 +67,15 @@ type Options struct {
 
 // Result is everything a run computed, held in memory for the API.
 type Result struct {
-	Graph      *Graph
-	Params     Params
-	Today      Day
-	Intrinsic  *Intrinsic
-	Operator   *Operator
-	Score      []float64
-	Grade      []Grade // by node: the letter, one byte (Grade.String)
+	Graph     *Graph
+	Params    Params
+	Today     Day
+	Intrinsic *Intrinsic
+	Operator  *Operator
+	Score     []float64
+	Grade     []Grade // by node: the letter, one byte (Grade.String)
+	// Iterations is the number of sweeps (of an incremental run: those
+	// after its pushes, 0 when the push settled).
 	Iterations int
 	// Pushes is the number of pushes of an incremental run (0 otherwise).
 	Pushes int
@@ -195,9 +198,9 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 		pp := &p.Propagation
 		if opts.Incremental && g.Previous != nil {
 			x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
-			pr, err := PropagatePush(r.Operator, r.Intrinsic.Risk, x0, pp.Alpha, pp.Alpha*pp.Tolerance, pp.MaxIterations*max(g.N(), 1), p.Workers)
+			pr, err := PropagateIncremental(r.Operator, r.Intrinsic.Risk, x0, pp, p.Workers)
 			if err == nil {
-				r.Score, r.Pushes, r.Incremental = pr.Score, pr.Iterations, true
+				r.Score, r.Pushes, r.Iterations, r.Incremental = pr.Score, pr.Pushes, pr.Sweeps, true
 			}
 			return err
 		}

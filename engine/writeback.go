@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"riskgraph/models"
@@ -36,9 +37,11 @@ type Summary struct {
 	Persons     int    `json:"persons"`
 	Records     int    `json:"records"`
 	Edges       int    `json:"edges"`
-	Iterations  int    `json:"iterations"`
-	Incremental bool   `json:"incremental,omitempty"`
-	Pushes      int    `json:"pushes,omitempty"`
+	// Iterations counts the propagation's sweeps (of an incremental run,
+	// those after its pushes: Result.Iterations).
+	Iterations  int  `json:"iterations"`
+	Incremental bool `json:"incremental,omitempty"`
+	Pushes      int  `json:"pushes,omitempty"`
 	// Written is the number of entity results written back (an
 	// incremental run writes only those that changed).
 	Written     int              `json:"written"`
@@ -217,15 +220,24 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 		res.Timings["writeback"] = time.Since(t)
 	}
 	if err == nil {
+		// The rows now carry this run's results, as the store will once
+		// they are promoted: the next run may start from them. They are
+		// saved while the store promotes (both take seconds at 1 M, on
+		// different data). Should the promotion fail, the file holds the
+		// results of a run that never completed, which the next run
+		// refuses (openSnapshot: not the last completed run) and rebuilds.
+		var saved sync.WaitGroup
+		if src != nil {
+			created := now()
+			saved.Go(func() { src.save(opts.Snapshot, gen, runID, created) })
+		}
 		t := time.Now()
 		err = st.PromoteRun(ctx, runID)
 		res.Timings["promote"] = time.Since(t)
-	}
-	if err == nil && src != nil {
-		// The rows now carry this run's results, as the store does: the
-		// next run may start from them.
-		src.save(opts.Snapshot, gen, runID, now())
-		res.Snapshot = &src.info
+		saved.Wait()
+		if src != nil {
+			res.Snapshot = &src.info
+		}
 	}
 	run.Finished = now()
 	if err != nil {

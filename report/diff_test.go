@@ -65,7 +65,7 @@ func (f *fixture) score(t *testing.T) *Snapshot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.snap, f.res, f.run = c.Snapshot(res), res, run
+	f.snap, f.res, f.run = c.Snapshot(res, nil), res, run
 	return prev
 }
 

@@ -84,6 +84,12 @@ func (j *Job) Run(ctx context.Context, runID string, fence Fence) (Outcome, erro
 	if err := j.ensurePrevious(ctx, opts.Today); err != nil {
 		return Outcome{}, err
 	}
+	// The run to compare with: also the source of the top contributions
+	// of the entities a run that writes only what changed leaves alone.
+	prevRun, prev, err := j.previous(ctx, runID)
+	if err != nil {
+		return Outcome{}, err
+	}
 	c := NewCapture(j.Store, runID)
 	res, run, err := engine.Score(ctx, c, opts, runID, now)
 	if err != nil {
@@ -92,7 +98,7 @@ func (j *Job) Run(ctx context.Context, runID string, fence Fence) (Outcome, erro
 	if j.Publish != nil {
 		j.Publish(res)
 	}
-	snap := c.Snapshot(res)
+	snap := c.Snapshot(res, prev)
 	out := Outcome{Run: run}
 	if err := fence(ctx); err != nil {
 		return out, err
@@ -104,7 +110,7 @@ func (j *Job) Run(ctx context.Context, runID string, fence Fence) (Outcome, erro
 	if err := j.Store.SaveSnapshot(ctx, runID, enc); err != nil {
 		return out, fmt.Errorf("report: save snapshot: %w", err)
 	}
-	out.Reports, err = j.PublishRun(ctx, snap, res, run, fence)
+	out.Reports, err = j.publish(ctx, snap, res, run, prevRun, prev, fence)
 	if err == nil {
 		err = j.pruneSnapshots(ctx, fence)
 	}
@@ -216,13 +222,18 @@ func (j *Job) previous(ctx context.Context, runID string) (store.Run, *Snapshot,
 
 // PublishRun builds, stores and delivers the reports of one scored run.
 func (j *Job) PublishRun(ctx context.Context, snap *Snapshot, res *engine.Result, run store.Run, fence Fence) ([]store.Report, error) {
-	now := j.Now
-	if now == nil {
-		now = time.Now
-	}
 	prevRun, prev, err := j.previous(ctx, run.ID)
 	if err != nil {
 		return nil, err
+	}
+	return j.publish(ctx, snap, res, run, prevRun, prev, fence)
+}
+
+// publish is PublishRun against the run prevRun, whose snapshot is prev.
+func (j *Job) publish(ctx context.Context, snap *Snapshot, res *engine.Result, run, prevRun store.Run, prev *Snapshot, fence Fence) ([]store.Report, error) {
+	now := j.Now
+	if now == nil {
+		now = time.Now
 	}
 	lists, err := j.Store.Watchlists(ctx)
 	if err != nil {

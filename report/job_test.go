@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -195,5 +197,94 @@ func TestJobPrunesSnapshots(t *testing.T) {
 	// Newest two (run-5, run-4) and the pinned run-3 keep theirs.
 	if !has("run-5") || !has("run-4") || !has("run-3") || has("run-2") {
 		t.Errorf("after run-5 against run-3: run-5 %v, run-4 %v, run-3 %v, run-2 %v", has("run-5"), has("run-4"), has("run-3"), has("run-2"))
+	}
+}
+
+// TestJobFromEngineSnapshot: with the engine's projection snapshot the
+// second run writes back only the results that changed; its report
+// snapshot still holds every entity, with the run's score, grade and
+// flags, and for those not written the top contributions of the run
+// before (what their stored details carry).
+func TestJobFromEngineSnapshot(t *testing.T) {
+	gen := filepath.Join(t.TempDir(), "gen")
+	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: 300, Seed: 5, Out: gen}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	h, _ := models.NewPIDHasher([]byte("report-test-pid-key-0123456789"))
+	today := synth.DefaultReferenceDate()
+	if _, err := ingest.LoadDir(ctx, gen, st, ingest.LoadOptions{Hasher: h, Source: "t", Now: func() time.Time { return today.Time }}); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 7, 1, 7, 0, 0, 0, time.UTC)
+	var res *engine.Result
+	job := &Job{Store: st, Log: zerolog.Nop(), Now: func() time.Time { clock = clock.Add(time.Hour); return clock },
+		Engine:  engine.Options{Params: engine.DefaultParams(), Today: today, Snapshot: filepath.Join(t.TempDir(), "projection.snap")},
+		Publish: func(r *engine.Result) { res = r }}
+	if _, err := job.Run(ctx, "run-1", nil); err != nil {
+		t.Fatal(err)
+	}
+	key := firstKey(t, st)
+	day := &store.Batch{Records: []models.Record{{ID: "snap-day", Subject: models.EnterpriseRef(key), Kind: models.RecordSeriousViolation,
+		Severity: 0.9, Decided: models.NewDate(2025, 6, 1)}}}
+	if err := st.WriteBatch(ctx, day); err != nil {
+		t.Fatal(err)
+	}
+	out, err := job.Run(ctx, "run-2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum engine.Summary
+	if err := json.Unmarshal(out.Run.Summary, &sum); err != nil {
+		t.Fatal(err)
+	}
+	g := res.Graph
+	entities := g.NumEnterprises + g.NumPersons
+	if sum.Snapshot == nil || !sum.Snapshot.Used || sum.Written == 0 || sum.Written >= entities {
+		t.Fatalf("second run: snapshot %+v, %d of %d written; want used, some written", sum.Snapshot, sum.Written, entities)
+	}
+	snaps := map[string]*Snapshot{}
+	for _, id := range []string{"run-1", "run-2"} {
+		raw, err := st.Snapshot(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snaps[id], err = DecodeSnapshot(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s2 := snaps["run-2"]
+	if len(s2.Entities) != entities {
+		t.Fatalf("report snapshot of run-2 holds %d entities, the graph %d", len(s2.Entities), entities)
+	}
+	unwritten := 0
+	for v := range int32(g.N()) {
+		if !g.IsEntity(v) {
+			continue
+		}
+		ref := g.Ref(v)
+		e, ok := s2.Find(ref)
+		switch {
+		case !ok:
+			t.Fatalf("%s: not in the report snapshot", ref)
+		case e.Score != quantize(res.Score[v]) || e.Grade != res.Grade[v].String() || !slices.Equal(e.Flags, res.Flags.KindsOf(v)):
+			t.Fatalf("%s: snapshot %v %s %v, the run's %v %s %v", ref, e.Score, e.Grade, e.Flags, quantize(res.Score[v]), res.Grade[v], res.Flags.KindsOf(v))
+		}
+		if res.Changed(v) {
+			continue
+		}
+		unwritten++
+		p, _ := snaps["run-1"].Find(ref)
+		if p == nil || !reflect.DeepEqual(e.Top, p.Top) {
+			t.Fatalf("%s (not written): top contributions %v, the run before's %v", ref, e.Top, p)
+		}
+	}
+	if unwritten == 0 {
+		t.Fatal("every result was written: the case is not tested")
 	}
 }

@@ -195,11 +195,47 @@ func (c *Capture) WriteResults(ctx context.Context, results []models.RiskResult)
 }
 
 // Snapshot completes the snapshot with the enterprises' region and
-// industry and the serious records in force, from the run's graph.
-func (c *Capture) Snapshot(res *engine.Result) *Snapshot {
+// industry and the serious records in force, from the run's graph. A run
+// that knows the stored results (incremental, or from a projection
+// snapshot) writes back only those that changed (engine.Result.Changed);
+// every entity it did not write is added with the run's score, grade and
+// flags, and the top contributions its stored details carry, which are
+// those of prev, the snapshot of the run before (nil: none), so that the
+// report sees every entity as a run writing everything would show it.
+func (c *Capture) Snapshot(res *engine.Result, prev *Snapshot) *Snapshot {
 	s := c.b.Snapshot()
+	addUnwritten(s, res, prev)
 	CompleteFromGraph(s, res.Graph, res.Today)
 	return s
+}
+
+// addUnwritten adds to s, kept sorted, every entity of res's graph it
+// does not hold (see Capture.Snapshot).
+func addUnwritten(s *Snapshot, res *engine.Result, prev *Snapshot) {
+	g := res.Graph
+	if g.Previous == nil {
+		return // every result was written
+	}
+	n := len(s.Entities)
+	for v := range int32(g.N()) {
+		if !g.IsEntity(v) {
+			continue
+		}
+		ref := g.Ref(v)
+		if _, ok := slices.BinarySearchFunc(s.Entities[:n], ref, func(e Entity, r models.Ref) int { return compareRef(e.Ref, r) }); ok {
+			continue
+		}
+		e := Entity{Ref: ref, Score: quantize(res.Score[v]), Grade: res.Grade[v].String(), Flags: res.Flags.KindsOf(v)}
+		if prev != nil {
+			if p, ok := prev.Find(ref); ok {
+				e.Top = p.Top
+			}
+		}
+		s.Entities = append(s.Entities, e)
+	}
+	if len(s.Entities) > n {
+		slices.SortFunc(s.Entities, func(x, y Entity) int { return compareRef(x.Ref, y.Ref) })
+	}
 }
 
 // CompleteFromGraph fills region and industry of enterprises and the

@@ -198,7 +198,7 @@ func printRun(w io.Writer, run store.Run) error {
 		run.Finished.Sub(run.Started).Round(time.Millisecond))
 	fmt.Fprintf(w, "graph: %d enterprises, %d persons, %d records, %d relationships\n", sum.Enterprises, sum.Persons, sum.Records, sum.Edges)
 	if sum.Incremental {
-		fmt.Fprintf(w, "propagation: incremental, %d pushes; %d results changed and written\n", sum.Pushes, sum.Written)
+		fmt.Fprintf(w, "propagation: incremental, %d pushes, %d sweeps; %d results changed and written\n", sum.Pushes, sum.Iterations, sum.Written)
 	} else {
 		fmt.Fprintf(w, "propagation: %d iterations; %d results written\n", sum.Iterations, sum.Written)
 	}

@@ -1,8 +1,10 @@
 package snapshot_test
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -141,13 +143,15 @@ func storedResults(t *testing.T, st store.Reader, r *engine.Result) map[models.R
 // checkWriteBack checks what run (whose result is res) wrote back, given
 // the stored results before it (nil: none) and after it: exactly the
 // entities without a stored result or whose score moved by more than the
-// propagation's bound or whose grade or flags changed carry the run's
-// result (a result that moved but was not written, or was written without
-// moving, fails), every other keeps its stored result, within the bound
-// of the run's, and the run's summary counts the writes.
-func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, after map[models.Ref]*models.Risk) {
+// write threshold (PropagationParams.WriteThreshold) or whose grade or
+// flags changed carry the run's result (a result that moved but was not
+// written, or was written without moving, fails), every other keeps its
+// stored result, within the threshold of the run's, and the run's summary
+// counts the writes. It returns how many results moved by more than the
+// propagation's bound but not beyond the threshold (kept, not written).
+func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, after map[models.Ref]*models.Risk) (held int) {
 	t.Helper()
-	bound := res.Params.Propagation.Bound()
+	bound := res.Params.Propagation.WriteThreshold()
 	now := outcomes(res)
 	want, got, bad := 0, 0, 0
 	for ref, x := range now {
@@ -155,6 +159,8 @@ func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, aft
 		moved := b == nil || math.Abs(b.Score-x.score) > bound || b.Grade != x.grade || !slices.Equal(b.Flags, x.flags)
 		if moved {
 			want++
+		} else if math.Abs(b.Score-x.score) > res.Params.Propagation.Bound() {
+			held++
 		}
 		switch {
 		case a == nil:
@@ -190,7 +196,8 @@ func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, aft
 	if got != want || sum.Written < got || sum.Written > got+len(after) {
 		t.Errorf("%s wrote %d results (summary: %d); %d moved", run.ID, got, sum.Written, want)
 	}
-	t.Logf("%s: %d of %d entity results written", run.ID, got, len(now))
+	t.Logf("%s: %d of %d entity results written; %d moved by more than the bound, within the write threshold", run.ID, got, len(now), held)
+	return held
 }
 
 // sameStored fails unless the stored results agree with a run's within
@@ -217,7 +224,7 @@ func sameStored(t *testing.T, stored map[models.Ref]*models.Risk, res *engine.Re
 // daily writes about 1 % of the graph anew: records on existing
 // enterprises, a changed status, a new enterprise held by an existing
 // person and sharing an address, a new officer and a relation.
-func daily(t *testing.T, st store.Writer, prev *engine.Result) {
+func daily(t *testing.T, st store.Writer, prev *engine.Result, tag string) {
 	t.Helper()
 	g := prev.Graph
 	var ents, pers []models.Ref
@@ -231,16 +238,16 @@ func daily(t *testing.T, st store.Writer, prev *engine.Result) {
 	}
 	b := &store.Batch{}
 	for i := 0; i < len(ents); i += 100 {
-		b.Records = append(b.Records, models.Record{ID: "daily-" + ents[i].Key, Subject: ents[i], Kind: models.RecordSeriousViolation,
+		b.Records = append(b.Records, models.Record{ID: tag + "-" + ents[i].Key, Subject: ents[i], Kind: models.RecordSeriousViolation,
 			Severity: 0.9, Decided: models.NewDate(2025, 6, 1)})
 	}
 	b.Enterprises = append(b.Enterprises,
 		models.Enterprise{Key: ents[7].Key, Name: "状态变更", Status: models.StatusRevoked},
-		models.Enterprise{Key: "src:daily:new", Name: "新设企业", Status: models.StatusActive, Address: "新地址一号"},
-		models.Enterprise{Key: "src:daily:new2", Name: "新设企业二", Status: models.StatusActive, Address: "新地址一号"})
+		models.Enterprise{Key: "src:" + tag + ":new", Name: "新设企业", Status: models.StatusActive, Address: "新地址一号"},
+		models.Enterprise{Key: "src:" + tag + ":new2", Name: "新设企业二", Status: models.StatusActive, Address: "新地址一号"})
 	b.Shareholdings = append(b.Shareholdings,
-		models.Shareholding{Holder: pers[3], Enterprise: "src:daily:new", Ratio: 0.8},
-		models.Shareholding{Holder: models.EnterpriseRef("src:daily:new"), Enterprise: ents[11].Key, Ratio: 0.6})
+		models.Shareholding{Holder: pers[3], Enterprise: "src:" + tag + ":new", Ratio: 0.8},
+		models.Shareholding{Holder: models.EnterpriseRef("src:" + tag + ":new"), Enterprise: ents[11].Key, Ratio: 0.6})
 	b.Roles = append(b.Roles, models.Role{Person: pers[5].Key, Enterprise: ents[13].Key, Kind: models.RoleOfficer, Title: "director"})
 	b.Relations = append(b.Relations, models.Relation{A: pers[5].Key, B: pers[3].Key, Kind: models.RelationSpouse})
 	if err := st.WriteBatch(ctx, b); err != nil {
@@ -262,7 +269,7 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 	}
 	stored1 := storedResults(t, st, r1)
 	checkWriteBack(t, run1, r1, nil, stored1)
-	daily(t, w, r1)
+	daily(t, w, r1, "daily")
 	r2, run2, err := engine.Score(ctx, st, options(path), "run-2", clock)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +277,9 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 	// What the snapshot run wrote: only what moved (the rows' results
 	// are the stored ones).
 	stored2 := storedResults(t, st, r2)
-	checkWriteBack(t, run2, r2, stored1, stored2)
+	if held := checkWriteBack(t, run2, r2, stored1, stored2); held == 0 {
+		t.Errorf("no result moved by more than the bound and within the write threshold: the day does not test the threshold")
+	}
 	if s := r2.Snapshot; s == nil || !s.Used || s.Changes == 0 || !s.Saved {
 		t.Fatalf("second run: snapshot %+v; want used, with changes, saved", s)
 	}
@@ -281,9 +290,10 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 	}
 	sameOutcomes(t, outcomes(r2), outcomes(r3), 1e-12)
 	// Read back, the snapshot run's results are the full run's within
-	// the bound (Changed: a score that moved less is not written).
+	// the write threshold (Changed: a score that moved less is not
+	// written).
 	p := engine.DefaultParams().Propagation
-	sameStored(t, stored2, r3, p.Bound()+1e-12)
+	sameStored(t, stored2, r3, p.WriteThreshold()+1e-12)
 	if r2.Graph.N() != r3.Graph.N() || len(r2.Graph.Edges) != len(r3.Graph.Edges) || len(r2.Graph.Records) != len(r3.Graph.Records) {
 		t.Errorf("snapshot projection: %d nodes, %d edges, %d records; full: %d, %d, %d", r2.Graph.N(), len(r2.Graph.Edges),
 			len(r2.Graph.Records), r3.Graph.N(), len(r3.Graph.Edges), len(r3.Graph.Records))
@@ -320,9 +330,35 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 		t.Fatal(err)
 	}
 	sameOutcomes(t, outcomes(r5), outcomes(r6), 2*p.Bound()+1e-12)
-	// Stored: within the bound of the incremental run's, which is within
-	// twice the bound of the full run's.
-	sameStored(t, stored5, r6, 3*p.Bound()+1e-12)
+	// Stored: within the write threshold of the incremental run's, which
+	// is within twice the bound of the full run's.
+	sameStored(t, stored5, r6, p.WriteThreshold()+2*p.Bound()+1e-12)
+
+	// A wide day (1 % of the enterprises with a serious violation),
+	// incremental from the snapshot (rebuilt first: run 6 scored without
+	// it): the push gives way to sweeps (PropagateIncremental), and the
+	// result is still a full run's within the bounds.
+	if _, _, err := engine.Score(ctx, st, options(path), "run-7", clock); err != nil {
+		t.Fatal(err)
+	}
+	stored7 := storedResults(t, st, r6)
+	daily(t, w, r6, "daily3")
+	r8, run8, err := engine.Score(ctx, st, inc, "run-8", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wide incremental day: %d pushes, %d sweeps", r8.Pushes, r8.Iterations)
+	if s := r8.Snapshot; !s.Used || !r8.Incremental || r8.Iterations == 0 {
+		t.Errorf("wide incremental day: snapshot %+v, incremental %v, %d sweeps after %d pushes; want used, sweeps", s, r8.Incremental, r8.Iterations, r8.Pushes)
+	}
+	stored8 := storedResults(t, st, r8)
+	checkWriteBack(t, run8, r8, stored7, stored8)
+	r9, err := engine.Run(ctx, st, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r8), outcomes(r9), 2*p.Bound()+1e-12)
+	sameStored(t, stored8, r9, p.WriteThreshold()+2*p.Bound()+1e-12)
 }
 
 // scoreReader is a store a scoring run uses and whose results the tests
@@ -509,4 +545,56 @@ func TestSnapshotOtherParamsWritesAll(t *testing.T) {
 		t.Errorf("same parameters, same data: snapshot %+v, %d results written; want used, none", r3.Snapshot, w)
 	}
 	checkWriteBack(t, run3, r3, storedResults(t, st, r2), storedResults(t, st, r3))
+}
+
+// failingPromote is a store whose promotion fails.
+type failingPromote struct{ engine.ScoreStore }
+
+func (failingPromote) PromoteRun(context.Context, string) error {
+	return errors.New("promotion refused")
+}
+
+// TestSnapshotOfFailedRunNotUsed: the snapshot is saved while the store
+// promotes; when the promotion fails, the file holds the results of a run
+// that never completed, so the next run refuses it, scans, gives a full
+// run's results and saves a snapshot the run after uses.
+func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loadSynth(t, st, 300)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, _, err := engine.Score(ctx, st, options(path), "fail-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	daily(t, st, r1, "fail-day")
+	if _, _, err := engine.Score(ctx, failingPromote{st}, options(path), "fail-2", clock); err == nil {
+		t.Fatal("a run whose promotion failed reported success")
+	}
+	rows, err := snapshot.Load(path)
+	if err != nil || rows.Run != "fail-2" {
+		t.Fatalf("snapshot after the failed promotion: run %q, %v; want saved with fail-2's results", rows.Run, err)
+	}
+	r3, _, err := engine.Score(ctx, st, options(path), "fail-3", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r3.Snapshot; s.Used || !strings.Contains(s.Rebuilt, "fail-2") || !s.Saved {
+		t.Errorf("after the failed run: snapshot %+v; want rebuilt (it holds fail-2's results), saved", s)
+	}
+	r4, err := engine.Run(ctx, st, options(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r3), outcomes(r4), 1e-12)
+	r5, _, err := engine.Score(ctx, st, options(path), "fail-5", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r5.Snapshot.Used {
+		t.Errorf("the rebuilt snapshot is not used: %+v", r5.Snapshot)
+	}
 }
