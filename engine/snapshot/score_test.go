@@ -26,6 +26,19 @@ import (
 	"riskgraph/synth"
 )
 
+// synthMemory opens a memory store, closed when the test ends, holding
+// the generator's sample of n enterprises.
+func synthMemory(t *testing.T, n int) *memory.Store {
+	t.Helper()
+	st, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	loadSynth(t, st, n)
+	return st
+}
+
 func loadSynth(t *testing.T, st ingest.Writer, n int) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "gen")
@@ -369,12 +382,7 @@ type scoreReader interface {
 }
 
 func TestScoreFromSnapshotMemory(t *testing.T) {
-	s, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	loadSynth(t, s, 1500)
+	s := synthMemory(t, 1500)
 	scoreFromSnapshot(t, s, s)
 }
 
@@ -390,18 +398,8 @@ func TestScoreFromSnapshotNeo4j(t *testing.T) {
 // used: the run scans the store, gives a full run's results and saves a
 // good snapshot, which the next run uses.
 func TestSnapshotNeverTrusted(t *testing.T) {
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	loadSynth(t, st, 300)
-	other, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	loadSynth(t, other, 300) // the same data, another store
+	st := synthMemory(t, 300)
+	other := synthMemory(t, 300) // the same data, another store
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.snap")
 	base, _, err := engine.Score(ctx, st, options(good), "run-base", clock)
@@ -512,12 +510,7 @@ func write(t *testing.T, p string, b []byte) {
 // from the old thresholds. With the same parameters again it writes
 // only what moved (nothing: the data did not change).
 func TestSnapshotOtherParamsWritesAll(t *testing.T) {
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	loadSynth(t, st, 300)
+	st := synthMemory(t, 300)
 	path := filepath.Join(t.TempDir(), "projection.snap")
 	r1, _, err := engine.Score(ctx, st, options(path), "params-1", clock)
 	if err != nil {
@@ -559,12 +552,7 @@ func (failingPromote) PromoteRun(context.Context, string) error {
 // that never completed, so the next run refuses it, scans, gives a full
 // run's results and saves a snapshot the run after uses.
 func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
-	st, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	loadSynth(t, st, 300)
+	st := synthMemory(t, 300)
 	path := filepath.Join(t.TempDir(), "projection.snap")
 	r1, _, err := engine.Score(ctx, st, options(path), "fail-1", clock)
 	if err != nil {
