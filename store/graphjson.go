@@ -19,40 +19,35 @@ import (
 // AppendJSON appends g as json.Marshal encodes it, byte for byte
 // (TestGraphAppendJSON), without reflection over nodes and edges.
 func (g Graph) AppendJSON(buf []byte) ([]byte, error) {
-	var err error
-	buf = append(buf, `{"nodes":`...)
-	if g.Nodes == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, '[')
-		for i := range g.Nodes {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			if buf, err = g.Nodes[i].appendJSON(buf); err != nil {
-				return nil, err
-			}
-		}
-		buf = append(buf, ']')
+	buf, err := appendJSONArray(append(buf, `{"nodes":`...), g.Nodes, (*Node).appendJSON)
+	if err != nil {
+		return nil, err
 	}
-	buf = append(buf, `,"edges":`...)
-	if g.Edges == nil {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, '[')
-		for i := range g.Edges {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			if buf, err = g.Edges[i].appendJSON(buf); err != nil {
-				return nil, err
-			}
-		}
-		buf = append(buf, ']')
+	if buf, err = appendJSONArray(append(buf, `,"edges":`...), g.Edges, (*Edge).appendJSON); err != nil {
+		return nil, err
 	}
 	buf = append(buf, `,"truncated":`...)
 	buf = strconv.AppendBool(buf, g.Truncated)
 	return append(buf, '}'), nil
+}
+
+// appendJSONArray appends items as a JSON array (null for a nil slice, as
+// encoding/json writes it), each by one.
+func appendJSONArray[T any](buf []byte, items []T, one func(*T, []byte) ([]byte, error)) ([]byte, error) {
+	if items == nil {
+		return append(buf, "null"...), nil
+	}
+	buf = append(buf, '[')
+	for i := range items {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		var err error
+		if buf, err = one(&items[i], buf); err != nil {
+			return nil, err
+		}
+	}
+	return append(buf, ']'), nil
 }
 
 // appendJSON appends the node as encoding/json encodes Node.
