@@ -98,7 +98,8 @@ func TestCachedBodyIdentical(t *testing.T) {
 			if near == -1 && src != "miss" {
 				t.Fatalf("%s: first request X-Cache %q", path, src)
 			}
-			api.waitFills() // Redis's copy is made after the answer is sent (cachefill.go)
+			// Redis's copy is made after the answer is sent (cachefill.go).
+			api.waitFills()
 			for _, gz := range []bool{true, false, false} { // the second plain one from the in-process tier's plain form
 				src, again := get(path, gz)
 				if src != hit && src != "hit" {
