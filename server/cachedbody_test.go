@@ -170,6 +170,7 @@ func TestCachedBodyIdentical(t *testing.T) {
 			t.Errorf("after the write, request %d: the new name is missing", i)
 		}
 		bodies = append(bodies, body)
+		api.waitFills()
 	}
 	if !bytes.Equal(bodies[0], bodies[1]) {
 		t.Error("after the write: cached body differs from the answer written")

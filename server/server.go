@@ -186,8 +186,8 @@ type API struct {
 	// keys carry the data version like Redis's, so it is never staler.
 	near *cache.Local
 	// fills queues the answers the fill worker copies into Redis after
-	// they are sent (cachefill.go); nil without Redis. filling counts the
-	// queued ones.
+	// they are sent (cachefill.go); nil without Redis or without near.
+	// filling counts the queued ones.
 	fills   chan cacheFill
 	filling sync.WaitGroup
 	// cacheHits is the "hit" counter of riskgraph_cache_requests_total,
@@ -267,7 +267,9 @@ func NewAPI(opts Options) *API {
 			go a.engineReloads() // runs on other replicas (replicas.go)
 		}
 		go a.listenInvalidations() // writes through other replicas (replicas.go)
-		a.startFills()
+		if a.near != nil {
+			a.startFills()
+		}
 	}
 	a.authFails = a.newAuthFailures()
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)
