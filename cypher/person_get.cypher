@@ -1,2 +1,3 @@
+// A person by pid, as its property map (no driver node to decode).
 MATCH (p:Person {pid: $pid})
-RETURN p
+RETURN properties(p) AS p

@@ -443,9 +443,7 @@ func (a *API) respond(next echo.HandlerFunc) echo.HandlerFunc {
 				r = a.unmaskedSuccess(c)
 			}
 			if r.status == http.StatusOK {
-				stored := storedBody(r.body, a.redis != nil)
-				_ = a.cache.Set(context.WithoutCancel(ctx), key, stored, rt.TTL)
-				a.keepNear(ctx, key, stored, rt.TTL)
+				a.storeAnswer(ctx, key, r.body, rt.TTL) // Redis's copy after the answer is sent (cachefill.go)
 			}
 			return r, nil
 		})

@@ -185,6 +185,11 @@ type API struct {
 	// near is an in-process tier in front of Redis for hot answers; its
 	// keys carry the data version like Redis's, so it is never staler.
 	near *cache.Local
+	// fills queues the answers the fill worker copies into Redis after
+	// they are sent (cachefill.go); nil without Redis or without near.
+	// filling counts the queued ones.
+	fills   chan cacheFill
+	filling sync.WaitGroup
 	// cacheHits is the "hit" counter of riskgraph_cache_requests_total,
 	// looked up once rather than by label on every hit.
 	cacheHits prometheus.Counter
@@ -262,6 +267,9 @@ func NewAPI(opts Options) *API {
 			go a.engineReloads() // runs on other replicas (replicas.go)
 		}
 		go a.listenInvalidations() // writes through other replicas (replicas.go)
+		if a.near != nil {
+			a.startFills()
+		}
 	}
 	a.authFails = a.newAuthFailures()
 	a.rank = ranking.NewService(a.store, a.redisClient(), a.cache, a.log)

@@ -99,9 +99,8 @@ func (s *Store) Enterprise(ctx context.Context, keyOrUSCC string) (models.Enterp
 	err := s.readOne(ctx, "get enterprise", qEnterpriseGet, map[string]any{"key": keyOrUSCC},
 		func() { found = false },
 		func(r *driver.Record) error {
-			n, ok := r.Values[0].(dbtype.Node)
-			if ok {
-				e, found = enterpriseOf(n.Props), true
+			if props, ok := r.Values[0].(map[string]any); ok {
+				e, found = enterpriseOf(props), true
 			}
 			return nil
 		})
@@ -123,9 +122,8 @@ func (s *Store) Person(ctx context.Context, pid string) (models.Person, error) {
 	err := s.readOne(ctx, "get person", qPersonGet, map[string]any{"pid": pid},
 		func() { found = false },
 		func(r *driver.Record) error {
-			n, ok := r.Values[0].(dbtype.Node)
-			if ok {
-				p, found = personOf(n.Props), true
+			if props, ok := r.Values[0].(map[string]any); ok {
+				p, found = personOf(props), true
 			}
 			return nil
 		})
