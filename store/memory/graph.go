@@ -1,8 +1,6 @@
 package memory
 
 import (
-	"slices"
-
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -19,8 +17,8 @@ type graph struct {
 	// (entOf, perOf); an enterprise's USCC is its key, so entID also finds
 	// it by USCC. The keys are the nodes' own (keyindex.go).
 	entID, perID keyIndex
-	adj          [][]link // indexed by node id
-	nEnt         int      // enterprises among nodes
+	adj          adjacency // every node's links (adjacency.go)
+	nEnt         int       // enterprises among nodes
 
 	recs  []recRow
 	recID keyIndex // by record id (recOf)
@@ -65,6 +63,7 @@ type graph struct {
 func newGraph() graph {
 	return graph{
 		entID:  newKeyIndex(),
+		adj:    newAdjacency(),
 		perID:  newKeyIndex(),
 		recID:  newKeyIndex(),
 		scores: map[scoreSlot]float64{},
@@ -231,7 +230,7 @@ func (g *graph) putPerson(p *models.Person) {
 func (g *graph) newNode(key string, ent int32) nodeID {
 	id := nodeID(len(g.nodes))
 	g.nodes = append(g.nodes, node{key: g.text.keep(key), ent: ent, placeholder: true})
-	g.adj = append(g.adj, nil)
+	g.adj.addNode()
 	g.stamp(&g.gens.nodes, id)
 	return id
 }
@@ -296,10 +295,10 @@ func (g *graph) putRelation(r *models.Relation) {
 // relationship (≈ 50 B per relationship at 1 M enterprises, docs/scaling.md).
 func (g *graph) findRel(from, to nodeID, typ relType, same func(slot int32) bool) (int32, bool) {
 	here, there, out := from, to, true
-	if len(g.adj[to]) < len(g.adj[from]) {
+	if g.adj.degree(to) < g.adj.degree(from) {
 		here, there, out = to, from, false
 	}
-	for _, l := range g.adj[here] {
+	for _, l := range g.adj.list(here) {
 		if l.other == there && l.typ == typ && l.out == out && same(l.rel) {
 			return l.rel, true
 		}
@@ -351,7 +350,7 @@ func (g *graph) putRecord(r *models.Record) {
 		i = int32(len(g.recs))
 		g.recs = append(g.recs, row)
 		g.recID.put(row.id, i)
-		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+		g.adj.add(row.subject, link{other: i, rel: i, typ: relRecord, out: true})
 		g.setScore(relRecord, i, r.MatchScore)
 		g.stamp(&g.gens.recs, i)
 		return
@@ -359,8 +358,8 @@ func (g *graph) putRecord(r *models.Record) {
 	g.setScore(relRecord, i, r.MatchScore)
 	g.stamp(&g.gens.recs, i)
 	if old := g.recs[i].subject; old != row.subject {
-		g.adj[old] = slices.DeleteFunc(g.adj[old], func(l link) bool { return l.typ == relRecord && l.rel == i })
-		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+		g.adj.remove(old, func(l link) bool { return l.typ == relRecord && l.rel == i })
+		g.adj.add(row.subject, link{other: i, rel: i, typ: relRecord, out: true})
 	}
 	// The id stays as it is: a scan reads it without the lock.
 	g.recs[i].recFields = row.recFields
@@ -369,8 +368,8 @@ func (g *graph) putRecord(r *models.Record) {
 // connect links a new relationship (row slot of its type's table) into
 // both endpoints' adjacency lists.
 func (g *graph) connect(from, to nodeID, slot int32, typ relType) {
-	g.adj[from] = append(g.adj[from], link{other: to, rel: slot, typ: typ, out: true})
-	g.adj[to] = append(g.adj[to], link{other: from, rel: slot, typ: typ, out: false})
+	g.adj.add(from, link{other: to, rel: slot, typ: typ, out: true})
+	g.adj.add(to, link{other: from, rel: slot, typ: typ, out: false})
 }
 
 // edge materialises the relationship a link points at.

@@ -411,7 +411,7 @@ func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record,
 	}
 	var out []models.Record
 	if id, ok := s.g.lookup(subject); ok {
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			if l.typ == relRecord {
 				out = append(out, s.g.record(l.rel))
 			}
@@ -438,7 +438,7 @@ func (s *Store) RecordsOf(_ context.Context, subjects []models.Ref) (map[models.
 			continue
 		}
 		var rs []models.Record
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			if l.typ == relRecord {
 				rs = append(rs, s.g.record(l.rel))
 			}
@@ -484,7 +484,7 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		if !ok {
 			continue
 		}
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			if want(l.typ) {
 				add(s.g.edge(l))
 			}
@@ -532,7 +532,7 @@ func (s *Store) Upward(ctx context.Context, keys []string) ([]store.Edge, map[mo
 		if !ok {
 			continue
 		}
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			switch l.typ {
 			case relShares, relControls, relOfficer, relLegalRep:
 				if !l.out {

@@ -486,7 +486,7 @@ func (sc *scanner) send(b *store.ProjectionPage) error {
 func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 	g := &sc.s.g
 	proj := sc.mode == scanProject
-	links := g.adj[id]
+	links := g.adj.list(id)
 	var from models.Ref
 	for i := range links {
 		l := links[i]
