@@ -170,7 +170,6 @@ func (a *adjacency) alloc(class uint) uint32 {
 		if a.cur >= 0 {
 			a.freeTail()
 		}
-		a.cur = -1 // newChunk appends; the index is set below
 		first := firstChunk // a small store's pool stays small
 		if len(a.chunks) > 0 {
 			first = chunkLinks
