@@ -162,7 +162,7 @@ func (g *graph) recOf(id string) (int32, bool) {
 	return g.recID.get(id, func(i int32) string { return g.recs[i].id })
 }
 
-func (g *graph) nodeKey(id nodeID) string { return g.nodes[id].key }
+func (g *graph) nodeKey(id nodeID) string { return g.text.str(g.nodes[id].key) }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
@@ -195,12 +195,12 @@ func (g *graph) putEnterprise(e *models.Enterprise) {
 	}
 	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
-	n.name, n.placeholder = g.text.keepAs(n.name, e.Name), e.Placeholder
+	n.name, n.placeholder = g.text.putAs(n.name, e.Name), e.Placeholder
 	old := &g.ents[n.ent]
 	g.ents[n.ent] = entFields{
-		address:     g.text.keepAs(old.address, e.Address),
-		phone:       g.text.keepAs(old.phone, e.Phone),
-		email:       g.text.keepAs(old.email, e.Email),
+		address:     g.text.putAs(old.address, e.Address),
+		phone:       g.text.putAs(old.phone, e.Phone),
+		email:       g.text.putAs(old.email, e.Email),
 		capital:     e.Capital,
 		established: g.dates.put(e.Established),
 		region:      g.strs.code(e.Region),
@@ -219,17 +219,17 @@ func (g *graph) putPerson(p *models.Person) {
 	}
 	if !ok {
 		id = g.newNode(p.PID, -1)
-		g.perID.put(g.nodes[id].key, id)
+		g.perID.put(g.nodeKey(id), id)
 	}
 	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
-	n.name, n.placeholder = g.text.keepAs(n.name, p.Name), p.Placeholder
+	n.name, n.placeholder = g.text.putAs(n.name, p.Name), p.Placeholder
 }
 
 // newNode appends a placeholder node and returns its id.
 func (g *graph) newNode(key string, ent int32) nodeID {
 	id := nodeID(len(g.nodes))
-	g.nodes = append(g.nodes, node{key: g.text.keep(key), ent: ent, placeholder: true})
+	g.nodes = append(g.nodes, node{key: g.text.put(key), ent: ent, placeholder: true})
 	g.adj.addNode()
 	g.stamp(&g.gens.nodes, id)
 	return id
@@ -238,7 +238,7 @@ func (g *graph) newNode(key string, ent int32) nodeID {
 func (g *graph) newEnterprise(key string) nodeID {
 	g.ents = append(g.ents, entFields{})
 	id := g.newNode(key, int32(len(g.ents)-1))
-	g.entID.put(g.nodes[id].key, id)
+	g.entID.put(g.nodeKey(id), id)
 	g.nEnt++
 	return id
 }
@@ -257,7 +257,7 @@ func (g *graph) ensurePerson(pid string) nodeID {
 		return id
 	}
 	id := g.newNode(pid, -1)
-	g.perID.put(g.nodes[id].key, id)
+	g.perID.put(g.nodeKey(id), id)
 	return id
 }
 

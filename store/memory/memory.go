@@ -579,22 +579,23 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 	}
 	for id := range s.g.nodes {
 		n := &s.g.nodes[id]
-		sc := score(n.name)
+		name := s.g.text.str(n.name)
+		sc := score(name)
 		if !n.isEnterprise() {
 			if sc > 0 {
-				hits = append(hits, store.Hit{Ref: models.PersonRef(n.key), Name: n.name, Score: sc})
+				hits = append(hits, store.Hit{Ref: models.PersonRef(s.g.text.str(n.key)), Name: name, Score: sc})
 			}
 			continue
 		}
 		var uscc string
 		if s.g.ents[n.ent].hasUSCC {
-			uscc = n.key
+			uscc = s.g.text.str(n.key)
 			if strings.EqualFold(uscc, q) {
 				sc = 1
 			}
 		}
 		if sc > 0 {
-			hits = append(hits, store.Hit{Ref: models.EnterpriseRef(n.key), Name: n.name, USCC: uscc, Score: sc})
+			hits = append(hits, store.Hit{Ref: models.EnterpriseRef(s.g.text.str(n.key)), Name: name, USCC: uscc, Score: sc})
 		}
 	}
 	store.SortHits(hits)
