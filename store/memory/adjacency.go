@@ -11,14 +11,18 @@ import (
 // slice header and a heap object of its own (issue 19 §2: −16 B per node
 // and one allocation fewer per node at 1 M enterprises).
 //
-// A list of n links lives in a block of capacity ceil(n) — the smallest
-// power of two ≥ n — so the capacity needs no field. Appending to a full
-// list moves it to a block twice as large and frees the old one; removing a
-// link that leaves the list at a power of two frees the block's upper half.
-// Freed blocks go on one free list per size and are reused by the next list
-// that needs that size (or split for a smaller one), so the holes that moves leave are filled by the
-// next lists to grow, not compacted (a bulk load grows lists of every size
-// all along). A list keeps its links in the order they were added.
+// A list of n links lives in a block of the smallest size class ≥ n, so
+// the capacity needs no field. The classes are 1, 2, 3 … 8 links, then
+// four to each doubling (10, 12, 14, 16, 20, 24, 28, 32, 40 …): a list
+// wastes at most a fifth of its block (powers of two wasted ≈ 28 % of the
+// generator's links at 100 000 enterprises, these ≈ 7 %). Appending to a
+// full list moves it to a block of the next class and frees the old one;
+// removing links frees the block's tail the list no longer reaches. Freed
+// blocks go on one free list per class and are reused by the next list
+// that needs that class (or split for a smaller one), so the holes that
+// moves leave are filled by the next lists to grow, not compacted (a bulk
+// load grows lists of every size all along). A list keeps its links in the
+// order they were added.
 //
 // The pool is a sequence of chunks of chunkLinks links; a block never
 // crosses a chunk, and a list larger than a chunk gets a chunk of its own
@@ -30,10 +34,10 @@ import (
 type adjacency struct {
 	spans  []span
 	chunks [][]link
-	// free holds the head of each size's free list (class k: blocks of
-	// 1 << k links) as offset + 1, 0 when empty; a free block's first link
-	// holds the next one's in its other field.
-	free [chunkBits + 1]uint32
+	// free holds the head of each class's free list as offset + 1, 0
+	// when empty; a free block's first link holds the next one's in its
+	// other field.
+	free [smallClasses]uint32
 	// cur is the chunk small blocks are carved from, -1 before the first.
 	cur int
 }
@@ -48,6 +52,9 @@ const (
 	maxChunks = 1 << (32 - chunkBits)
 	// firstChunk is the capacity the first chunk starts with.
 	firstChunk = 64
+	// smallClasses are the classes whose blocks fit in a chunk (sizes up
+	// to chunkLinks); a larger one has a chunk of its own.
+	smallClasses = 4 + 4*(chunkBits-2)
 )
 
 func newAdjacency() adjacency { return adjacency{cur: -1} }
@@ -72,7 +79,7 @@ func (a *adjacency) list(id nodeID) []link {
 // add appends l to node id's list.
 func (a *adjacency) add(id nodeID, l link) {
 	s := &a.spans[id]
-	if c := capOf(s.n); s.n == c {
+	if s.n == capOf(s.n) {
 		off := a.alloc(classOf(s.n + 1))
 		if s.n > 0 {
 			copy(a.block(off, s.n), a.block(s.off, s.n))
@@ -102,37 +109,51 @@ func (a *adjacency) remove(id nodeID, drop func(link) bool) {
 	if k == s.n {
 		return
 	}
-	from, to := classOf(s.n), classOf(k)
+	from := classOf(s.n)
 	switch {
-	case k > 0 && from == to:
 	case k == 0:
 		a.release(s.off, from)
-	case from > chunkBits:
+	case classOf(k) == from:
+	case from >= smallClasses:
 		// A chunk of its own: move the list to a block of its size.
-		off := a.alloc(to)
+		off := a.alloc(classOf(k))
 		copy(a.block(off, k), ls[:k])
 		a.release(s.off, from)
 		s.off = off
 	default:
-		// Free the upper halves the list no longer reaches.
-		for c := from; c > to; c-- {
-			a.release(s.off+1<<(c-1), c-1)
-		}
+		// Free the tail the list no longer reaches.
+		a.releaseRange(s.off+capOf(k), classSize(from)-capOf(k))
 	}
 	s.n = k
 }
 
-// capOf is the capacity of a list of n links: 0 or the smallest power of two ≥ n.
+// capOf is the capacity of a list of n links: 0 or its class's size.
 func capOf(n uint32) uint32 {
 	if n == 0 {
 		return 0
 	}
-	return 1 << classOf(n)
+	return classSize(classOf(n))
 }
 
-// classOf is the size class of a list of n > 0 links: log2 of its capacity.
+// classOf is the class of a list of n > 0 links: the smallest whose size
+// is ≥ n.
 func classOf(n uint32) uint {
-	return uint(bits.Len32(n - 1))
+	if n <= 4 {
+		return uint(n - 1)
+	}
+	g := uint(bits.Len32(n-1)) - 3 // 4 << g < n ≤ 8 << g
+	q := (uint64(n) - 4<<g + 1<<g - 1) >> g
+	return 4 + 4*g + uint(q) - 1
+}
+
+// classSize is the number of links of a block of class k: k + 1 up to 4,
+// then 4 << g plus 1 … 4 steps of 1 << g, for g = 0, 1 ….
+func classSize(k uint) uint32 {
+	if k < 4 {
+		return uint32(k + 1)
+	}
+	g, q := (k-4)/4, (k-4)%4+1
+	return uint32(4<<g + q<<g)
 }
 
 // block returns the n links at off.
@@ -146,26 +167,24 @@ func (a *adjacency) head(off uint32) *link {
 	return &a.chunks[off>>chunkBits][off&(chunkLinks-1)]
 }
 
-// alloc returns the offset of a free block of 1 << class links.
+// alloc returns the offset of a free block of class.
 func (a *adjacency) alloc(class uint) uint32 {
-	if class > chunkBits {
-		return a.newChunk(make([]link, 1<<class))
+	size := int(classSize(class))
+	if class >= smallClasses {
+		return a.newChunk(make([]link, size))
 	}
-	// A free block of this size, else the smallest larger one split in
-	// halves (the halves not used go on the free lists).
-	for c := class; c <= chunkBits; c++ {
+	// A free block of this class, else the smallest larger one, whose
+	// rest goes back on the free lists.
+	for c := class; c < smallClasses; c++ {
 		h := a.free[c]
 		if h == 0 {
 			continue
 		}
 		off := h - 1
 		a.free[c] = uint32(a.head(off).other)
-		for ; c > class; c-- {
-			a.release(off+1<<(c-1), c-1)
-		}
+		a.releaseRange(off+uint32(size), classSize(c)-uint32(size))
 		return off
 	}
-	size := 1 << class
 	if a.cur < 0 || len(a.chunks[a.cur])+size > chunkLinks {
 		if a.cur >= 0 {
 			a.freeTail()
@@ -197,8 +216,7 @@ func (a *adjacency) newChunk(c []link) uint32 {
 	return uint32(len(a.chunks)-1) << chunkBits
 }
 
-// freeTail puts what is left of the current chunk on the free lists, as
-// blocks of decreasing powers of two.
+// freeTail puts what is left of the current chunk on the free lists.
 func (a *adjacency) freeTail() {
 	c := a.chunks[a.cur]
 	start := len(c)
@@ -208,17 +226,26 @@ func (a *adjacency) freeTail() {
 		c = grown
 	}
 	a.chunks[a.cur] = c[:chunkLinks:chunkLinks]
-	for r := chunkLinks - start; r > 0; {
-		class := uint(bits.Len(uint(r))) - 1
-		a.release(uint32(a.cur)<<chunkBits|uint32(start), class)
-		start += 1 << class
-		r -= 1 << class
+	a.releaseRange(uint32(a.cur)<<chunkBits|uint32(start), uint32(chunkLinks-start))
+}
+
+// releaseRange frees the n links at off (in one chunk, n ≤ chunkLinks) as
+// blocks of the largest classes that fit.
+func (a *adjacency) releaseRange(off, n uint32) {
+	for n > 0 {
+		k := classOf(n)
+		if classSize(k) > n {
+			k--
+		}
+		a.release(off, k)
+		off += classSize(k)
+		n -= classSize(k)
 	}
 }
 
-// release frees the block of 1 << class links at off.
+// release frees the block of class at off.
 func (a *adjacency) release(off uint32, class uint) {
-	if class > chunkBits {
+	if class >= smallClasses {
 		a.chunks[off>>chunkBits] = nil
 		return
 	}

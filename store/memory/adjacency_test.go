@@ -36,7 +36,7 @@ func checkAdjacency(t *testing.T, a *adjacency, want [][]link) {
 		for n := 0; h != 0; n++ {
 			off := h - 1
 			c, i := int(off>>chunkBits), int(off&(chunkLinks-1))
-			for k := range 1 << class {
+			for k := range int(classSize(uint(class))) {
 				if o, used := owner[slot{c, i + k}]; used {
 					t.Fatalf("free block of class %d at chunk %d index %d overlaps node %d's list", class, c, i, o)
 				}
@@ -241,3 +241,22 @@ func TestAdjacencyThroughWritesAndRestart(t *testing.T) {
 }
 
 func head2(s []string) []string { return s[:min(len(s), 5)] }
+
+// TestAdjacencyClasses: every length's class is the smallest that holds
+// it, wastes at most a fifth of its block past 8 links, and the last class
+// that fits a chunk is a whole chunk.
+func TestAdjacencyClasses(t *testing.T) {
+	if classSize(smallClasses-1) != chunkLinks || classSize(smallClasses) <= chunkLinks {
+		t.Fatalf("classes %d and %d hold %d and %d links; the chunk %d", smallClasses-1, smallClasses,
+			classSize(smallClasses-1), classSize(smallClasses), chunkLinks)
+	}
+	for n := uint32(1); n < 1<<21; n++ {
+		k := classOf(n)
+		if classSize(k) < n || (k > 0 && classSize(k-1) >= n) {
+			t.Fatalf("%d links: class %d of %d links (the one below: %d)", n, k, classSize(k), classSize(k-1))
+		}
+		if 4*classSize(k) > 5*n {
+			t.Fatalf("%d links in a block of %d", n, classSize(k))
+		}
+	}
+}
