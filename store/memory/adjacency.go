@@ -14,8 +14,9 @@ import (
 // A list of n links lives in a block of the smallest size class ≥ n, so
 // the capacity needs no field. The classes are 1, 2, 3 … 8 links, then
 // four to each doubling (10, 12, 14, 16, 20, 24, 28, 32, 40 …): a list
-// wastes at most a fifth of its block (powers of two wasted ≈ 28 % of the
-// generator's links at 100 000 enterprises, these ≈ 7 %). Appending to a
+// wastes at most a fifth of its block (with powers of two the blocks held
+// 28 % more than the generator's links at 100 000 enterprises, with these
+// 2 %). Appending to a
 // full list moves it to a block of the next class and frees the old one;
 // removing links frees the block's tail the list no longer reaches. Freed
 // blocks go on one free list per class and are reused by the next list
@@ -26,8 +27,8 @@ import (
 //
 // The pool is a sequence of chunks of chunkLinks links; a block never
 // crosses a chunk, and a list larger than a chunk gets a chunk of its own
-// (freed with it). The chunk blocks are carved from grows by doubling, so a
-// small store holds a small pool. An offset is chunk << chunkBits | index.
+// (freed with it). The first chunk starts at firstChunk links and doubles
+// as blocks are carved from it, so a small store holds a small pool. An offset is chunk << chunkBits | index.
 //
 // The lists returned by list are read under the store's lock and never
 // kept past it: a write may move a list and reuse its old block.
