@@ -90,7 +90,7 @@ func (g *graph) putControl(c *models.Control) {
 // control materialises control row i.
 func (g *graph) control(i int32) models.Control {
 	r := &g.controls[i]
-	return models.Control{Controller: g.ref(r.from), Enterprise: g.nodes[r.to].key,
+	return models.Control{Controller: g.ref(r.from), Enterprise: g.nodeKey(r.to),
 		Basis: models.ControlBasis(g.strs.str(r.basis)), Group: g.strs.str(r.group), Note: r.note,
 		Since: g.dates.get(r.since), Until: g.dates.get(r.until)}
 }

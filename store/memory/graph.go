@@ -1,8 +1,6 @@
 package memory
 
 import (
-	"slices"
-
 	"riskgraph/models"
 	"riskgraph/store"
 )
@@ -19,8 +17,8 @@ type graph struct {
 	// (entOf, perOf); an enterprise's USCC is its key, so entID also finds
 	// it by USCC. The keys are the nodes' own (keyindex.go).
 	entID, perID keyIndex
-	adj          [][]link // indexed by node id
-	nEnt         int      // enterprises among nodes
+	adj          adjacency // every node's links (adjacency.go)
+	nEnt         int       // enterprises among nodes
 
 	recs  []recRow
 	recID keyIndex // by record id (recOf)
@@ -65,6 +63,7 @@ type graph struct {
 func newGraph() graph {
 	return graph{
 		entID:  newKeyIndex(),
+		adj:    newAdjacency(),
 		perID:  newKeyIndex(),
 		recID:  newKeyIndex(),
 		scores: map[scoreSlot]float64{},
@@ -163,7 +162,7 @@ func (g *graph) recOf(id string) (int32, bool) {
 	return g.recID.get(id, func(i int32) string { return g.recs[i].id })
 }
 
-func (g *graph) nodeKey(id nodeID) string { return g.nodes[id].key }
+func (g *graph) nodeKey(id nodeID) string { return g.text.str(g.nodes[id].key) }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
@@ -196,12 +195,12 @@ func (g *graph) putEnterprise(e *models.Enterprise) {
 	}
 	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
-	n.name, n.placeholder = g.text.keepAs(n.name, e.Name), e.Placeholder
+	n.name, n.placeholder = g.text.putAs(n.name, e.Name), e.Placeholder
 	old := &g.ents[n.ent]
 	g.ents[n.ent] = entFields{
-		address:     g.text.keepAs(old.address, e.Address),
-		phone:       g.text.keepAs(old.phone, e.Phone),
-		email:       g.text.keepAs(old.email, e.Email),
+		address:     g.text.putAs(old.address, e.Address),
+		phone:       g.text.putAs(old.phone, e.Phone),
+		email:       g.text.putAs(old.email, e.Email),
 		capital:     e.Capital,
 		established: g.dates.put(e.Established),
 		region:      g.strs.code(e.Region),
@@ -220,18 +219,18 @@ func (g *graph) putPerson(p *models.Person) {
 	}
 	if !ok {
 		id = g.newNode(p.PID, -1)
-		g.perID.put(g.nodes[id].key, id)
+		g.perID.put(g.nodeKey(id), id)
 	}
 	g.stamp(&g.gens.nodes, id)
 	n := &g.nodes[id]
-	n.name, n.placeholder = g.text.keepAs(n.name, p.Name), p.Placeholder
+	n.name, n.placeholder = g.text.putAs(n.name, p.Name), p.Placeholder
 }
 
 // newNode appends a placeholder node and returns its id.
 func (g *graph) newNode(key string, ent int32) nodeID {
 	id := nodeID(len(g.nodes))
-	g.nodes = append(g.nodes, node{key: g.text.keep(key), ent: ent, placeholder: true})
-	g.adj = append(g.adj, nil)
+	g.nodes = append(g.nodes, node{key: g.text.put(key), ent: ent, placeholder: true})
+	g.adj.addNode()
 	g.stamp(&g.gens.nodes, id)
 	return id
 }
@@ -239,7 +238,7 @@ func (g *graph) newNode(key string, ent int32) nodeID {
 func (g *graph) newEnterprise(key string) nodeID {
 	g.ents = append(g.ents, entFields{})
 	id := g.newNode(key, int32(len(g.ents)-1))
-	g.entID.put(g.nodes[id].key, id)
+	g.entID.put(g.nodeKey(id), id)
 	g.nEnt++
 	return id
 }
@@ -258,7 +257,7 @@ func (g *graph) ensurePerson(pid string) nodeID {
 		return id
 	}
 	id := g.newNode(pid, -1)
-	g.perID.put(g.nodes[id].key, id)
+	g.perID.put(g.nodeKey(id), id)
 	return id
 }
 
@@ -296,10 +295,10 @@ func (g *graph) putRelation(r *models.Relation) {
 // relationship (≈ 50 B per relationship at 1 M enterprises, docs/scaling.md).
 func (g *graph) findRel(from, to nodeID, typ relType, same func(slot int32) bool) (int32, bool) {
 	here, there, out := from, to, true
-	if len(g.adj[to]) < len(g.adj[from]) {
+	if g.adj.degree(to) < g.adj.degree(from) {
 		here, there, out = to, from, false
 	}
-	for _, l := range g.adj[here] {
+	for _, l := range g.adj.list(here) {
 		if l.other == there && l.typ == typ && l.out == out && same(l.rel) {
 			return l.rel, true
 		}
@@ -351,7 +350,7 @@ func (g *graph) putRecord(r *models.Record) {
 		i = int32(len(g.recs))
 		g.recs = append(g.recs, row)
 		g.recID.put(row.id, i)
-		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+		g.adj.add(row.subject, link{other: i, rel: i, typ: relRecord, out: true})
 		g.setScore(relRecord, i, r.MatchScore)
 		g.stamp(&g.gens.recs, i)
 		return
@@ -359,8 +358,8 @@ func (g *graph) putRecord(r *models.Record) {
 	g.setScore(relRecord, i, r.MatchScore)
 	g.stamp(&g.gens.recs, i)
 	if old := g.recs[i].subject; old != row.subject {
-		g.adj[old] = slices.DeleteFunc(g.adj[old], func(l link) bool { return l.typ == relRecord && l.rel == i })
-		g.adj[row.subject] = append(g.adj[row.subject], link{other: i, rel: i, typ: relRecord, out: true})
+		g.adj.remove(old, func(l link) bool { return l.typ == relRecord && l.rel == i })
+		g.adj.add(row.subject, link{other: i, rel: i, typ: relRecord, out: true})
 	}
 	// The id stays as it is: a scan reads it without the lock.
 	g.recs[i].recFields = row.recFields
@@ -369,8 +368,8 @@ func (g *graph) putRecord(r *models.Record) {
 // connect links a new relationship (row slot of its type's table) into
 // both endpoints' adjacency lists.
 func (g *graph) connect(from, to nodeID, slot int32, typ relType) {
-	g.adj[from] = append(g.adj[from], link{other: to, rel: slot, typ: typ, out: true})
-	g.adj[to] = append(g.adj[to], link{other: from, rel: slot, typ: typ, out: false})
+	g.adj.add(from, link{other: to, rel: slot, typ: typ, out: true})
+	g.adj.add(to, link{other: from, rel: slot, typ: typ, out: false})
 }
 
 // edge materialises the relationship a link points at.

@@ -108,7 +108,7 @@ func (ls *licences) unlink(i int32, ent nodeID) {
 // licence materialises licence row i.
 func (g *graph) licence(i int32) models.Licence {
 	r := &g.licences.rows[i]
-	return models.Licence{ID: r.id, Enterprise: g.nodes[r.ent].key, Number: r.number, Name: r.name, DocNo: r.docNo,
+	return models.Licence{ID: r.id, Enterprise: g.nodeKey(r.ent), Number: r.number, Name: r.name, DocNo: r.docNo,
 		Content: r.content, Authority: g.strs.str(r.authority), Decided: g.dates.get(r.decided),
 		ValidFrom: g.dates.get(r.validFrom), ValidTo: g.dates.get(r.validTo), MatchScore: r.score}
 }

@@ -411,7 +411,7 @@ func (s *Store) Records(_ context.Context, subject models.Ref) ([]models.Record,
 	}
 	var out []models.Record
 	if id, ok := s.g.lookup(subject); ok {
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			if l.typ == relRecord {
 				out = append(out, s.g.record(l.rel))
 			}
@@ -438,7 +438,7 @@ func (s *Store) RecordsOf(_ context.Context, subjects []models.Ref) (map[models.
 			continue
 		}
 		var rs []models.Record
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			if l.typ == relRecord {
 				rs = append(rs, s.g.record(l.rel))
 			}
@@ -484,7 +484,7 @@ func (s *Store) Expand(ctx context.Context, nodes []models.Ref, types []models.R
 		if !ok {
 			continue
 		}
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			if want(l.typ) {
 				add(s.g.edge(l))
 			}
@@ -532,7 +532,7 @@ func (s *Store) Upward(ctx context.Context, keys []string) ([]store.Edge, map[mo
 		if !ok {
 			continue
 		}
-		for _, l := range s.g.adj[id] {
+		for _, l := range s.g.adj.list(id) {
 			switch l.typ {
 			case relShares, relControls, relOfficer, relLegalRep:
 				if !l.out {
@@ -579,22 +579,23 @@ func (s *Store) Search(_ context.Context, q string, limit int) ([]store.Hit, err
 	}
 	for id := range s.g.nodes {
 		n := &s.g.nodes[id]
-		sc := score(n.name)
+		name := s.g.text.str(n.name)
+		sc := score(name)
 		if !n.isEnterprise() {
 			if sc > 0 {
-				hits = append(hits, store.Hit{Ref: models.PersonRef(n.key), Name: n.name, Score: sc})
+				hits = append(hits, store.Hit{Ref: models.PersonRef(s.g.text.str(n.key)), Name: name, Score: sc})
 			}
 			continue
 		}
 		var uscc string
 		if s.g.ents[n.ent].hasUSCC {
-			uscc = n.key
+			uscc = s.g.text.str(n.key)
 			if strings.EqualFold(uscc, q) {
 				sc = 1
 			}
 		}
 		if sc > 0 {
-			hits = append(hits, store.Hit{Ref: models.EnterpriseRef(n.key), Name: n.name, USCC: uscc, Score: sc})
+			hits = append(hits, store.Hit{Ref: models.EnterpriseRef(s.g.text.str(n.key)), Name: name, USCC: uscc, Score: sc})
 		}
 	}
 	store.SortHits(hits)

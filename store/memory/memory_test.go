@@ -60,19 +60,19 @@ func TestStoreKeepsNoRowBytes(t *testing.T) {
 	perID, _ := s.g.perOf(pid)
 	entID, _ := s.g.entOf(key)
 	per, ent := s.g.nodes[perID], s.g.nodes[entID]
-	inRow("the pid", per.key)
-	inRow("the person's name", per.name)
-	inRow("the enterprise key", ent.key)
-	inRow("the enterprise name", ent.name)
-	inRow("the address", s.g.ents[ent.ent].address)
+	inRow("the pid", s.g.text.str(per.key))
+	inRow("the person's name", s.g.text.str(per.name))
+	inRow("the enterprise key", s.g.text.str(ent.key))
+	inRow("the enterprise name", s.g.text.str(ent.name))
+	inRow("the address", s.g.text.str(s.g.ents[ent.ent].address))
 	inRow("the record's reason", s.g.recs[0].reason)
-	first := ent.name
+	first := s.g.text.str(ent.name)
 	s.mu.RUnlock()
 	if err := s.WriteBatch(context.Background(), &store.Batch{Enterprises: []models.Enterprise{{Key: key, Name: strings.Clone(name), Address: addr}}}); err != nil {
 		t.Fatal(err)
 	}
 	s.mu.RLock()
-	again := s.g.nodes[entID].name
+	again := s.g.text.str(s.g.nodes[entID].name)
 	s.mu.RUnlock()
 	if unsafe.StringData(again) != unsafe.StringData(first) {
 		t.Error("upserting the same name again made a new copy")

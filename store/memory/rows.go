@@ -91,8 +91,8 @@ func (in *interner) str(c uint32) string { return in.strs[c] }
 
 // node is what enterprises and persons share; g.nodes is indexed by nodeID.
 type node struct {
-	key  string // enterprise key or pid
-	name string
+	key  textRef // enterprise key or pid
+	name textRef
 	// risk is the engine's current result. A *Risk is never changed once
 	// it is installed (results replace it), so readers may share it.
 	risk *models.Risk
@@ -105,7 +105,7 @@ func (n *node) isEnterprise() bool { return n.ent >= 0 }
 
 // entFields are an enterprise's registration fields beyond node's.
 type entFields struct {
-	address, phone, email string
+	address, phone, email textRef
 	capital               float64
 	established           day
 	// Interned codes.
@@ -224,9 +224,9 @@ type link struct {
 func (g *graph) ref(id nodeID) models.Ref {
 	n := &g.nodes[id]
 	if n.isEnterprise() {
-		return models.EnterpriseRef(n.key)
+		return models.EnterpriseRef(g.text.str(n.key))
 	}
-	return models.PersonRef(n.key)
+	return models.PersonRef(g.text.str(n.key))
 }
 
 // enterprise materialises node id (an enterprise); the risk is shared, not cloned.
@@ -234,8 +234,8 @@ func (g *graph) enterprise(id nodeID) models.Enterprise {
 	n := &g.nodes[id]
 	f := &g.ents[n.ent]
 	e := models.Enterprise{
-		Key:         n.key,
-		Name:        n.name,
+		Key:         g.text.str(n.key),
+		Name:        g.text.str(n.name),
 		Kind:        models.EnterpriseKind(g.strs.str(f.kind)),
 		Status:      models.Status(g.strs.str(f.status)),
 		Capital:     f.capital,
@@ -243,14 +243,14 @@ func (g *graph) enterprise(id nodeID) models.Enterprise {
 		Established: g.dates.get(f.established),
 		Region:      g.strs.str(f.region),
 		Industry:    g.strs.str(f.industry),
-		Address:     f.address,
-		Phone:       f.phone,
-		Email:       f.email,
+		Address:     g.text.str(f.address),
+		Phone:       g.text.str(f.phone),
+		Email:       g.text.str(f.email),
 		Placeholder: n.placeholder,
 		Risk:        n.risk,
 	}
 	if f.hasUSCC {
-		e.USCC = n.key
+		e.USCC = e.Key
 	}
 	return e
 }
@@ -258,7 +258,7 @@ func (g *graph) enterprise(id nodeID) models.Enterprise {
 // person materialises node id (a person); the risk is shared, not cloned.
 func (g *graph) person(id nodeID) models.Person {
 	n := &g.nodes[id]
-	return models.Person{PID: n.key, Name: n.name, Placeholder: n.placeholder, Risk: n.risk}
+	return models.Person{PID: g.text.str(n.key), Name: g.text.str(n.name), Placeholder: n.placeholder, Risk: n.risk}
 }
 
 func (g *graph) record(i int32) models.Record {
@@ -280,7 +280,7 @@ func (g *graph) record(i int32) models.Record {
 
 func (g *graph) shareholding(i int32) models.Shareholding {
 	s := &g.shares[i]
-	return g.withRights(i, models.Shareholding{Holder: g.ref(s.from), Enterprise: g.nodes[s.to].key, Ratio: s.ratio,
+	return g.withRights(i, models.Shareholding{Holder: g.ref(s.from), Enterprise: g.nodeKey(s.to), Ratio: s.ratio,
 		Amount: s.amount, Since: g.dates.get(s.since), MatchScore: g.score(relShares, i)})
 }
 
@@ -290,18 +290,18 @@ func (g *graph) role(i int32) models.Role {
 	if r.officer {
 		kind, typ = models.RoleOfficer, relOfficer
 	}
-	return models.Role{Person: g.nodes[r.from].key, Enterprise: g.nodes[r.to].key, Kind: kind,
+	return models.Role{Person: g.nodeKey(r.from), Enterprise: g.nodeKey(r.to), Kind: kind,
 		Title: g.strs.str(r.title), TitleText: g.strs.str(r.text), Since: g.dates.get(r.since), Until: g.dates.get(r.until),
 		DayToDay: g.dayToDay[i], MatchScore: g.score(typ, i)}
 }
 
 func (g *graph) branch(i int32) models.Branch {
 	b := &g.branches[i]
-	return models.Branch{Branch: g.nodes[b.from].key, Parent: g.nodes[b.to].key, MatchScore: g.score(relBranch, i)}
+	return models.Branch{Branch: g.nodeKey(b.from), Parent: g.nodeKey(b.to), MatchScore: g.score(relBranch, i)}
 }
 
 func (g *graph) relation(i int32) models.Relation {
 	r := &g.relations[i]
-	return models.Relation{A: g.nodes[r.from].key, B: g.nodes[r.to].key,
+	return models.Relation{A: g.nodeKey(r.from), B: g.nodeKey(r.to),
 		Kind: models.RelationKind(g.strs.str(r.kind)), Since: g.dates.get(r.since)}
 }

@@ -74,7 +74,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	// a node or record is created, and appends never move what the old
 	// header sees.
 	var sl scanLists
-	sl.nodes, sl.recs = s.g.nodes, s.g.recs
+	sl.nodes, sl.recs, sl.text = s.g.nodes, s.g.recs, s.g.text.blocks
 	last := s.order.Load()
 	if last == nil {
 		last = &scanOrder{}
@@ -82,7 +82,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	var wg sync.WaitGroup
 	var newEnts, newPers []keyed
 	nEnt := s.g.nEnt - len(last.ents) // new enterprises
-	wg.Go(func() { newEnts, newPers = collectNodes(sl.nodes, last.nodes, nEnt) })
+	wg.Go(func() { newEnts, newPers = collectNodes(sl.nodes, sl.text, last.nodes, nEnt) })
 	newRecs := collectRecords(sl.recs, last.recs)
 	sizes := store.ScanSizes{Enterprises: s.g.nEnt, Persons: len(s.g.nodes) - s.g.nEnt,
 		Relationships: len(s.g.shares) + len(s.g.roles) + len(s.g.branches) + len(s.g.relations)}
@@ -93,7 +93,7 @@ func (s *Store) scan(ctx context.Context, pageSize int, mode scanMode, fn func(*
 	for i := range sl.sorted {
 		sl.sorted[i] = make(chan struct{})
 	}
-	nodeKey := func(id int32) string { return sl.nodes[id].key }
+	nodeKey := func(id int32) string { return textOf(sl.text, sl.nodes[id].key) }
 	recKey := func(i int32) string { return sl.recs[i].id }
 	next := scanOrder{nodes: len(sl.nodes), recs: len(sl.recs)}
 	go func() {
@@ -169,6 +169,7 @@ type scanOrder struct {
 type scanLists struct {
 	nodes      []node   // the graph's nodes when the scan started (for keys)
 	recs       []recRow // and its records (for ids)
+	text       [][]byte // and its text blocks (for the nodes' keys)
 	ents, pers []int32
 	recIdx     []int32
 	// sorted[i] is closed once list i (ents, pers, recIdx) is ready.
@@ -191,14 +192,14 @@ func newKeyed(key string, id int32) keyed {
 
 // collectNodes returns the enterprises (nEnt of them) and the persons
 // among nodes[from:].
-func collectNodes(nodes []node, from, nEnt int) (ents, pers []keyed) {
+func collectNodes(nodes []node, text [][]byte, from, nEnt int) (ents, pers []keyed) {
 	ents, pers = make([]keyed, 0, nEnt), make([]keyed, 0, len(nodes)-from-nEnt)
 	for i := from; i < len(nodes); i++ {
 		n := &nodes[i]
 		if n.isEnterprise() {
-			ents = append(ents, newKeyed(n.key, int32(i)))
+			ents = append(ents, newKeyed(textOf(text, n.key), int32(i)))
 		} else {
-			pers = append(pers, newKeyed(n.key, int32(i)))
+			pers = append(pers, newKeyed(textOf(text, n.key), int32(i)))
 		}
 	}
 	return ents, pers
@@ -486,7 +487,7 @@ func (sc *scanner) send(b *store.ProjectionPage) error {
 func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 	g := &sc.s.g
 	proj := sc.mode == scanProject
-	links := g.adj[id]
+	links := g.adj.list(id)
 	var from models.Ref
 	for i := range links {
 		l := links[i]
@@ -496,7 +497,7 @@ func (sc *scanner) outRows(b *store.ProjectionPage, id nodeID) {
 		if from.Key == "" {
 			from = g.ref(id)
 		}
-		to := g.nodes[l.other].key
+		to := g.nodeKey(l.other)
 		switch l.typ {
 		case relShares:
 			r := &g.shares[l.rel]
