@@ -6,7 +6,8 @@ import "hash/maphash"
 // open addressing with linear probing over a pointer-free table, so the
 // garbage collector never scans it and growing it never rehashes a string.
 // Each slot packs a 32-bit hash of the key (high half) and id+1 (low half;
-// 0 is an empty slot). The keys live in the caller's slice, indexed by id.
+// 0 is an empty slot). The keys live in the caller's KeyTable, indexed by
+// id.
 type strIndex struct {
 	seed  maphash.Seed
 	slots []uint64
@@ -19,12 +20,12 @@ func newStrIndex() strIndex { return strIndex{seed: maphash.MakeSeed(), slots: m
 func (x *strIndex) hash(key string) uint32 { return uint32(maphash.String(x.seed, key)) }
 
 // find returns the id of key, or -1 and the slot where it would go.
-func (x *strIndex) find(key string, keys []string) (id int32, slot int, h uint32) {
+func (x *strIndex) find(key string, keys *KeyTable) (id int32, slot int, h uint32) {
 	return x.findHashed(key, x.hash(key), keys)
 }
 
 // findHashed is find with key's hash h computed beforehand.
-func (x *strIndex) findHashed(key string, h uint32, keys []string) (id int32, slot int, _ uint32) {
+func (x *strIndex) findHashed(key string, h uint32, keys *KeyTable) (id int32, slot int, _ uint32) {
 	mask := len(x.slots) - 1
 	for i := int(h) & mask; ; i = (i + 1) & mask {
 		s := x.slots[i]
@@ -32,7 +33,7 @@ func (x *strIndex) findHashed(key string, h uint32, keys []string) (id int32, sl
 			return -1, i, h
 		}
 		if uint32(s>>32) == h {
-			if id := int32(uint32(s)) - 1; keys[id] == key {
+			if id := int32(uint32(s)) - 1; keys.At(id) == key {
 				return id, i, h
 			}
 		}
@@ -40,7 +41,7 @@ func (x *strIndex) findHashed(key string, h uint32, keys []string) (id int32, sl
 }
 
 // get returns the id of key.
-func (x *strIndex) get(key string, keys []string) (int32, bool) {
+func (x *strIndex) get(key string, keys *KeyTable) (int32, bool) {
 	if x.n == 0 {
 		return 0, false
 	}
