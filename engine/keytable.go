@@ -155,13 +155,3 @@ func (t *KeyTable) done() {
 		t.trim(n - 1)
 	}
 }
-
-// keyTableOf returns a copied table holding strs (tests, snapshots).
-func keyTableOf(strs ...string) KeyTable {
-	var t KeyTable
-	for _, s := range strs {
-		t.add(s)
-	}
-	t.done()
-	return t
-}

@@ -1,10 +1,13 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"unsafe"
+
+	"riskgraph/store"
 )
 
 // keyTableKeys returns n keys of varied lengths: empty ones among them
@@ -142,6 +145,64 @@ func TestStrIndexOverKeyTable(t *testing.T) {
 	for _, k := range []string{"x", fmt.Sprintf("9133%014d", 1), strings.Repeat("0", 32)} {
 		if id, ok := x.get(k, &tab); ok {
 			t.Errorf("get(%q) found %q", k, tab.At(id))
+		}
+	}
+}
+
+// scanOnly hides everything of a store but Scan: the projection then
+// reads pages without node numbers and without StringsKept.
+type scanOnly struct{ s store.Scanner }
+
+func (x scanOnly) Scan(ctx context.Context, size int, fn func(*store.Batch) error) error {
+	return x.s.Scan(ctx, size, fn)
+}
+
+// TestProjectKeysSharedOrCopied: projected from the memory store, whose
+// scan says its strings are its own, the graph keeps the store's key and
+// record id strings (two projections share them: the memory store's run
+// must not copy what the store keeps anyway); projected from a scan
+// without that promise, it copies them, and finds every entity by key.
+func TestProjectKeysSharedOrCopied(t *testing.T) {
+	gs := generated(t, 2000)
+	ctx := context.Background()
+	g1 := gs.graph
+	g2, err := Project(ctx, gs.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g3, err := Project(ctx, scanOnly{gs.store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !g1.Keys.shared || !g1.RecordIDs.shared || g3.Keys.shared || g3.RecordIDs.shared {
+		t.Fatalf("shared: memory store %v/%v, plain scan %v/%v; want true, false",
+			g1.Keys.shared, g1.RecordIDs.shared, g3.Keys.shared, g3.RecordIDs.shared)
+	}
+	if g1.Keys.Len() != g1.N() || g3.Keys.Len() != g1.N() || g3.RecordIDs.Len() != len(g1.Records) {
+		t.Fatalf("%d and %d keys for %d nodes, %d record ids for %d records", g1.Keys.Len(), g3.Keys.Len(), g1.N(), g3.RecordIDs.Len(), len(g1.Records))
+	}
+	for v := range int32(g1.N()) {
+		k1, k2, k3 := g1.Keys.At(v), g2.Keys.At(v), g3.Keys.At(v)
+		if k1 != k2 || k1 != k3 {
+			t.Fatalf("node %d: keys %q, %q, %q", v, k1, k2, k3)
+		}
+		if !g1.IsEntity(v) {
+			continue
+		}
+		if unsafe.StringData(k1) != unsafe.StringData(k2) {
+			t.Fatalf("node %d (%s): two projections of the memory store hold two copies of its key", v, k1)
+		}
+		if unsafe.StringData(k1) == unsafe.StringData(k3) {
+			t.Fatalf("node %d (%s): a projection of a plain scan keeps the scanned row's string", v, k1)
+		}
+		if w, ok := g3.Lookup(g1.Ref(v)); !ok || w != v {
+			t.Fatalf("node %d (%s): found %d %v in the copied projection", v, g1.Ref(v), w, ok)
+		}
+	}
+	for i := range int32(len(g1.Records)) {
+		r1, r2, r3 := g1.RecordIDs.At(i), g2.RecordIDs.At(i), g3.RecordIDs.At(i)
+		if r1 != r2 || r1 != r3 || unsafe.StringData(r1) != unsafe.StringData(r2) {
+			t.Fatalf("record %d: ids %q, %q, %q (the first two must be the store's string)", i, r1, r2, r3)
 		}
 	}
 }

@@ -7,7 +7,10 @@ import "hash/maphash"
 // garbage collector never scans it and growing it never rehashes a string.
 // Each slot packs a 32-bit hash of the key (high half) and id+1 (low half;
 // 0 is an empty slot). The keys live in the caller's KeyTable, indexed by
-// id.
+// id. The table grows when it is three quarters full: a slot is 8 bytes,
+// so at 2.1 M persons (1 M enterprises) it holds 4 M slots (32 MiB) where
+// growing at half full took 8 M; a probe reads the stored hashes, eight
+// slots to a cache line, and compares a key only on a hash match.
 type strIndex struct {
 	seed  maphash.Seed
 	slots []uint64
@@ -53,7 +56,7 @@ func (x *strIndex) get(key string, keys *KeyTable) (int32, bool) {
 func (x *strIndex) insert(slot int, h uint32, id int32) {
 	x.slots[slot] = uint64(h)<<32 | uint64(uint32(id+1))
 	x.n++
-	if 2*x.n > len(x.slots) {
+	if 4*x.n > 3*len(x.slots) {
 		x.grow()
 	}
 }
@@ -61,7 +64,7 @@ func (x *strIndex) insert(slot int, h uint32, id int32) {
 // reserve makes an empty index big enough for n keys without growing.
 func (x *strIndex) reserve(n int) {
 	want := len(x.slots)
-	for want < 2*n {
+	for 3*want < 4*n {
 		want *= 2
 	}
 	if x.n == 0 && want > len(x.slots) {
