@@ -215,6 +215,11 @@ func BenchmarkProjectNeo4j(b *testing.B) {
 // process holds no store, only the driver, so its peak RSS is the
 // engine's: reported as run-peak-RSS-MiB (VmHWM, reset after the set-up's
 // garbage is returned to the OS) beside the resident set at the start.
+// After the run it times two projection scans around a scoring run that
+// writes the results back, unless RISKGRAPH_NEO4J_RUN_ONLY=1 (the run's
+// figures alone, the database left as it is). With
+// RISKGRAPH_HEAP_PEAK_PROFILE=FILE it writes the heap profile at the
+// run's peak live heap there (peakHeapProfile).
 func BenchmarkEngineNeo4j(b *testing.B) {
 	st := loadedNeo4j(b, neo4jProjectSize())
 	opts := engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate(), MemoryLimit: engineMemoryLimit()}
@@ -224,6 +229,7 @@ func BenchmarkEngineNeo4j(b *testing.B) {
 	rss0 := procStatusMiB("VmRSS")
 	var res *engine.Result
 	cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
+	stopProfile := peakHeapProfile(b)
 	b.ResetTimer()
 	for b.Loop() {
 		var err error
@@ -232,6 +238,7 @@ func BenchmarkEngineNeo4j(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	stopProfile()
 	b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s")
 	b.ReportMetric((gcCPUSeconds()-gc0)/float64(b.N), "gc-cpu-s")
 	b.ReportMetric(rss0, "start-RSS-MiB")
@@ -240,6 +247,9 @@ func BenchmarkEngineNeo4j(b *testing.B) {
 	b.ReportMetric(float64(len(res.Graph.Edges)), "edges")
 	for k, d := range res.Timings {
 		b.ReportMetric(d.Seconds(), k+"-s")
+	}
+	if os.Getenv("RISKGRAPH_NEO4J_RUN_ONLY") == "1" {
+		return // the run alone: no scans, no results written
 	}
 	// The projection scan before and after the entities carry results:
 	// the enterprise statement reads properties(e), which then holds the

@@ -5,9 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"testing"
+	"time"
 
 	"riskgraph/engine"
 )
@@ -68,5 +70,52 @@ func writeHeapProfile(b *testing.B, dir, what string, n int) {
 	defer f.Close()
 	if err := pprof.WriteHeapProfile(f); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// peakHeapProfile, with RISKGRAPH_HEAP_PEAK_PROFILE set to a file, watches
+// the live heap (as of the last collection, /gc/heap/live:bytes) every
+// 50 ms while a benchmark runs and writes the heap profile (sampled every
+// 64 KiB) to that file each time the live heap passes its maximum by
+// 16 MiB: the file left holds what was live at the peak, to be read with
+// `go tool pprof -sample_index=inuse_space -top BINARY FILE`. It returns
+// the function that stops it and reports the peak live heap
+// (peak-live-heap-MiB); without the variable both do nothing.
+func peakHeapProfile(b *testing.B) (stop func()) {
+	path := os.Getenv("RISKGRAPH_HEAP_PEAK_PROFILE")
+	if path == "" {
+		return func() {}
+	}
+	rate := runtime.MemProfileRate
+	runtime.MemProfileRate = 64 << 10
+	done, finished := make(chan struct{}), make(chan uint64)
+	go func() {
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var peak, written uint64
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				finished <- peak
+				return
+			case <-tick.C:
+			}
+			metrics.Read(sample)
+			live := sample[0].Value.Uint64()
+			peak = max(peak, live)
+			if live > written+16<<20 {
+				written = live
+				if f, err := os.Create(path); err == nil {
+					_ = pprof.Lookup("heap").WriteTo(f, 0)
+					_ = f.Close()
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		b.ReportMetric(float64(<-finished)/(1<<20), "peak-live-heap-MiB")
+		runtime.MemProfileRate = rate
 	}
 }

@@ -77,7 +77,7 @@ func BenchmarkReport(b *testing.B) {
 				}
 				snapMiB = float64(len(enc)) / (1 << 20)
 				for v := 0; v < res1.Graph.NumEnterprises; v += 100 {
-					keys = append(keys, strings.Clone(res1.Graph.Keys[v]))
+					keys = append(keys, strings.Clone(res1.Graph.Keys.At(int32(v))))
 				}
 			}
 			phase("run-1 scored, snapshot kept")

@@ -53,7 +53,7 @@ func (r *Result) View(ex Explanation, limit int) []ContributionView {
 		if i == limit {
 			break
 		}
-		cv := ContributionView{Record: g.RecordIDs[c.Record], Kind: g.RecordKinds[g.Records[c.Record].Kind],
+		cv := ContributionView{Record: g.RecordIDs.At(c.Record), Kind: g.RecordKinds[g.Records[c.Record].Kind],
 			Subject: g.Ref(c.Subject).String(), Amount: c.Amount}
 		for _, v := range c.Path {
 			cv.Path = append(cv.Path, g.Ref(v).String())
@@ -79,7 +79,7 @@ func (r *Result) FindingViews(v int32, evidence int) []FindingView {
 			fv.Evidence = append(fv.Evidence, g.Ref(n).String())
 		}
 		for _, ri := range f.Records {
-			fv.Records = append(fv.Records, g.RecordIDs[ri])
+			fv.Records = append(fv.Records, g.RecordIDs.At(ri))
 		}
 		out = append(out, fv)
 	}

@@ -38,7 +38,7 @@ func TestExplainContributionsAreExact(t *testing.T) {
 				t.Fatal(err)
 			}
 			if math.Abs(res.Score[v]-c.Amount) > 1e-9 {
-				t.Errorf("node %d record %s: contribution %.12f, propagating it alone gives %.12f", v, g.RecordIDs[c.Record], c.Amount, res.Score[v])
+				t.Errorf("node %d record %s: contribution %.12f, propagating it alone gives %.12f", v, g.RecordIDs.At(c.Record), c.Amount, res.Score[v])
 			}
 			if c.Path[0] != c.Subject || c.Path[len(c.Path)-1] != v {
 				t.Errorf("path %v does not run from the subject %d to the target %d", c.Path, c.Subject, v)
@@ -125,10 +125,10 @@ func TestExplainBoundedAgreesWithExact(t *testing.T) {
 					switch {
 					case ok && (b.Amount > c.Amount+exact.Unaccounted+slack || c.Amount > b.Amount+got.Unaccounted+slack):
 						t.Errorf("node %d record %s: bounded %.15g (+%.3g), exhaustive %.15g (+%.3g): the intervals do not meet",
-							v, g.RecordIDs[c.Record], b.Amount, got.Unaccounted, c.Amount, exact.Unaccounted)
+							v, g.RecordIDs.At(c.Record), b.Amount, got.Unaccounted, c.Amount, exact.Unaccounted)
 					case !ok && c.Amount > floor+got.Unaccounted+slack:
 						t.Errorf("node %d: record %s (%.15g) missing from the bounded explanation (smallest listed %.3g, unaccounted %.3g)",
-							v, g.RecordIDs[c.Record], c.Amount, floor, got.Unaccounted)
+							v, g.RecordIDs.At(c.Record), c.Amount, floor, got.Unaccounted)
 					}
 				}
 				if len(got.Contributions) > 0 && alone < 10 {
@@ -141,7 +141,7 @@ func TestExplainBoundedAgreesWithExact(t *testing.T) {
 						t.Fatal(err)
 					}
 					if x := pr.Score[v]; x < c.Amount-slack || x > c.Amount+got.Unaccounted+slack {
-						t.Errorf("node %d record %s: exact %.15g outside [%.15g, +%.3g]", v, g.RecordIDs[c.Record], x, c.Amount, got.Unaccounted)
+						t.Errorf("node %d record %s: exact %.15g outside [%.15g, +%.3g]", v, g.RecordIDs.At(c.Record), x, c.Amount, got.Unaccounted)
 					}
 				}
 			}

@@ -52,7 +52,7 @@ func detectShellClusters(g *Graph, _ *Ownership, fp *FlagParams, _ Day) []Findin
 			roots = append(roots, r)
 		}
 		if f.Value == "" || g.Kinds[v] == NodeAddress {
-			f.Value = g.groupKindName(v) + ": " + g.Keys[v]
+			f.Value = g.groupKindName(v) + ": " + g.Keys.At(v)
 		}
 		for _, ei := range g.InEdges(v) {
 			if a := g.Edges[ei].From; g.Active(a) {

@@ -30,14 +30,14 @@ func findingKey(g *Graph, f *Finding) string {
 	case FlagCircularHolding, FlagMutualHolding, FlagShellCluster:
 		var keys []string
 		for _, v := range f.Nodes {
-			keys = append(keys, g.Keys[v])
+			keys = append(keys, g.Keys.At(v))
 		}
 		slices.Sort(keys)
 		return strings.Join(keys, ",")
 	case FlagDeepLayering:
-		return g.Keys[f.Nodes[0]]
+		return g.Keys.At(f.Nodes[0])
 	}
-	return g.Keys[f.Nodes[0]] // the person
+	return g.Keys.At(f.Nodes[0]) // the person
 }
 
 func anomalyKey(gs *generatedSet, a *synth.Anomaly) string {
@@ -166,9 +166,9 @@ func TestRestrictedAppointmentThroughRelation(t *testing.T) {
 			}
 			var ev []string
 			for _, v := range x.Nodes {
-				ev = append(ev, g.Keys[v])
+				ev = append(ev, g.Keys.At(v))
 			}
-			out[g.Keys[x.Nodes[0]]] = ev
+			out[g.Keys.At(x.Nodes[0])] = ev
 		}
 		return out
 	}

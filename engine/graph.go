@@ -105,7 +105,9 @@ type Record struct {
 // indices sorted by To (the in-CSR).
 type Graph struct {
 	Kinds []NodeKind
-	Keys  []string // enterprise key, person pid, or the group's normalised value
+	// Keys are the nodes' enterprise key, person pid, or the group's
+	// normalised value (Keys.At(v)).
+	Keys KeyTable
 
 	NumEnterprises, NumPersons int
 
@@ -126,8 +128,8 @@ type Graph struct {
 	In     []int32 // edge indices, grouped by To
 
 	Records   []Record
-	RecordIDs []string
-	RecOff    []int32 // len n+1: records of node v are RecIdx[RecOff[v]:RecOff[v+1]]
+	RecordIDs KeyTable // the records' ids (RecordIDs.At(i))
+	RecOff    []int32  // len n+1: records of node v are RecIdx[RecOff[v]:RecOff[v+1]]
 	RecIdx    []int32
 
 	// noRisk marks the record kinds (by index into RecordKinds) that never
@@ -191,9 +193,9 @@ func (g *Graph) Lookup(r models.Ref) (int32, bool) {
 		if rep, merged := g.sameAs[key]; merged {
 			key = rep // a SAME_AS member: its set's node
 		}
-		id, ok = g.entIndex.get(key, g.Keys)
+		id, ok = g.entIndex.get(key, &g.Keys)
 	case models.KindPerson:
-		id, ok = g.perIndex.get(r.Key, g.Keys)
+		id, ok = g.perIndex.get(r.Key, &g.Keys)
 	}
 	return id, ok
 }
@@ -202,11 +204,11 @@ func (g *Graph) Lookup(r models.Ref) (int32, bool) {
 func (g *Graph) Ref(v int32) models.Ref {
 	switch g.Kinds[v] {
 	case NodeEnterprise:
-		return models.EnterpriseRef(g.Keys[v])
+		return models.EnterpriseRef(g.Keys.At(v))
 	case NodePerson:
-		return models.PersonRef(g.Keys[v])
+		return models.PersonRef(g.Keys.At(v))
 	}
-	return models.Ref{Kind: models.NodeKind(g.groupKindName(v)), Key: g.Keys[v]}
+	return models.Ref{Kind: models.NodeKind(g.groupKindName(v)), Key: g.Keys.At(v)}
 }
 
 func (g *Graph) groupKindName(v int32) string {

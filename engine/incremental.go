@@ -33,6 +33,9 @@ func projectPrevious(ctx context.Context, s store.Scanner, sets [][]string) (*Gr
 	if err := scanPages(ctx, s, b); err != nil {
 		return nil, err
 	}
+	if err := b.checkSize(); err != nil {
+		return nil, err
+	}
 	return b.finish(), nil
 }
 

@@ -94,7 +94,7 @@ func applyLife(g *Graph, rp *RecordParams, life *Life, today Day) {
 		r.Ended = NoDay
 		var l *store.RecordLife
 		if lives != nil {
-			l = lives[g.RecordIDs[i]]
+			l = lives[g.RecordIDs.At(int32(i))]
 		}
 		if l == nil && (!anyYears || years[r.Kind] == 0) {
 			continue

@@ -118,12 +118,12 @@ func compareStakes(t *testing.T, g *Graph, got, want map[[2]int32]float64) {
 	t.Helper()
 	for k, w := range want {
 		if math.Abs(got[k]-w) > 1e-9 {
-			t.Errorf("person %s in %s: integrated ownership %.12f, matrix solve %.12f", g.Keys[k[0]], g.Keys[k[1]], got[k], w)
+			t.Errorf("person %s in %s: integrated ownership %.12f, matrix solve %.12f", g.Keys.At(k[0]), g.Keys.At(k[1]), got[k], w)
 		}
 	}
 	for k, v := range got {
 		if _, ok := want[k]; !ok && v > 1e-12 {
-			t.Errorf("person %s in %s: %.12f, matrix solve has none", g.Keys[k[0]], g.Keys[k[1]], v)
+			t.Errorf("person %s in %s: %.12f, matrix solve has none", g.Keys.At(k[0]), g.Keys.At(k[1]), v)
 		}
 	}
 }
@@ -203,7 +203,7 @@ func TestBeneficialOwnersAndController(t *testing.T) {
 			x, _ := g.Lookup(models.EnterpriseRef(c.target))
 			got := map[string]float64{}
 			for _, s := range o.BeneficialOwners(x) {
-				got[g.Keys[s.Person]] = s.Share
+				got[g.Keys.At(s.Person)] = s.Share
 			}
 			if len(got) != len(c.want.bo) {
 				t.Fatalf("beneficial owners %v, want %v", got, c.want.bo)
@@ -215,7 +215,7 @@ func TestBeneficialOwnersAndController(t *testing.T) {
 			}
 			ctrl := ""
 			if v := o.Controller[x]; v >= 0 {
-				ctrl = g.Keys[v]
+				ctrl = g.Keys.At(v)
 			}
 			if ctrl != c.want.controller {
 				t.Errorf("controller %q, want %q", ctrl, c.want.controller)

@@ -20,12 +20,13 @@ const ProjectPageSize = 10_000
 // has group node group[i] (-1 until a second enterprise shares it).
 type sharedValues struct {
 	index        strIndex
-	keys         []string
+	keys         KeyTable
 	first, group []int32
 }
 
 // builder accumulates the projection. Everything it keeps is pointer-free
-// or a string that points into the scanned rows (keys are not copied).
+// or in a KeyTable, which copies the scanned rows' keys unless the scan
+// says they are the store's own (store.ProjectionPage.StringsKept).
 type builder struct {
 	g       *Graph
 	tables  [4]map[string]uint16 // regions, industries, titles, record kinds
@@ -130,6 +131,7 @@ func (b *builder) page(pp *store.ProjectionPage) {
 	p := &pp.Batch
 	if !b.sized {
 		b.sized = true
+		b.shareStrings(pp.StringsKept)
 		b.reserve(pp.Sizes)
 	}
 	if n := len(p.Enterprises) + len(p.Persons); n > 0 && cap(b.g.Kinds)-len(b.g.Kinds) < n {
@@ -264,16 +266,16 @@ func (b *builder) resolve(n int, ends []store.Ends, from func(i int) models.Ref,
 			e := store.EndsAt(ends, i)
 			rv.to, rv.from = b.byNumber(e.To), b.byNumber(e.From)
 			if rv.to < 0 {
-				rv.to, _, _ = b.g.entIndex.find(b.canon(to(i)), b.g.Keys)
+				rv.to, _, _ = b.g.entIndex.find(b.canon(to(i)), &b.g.Keys)
 			}
 			if rv.from < 0 {
 				switch f := from(i); {
 				case i > 0 && from(i-1) == f:
 					rv.from = sameFrom
 				case f.Kind == models.KindPerson:
-					rv.from, _, _ = b.g.perIndex.find(f.Key, b.g.Keys)
+					rv.from, _, _ = b.g.perIndex.find(f.Key, &b.g.Keys)
 				default:
-					rv.from, _, _ = b.g.entIndex.find(b.canon(f.Key), b.g.Keys)
+					rv.from, _, _ = b.g.entIndex.find(b.canon(f.Key), &b.g.Keys)
 				}
 			}
 			rv.title = -1
@@ -400,6 +402,16 @@ func (b *builder) code(t int, table *[]string, v string) uint16 {
 	return c
 }
 
+// shareStrings makes the builder's key tables keep the rows' strings
+// instead of copying them, when kept says they are the store's own.
+func (b *builder) shareStrings(kept bool) {
+	b.g.Keys.share(kept)
+	b.g.RecordIDs.share(kept)
+	for f := range b.shared {
+		b.shared[f].keys.share(kept)
+	}
+}
+
 // reserve sizes the node arrays, key indexes and number table for what a
 // scan expects, so that they are allocated once instead of grown (and
 // their old copies left to the collector). Group nodes come on top of the
@@ -418,7 +430,7 @@ func (b *builder) reserve(sz store.ScanSizes) {
 	// Each shared field has at most one value per enterprise.
 	for f := range b.shared {
 		sv := &b.shared[f]
-		sv.keys = slices.Grow(sv.keys, sz.Enterprises)
+		sv.keys.reserve(sz.Enterprises)
 		sv.first = slices.Grow(sv.first, sz.Enterprises)
 		sv.group = slices.Grow(sv.group, sz.Enterprises)
 		sv.index.reserve(sz.Enterprises)
@@ -430,7 +442,7 @@ func (b *builder) reserveNodes(n int) {
 	g := b.g
 	want := max(2*cap(g.Kinds), len(g.Kinds)+n)
 	g.Kinds = slices.Grow(g.Kinds, want-len(g.Kinds))
-	g.Keys = slices.Grow(g.Keys, want-len(g.Keys))
+	g.Keys.reserve(want - g.Keys.Len())
 	g.Status = slices.Grow(g.Status, want-len(g.Status))
 	g.Established = slices.Grow(g.Established, want-len(g.Established))
 	g.Region = slices.Grow(g.Region, want-len(g.Region))
@@ -442,7 +454,7 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 	g := b.g
 	id := int32(len(g.Kinds))
 	g.Kinds = append(g.Kinds, k)
-	g.Keys = append(g.Keys, key)
+	g.Keys.add(key)
 	g.Status = append(g.Status, 0)
 	g.Established = append(g.Established, NoDay)
 	g.Region = append(g.Region, 0)
@@ -463,7 +475,7 @@ func (b *builder) enterprise1(key string) int32 {
 
 // enterpriseHashed is enterprise1 with key's hash computed beforehand.
 func (b *builder) enterpriseHashed(key string, h uint32) int32 {
-	id, slot, h := b.g.entIndex.findHashed(key, h, b.g.Keys)
+	id, slot, h := b.g.entIndex.findHashed(key, h, &b.g.Keys)
 	if id >= 0 {
 		return id
 	}
@@ -512,12 +524,11 @@ func (b *builder) enterprise(e *models.Enterprise, pr *prepared) int32 {
 // address, 1 phone, 2 email).
 func (b *builder) share(id int32, f int, v string, h uint32) {
 	sv := &b.shared[f]
-	i, slot, h := sv.index.findHashed(v, h, sv.keys)
+	i, slot, h := sv.index.findHashed(v, h, &sv.keys)
 	if i < 0 {
-		sv.keys = append(sv.keys, v)
 		sv.first = append(sv.first, id)
 		sv.group = append(sv.group, -1)
-		sv.index.insert(slot, h, int32(len(sv.keys)-1))
+		sv.index.insert(slot, h, sv.keys.add(v))
 		return
 	}
 	grp := sv.group[i]
@@ -533,7 +544,7 @@ func (b *builder) person(pid string) int32 { return b.personHashed(pid, b.g.perI
 
 // personHashed is person with pid's hash computed beforehand.
 func (b *builder) personHashed(pid string, h uint32) int32 {
-	id, slot, h := b.g.perIndex.findHashed(pid, h, b.g.Keys)
+	id, slot, h := b.g.perIndex.findHashed(pid, h, &b.g.Keys)
 	if id >= 0 {
 		return id
 	}
@@ -566,7 +577,7 @@ func (b *builder) record(r *models.Record, n int32) {
 		Removed:  DayOf(r.Removed),
 		Ended:    NoDay,
 	})
-	g.RecordIDs = append(g.RecordIDs, r.ID)
+	g.RecordIDs.add(r.ID)
 }
 
 // checkSize refuses a graph whose edges or records the int32 indices and
@@ -574,6 +585,9 @@ func (b *builder) record(r *models.Record, n int32) {
 func (b *builder) checkSize() error {
 	if e, r := int64(len(b.g.Edges))+int64(len(b.members)), int64(len(b.g.Records)); e > math.MaxInt32 || r > math.MaxInt32 {
 		return fmt.Errorf("project: %d edges and %d records; one graph holds fewer than 2^31 of each", e, r)
+	}
+	if b.g.Keys.tooLong || b.g.RecordIDs.tooLong {
+		return fmt.Errorf("project: keys or record ids of 64 KiB on average; the key table holds at most 4 GiB per %d keys", keyBlock)
 	}
 	return nil
 }
@@ -586,6 +600,8 @@ func (b *builder) finish() *Graph {
 	members := b.members
 	b.members, b.shared, b.tables, b.nums = nil, [3]sharedValues{}, [4]map[string]uint16{}, nil
 	b.merged = nil
+	g.Keys.done()
+	g.RecordIDs.done()
 	n := g.N()
 	// Out-CSR: the relationships (in scan order within a node), then the
 	// group memberships, grouped by From.

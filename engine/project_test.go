@@ -38,23 +38,22 @@ func TestStrIndexKeyShapes(t *testing.T) {
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
 	x := newStrIndex()
-	var stored []string
+	var stored KeyTable
 	for _, k := range keys {
-		id, slot, c := x.find(k, stored)
+		id, slot, c := x.find(k, &stored)
 		if id >= 0 {
-			t.Fatalf("%q found as %q before it was inserted", k, stored[id])
+			t.Fatalf("%q found as %q before it was inserted", k, stored.At(id))
 		}
-		stored = append(stored, k)
-		x.insert(slot, c, int32(len(stored)-1))
+		x.insert(slot, c, stored.add(k))
 	}
 	for i, k := range keys {
-		if id, ok := x.get(k, stored); !ok || id != int32(i) {
+		if id, ok := x.get(k, &stored); !ok || id != int32(i) {
 			t.Fatalf("get(%q) = %d, %v; want %d", k, id, ok, i)
 		}
 	}
 	for _, k := range []string{"2", "b", strings.Repeat("1", 32), strings.Repeat("A", 20), "src:scan:3", hexKey()} {
-		if id, ok := x.get(k, stored); ok {
-			t.Errorf("get(%q) found %q", k, stored[id])
+		if id, ok := x.get(k, &stored); ok {
+			t.Errorf("get(%q) found %q", k, stored.At(id))
 		}
 	}
 }
@@ -143,7 +142,7 @@ func TestProjectAnyRelationshipOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.Keys, want.Keys) || !slices.Equal(got.OutOff, want.OutOff) || !slices.Equal(got.InOff, want.InOff) {
+	if !slices.Equal(got.Keys.Strings(), want.Keys.Strings()) || !slices.Equal(got.OutOff, want.OutOff) || !slices.Equal(got.InOff, want.InOff) {
 		t.Fatal("node keys or CSR offsets differ")
 	}
 	// Titles are interned in the order met: compare them by name.
@@ -163,11 +162,11 @@ func TestProjectAnyRelationshipOrder(t *testing.T) {
 		slices.SortFunc(a, byEdge)
 		slices.SortFunc(b, byEdge)
 		if !slices.Equal(a, b) {
-			t.Fatalf("out-edges of %s differ:\n%+v\n%+v", want.Keys[v], a, b)
+			t.Fatalf("out-edges of %s differ:\n%+v\n%+v", want.Keys.At(v), a, b)
 		}
 		for _, ei := range got.InEdges(v) {
 			if got.Edges[ei].To != v {
-				t.Fatalf("in-edge %d of %s points to %d", ei, want.Keys[v], got.Edges[ei].To)
+				t.Fatalf("in-edge %d of %s points to %d", ei, want.Keys.At(v), got.Edges[ei].To)
 			}
 		}
 	}
@@ -255,20 +254,20 @@ func sameProjection(t *testing.T, got, want *Graph) {
 		a, b any
 	}
 	for _, p := range []part{
-		{"kinds", got.Kinds, want.Kinds}, {"keys", got.Keys, want.Keys},
+		{"kinds", got.Kinds, want.Kinds}, {"keys", got.Keys.Strings(), want.Keys.Strings()},
 		{"counts", [2]int{got.NumEnterprises, got.NumPersons}, [2]int{want.NumEnterprises, want.NumPersons}},
 		{"status", got.Status, want.Status}, {"established", got.Established, want.Established},
 		{"region", got.Region, want.Region}, {"industry", got.Industry, want.Industry}, {"entKind", got.EntKind, want.EntKind},
 		{"tables", [][]string{got.Regions, got.Industries, got.Titles, got.RecordKinds}, [][]string{want.Regions, want.Industries, want.Titles, want.RecordKinds}},
 		{"edges", got.Edges, want.Edges}, {"outOff", got.OutOff, want.OutOff}, {"inOff", got.InOff, want.InOff}, {"in", got.In, want.In},
-		{"records", got.Records, want.Records}, {"recordIDs", got.RecordIDs, want.RecordIDs},
+		{"records", got.Records, want.Records}, {"recordIDs", got.RecordIDs.Strings(), want.RecordIDs.Strings()},
 		{"recOff", got.RecOff, want.RecOff}, {"recIdx", got.RecIdx, want.RecIdx},
 	} {
 		if !reflect.DeepEqual(p.a, p.b) {
 			t.Errorf("%s differ", p.name)
 		}
 	}
-	for v, k := range want.Keys {
+	for v, k := range want.Keys.Strings() {
 		if want.Kinds[v] != NodeEnterprise && want.Kinds[v] != NodePerson {
 			continue
 		}

@@ -59,7 +59,7 @@ func TestPropagateZeroWhereNoRecordReachable(t *testing.T) {
 		switch {
 		case dist[v] < 0:
 			if s[v] != 0 {
-				t.Fatalf("node %d (%s) is unreachable from any record but scores %g", v, gs.graph.Keys[v], s[v])
+				t.Fatalf("node %d (%s) is unreachable from any record but scores %g", v, gs.graph.Keys.At(int32(v)), s[v])
 			}
 			zero++
 		case dist[v] <= 20:
@@ -136,10 +136,10 @@ func TestPropagateMonotone(t *testing.T) {
 		}
 		w, ok := g1.Lookup(g0.Ref(v))
 		if !ok {
-			t.Fatalf("node %s lost", g0.Keys[v])
+			t.Fatalf("node %s lost", g0.Keys.At(v))
 		}
 		if after[w] < before[v]-slack {
-			t.Fatalf("%s: score fell from %g to %g after adding records", g0.Keys[v], before[v], after[w])
+			t.Fatalf("%s: score fell from %g to %g after adding records", g0.Keys.At(v), before[v], after[w])
 		}
 	}
 	for _, sub := range subjects {

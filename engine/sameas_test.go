@@ -97,8 +97,8 @@ func testProjectSameAs(t *testing.T, s store.Store) {
 	}
 	vb, okB := g.Lookup(models.EnterpriseRef(saB))
 	vx, okX := g.Lookup(models.EnterpriseRef(saX))
-	if !okB || !okX || vb != vx || g.Keys[vb] != saB {
-		t.Fatalf("B %d %v, X %d %v, key %q: want one node keyed by the USCC", vb, okB, vx, okX, g.Keys[vb])
+	if !okB || !okX || vb != vx || g.Keys.At(vb) != saB {
+		t.Fatalf("B %d %v, X %d %v, key %q: want one node keyed by the USCC", vb, okB, vx, okX, g.Keys.At(vb))
 	}
 	h, _ := g.Lookup(models.EnterpriseRef(saH))
 	d, _ := g.Lookup(models.EnterpriseRef(saD))
@@ -118,7 +118,7 @@ func testProjectSameAs(t *testing.T, s store.Store) {
 	if n != 3 || holds[[2]int32{h, vb}] != 0.6 || holds[[2]int32{p9, vb}] != 0.3 || holds[[2]int32{vb, d}] != 1 {
 		t.Errorf("holdings %v (%d); want H→B 0.6 once, P9→B 0.3, B→D 1", holds, n)
 	}
-	if recs := g.RecordsOf(vb); len(recs) != 1 || g.RecordIDs[recs[0]] != "r9" {
+	if recs := g.RecordsOf(vb); len(recs) != 1 || g.RecordIDs.At(recs[0]) != "r9" {
 		t.Errorf("records of the set: %v", recs)
 	}
 	phones := 0

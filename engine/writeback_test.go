@@ -46,7 +46,7 @@ func TestScoreWritesBackWithHistory(t *testing.T) {
 	var key string
 	for v := int32(0); v < int32(res.Graph.N()); v++ {
 		if res.Graph.Kinds[v] == NodeEnterprise && res.Score[v] > 0.01 && len(res.Flags.ByNode[v]) > 0 {
-			key = res.Graph.Keys[v]
+			key = res.Graph.Keys.At(v)
 			break
 		}
 	}

@@ -576,8 +576,8 @@ func (b *builder) newRecords() {
 			want[id] = true
 		}
 		recIndex = make(map[string]int, len(ids))
-		for ri, rid := range in.Graph.RecordIDs {
-			if want[rid] {
+		for ri := range in.Graph.RecordIDs.Len() {
+			if rid := in.Graph.RecordIDs.At(int32(ri)); want[rid] {
 				recIndex[rid] = ri
 			}
 		}
@@ -781,7 +781,7 @@ func exposure(g *engine.Graph, ref models.Ref, hops int, threshold float64, toda
 				seen[u] = true
 				next = append(next, u)
 				if g.Kinds[u] == engine.NodeEnterprise {
-					reached = append(reached, g.Keys[u])
+					reached = append(reached, g.Keys.At(u))
 				}
 			}
 		}

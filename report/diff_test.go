@@ -166,7 +166,7 @@ func (f *fixture) plant(t *testing.T) planted {
 				}
 			}
 			if roles == 1 && others == 1 {
-				pl.e1, pl.p = g.Keys[v], g.Keys[e.From]
+				pl.e1, pl.p = g.Keys.At(v), g.Keys.At(e.From)
 				used[v] = true
 			}
 		}
@@ -175,7 +175,7 @@ func (f *fixture) plant(t *testing.T) planted {
 		for v := int32(0); v < int32(g.NumEnterprises); v++ {
 			if !used[v] && ok(v) {
 				used[v] = true
-				return g.Keys[v]
+				return g.Keys.At(v)
 			}
 		}
 		t.Fatal("no enterprise to plant on")
@@ -231,7 +231,7 @@ func TestPlantedChanges(t *testing.T) {
 			fd := &f.res.Flags.Findings[i]
 			if fd.Kind == engine.FlagBlacklistProximity && g.Ref(fd.Nodes[0]).String() == subject {
 				for _, v := range fd.Flagged {
-					want = append(want, g.Keys[v])
+					want = append(want, g.Keys.At(v))
 				}
 			}
 		}

@@ -257,7 +257,7 @@ func CompleteFromGraph(s *Snapshot, g *engine.Graph, today engine.Day) {
 			(r.Removed != engine.NoDay && r.Removed <= today) {
 			continue
 		}
-		s.Serious[g.RecordIDs[ri]] = g.Ref(r.Subject).String()
+		s.Serious[g.RecordIDs.At(int32(ri))] = g.Ref(r.Subject).String()
 	}
 }
 

@@ -70,6 +70,13 @@ type ProjectionPage struct {
 	// consumer can reserve its arrays once; zero where it does not know.
 	// Set on the first page at least.
 	Sizes ScanSizes
+	// StringsKept says that the rows' strings are the backend's own
+	// copies, kept unchanged while the store is open (the memory store's):
+	// a consumer that keeps one keeps no more than a reference. Otherwise a
+	// string may have been allocated for this page, or share its memory
+	// with the rest of its row, and a consumer that keeps many copies them
+	// (the engine's KeyTable). Set on the first page at least.
+	StringsKept bool
 }
 
 // ScanSizes are the expected numbers of enterprises, persons and

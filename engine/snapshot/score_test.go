@@ -311,6 +311,7 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 		t.Errorf("snapshot projection: %d nodes, %d edges, %d records; full: %d, %d, %d", r2.Graph.N(), len(r2.Graph.Edges),
 			len(r2.Graph.Records), r3.Graph.N(), len(r3.Graph.Edges), len(r3.Graph.Records))
 	}
+	sameKeys(t, r2.Graph, r3.Graph)
 
 	// Run 3 scored without the snapshot: it no longer holds the store's
 	// results, so the next run rebuilds it; the one after uses it, and an
@@ -481,6 +482,7 @@ func TestSnapshotNeverTrusted(t *testing.T) {
 				t.Errorf("snapshot %+v; want rebuilt because %q, and saved", s, tc.why)
 			}
 			sameOutcomes(t, outcomes(res), want, 1e-12)
+			sameKeys(t, res.Graph, base.Graph)
 			again, _, err := engine.Score(ctx, st, options(path), "run-again-"+tc.name, clock)
 			if err != nil {
 				t.Fatal(err)
@@ -489,10 +491,39 @@ func TestSnapshotNeverTrusted(t *testing.T) {
 				t.Errorf("the rebuilt snapshot is not used by the next run: %+v", again.Snapshot)
 			}
 			sameOutcomes(t, outcomes(again), want, 1e-12)
+			sameKeys(t, again.Graph, base.Graph)
 			// The next case's good snapshot must hold the last run's results.
 			good = path
 			goodBytes, _ = os.ReadFile(path)
 		})
+	}
+}
+
+// sameKeys checks that two projections of the same data (one from a
+// snapshot, whose keys the engine copies into its key table, one from a
+// scan) hold the same node keys and record ids, and that every entity of
+// got is found in want by its key, under the same key.
+func sameKeys(t *testing.T, got, want *engine.Graph) {
+	t.Helper()
+	for _, p := range []struct {
+		name string
+		a, b *engine.KeyTable
+	}{{"node keys", &got.Keys, &want.Keys}, {"record ids", &got.RecordIDs, &want.RecordIDs}} {
+		a, b := p.a.Strings(), p.b.Strings()
+		slices.Sort(a)
+		slices.Sort(b)
+		if !slices.Equal(a, b) {
+			t.Errorf("%s differ: %d and %d", p.name, len(a), len(b))
+		}
+	}
+	for v := range int32(got.N()) {
+		if !got.IsEntity(v) {
+			continue
+		}
+		w, ok := want.Lookup(got.Ref(v))
+		if !ok || want.Keys.At(w) != got.Keys.At(v) {
+			t.Fatalf("node %d %s: in the other projection %d %v", v, got.Ref(v), w, ok)
+		}
 	}
 }
 

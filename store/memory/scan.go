@@ -394,7 +394,7 @@ func (sc *scanner) buffer() error {
 // consumer has stopped.
 func (sc *scanner) get() (*store.ProjectionPage, error) {
 	if sc.free == nil {
-		return &store.ProjectionPage{Sizes: sc.sizes}, nil
+		return &store.ProjectionPage{Sizes: sc.sizes, StringsKept: true}, nil
 	}
 	var b *store.ProjectionPage
 	select {
@@ -412,6 +412,7 @@ func (sc *scanner) get() (*store.ProjectionPage, error) {
 		ShareholdingEnds: b.ShareholdingEnds[:0], RoleEnds: b.RoleEnds[:0], BranchEnds: b.BranchEnds[:0],
 		RelationEnds: b.RelationEnds[:0],
 		Sizes:        sc.sizes,
+		StringsKept:  true, // keys, pids, ids and texts are the store's (text.go)
 	}
 	return b, nil
 }
