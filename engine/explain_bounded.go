@@ -18,7 +18,7 @@ func ExplainBounded(g *Graph, op *Operator, in *Intrinsic, score []float64, alph
 	s := getExplainSpace(g.N())
 	defer s.release()
 	node := s.node
-	node[target] = pushState{res: 1 - alpha, parent: 1}
+	node[target] = pushState{res: 1 - alpha, p: score[target], parent: 1}
 	s.touched = append(s.touched, target)
 	pt := score[target]
 	unaccounted := pt
@@ -32,7 +32,7 @@ func ExplainBounded(g *Graph, op *Operator, in *Intrinsic, score []float64, alph
 	for work := 0; unaccounted > bound && work < maxWork; theta /= 4 {
 		most := 0.0
 		for _, v := range s.touched {
-			most = max(most, node[v].res*score[v])
+			most = max(most, node[v].res*node[v].p)
 		}
 		work += len(s.touched)
 		if most == 0 {
@@ -41,7 +41,7 @@ func ExplainBounded(g *Graph, op *Operator, in *Intrinsic, score []float64, alph
 		theta = min(theta, most/4)
 		s.queue = s.queue[:0]
 		for _, v := range s.touched {
-			if nv := &node[v]; nv.res*score[v] > theta {
+			if nv := &node[v]; nv.res*nv.p > theta {
 				nv.inQueue = true
 				s.queue = append(s.queue, v)
 			}
@@ -60,17 +60,20 @@ func ExplainBounded(g *Graph, op *Operator, in *Intrinsic, score []float64, alph
 			wt = wt[:len(row)]
 			for k, j := range row {
 				w := wt[k]
-				pj := score[j]
-				if w == 0 || pj == 0 {
-					continue // no risk reaches j: residual there accounts for nothing
+				if w == 0 {
+					continue
 				}
 				nj := &node[j]
 				if nj.parent == 0 {
-					nj.parent = u + 2
+					pj := score[j]
+					if pj == 0 {
+						continue // no risk reaches j: residual there accounts for nothing
+					}
+					nj.parent, nj.p = u+2, pj
 					s.touched = append(s.touched, j)
 				}
 				nj.res += alpha * w * r
-				if !nj.inQueue && nj.res*pj > theta {
+				if !nj.inQueue && nj.res*nj.p > theta {
 					nj.inQueue = true
 					s.queue = append(s.queue, j)
 				}
