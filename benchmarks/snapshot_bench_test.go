@@ -60,7 +60,8 @@ func profileCPU(b *testing.B, path string) (stop func()) {
 // (lineage, load, changes, projection, compute, write-back, save), and
 // for reference the same day scored by a full run without the snapshot.
 // RISKGRAPH_SNAPSHOT_CPUPROFILE=FILE writes a CPU profile of the daily
-// run alone. RISKGRAPH_SNAPSHOT_FULL=1 scores the day from the snapshot by a full
+// run alone; daily-run-cpu-s is the process's CPU time during it (a
+// figure a loaded machine distorts less than the wall time). RISKGRAPH_SNAPSHOT_FULL=1 scores the day from the snapshot by a full
 // propagation (no --incremental; it too writes back only what moved).
 func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 	ctx := context.Background()
@@ -118,7 +119,10 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		daily := opts
 		daily.Incremental = os.Getenv("RISKGRAPH_SNAPSHOT_FULL") == ""
 		stop := profileCPU(b, os.Getenv("RISKGRAPH_SNAPSHOT_CPUPROFILE"))
+		cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
 		res, sec := score(daily)
+		b.ReportMetric(cpuSeconds()-cpu0, "daily-run-cpu-s")
+		b.ReportMetric(gcCPUSeconds()-gc0, "daily-gc-cpu-s")
 		stop()
 		if !res.Snapshot.Used {
 			b.Fatalf("the daily run did not use the snapshot: %+v", res.Snapshot)
