@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -30,6 +31,27 @@ func BenchmarkSnapshotNeo4j(b *testing.B) {
 	benchSnapshot(b, st, st)
 }
 
+// profileCPU starts a CPU profile written to path (none when path is
+// empty) and returns what stops it.
+func profileCPU(b *testing.B, path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // benchSnapshot: a first Score with --engine-snapshot (full scan, the
 // snapshot saved), Load of the file alone, then a daily run — about 1 %
 // of the enterprises changed (a new record on each, a status change on
@@ -37,7 +59,9 @@ func BenchmarkSnapshotNeo4j(b *testing.B) {
 // scored incrementally from the snapshot plus the changes, end to end
 // (lineage, load, changes, projection, compute, write-back, save), and
 // for reference the same day scored by a full run without the snapshot.
-// RISKGRAPH_SNAPSHOT_FULL=1 scores the day from the snapshot by a full
+// RISKGRAPH_SNAPSHOT_CPUPROFILE=FILE writes a CPU profile of the daily
+// run alone; daily-run-cpu-s is the process's CPU time during it (a
+// figure a loaded machine distorts less than the wall time). RISKGRAPH_SNAPSHOT_FULL=1 scores the day from the snapshot by a full
 // propagation (no --incremental; it too writes back only what moved).
 func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 	ctx := context.Background()
@@ -94,7 +118,12 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		}
 		daily := opts
 		daily.Incremental = os.Getenv("RISKGRAPH_SNAPSHOT_FULL") == ""
+		stop := profileCPU(b, os.Getenv("RISKGRAPH_SNAPSHOT_CPUPROFILE"))
+		cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
 		res, sec := score(daily)
+		b.ReportMetric(cpuSeconds()-cpu0, "daily-run-cpu-s")
+		b.ReportMetric(gcCPUSeconds()-gc0, "daily-gc-cpu-s")
+		stop()
 		if !res.Snapshot.Used {
 			b.Fatalf("the daily run did not use the snapshot: %+v", res.Snapshot)
 		}

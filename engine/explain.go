@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"sort"
 	"sync"
 )
 
@@ -112,12 +111,39 @@ func Explain(g *Graph, op *Operator, in *Intrinsic, score []float64, alpha float
 	return s.explanation(g, in, score[target], topK, unaccounted)
 }
 
+// keepTop inserts c into top, sorted by amount (largest first, ties by
+// record), if it is among the k largest, and returns top (at most k long).
+func keepTop(top []Contribution, c Contribution, k int) []Contribution {
+	ahead := func(a, b *Contribution) bool {
+		return a.Amount > b.Amount || a.Amount == b.Amount && a.Record < b.Record
+	}
+	n := len(top)
+	if k < 1 || n == k && !ahead(&c, &top[n-1]) {
+		return top
+	}
+	if top == nil {
+		top = make([]Contribution, 0, min(k, 8))
+	}
+	if n < k {
+		top = append(top, c)
+	}
+	i := min(n, k-1)
+	for ; i > 0 && ahead(&c, &top[i-1]); i-- {
+		top[i] = top[i-1]
+	}
+	top[i] = c
+	return top
+}
+
 // explanation lists the records of the touched nodes by what each brings
 // to the target's score p (y_v·s_k), keeps the topK largest (ties by
 // record) with their paths back to the target, and states what is left
 // unaccounted.
 func (s *explainSpace) explanation(g *Graph, in *Intrinsic, p float64, topK int, unaccounted float64) Explanation {
 	node := s.node
+	// The topK largest, kept sorted as they come (ties by record: a
+	// record has one subject, so the order is total and the list is the
+	// head of the whole list sorted).
 	var all []Contribution
 	for _, v := range s.touched {
 		yv := node[v].y
@@ -126,18 +152,9 @@ func (s *explainSpace) explanation(g *Graph, in *Intrinsic, p float64, topK int,
 		}
 		for _, ri := range g.RecordsOf(v) {
 			if a := yv * in.Share[ri]; a > 0 {
-				all = append(all, Contribution{Record: ri, Subject: v, Amount: a})
+				all = keepTop(all, Contribution{Record: ri, Subject: v, Amount: a}, topK)
 			}
 		}
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Amount != all[j].Amount {
-			return all[i].Amount > all[j].Amount
-		}
-		return all[i].Record < all[j].Record
-	})
-	if len(all) > topK {
-		all = all[:topK]
 	}
 	ex := Explanation{Score: p, Contributions: all, Remainder: p, Unaccounted: max(unaccounted, 0)}
 	for i := range ex.Contributions {

@@ -152,18 +152,9 @@ func (s *boundedSpace) explanation(g *Graph, in *Intrinsic, p float64, topK int,
 			continue
 		}
 		for _, ri := range g.RecordsOf(sl.v) {
-			a := sl.y * in.Share[ri]
-			if !(a > 0) || (len(top) == topK && !before(a, ri, &top[topK-1])) {
-				continue
+			if a := sl.y * in.Share[ri]; a > 0 {
+				top = keepTop(top, Contribution{Record: ri, Subject: sl.v, Amount: a}, topK)
 			}
-			if len(top) < topK {
-				top = append(top, Contribution{})
-			}
-			k := len(top) - 1
-			for ; k > 0 && before(a, ri, &top[k-1]); k-- {
-				top[k] = top[k-1]
-			}
-			top[k] = Contribution{Record: ri, Subject: sl.v, Amount: a}
 		}
 	}
 	s.top = top
@@ -180,13 +171,4 @@ func (s *boundedSpace) explanation(g *Graph, in *Intrinsic, p float64, topK int,
 		ex.Remainder -= c.Amount
 	}
 	return ex
-}
-
-// before reports whether amount a of record ri ranks before c: larger
-// amounts first, then smaller records.
-func before(a float64, ri int32, c *Contribution) bool {
-	if a != c.Amount {
-		return a > c.Amount
-	}
-	return ri < c.Record
 }

@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"riskgraph/store"
@@ -161,4 +164,37 @@ func receives(op *Operator, u, w int32) bool {
 		}
 	}
 	return false
+}
+
+// TestKeepTop: keepTop keeps the head of the whole list sorted by amount,
+// largest first, ties by record, whatever order the contributions come in.
+func TestKeepTop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 200 {
+		var all []Contribution
+		for i := range rng.IntN(40) {
+			// Few distinct amounts, so that ties are common.
+			all = append(all, Contribution{Record: int32(i), Amount: float64(rng.IntN(5) + 1)})
+		}
+		rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+		k := 1 + round%7
+		var top []Contribution
+		for _, c := range all {
+			top = keepTop(top, c, k)
+		}
+		want := slices.Clone(all)
+		slices.SortFunc(want, func(a, b Contribution) int {
+			if c := cmp.Compare(b.Amount, a.Amount); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Record, b.Record)
+		})
+		want = want[:min(k, len(want))]
+		if len(want) == 0 {
+			want = nil
+		}
+		if !slices.EqualFunc(top, want, func(a, b Contribution) bool { return a.Record == b.Record && a.Amount == b.Amount }) {
+			t.Fatalf("k=%d of %v: kept %v, want %v", k, all, top, want)
+		}
+	}
 }

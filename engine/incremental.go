@@ -308,5 +308,17 @@ func (r *Result) Changed(v int32) bool {
 	}
 	return math.Abs(pv.Score[v]-r.Score[v]) > r.Params.Propagation.WriteThreshold() ||
 		r.Params.Grades.GradeOf(pv.Score[v]) != r.Grade[v] ||
-		pv.Flags[v] != flagMask(r.Flags.KindsOf(v))
+		pv.Flags[v] != r.Flags.maskOf(v)
+}
+
+// maskOf is flagMask(f.KindsOf(v)) without the list: the bits over
+// FlagKinds of v's findings' kinds.
+func (f *Flags) maskOf(v int32) uint16 {
+	var m uint16
+	for _, i := range f.ByNode[v] {
+		if k := slices.Index(FlagKinds, f.Findings[i].Kind); k >= 0 {
+			m |= 1 << k
+		}
+	}
+	return m
 }

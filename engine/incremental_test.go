@@ -278,3 +278,26 @@ func TestPropagateIncrementalLocalAndWide(t *testing.T) {
 		})
 	}
 }
+
+// TestFlagMaskOf: the write-back's flag comparison (Flags.maskOf, no list
+// built) gives every node the mask of its listed kinds.
+func TestFlagMaskOf(t *testing.T) {
+	g := generated(t, 2000).graph
+	res, err := Compute(t.Context(), g, Options{Params: DefaultParams(), Today: genToday.Date()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for v := range int32(g.N()) {
+		want := flagMask(res.Flags.KindsOf(v))
+		if got := res.Flags.maskOf(v); got != want {
+			t.Fatalf("node %d (%v): mask %b, want %b", v, res.Flags.KindsOf(v), got, want)
+		}
+		if want != 0 {
+			flagged++
+		}
+	}
+	if flagged == 0 {
+		t.Fatal("no node is flagged: the test compares nothing")
+	}
+}

@@ -86,42 +86,66 @@ func (r *Result) Summarize() Summary {
 // Results renders the result of every enterprise and person for run runID
 // (when the stored results are known — an incremental run, a run from a
 // projection snapshot — of those whose result changed: Changed), in
-// node order, in batches of WriteBatchSize; a batch's results (details and
-// their explanations) are rendered on Params.Workers goroutines.
+// node order, in batches of WriteBatchSize. A batch's results (details and
+// their explanations) are rendered on Params.Workers goroutines while fn
+// takes the batch before it: fn is called for one batch at a time, in
+// order, and a batch it was given is reused once it has returned. The
+// entities to write are found first, on Params.Workers goroutines too.
 func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error {
 	g := r.Graph
-	vs := make([]int32, 0, WriteBatchSize)
-	batch := make([]models.RiskResult, WriteBatchSize)
+	vs := r.toWrite()
 	r.written = 0
-	flush := func() error {
-		out := batch[:len(vs)]
-		parallelChunksOf(len(vs), 64, r.Params.Workers, func(_, lo, hi int) {
+	var (
+		bufs [2][]models.RiskResult
+		done = make(chan error, 1)
+		busy bool // fn has a batch
+	)
+	for k, lo := 0, 0; lo < len(vs); k, lo = k+1, lo+WriteBatchSize {
+		part := vs[lo:min(lo+WriteBatchSize, len(vs))]
+		out := bufs[k%2]
+		if out == nil {
+			out = make([]models.RiskResult, WriteBatchSize)
+			bufs[k%2] = out
+		}
+		out = out[:len(part)]
+		parallelChunksOf(len(part), 64, r.Params.Workers, func(_, lo, hi int) {
 			for i := lo; i < hi; i++ {
-				v := vs[i]
+				v := part[i]
 				out[i] = models.RiskResult{Ref: g.Ref(v), Risk: models.Risk{
 					Score: r.Score[v], Grade: r.Grade[v].String(), Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}}
 			}
 		})
-		r.written += len(vs)
-		vs = vs[:0]
-		return fn(out)
-	}
-	for v := int32(0); v < int32(g.N()); v++ {
-		if !g.IsEntity(v) || !r.Changed(v) {
-			continue
-		}
-		if vs = append(vs, v); len(vs) == WriteBatchSize {
-			if err := flush(); err != nil {
+		if busy {
+			if err := <-done; err != nil {
 				return err
 			}
 		}
+		busy = true
+		go func() { done <- fn(out) }()
+		r.written += len(part)
 	}
-	if len(vs) > 0 {
-		if err := flush(); err != nil {
+	if busy {
+		if err := <-done; err != nil {
 			return err
 		}
 	}
 	return r.aliasResults(runID, fn)
+}
+
+// toWrite returns, in node order, the entities whose result Results
+// writes (Changed).
+func (r *Result) toWrite() []int32 {
+	g := r.Graph
+	const chunk = 1 << 16
+	parts := make([][]int32, (g.N()+chunk-1)/chunk)
+	parallelChunksOf(g.N(), chunk, r.Params.Workers, func(c, lo, hi int) {
+		for v := int32(lo); v < int32(hi); v++ {
+			if g.IsEntity(v) && r.Changed(v) {
+				parts[c] = append(parts[c], v)
+			}
+		}
+	})
+	return slices.Concat(parts...)
 }
 
 // aliasResults renders, for every member of a SAME_AS set that is not its

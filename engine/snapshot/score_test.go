@@ -1,6 +1,7 @@
 package snapshot_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -184,6 +185,8 @@ func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, aft
 				t.Errorf("%s: written by %s although it did not move (stored %+v, now %.12f %s %v)", ref, run.ID, b, x.score, x.grade, x.flags)
 			} else if a.Score != x.score || a.Grade != x.grade || !slices.Equal(a.Flags, x.flags) {
 				t.Errorf("%s: stored %.12f %s %v, the run's %.12f %s %v", ref, a.Score, a.Grade, a.Flags, x.score, x.grade, x.flags)
+			} else if d := detailsOf(res, ref); !sameJSON(a.Details, d) {
+				t.Errorf("%s: stored details %s, the run's %s", ref, a.Details, d)
 			} else {
 				continue
 			}
@@ -211,6 +214,25 @@ func checkWriteBack(t *testing.T, run store.Run, res *engine.Result, before, aft
 	}
 	t.Logf("%s: %d of %d entity results written; %d moved by more than the bound, within the write threshold", run.ID, got, len(now), held)
 	return held
+}
+
+// detailsOf renders the details of ref as the run writes them.
+func detailsOf(res *engine.Result, ref models.Ref) json.RawMessage {
+	v, ok := res.Graph.Lookup(ref)
+	if !ok {
+		return nil
+	}
+	return res.DetailsJSON(v)
+}
+
+// sameJSON reports whether a and b are the same JSON text up to
+// insignificant space (both empty counts as the same).
+func sameJSON(a, b []byte) bool {
+	var x, y bytes.Buffer
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	return json.Compact(&x, a) == nil && json.Compact(&y, b) == nil && bytes.Equal(x.Bytes(), y.Bytes())
 }
 
 // sameStored fails unless the stored results agree with a run's within
