@@ -27,27 +27,8 @@ import (
 // and that one is cached the same way.
 func TestCachedBodyIdentical(t *testing.T) {
 	r := testRedis(t)
-	s, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, hub := hubStore(t, "src:cb", "缓存枢纽有限公司")
 	ctx := context.Background()
-	if err := s.WriteBatch(ctx, storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	// A hub with many holders makes a depth-2 network well above compressMin;
-	// a unique key makes this test's cache keys fresh in the shared Redis.
-	hub := fmt.Sprintf("src:cb:%d", time.Now().UnixNano())
-	b := &store.Batch{Enterprises: []models.Enterprise{{Key: hub, Name: "缓存枢纽有限公司"}}}
-	for i := range 40 {
-		k := fmt.Sprintf("%s-%02d", hub, i)
-		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: k, Name: fmt.Sprintf("持股公司%02d", i)})
-		b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: models.EnterpriseRef(k), Enterprise: hub, Ratio: 0.02})
-	}
-	if err := s.WriteBatch(ctx, b); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Unix(1_800_000_000, 0)
 	for _, near := range []int{-1, 0} { // Redis only; Redis with the in-process tier
 		api := NewAPI(Options{Store: s, Cache: r, Logger: zerolog.Nop(), InsecureDev: true, NearCache: near, Now: func() time.Time { return now }})
@@ -175,4 +156,33 @@ func TestCachedBodyIdentical(t *testing.T) {
 	if !bytes.Equal(bodies[0], bodies[1]) {
 		t.Error("after the write: cached body differs from the answer written")
 	}
+}
+
+// hubStore opens a memory store holding storetest.Fixture and a hub
+// enterprise (key prefix:<unique>) with 40 enterprise holders, so that its
+// depth-2 network is well above compressMin; the unique key makes the
+// test's cache keys fresh in the shared Redis. It returns the store and the
+// hub's key.
+func hubStore(t *testing.T, prefix, name string) (*memory.Store, string) {
+	t.Helper()
+	s, err := memory.Open(memory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if err := s.WriteBatch(ctx, storetest.Fixture()); err != nil {
+		t.Fatal(err)
+	}
+	hub := fmt.Sprintf("%s:%d", prefix, time.Now().UnixNano())
+	b := &store.Batch{Enterprises: []models.Enterprise{{Key: hub, Name: name}}}
+	for i := range 40 {
+		k := fmt.Sprintf("%s-%02d", hub, i)
+		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: k, Name: fmt.Sprintf("持股公司%02d", i)})
+		b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: models.EnterpriseRef(k), Enterprise: hub, Ratio: 0.02})
+	}
+	if err := s.WriteBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	return s, hub
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -15,8 +14,6 @@ import (
 	"riskgraph/cache"
 	"riskgraph/models"
 	"riskgraph/store"
-	"riskgraph/store/memory"
-	"riskgraph/store/storetest"
 )
 
 // TestCacheFillAfterWrite: Redis's copy of a missed answer is made after the
@@ -29,25 +26,8 @@ import (
 // in-process tier. A full queue makes the copy on the request's path.
 func TestCacheFillAfterWrite(t *testing.T) {
 	r := testRedis(t)
-	s, err := memory.Open(memory.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, hub := hubStore(t, "src:cf", "填充枢纽有限公司")
 	ctx := context.Background()
-	if err := s.WriteBatch(ctx, storetest.Fixture()); err != nil {
-		t.Fatal(err)
-	}
-	hub := fmt.Sprintf("src:cf:%d", time.Now().UnixNano())
-	b := &store.Batch{Enterprises: []models.Enterprise{{Key: hub, Name: "填充枢纽有限公司"}}}
-	for i := range 40 { // well above compressMin: the copy is compressed
-		k := fmt.Sprintf("%s-%02d", hub, i)
-		b.Enterprises = append(b.Enterprises, models.Enterprise{Key: k, Name: fmt.Sprintf("持股公司%02d", i)})
-		b.Shareholdings = append(b.Shareholdings, models.Shareholding{Holder: models.EnterpriseRef(k), Enterprise: hub, Ratio: 0.02})
-	}
-	if err := s.WriteBatch(ctx, b); err != nil {
-		t.Fatal(err)
-	}
 	now := time.Unix(1_800_000_000, 0)
 	api := NewAPI(Options{Store: s, Cache: r, Logger: zerolog.Nop(), InsecureDev: true, Now: func() time.Time { return now }})
 	defer api.Close()
