@@ -101,8 +101,13 @@ export async function ingest(demo, kind, body, source = 'e2e') {
 // fn(page, ctx), and fails it on an error the page reports (watch) unless
 // allow(check, text) or ctx.allow(text) accepts it. ONLY=id,id runs only
 // those. A failed check leaves a screenshot `${shot}${id}.png` in out; the
-// page is closed afterwards unless keep(check). It returns the results.
+// page is closed afterwards unless keep(check). A check that has not ended
+// after deadline ms (CHECK_DEADLINE_MS, default six times the step timeout
+// and at least two minutes) fails as hung: page.evaluate and a few other
+// steps have no timeout of their own, and a hung step must not stall the
+// suite until CI's limit. It returns the results.
 export async function runChecks({ checks, newPage, out, log, timeout = 20_000, shot = 'fail-', allow = () => false, keep = () => false }) {
+  const deadline = Number(process.env.CHECK_DEADLINE_MS) || Math.max(6 * timeout, 120_000);
   const only = (process.env.ONLY || '').split(',').filter(Boolean);
   const results = [];
   for (const c of checks) {
@@ -113,8 +118,14 @@ export async function runChecks({ checks, newPage, out, log, timeout = 20_000, s
     watch(page, errors, (s) => allow(c, s) || ctx.allow(s));
     page.setDefaultTimeout(timeout);
     const s = Date.now();
+    let timer;
+    const hung = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`hung: not ended after ${deadline / 1000} s (a step without a timeout of its own waited; see the screenshot)`)), deadline);
+    });
+    const run = Promise.resolve().then(() => c.fn(page, ctx));
+    run.catch(() => {}); // after a hang its late failure is not the suite's
     try {
-      await c.fn(page, ctx);
+      await Promise.race([run, hung]);
       if (errors.length) throw new Error('errors in the browser:\n    ' + errors.join('\n    '));
       results.push({ ...c, ok: true });
       log(`PASS ${c.id}: ${c.name} (${((Date.now() - s) / 1000).toFixed(1)} s)`);
@@ -122,6 +133,8 @@ export async function runChecks({ checks, newPage, out, log, timeout = 20_000, s
       results.push({ ...c, ok: false, err: e.message });
       await page.screenshot({ path: path.join(out, `${shot}${c.id}.png`) }).catch(() => {});
       log(`FAIL ${c.id}: ${c.name}\n    ${e.message.split('\n').join('\n    ')}`);
+    } finally {
+      clearTimeout(timer);
     }
     if (!keep(c)) await page.close();
   }
