@@ -66,9 +66,7 @@ func (a *API) startFills() {
 // without Redis.
 func (a *API) storeAnswer(ctx context.Context, key string, body []byte, ttl time.Duration) {
 	if a.fills == nil {
-		stored := storedBody(body, a.redis != nil)
-		_ = a.cache.Set(context.WithoutCancel(ctx), key, stored, ttl)
-		a.keepNear(ctx, key, stored, ttl)
+		a.storeNow(ctx, key, body, ttl)
 		return
 	}
 	a.keepNear(ctx, key, body, ttl)
@@ -83,11 +81,14 @@ func (a *API) storeAnswer(ctx context.Context, key string, body []byte, ttl time
 }
 
 // fill stores f's copy in Redis and in the in-process tier.
-func (a *API) fill(f cacheFill) {
-	ctx := context.Background()
-	stored := storedBody(f.body, true)
-	_ = a.cache.Set(ctx, f.key, stored, f.ttl)
-	a.keepNear(ctx, f.key, stored, f.ttl)
+func (a *API) fill(f cacheFill) { a.storeNow(context.Background(), f.key, f.body, f.ttl) }
+
+// storeNow stores body's copy (compressed when Redis holds the cache) in
+// the cache and the in-process tier, on the caller's goroutine.
+func (a *API) storeNow(ctx context.Context, key string, body []byte, ttl time.Duration) {
+	stored := storedBody(body, a.redis != nil)
+	_ = a.cache.Set(context.WithoutCancel(ctx), key, stored, ttl)
+	a.keepNear(ctx, key, stored, ttl)
 }
 
 // waitFills waits until every queued copy is in Redis (tests).
