@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/singleflight"
 
 	"riskgraph/auth"
 	"riskgraph/cache"
@@ -190,18 +191,28 @@ func (a *API) authorize(next echo.HandlerFunc) echo.HandlerFunc {
 // no allocation. A key revoked through another replica (or the CLI on
 // Neo4j) keeps working here for at most ttl after the revocation; through
 // this server, at once (forget).
+//
+// As versions does (versions.go), an entry half ttl old is looked up again
+// in the background while requests go on with it, and an entry counts from
+// when its look-up started, so the bound above holds and no request waits
+// for the store once per ttl; concurrent look-ups of one unknown digest are
+// one store call.
 type keyCache struct {
 	s   store.KeyStore
 	ttl time.Duration
 	now func() time.Time
 	mu  sync.Mutex
 	m   map[auth.KeyDigest]keyEntry
+	// epoch counts forget calls: a look-up begun before one is not kept.
+	epoch  uint64
+	flight singleflight.Group
 }
 
 type keyEntry struct {
-	k   store.APIKey
-	err error
-	at  time.Time
+	k          store.APIKey
+	err        error
+	at         time.Time // when the look-up started
+	refreshing bool
 }
 
 const maxCachedKeys = 10_000
@@ -214,20 +225,52 @@ func (kc *keyCache) get(ctx context.Context, d auth.KeyDigest) (store.APIKey, er
 	now := kc.now()
 	kc.mu.Lock()
 	e, ok := kc.m[d]
-	kc.mu.Unlock()
-	if ok && now.Sub(e.at) < kc.ttl {
+	if age := now.Sub(e.at); ok && age < kc.ttl {
+		if age >= kc.ttl/2 && !e.refreshing {
+			e.refreshing = true
+			kc.m[d] = e
+			go func(epoch uint64) { _, _ = kc.lookUp(context.Background(), d, epoch, now) }(kc.epoch)
+		}
+		kc.mu.Unlock()
 		return e.k, e.err
 	}
+	epoch := kc.epoch
+	kc.mu.Unlock()
+	// One store call for the requests that wait on the same digest since
+	// the same forget (a request after a revocation never shares a look-up
+	// begun before it); the first caller going away does not cancel the
+	// others' answer.
+	v, err, _ := kc.flight.Do(string(d[:])+strconv.FormatUint(epoch, 10), func() (any, error) {
+		return kc.lookUp(context.WithoutCancel(ctx), d, epoch, now)
+	})
+	k, _ := v.(store.APIKey)
+	return k, err
+}
+
+// lookUp asks the store for the key of digest d and remembers the answer
+// (found or not; never an outage) as of start, a time before the call,
+// unless forget was called since epoch.
+func (kc *keyCache) lookUp(ctx context.Context, d auth.KeyDigest, epoch uint64, start time.Time) (store.APIKey, error) {
 	k, err := kc.s.KeyByHash(ctx, d.Hex())
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return k, err // do not remember outages
-	}
 	kc.mu.Lock()
+	defer kc.mu.Unlock()
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if e, ok := kc.m[d]; ok && e.refreshing {
+			e.refreshing = false // do not remember outages; try again on a later request
+			kc.m[d] = e
+		}
+		return k, err
+	}
+	if epoch != kc.epoch {
+		return k, err
+	}
+	if e, ok := kc.m[d]; ok && !start.After(e.at) {
+		return k, err // a newer look-up was kept meanwhile
+	}
 	if len(kc.m) >= maxCachedKeys {
 		clear(kc.m)
 	}
-	kc.m[d] = keyEntry{k, err, now}
-	kc.mu.Unlock()
+	kc.m[d] = keyEntry{k: k, err: err, at: start}
 	return k, err
 }
 
@@ -236,6 +279,7 @@ func (kc *keyCache) get(ctx context.Context, d auth.KeyDigest) (store.APIKey, er
 func (kc *keyCache) forget() {
 	kc.mu.Lock()
 	clear(kc.m)
+	kc.epoch++
 	kc.mu.Unlock()
 }
 
