@@ -6,6 +6,10 @@
 //
 //	loadgen -base http://127.0.0.1:8080 -paths paths.txt -key $KEY -c 32 -d 10s
 //
+// With -rate R the load is an open loop instead (pace.go): request n is
+// sent at n/R seconds, on whichever of the -c connections is free, and its
+// latency counts from then; -c bounds how many may be outstanding.
+//
 // Against an http:// base it speaks HTTP/1.1 itself (raw.go): each
 // connection writes a request prepared once per path and reads the whole
 // answer (status line, headers, body by Content-Length or chunks), which
@@ -55,6 +59,7 @@ func main() {
 	once := flag.Bool("once", false, "send each path at most once")
 	gz := flag.Bool("gzip", false, "send Accept-Encoding: gzip, as browsers do (the body is read as sent, not decompressed)")
 	clientKind := flag.String("client", "raw", "raw (HTTP/1.1 written and read by loadgen, http:// only) or nethttp (net/http's client)")
+	rate := flag.Float64("rate", 0, "open loop: send this many requests per second on schedule, latency counted from each one's due time (0: closed loop, each connection sends when it has its answer)")
 	flag.Parse()
 	paths, err := readPaths(*pathsFile)
 	if err != nil || len(paths) == 0 {
@@ -66,7 +71,7 @@ func main() {
 		limit = int64(len(paths))
 	}
 	if *clientKind == "raw" && strings.HasPrefix(*base, "http://") {
-		runRaw(*base, paths, *key, *gz, *conc, *dur, limit)
+		runRaw(*base, paths, *key, *gz, *conc, *dur, limit, *rate)
 		return
 	}
 	tr := &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc, DisableCompression: true}
@@ -74,10 +79,16 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
 	defer cancel()
 	var next atomic.Int64
+	start := time.Now()
+	pace := newPacer(start, start.Add(*dur), *rate)
 	runWorkers(*conc, func(w *tally) {
 		for ctx.Err() == nil {
 			n := next.Add(1) - 1
 			if limit > 0 && n >= limit {
+				return
+			}
+			t, ok := pace.wait(n)
+			if !ok {
 				return
 			}
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+paths[n%int64(len(paths))], nil)
@@ -87,7 +98,6 @@ func main() {
 			if *gz {
 				req.Header.Set("Accept-Encoding", "gzip")
 			}
-			t := time.Now()
 			resp, err := client.Do(req)
 			if err != nil {
 				if ctx.Err() == nil {

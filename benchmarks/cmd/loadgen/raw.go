@@ -17,7 +17,7 @@ import (
 // read whole (the body skipped, not kept). A connection the server closes
 // (Connection: close, an error) is dialled again; an error counts unless
 // the duration was over when it happened.
-func runRaw(base string, paths []string, key string, gz bool, conc int, dur time.Duration, limit int64) {
+func runRaw(base string, paths []string, key string, gz bool, conc int, dur time.Duration, limit int64, rate float64) {
 	u, err := url.Parse(base)
 	if err != nil {
 		fmt.Println("loadgen: -base:", err)
@@ -41,7 +41,15 @@ func runRaw(base string, paths []string, key string, gz bool, conc int, dur time
 		b.WriteString("\r\n")
 		reqs[i] = b.Bytes()
 	}
-	end := time.Now().Add(dur)
+	start := time.Now()
+	end := start.Add(dur)
+	pace := newPacer(start, end, rate)
+	// The closed loop cuts the answers outstanding at the end; the open
+	// loop waits for those sent before it (their latency is the figure).
+	last := end
+	if rate > 0 {
+		last = end.Add(30 * time.Second)
+	}
 	var next atomic.Int64
 	runWorkers(conc, func(w *tally) {
 		var conn net.Conn
@@ -49,6 +57,9 @@ func runRaw(base string, paths []string, key string, gz bool, conc int, dur time
 		for time.Now().Before(end) {
 			n := next.Add(1) - 1
 			if limit > 0 && n >= limit {
+				break
+			}
+			if _, ok := pace.due(n); !ok {
 				break
 			}
 			if conn == nil {
@@ -60,11 +71,11 @@ func runRaw(base string, paths []string, key string, gz bool, conc int, dur time
 				}
 				conn, br = c, bufio.NewReaderSize(c, 64<<10)
 			}
-			_ = conn.SetDeadline(time.Now().Add(min(time.Until(end), 30*time.Second)))
-			t := time.Now()
+			t, _ := pace.wait(n)
+			_ = conn.SetDeadline(time.Now().Add(min(time.Until(last), 30*time.Second)))
 			a, err := roundTrip(conn, br, reqs[n%int64(len(reqs))])
 			if err != nil {
-				if time.Now().Before(end) {
+				if time.Now().Before(last) {
 					w.errs++
 				}
 				conn.Close()
