@@ -17,6 +17,9 @@ package benchmarks
 //	RISKGRAPH_API_BENCH_NEO4J_PID=<pid of the Neo4j JVM>         (optional: Neo4j's CPU)
 //	RISKGRAPH_API_BENCH_AB_ROUNDS=N                               (optional, default 3)
 //	RISKGRAPH_NEO4J_REUSE=1                                       (keep a database that holds the sample)
+//	RISKGRAPH_API_BENCH_AB_RATE=R                                 (optional: open loop, R requests per second
+//	                                                               on schedule with up to 64 outstanding, instead of
+//	                                                               32 connections in a closed loop)
 //
 // and -bench '^BenchmarkAPIUncachedAB$' in its arguments.
 
@@ -208,6 +211,10 @@ func BenchmarkAPIUncachedAB(b *testing.B) {
 		}
 		return p
 	}
+	shape := []string{"-c", "32"}
+	if r := os.Getenv("RISKGRAPH_API_BENCH_AB_RATE"); r != "" {
+		shape = []string{"-rate", r, "-c", "64"}
+	}
 	type total struct{ requests, serveCPU, neoCPU, secs float64 }
 	totals := map[string]*total{}
 	load := func(s *abServer, what, paths string) {
@@ -215,7 +222,7 @@ func BenchmarkAPIUncachedAB(b *testing.B) {
 		s0, _ := processCPUSeconds(pid)
 		n0, _ := processCPUSeconds(neoPID)
 		t0 := time.Now()
-		out, err := exec.Command(loadgen, "-base", s.base, "-key", admin, "-paths", paths, "-once", "-c", "32", "-d", "6s").Output()
+		out, err := exec.Command(loadgen, append([]string{"-base", s.base, "-key", admin, "-paths", paths, "-once", "-d", "6s"}, shape...)...).Output()
 		if err != nil {
 			b.Fatalf("%s %s: loadgen: %v\n%s", s.name, what, err, out)
 		}
