@@ -8,6 +8,8 @@
 #   RISKGRAPH_API_BENCH_CLIENT=raw|nethttp  loadgen's HTTP client (default raw: its own
 #                                       HTTP/1.1, less than half of net/http's CPU per request)
 #   RISKGRAPH_API_BENCH_RATE_LIMIT=N    --rate-limit of serve (default 1e9: counted, never refusing; -1 disables)
+#   RISKGRAPH_API_BENCH_SERVE=BINARY    the riskgraph binary to serve (default: built from this tree), to
+#                                       measure an older build with this tree's loads
 # Besides the closed loops (-c N connections, each sending when it has its answer) it runs the
 # uncached network and /risk as open loops paced at 1 000 req/s (loadgen -rate, up to 64
 # outstanding, latency counted from each request's due time): issue 19 §3 states those targets

@@ -75,7 +75,10 @@ func BenchmarkAPI(b *testing.B) {
 	nopts := neo4jtest.Options(b)
 	s := neo4jtest.Open(b) // locks the test database for this process and empties it
 	tmp := b.TempDir()
-	rgBin := goBuild(b, tmp, "riskgraph/cmd/riskgraph")
+	rgBin := os.Getenv("RISKGRAPH_API_BENCH_SERVE") // another build of serve, measured by this tree's loads
+	if rgBin == "" {
+		rgBin = goBuild(b, tmp, "riskgraph/cmd/riskgraph")
+	}
 	loadgen := goBuild(b, tmp, "riskgraph/benchmarks/cmd/loadgen")
 
 	// Data: the generator's sample, loaded into Neo4j.
