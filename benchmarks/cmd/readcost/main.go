@@ -2,8 +2,9 @@
 // store call behind an uncached /risk (cypher/enterprise_get.cypher), against
 // other shapes of the same read and against a statement that reads nothing
 // (RETURN 1): what an auto-commit query costs the server before it touches
-// the graph. Each shape runs -n times at -c concurrent sessions over keys
-// from a file (one per line), in the order A B C D D C B A; Neo4j's CPU is
+// the graph; and the two reads of the data version (generation_get,
+// runs_list) that every replica makes once per VersionTTL. Each shape runs -n times at -c concurrent sessions over keys
+// from a file (one per line), in the order A B C … C B A; Neo4j's CPU is
 // read from /proc/<pid>/stat around each run.
 //
 //	go build -o /tmp/readcost ./benchmarks/cmd/readcost
@@ -32,6 +33,8 @@ var shapes = []struct{ name, query string }{
 	{"enterprise_get", "OPTIONAL MATCH (byKey:Enterprise {key: $key})\nOPTIONAL MATCH (byCode:Enterprise {uscc: $key})\nWITH coalesce(byKey, byCode) AS e\nWHERE e IS NOT NULL\nRETURN properties(e) AS e"},
 	{"key only", "MATCH (e:Enterprise {key: $key}) RETURN properties(e) AS e"},
 	{"key, else uscc", "OPTIONAL MATCH (byKey:Enterprise {key: $key})\nOPTIONAL CALL (byKey) {\n  WITH byKey WHERE byKey IS NULL\n  MATCH (byCode:Enterprise {uscc: $key})\n  RETURN byCode\n}\nWITH coalesce(byKey, byCode) AS e\nWHERE e IS NOT NULL\nRETURN properties(e) AS e"},
+	{"generation_get", "OPTIONAL MATCH (n:Meta {id: 'generation-next'})\nOPTIONAL MATCH (x:Meta) WHERE x.id STARTS WITH 'generation-'\nWITH n, coalesce(sum(x.generation), 0) AS base\nRETURN coalesce(n.next, base) AS generation"},
+	{"runs_list", "MATCH (r:Run)\nRETURN properties(r) AS run\nORDER BY r.started DESC, r.id DESC\nLIMIT 50"},
 	{"union", "CALL () { MATCH (e:Enterprise {key: $key}) RETURN e UNION MATCH (e:Enterprise {uscc: $key}) RETURN e } RETURN properties(e) AS e LIMIT 1"},
 }
 
