@@ -1,11 +1,12 @@
 // Command readcost measures Neo4j's CPU per single-enterprise read, the
-// store call behind an uncached /risk (cypher/enterprise_get.cypher), against
-// other shapes of the same read and against a statement that reads nothing
-// (RETURN 1): what an auto-commit query costs the server before it touches
-// the graph; and the two reads of the data version (generation_get,
-// runs_list) that every replica makes once per VersionTTL. Each shape runs -n times at -c concurrent sessions over keys
-// from a file (one per line), in the order A B C … C B A; Neo4j's CPU is
-// read from /proc/<pid>/stat around each run.
+// store call behind an uncached /risk (cypher/enterprise_get.cypher),
+// against other shapes of the same read, against a statement that reads
+// nothing (RETURN 1: what an auto-commit query costs the server before it
+// touches the graph), and against the two reads of the data version
+// (generation_get, runs_list) each replica makes once per VersionTTL.
+// Each shape runs -n times at -c concurrent sessions over keys from a file
+// (one per line), in the order A B C … C B A; Neo4j's CPU is read from
+// /proc/<pid>/stat around each run.
 //
 //	go build -o /tmp/readcost ./benchmarks/cmd/readcost
 //	NEO4J_URI=bolt://127.0.0.1:7699 /tmp/readcost -neo4j-pid PID -keys keys.txt
