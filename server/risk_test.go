@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"riskgraph/auth"
 	"riskgraph/engine"
 	"riskgraph/models"
 	"riskgraph/store"
@@ -90,5 +91,54 @@ func TestRiskAndOwners(t *testing.T) {
 	}
 	if code, _ := getJSON(t, riskFixture(t, false), "/api/v1/enterprises/src:t:B/risk"); code != 503 {
 		t.Errorf("without a run: %d, want 503", code)
+	}
+}
+
+// TestRiskAnswerAsBuilt: every /risk answer of a scored sample is, byte for
+// byte, the view built from the store's enterprise and the result's
+// explanation of its vertex — by key and by USCC — so that a change in how
+// the handler reads or explains (the order, the concurrency, the encoder)
+// cannot change an answer unnoticed.
+func TestRiskAnswerAsBuilt(t *testing.T) {
+	ss := newScoredSample(t, 300, "run-built")
+	ctx := context.Background()
+	res, err := engine.Run(ctx, ss.s, engine.Options{Params: engine.DefaultParams(), Today: models.NewDate(2026, 6, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latest engine.Latest
+	latest.Set(res)
+	sc := newSecured(t, ss.s, Options{Engine: &latest, RateLimit: -1, NearCache: -1})
+	asked := 0
+	for i, e := range ss.ents {
+		if i%3 != 0 {
+			continue
+		}
+		v, ok := res.Graph.Lookup(e.Ref())
+		if !ok {
+			t.Fatalf("%s is not in the result", e.Key)
+		}
+		ex := res.Explain(v)
+		want, err := json.Marshal(riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v].String(),
+			Intrinsic: res.Intrinsic.Risk[v], Flags: nonNil(res.FindingViews(v, 50)),
+			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Unaccounted: ex.Unaccounted, Stored: e.Risk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, '\n')
+		paths := []string{e.Key}
+		if e.USCC != "" && e.USCC != e.Key {
+			paths = append(paths, e.USCC)
+		}
+		for _, k := range paths {
+			code, got := sc.raw(t, auth.Inspector, "GET", "/api/v1/enterprises/"+k+"/risk", "")
+			if code != 200 || string(got) != string(want) {
+				t.Fatalf("/risk of %s: %d\n%s\nwant\n%s", k, code, got, want)
+			}
+			asked++
+		}
+	}
+	if asked < 50 {
+		t.Fatalf("only %d answers compared", asked)
 	}
 }
