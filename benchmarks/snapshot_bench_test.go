@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"riskgraph/engine"
-	"riskgraph/engine/snapshot"
 	"riskgraph/models"
 	"riskgraph/store"
 	"riskgraph/store/memory"
@@ -89,7 +88,7 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		t := time.Now()
 		const loads = 3
 		for range loads {
-			if _, err := snapshot.Load(path); err != nil {
+			if _, err := engine.LoadSnapshotGraph(path); err != nil {
 				b.Fatal(err)
 			}
 		}

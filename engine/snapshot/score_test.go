@@ -457,22 +457,22 @@ func TestSnapshotNeverTrusted(t *testing.T) {
 			}
 		}},
 		{"ahead of the store", "ahead", func(t *testing.T, p string) {
-			r, err := snapshot.Load(good)
+			r, err := engine.LoadSnapshotGraph(good)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.Generation += 1000
-			if err := snapshot.Save(p, r); err != nil {
+			r.Meta.Generation += 1000
+			if err := r.Save(p); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"another run's results", "results of run", func(t *testing.T, p string) {
-			r, err := snapshot.Load(good)
+			r, err := engine.LoadSnapshotGraph(good)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.Run = "run-older"
-			if err := snapshot.Save(p, r); err != nil {
+			r.Meta.Run = "run-older"
+			if err := r.Save(p); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -615,9 +615,9 @@ func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
 	if _, _, err := engine.Score(ctx, failingPromote{st}, options(path), "fail-2", clock); err == nil {
 		t.Fatal("a run whose promotion failed reported success")
 	}
-	rows, err := snapshot.Load(path)
-	if err != nil || rows.Run != "fail-2" {
-		t.Fatalf("snapshot after the failed promotion: run %q, %v; want saved with fail-2's results", rows.Run, err)
+	saved, err := engine.LoadSnapshotGraph(path)
+	if err != nil || saved.Meta.Run != "fail-2" {
+		t.Fatalf("snapshot after the failed promotion: %v; want saved with fail-2's results", err)
 	}
 	r3, _, err := engine.Score(ctx, st, options(path), "fail-3", clock)
 	if err != nil {
@@ -638,4 +638,61 @@ func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
 	if !r5.Snapshot.Used {
 		t.Errorf("the rebuilt snapshot is not used: %+v", r5.Snapshot)
 	}
+}
+
+// projectionScan gives a store's projection scan (store.ScanForProjection).
+type projectionScan struct{ s store.Scanner }
+
+func (p projectionScan) ScanProjection(ctx context.Context, size int, fn func(*store.ProjectionPage) error) error {
+	return store.ScanForProjection(ctx, p.s, size, fn)
+}
+
+// TestSnapshotRowsFormatStillUsed: a snapshot of the rows format (1), as
+// runs before the graph format saved it, is used (with the day's
+// changes, a full run's results) and replaced by a graph snapshot (2),
+// which the next run uses.
+func TestSnapshotRowsFormatStillUsed(t *testing.T) {
+	st := synthMemory(t, 300)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, run1, err := engine.Score(ctx, st, options(""), "rows-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := snapshot.Record(projectionScan{st})
+	if err := rec.ScanProjection(ctx, 1000, func(*store.ProjectionPage) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rows := rec.Rows()
+	lineage, err := st.Lineage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Meta = snapshot.Meta{Lineage: lineage, Generation: run1.Generation, Run: run1.ID}
+	if err := snapshot.Save(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	daily(t, st, r1, "rows-day")
+	r2, _, err := engine.Score(ctx, st, options(path), "rows-2", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r2.Snapshot; !s.Used || s.Changes == 0 || !s.Saved {
+		t.Fatalf("from the rows format: snapshot %+v; want used with changes, saved", s)
+	}
+	if v, err := snapshot.Version(path); err != nil || v != snapshot.GraphVersion {
+		t.Errorf("saved in format %d (%v); want %d", v, err, snapshot.GraphVersion)
+	}
+	r3, err := engine.Run(ctx, st, options(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r2), outcomes(r3), 1e-12)
+	r4, _, err := engine.Score(ctx, st, options(path), "rows-4", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r4.Snapshot.Used {
+		t.Errorf("the graph snapshot is not used: %+v", r4.Snapshot)
+	}
+	sameOutcomes(t, outcomes(r4), outcomes(r3), 1e-12)
 }
