@@ -293,7 +293,11 @@ func (src *projectionSource) save(path string, gen uint64, run string, now time.
 	}
 	t := time.Now()
 	s := &SnapshotGraph{Meta: snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}, Graph: g}
-	if err := s.save(path, src.previousAfter(g), src.severity); err != nil {
+	err := s.save(path, src.previousAfter(g), src.severity)
+	// The run's result keeps the graph for the API; what only a patch
+	// needs is in the file now (the next run patches the graph it reads).
+	g.patch = nil
+	if err != nil {
 		src.info.SaveError = err.Error()
 		return
 	}
