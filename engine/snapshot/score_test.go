@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,11 +66,15 @@ func options(path string) engine.Options {
 	return engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate(), Snapshot: path}
 }
 
-// outcome is an entity's result as the run wrote it.
+// outcome is an entity's result as the run wrote it, and its owners:
+// beneficial owners with their integrated shares and the ultimate
+// controller, by reference (node ids differ between a snapshot's graph
+// and a scan's).
 type outcome struct {
-	score float64
-	grade string
-	flags []string
+	score  float64
+	grade  string
+	flags  []string
+	owners string
 }
 
 func outcomes(r *engine.Result) map[models.Ref]outcome {
@@ -77,10 +82,23 @@ func outcomes(r *engine.Result) map[models.Ref]outcome {
 	out := map[models.Ref]outcome{}
 	for v := range int32(g.N()) {
 		if g.IsEntity(v) {
-			out[g.Ref(v)] = outcome{r.Score[v], r.Grade[v].String(), r.Flags.KindsOf(v)}
+			out[g.Ref(v)] = outcome{r.Score[v], r.Grade[v].String(), r.Flags.KindsOf(v), ownersOf(r, v)}
 		}
 	}
 	return out
+}
+
+// ownersOf renders v's beneficial owners (shares to 1e-9) and controller.
+func ownersOf(r *engine.Result, v int32) string {
+	g, o := r.Graph, r.Ownership
+	var b strings.Builder
+	for _, s := range o.BeneficialOwners(v) {
+		fmt.Fprintf(&b, "%s %.9f; ", g.Ref(s.Person), s.Share)
+	}
+	if c := o.Controller[v]; c >= 0 {
+		fmt.Fprintf(&b, "controller %s", g.Ref(c))
+	}
+	return b.String()
 }
 
 // sameOutcomes fails unless a and b give every entity the same grade and
@@ -98,6 +116,8 @@ func sameOutcomes(t *testing.T, a, b map[models.Ref]outcome, tol float64) {
 			t.Errorf("%s: no result", ref)
 		case math.Abs(x.score-y.score) > tol || x.grade != y.grade || !slices.Equal(x.flags, y.flags):
 			t.Errorf("%s: score %.12f grade %s flags %v; the full run's %.12f %s %v", ref, y.score, y.grade, y.flags, x.score, x.grade, x.flags)
+		case x.owners != y.owners:
+			t.Errorf("%s: owners %s; the full run's %s", ref, y.owners, x.owners)
 		default:
 			continue
 		}
