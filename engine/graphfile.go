@@ -200,12 +200,19 @@ func (k *keys) save(gw *snapshot.GraphWriter) {
 	gw.Bytes(k.name+".ends", bytesOf(ends))
 	gw.Section(k.name+".bytes", total, func(w io.Writer) error {
 		if t.shared {
+			// The strings are small: gather them into blocks first.
+			buf := make([]byte, 0, 1<<16)
 			for _, s := range t.strs {
-				if _, err := io.WriteString(w, s); err != nil {
-					return err
+				if len(buf)+len(s) > cap(buf) {
+					if _, err := w.Write(buf); err != nil {
+						return err
+					}
+					buf = buf[:0]
 				}
+				buf = append(buf, s...)
 			}
-			return nil
+			_, err := w.Write(buf)
+			return err
 		}
 		for _, b := range t.blocks {
 			if _, err := w.Write(b); err != nil {

@@ -49,6 +49,7 @@ func (g *Graph) Patch(c *store.Batch) error {
 		return fmt.Errorf("%w: the graph was not projected for a snapshot", ErrNotPatchable)
 	}
 	p := newPatcher(g)
+	p.reserve(c)
 	if err := p.apply(c); err != nil {
 		return err
 	}
@@ -63,9 +64,10 @@ type patcher struct {
 	// Edges[:edges], of nodes < nodes.
 	nodes, edges int
 	// added are the new relationships, addedAt their index by identity.
-	added   []Edge
-	addedAt map[edgeKey]int
-	removed int // edges marked edgeRemoved
+	added       []Edge
+	addedAt     map[edgeKey]int
+	removed     int     // edges marked edgeRemoved
+	removedFrom []int32 // their start nodes
 	// recordsMoved is set when a record was added or changed subject.
 	recordsMoved bool
 }
@@ -89,6 +91,24 @@ func newPatcher(g *Graph) *patcher {
 		}
 	}
 	return &patcher{g: g, b: b, nodes: g.N(), edges: len(g.Edges), addedAt: map[edgeKey]int{}}
+}
+
+// reserve makes room in the node arrays for as many nodes as c could add
+// (the arrays read from a file are exactly full: growing them by
+// appending would double each and copy it).
+func (p *patcher) reserve(c *store.Batch) {
+	g := p.g
+	rels := len(c.Shareholdings) + len(c.Roles) + len(c.Branches) + len(c.Relations)
+	n := g.N() + 4*len(c.Enterprises) + len(c.Persons) + len(c.Records) + 2*rels
+	g.Kinds, g.Status, g.EntKind = growTo(g.Kinds, n), growTo(g.Status, n), growTo(g.EntKind, n)
+	g.Established, g.Region, g.Industry = growTo(g.Established, n), growTo(g.Region, n), growTo(g.Industry, n)
+	g.Keys.reserve(n - g.Keys.Len())
+	if pv := g.Previous; pv != nil {
+		pv.Score, pv.Flags = growTo(pv.Score, n), growTo(pv.Flags, n)
+	}
+	for f := range g.patch.valOf {
+		g.patch.valOf[f] = growTo(g.patch.valOf[f], n)
+	}
 }
 
 // merged reports whether an enterprise key belongs to a SAME_AS set.
@@ -186,6 +206,7 @@ func (p *patcher) unlink(v, grp int32, typ EdgeType) {
 			if e := &g.Edges[k]; e.To == grp && e.Type == typ {
 				e.Type = edgeRemoved
 				p.removed++
+				p.removedFrom = append(p.removedFrom, v)
 				return
 			}
 		}
@@ -332,7 +353,8 @@ func (p *patcher) relationship(e Edge, byTitle bool) error {
 // rebuild merges the new edges and memberships into the CSR (each node's
 // saved edges, then its new relationships, then its new memberships),
 // drops the removed ones, and rebuilds the in-index and the records'
-// index when they changed.
+// index when they changed. The saved edges between two nodes a change
+// touched are copied as one block.
 func (p *patcher) rebuild() error {
 	g, b := p.g, p.b
 	g.patch.shared = b.shared
@@ -346,28 +368,7 @@ func (p *patcher) rebuild() error {
 	edgesMoved := len(p.added) > 0 || len(b.members) > 0 || p.removed > 0 || n != p.nodes
 	var next []int32
 	if edgesMoved {
-		slices.SortStableFunc(p.added, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
-		slices.SortStableFunc(b.members, func(x, y member) int { return cmp.Compare(x.from, y.from) })
-		es := make([]Edge, 0, len(g.Edges)-p.removed+len(p.added)+len(b.members))
-		off := make([]int32, n+1)
-		a, m := p.added, b.members
-		for v := range int32(n) {
-			if int(v) < p.nodes {
-				for _, e := range g.Edges[g.OutOff[v]:g.OutOff[v+1]] {
-					if e.Type != edgeRemoved {
-						es = append(es, e)
-					}
-				}
-			}
-			for len(a) > 0 && a[0].From == v {
-				es, a = append(es, a[0]), a[1:]
-			}
-			for len(m) > 0 && m[0].from == v {
-				es, m = append(es, m[0].edge()), m[1:]
-			}
-			off[v+1] = int32(len(es))
-		}
-		g.Edges, g.OutOff = es, off
+		g.Edges, g.OutOff = p.mergeEdges(n)
 		b.members = nil
 		next = make([]int32, n)
 		g.InOff, g.In = bucketIndex(n, len(g.Edges), next, func(i int) int32 { return g.Edges[i].To })
@@ -379,4 +380,65 @@ func (p *patcher) rebuild() error {
 		g.RecOff, g.RecIdx = bucketIndex(n, len(g.Records), next, func(i int) int32 { return g.Records[i].Subject })
 	}
 	return nil
+}
+
+// mergeEdges returns the new edge array and out-offsets of n nodes.
+func (p *patcher) mergeEdges(n int) ([]Edge, []int32) {
+	g, b := p.g, p.b
+	slices.SortStableFunc(p.added, func(x, y Edge) int { return cmp.Compare(x.From, y.From) })
+	slices.SortStableFunc(b.members, func(x, y member) int { return cmp.Compare(x.from, y.from) })
+	// The nodes whose edges change, in order.
+	touched := make([]int32, 0, len(p.added)+len(b.members)+len(p.removedFrom))
+	for _, e := range p.added {
+		touched = append(touched, e.From)
+	}
+	for _, m := range b.members {
+		touched = append(touched, m.from)
+	}
+	touched = append(touched, p.removedFrom...)
+	slices.Sort(touched)
+	touched = slices.Compact(touched)
+	es := make([]Edge, 0, len(g.Edges)-p.removed+len(p.added)+len(b.members))
+	off := make([]int32, n+1)
+	a, m := p.added, b.members
+	done := 0 // nodes whose offsets are set
+	// setOffsets sets the offsets of the untouched saved nodes below v,
+	// shifted by what the patch added and removed before them.
+	setOffsets := func(v int) {
+		shift := int32(len(es)) - g.OutOff[min(v, p.nodes)]
+		for ; done < min(v, p.nodes); done++ {
+			off[done+1] = g.OutOff[done+1] + shift
+		}
+		for ; done < v; done++ {
+			off[done+1] = int32(len(es))
+		}
+	}
+	from := int32(0) // the first saved edge not copied yet
+	for _, v := range touched {
+		if int(v) < p.nodes {
+			es = append(es, g.Edges[from:g.OutOff[v]]...)
+			setOffsets(int(v))
+			for _, e := range g.Edges[g.OutOff[v]:g.OutOff[v+1]] {
+				if e.Type != edgeRemoved {
+					es = append(es, e)
+				}
+			}
+			from = g.OutOff[v+1]
+		} else {
+			es = append(es, g.Edges[from:]...)
+			from = int32(len(g.Edges))
+			setOffsets(int(v))
+		}
+		for len(a) > 0 && a[0].From == v {
+			es, a = append(es, a[0]), a[1:]
+		}
+		for len(m) > 0 && m[0].from == v {
+			es, m = append(es, m[0].edge()), m[1:]
+		}
+		off[v+1] = int32(len(es))
+		done = int(v) + 1
+	}
+	es = append(es, g.Edges[from:]...)
+	setOffsets(n)
+	return es, off
 }
