@@ -35,9 +35,11 @@ type SnapshotInfo struct {
 	// SaveError says why not.
 	Saved     bool   `json:"saved"`
 	SaveError string `json:"save_error,omitempty"`
-	// LoadMS, ChangesMS and SaveMS time the steps.
+	// LoadMS, ChangesMS and SaveMS time the steps; ChangesMS includes
+	// PatchMS, the patch of a graph snapshot (Graph.Patch).
 	LoadMS    int64 `json:"load_ms"`
 	ChangesMS int64 `json:"changes_ms,omitempty"`
+	PatchMS   int64 `json:"patch_ms,omitempty"`
 	SaveMS    int64 `json:"save_ms,omitempty"`
 }
 
@@ -153,6 +155,7 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 			return rebuild(err.Error())
 		}
 		src.graph = graph.Graph
+		src.info.PatchMS = time.Since(t).Milliseconds()
 	} else {
 		rows.Apply(changes)
 		src.from = rows
