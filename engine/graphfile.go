@@ -52,6 +52,9 @@ type graphHeader struct {
 	Indexed [6]int    `json:"indexed"`
 	// Previous is set when the file holds Graph.Previous.
 	Previous bool `json:"previous"`
+	// ID names this graph file; a results file names the graph it
+	// belongs to (results.go).
+	ID string `json:"id"`
 }
 
 // savedGraph is what saveGraph writes besides the graph: the stored
@@ -59,6 +62,7 @@ type graphHeader struct {
 // results), and each record's severity before the credit file's
 // corrections (applyLife changes the graph's in place).
 type savedGraph struct {
+	id       string
 	g        *Graph
 	previous *Previous
 	severity []float32
@@ -76,7 +80,7 @@ func (s *savedGraph) header() graphHeader {
 	h := graphHeader{Layout: graphLayout, Nodes: g.N(), Enterprises: g.NumEnterprises, Persons: g.NumPersons,
 		Edges: len(g.Edges), Records: len(g.Records),
 		Regions: g.Regions, Industries: g.Industries, Titles: g.Titles, Kinds: g.RecordKinds,
-		FlagKinds: FlagKinds, SameAs: g.sameAs, Previous: s.previous != nil}
+		FlagKinds: FlagKinds, SameAs: g.sameAs, Previous: s.previous != nil, ID: s.id}
 	for i, x := range g.indexes() {
 		h.Seeds[i], h.Indexed[i] = x.seed, x.n
 	}
@@ -117,18 +121,19 @@ func (s *savedGraph) sections(h *graphHeader) []section {
 			arrayOf(p+"group", &sv.group, m), arrayOf(p+"count", &sv.count, m), arrayOf(p+"value_of", &ps.valOf[f], n))
 	}
 	if h.Previous {
-		out = append(out, previousArrays(s.previous, n)...)
+		out = append(out, previousArrays("", s.previous, n)...)
 	}
 	return out
 }
 
 // previousArrays lists the arrays of Previous a snapshot keeps, each of
-// n entries: a field added to Previous is one more line here (and one in
-// builder.addNode, which gives a new node its value).
-func previousArrays(pv *Previous, n int) []section {
+// n entries, their section names after prefix: a field added to Previous
+// is one more line here, one in builder.addNode (which gives a new node
+// its value) and one in Previous.slice (results.go).
+func previousArrays(prefix string, pv *Previous, n int) []section {
 	return []section{
-		arrayOf("previous.score", &pv.Score, n),
-		arrayOf("previous.flags", &pv.Flags, n),
+		arrayOf(prefix+"previous.score", &pv.Score, n),
+		arrayOf(prefix+"previous.flags", &pv.Flags, n),
 	}
 }
 
@@ -260,7 +265,7 @@ func (k *keys) load(gr *snapshot.GraphReader) error {
 // saveGraph writes g, kept for a snapshot (g.patch set), to path with
 // meta: Previous is prev (the stored results after the run), each
 // record's severity the projected one (severity; nil: g's own).
-func saveGraph(path string, meta snapshot.Meta, g *Graph, prev *Previous, severity []float32) error {
+func saveGraph(path, id string, meta snapshot.Meta, g *Graph, prev *Previous, severity []float32) error {
 	if !littleEndian() {
 		return fmt.Errorf("snapshot: the graph format is written on little-endian machines only")
 	}
@@ -268,7 +273,7 @@ func saveGraph(path string, meta snapshot.Meta, g *Graph, prev *Previous, severi
 		return fmt.Errorf("snapshot: the graph was not projected for a snapshot")
 	}
 	g.patch.indexRecords(g)
-	s := &savedGraph{g: g, previous: prev, severity: severity}
+	s := &savedGraph{id: id, g: g, previous: prev, severity: severity}
 	if s.severity == nil {
 		s.severity = make([]float32, len(g.Records))
 		for i := range g.Records {
@@ -309,14 +314,16 @@ func (ps *patchState) indexRecords(g *Graph) {
 type SnapshotGraph struct {
 	Meta  snapshot.Meta
 	Graph *Graph
+	id    string // the graph file's
 }
 
 // Save writes the snapshot to path (the graph's own Previous and
-// severities).
+// severities), as a new graph file.
 func (s *SnapshotGraph) Save(path string) error { return s.save(path, s.Graph.Previous, nil) }
 
 func (s *SnapshotGraph) save(path string, prev *Previous, severity []float32) error {
-	return saveGraph(path, s.Meta, s.Graph, prev, severity)
+	s.id = newGraphID()
+	return saveGraph(path, s.id, s.Meta, s.Graph, prev, severity)
 }
 
 // LoadSnapshotGraph reads a graph snapshot (format 2). The records' life
@@ -360,7 +367,7 @@ func LoadSnapshotGraph(path string) (*SnapshotGraph, error) {
 		if err := g.check(); err != nil {
 			return fmt.Errorf("%w: %v", snapshot.ErrDamaged, err)
 		}
-		out.Meta, out.Graph = m.Meta, g
+		out.Meta, out.Graph, out.id = m.Meta, g, h.ID
 		return nil
 	})
 	if err != nil {

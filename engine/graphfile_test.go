@@ -52,7 +52,7 @@ func TestSnapshotGraphRoundTrip(t *testing.T) {
 		if len(g.Records) > 0 {
 			g.Records[0].Severity, g.Records[0].Ended = 0.001, 5
 		}
-		if err := saveGraph(path, meta, g, g.Previous, severity); err != nil {
+		if err := saveGraph(path, "id", meta, g, g.Previous, severity); err != nil {
 			t.Fatal(err)
 		}
 		got, err := LoadSnapshotGraph(path)
@@ -131,7 +131,7 @@ func TestSnapshotGraphDamaged(t *testing.T) {
 	g := snapshotGraph(t, 300, nil)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.snap")
-	if err := saveGraph(good, snapshot.Meta{Run: "r"}, g, g.Previous, nil); err != nil {
+	if err := saveGraph(good, "id", snapshot.Meta{Run: "r"}, g, g.Previous, nil); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(good)

@@ -32,9 +32,12 @@ type SnapshotInfo struct {
 	Generation uint64 `json:"generation,omitempty"`
 	Changes    int    `json:"changes,omitempty"`
 	// Saved is true when the run saved the snapshot for the next one;
-	// SaveError says why not.
-	Saved     bool   `json:"saved"`
-	SaveError string `json:"save_error,omitempty"`
+	// SaveError says why not. SavedGraph is true when it wrote the whole
+	// graph, false when only the results beside the graph file it patched
+	// (results.go).
+	Saved      bool   `json:"saved"`
+	SavedGraph bool   `json:"saved_graph,omitempty"`
+	SaveError  string `json:"save_error,omitempty"`
 	// LoadMS, ChangesMS and SaveMS time the steps; ChangesMS includes
 	// PatchMS, the patch of a graph snapshot (Graph.Patch).
 	LoadMS    int64 `json:"load_ms"`
@@ -65,6 +68,11 @@ type projectionSource struct {
 	// the saved Previous carries.
 	mu      sync.Mutex
 	written []writtenResult
+	// The graph file the run patched (graphID "" when none): its id,
+	// nodes and size, and the changes since it (results.go).
+	graphID               string
+	graphNodes, graphSize int
+	changed               int
 }
 
 // writtenResult is one result the run wrote back.
@@ -98,10 +106,11 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 	t := time.Now()
 	version, err := snapshot.Version(opts.Snapshot)
 	var (
-		meta  snapshot.Meta
-		rows  *snapshot.Rows
-		graph *SnapshotGraph
-		size  int
+		meta    snapshot.Meta
+		rows    *snapshot.Rows
+		graph   *SnapshotGraph
+		results *savedResults
+		size    int
 	)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -116,11 +125,16 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 			size = c.Enterprises + c.Persons + c.Records + c.Relationships
 		}
 	default:
-		graph, err = LoadSnapshotGraph(opts.Snapshot)
+		graph, results, err = loadGraphAndResults(opts.Snapshot)
 		if err == nil {
 			meta = graph.Meta
 			g := graph.Graph
 			size = g.NumEnterprises + g.NumPersons + len(g.Records) + len(g.Edges)
+			if results != nil {
+				// The run whose results the snapshot holds, and the
+				// generation they were saved at, are the results file's.
+				meta.Run, meta.Generation = results.meta.Run, results.meta.Generation
+			}
 		}
 	}
 	src.info.LoadMS = time.Since(t).Milliseconds()
@@ -140,29 +154,58 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 	if share == 0 {
 		share = DefaultSnapshotChanges
 	}
+	since := meta.Generation // a graph's changes: since the graph file
+	if graph != nil {
+		since = graph.Meta.Generation
+	}
 	t = time.Now()
-	changes, err := st.Changes(ctx, meta.Generation, int(share*float64(size)))
+	changes, err := st.Changes(ctx, since, int(share*float64(size)))
 	src.info.ChangesMS = time.Since(t).Milliseconds()
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
 		return rebuild(err.Error())
 	case err != nil:
-		return nil, fmt.Errorf("snapshot: changes since generation %d: %w", meta.Generation, err)
+		return nil, fmt.Errorf("snapshot: changes since generation %d: %w", since, err)
 	}
 	t = time.Now()
 	if graph != nil {
-		if err := graph.Graph.Patch(changes); err != nil {
+		g := graph.Graph
+		src.graphID, src.graphNodes, src.graphSize, src.changed = graph.id, g.N(), size, changes.Len()
+		if err := g.Patch(changes); err != nil {
 			return rebuild(err.Error())
 		}
-		src.graph = graph.Graph
+		if results != nil {
+			results.apply(g)
+		}
+		src.graph = g
 		src.info.PatchMS = time.Since(t).Milliseconds()
 	} else {
 		rows.Apply(changes)
 		src.from = rows
 	}
 	src.info.ChangesMS += time.Since(t).Milliseconds()
-	src.info.Used, src.info.Generation, src.info.Changes = true, meta.Generation, changes.Len()
+	src.info.Used, src.info.Generation, src.info.Changes = true, since, changes.Len()
 	return src, nil
+}
+
+// loadGraphAndResults reads the graph snapshot at path and its results
+// file when there is one for that graph file (nil otherwise; a damaged
+// one is an error).
+func loadGraphAndResults(path string) (*SnapshotGraph, *savedResults, error) {
+	graph, err := LoadSnapshotGraph(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := loadResults(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return graph, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("results beside the graph: %w", err)
+	case r.head.Graph != graph.id || r.head.Nodes != graph.Graph.N() || r.meta.Lineage != graph.Meta.Lineage:
+		return graph, nil, nil // of another graph file: its own results hold
+	}
+	return graph, r, nil
 }
 
 // stale says why a snapshot with meta cannot be used ("" when it can): of
@@ -295,8 +338,18 @@ func (src *projectionSource) save(path string, gen uint64, run string, now time.
 		return
 	}
 	t := time.Now()
-	s := &SnapshotGraph{Meta: snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}, Graph: g}
-	err := s.save(path, src.previousAfter(g), src.severity)
+	meta := snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}
+	prev := src.previousAfter(g)
+	var err error
+	if src.graphID != "" && float64(src.changed) <= RebaseShare*float64(src.graphSize) {
+		err = saveResults(path, src.graphID, meta, g, src.graphNodes, prev)
+	} else {
+		s := &SnapshotGraph{Meta: meta, Graph: g}
+		if err = s.save(path, prev, src.severity); err == nil {
+			err = removeResults(path)
+		}
+		src.info.SavedGraph = true
+	}
 	// The run's result keeps the graph for the API; what only a patch
 	// needs is in the file now (the next run patches the graph it reads).
 	g.patch = nil

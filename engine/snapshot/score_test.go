@@ -498,6 +498,11 @@ func TestSnapshotNeverTrusted(t *testing.T) {
 		}},
 		{"too many changes", "more than", func(t *testing.T, p string) {
 			write(t, p, goodBytes)
+			// The graph file's results beside it (a run that patched the
+			// graph file writes only those).
+			if r, err := os.ReadFile(good + ".results"); err == nil {
+				write(t, p+".results", r)
+			}
 			// Writing everything again stamps every row.
 			var b store.Batch
 			if err := st.Scan(ctx, 1000, func(p *store.Batch) error { b.Append(p); return nil }); err != nil {
@@ -635,7 +640,7 @@ func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
 	if _, _, err := engine.Score(ctx, failingPromote{st}, options(path), "fail-2", clock); err == nil {
 		t.Fatal("a run whose promotion failed reported success")
 	}
-	saved, err := engine.LoadSnapshotGraph(path)
+	saved, err := engine.LoadSnapshot(path)
 	if err != nil || saved.Meta.Run != "fail-2" {
 		t.Fatalf("snapshot after the failed promotion: %v; want saved with fail-2's results", err)
 	}
@@ -715,4 +720,104 @@ func TestSnapshotRowsFormatStillUsed(t *testing.T) {
 		t.Errorf("the graph snapshot is not used: %+v", r4.Snapshot)
 	}
 	sameOutcomes(t, outcomes(r4), outcomes(r3), 1e-12)
+}
+
+// TestSnapshotResultsOnly: a run that patched the graph file writes only
+// the results beside it (engine.RebaseShare); the next runs patch every
+// change since the graph file and take the stored results from the
+// results file, writing back only what moved, with a full run's results;
+// once the changes since pass the share, the whole graph is written
+// again and the results file removed; a damaged results file is never
+// used.
+func TestSnapshotResultsOnly(t *testing.T) {
+	st := synthMemory(t, 1500)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, _, err := engine.Score(ctx, st, options(path), "res-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r1.Snapshot.SavedGraph {
+		t.Fatalf("first run: %+v; want the graph saved", r1.Snapshot)
+	}
+	graphFile, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, stored := r1, storedResults(t, st, r1)
+	for day := 2; day <= 3; day++ {
+		if day == 2 {
+			daily(t, st, prev, "res-day2")
+		} else {
+			// One record far from the enterprises day 2 added: their
+			// stored results (by reference in the results file) must hold.
+			b := &store.Batch{Records: []models.Record{{ID: "res-day3", Subject: prev.Graph.Ref(0), Kind: models.RecordPenalty,
+				Severity: 0.2, Decided: models.NewDate(2025, 6, 1)}}}
+			if err := st.WriteBatch(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, run, err := engine.Score(ctx, st, options(path), fmt.Sprintf("res-%d", day), clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Snapshot; !s.Used || s.SavedGraph || !s.Saved {
+			t.Fatalf("day %d: %+v; want used, the results saved alone", day, s)
+		}
+		if now, _ := os.ReadFile(path); !bytes.Equal(now, graphFile) {
+			t.Fatalf("day %d: the graph file was rewritten", day)
+		}
+		after := storedResults(t, st, res)
+		checkWriteBack(t, run, res, stored, after)
+		full, err := engine.Run(ctx, st, options(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameOutcomes(t, outcomes(res), outcomes(full), 1e-12)
+		prev, stored = res, after
+	}
+	// A day past the share: the whole graph again, the results removed.
+	wide := &store.Batch{}
+	for v := range int32(prev.Graph.NumEnterprises) {
+		if prev.Graph.Kinds[v] == engine.NodeEnterprise {
+			ref := prev.Graph.Ref(v)
+			wide.Records = append(wide.Records, models.Record{ID: "res-wide-" + ref.Key, Subject: ref, Kind: models.RecordPenalty,
+				Severity: 0.3, Decided: models.NewDate(2025, 5, 1)})
+		}
+	}
+	if err := st.WriteBatch(ctx, wide); err != nil {
+		t.Fatal(err)
+	}
+	r4, _, err := engine.Score(ctx, st, options(path), "res-4", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r4.Snapshot; !s.Used || !s.SavedGraph {
+		t.Fatalf("past the share: %+v; want used, the graph saved", s)
+	}
+	if _, err := os.Stat(path + ".results"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("results file after the graph was saved: %v; want none", err)
+	}
+	// A damaged results file: rebuilt, with a full run's results.
+	daily(t, st, r4, "res-day5")
+	if _, _, err := engine.Score(ctx, st, options(path), "res-5", clock); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path + ".results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	write(t, path+".results", b)
+	r6, _, err := engine.Score(ctx, st, options(path), "res-6", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r6.Snapshot; s.Used || !strings.Contains(s.Rebuilt, "results") {
+		t.Errorf("damaged results: %+v; want rebuilt", s)
+	}
+	full, err := engine.Run(ctx, st, options(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r6), outcomes(full), 1e-12)
 }
