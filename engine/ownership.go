@@ -136,7 +136,10 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 				// Largest first; equal shares by pid, not by node id
 				// (a snapshot's patched graph numbers persons otherwise).
 				slices.SortFunc(boDone[start:], func(a, b Stake) int {
-					return cmp.Or(cmp.Compare(b.Share, a.Share), cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person)))
+					if c := cmp.Compare(b.Share, a.Share); c != 0 {
+						return c
+					}
+					return cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person))
 				})
 				boStart[v], o.BOOff[v+1] = int32(start), int64(k)
 			}
