@@ -147,6 +147,9 @@ type Graph struct {
 	// sameAs maps the members of SAME_AS sets that are not their set's
 	// representative to its key (sameas.go); nil without sets.
 	sameAs map[string]string
+	// patch is what Patch needs, kept by a projection made for the
+	// projection snapshot (persist.go); nil otherwise.
+	patch *patchState
 }
 
 // statuses and entKinds code the enterprise attributes; code 0 is unknown.

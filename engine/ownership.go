@@ -133,7 +133,14 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 				}
 			}
 			if k := len(boDone) - start; k > 0 {
-				slices.SortStableFunc(boDone[start:], func(a, b Stake) int { return cmp.Compare(b.Share, a.Share) })
+				// Largest first; equal shares by pid, not by node id
+				// (a snapshot's patched graph numbers persons otherwise).
+				slices.SortFunc(boDone[start:], func(a, b Stake) int {
+					if c := cmp.Compare(b.Share, a.Share); c != 0 {
+						return c
+					}
+					return cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person))
+				})
 				boStart[v], o.BOOff[v+1] = int32(start), int64(k)
 			}
 		}
@@ -212,6 +219,44 @@ func stakeDistance(a, b []Stake) float64 {
 	return d
 }
 
+// before reports whether holder a with share x goes before holder b with
+// share y when more than one holds more than the control threshold (the
+// data's ratios then add up to more than 1): the larger share (beyond
+// 1e-12), then the smaller reference — never the order of the node ids,
+// which differ between a snapshot's patched graph and a scan's.
+func before(g *Graph, a int32, x float64, b int32, y float64) bool {
+	if math.Abs(x-y) > 1e-12 {
+		return x > y
+	}
+	ra, rb := g.Ref(a), g.Ref(b)
+	if ra.Kind != rb.Kind {
+		return ra.Kind < rb.Kind
+	}
+	return ra.Key < rb.Key
+}
+
+// majorityRatio is the largest ratio holder h holds of v by a holding in
+// force.
+func majorityRatio(g *Graph, v, h int32, today Day) float64 {
+	r := 0.0
+	for _, ei := range g.InEdges(v) {
+		if e := &g.Edges[ei]; e.From == h && holdingEdge(e, today) {
+			r = max(r, e.Ratio)
+		}
+	}
+	return r
+}
+
+// stakeOf is u's summed stake.
+func stakeOf(stakes []holderStake, u int32) float64 {
+	for _, s := range stakes {
+		if s.u == u {
+			return s.sum
+		}
+	}
+	return 0
+}
+
 // control sets v's majority holder, layering and ultimate controller from
 // its holders (already done, except members of v's own cycle). stakes is
 // scratch space, returned for reuse.
@@ -222,7 +267,7 @@ func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day, sta
 			continue
 		}
 		h, r := e.From, float64(e.Ratio)
-		if r > threshold {
+		if r > threshold && (o.Majority[v] < 0 || before(g, h, r, o.Majority[v], majorityRatio(g, v, o.Majority[v], today))) {
 			o.Majority[v] = h
 		}
 		u := h
@@ -241,7 +286,7 @@ func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day, sta
 		}
 	}
 	for _, s := range stakes {
-		if s.sum > threshold+1e-12 {
+		if c := o.Controller[v]; s.sum > threshold+1e-12 && (c < 0 || before(g, s.u, s.sum, c, stakeOf(stakes, c))) {
 			o.Controller[v] = s.u
 		}
 	}

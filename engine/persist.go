@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"math"
+	"sync"
 	"time"
 
 	"riskgraph/engine/snapshot"
@@ -29,40 +32,70 @@ type SnapshotInfo struct {
 	Generation uint64 `json:"generation,omitempty"`
 	Changes    int    `json:"changes,omitempty"`
 	// Saved is true when the run saved the snapshot for the next one;
-	// SaveError says why not.
-	Saved     bool   `json:"saved"`
-	SaveError string `json:"save_error,omitempty"`
-	// LoadMS, ChangesMS and SaveMS time the steps.
+	// SaveError says why not. SavedGraph is true when it wrote the whole
+	// graph, false when only the results beside the graph file it patched
+	// (results.go).
+	Saved      bool   `json:"saved"`
+	SavedGraph bool   `json:"saved_graph,omitempty"`
+	SaveError  string `json:"save_error,omitempty"`
+	// LoadMS, ChangesMS and SaveMS time the steps; ChangesMS includes
+	// PatchMS, the patch of a graph snapshot (Graph.Patch).
 	LoadMS    int64 `json:"load_ms"`
 	ChangesMS int64 `json:"changes_ms,omitempty"`
+	PatchMS   int64 `json:"patch_ms,omitempty"`
 	SaveMS    int64 `json:"save_ms,omitempty"`
 }
 
 // projectionSource is where a run with a snapshot projects from: the
-// snapshot's rows brought up to date, or a recording scan of the store.
+// snapshot's graph patched with the store's changes (format 2), the
+// snapshot's rows brought up to date (format 1, read once after an
+// upgrade), or a scan of the store. It is the store.Scanner Run is given
+// (scan); Run takes the graph from it (projectFor), and it keeps that
+// graph to save it after the run.
 type projectionSource struct {
-	rows    *snapshot.Rows     // the snapshot, when used
-	rec     *snapshot.Recorder // the scan that rebuilds it, otherwise
-	scan    store.Scanner      // what the engine projects from
-	lineage string             // the store's
+	scan    store.Scanner           // itself, for Run
+	from    store.ProjectionScanner // what the graph is projected from when not loaded
+	graph   *Graph                  // the loaded and patched graph, then the run's
+	lineage string                  // the store's
 	info    SnapshotInfo
 	// lastParams are the parameters of the run whose results the
 	// snapshot carries (when used).
 	lastParams []byte
+	// severity is each record's projected severity (the credit file's
+	// corrections change the graph's during the run).
+	severity []float32
+	// written are the results the run wrote (node, score, flags), which
+	// the saved Previous carries.
+	mu      sync.Mutex
+	written []writtenResult
+	// The graph file the run patched (graphID "" when none): its id,
+	// nodes and size, and the changes since it (results.go).
+	graphID               string
+	graphNodes, graphSize int
+	changed               int
+}
+
+// writtenResult is one result the run wrote back.
+type writtenResult struct {
+	node  int32
+	score float64
+	flags uint16
 }
 
 // openSnapshot decides where the run projects from. The snapshot is used
-// only when it is a whole file of this format (snapshot.Load), of this
-// store's lineage, not ahead of its generation gen, carries the results
-// of the store's last completed run, and its changes since are at most
-// the share Options.SnapshotChanges of its rows; otherwise the store is
-// scanned and the snapshot rebuilt from that scan.
+// only when it is a whole file of a known format (snapshot.LoadGraph's and
+// LoadSnapshotGraph's checks, or snapshot.Load's), of this store's lineage, not
+// ahead of its generation gen, carries the results of the store's last
+// completed run and (a graph) the store's SAME_AS sets, and its changes
+// since are at most the share Options.SnapshotChanges of its rows and
+// can be patched in (Graph.Patch); otherwise the store is scanned and the
+// snapshot rebuilt from that scan.
 func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64, runID string) (*projectionSource, error) {
 	src := &projectionSource{}
+	src.scan = src
 	rebuild := func(why string) (*projectionSource, error) {
-		src.rows, src.info.Used, src.info.Rebuilt = nil, false, why
-		src.rec = snapshot.Record(scanOf{st})
-		src.scan = scannerOf{src.rec}
+		src.graph, src.info.Used, src.info.Rebuilt = nil, false, why
+		src.from = scanOf{st}
 		return src, nil
 	}
 	lineage, err := st.Lineage(ctx)
@@ -71,49 +104,129 @@ func openSnapshot(ctx context.Context, st ScoreStore, opts *Options, gen uint64,
 	}
 	src.lineage = lineage
 	t := time.Now()
-	rows, err := snapshot.Load(opts.Snapshot)
-	src.info.LoadMS = time.Since(t).Milliseconds()
+	version, err := snapshot.Version(opts.Snapshot)
+	var (
+		meta    snapshot.Meta
+		rows    *snapshot.Rows
+		graph   *SnapshotGraph
+		results *savedResults
+		size    int
+	)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return rebuild("no snapshot yet")
 	case err != nil:
 		return rebuild(err.Error())
+	case version == snapshot.RowsVersion:
+		rows, err = snapshot.Load(opts.Snapshot)
+		if err == nil {
+			meta = rows.Meta
+			c := rows.Counts()
+			size = c.Enterprises + c.Persons + c.Records + c.Relationships
+		}
+	default:
+		graph, results, err = loadGraphAndResults(opts.Snapshot)
+		if err == nil {
+			meta = graph.Meta
+			g := graph.Graph
+			size = g.NumEnterprises + g.NumPersons + len(g.Records) + len(g.Edges)
+			if results != nil {
+				// The run whose results the snapshot holds, and the
+				// generation they were saved at, are the results file's.
+				meta.Run, meta.Generation = results.meta.Run, results.meta.Generation
+			}
+		}
 	}
-	switch {
-	case rows.Lineage != lineage:
-		return rebuild(fmt.Sprintf("snapshot of another store (lineage %q, the store's %q)", rows.Lineage, lineage))
-	case rows.Generation > gen:
-		return rebuild(fmt.Sprintf("snapshot at generation %d, ahead of the store's %d", rows.Generation, gen))
-	}
-	lastRun, err := lastCompletedRun(ctx, st, runID)
+	src.info.LoadMS = time.Since(t).Milliseconds()
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: runs: %w", err)
+		return rebuild(err.Error())
 	}
-	if last := lastRun.ID; last != rows.Run {
-		return rebuild(fmt.Sprintf("snapshot holds the results of run %q, the store's last completed run is %q", rows.Run, last))
+	if why, err := src.stale(ctx, st, meta, gen, runID); err != nil || why != "" {
+		if err != nil {
+			return nil, err
+		}
+		return rebuild(why)
 	}
-	src.lastParams = lastRun.Params
-	c := rows.Counts()
+	if graph != nil && !maps.Equal(graph.Graph.sameAs, aliasesOf(opts.SameAs)) {
+		return rebuild("the SAME_AS sets changed since the snapshot")
+	}
 	share := opts.SnapshotChanges
 	if share == 0 {
 		share = DefaultSnapshotChanges
 	}
-	limit := int(share * float64(c.Enterprises+c.Persons+c.Records+c.Relationships))
+	since := meta.Generation // a graph's changes: since the graph file
+	if graph != nil {
+		since = graph.Meta.Generation
+	}
 	t = time.Now()
-	changes, err := st.Changes(ctx, rows.Generation, limit)
+	changes, err := st.Changes(ctx, since, int(share*float64(size)))
 	src.info.ChangesMS = time.Since(t).Milliseconds()
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
 		return rebuild(err.Error())
 	case err != nil:
-		return nil, fmt.Errorf("snapshot: changes since generation %d: %w", rows.Generation, err)
+		return nil, fmt.Errorf("snapshot: changes since generation %d: %w", since, err)
 	}
 	t = time.Now()
-	rows.Apply(changes)
+	if graph != nil {
+		g := graph.Graph
+		src.graphID, src.graphNodes, src.graphSize, src.changed = graph.id, g.N(), size, changes.Len()
+		if err := g.Patch(changes); err != nil {
+			return rebuild(err.Error())
+		}
+		if results != nil {
+			results.apply(g)
+		}
+		src.graph = g
+		src.info.PatchMS = time.Since(t).Milliseconds()
+	} else {
+		rows.Apply(changes)
+		src.from = rows
+	}
 	src.info.ChangesMS += time.Since(t).Milliseconds()
-	src.rows, src.scan = rows, rows
-	src.info.Used, src.info.Generation, src.info.Changes = true, rows.Generation, changes.Len()
+	src.info.Used, src.info.Generation, src.info.Changes = true, since, changes.Len()
 	return src, nil
+}
+
+// loadGraphAndResults reads the graph snapshot at path and its results
+// file when there is one for that graph file (nil otherwise; a damaged
+// one is an error).
+func loadGraphAndResults(path string) (*SnapshotGraph, *savedResults, error) {
+	graph, err := LoadSnapshotGraph(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := loadResults(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return graph, nil, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("results beside the graph: %w", err)
+	case r.head.Graph != graph.id || r.head.Nodes != graph.Graph.N() || r.meta.Lineage != graph.Meta.Lineage:
+		return graph, nil, nil // of another graph file: its own results hold
+	}
+	return graph, r, nil
+}
+
+// stale says why a snapshot with meta cannot be used ("" when it can): of
+// another store, ahead of the store's generation gen, or holding the
+// results of another run than the store's last completed one.
+func (src *projectionSource) stale(ctx context.Context, st ScoreStore, meta snapshot.Meta, gen uint64, runID string) (string, error) {
+	switch {
+	case meta.Lineage != src.lineage:
+		return fmt.Sprintf("snapshot of another store (lineage %q, the store's %q)", meta.Lineage, src.lineage), nil
+	case meta.Generation > gen:
+		return fmt.Sprintf("snapshot at generation %d, ahead of the store's %d", meta.Generation, gen), nil
+	}
+	lastRun, err := lastCompletedRun(ctx, st, runID)
+	if err != nil {
+		return "", fmt.Errorf("snapshot: runs: %w", err)
+	}
+	if last := lastRun.ID; last != meta.Run {
+		return fmt.Sprintf("snapshot holds the results of run %q, the store's last completed run is %q", meta.Run, last), nil
+	}
+	src.lastParams = lastRun.Params
+	return "", nil
 }
 
 // lastCompletedRun returns the newest completed run other than current
@@ -131,36 +244,116 @@ func lastCompletedRun(ctx context.Context, st store.RunStore, current string) (s
 	return store.Run{}, nil
 }
 
-// noteResults records written results on the snapshot's rows.
+// projectFor projects the graph Run computes on: the projection source's
+// when s is one (a snapshot run), else a projection of s (with the stored
+// results when the run is incremental or writes back only what changed).
+func projectFor(ctx context.Context, s store.Scanner, opts *Options) (*Graph, error) {
+	previous := opts.Incremental || opts.previous
+	if src, ok := s.(*projectionSource); ok {
+		return src.project(ctx, opts.SameAs, previous)
+	}
+	if previous {
+		return projectPrevious(ctx, s, opts.SameAs)
+	}
+	return ProjectSameAs(ctx, s, opts.SameAs)
+}
+
+// project returns the patched snapshot graph, or projects one (kept for
+// the next snapshot) from the rows or the store; Previous only when
+// previous is set.
+func (src *projectionSource) project(ctx context.Context, sets [][]string, previous bool) (*Graph, error) {
+	g := src.graph
+	if g == nil {
+		var err error
+		if g, err = projectForSnapshot(ctx, scannerOf{src.from}, sets, previous); err != nil {
+			return nil, err
+		}
+		src.graph = g
+	} else if !previous {
+		g.Previous = nil
+	}
+	src.severity = make([]float32, len(g.Records))
+	for i := range g.Records {
+		src.severity[i] = g.Records[i].Severity
+	}
+	return g, nil
+}
+
+// Scan and ScanProjection make the source a store.Scanner; Run takes its
+// graph instead (projectFor), so they only pass on what it projects from.
+func (src *projectionSource) Scan(ctx context.Context, pageSize int, fn func(*store.Batch) error) error {
+	return scannerOf{src.from}.Scan(ctx, pageSize, fn)
+}
+
+// ScanProjection: see Scan.
+func (src *projectionSource) ScanProjection(ctx context.Context, pageSize int, fn func(*store.ProjectionPage) error) error {
+	return src.from.ScanProjection(ctx, pageSize, fn)
+}
+
+// noteResults records written results for the saved Previous (a SAME_AS
+// member's result is its set's node's, noted under the node's own key).
 func (src *projectionSource) noteResults(b []models.RiskResult) {
-	rows := src.current()
-	if rows == nil {
+	g := src.graph
+	if g == nil {
 		return
 	}
+	src.mu.Lock()
+	defer src.mu.Unlock()
 	for i := range b {
-		rows.SetResult(b[i].Ref, &b[i].Risk)
+		ref := b[i].Ref
+		if _, alias := g.sameAs[ref.Key]; alias && ref.Kind == models.KindEnterprise {
+			continue
+		}
+		if v, ok := g.Lookup(ref); ok {
+			src.written = append(src.written, writtenResult{v, b[i].Score, flagMask(b[i].Flags)})
+		}
 	}
 }
 
-// current returns the rows the run projected from (nil before a
-// recording scan ended).
-func (src *projectionSource) current() *snapshot.Rows {
-	if src.rows != nil {
-		return src.rows
+// previousAfter returns the stored result of each node once the run's
+// results are promoted: the graph's Previous (none: NaN) with the run's
+// written results.
+func (src *projectionSource) previousAfter(g *Graph) *Previous {
+	n := g.N()
+	pv := &Previous{Score: make([]float64, n), Flags: make([]uint16, n)}
+	if g.Previous != nil {
+		copy(pv.Score, g.Previous.Score)
+		copy(pv.Flags, g.Previous.Flags)
+	} else {
+		for v := range pv.Score {
+			pv.Score[v] = math.NaN()
+		}
 	}
-	return src.rec.Rows()
+	for _, w := range src.written {
+		pv.Score[w.node], pv.Flags[w.node] = w.score, w.flags
+	}
+	return pv
 }
 
-// save writes the rows, now carrying run's results, for the next run.
+// save writes the run's graph, carrying run's results, for the next run.
 func (src *projectionSource) save(path string, gen uint64, run string, now time.Time) {
-	rows := src.current()
-	if rows == nil {
-		src.info.SaveError = "no rows"
+	g := src.graph
+	if g == nil {
+		src.info.SaveError = "no graph"
 		return
 	}
-	rows.Meta = snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}
 	t := time.Now()
-	if err := snapshot.Save(path, rows); err != nil {
+	meta := snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}
+	prev := src.previousAfter(g)
+	var err error
+	if src.graphID != "" && float64(src.changed) <= RebaseShare*float64(src.graphSize) {
+		err = saveResults(path, src.graphID, meta, g, src.graphNodes, prev)
+	} else {
+		s := &SnapshotGraph{Meta: meta, Graph: g}
+		if err = s.save(path, prev, src.severity); err == nil {
+			err = removeResults(path)
+		}
+		src.info.SavedGraph = true
+	}
+	// The run's result keeps the graph for the API; what only a patch
+	// needs is in the file now (the next run patches the graph it reads).
+	g.patch = nil
+	if err != nil {
 		src.info.SaveError = err.Error()
 		return
 	}

@@ -16,12 +16,28 @@ import (
 const ProjectPageSize = 10_000
 
 // sharedValues tracks the normalised addresses, phones or e-mails of one
-// field while projecting: value i was first seen on enterprise first[i] and
-// has group node group[i] (-1 until a second enterprise shares it).
+// field while projecting: count[i] enterprises hold value i, the first of
+// them (while it is the only one) is first[i], and its group node is
+// group[i] (-1 until a second enterprise shares it). A graph kept for a
+// snapshot keeps them (patchState): a value may then lose its holders
+// (Patch), its group node staying without edges until two enterprises
+// share the value again.
 type sharedValues struct {
-	index        strIndex
-	keys         KeyTable
-	first, group []int32
+	index               strIndex
+	keys                KeyTable
+	first, group, count []int32
+}
+
+// patchState is what a projection made for a snapshot keeps beside the
+// graph so that the next run can patch it (patch.go): the shared values of
+// each field, the value each node holds (valOf[f][v], -1 for none), and
+// the records by id (built when the graph is first saved).
+type patchState struct {
+	shared  [3]sharedValues
+	valOf   [3][]int32
+	records strIndex
+	// recordsIndexed is set once records indexes every record.
+	recordsIndexed bool
 }
 
 // builder accumulates the projection. Everything it keeps is pointer-free
@@ -66,6 +82,25 @@ func Project(ctx context.Context, s store.Scanner) (*Graph, error) {
 func ProjectSameAs(ctx context.Context, s store.Scanner, sets [][]string) (*Graph, error) {
 	b := newBuilder()
 	b.setSameAs(sets)
+	if err := scanPages(ctx, s, b); err != nil {
+		return nil, err
+	}
+	if err := b.checkSize(); err != nil {
+		return nil, err
+	}
+	return b.finish(), nil
+}
+
+// projectForSnapshot is ProjectSameAs (with Graph.Previous when previous
+// is set) keeping what Patch needs (patchState) for the projection
+// snapshot.
+func projectForSnapshot(ctx context.Context, s store.Scanner, sets [][]string, previous bool) (*Graph, error) {
+	b := newBuilder()
+	b.setSameAs(sets)
+	b.g.patch = &patchState{}
+	if previous {
+		b.g.Previous = &Previous{}
+	}
 	if err := scanPages(ctx, s, b); err != nil {
 		return nil, err
 	}
@@ -433,6 +468,7 @@ func (b *builder) reserve(sz store.ScanSizes) {
 		sv.keys.reserve(sz.Enterprises)
 		sv.first = slices.Grow(sv.first, sz.Enterprises)
 		sv.group = slices.Grow(sv.group, sz.Enterprises)
+		sv.count = slices.Grow(sv.count, sz.Enterprises)
 		sv.index.reserve(sz.Enterprises)
 	}
 }
@@ -463,6 +499,11 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 	if pv := g.Previous; pv != nil {
 		pv.Score = append(pv.Score, math.NaN())
 		pv.Flags = append(pv.Flags, 0)
+	}
+	if ps := g.patch; ps != nil {
+		for f := range ps.valOf {
+			ps.valOf[f] = append(ps.valOf[f], -1)
+		}
 	}
 	return id
 }
@@ -521,23 +562,43 @@ func (b *builder) enterprise(e *models.Enterprise, pr *prepared) int32 {
 }
 
 // share notes that enterprise id has value v (hash h) of field f (0
-// address, 1 phone, 2 email).
+// address, 1 phone, 2 email): the second enterprise with a value makes
+// its group node (or finds the one it had, patch.go) and links the first
+// to it; every further one links itself.
 func (b *builder) share(id int32, f int, v string, h uint32) {
 	sv := &b.shared[f]
 	i, slot, h := sv.index.findHashed(v, h, &sv.keys)
 	if i < 0 {
+		i = sv.keys.add(v)
+		sv.index.insert(slot, h, i)
 		sv.first = append(sv.first, id)
 		sv.group = append(sv.group, -1)
-		sv.index.insert(slot, h, sv.keys.add(v))
+		sv.count = append(sv.count, 1)
+		b.holds(f, id, i)
 		return
 	}
-	grp := sv.group[i]
-	if grp < 0 {
-		grp = b.addNode(NodeAddress+NodeKind(f), v)
-		sv.group[i] = grp
-		b.members = append(b.members, member{sv.first[i], grp, EdgeAddress + EdgeType(f)})
+	b.holds(f, id, i)
+	sv.count[i]++
+	typ := EdgeAddress + EdgeType(f)
+	switch sv.count[i] {
+	case 1: // a value no enterprise held any more (Patch)
+		sv.first[i] = id
+		return
+	case 2:
+		if sv.group[i] < 0 {
+			sv.group[i] = b.addNode(NodeAddress+NodeKind(f), v)
+		}
+		b.members = append(b.members, member{sv.first[i], sv.group[i], typ})
 	}
-	b.members = append(b.members, member{id, grp, EdgeAddress + EdgeType(f)})
+	b.members = append(b.members, member{id, sv.group[i], typ})
+}
+
+// holds notes, for a graph kept for a snapshot, that node id holds value i
+// of field f.
+func (b *builder) holds(f int, id, i int32) {
+	if ps := b.g.patch; ps != nil {
+		ps.valOf[f][id] = i
+	}
 }
 
 func (b *builder) person(pid string) int32 { return b.personHashed(pid, b.g.perIndex.hash(pid)) }
@@ -598,6 +659,12 @@ func (b *builder) finish() *Graph {
 	b.dedupeMerged()
 	g.sameAs = b.alias
 	members := b.members
+	if g.patch != nil {
+		for f := range b.shared {
+			b.shared[f].keys.done()
+		}
+		g.patch.shared = b.shared
+	}
 	b.members, b.shared, b.tables, b.nums = nil, [3]sharedValues{}, [4]map[string]uint16{}, nil
 	b.merged = nil
 	g.Keys.done()

@@ -105,11 +105,7 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 		defer limitMemory(opts.MemoryLimit)()
 	}
 	start := time.Now()
-	project := ProjectSameAs
-	if opts.Incremental || opts.previous {
-		project = projectPrevious
-	}
-	g, err := project(ctx, s, opts.SameAs)
+	g, err := projectFor(ctx, s, &opts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,10 @@
 package engine
 
-import "hash/maphash"
+import (
+	"math/bits"
+	"math/rand/v2"
+	"unsafe"
+)
 
 // strIndex maps strings to int32 ids for the projection without a Go map:
 // open addressing with linear probing over a pointer-free table, so the
@@ -11,16 +15,57 @@ import "hash/maphash"
 // so at 2.1 M persons (1 M enterprises) it holds 4 M slots (32 MiB) where
 // growing at half full took 8 M; a probe reads the stored hashes, eight
 // slots to a cache line, and compares a key only on a hash match.
+//
+// The hash is this file's own (hashString), seeded at random per index:
+// the runtime's string hash (hash/maphash) differs from process to
+// process, and a projection snapshot (graphfile.go) saves the slots with
+// their seed so that the next run finds keys without hashing them again.
 type strIndex struct {
-	seed  maphash.Seed
+	seed  uint64
 	slots []uint64
 	n     int
 }
 
-func newStrIndex() strIndex { return strIndex{seed: maphash.MakeSeed(), slots: make([]uint64, 1024)} }
+func newStrIndex() strIndex { return strIndex{seed: rand.Uint64(), slots: make([]uint64, 1024)} }
 
 // hash is key's hash in this index.
-func (x *strIndex) hash(key string) uint32 { return uint32(maphash.String(x.seed, key)) }
+func (x *strIndex) hash(key string) uint32 { return uint32(hashString(x.seed, key)) }
+
+// Multipliers of hashString (odd 64-bit constants with well spread bits).
+const (
+	hashK0 = 0xa0761d6478bd642f
+	hashK1 = 0xe7037ed1a0b428db
+	hashK2 = 0x8ebc6af09c88c6e3
+)
+
+// hashString hashes s with seed: eight bytes at a time, each word mixed
+// in by a 64×64→128-bit multiply folded to 64 bits (the wyhash family's
+// step), the tail as one zero-padded word, the length in the last step.
+// Words are read in the machine's byte order: the snapshot that saves
+// these hashes is written and read on little-endian machines only.
+func hashString(seed uint64, s string) uint64 {
+	h := seed ^ hashK0
+	p := unsafe.Pointer(unsafe.StringData(s))
+	n := len(s)
+	for ; n >= 8; n -= 8 {
+		h = mix64(h^*(*uint64)(p), hashK1)
+		p = unsafe.Add(p, 8)
+	}
+	if n > 0 {
+		var w uint64
+		for i := range n {
+			w |= uint64(*(*byte)(unsafe.Add(p, i))) << (8 * i)
+		}
+		h = mix64(h^w, hashK2)
+	}
+	return mix64(h^uint64(len(s)), hashK1^seed)
+}
+
+// mix64 multiplies a by b and folds the 128-bit product.
+func mix64(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
 
 // find returns the id of key, or -1 and the slot where it would go.
 func (x *strIndex) find(key string, keys *KeyTable) (id int32, slot int, h uint32) {

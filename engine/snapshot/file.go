@@ -19,7 +19,7 @@ import (
 // The file:
 //
 //	magic      8 bytes  "RGPSNAP\n"
-//	version    uint32   FormatVersion
+//	version    uint32   RowsVersion
 //	meta len   uint32
 //	meta       JSON     Meta and the row counts
 //	body       rows     enterprises, persons, records, relationships, flag kinds
@@ -32,8 +32,12 @@ import (
 // checks the magic, version, lengths and checksum before it reads a row,
 // and the rows' invariants (order, numbers in range) after.
 
-// FormatVersion is the version of the file format; Load refuses others.
-const FormatVersion = 1
+// RowsVersion is the version of the rows format Load reads (format 1);
+// FormatVersion is the one a run writes now, the graph format (graph.go).
+const (
+	RowsVersion   = 1
+	FormatVersion = GraphVersion
+)
 
 const (
 	magic    = "RGPSNAP\n"
@@ -76,7 +80,7 @@ func (r *Rows) write(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var head []byte
 	head = append(head, magic...)
-	head = binary.LittleEndian.AppendUint32(head, FormatVersion)
+	head = binary.LittleEndian.AppendUint32(head, RowsVersion)
 	head = binary.LittleEndian.AppendUint32(head, uint32(len(meta)))
 	if _, err := bw.Write(head); err != nil {
 		return err
@@ -201,8 +205,8 @@ func decode(data []byte) (*Rows, error) {
 	if len(data) < len(magic)+8+trailerLen || string(data[:len(magic)]) != magic {
 		return nil, damaged("not a projection snapshot (%d bytes, no magic)", len(data))
 	}
-	if v := binary.LittleEndian.Uint32(data[8:]); v != FormatVersion {
-		return nil, fmt.Errorf("%w: version %d, this riskgraph reads %d", ErrVersion, v, FormatVersion)
+	if v := binary.LittleEndian.Uint32(data[8:]); v != RowsVersion {
+		return nil, fmt.Errorf("%w: version %d, the rows format is %d", ErrVersion, v, RowsVersion)
 	}
 	metaLen := int(binary.LittleEndian.Uint32(data[12:]))
 	tail := data[len(data)-trailerLen:]

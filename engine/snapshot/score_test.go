@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,11 +66,15 @@ func options(path string) engine.Options {
 	return engine.Options{Params: engine.DefaultParams(), Today: synth.DefaultReferenceDate(), Snapshot: path}
 }
 
-// outcome is an entity's result as the run wrote it.
+// outcome is an entity's result as the run wrote it, and its owners:
+// beneficial owners with their integrated shares and the ultimate
+// controller, by reference (node ids differ between a snapshot's graph
+// and a scan's).
 type outcome struct {
-	score float64
-	grade string
-	flags []string
+	score  float64
+	grade  string
+	flags  []string
+	owners string
 }
 
 func outcomes(r *engine.Result) map[models.Ref]outcome {
@@ -77,10 +82,23 @@ func outcomes(r *engine.Result) map[models.Ref]outcome {
 	out := map[models.Ref]outcome{}
 	for v := range int32(g.N()) {
 		if g.IsEntity(v) {
-			out[g.Ref(v)] = outcome{r.Score[v], r.Grade[v].String(), r.Flags.KindsOf(v)}
+			out[g.Ref(v)] = outcome{r.Score[v], r.Grade[v].String(), r.Flags.KindsOf(v), ownersOf(r, v)}
 		}
 	}
 	return out
+}
+
+// ownersOf renders v's beneficial owners (shares to 1e-9) and controller.
+func ownersOf(r *engine.Result, v int32) string {
+	g, o := r.Graph, r.Ownership
+	var b strings.Builder
+	for _, s := range o.BeneficialOwners(v) {
+		fmt.Fprintf(&b, "%s %.9f; ", g.Ref(s.Person), s.Share)
+	}
+	if c := o.Controller[v]; c >= 0 {
+		fmt.Fprintf(&b, "controller %s", g.Ref(c))
+	}
+	return b.String()
 }
 
 // sameOutcomes fails unless a and b give every entity the same grade and
@@ -98,6 +116,8 @@ func sameOutcomes(t *testing.T, a, b map[models.Ref]outcome, tol float64) {
 			t.Errorf("%s: no result", ref)
 		case math.Abs(x.score-y.score) > tol || x.grade != y.grade || !slices.Equal(x.flags, y.flags):
 			t.Errorf("%s: score %.12f grade %s flags %v; the full run's %.12f %s %v", ref, y.score, y.grade, y.flags, x.score, x.grade, x.flags)
+		case x.owners != y.owners:
+			t.Errorf("%s: owners %s; the full run's %s", ref, y.owners, x.owners)
 		default:
 			continue
 		}
@@ -457,27 +477,32 @@ func TestSnapshotNeverTrusted(t *testing.T) {
 			}
 		}},
 		{"ahead of the store", "ahead", func(t *testing.T, p string) {
-			r, err := snapshot.Load(good)
+			r, err := engine.LoadSnapshotGraph(good)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.Generation += 1000
-			if err := snapshot.Save(p, r); err != nil {
+			r.Meta.Generation += 1000
+			if err := r.Save(p); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"another run's results", "results of run", func(t *testing.T, p string) {
-			r, err := snapshot.Load(good)
+			r, err := engine.LoadSnapshotGraph(good)
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.Run = "run-older"
-			if err := snapshot.Save(p, r); err != nil {
+			r.Meta.Run = "run-older"
+			if err := r.Save(p); err != nil {
 				t.Fatal(err)
 			}
 		}},
 		{"too many changes", "more than", func(t *testing.T, p string) {
 			write(t, p, goodBytes)
+			// The graph file's results beside it (a run that patched the
+			// graph file writes only those).
+			if r, err := os.ReadFile(good + ".results"); err == nil {
+				write(t, p+".results", r)
+			}
 			// Writing everything again stamps every row.
 			var b store.Batch
 			if err := st.Scan(ctx, 1000, func(p *store.Batch) error { b.Append(p); return nil }); err != nil {
@@ -615,9 +640,9 @@ func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
 	if _, _, err := engine.Score(ctx, failingPromote{st}, options(path), "fail-2", clock); err == nil {
 		t.Fatal("a run whose promotion failed reported success")
 	}
-	rows, err := snapshot.Load(path)
-	if err != nil || rows.Run != "fail-2" {
-		t.Fatalf("snapshot after the failed promotion: run %q, %v; want saved with fail-2's results", rows.Run, err)
+	saved, err := engine.LoadSnapshot(path)
+	if err != nil || saved.Meta.Run != "fail-2" {
+		t.Fatalf("snapshot after the failed promotion: %v; want saved with fail-2's results", err)
 	}
 	r3, _, err := engine.Score(ctx, st, options(path), "fail-3", clock)
 	if err != nil {
@@ -638,4 +663,161 @@ func TestSnapshotOfFailedRunNotUsed(t *testing.T) {
 	if !r5.Snapshot.Used {
 		t.Errorf("the rebuilt snapshot is not used: %+v", r5.Snapshot)
 	}
+}
+
+// projectionScan gives a store's projection scan (store.ScanForProjection).
+type projectionScan struct{ s store.Scanner }
+
+func (p projectionScan) ScanProjection(ctx context.Context, size int, fn func(*store.ProjectionPage) error) error {
+	return store.ScanForProjection(ctx, p.s, size, fn)
+}
+
+// TestSnapshotRowsFormatStillUsed: a snapshot of the rows format (1), as
+// runs before the graph format saved it, is used (with the day's
+// changes, a full run's results) and replaced by a graph snapshot (2),
+// which the next run uses.
+func TestSnapshotRowsFormatStillUsed(t *testing.T) {
+	st := synthMemory(t, 300)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, run1, err := engine.Score(ctx, st, options(""), "rows-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := snapshot.Record(projectionScan{st})
+	if err := rec.ScanProjection(ctx, 1000, func(*store.ProjectionPage) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rows := rec.Rows()
+	lineage, err := st.Lineage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Meta = snapshot.Meta{Lineage: lineage, Generation: run1.Generation, Run: run1.ID}
+	if err := snapshot.Save(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	daily(t, st, r1, "rows-day")
+	r2, _, err := engine.Score(ctx, st, options(path), "rows-2", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r2.Snapshot; !s.Used || s.Changes == 0 || !s.Saved {
+		t.Fatalf("from the rows format: snapshot %+v; want used with changes, saved", s)
+	}
+	if v, err := snapshot.Version(path); err != nil || v != snapshot.GraphVersion {
+		t.Errorf("saved in format %d (%v); want %d", v, err, snapshot.GraphVersion)
+	}
+	r3, err := engine.Run(ctx, st, options(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r2), outcomes(r3), 1e-12)
+	r4, _, err := engine.Score(ctx, st, options(path), "rows-4", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r4.Snapshot.Used {
+		t.Errorf("the graph snapshot is not used: %+v", r4.Snapshot)
+	}
+	sameOutcomes(t, outcomes(r4), outcomes(r3), 1e-12)
+}
+
+// TestSnapshotResultsOnly: a run that patched the graph file writes only
+// the results beside it (engine.RebaseShare); the next runs patch every
+// change since the graph file and take the stored results from the
+// results file, writing back only what moved, with a full run's results;
+// once the changes since pass the share, the whole graph is written
+// again and the results file removed; a damaged results file is never
+// used.
+func TestSnapshotResultsOnly(t *testing.T) {
+	st := synthMemory(t, 1500)
+	path := filepath.Join(t.TempDir(), "projection.snap")
+	r1, _, err := engine.Score(ctx, st, options(path), "res-1", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r1.Snapshot.SavedGraph {
+		t.Fatalf("first run: %+v; want the graph saved", r1.Snapshot)
+	}
+	graphFile, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, stored := r1, storedResults(t, st, r1)
+	for day := 2; day <= 3; day++ {
+		if day == 2 {
+			daily(t, st, prev, "res-day2")
+		} else {
+			// One record far from the enterprises day 2 added: their
+			// stored results (by reference in the results file) must hold.
+			b := &store.Batch{Records: []models.Record{{ID: "res-day3", Subject: prev.Graph.Ref(0), Kind: models.RecordPenalty,
+				Severity: 0.2, Decided: models.NewDate(2025, 6, 1)}}}
+			if err := st.WriteBatch(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, run, err := engine.Score(ctx, st, options(path), fmt.Sprintf("res-%d", day), clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.Snapshot; !s.Used || s.SavedGraph || !s.Saved {
+			t.Fatalf("day %d: %+v; want used, the results saved alone", day, s)
+		}
+		if now, _ := os.ReadFile(path); !bytes.Equal(now, graphFile) {
+			t.Fatalf("day %d: the graph file was rewritten", day)
+		}
+		after := storedResults(t, st, res)
+		checkWriteBack(t, run, res, stored, after)
+		full, err := engine.Run(ctx, st, options(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameOutcomes(t, outcomes(res), outcomes(full), 1e-12)
+		prev, stored = res, after
+	}
+	// A day past the share: the whole graph again, the results removed.
+	wide := &store.Batch{}
+	for v := range int32(prev.Graph.NumEnterprises) {
+		if prev.Graph.Kinds[v] == engine.NodeEnterprise {
+			ref := prev.Graph.Ref(v)
+			wide.Records = append(wide.Records, models.Record{ID: "res-wide-" + ref.Key, Subject: ref, Kind: models.RecordPenalty,
+				Severity: 0.3, Decided: models.NewDate(2025, 5, 1)})
+		}
+	}
+	if err := st.WriteBatch(ctx, wide); err != nil {
+		t.Fatal(err)
+	}
+	r4, _, err := engine.Score(ctx, st, options(path), "res-4", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r4.Snapshot; !s.Used || !s.SavedGraph {
+		t.Fatalf("past the share: %+v; want used, the graph saved", s)
+	}
+	if _, err := os.Stat(path + ".results"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("results file after the graph was saved: %v; want none", err)
+	}
+	// A damaged results file: rebuilt, with a full run's results.
+	daily(t, st, r4, "res-day5")
+	if _, _, err := engine.Score(ctx, st, options(path), "res-5", clock); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path + ".results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 1
+	write(t, path+".results", b)
+	r6, _, err := engine.Score(ctx, st, options(path), "res-6", clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := r6.Snapshot; s.Used || !strings.Contains(s.Rebuilt, "results") {
+		t.Errorf("damaged results: %+v; want rebuilt", s)
+	}
+	full, err := engine.Run(ctx, st, options(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutcomes(t, outcomes(r6), outcomes(full), 1e-12)
 }

@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"riskgraph/engine/snapshot"
+)
+
+// snapshotGraph projects the generated set of n enterprises for a
+// snapshot, with stored results in Previous (some NaN) and SAME_AS sets
+// when sets is given.
+func snapshotGraph(t *testing.T, n int, sets [][]string) *Graph {
+	t.Helper()
+	g, err := projectForSnapshot(context.Background(), generated(t, n).store, sets, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range g.Previous.Score {
+		if v%3 != 0 {
+			g.Previous.Score[v], g.Previous.Flags[v] = float64(v)/1e6, uint16(v%7)
+		}
+	}
+	return g
+}
+
+// TestSnapshotGraphRoundTrip: every array of the graph, of the state
+// Patch needs and of Previous is read back as saved, the records' life
+// cleared and their severities the projected ones.
+func TestSnapshotGraphRoundTrip(t *testing.T) {
+	gs := generated(t, 300)
+	keys := []string{gs.graph.Ref(0).Key, gs.graph.Ref(1).Key, gs.graph.Ref(2).Key}
+	for _, sets := range [][][]string{nil, {keys}} {
+		g := snapshotGraph(t, 300, sets)
+		path := filepath.Join(t.TempDir(), "g.snap")
+		meta := snapshot.Meta{Lineage: "L", Generation: 7, Run: "r"}
+		// The credit file changes severities and ends records during a
+		// run; the file holds the projected ones.
+		severity := make([]float32, len(g.Records))
+		for i := range g.Records {
+			severity[i] = g.Records[i].Severity
+		}
+		want := *g
+		want.Records = slices.Clone(g.Records)
+		if len(g.Records) > 0 {
+			g.Records[0].Severity, g.Records[0].Ended = 0.001, 5
+		}
+		if err := saveGraph(path, "id", meta, g, g.Previous, severity); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadSnapshotGraph(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Meta.Lineage != "L" || got.Meta.Generation != 7 || got.Meta.Run != "r" {
+			t.Errorf("meta %+v", got.Meta)
+		}
+		sameArrays(t, got.Graph, &want)
+	}
+}
+
+// sameArrays fails unless got holds every array of want.
+func sameArrays(t *testing.T, got, want *Graph) {
+	t.Helper()
+	eq := func(name string, a, b any) {
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s differs", name)
+		}
+	}
+	eq("kinds", got.Kinds, want.Kinds)
+	eq("keys", got.Keys.Strings(), want.Keys.Strings())
+	eq("counts", [2]int{got.NumEnterprises, got.NumPersons}, [2]int{want.NumEnterprises, want.NumPersons})
+	eq("status", got.Status, want.Status)
+	eq("established", got.Established, want.Established)
+	eq("region", got.Region, want.Region)
+	eq("industry", got.Industry, want.Industry)
+	eq("enterprise kind", got.EntKind, want.EntKind)
+	eq("tables", [][]string{got.Regions, got.Industries, got.Titles, got.RecordKinds}, [][]string{want.Regions, want.Industries, want.Titles, want.RecordKinds})
+	eq("edges", got.Edges, want.Edges)
+	eq("out offsets", got.OutOff, want.OutOff)
+	eq("in offsets", got.InOff, want.InOff)
+	eq("in", got.In, want.In)
+	eq("records", got.Records, want.Records)
+	eq("record ids", got.RecordIDs.Strings(), want.RecordIDs.Strings())
+	eq("record offsets", got.RecOff, want.RecOff)
+	eq("record index", got.RecIdx, want.RecIdx)
+	eq("same as", got.sameAs, want.sameAs)
+	// NaN ≠ NaN: compare the scores' bits.
+	bits := func(xs []float64) []uint64 {
+		out := make([]uint64, len(xs))
+		for i, x := range xs {
+			out[i] = math.Float64bits(x)
+		}
+		return out
+	}
+	eq("previous scores", bits(got.Previous.Score), bits(want.Previous.Score))
+	eq("previous flags", got.Previous.Flags, want.Previous.Flags)
+	for i, x := range got.indexes() {
+		y := want.indexes()[i]
+		eq("index", [2]any{x.seed, x.n}, [2]any{y.seed, y.n})
+		eq("index slots", x.slots, y.slots)
+	}
+	for f := range got.patch.shared {
+		a, b := &got.patch.shared[f], &want.patch.shared[f]
+		eq("shared values", a.keys.Strings(), b.keys.Strings())
+		eq("shared first", a.first, b.first)
+		eq("shared group", a.group, b.group)
+		eq("shared count", a.count, b.count)
+		eq("value of", got.patch.valOf[f], want.patch.valOf[f])
+	}
+	for v := range int32(got.N()) {
+		if got.IsEntity(v) {
+			if id, ok := got.Lookup(got.Ref(v)); !ok || id != v {
+				t.Fatalf("%s: Lookup %d %v, want %d", got.Ref(v), id, ok, v)
+			}
+		}
+	}
+}
+
+// TestSnapshotGraphDamaged: a graph file with any byte changed, cut
+// anywhere, or of another version is refused (an error wrapping
+// ErrDamaged or ErrVersion), never read in part nor a panic.
+func TestSnapshotGraphDamaged(t *testing.T) {
+	g := snapshotGraph(t, 300, nil)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.snap")
+	if err := saveGraph(good, "id", snapshot.Meta{Run: "r"}, g, g.Previous, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.snap")
+	refused := func(what string, b []byte, want ...error) {
+		t.Helper()
+		if err := os.WriteFile(bad, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadSnapshotGraph(bad)
+		if err == nil || !slices.ContainsFunc(want, func(w error) bool { return errors.Is(err, w) }) {
+			t.Fatalf("%s: %v; want one of %v", what, err, want)
+		}
+	}
+	step := max(1, len(data)/3000)
+	for i := 0; i < len(data); i += step {
+		b := slices.Clone(data)
+		b[i] ^= 0x20
+		refused("byte flipped", b, snapshot.ErrDamaged, snapshot.ErrVersion)
+	}
+	for i := 0; i < len(data); i += step {
+		refused("cut", data[:i], snapshot.ErrDamaged)
+	}
+	refused("a byte more", append(slices.Clone(data), 0), snapshot.ErrDamaged)
+	b := slices.Clone(data)
+	binary.LittleEndian.PutUint32(b[8:], snapshot.GraphVersion+1)
+	refused("other version", b, snapshot.ErrVersion)
+}
