@@ -49,6 +49,10 @@ type Options struct {
 	// without Incremental: Score sets it for a run from a snapshot, whose
 	// rows carry them, so that it writes back only what changed.
 	previous bool
+	// exact are the last run's computed scores by the scan's node numbers
+	// (a projection snapshot's: Rows.Exact), the start of an incremental
+	// propagation (Previous.Exact); nil: none.
+	exact []float64
 	// MemoryLimit, in bytes, is the soft limit on the process's Go memory
 	// while Run projects and computes (debug.SetMemoryLimit; runs that
 	// overlap keep the smallest limit asked for, and the process's own
@@ -82,9 +86,13 @@ type Result struct {
 	// Incremental is true when the scores were settled by pushes from
 	// the stored ones (Options.Incremental).
 	Incremental bool
-	Ownership   *Ownership
-	Flags       *Flags
-	Groups      Groups
+	// ExactStart is the number of entities whose incremental start was
+	// the score the last run computed (Previous.Exact) rather than the
+	// stored one.
+	ExactStart int
+	Ownership  *Ownership
+	Flags      *Flags
+	Groups     Groups
 	// Timings of each step.
 	Timings map[string]time.Duration
 	// Snapshot says how a Score with Options.Snapshot got its projection.
@@ -107,7 +115,9 @@ func Run(ctx context.Context, s store.Scanner, opts Options) (*Result, error) {
 	start := time.Now()
 	project := ProjectSameAs
 	if opts.Incremental || opts.previous {
-		project = projectPrevious
+		project = func(ctx context.Context, s store.Scanner, sets [][]string) (*Graph, error) {
+			return projectPrevious(ctx, s, sets, opts.exact)
+		}
 	}
 	g, err := project(ctx, s, opts.SameAs)
 	if err != nil {
@@ -197,7 +207,8 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 	scores.do("propagate", func() error {
 		pp := &p.Propagation
 		if opts.Incremental && g.Previous != nil {
-			x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
+			x0, fromExact := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
+			r.ExactStart = fromExact
 			pr, err := PropagateIncremental(r.Operator, r.Intrinsic.Risk, x0, pp, p.Workers)
 			if err == nil {
 				r.Score, r.Pushes, r.Iterations, r.Incremental = pr.Score, pr.Pushes, pr.Sweeps, true

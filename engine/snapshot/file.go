@@ -23,6 +23,7 @@ import (
 //	meta len   uint32
 //	meta       JSON     Meta and the row counts
 //	body       rows     enterprises, persons, records, relationships, flag kinds
+//	           exact    float64 per enterprise and person, when meta names exact_run
 //	trailer    uint64 length of meta + body, uint32 CRC-32C of meta + body, "RGPSEND\n"
 //
 // Integers are little-endian; strings are a uvarint length and their
@@ -58,6 +59,9 @@ type fileMeta struct {
 	Meta
 	Counts Counts   `json:"counts"`
 	Flags  []string `json:"flags"`
+	// ExactRun names the run whose computed scores follow the rows
+	// (Rows.SetExact); empty: none follow.
+	ExactRun string `json:"exact_run,omitempty"`
 }
 
 // Save writes the rows to path atomically (durable.Replace: a temporary
@@ -69,7 +73,7 @@ func Save(path string, r *Rows) error {
 }
 
 func (r *Rows) write(w io.Writer) error {
-	meta, err := json.Marshal(fileMeta{Meta: r.Meta, Counts: r.Counts(), Flags: r.flags})
+	meta, err := json.Marshal(fileMeta{Meta: r.Meta, Counts: r.Counts(), Flags: r.flags, ExactRun: r.exactRun})
 	if err != nil {
 		return err
 	}
@@ -117,6 +121,9 @@ func (r *Rows) write(w io.Writer) error {
 		e.i32(x.until)
 		e.str(x.title)
 	}
+	if r.exactRun != "" {
+		r.writeExact(e)
+	}
 	if err := e.flush(); err != nil {
 		return err
 	}
@@ -128,6 +135,19 @@ func (r *Rows) write(w io.Writer) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// writeExact writes the computed scores (SetExact), enterprises then
+// persons in row order.
+func (r *Rows) writeExact(e *encoder) {
+	for i := range r.ents {
+		e.f64(r.ents[i].risk.exact)
+		e.maybeFlush()
+	}
+	for j := range r.pers {
+		e.f64(r.pers[j].risk.exact)
+		e.maybeFlush()
+	}
 }
 
 // encoder buffers what it encodes and feeds it to the checksum and the
@@ -262,6 +282,15 @@ func decode(data []byte) (*Rows, error) {
 		x.ratio = d.f64()
 		x.since, x.until = d.i32(), d.i32()
 		x.title = d.str()
+	}
+	if fm.ExactRun != "" {
+		for i := range r.ents {
+			r.ents[i].risk.exact = d.f64()
+		}
+		for j := range r.pers {
+			r.pers[j].risk.exact = d.f64()
+		}
+		r.exactRun = fm.ExactRun
 	}
 	if d.bad {
 		return nil, damaged("rows run past the end")

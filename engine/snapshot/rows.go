@@ -55,11 +55,14 @@ func dateOf(n int32) models.Date {
 	return models.DateOf(time.Unix(int64(n)*86400, 0))
 }
 
-// risk is an entity's stored result as the projection reads it.
+// risk is an entity's stored result as the projection reads it, and the
+// score the run that the rows' results come from computed for it (exact:
+// SetExact; NaN when not known).
 type risk struct {
 	has   bool
 	score float64
 	flags uint32 // bits over Rows.flags
+	exact float64
 }
 
 type ent struct {
@@ -99,6 +102,9 @@ type Rows struct {
 	recs  []rec
 	rels  []rel
 	flags []string // flag kinds named by the risks' bits (at most 32)
+	// exactRun is the run whose computed scores the risks' exact hold
+	// (SetExact); "" when none.
+	exactRun string
 }
 
 // Meta says what the rows reflect.
@@ -168,9 +174,9 @@ func (r *Rows) flagBits(kinds []string) uint32 {
 
 func (r *Rows) riskOf(x *models.Risk) risk {
 	if x == nil {
-		return risk{}
+		return risk{exact: math.NaN()}
 	}
-	return risk{has: true, score: x.Score, flags: r.flagBits(x.Flags)}
+	return risk{has: true, score: x.Score, flags: r.flagBits(x.Flags), exact: math.NaN()}
 }
 
 func (r *Rows) entOf(e *models.Enterprise, keep risk) ent {
@@ -190,6 +196,48 @@ func (r *Rows) SetResult(ref models.Ref, x *models.Risk) {
 	default:
 		r.pers[int(n)-len(r.ents)].risk = r.riskOf(x)
 	}
+}
+
+// SetExact records, for every node (enterprise or person) of the rows,
+// the score run computed for it: score(n, ref) for node number n (NaN:
+// none). The rows must carry run's results when they are saved (Meta.Run);
+// Exact gives them back only then.
+func (r *Rows) SetExact(run string, score func(n int32, ref models.Ref) float64) {
+	for i := range r.ents {
+		r.ents[i].risk.exact = score(int32(i), models.EnterpriseRef(r.ents[i].key))
+	}
+	nEnt := int32(len(r.ents))
+	for j := range r.pers {
+		r.pers[j].risk.exact = score(nEnt+int32(j), models.PersonRef(r.pers[j].pid))
+	}
+	r.exactRun = run
+}
+
+// Exact returns, by node number, the scores the run whose results the
+// rows carry computed (SetExact): NaN for a node without a stored result
+// (new since) or without one. Nil when the rows hold no computed scores
+// or those of another run than their results' (Meta.Run).
+func (r *Rows) Exact() []float64 {
+	if r.exactRun == "" || r.exactRun != r.Run {
+		return nil
+	}
+	x := make([]float64, len(r.ents)+len(r.pers))
+	for i := range r.ents {
+		x[i] = r.ents[i].risk.exactOf()
+	}
+	nEnt := len(r.ents)
+	for j := range r.pers {
+		x[nEnt+j] = r.pers[j].risk.exactOf()
+	}
+	return x
+}
+
+// exactOf is the computed score of a node that has a stored result.
+func (x risk) exactOf() float64 {
+	if !x.has {
+		return math.NaN()
+	}
+	return x.exact
 }
 
 // Recorder passes a store's projection scan on and keeps its rows.
