@@ -150,12 +150,13 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 
 // PushWorkSweeps is how much work PropagateIncremental lets its pushes do
 // before it changes to sweeps, in sweeps' worth of edge visits (a sweep
-// visits every edge once). A push visit jumps through memory, on one
-// core, and costs a few sweep visits, so pushes pay only while they
-// settle what is local. Measured at 200 000 enterprises (docs/scaling.md,
-// "Compute"; 0.25, 0.5 and 1 compared): a quarter of a sweep settles a
-// 1 % day's large residuals (13 sweeps follow) and most of a 0.01 % day
-// from the last run's exact scores (4 sweeps follow).
+// visits every edge once). Pushes run on one core and a push's visit
+// costs about the CPU of a sweep's, while sweeps run on every worker, so
+// pushes pay only while they settle what is local. Measured at 200 000
+// enterprises (docs/scaling.md, "Compute"; 0.25, 0.5 and 1 compared): a
+// quarter of a sweep settles a 1 % day's large residuals (13 sweeps
+// follow) and most of a 0.01 % day from the last run's exact scores (4
+// sweeps follow).
 const PushWorkSweeps = 0.25
 
 // PushFirstResidual and PushResidualStep are the thresholds of
