@@ -19,13 +19,16 @@ import (
 // projection snapshot keeps it: Rows.Exact), which the stored score lags
 // by up to the write tolerance; NaN where not known. It is only ever a
 // start for the propagation (startVector), never what a result is
-// compared with: Changed compares with Score, the stored value.
+// compared with: Changed compares with Score, the stored value. Compute
+// drops it once the propagation has started.
 type Previous struct {
 	Score []float64
 	Flags []uint16
 	Exact []float64
-	// numbers maps the node numbers of the scan projected (a
-	// store.ProjectionScanner's) to node ids (-1: none).
+	// numbers maps the node numbers of the scan projected (a snapshot's
+	// rows, when they carried exact scores) to node ids (-1: none), for
+	// Score to give the rows this run's scores (Rows.SetExact); dropped
+	// then.
 	numbers []int32
 }
 
@@ -50,9 +53,9 @@ func projectPrevious(ctx context.Context, s store.Scanner, sets [][]string, exac
 	}
 	numbers := b.nums
 	g := b.finish()
-	g.Previous.numbers = numbers
 	if exact != nil {
 		g.Previous.Exact = exactByNode(g.N(), numbers, exact)
+		g.Previous.numbers = numbers
 	}
 	return g, nil
 }
@@ -73,9 +76,9 @@ func exactByNode(n int, numbers []int32, exact []float64) []float64 {
 }
 
 // scoreOf returns the run's score of the node numbered n by the scan the
-// graph was projected from (byNumber; a snapshot's rows, whose numbers
-// are their positions) or else of ref (NaN: not a node of the graph).
-// Rows.SetExact takes it, for the next run's start.
+// graph was projected from (byNumber: a snapshot's rows, whose numbers
+// are their positions, when Previous kept them) or else of ref (NaN: not
+// a node of the graph). Rows.SetExact takes it, for the next run's start.
 func (r *Result) scoreOf(byNumber bool) func(n int32, ref models.Ref) float64 {
 	g := r.Graph
 	var numbers []int32

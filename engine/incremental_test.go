@@ -394,6 +394,7 @@ func TestIncrementalFromExactScores(t *testing.T) {
 				t.Fatal(err)
 			}
 			g.Previous.Exact = tc.exact(g)
+			hadExact := g.Previous.Exact != nil
 			res, err := Compute(ctx, g, inc)
 			if err != nil {
 				t.Fatal(err)
@@ -402,7 +403,7 @@ func TestIncrementalFromExactScores(t *testing.T) {
 			if (res.Iterations > 0) != tc.sweeps {
 				t.Errorf("%d sweeps after %d pushes; want sweeps: %v", res.Iterations, res.Pushes, tc.sweeps)
 			}
-			if (res.ExactStart > 0) != (g.Previous.Exact != nil) {
+			if (res.ExactStart > 0) != hadExact || g.Previous.Exact != nil {
 				t.Errorf("%d entities started from exact scores", res.ExactStart)
 			}
 			bound := 2*p.Bound() + 1e-15

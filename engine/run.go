@@ -209,6 +209,7 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 		if opts.Incremental && g.Previous != nil {
 			x0, fromExact := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
 			r.ExactStart = fromExact
+			g.Previous.Exact = nil // only a start: not kept with the result
 			pr, err := PropagateIncremental(r.Operator, r.Intrinsic.Risk, x0, pp, p.Workers)
 			if err == nil {
 				r.Score, r.Pushes, r.Iterations, r.Incremental = pr.Score, pr.Pushes, pr.Sweeps, true

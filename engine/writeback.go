@@ -264,6 +264,9 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 				// by the rows' numbers when the run projected from them.
 				rows.SetExact(runID, res.scoreOf(src.rows != nil))
 			}
+			if pv := res.Graph.Previous; pv != nil {
+				pv.numbers = nil // not kept with the result
+			}
 			created := now()
 			saved.Go(func() { src.save(opts.Snapshot, gen, runID, created) })
 		}
