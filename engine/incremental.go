@@ -153,14 +153,15 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 
 // PushWorkSweeps is how much work PropagateIncremental lets its pushes do
 // before it changes to sweeps, in sweeps' worth of edge visits (a sweep
-// visits every edge once). Pushes run on one core and a push's visit
-// costs about the CPU of a sweep's, while sweeps run on every worker, so
-// pushes pay only while they settle what is local. Measured at 200 000
-// enterprises (docs/scaling.md, "Compute"; 0.25, 0.5 and 1 compared): a
-// quarter of a sweep settles a 1 % day's large residuals (13 sweeps
-// follow) and most of a 0.01 % day from the last run's exact scores (4
-// sweeps follow).
-const PushWorkSweeps = 0.25
+// visits every edge once). With the falling thresholds one sweep's worth
+// does less of both than the rule before (a push at ε, then at 1e-5,
+// each within one sweep's worth): on a 1 % day at 1 M 1.9 M pushes + 10-11
+// sweeps against 2.6-3.6 M + 11, and a 0.01 % day from the last run's
+// exact scores settles by pushes alone at 200 000. Smaller budgets trade
+// pushes for sweeps (¼: 0.46 M + 14 at 1 M) at about the same CPU; a push
+// runs on one core, a sweep on every worker, but at 1 M a sweep is bound
+// by memory (docs/scaling.md, "Compute").
+const PushWorkSweeps = 1.0
 
 // PushFirstResidual and PushResidualStep are the thresholds of
 // PropagateIncremental's pushes: first every residual above
