@@ -8,10 +8,18 @@ import (
 // Details is the engine JSON stored with an entity's result
 // (models.Risk.Details): flag evidence and the top contributions. It is
 // kept under maxDetailsBytes.
+//
+// The contributions are a bounded explanation (ExplainBounded with
+// PropagationParams.DetailsMaxWork) and Unaccounted is its U, the part of
+// the score it attributed to no record (part of Remainder): every listed
+// amount is below its exact value by at most U, and a record not listed
+// contributes at most the smallest listed amount plus U
+// (docs/risk-model.md §4).
 type Details struct {
 	Intrinsic     float64            `json:"intrinsic"`
 	Contributions []ContributionView `json:"contributions,omitempty"`
 	Remainder     float64            `json:"remainder,omitempty"`
+	Unaccounted   float64            `json:"unaccounted,omitempty"`
 	Flags         []FindingView      `json:"flags,omitempty"`
 }
 
@@ -101,8 +109,9 @@ func (r *Result) DetailsJSON(v int32) json.RawMessage {
 		d.Flags = d.Flags[:detailsMaxFlags]
 	}
 	if r.Score[v] > 0 {
-		ex := r.Explain(v)
+		ex := r.explainForDetails(v)
 		d.Contributions = r.View(ex, detailsContribs)
+		d.Unaccounted = ex.Unaccounted
 		d.Remainder = ex.Score
 		for _, c := range d.Contributions {
 			d.Remainder -= c.Amount
@@ -130,6 +139,13 @@ func (r *Result) DetailsJSON(v int32) json.RawMessage {
 			d.Flags = nil
 		}
 	}
+}
+
+// explainForDetails is Explain with the work bound of stored details
+// (PropagationParams.DetailsMaxWork).
+func (r *Result) explainForDetails(v int32) Explanation {
+	pp := &r.Params.Propagation
+	return ExplainBounded(r.Graph, r.Operator, r.Intrinsic, r.Score, pp.Alpha, v, detailsContribs, pp.ExplainTolerance*r.Score[v], pp.DetailsMaxWork)
 }
 
 func trimEvidence(fs []FindingView) bool {

@@ -3,9 +3,11 @@ package engine
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"riskgraph/store"
@@ -196,5 +198,92 @@ func TestKeepTop(t *testing.T) {
 		if !slices.EqualFunc(top, want, func(a, b Contribution) bool { return a.Record == b.Record && a.Amount == b.Amount }) {
 			t.Fatalf("k=%d of %v: kept %v, want %v", k, all, top, want)
 		}
+	}
+}
+
+// TestStoredDetailsKeepTheBound: the details written with a result list
+// a bounded explanation of their own work bound (details_max_work, here
+// its smallest value, so that many stop by it) and state its U
+// (unaccounted). Compared with the exhaustive explanation, every listed
+// amount is below the exact one by at most U, no record left out exceeds
+// the smallest listed plus U (U alone when fewer are listed), and the
+// amounts and the remainder, which includes U, add up to the score.
+func TestStoredDetailsKeepTheBound(t *testing.T) {
+	gs := generated(t, 2_000)
+	p := DefaultParams()
+	p.Propagation.Tolerance = 1e-13
+	p.Propagation.DetailsMaxWork = 1_000
+	res, err := Compute(context.Background(), gs.graph, Options{Params: p, Today: synth.DefaultReferenceDate()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, pp := res.Graph, &res.Params.Propagation
+	op := BuildOperator(g, &res.Params, res.Today)
+	const slack = 1e-11
+	checked, stopped := 0, 0
+	for v := range int32(g.N()) {
+		raw := res.DetailsJSON(v)
+		if !g.IsEntity(v) || res.Score[v] == 0 || raw == nil {
+			continue
+		}
+		var d Details
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		if d.Unaccounted > pp.ExplainTolerance*res.Score[v] {
+			stopped++
+		}
+		sum := d.Remainder
+		for _, c := range d.Contributions {
+			sum += c.Amount
+		}
+		if math.Abs(sum-res.Score[v]) > 1e-12 || d.Unaccounted < 0 || d.Remainder < d.Unaccounted-1e-12 {
+			t.Fatalf("node %d: amounts + remainder %g, score %g; remainder %g, unaccounted %g", v, sum, res.Score[v], d.Remainder, d.Unaccounted)
+		}
+		exact := Explain(g, op, res.Intrinsic, res.Score, pp.Alpha, v, 1000, 1e-12)
+		byRecord := map[string]float64{}
+		for _, c := range exact.Contributions {
+			byRecord[g.RecordIDs.At(c.Record)] = c.Amount
+		}
+		listed := map[string]bool{}
+		for _, c := range d.Contributions {
+			listed[c.Record] = true
+			x := byRecord[c.Record]
+			if c.Amount > x+exact.Unaccounted+slack || c.Amount < x-d.Unaccounted-slack {
+				t.Errorf("node %d record %s: stored %.15g, exact %.15g (+%.3g): more than U = %.3g apart", v, c.Record, c.Amount, x, exact.Unaccounted, d.Unaccounted)
+			}
+		}
+		if trimmed := len(d.Contributions) < min(detailsContribs, len(res.explainForDetails(v).Contributions)); trimmed {
+			continue // cut to fit the size limit: the rest is in the remainder
+		}
+		floor := 0.0
+		if n := len(d.Contributions); n == detailsContribs {
+			floor = d.Contributions[n-1].Amount
+		}
+		for id, x := range byRecord {
+			if !listed[id] && x > floor+d.Unaccounted+slack {
+				t.Errorf("node %d: record %s (%.15g) left out: smallest listed %.3g, unaccounted %.3g", v, id, x, floor, d.Unaccounted)
+			}
+		}
+	}
+	if checked < 100 || stopped == 0 {
+		t.Fatalf("%d details checked, %d stopped by the work bound: the sample does not test it", checked, stopped)
+	}
+	t.Logf("%d stored details checked, %d stopped by details_max_work", checked, stopped)
+}
+
+// TestDetailsMaxWorkValidated: details_max_work out of range is refused
+// with what to write instead; the default is valid.
+func TestDetailsMaxWorkValidated(t *testing.T) {
+	for _, w := range []int{0, 999, 100_000_001} {
+		p := DefaultParams()
+		p.Propagation.DetailsMaxWork = w
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "details_max_work") {
+			t.Errorf("details_max_work %d: %v", w, err)
+		}
+	}
+	if _, err := ParseParams([]byte(`{"propagation": {"details_max_work": 2000}}`)); err != nil {
+		t.Error(err)
 	}
 }

@@ -134,6 +134,7 @@ func previousArrays(prefix string, pv *Previous, n int) []section {
 	return []section{
 		arrayOf(prefix+"previous.score", &pv.Score, n),
 		arrayOf(prefix+"previous.flags", &pv.Flags, n),
+		arrayOf(prefix+"previous.exact", &pv.Exact, n),
 	}
 }
 
@@ -273,6 +274,15 @@ func saveGraph(path, id string, meta snapshot.Meta, g *Graph, prev *Previous, se
 		return fmt.Errorf("snapshot: the graph was not projected for a snapshot")
 	}
 	g.patch.indexRecords(g)
+	if prev != nil && prev.Exact == nil {
+		// No computed scores known (a graph projected, not run): none
+		// saved, so the next run starts from the stored ones.
+		exact := make([]float64, len(prev.Score))
+		for v := range exact {
+			exact[v] = math.NaN()
+		}
+		prev = &Previous{Score: prev.Score, Flags: prev.Flags, Exact: exact}
+	}
 	s := &savedGraph{id: id, g: g, previous: prev, severity: severity}
 	if s.severity == nil {
 		s.severity = make([]float32, len(g.Records))

@@ -14,9 +14,17 @@ import (
 // ProjectPrevious for an incremental update: per node, the stored score
 // (NaN where the node has none: group nodes, entities added since) and the
 // stored flags as a bit mask over FlagKinds.
+//
+// Exact, when not nil, holds per node the score the last run computed (a
+// projection snapshot keeps it beside the stored results), which the
+// stored score lags by up to the write tolerance; NaN where not known. It
+// is only ever a start for the propagation (startVector), never what a
+// result is compared with: Changed compares with Score, the stored value.
+// Compute drops it once the propagation has started.
 type Previous struct {
 	Score []float64
 	Flags []uint16
+	Exact []float64
 }
 
 // ProjectPrevious is Project that also keeps each entity's stored result
@@ -89,24 +97,29 @@ func PropagatePush(op *Operator, r, start []float64, alpha, eps float64, maxPush
 	return &Propagation{Score: x, Iterations: pushes, Delta: pu.largest()}, nil
 }
 
-// PushWorkSweeps is how much work PropagateIncremental lets the push do
+// PushWorkSweeps is how much work PropagateIncremental lets its pushes do
 // before it changes to sweeps, in sweeps' worth of edge visits (a sweep
-// visits every edge once). Measured at 100 000 enterprises on a 1 % day
-// (docs/scaling.md, "Compute"; 1, 4 and unbounded compared): a push visit
-// costs several sweep visits (it jumps through memory, on one core), so a
-// push that has not settled within a sweep's worth of visits has met a
-// change that spreads, which warm sweeps settle sooner.
+// visits every edge once). With the falling thresholds one sweep's worth
+// does less of both than the rule before (a push at ε, then at 1e-5,
+// each within one sweep's worth): on a 1 % day at 1 M 1.9 M pushes + 10-11
+// sweeps against 2.6-3.6 M + 11, and a 0.01 % day from the last run's
+// exact scores settles by pushes alone at 200 000. Smaller budgets trade
+// pushes for sweeps (¼: 0.46 M + 14 at 1 M) at about the same CPU; a push
+// runs on one core, a sweep on every worker, but at 1 M a sweep is bound
+// by memory (docs/scaling.md, "Compute").
 const PushWorkSweeps = 1.0
 
-// CoarsePushResidual is the residual above which PropagateIncremental,
-// when its push did not settle, still pushes a node before it sweeps
-// (again within PushWorkSweeps): the day's large local changes are then
-// settled by pushes, and the sweeps start from an error of about
-// CoarsePushResidual/(1−α) instead of the changes' own size, so they
-// need fewer of them. Measured at 100 000 enterprises on a 1 % day
-// (docs/scaling.md, "Compute"): 17 sweeps without this step, 13 with
-// 1e-4, 11 with 1e-5, 12 with 1e-6 (its pushes then exceed the budget).
-const CoarsePushResidual = 1e-5
+// PushFirstResidual and PushResidualStep are the thresholds of
+// PropagateIncremental's pushes: first every residual above
+// PushFirstResidual is pushed, then every one above a PushResidualStep-th
+// of that, and so on down to ε. The large residuals of the day's changes
+// are so settled first, each push moving much, and the budget is spent
+// where it lowers the largest error most — which sets the number of
+// sweeps that follow (each one halves it, about).
+const (
+	PushFirstResidual = 1e-2
+	PushResidualStep  = 10
+)
 
 // Incremental is the result of PropagateIncremental.
 type Incremental struct {
@@ -119,36 +132,54 @@ type Incremental struct {
 }
 
 // PropagateIncremental settles the scores from start (the previous
-// solution, startVector) after a change of the data, by whichever of a
-// push and sweeps is cheaper for the change: it pushes (PropagatePush,
-// ε = α·Tolerance) while the pushes' edge visits stay within
-// PushWorkSweeps sweeps' worth; a change that stays local settles so.
-// Otherwise (a change that spreads, or stored scores that each lag the
-// previous run's by up to the write tolerance) it pushes the residuals
-// above CoarsePushResidual (within the same budget again), then sweeps
-// from there (PropagateFrom, which converges from any start) until the
-// largest change in a sweep is below the tolerance. Either way every
-// score is within the propagation's bound (PropagationParams.Bound) of
-// the exact fixed point, as a full run's.
+// solution, startVector) after a change of the data. It pushes
+// (PropagatePush) at a falling threshold — the residuals above
+// PushFirstResidual, then above each PushResidualStep-th of it, down to
+// ε = α·Tolerance — while all its pushes' edge visits stay within
+// PushWorkSweeps sweeps' worth; a change that stays local settles so,
+// every residual at most ε. Otherwise (a change that spreads, or a start
+// that is off everywhere, as stored scores that lag the last run's by up
+// to the write tolerance) it sweeps from where the pushes stopped
+// (PropagateFrom, which converges from any start) until the largest
+// change in a sweep is below the tolerance. Either way every score is
+// within the propagation's bound (PropagationParams.Bound) of the exact
+// fixed point, as a full run's, whatever the start.
 func PropagateIncremental(op *Operator, r, start []float64, pp *PropagationParams, workers int) (*Incremental, error) {
+	return propagateStaged(op, r, start, pp, workers, PushWorkSweeps, PushFirstResidual, PushResidualStep)
+}
+
+// propagateStaged is PropagateIncremental with the budget (in sweeps'
+// worth of edge visits), the first threshold and the step given.
+func propagateStaged(op *Operator, r, start []float64, pp *PropagationParams, workers int, workSweeps, first, step float64) (*Incremental, error) {
 	eps := pp.Alpha * pp.Tolerance
 	if err := checkPush(op, r, start, eps); err != nil {
 		return nil, err
 	}
-	x := slices.Clone(start)
-	pu := newPusher(op, r, x, pp.Alpha, eps, workers)
-	res := &Incremental{Frontier: len(pu.queue)}
-	budget := int(PushWorkSweeps * float64(len(op.Src)))
-	var settled bool
-	res.Pushes, settled = pu.run(math.MaxInt, budget)
-	if settled {
-		res.Score, res.Delta = x, pu.largest()
-		return res, nil
+	if !(step > 1) {
+		return nil, fmt.Errorf("propagation: push threshold step %g must exceed 1", step)
 	}
-	if eps < CoarsePushResidual {
-		pu.requeue(CoarsePushResidual)
-		more, _ := pu.run(math.MaxInt, budget)
-		res.Pushes += more
+	x := slices.Clone(start)
+	theta := max(first, eps)
+	pu := newPusher(op, r, x, pp.Alpha, theta, workers)
+	res := &Incremental{}
+	for _, q := range pu.rho {
+		if math.Abs(q) > eps {
+			res.Frontier++
+		}
+	}
+	budget := int(workSweeps * float64(len(op.Src)))
+	for {
+		pushes, settled := pu.run(math.MaxInt, budget)
+		res.Pushes += pushes
+		if !settled {
+			break
+		}
+		if theta == eps {
+			res.Score, res.Delta = x, pu.largest()
+			return res, nil
+		}
+		theta = max(theta/step, eps)
+		pu.requeue(theta)
 	}
 	sw, err := PropagateFrom(op, r, x, pp, workers)
 	if err != nil {
@@ -180,6 +211,7 @@ type pusher struct {
 	inQ        []bool
 	queue      []int32
 	head       int
+	work       int // edge visits so far
 }
 
 // newPusher computes the residual of x (updated in place by run) and
@@ -207,10 +239,12 @@ func newPusher(op *Operator, r, x []float64, alpha, eps float64, workers int) *p
 }
 
 // run pushes until no residual exceeds ε (settled) or it has made
-// maxPushes pushes or visited more than maxWork edges.
+// maxPushes pushes or the pusher has visited more than maxWork edges in
+// all.
 func (pu *pusher) run(maxPushes, maxWork int) (pushes int, settled bool) {
 	op, x, rho, alpha, eps := pu.op, pu.x, pu.rho, pu.alpha, pu.eps
-	work := 0
+	work := pu.work
+	defer func() { pu.work = work }()
 	for ; pu.head < len(pu.queue); pu.head++ {
 		if pushes >= maxPushes || work > maxWork {
 			return pushes, false
@@ -265,30 +299,43 @@ func (pu *pusher) largest() float64 {
 	return d
 }
 
-// startVector is the previous solution on g: stored scores, and for nodes
-// without one (group nodes, new entities) one evaluation of the fixed-point
-// equation from their neighbours' stored scores (exact for group nodes,
-// which have no records and neighbour only enterprises).
-func startVector(g *Graph, op *Operator, r []float64, alpha float64) []float64 {
-	x := make([]float64, g.N())
+// startVector is the previous solution on g: for an entity with a stored
+// result, the score the last run computed when known (Previous.Exact),
+// else the stored score; for nodes without one (group nodes, new
+// entities) one evaluation of the fixed-point equation from their
+// neighbours' start values (exact for group nodes, which have no records
+// and neighbour only enterprises). fromExact counts the entities started
+// from the last run's computed score.
+//
+// Any start is safe: the push computes the residual of the start in the
+// new system exactly and settles it, and the sweeps converge from any
+// start, so the bound on the result does not depend on it; a start close
+// to the solution only makes the work smaller.
+func startVector(g *Graph, op *Operator, r []float64, alpha float64) (x []float64, fromExact int) {
+	pv := g.Previous
+	x = make([]float64, g.N())
 	var missing []int32
-	for v, s := range g.Previous.Score {
-		if math.IsNaN(s) {
+	for v, s := range pv.Score {
+		switch {
+		case math.IsNaN(s):
 			missing = append(missing, int32(v))
-			continue
+		case pv.Exact != nil && !math.IsNaN(pv.Exact[v]):
+			x[v] = pv.Exact[v]
+			fromExact++
+		default:
+			x[v] = s
 		}
-		x[v] = s
 	}
 	for _, v := range missing {
 		s := 0.0
 		for k := op.Off[v]; k < op.Off[v+1]; k++ {
-			if p := g.Previous.Score[op.Src[k]]; !math.IsNaN(p) {
-				s += op.Wt[k] * p
+			if u := op.Src[k]; !math.IsNaN(pv.Score[u]) {
+				s += op.Wt[k] * x[u]
 			}
 		}
 		x[v] = (1-alpha)*r[v] + alpha*s
 	}
-	return x
+	return x, fromExact
 }
 
 // Changed reports whether entity v's result must be written back: it has

@@ -312,10 +312,11 @@ func (src *projectionSource) noteResults(b []models.RiskResult) {
 
 // previousAfter returns the stored result of each node once the run's
 // results are promoted: the graph's Previous (none: NaN) with the run's
-// written results.
-func (src *projectionSource) previousAfter(g *Graph) *Previous {
+// written results; and, for each node with a stored result, the score the
+// run computed (exact, by node id), the next incremental run's start.
+func (src *projectionSource) previousAfter(g *Graph, exact []float64) *Previous {
 	n := g.N()
-	pv := &Previous{Score: make([]float64, n), Flags: make([]uint16, n)}
+	pv := &Previous{Score: make([]float64, n), Flags: make([]uint16, n), Exact: make([]float64, n)}
 	if g.Previous != nil {
 		copy(pv.Score, g.Previous.Score)
 		copy(pv.Flags, g.Previous.Flags)
@@ -327,11 +328,18 @@ func (src *projectionSource) previousAfter(g *Graph) *Previous {
 	for _, w := range src.written {
 		pv.Score[w.node], pv.Flags[w.node] = w.score, w.flags
 	}
+	for v := range pv.Exact {
+		pv.Exact[v] = math.NaN()
+		if v < len(exact) && !math.IsNaN(pv.Score[v]) {
+			pv.Exact[v] = exact[v]
+		}
+	}
 	return pv
 }
 
-// save writes the run's graph, carrying run's results, for the next run.
-func (src *projectionSource) save(path string, gen uint64, run string, now time.Time) {
+// save writes the run's graph, carrying run's results and the scores it
+// computed (exact, by node id), for the next run.
+func (src *projectionSource) save(path string, gen uint64, run string, now time.Time, exact []float64) {
 	g := src.graph
 	if g == nil {
 		src.info.SaveError = "no graph"
@@ -339,7 +347,7 @@ func (src *projectionSource) save(path string, gen uint64, run string, now time.
 	}
 	t := time.Now()
 	meta := snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}
-	prev := src.previousAfter(g)
+	prev := src.previousAfter(g, exact)
 	var err error
 	if src.graphID != "" && float64(src.changed) <= RebaseShare*float64(src.graphSize) {
 		err = saveResults(path, src.graphID, meta, g, src.graphNodes, prev)

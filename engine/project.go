@@ -499,6 +499,9 @@ func (b *builder) addNode(k NodeKind, key string) int32 {
 	if pv := g.Previous; pv != nil {
 		pv.Score = append(pv.Score, math.NaN())
 		pv.Flags = append(pv.Flags, 0)
+		if pv.Exact != nil {
+			pv.Exact = append(pv.Exact, math.NaN())
+		}
 	}
 	if ps := g.patch; ps != nil {
 		for f := range ps.valOf {

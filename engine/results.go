@@ -62,7 +62,7 @@ func newGraphID() string {
 
 // slice returns pv's entries [lo, hi).
 func (pv *Previous) slice(lo, hi int) *Previous {
-	return &Previous{Score: pv.Score[lo:hi], Flags: pv.Flags[lo:hi]}
+	return &Previous{Score: pv.Score[lo:hi], Flags: pv.Flags[lo:hi], Exact: pv.Exact[lo:hi]}
 }
 
 // saveResults writes prev, the stored results of g's nodes after a run
@@ -78,6 +78,7 @@ func saveResults(path, graphID string, meta snapshot.Meta, g *Graph, nodes int, 
 		refs.add(g.Ref(v).String())
 		extra.Score = append(extra.Score, prev.Score[v])
 		extra.Flags = append(extra.Flags, prev.Flags[v])
+		extra.Exact = append(extra.Exact, prev.Exact[v])
 	}
 	refs.done()
 	h := resultsHeader{Kind: "results", Graph: graphID, Nodes: nodes, Extra: refs.Len(), FlagKinds: FlagKinds}
@@ -148,9 +149,10 @@ func (r *savedResults) apply(g *Graph) {
 	}
 	copy(pv.Score[:r.head.Nodes], r.nodes.Score)
 	copy(pv.Flags[:r.head.Nodes], r.nodes.Flags)
+	copy(pv.Exact[:r.head.Nodes], r.nodes.Exact)
 	for i, ref := range r.refs {
 		if v, ok := g.Lookup(ref); ok && int(v) >= r.head.Nodes {
-			pv.Score[v], pv.Flags[v] = r.extra.Score[i], r.extra.Flags[i]
+			pv.Score[v], pv.Flags[v], pv.Exact[v] = r.extra.Score[i], r.extra.Flags[i], r.extra.Exact[i]
 		}
 	}
 }

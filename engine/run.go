@@ -82,9 +82,13 @@ type Result struct {
 	// Incremental is true when the scores were settled by pushes from
 	// the stored ones (Options.Incremental).
 	Incremental bool
-	Ownership   *Ownership
-	Flags       *Flags
-	Groups      Groups
+	// ExactStart is the number of entities whose incremental start was
+	// the score the last run computed (Previous.Exact) rather than the
+	// stored one.
+	ExactStart int
+	Ownership  *Ownership
+	Flags      *Flags
+	Groups     Groups
 	// Timings of each step.
 	Timings map[string]time.Duration
 	// Snapshot says how a Score with Options.Snapshot got its projection.
@@ -193,7 +197,9 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 	scores.do("propagate", func() error {
 		pp := &p.Propagation
 		if opts.Incremental && g.Previous != nil {
-			x0 := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
+			x0, fromExact := startVector(g, r.Operator, r.Intrinsic.Risk, pp.Alpha)
+			r.ExactStart = fromExact
+			g.Previous.Exact = nil // only a start: not kept with the result
 			pr, err := PropagateIncremental(r.Operator, r.Intrinsic.Risk, x0, pp, p.Workers)
 			if err == nil {
 				r.Score, r.Pushes, r.Iterations, r.Incremental = pr.Score, pr.Pushes, pr.Sweeps, true

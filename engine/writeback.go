@@ -42,6 +42,9 @@ type Summary struct {
 	Iterations  int  `json:"iterations"`
 	Incremental bool `json:"incremental,omitempty"`
 	Pushes      int  `json:"pushes,omitempty"`
+	// ExactStart counts the entities an incremental run started from the
+	// last run's computed score (a projection snapshot keeps it).
+	ExactStart int `json:"exact_start,omitempty"`
 	// Written is the number of entity results written back (an
 	// incremental run writes only those that changed).
 	Written     int              `json:"written"`
@@ -61,7 +64,7 @@ func (r *Result) Summarize() Summary {
 	g := r.Graph
 	s := Summary{Today: r.Today.Date().String(), Nodes: g.N(), Enterprises: g.NumEnterprises, Persons: g.NumPersons,
 		Records: len(g.Records), Edges: len(g.Edges), Iterations: r.Iterations, Pushes: r.Pushes,
-		Incremental: r.Incremental, Written: r.written,
+		Incremental: r.Incremental, ExactStart: r.ExactStart, Written: r.written,
 		Grades: GradeDistribution(g, r.Grade), Flags: r.Flags.Count(), TimingsMS: map[string]int64{},
 		Modularity: r.Groups.Modularity}
 	for v, grp := range r.Groups.Control {
@@ -253,7 +256,9 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 		var saved sync.WaitGroup
 		if src != nil {
 			created := now()
-			saved.Go(func() { src.save(opts.Snapshot, gen, runID, created) })
+			// The run's own scores are saved too: the next incremental
+			// run's start (Previous.Exact).
+			saved.Go(func() { src.save(opts.Snapshot, gen, runID, created, res.Score) })
 		}
 		t := time.Now()
 		err = st.PromoteRun(ctx, runID)
