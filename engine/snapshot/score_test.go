@@ -672,6 +672,26 @@ func (p projectionScan) ScanProjection(ctx context.Context, size int, fn func(*s
 	return store.ScanForProjection(ctx, p.s, size, fn)
 }
 
+// saveRowsSnapshot saves, at path, a snapshot of the rows format (1) of
+// st as it is now, carrying the results of run, as runs before the graph
+// format wrote it.
+func saveRowsSnapshot(t *testing.T, st *memory.Store, run store.Run, path string) {
+	t.Helper()
+	rec := snapshot.Record(projectionScan{st})
+	if err := rec.ScanProjection(ctx, 1000, func(*store.ProjectionPage) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	rows := rec.Rows()
+	lineage, err := st.Lineage(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Meta = snapshot.Meta{Lineage: lineage, Generation: run.Generation, Run: run.ID}
+	if err := snapshot.Save(path, rows); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestSnapshotRowsFormatStillUsed: a snapshot of the rows format (1), as
 // runs before the graph format saved it, is used (with the day's
 // changes, a full run's results) and replaced by a graph snapshot (2),
@@ -683,19 +703,7 @@ func TestSnapshotRowsFormatStillUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := snapshot.Record(projectionScan{st})
-	if err := rec.ScanProjection(ctx, 1000, func(*store.ProjectionPage) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	rows := rec.Rows()
-	lineage, err := st.Lineage(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows.Meta = snapshot.Meta{Lineage: lineage, Generation: run1.Generation, Run: run1.ID}
-	if err := snapshot.Save(path, rows); err != nil {
-		t.Fatal(err)
-	}
+	saveRowsSnapshot(t, st, run1, path)
 	daily(t, st, r1, "rows-day")
 	r2, _, err := engine.Score(ctx, st, options(path), "rows-2", clock)
 	if err != nil {
@@ -898,19 +906,7 @@ func TestSnapshotExactScores(t *testing.T) {
 	sameOutcomes(t, outcomes(r3), outcomes(full3), 2*p.Bound()+1e-12)
 
 	// The rows format: used, no computed scores, the start the stored ones.
-	rec := snapshot.Record(projectionScan{st})
-	if err := rec.ScanProjection(ctx, 1000, func(*store.ProjectionPage) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	rows := rec.Rows()
-	lineage, err := st.Lineage(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows.Meta = snapshot.Meta{Lineage: lineage, Generation: run3.Generation, Run: run3.ID}
-	if err := snapshot.Save(path, rows); err != nil {
-		t.Fatal(err)
-	}
+	saveRowsSnapshot(t, st, run3, path)
 	local("exact-local-rows")
 	r4, run4, err := engine.Score(ctx, st, inc, "run-4", clock)
 	if err != nil {
