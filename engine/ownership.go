@@ -63,18 +63,9 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	for _, v := range order.Nodes {
 		hi = max(hi, v+1)
 	}
-	// Remaining enterprise holdings of each enterprise not yet processed.
-	remaining := make([]int32, hi)
-	for v := int32(0); v < hi; v++ {
-		if g.Kinds[v] != NodeEnterprise {
-			continue
-		}
-		for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
-			if e := &g.Edges[i]; holdingEdge(e, today) && g.Kinds[e.To] == NodeEnterprise {
-				remaining[v]++
-			}
-		}
-	}
+	// The holdings in force into each enterprise, and the remaining
+	// enterprise holdings of each enterprise not yet processed.
+	hs, remaining := holdingsOf(g, hi, today)
 	own := make([][]Stake, hi)
 	acc := make([]float64, n)
 	var touched []int32
@@ -88,17 +79,15 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	}
 	// vector computes v's integrated ownership from its holders' vectors.
 	vector := func(v int32) []Stake {
-		for _, ei := range g.InEdges(v) {
-			e := &g.Edges[ei]
-			if !holdingEdge(e, today) || e.Ratio == 0 {
+		for _, h := range hs.of(v) {
+			if h.ratio == 0 {
 				continue
 			}
-			r := float64(e.Ratio)
-			if g.Kinds[e.From] == NodePerson {
-				add(e.From, r)
+			if h.kind == NodePerson {
+				add(h.from, h.ratio)
 			} else {
-				for _, s := range own[e.From] {
-					add(s.Person, r*s.Share)
+				for _, s := range own[h.from] {
+					add(s.Person, h.ratio*s.Share)
 				}
 			}
 		}
@@ -125,7 +114,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 			solveCycle(g, c, comp, own, vector, &vecs)
 		}
 		for _, v := range c {
-			scratch = o.control(g, v, op.ControlThreshold, today, scratch[:0])
+			scratch = o.control(g, hs.of(v), v, op.ControlThreshold, scratch[:0])
 			start := len(boDone)
 			for _, s := range own[v] {
 				if s.Share >= op.BeneficialThreshold-1e-12 {
@@ -146,12 +135,11 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 		}
 		// Free the holders' vectors once all their holdings are done.
 		for _, v := range c {
-			for _, ei := range g.InEdges(v) {
-				e := &g.Edges[ei]
-				if holdingEdge(e, today) && g.Kinds[e.From] == NodeEnterprise {
-					if remaining[e.From]--; remaining[e.From] == 0 {
-						vecs.put(own[e.From])
-						own[e.From] = nil
+			for _, h := range hs.of(v) {
+				if h.kind == NodeEnterprise {
+					if remaining[h.from]--; remaining[h.from] == 0 {
+						vecs.put(own[h.from])
+						own[h.from] = nil
 					}
 				}
 			}
@@ -235,13 +223,13 @@ func before(g *Graph, a int32, x float64, b int32, y float64) bool {
 	return ra.Key < rb.Key
 }
 
-// majorityRatio is the largest ratio holder h holds of v by a holding in
-// force.
-func majorityRatio(g *Graph, v, h int32, today Day) float64 {
+// majorityRatio is the largest ratio holder h holds of an enterprise by
+// one of its holdings in force, in.
+func majorityRatio(in []holdingIn, h int32) float64 {
 	r := 0.0
-	for _, ei := range g.InEdges(v) {
-		if e := &g.Edges[ei]; e.From == h && holdingEdge(e, today) {
-			r = max(r, e.Ratio)
+	for _, x := range in {
+		if x.from == h {
+			r = max(r, x.ratio)
 		}
 	}
 	return r
@@ -258,20 +246,16 @@ func stakeOf(stakes []holderStake, u int32) float64 {
 }
 
 // control sets v's majority holder, layering and ultimate controller from
-// its holders (already done, except members of v's own cycle). stakes is
-// scratch space, returned for reuse.
-func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day, stakes []holderStake) []holderStake {
-	for _, ei := range g.InEdges(v) {
-		e := &g.Edges[ei]
-		if !holdingEdge(e, today) {
-			continue
-		}
-		h, r := e.From, float64(e.Ratio)
-		if r > threshold && (o.Majority[v] < 0 || before(g, h, r, o.Majority[v], majorityRatio(g, v, o.Majority[v], today))) {
+// its holdings in force, in (their holders already done, except members
+// of v's own cycle). stakes is scratch space, returned for reuse.
+func (o *Ownership) control(g *Graph, in []holdingIn, v int32, threshold float64, stakes []holderStake) []holderStake {
+	for _, x := range in {
+		h, r := x.from, x.ratio
+		if r > threshold && (o.Majority[v] < 0 || before(g, h, r, o.Majority[v], majorityRatio(in, o.Majority[v]))) {
 			o.Majority[v] = h
 		}
 		u := h
-		if g.Kinds[h] == NodeEnterprise && o.SCC[h] != o.SCC[v] && o.Controller[h] >= 0 {
+		if x.kind == NodeEnterprise && o.SCC[h] != o.SCC[v] && o.Controller[h] >= 0 {
 			u = o.Controller[h]
 		}
 		found := false
@@ -302,6 +286,58 @@ func (o *Ownership) control(g *Graph, v int32, threshold float64, today Day, sta
 		}
 	}
 	return stakes
+}
+
+// holdingIn is one holding in force into an enterprise: its holder, the
+// holder's kind and the ratio.
+type holdingIn struct {
+	from  int32
+	kind  NodeKind
+	ratio float64
+}
+
+// holdingIndex lists the holdings in force into each enterprise below hi,
+// in the order of the graph's in-index (edge order): those into v are
+// in[off[v]:off[v+1]]. Ownership reads them several times per enterprise
+// from contiguous memory instead of through the in-index into the whole
+// edge array (a cache miss per edge).
+type holdingIndex struct {
+	off []int32
+	in  []holdingIn
+}
+
+func (x *holdingIndex) of(v int32) []holdingIn { return x.in[x.off[v]:x.off[v+1]] }
+
+// holdingsOf indexes the holdings in force on today into the enterprises
+// below hi, by one pass over the edges, and counts each enterprise's
+// holdings in force in enterprises (remaining).
+func holdingsOf(g *Graph, hi int32, today Day) (x holdingIndex, remaining []int32) {
+	x.off = make([]int32, hi+1)
+	remaining = make([]int32, hi)
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		if !holdingEdge(e, today) || e.To >= hi || g.Kinds[e.To] != NodeEnterprise {
+			continue
+		}
+		x.off[e.To+1]++
+		if g.Kinds[e.From] == NodeEnterprise {
+			remaining[e.From]++
+		}
+	}
+	for v := range hi {
+		x.off[v+1] += x.off[v]
+	}
+	x.in = make([]holdingIn, x.off[hi])
+	next := slices.Clone(x.off[:hi])
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		if !holdingEdge(e, today) || e.To >= hi || g.Kinds[e.To] != NodeEnterprise {
+			continue
+		}
+		x.in[next[e.To]] = holdingIn{from: e.From, kind: g.Kinds[e.From], ratio: e.Ratio}
+		next[e.To]++
+	}
+	return x, remaining
 }
 
 // holderStake is the sum of the direct stakes in an enterprise that one

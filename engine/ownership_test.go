@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -271,5 +274,108 @@ func TestStakeArena(t *testing.T) {
 	}
 	if z := a.get(3); len(z) != 3 || cap(z) != 4 || &z[0] != &x[0] {
 		t.Error("a vector put back was not reused for a length of its class")
+	}
+}
+
+// randomHoldingGraph is a projected graph of ne enterprises and np persons
+// whose edges are replaced by random ones: holdings from persons and
+// enterprises (cross-holdings and longer cycles, parallel holdings of one
+// pair, ratios of 0, ratios adding up to more than 1, holdings that start
+// after today) among legal representatives and branch links.
+func randomHoldingGraph(t *testing.T, rnd *rand.Rand, ne, np int) *Graph {
+	t.Helper()
+	var hs []holding
+	for i := range ne {
+		hs = append(hs, holding{fmt.Sprintf("p:%d", i%np), fmt.Sprintf("E%03d", i), 0.5})
+	}
+	g := projectBatch(t, holdingBatch(hs))
+	var ents, pers []int32
+	for v := int32(0); v < int32(g.N()); v++ {
+		switch g.Kinds[v] {
+		case NodeEnterprise:
+			ents = append(ents, v)
+		case NodePerson:
+			pers = append(pers, v)
+		}
+	}
+	ratios := []float64{0, 0.1, 0.25, 0.3, 0.5, 0.51, 0.6, 0.7, 1}
+	var es []Edge
+	for _, to := range ents {
+		for range rnd.IntN(5) {
+			e := Edge{From: ents[rnd.IntN(len(ents))], To: to, Type: EdgeHolds, Ratio: ratios[rnd.IntN(len(ratios))], Since: NoDay, Until: NoDay}
+			if rnd.IntN(3) == 0 {
+				e.From = pers[rnd.IntN(len(pers))]
+			}
+			switch rnd.IntN(12) {
+			case 0:
+				e.Since = genToday + 10 // not yet in force
+			case 1:
+				e.Since = genToday - 100
+			case 2:
+				e.Type = EdgeLegalRep
+				e.From = pers[rnd.IntN(len(pers))]
+			case 3:
+				e.Type = EdgeBranch
+			}
+			if e.From == to && e.Type == EdgeHolds {
+				continue
+			}
+			es = append(es, e)
+			if rnd.IntN(10) == 0 {
+				es = append(es, e) // a parallel holding
+			}
+		}
+	}
+	slices.SortStableFunc(es, func(a, b Edge) int { return cmp.Compare(a.From, b.From) })
+	n := g.N()
+	g.Edges = es
+	g.OutOff = make([]int32, n+1)
+	for _, e := range es {
+		g.OutOff[e.From+1]++
+	}
+	for v := range n {
+		g.OutOff[v+1] += g.OutOff[v]
+	}
+	g.InOff, g.In = bucketIndex(n, len(es), make([]int32, n), func(i int) int32 { return es[i].To })
+	return g
+}
+
+// TestOwnershipMatchesReference requires ComputeOwnership to give exactly
+// (bit for bit, every field) what the implementation before the holdings
+// index gave (referenceOwnership), on the generator's samples and on
+// random graphs full of cycles, parallel holdings, ties and holdings not
+// yet in force, at several thresholds.
+func TestOwnershipMatchesReference(t *testing.T) {
+	check := func(t *testing.T, g *Graph, p *Params) {
+		t.Helper()
+		got, want := ComputeOwnership(g, p, genToday), referenceOwnership(g, p, genToday)
+		if !reflect.DeepEqual(got, want) {
+			for v := int32(0); v < int32(g.N()); v++ {
+				if got.Controller[v] != want.Controller[v] || got.Majority[v] != want.Majority[v] || got.Layers[v] != want.Layers[v] ||
+					got.Top[v] != want.Top[v] || got.SCC[v] != want.SCC[v] || !reflect.DeepEqual(got.BeneficialOwners(v), want.BeneficialOwners(v)) {
+					t.Fatalf("node %d (%s): controller %d majority %d layers %d top %d scc %d owners %v; reference %d %d %d %d %d %v", v, g.Keys.At(v),
+						got.Controller[v], got.Majority[v], got.Layers[v], got.Top[v], got.SCC[v], got.BeneficialOwners(v),
+						want.Controller[v], want.Majority[v], want.Layers[v], want.Top[v], want.SCC[v], want.BeneficialOwners(v))
+				}
+			}
+			t.Fatalf("ownership differs from the reference (offsets or components)")
+		}
+	}
+	for _, n := range []int{10_000, 30_000} {
+		t.Run(fmt.Sprint("generated", n), func(t *testing.T) {
+			p := DefaultParams()
+			check(t, generated(t, n).graph, &p)
+		})
+	}
+	rnd := rand.New(rand.NewPCG(19, 2))
+	for k := range 40 {
+		t.Run(fmt.Sprint("random", k), func(t *testing.T) {
+			g := randomHoldingGraph(t, rnd, 20+rnd.IntN(200), 5+rnd.IntN(40))
+			for _, bt := range []float64{0.25, 1e-12} {
+				p := DefaultParams()
+				p.Ownership.BeneficialThreshold = bt
+				check(t, g, &p)
+			}
+		})
 	}
 }

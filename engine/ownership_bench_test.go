@@ -1,0 +1,52 @@
+package engine
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// BenchmarkStructure times the structure chain of a run (ComputeOwnership,
+// DetectFlags, ControlGroups) one step at a time on the generator's sample
+// (RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES, default 10 000), and the
+// ownership as it was computed before the holdings index
+// (referenceOwnership) beside it. cpu-ms/op is the process's CPU time per
+// call, which a shared machine distorts less than the wall time.
+func BenchmarkStructure(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES")); err == nil && v > 0 {
+		n = v
+	}
+	g := generated(b, n).graph
+	p := DefaultParams()
+	o := ComputeOwnership(g, &p, genToday)
+	steps := []struct {
+		name string
+		f    func()
+	}{
+		{"ownership-reference", func() { referenceOwnership(g, &p, genToday) }},
+		{"ownership", func() { ComputeOwnership(g, &p, genToday) }},
+		{"flags", func() { DetectFlags(g, o, &p, genToday) }},
+		{"groups", func() { ControlGroups(g, p.Ownership.ControlThreshold, genToday) }},
+	}
+	for _, s := range steps {
+		b.Run(s.name, func(b *testing.B) {
+			cpu0 := processCPU()
+			for b.Loop() {
+				s.f()
+			}
+			b.ReportMetric(float64((processCPU()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// processCPU is the process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
