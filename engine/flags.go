@@ -1,6 +1,9 @@
 package engine
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Flag kinds.
 const (
@@ -96,7 +99,7 @@ func (f *Flags) Count() map[string]int {
 }
 
 func sortedUnique(xs []int32) []int32 {
-	sort.Slice(xs, func(i, j int) bool { return xs[i] < xs[j] })
+	slices.Sort(xs)
 	out := xs[:0]
 	for i, x := range xs {
 		if i == 0 || x != xs[i-1] {

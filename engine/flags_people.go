@@ -29,8 +29,21 @@ func detectLegalReps(g *Graph, _ *Ownership, fp *FlagParams, today Day) []Findin
 		if g.Kinds[v] != NodePerson {
 			continue
 		}
+		// Most persons lead fewer enterprises than either threshold: count
+		// their appointments (at least as many as the distinct enterprises)
+		// before collecting anything.
+		least := min(fp.SerialLegalRepMin, fp.BurstMin)
+		k := 0
+		for i := g.OutOff[v]; i < g.OutOff[v+1] && k < least; i++ {
+			if e := &g.Edges[i]; e.Type == EdgeLegalRep && (e.Since == NoDay || e.Since <= today) {
+				k++
+			}
+		}
+		if k < least {
+			continue
+		}
 		ents := legalRepEnterprises(g, v, today)
-		if len(ents) < min(fp.SerialLegalRepMin, fp.BurstMin) {
+		if len(ents) < least {
 			continue
 		}
 		// The enterprises with an establishment date, oldest first.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -212,6 +213,28 @@ func TestFindingsWithoutDatesSayNone(t *testing.T) {
 	for _, k := range []string{FlagCircularHolding, FlagMutualHolding, FlagDeepLayering, FlagShellCluster} {
 		if !kinds[k] {
 			t.Errorf("no %s finding in the generated data: the test would check nothing for it", k)
+		}
+	}
+}
+
+// TestFlagsMatchReference requires DetectFlags to find exactly what the
+// detectors before the appointment count found (referenceDetectFlags), on
+// the generator's sample at the default thresholds and at thresholds low
+// enough that most legal representatives are counted.
+func TestFlagsMatchReference(t *testing.T) {
+	gs := generated(t, 10_000)
+	for _, low := range []bool{false, true} {
+		p := DefaultParams()
+		if low {
+			p.Flags.SerialLegalRepMin, p.Flags.BurstMin = 2, 2
+		}
+		o := ComputeOwnership(gs.graph, &p, genToday)
+		got, want := DetectFlags(gs.graph, o, &p, genToday), referenceDetectFlags(gs.graph, o, &p, genToday)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("low thresholds %v: %d findings, reference %d; they differ", low, len(got.Findings), len(want.Findings))
+		}
+		if len(got.Count()) == 0 || got.Count()[FlagSerialLegalRep] == 0 || got.Count()[FlagRegistrationBurst] == 0 {
+			t.Errorf("low thresholds %v: counts %v; the test would check nothing", low, got.Count())
 		}
 	}
 }
