@@ -11,8 +11,8 @@ import (
 // BenchmarkStructure times the structure chain of a run (ComputeOwnership,
 // DetectFlags, ControlGroups) one step at a time on the generator's sample
 // (RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES, default 10 000), and the
-// ownership as it was computed before the holdings index
-// (referenceOwnership) beside it. cpu-ms/op is the process's CPU time per
+// ownership and flags as they were computed before this session
+// (referenceOwnership, referenceDetectFlags) beside them. cpu-ms/op is the process's CPU time per
 // call, which a shared machine distorts less than the wall time.
 func BenchmarkStructure(b *testing.B) {
 	n := 10_000
@@ -28,6 +28,7 @@ func BenchmarkStructure(b *testing.B) {
 	}{
 		{"ownership-reference", func() { referenceOwnership(g, &p, genToday) }},
 		{"ownership", func() { ComputeOwnership(g, &p, genToday) }},
+		{"flags-reference", func() { referenceDetectFlags(g, o, &p, genToday) }},
 		{"flags", func() { DetectFlags(g, o, &p, genToday) }},
 		{"groups", func() { ControlGroups(g, p.Ownership.ControlThreshold, genToday) }},
 	}
