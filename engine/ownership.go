@@ -297,8 +297,10 @@ type holdingIn struct {
 }
 
 // holdingIndex lists the holdings in force into each enterprise below hi,
-// in the order of the graph's in-index (edge order): those into v are
-// in[off[v]:off[v+1]]. Ownership reads them several times per enterprise
+// in the order of the graph's in-index — edge order within a node, as
+// bucketIndex builds every in-index (projection, patch; a snapshot file
+// holds one of theirs), so that each vector is summed in the order it
+// always was: those into v are in[off[v]:off[v+1]]. Ownership reads them several times per enterprise
 // from contiguous memory instead of through the in-index into the whole
 // edge array (a cache miss per edge).
 type holdingIndex struct {
