@@ -461,9 +461,10 @@ func TestIncrementalFromExactScores(t *testing.T) {
 // out of range; the tolerance an incremental run stops at is it, never
 // tighter than the full run's and never so loose that the bound exceeds a
 // hundredth of the write threshold (so with write_tolerance 0 it is the
-// full run's).
+// full run's); a coarse full-run tolerance with the default incremental
+// one is accepted.
 func TestIncrementalTolerance(t *testing.T) {
-	for _, v := range []float64{-1e-7, 1e-10, 2e-5, math.NaN()} {
+	for _, v := range []float64{-1e-7, 2e-5, math.NaN()} {
 		p := DefaultParams()
 		p.Propagation.IncrementalTolerance = v
 		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "incremental_tolerance") {
@@ -488,10 +489,16 @@ func TestIncrementalTolerance(t *testing.T) {
 		{"capped by the write threshold", func(pp *PropagationParams) { pp.IncrementalTolerance = 1e-5 }, 1e-7, 1e-7},
 		{"a looser write threshold", func(pp *PropagationParams) { pp.IncrementalTolerance, pp.WriteTolerance = 1e-5, 1e-4 }, 1e-6, 1e-6},
 		{"alpha 0.8", func(pp *PropagationParams) { pp.Alpha = 0.8 }, 2.5e-8, 1e-7},
+		{"below the tolerance", func(pp *PropagationParams) { pp.IncrementalTolerance = 1e-10 }, 1e-9, 1e-9},
+		{"a coarse tolerance", func(pp *PropagationParams) { pp.Tolerance = 1e-5 }, 1e-5, 1e-5},
 	}
 	for _, tc := range cases {
-		pp := DefaultParams().Propagation
-		tc.set(&pp)
+		p := DefaultParams()
+		pp := &p.Propagation
+		tc.set(pp)
+		if err := p.Validate(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
 		if got := pp.IncrementalTol(); math.Abs(got-tc.tol) > 1e-6*tc.tol {
 			t.Errorf("%s: stops at %g, want %g", tc.name, got, tc.tol)
 		}

@@ -111,12 +111,12 @@ type PropagationParams struct {
 	// score is within WriteThreshold of the run's computed one, and its
 	// grade and flags are the run's. 0: Bound.
 	WriteTolerance float64 `json:"write_tolerance"`
-	// IncrementalTolerance is Tolerance for an incremental run's
+	// IncrementalTolerance is the Tolerance of an incremental run's
 	// propagation (PropagateIncremental), whose results are written back
-	// only when they move by more than WriteThreshold: it stops at
-	// IncrementalTol, this but never tighter than Tolerance nor so loose
-	// that its bound exceeds a hundredth of WriteThreshold
-	// (IncrementalBound). 0: Tolerance.
+	// only when they move by more than WriteThreshold. It is used as
+	// IncrementalTol: never tighter than Tolerance, never so loose that
+	// its bound (IncrementalBound) exceeds a hundredth of WriteThreshold.
+	// 0: Tolerance; at most 1e-5.
 	IncrementalTolerance float64 `json:"incremental_tolerance"`
 }
 
@@ -392,8 +392,8 @@ func (p *Params) Validate() error {
 	if !(pp.WriteTolerance >= 0 && pp.WriteTolerance <= 1e-4) {
 		bad("propagation.write_tolerance = %v: use 0 (the propagation's bound) up to 1e-4, the precision scores are shown at (default %g)", pp.WriteTolerance, DefaultWriteTolerance)
 	}
-	if pp.IncrementalTolerance != 0 && !(pp.IncrementalTolerance >= pp.Tolerance && pp.IncrementalTolerance <= 1e-5) {
-		bad("propagation.incremental_tolerance = %v: use 0 (the tolerance) or from the tolerance (%v) up to 1e-5 (default %g)", pp.IncrementalTolerance, pp.Tolerance, DefaultIncrementalTolerance)
+	if !(pp.IncrementalTolerance >= 0 && pp.IncrementalTolerance <= 1e-5) {
+		bad("propagation.incremental_tolerance = %v: use 0 (the tolerance) up to 1e-5; an incremental run never stops tighter than the tolerance nor with a bound above a hundredth of the write threshold (default %g)", pp.IncrementalTolerance, DefaultIncrementalTolerance)
 	}
 	if pp.ExplainMaxWork < 1_000 || pp.ExplainMaxWork > 100_000_000 {
 		bad("propagation.explain_max_work = %d: use 1000 to 100000000 edge visits (default 20000)", pp.ExplainMaxWork)
