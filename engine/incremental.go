@@ -135,21 +135,25 @@ type Incremental struct {
 // solution, startVector) after a change of the data. It pushes
 // (PropagatePush) at a falling threshold — the residuals above
 // PushFirstResidual, then above each PushResidualStep-th of it, down to
-// ε = α·Tolerance — while all its pushes' edge visits stay within
+// ε = α·t, with t the incremental tolerance (PropagationParams.
+// IncrementalTol) — while all its pushes' edge visits stay within
 // PushWorkSweeps sweeps' worth; a change that stays local settles so,
 // every residual at most ε. Otherwise (a change that spreads, or a start
 // that is off everywhere, as stored scores that lag the last run's by up
 // to the write tolerance) it sweeps from where the pushes stopped
 // (PropagateFrom, which converges from any start) until the largest
-// change in a sweep is below the tolerance. Either way every score is
-// within the propagation's bound (PropagationParams.Bound) of the exact
-// fixed point, as a full run's, whatever the start.
+// change in a sweep is below t. Either way every score is within the
+// incremental bound (PropagationParams.IncrementalBound, t·α/(1−α)) of the
+// exact fixed point, whatever the start.
 func PropagateIncremental(op *Operator, r, start []float64, pp *PropagationParams, workers int) (*Incremental, error) {
-	return propagateStaged(op, r, start, pp, workers, PushWorkSweeps, PushFirstResidual, PushResidualStep)
+	inc := *pp
+	inc.Tolerance = pp.IncrementalTol()
+	return propagateStaged(op, r, start, &inc, workers, PushWorkSweeps, PushFirstResidual, PushResidualStep)
 }
 
 // propagateStaged is PropagateIncremental with the budget (in sweeps'
-// worth of edge visits), the first threshold and the step given.
+// worth of edge visits), the first threshold and the step given, settling
+// to pp.Tolerance.
 func propagateStaged(op *Operator, r, start []float64, pp *PropagationParams, workers int, workSweeps, first, step float64) (*Incremental, error) {
 	eps := pp.Alpha * pp.Tolerance
 	if err := checkPush(op, r, start, eps); err != nil {

@@ -25,7 +25,8 @@ type Options struct {
 	// Incremental starts propagation from the scores stored by the last
 	// promoted run and settles them by a local push, or by sweeps from
 	// there when the change spreads (PropagateIncremental; the bound on
-	// every score is the full run's, tolerance·α/(1−α)); Score then writes
+	// every score is PropagationParams.IncrementalBound, 1e-7 by default
+	// against the full run's 1e-9); Score then writes
 	// back only the entities whose score, grade or flags changed
 	// (Result.Changed). Everything else is recomputed.
 	Incremental bool

@@ -385,10 +385,10 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameOutcomes(t, outcomes(r5), outcomes(r6), 2*p.Bound()+1e-12)
+	sameOutcomes(t, outcomes(r5), outcomes(r6), p.Bound()+p.IncrementalBound()+1e-12)
 	// Stored: within the write threshold of the incremental run's, which
-	// is within twice the bound of the full run's.
-	sameStored(t, stored5, r6, p.WriteThreshold()+2*p.Bound()+1e-12)
+	// is within both bounds (the full run's and the incremental one's) of the full run's.
+	sameStored(t, stored5, r6, p.WriteThreshold()+p.Bound()+p.IncrementalBound()+1e-12)
 
 	// A wide day (1 % of the enterprises with a serious violation),
 	// incremental from the snapshot (rebuilt first: run 6 scored without
@@ -413,8 +413,8 @@ func scoreFromSnapshot(t *testing.T, st scoreReader, w store.Writer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameOutcomes(t, outcomes(r8), outcomes(r9), 2*p.Bound()+1e-12)
-	sameStored(t, stored8, r9, p.WriteThreshold()+2*p.Bound()+1e-12)
+	sameOutcomes(t, outcomes(r8), outcomes(r9), p.Bound()+p.IncrementalBound()+1e-12)
+	sameStored(t, stored8, r9, p.WriteThreshold()+p.Bound()+p.IncrementalBound()+1e-12)
 }
 
 // scoreReader is a store a scoring run uses and whose results the tests
@@ -866,7 +866,7 @@ func TestSnapshotExactScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameOutcomes(t, outcomes(r2), outcomes(full2), 2*p.Bound()+1e-12)
+	sameOutcomes(t, outcomes(r2), outcomes(full2), p.Bound()+p.IncrementalBound()+1e-12)
 	if lag := sameExact(t, path, r2, stored2); lag == 0 {
 		t.Error("no stored score lags the computed one: the day does not test the exact scores")
 	}
@@ -903,7 +903,7 @@ func TestSnapshotExactScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameOutcomes(t, outcomes(r3), outcomes(full3), 2*p.Bound()+1e-12)
+	sameOutcomes(t, outcomes(r3), outcomes(full3), p.Bound()+p.IncrementalBound()+1e-12)
 
 	// The rows format: used, no computed scores, the start the stored ones.
 	saveRowsSnapshot(t, st, run3, path)
@@ -920,7 +920,7 @@ func TestSnapshotExactScores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameOutcomes(t, outcomes(r4), outcomes(full4), 2*p.Bound()+1e-12)
+	sameOutcomes(t, outcomes(r4), outcomes(full4), p.Bound()+p.IncrementalBound()+1e-12)
 	if lag := sameExact(t, path, r4, nil); lag != 0 {
 		t.Errorf("after the rows run: %d lags counted without stored results", lag)
 	}
