@@ -55,10 +55,20 @@ func risk(a *API, latest *engine.Latest) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		a.adviseHugePages(res)
 		ex := res.Explain(v)
 		body := riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v].String(),
 			Intrinsic: res.Intrinsic.Risk[v], Flags: nonNil(res.FindingViews(v, 50)),
 			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Unaccounted: ex.Unaccounted, Stored: e.Risk}
 		return a.reply(c, http.StatusOK, body)
+	}
+}
+
+// adviseHugePages asks, once per result and in the background, for huge
+// pages under the arrays its explanations read at random
+// (engine.Result.AdviseHugePages; docs/risk-model.md §4 "Huge pages").
+func (a *API) adviseHugePages(res *engine.Result) {
+	if old := a.advised.Load(); old != res && a.advised.CompareAndSwap(old, res) {
+		go res.AdviseHugePages()
 	}
 }

@@ -201,9 +201,11 @@ type API struct {
 	replica   string
 	listening chan struct{} // closed once subscribed
 	flight    singleflight.Group
-	keys      *keyCache
-	limiter   ratelimit.Limiter
-	limitHdr  []string // X-RateLimit-Limit's value, made once (middleware.go)
+	// advised is the result whose arrays were last advised for huge pages (risk.go).
+	advised  atomic.Pointer[engine.Result]
+	keys     *keyCache
+	limiter  ratelimit.Limiter
+	limitHdr []string // X-RateLimit-Limit's value, made once (middleware.go)
 	// publicLimiter counts the public page's requests per client address (public.go).
 	publicLimiter ratelimit.Limiter
 	// authFails counts requests without a valid key per client address.

@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"runtime"
+	"syscall"
+	"unsafe"
+)
+
+// hugePage is the size of a transparent huge page on amd64 and arm64
+// (Linux, 4 KiB base pages).
+const hugePage = 2 << 20
+
+// madvCollapse is Linux's MADV_COLLAPSE (6.1 and later): make the range's
+// pages into huge pages now, synchronously.
+const madvCollapse = 25
+
+// AdviseHugePages asks the kernel to back the arrays an explanation reads
+// at random — the operator's rows, the scores, the intrinsic risk and
+// shares, the records' index — with transparent huge pages
+// (docs/risk-model.md §4 "Huge pages"). Each push of an explanation reads
+// a row, an offset, a risk and, for each new neighbour, a score far from
+// the last: with 4 KiB pages nearly every such read also misses the TLB,
+// and under a hypervisor a TLB miss walks two page tables. With the
+// system's THP mode "madvise" (the default of many distributions) nothing
+// of the Go heap gets huge pages unless asked. It is a hint: where the
+// kernel refuses (no THP, no memory to compact, an old kernel without
+// MADV_COLLAPSE) the arrays stay as they were, and nothing else changes.
+// It returns the number of bytes it advised.
+func (r *Result) AdviseHugePages() int {
+	op, in, g := r.Operator, r.Intrinsic, r.Graph
+	n := 0
+	n += adviseHuge(op.Off)
+	n += adviseHuge(op.Src)
+	n += adviseHuge(op.Wt)
+	n += adviseHuge(r.Score)
+	n += adviseHuge(in.Risk)
+	n += adviseHuge(in.Share)
+	n += adviseHuge(g.RecOff)
+	n += adviseHuge(g.RecIdx)
+	return n
+}
+
+// adviseHuge advises the huge pages that hold s, rounded out to whole huge
+// pages (a huge page is shared by whatever else lies in it; the advice
+// changes no byte of it). Arrays under one huge page are left alone.
+func adviseHuge[T any](s []T) int {
+	size := uintptr(len(s)) * unsafe.Sizeof(*new(T))
+	if size < hugePage {
+		return 0
+	}
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	lo := start &^ (hugePage - 1)
+	hi := (start + size + hugePage - 1) &^ (hugePage - 1)
+	if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, syscall.MADV_HUGEPAGE); e != 0 {
+		return 0
+	}
+	// Best effort: pages faulted later get huge pages anyway.
+	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvCollapse)
+	runtime.KeepAlive(s)
+	return int(hi - lo)
+}
