@@ -25,18 +25,19 @@ const madvCollapse = 25
 // of the Go heap gets huge pages unless asked. It is a hint: where the
 // kernel refuses (no THP, no memory to compact, an old kernel without
 // MADV_COLLAPSE) the arrays stay as they were, and nothing else changes.
-// It returns the number of bytes it advised.
+// It returns the number of bytes it advised; parts of r that are nil are
+// skipped (it runs in the background, where a panic would end the process).
 func (r *Result) AdviseHugePages() int {
-	op, in, g := r.Operator, r.Intrinsic, r.Graph
-	n := 0
-	n += adviseHuge(op.Off)
-	n += adviseHuge(op.Src)
-	n += adviseHuge(op.Wt)
-	n += adviseHuge(r.Score)
-	n += adviseHuge(in.Risk)
-	n += adviseHuge(in.Share)
-	n += adviseHuge(g.RecOff)
-	n += adviseHuge(g.RecIdx)
+	n := adviseHuge(r.Score)
+	if op := r.Operator; op != nil {
+		n += adviseHuge(op.Off) + adviseHuge(op.Src) + adviseHuge(op.Wt)
+	}
+	if in := r.Intrinsic; in != nil {
+		n += adviseHuge(in.Risk) + adviseHuge(in.Share)
+	}
+	if g := r.Graph; g != nil {
+		n += adviseHuge(g.RecOff) + adviseHuge(g.RecIdx)
+	}
 	return n
 }
 

@@ -75,3 +75,16 @@ func thpEligible(t *testing.T, addr uintptr) (eligible, found bool) {
 	}
 	return false, found
 }
+
+// TestAdviseHugePagesOfAPartialResult: a result without an operator,
+// intrinsic risk or graph is advised for what it has; nothing panics (the
+// server advises in a goroutine of its own).
+func TestAdviseHugePagesOfAPartialResult(t *testing.T) {
+	r := &Result{Score: make([]float64, 3<<20/8)}
+	if n := r.AdviseHugePages(); n != 0 && n < 3<<20 {
+		t.Errorf("advised %d bytes for a score array of 3 MiB", n)
+	}
+	if n := (&Result{}).AdviseHugePages(); n != 0 {
+		t.Errorf("an empty result: advised %d bytes", n)
+	}
+}
