@@ -121,7 +121,7 @@ func getBoundedSpace(n int) *boundedSpace {
 		return s
 	}
 	s := &boundedSpace{index: make([]int32, n)}
-	adviseHuge(s.index) // read at random like the result's arrays (AdviseHugePages)
+	adviseHuge(s.index, true) // read at random like the result's arrays (AdviseHugePages)
 	return s
 }
 

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"os"
 	"runtime"
+	"strings"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -22,41 +25,65 @@ const madvCollapse = 25
 // the last: with 4 KiB pages nearly every such read also misses the TLB,
 // and under a hypervisor a TLB miss walks two page tables. With the
 // system's THP mode "madvise" (the default of many distributions) nothing
-// of the Go heap gets huge pages unless asked. It is a hint: where the
-// kernel refuses (no THP, no memory to compact, an old kernel without
-// MADV_COLLAPSE) the arrays stay as they were, and nothing else changes.
-// It returns the number of bytes it advised; parts of r that are nil are
-// skipped (it runs in the background, where a panic would end the process).
-func (r *Result) AdviseHugePages() int {
-	n := adviseHuge(r.Score)
+// of the Go heap gets huge pages unless asked; in the modes "always" and
+// "never" it does nothing. It is a hint: where the kernel refuses (no
+// memory to compact, an old kernel without MADV_COLLAPSE) the arrays stay
+// as they were, and nothing else changes. It returns the number of bytes
+// it advised; parts of r that are nil are skipped (it runs in the
+// background, where a panic would end the process).
+func (r *Result) AdviseHugePages() int { return r.adviseHugePages(true) }
+
+// UnadviseHugePages takes AdviseHugePages's advice back, for a result no
+// longer served: the memory its arrays free is reused by the heap, and
+// ranges still advised could be made huge again by the kernel's
+// khugepaged wherever one small page of them is in use (RSS growing by up
+// to 2 MiB per such page). In the mode "madvise" no advice is the default.
+func (r *Result) UnadviseHugePages() int { return r.adviseHugePages(false) }
+
+func (r *Result) adviseHugePages(on bool) int {
+	n := adviseHuge(r.Score, on)
 	if op := r.Operator; op != nil {
-		n += adviseHuge(op.Off) + adviseHuge(op.Src) + adviseHuge(op.Wt)
+		n += adviseHuge(op.Off, on) + adviseHuge(op.Src, on) + adviseHuge(op.Wt, on)
 	}
 	if in := r.Intrinsic; in != nil {
-		n += adviseHuge(in.Risk) + adviseHuge(in.Share)
+		n += adviseHuge(in.Risk, on) + adviseHuge(in.Share, on)
 	}
 	if g := r.Graph; g != nil {
-		n += adviseHuge(g.RecOff) + adviseHuge(g.RecIdx)
+		n += adviseHuge(g.RecOff, on) + adviseHuge(g.RecIdx, on)
 	}
 	return n
 }
 
-// adviseHuge advises the huge pages that hold s, rounded out to whole huge
-// pages (a huge page is shared by whatever else lies in it; the advice
-// changes no byte of it). Arrays under one huge page are left alone.
-func adviseHuge[T any](s []T) int {
+// thpMadvise reports whether the system's THP mode is "madvise": huge
+// pages only where asked for.
+var thpMadvise = sync.OnceValue(func() bool {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	return err == nil && strings.Contains(string(mode), "[madvise]")
+})
+
+// adviseHuge advises (on) or unadvises the huge pages that hold s, rounded
+// out to whole huge pages (a huge page is shared by whatever else lies in
+// it; the advice changes no byte of it). Arrays under one huge page are
+// left alone, and so is everything unless the THP mode is "madvise".
+func adviseHuge[T any](s []T, on bool) int {
 	size := uintptr(len(s)) * unsafe.Sizeof(*new(T))
-	if size < hugePage {
+	if size < hugePage || !thpMadvise() {
 		return 0
 	}
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
 	lo := start &^ (hugePage - 1)
 	hi := (start + size + hugePage - 1) &^ (hugePage - 1)
-	if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, syscall.MADV_HUGEPAGE); e != 0 {
+	advice := uintptr(syscall.MADV_HUGEPAGE)
+	if !on {
+		advice = syscall.MADV_NOHUGEPAGE
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, advice); e != 0 {
 		return 0
 	}
-	// Best effort: pages faulted later get huge pages anyway.
-	_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvCollapse)
+	if on {
+		// Best effort: pages faulted later get huge pages anyway.
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, madvCollapse)
+	}
 	runtime.KeepAlive(s)
 	return int(hi - lo)
 }

@@ -9,23 +9,23 @@ import (
 	"unsafe"
 )
 
-// TestAdviseHugeCoversTheArray: adviseHuge advises whole huge pages that
-// cover the array, leaves its contents as they were (MADV_COLLAPSE copies
-// pages), skips arrays under one huge page, and — where the system allows
-// transparent huge pages at all — the mapping that holds the array is
-// then eligible for them (/proc/self/smaps THPeligible).
+// TestAdviseHugeCoversTheArray: where the THP mode is "madvise", adviseHuge
+// advises whole huge pages that cover the array, leaves its contents as
+// they were (MADV_COLLAPSE copies pages), skips arrays under one huge page,
+// and the mapping that holds the array is then eligible for huge pages
+// (/proc/self/smaps THPeligible); taken back, it is not.
 func TestAdviseHugeCoversTheArray(t *testing.T) {
-	if n := adviseHuge(make([]float64, 1000)); n != 0 {
+	if n := adviseHuge(make([]float64, 1000), true); n != 0 {
 		t.Errorf("an 8 000-byte array: advised %d bytes, want 0", n)
 	}
 	a := make([]float64, 5<<20/8+123)
 	for i := range a {
 		a[i] = float64(i) * 0.5
 	}
-	n := adviseHuge(a)
+	n := adviseHuge(a, true)
 	size := len(a) * 8
 	if n == 0 {
-		t.Skip("the kernel refused MADV_HUGEPAGE (no transparent huge pages here)")
+		t.Skip("THP mode not \"madvise\", or the kernel refused MADV_HUGEPAGE")
 	}
 	if n%hugePage != 0 || n < size || n > size+2*hugePage {
 		t.Errorf("advised %d bytes for an array of %d: want whole huge pages covering it", n, size)
@@ -35,16 +35,25 @@ func TestAdviseHugeCoversTheArray(t *testing.T) {
 			t.Fatalf("a[%d] = %g after the advice, was %g", i, a[i], float64(i)*0.5)
 		}
 	}
-	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
-	if err != nil || strings.Contains(string(mode), "[never]") {
-		return
-	}
-	eligible, found := thpEligible(t, uintptr(unsafe.Pointer(&a[len(a)/2])))
+	at := uintptr(unsafe.Pointer(&a[len(a)/2]))
+	eligible, found := thpEligible(t, at)
 	if !found {
 		t.Fatal("no mapping in /proc/self/smaps holds the array")
 	}
 	if !eligible {
-		t.Errorf("THP mode %q: the array's mapping is not eligible for huge pages after the advice", strings.TrimSpace(string(mode)))
+		t.Error("the array's mapping is not eligible for huge pages after the advice")
+	}
+	// Taken back (UnadviseHugePages): not eligible any more, bytes kept.
+	if m := adviseHuge(a, false); m != n {
+		t.Errorf("unadvised %d bytes, advised %d", m, n)
+	}
+	if eligible, _ := thpEligible(t, at); eligible {
+		t.Error("the array's mapping is still eligible for huge pages after the advice was taken back")
+	}
+	for i := range a {
+		if a[i] != float64(i)*0.5 {
+			t.Fatalf("a[%d] = %g after the advice was taken back, was %g", i, a[i], float64(i)*0.5)
+		}
 	}
 }
 
@@ -86,5 +95,8 @@ func TestAdviseHugePagesOfAPartialResult(t *testing.T) {
 	}
 	if n := (&Result{}).AdviseHugePages(); n != 0 {
 		t.Errorf("an empty result: advised %d bytes", n)
+	}
+	if n := (&Result{}).UnadviseHugePages(); n != 0 {
+		t.Errorf("an empty result: unadvised %d bytes", n)
 	}
 }

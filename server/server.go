@@ -201,11 +201,14 @@ type API struct {
 	replica   string
 	listening chan struct{} // closed once subscribed
 	flight    singleflight.Group
-	// advised is the result whose arrays were last advised for huge pages (risk.go).
-	advised  atomic.Pointer[engine.Result]
-	keys     *keyCache
-	limiter  ratelimit.Limiter
-	limitHdr []string // X-RateLimit-Limit's value, made once (middleware.go)
+	// advised is the latest result asked to be advised for huge pages
+	// (risk.go); adviseCur, under adviseMu, the one whose arrays are.
+	advised   atomic.Pointer[engine.Result]
+	adviseMu  sync.Mutex
+	adviseCur *engine.Result
+	keys      *keyCache
+	limiter   ratelimit.Limiter
+	limitHdr  []string // X-RateLimit-Limit's value, made once (middleware.go)
 	// publicLimiter counts the public page's requests per client address (public.go).
 	publicLimiter ratelimit.Limiter
 	// authFails counts requests without a valid key per client address.
