@@ -120,7 +120,9 @@ func getBoundedSpace(n int) *boundedSpace {
 	if s, ok := boundedSpaces.Get().(*boundedSpace); ok && len(s.index) >= n {
 		return s
 	}
-	return &boundedSpace{index: make([]int32, n)}
+	s := &boundedSpace{index: make([]int32, n)}
+	adviseHuge(s.index, true) // read at random like the result's arrays (AdviseHugePages)
+	return s
 }
 
 func (s *boundedSpace) release() {

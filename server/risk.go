@@ -55,10 +55,33 @@ func risk(a *API, latest *engine.Latest) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		a.adviseHugePages(res)
 		ex := res.Explain(v)
 		body := riskView{Key: e.Key, Today: res.Today.Date().String(), Score: res.Score[v], Grade: res.Grade[v].String(),
 			Intrinsic: res.Intrinsic.Risk[v], Flags: nonNil(res.FindingViews(v, 50)),
 			Contributors: nonNil(res.View(ex, len(ex.Contributions))), Remainder: ex.Remainder, Unaccounted: ex.Unaccounted, Stored: e.Risk}
 		return a.reply(c, http.StatusOK, body)
+	}
+}
+
+// adviseHugePages asks, once per result and in the background, for huge
+// pages under the arrays its explanations read at random, and takes the
+// advice on the result served before back (engine.Result.AdviseHugePages;
+// docs/risk-model.md §4 "Huge pages"). One change at a time; a result
+// replaced before its turn is never advised.
+func (a *API) adviseHugePages(res *engine.Result) {
+	if old := a.advised.Load(); old != res && a.advised.CompareAndSwap(old, res) {
+		go func() {
+			a.adviseMu.Lock()
+			defer a.adviseMu.Unlock()
+			if a.advised.Load() != res || a.adviseCur == res {
+				return // a newer result came meanwhile: its goroutine advises
+			}
+			if a.adviseCur != nil {
+				a.adviseCur.UnadviseHugePages()
+			}
+			res.AdviseHugePages()
+			a.adviseCur = res
+		}()
 	}
 }

@@ -201,6 +201,11 @@ type API struct {
 	replica   string
 	listening chan struct{} // closed once subscribed
 	flight    singleflight.Group
+	// advised is the latest result asked to be advised for huge pages
+	// (risk.go); adviseCur, under adviseMu, the one whose arrays are.
+	advised   atomic.Pointer[engine.Result]
+	adviseMu  sync.Mutex
+	adviseCur *engine.Result
 	keys      *keyCache
 	limiter   ratelimit.Limiter
 	limitHdr  []string // X-RateLimit-Limit's value, made once (middleware.go)
