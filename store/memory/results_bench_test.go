@@ -12,17 +12,22 @@ import (
 )
 
 // BenchmarkStageAndPromote: a run's write-back into the memory store —
-// results for 30 % of 200 000 enterprises staged in batches of 5 000, one
+// results for 30 % of 200 000 enterprises staged in batches of 5 000 (the
+// engine's default) and of ResultBatchSize (what it uses here), one
 // in twenty with details, then promoted — without a data dir ("memory")
 // and with one (the journal's encoding and fsyncs too: "journal").
 func BenchmarkStageAndPromote(b *testing.B) {
-	const n, batch = 200_000, 5_000
+	const n = 200_000
 	ctx := context.Background()
 	details := []byte(`{"intrinsic":0.1,"contributions":[{"record":"r-1","kind":"administrative_penalty","subject":"enterprise:k1","path":["enterprise:k1","person:p1","enterprise:k2"],"amount":0.05}],"remainder":0.01}`)
-	for _, journal := range []bool{false, true} {
-		name := "memory"
+	for _, c := range []struct {
+		journal bool
+		batch   int
+	}{{false, 5_000}, {false, ResultBatchSize}, {true, 5_000}, {true, ResultBatchSize}} {
+		journal, batch := c.journal, c.batch
+		name := fmt.Sprintf("memory-%d", batch)
 		if journal {
-			name = "journal"
+			name = fmt.Sprintf("journal-%d", batch)
 		}
 		b.Run(name, func(b *testing.B) {
 			opts := Options{Logger: zerolog.Nop()}
