@@ -185,8 +185,8 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 		}
 	}
 	staged := make([]models.RiskResult, 0, g.staged.len())
-	g.staged.each(func(id nodeID, r *models.Risk) {
-		staged = append(staged, models.RiskResult{Ref: g.ref(id), Risk: *r})
+	g.staged.each(func(id nodeID, c *current) {
+		staged = append(staged, models.RiskResult{Ref: g.ref(id), Risk: c.risk})
 	})
 	for lo := 0; lo < len(staged); lo += compactRows {
 		if err := emit(&entry{Results: staged[lo:min(lo+compactRows, len(staged))]}); err != nil {

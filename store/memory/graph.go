@@ -166,11 +166,10 @@ func (g *graph) nodeKey(id nodeID) string { return g.text.str(g.nodes[id].key) }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
-	g.staged.each(func(id nodeID, r *models.Risk) {
-		if r.Run != run {
+	g.staged.each(func(id nodeID, c *current) {
+		if c.risk.Run != run {
 			return
 		}
-		c := &current{risk: *r}
 		slot := &g.nodes[id].risk
 		if cur := *slot; cur != nil && cur.Run != run {
 			c.prev = models.PreviousRisk{Score: cur.Score, Grade: cur.Grade, Run: cur.Run}

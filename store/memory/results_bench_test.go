@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -49,6 +50,7 @@ func BenchmarkStageAndPromote(b *testing.B) {
 				b.Fatal(err)
 			}
 			run := 0
+			var promote time.Duration
 			out := make([]models.RiskResult, 0, batch)
 			for b.Loop() {
 				run++
@@ -69,10 +71,13 @@ func BenchmarkStageAndPromote(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				t := time.Now()
 				if err := s.PromoteRun(ctx, id); err != nil {
 					b.Fatal(err)
 				}
+				promote += time.Since(t)
 			}
+			b.ReportMetric(float64(promote.Microseconds())/1000/float64(run), "promote-ms")
 		})
 	}
 }
