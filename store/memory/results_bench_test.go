@@ -16,7 +16,8 @@ import (
 // results for 30 % of 200 000 enterprises staged in batches of 5 000 (the
 // engine's default) and of ResultBatchSize (what it uses here), one
 // in twenty with details, then promoted — without a data dir ("memory")
-// and with one (the journal's encoding and fsyncs too: "journal").
+// and with one (the journal's encoding and fsyncs too: "journal"); and
+// for 1 % of them ("small-": a small day, where the per-run costs show).
 func BenchmarkStageAndPromote(b *testing.B) {
 	const n = 200_000
 	ctx := context.Background()
@@ -24,11 +25,15 @@ func BenchmarkStageAndPromote(b *testing.B) {
 	for _, c := range []struct {
 		journal bool
 		batch   int
-	}{{false, 5_000}, {false, ResultBatchSize}, {true, 5_000}, {true, ResultBatchSize}} {
-		journal, batch := c.journal, c.batch
+		per100  int // results staged per 100 enterprises
+	}{{false, 5_000, 30}, {false, ResultBatchSize, 30}, {true, 5_000, 30}, {true, ResultBatchSize, 30}, {false, 5_000, 1}, {false, ResultBatchSize, 1}} {
+		journal, batch, per100 := c.journal, c.batch, c.per100
 		name := fmt.Sprintf("memory-%d", batch)
 		if journal {
 			name = fmt.Sprintf("journal-%d", batch)
+		}
+		if per100 != 30 {
+			name = fmt.Sprintf("small-%s", name)
 		}
 		b.Run(name, func(b *testing.B) {
 			opts := Options{Logger: zerolog.Nop()}
@@ -58,7 +63,7 @@ func BenchmarkStageAndPromote(b *testing.B) {
 				for lo := 0; lo < n; lo += batch {
 					out = out[:0]
 					for i := lo; i < lo+batch; i++ {
-						if (i+run)%10 >= 3 {
+						if (i+run)%100 >= per100 {
 							continue
 						}
 						r := models.RiskResult{Ref: models.EnterpriseRef(keys[i]), Risk: models.Risk{Score: float64(i%1000) / 1000, Grade: "A", Run: id}}
