@@ -99,10 +99,14 @@ func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error
 	return r.resultsIn(runID, WriteBatchSize, fn)
 }
 
-// resultsIn is Results in batches of size.
+// resultsIn is Results in batches of size — of at most an eighth of the
+// results when size is above WriteBatchSize, so that a small day's few
+// results still come in several batches, each rendered while fn takes
+// the one before.
 func (r *Result) resultsIn(runID string, size int, fn func([]models.RiskResult) error) error {
 	g := r.Graph
 	vs := r.toWrite()
+	size = min(size, max(WriteBatchSize, len(vs)/8))
 	r.written = 0
 	var (
 		bufs [2][]models.RiskResult
