@@ -60,17 +60,25 @@ func eachLoadedSize(b *testing.B, fn func(b *testing.B, st *memory.Store)) {
 	}
 }
 
-// loadedStore generates n enterprises (seed 1) and loads them into a memory store without a journal.
+// loadedStore generates n enterprises (seed 1) and loads them into a
+// memory store without a journal — with one, in a temporary data dir,
+// when RISKGRAPH_BENCH_JOURNAL=1 (what `riskgraph` runs with: every
+// write, the engine's results too, is journalled and fsynced).
 func loadedStore(b *testing.B, n int) *memory.Store {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "gen")
 	if _, err := synth.Generate(synth.GenerateOptions{Enterprises: n, Seed: 1, Out: dir}); err != nil {
 		b.Fatal(err)
 	}
-	st, err := memory.Open(memory.Options{})
+	var opts memory.Options
+	if os.Getenv("RISKGRAPH_BENCH_JOURNAL") == "1" {
+		opts.DataDir = filepath.Join(b.TempDir(), "data")
+	}
+	st, err := memory.Open(opts)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(func() { st.Close() })
 	h, _ := models.NewPIDHasher([]byte("benchmark-pid-key-0123456789"))
 	ref := synth.DefaultReferenceDate().Time.Add(12 * time.Hour)
 	if _, err := ingest.LoadDir(context.Background(), dir, st, ingest.LoadOptions{Hasher: h, Source: "bench", Now: func() time.Time { return ref }}); err != nil {

@@ -26,7 +26,8 @@ type ScoreStore interface {
 	Generation(ctx context.Context) (uint64, error)
 }
 
-// WriteBatchSize is the number of results per WriteResults call.
+// WriteBatchSize is the number of results per WriteResults call, unless
+// the store says otherwise (store.ResultBatchSizer).
 const WriteBatchSize = 5000
 
 // Summary is a run's summary, kept in the run history.
@@ -95,19 +96,28 @@ func (r *Result) Summarize() Summary {
 // order, and a batch it was given is reused once it has returned. The
 // entities to write are found first, on Params.Workers goroutines too.
 func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error {
+	return r.resultsIn(runID, WriteBatchSize, fn)
+}
+
+// resultsIn is Results in batches of size — of at most an eighth of the
+// results when size is above WriteBatchSize, so that a small day's few
+// results still come in several batches, each rendered while fn takes
+// the one before.
+func (r *Result) resultsIn(runID string, size int, fn func([]models.RiskResult) error) error {
 	g := r.Graph
 	vs := r.toWrite()
+	size = min(size, max(WriteBatchSize, len(vs)/8))
 	r.written = 0
 	var (
 		bufs [2][]models.RiskResult
 		done = make(chan error, 1)
 		busy bool // fn has a batch
 	)
-	for k, lo := 0, 0; lo < len(vs); k, lo = k+1, lo+WriteBatchSize {
-		part := vs[lo:min(lo+WriteBatchSize, len(vs))]
+	for k, lo := 0, 0; lo < len(vs); k, lo = k+1, lo+size {
+		part := vs[lo:min(lo+size, len(vs))]
 		out := bufs[k%2]
 		if out == nil {
-			out = make([]models.RiskResult, WriteBatchSize)
+			out = make([]models.RiskResult, min(size, len(vs)))
 			bufs[k%2] = out
 		}
 		out = out[:len(part)]
@@ -132,7 +142,7 @@ func (r *Result) Results(runID string, fn func([]models.RiskResult) error) error
 			return err
 		}
 	}
-	return r.aliasResults(runID, fn)
+	return r.aliasResults(runID, size, fn)
 }
 
 // toWrite returns, in node order, the entities whose result Results
@@ -155,7 +165,7 @@ func (r *Result) toWrite() []int32 {
 // representative, the result of the set's node under the member's key
 // (always, also after an incremental projection: few, and the set may be
 // new).
-func (r *Result) aliasResults(runID string, fn func([]models.RiskResult) error) error {
+func (r *Result) aliasResults(runID string, size int, fn func([]models.RiskResult) error) error {
 	g := r.Graph
 	aliases := g.SameAsAliases()
 	if len(aliases) == 0 {
@@ -170,7 +180,7 @@ func (r *Result) aliasResults(runID string, fn func([]models.RiskResult) error) 
 		}
 		out = append(out, models.RiskResult{Ref: models.EnterpriseRef(k), Risk: models.Risk{
 			Score: r.Score[v], Grade: r.Grade[v].String(), Run: runID, Flags: r.Flags.KindsOf(v), Details: r.DetailsJSON(v)}})
-		if len(out) == WriteBatchSize {
+		if len(out) == size {
 			r.written += len(out)
 			if err := fn(out); err != nil {
 				return err
@@ -238,7 +248,11 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	}
 	if err == nil {
 		t := time.Now()
-		err = res.Results(runID, func(b []models.RiskResult) error {
+		size := WriteBatchSize
+		if bs, ok := st.(store.ResultBatchSizer); ok {
+			size = max(bs.ResultBatchSize(), 1)
+		}
+		err = res.resultsIn(runID, size, func(b []models.RiskResult) error {
 			if src != nil {
 				src.noteResults(b)
 			}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -13,11 +14,15 @@ import (
 	"riskgraph/synth"
 )
 
-// failingStore fails WriteResults after the first batch.
+// failingStore fails WriteResults after the first batch. Its batches
+// are of 500 results (store.ResultBatchSizer), so that a run of a few
+// thousand entities has more than one.
 type failingStore struct {
 	*memory.Store
 	calls int
 }
+
+func (f *failingStore) ResultBatchSize() int { return 500 }
 
 func (f *failingStore) WriteResults(ctx context.Context, rs []models.RiskResult) error {
 	if f.calls++; f.calls > 1 {
@@ -89,6 +94,83 @@ func TestScoreWritesBackWithHistory(t *testing.T) {
 	runs, err := st.Runs(ctx, 10)
 	if err != nil || len(runs) != 3 {
 		t.Fatalf("runs: %v %d", err, len(runs))
+	}
+}
+
+// batchStore records the sizes of the WriteResults calls it takes, in
+// batches of size (store.ResultBatchSizer).
+type batchStore struct {
+	*memory.Store
+	size    int
+	batches []int
+}
+
+func (b *batchStore) ResultBatchSize() int { return b.size }
+
+func (b *batchStore) WriteResults(ctx context.Context, rs []models.RiskResult) error {
+	b.batches = append(b.batches, len(rs))
+	return b.Store.WriteResults(ctx, rs)
+}
+
+// TestScoreWritesInTheStoresBatches: Score writes its results in batches
+// of the store's ResultBatchSize, and what the store then holds is the
+// same, result for result, whatever the batch size: Results' rendering
+// in batches of WriteBatchSize.
+func TestScoreWritesInTheStoresBatches(t *testing.T) {
+	ctx := context.Background()
+	gs := generated(t, 2_000)
+	clock := func() time.Time { return time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC) }
+	opts := Options{Params: DefaultParams(), Today: synth.DefaultReferenceDate()}
+	var want []models.RiskResult
+	for _, size := range []int{333, 20_000} {
+		st := &batchStore{Store: gs.writableCopy(t), size: size}
+		res, _, err := Score(ctx, st, opts, "run-1", clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for i, n := range st.batches {
+			if n > size || n == 0 {
+				t.Fatalf("size %d: batch %d of %d results (%v)", size, i, n, st.batches)
+			}
+			total += n
+		}
+		if total != res.Summarize().Written || total < 1_000 {
+			t.Fatalf("size %d: %d results in batches, %d written", size, total, res.Summarize().Written)
+		}
+		if len(st.batches) < (total+size-1)/size {
+			t.Fatalf("size %d: %d batches for %d results", size, len(st.batches), total)
+		}
+		var got []models.RiskResult
+		if err := res.Results("run-1", func(b []models.RiskResult) error {
+			for _, r := range b {
+				e, err := st.Enterprise(ctx, r.Ref.Key)
+				if r.Ref.Kind == models.KindPerson {
+					var p models.Person
+					p, err = st.Person(ctx, r.Ref.Key)
+					e.Risk = p.Risk
+				}
+				if err != nil || e.Risk == nil {
+					return fmt.Errorf("%s: %v %v", r.Ref, err, e.Risk)
+				}
+				stored := *e.Risk
+				if stored.Previous != nil {
+					return fmt.Errorf("%s: a previous result after the first run", r.Ref)
+				}
+				if !reflect.DeepEqual(stored, r.Risk) {
+					return fmt.Errorf("%s: stored %+v, rendered %+v", r.Ref, stored, r.Risk)
+				}
+				got = append(got, r)
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		if want == nil {
+			want = got
+		} else if !reflect.DeepEqual(got, want) {
+			t.Fatalf("size %d: the results differ from size 333's", size)
+		}
 	}
 }
 

@@ -126,6 +126,15 @@ type ResultWriter interface {
 	PromoteRun(ctx context.Context, runID string) error
 }
 
+// ResultBatchSizer is what a ResultWriter may add: the number of results
+// per WriteResults call it takes best (engine.Score writes its results in
+// batches of this size rather than engine.WriteBatchSize). The memory
+// store journals and fsyncs each call, so it asks for fewer, larger ones;
+// the Neo4j store keeps one transaction per 5 000 results.
+type ResultBatchSizer interface {
+	ResultBatchSize() int
+}
+
 // Run is one engine run's record.
 type Run struct {
 	ID       string    `json:"id"`

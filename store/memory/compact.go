@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"riskgraph/models"
 	"riskgraph/store"
@@ -185,11 +184,10 @@ func (g *graph) snapshot(emit func(*entry) error) error {
 			return err
 		}
 	}
-	var staged []models.RiskResult
-	for id, r := range g.staged {
-		staged = append(staged, models.RiskResult{Ref: g.ref(id), Risk: r})
-	}
-	sort.Slice(staged, func(i, j int) bool { return staged[i].Ref.Less(staged[j].Ref) })
+	staged := make([]models.RiskResult, 0, g.staged.len())
+	g.staged.each(func(id nodeID, c *current) {
+		staged = append(staged, models.RiskResult{Ref: g.ref(id), Risk: c.risk})
+	})
 	for lo := 0; lo < len(staged); lo += compactRows {
 		if err := emit(&entry{Results: staged[lo:min(lo+compactRows, len(staged))]}); err != nil {
 			return err

@@ -42,8 +42,8 @@ type graph struct {
 	text  text // the strings of nodes and records (text.go)
 	dates dates
 
-	// staged holds engine results written but not yet promoted, by node id.
-	staged     map[nodeID]models.Risk
+	// staged holds engine results written but not yet promoted (staging.go).
+	staged     staging
 	runs       map[string]*store.Run
 	generation uint64
 	// gens stamp each row with the generation of its last write (changes.go).
@@ -68,7 +68,6 @@ func newGraph() graph {
 		recID:  newKeyIndex(),
 		scores: map[scoreSlot]float64{},
 		strs:   newInterner(),
-		staged: map[nodeID]models.Risk{},
 		runs:   map[string]*store.Run{},
 	}
 }
@@ -116,11 +115,12 @@ func (g *graph) apply(e *entry) {
 			g.nodes[id].risk = &r
 		}
 	}
-	for _, res := range e.Results {
+	for i := range e.Results {
+		res := &e.Results[i]
 		if id, ok := g.lookup(res.Ref); ok {
 			r := res.Risk
 			r.Previous = nil
-			g.staged[id] = r
+			g.staged.put(id, r, len(g.nodes))
 		}
 	}
 	if e.Promote != "" {
@@ -166,21 +166,22 @@ func (g *graph) nodeKey(id nodeID) string { return g.text.str(g.nodes[id].key) }
 
 // promote makes run's staged results current and drops every staged result.
 func (g *graph) promote(run string) {
-	for id, r := range g.staged {
-		if r.Run != run {
-			continue
+	g.staged.each(func(id nodeID, c *current) {
+		if c.risk.Run != run {
+			return
 		}
 		slot := &g.nodes[id].risk
 		if cur := *slot; cur != nil && cur.Run != run {
-			r.Previous = &models.PreviousRisk{Score: cur.Score, Grade: cur.Grade, Run: cur.Run}
+			c.prev = models.PreviousRisk{Score: cur.Score, Grade: cur.Grade, Run: cur.Run}
+			c.risk.Previous = &c.prev
 		} else if cur != nil {
-			r.Previous = cur.Previous
+			c.risk.Previous = cur.Previous
 		}
-		*slot = &r
-	}
-	// A new map rather than clear: clear keeps the buckets, which hold one
-	// result per entity of the run for as long as the store lives.
-	g.staged = map[nodeID]models.Risk{}
+		*slot = &c.risk
+	})
+	// Dropped rather than cleared: the rows hold one result per entity of
+	// the run, for as long as the store lives.
+	g.staged = staging{}
 }
 
 // putEnterprise upserts e. A placeholder never overwrites an existing node;

@@ -218,6 +218,19 @@ func (s *Store) WriteResults(ctx context.Context, results []models.RiskResult) e
 	return s.commit(ctx, &entry{Results: results})
 }
 
+// ResultBatchSize is the number of results per WriteResults call that
+// engine.Score uses with this store (store.ResultBatchSizer): each call
+// is one journal record, fsynced, and applied under the store's lock, so
+// larger calls save fsyncs (a 1 M daily run writes ≈ 0.7 M results: 36
+// calls instead of 142) at the cost of a longer hold of the lock per
+// call (readers wait for at most one call's key look-ups).
+func (s *Store) ResultBatchSize() int { return ResultBatchSize }
+
+// ResultBatchSize is Store.ResultBatchSize's answer.
+const ResultBatchSize = 20_000
+
+var _ store.ResultBatchSizer = (*Store)(nil)
+
 // PromoteRun makes the results staged under runID current.
 func (s *Store) PromoteRun(ctx context.Context, runID string) error {
 	if runID == "" {
