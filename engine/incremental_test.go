@@ -221,16 +221,7 @@ func TestPropagateIncrementalLocalAndWide(t *testing.T) {
 	pp := &p.Propagation
 	in := ComputeIntrinsic(gs.graph, &p, genToday)
 	op := BuildOperator(gs.graph, &p, genToday)
-	exactP := *pp
-	exactP.Tolerance = 1e-15
-	solve := func(r []float64) []float64 {
-		t.Helper()
-		res, err := Propagate(op, r, &exactP, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Score
-	}
+	solve := exactSolver(t, op, pp)
 	old := solve(in.Risk)
 	n := len(in.Risk)
 	cases := []struct {
@@ -519,16 +510,7 @@ func TestPropagateIncrementalWithinItsBound(t *testing.T) {
 	p := DefaultParams()
 	in := ComputeIntrinsic(gs.graph, &p, genToday)
 	op := BuildOperator(gs.graph, &p, genToday)
-	exactP := p.Propagation
-	exactP.Tolerance = 1e-15
-	solve := func(r []float64) []float64 {
-		t.Helper()
-		res, err := Propagate(op, r, &exactP, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Score
-	}
+	solve := exactSolver(t, op, &p.Propagation)
 	old := solve(in.Risk)
 	for _, every := range []int{100, 10_000} {
 		r := slices.Clone(in.Risk)
@@ -571,5 +553,21 @@ func TestPropagateIncrementalWithinItsBound(t *testing.T) {
 		if !(work[DefaultIncrementalTolerance] < work[1e-8] && work[1e-8] < work[0]) {
 			t.Errorf("every %d: pushes + sweeps' node updates %v: a looser tolerance does not do less", every, work)
 		}
+	}
+}
+
+// exactSolver returns a solve of the propagation on op with pp at
+// tolerance 1e-15 (the exact fixed point, for comparisons), failing t
+// on an error.
+func exactSolver(t *testing.T, op *Operator, pp *PropagationParams) func(r []float64) []float64 {
+	exactP := *pp
+	exactP.Tolerance = 1e-15
+	return func(r []float64) []float64 {
+		t.Helper()
+		res, err := Propagate(op, r, &exactP, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Score
 	}
 }
