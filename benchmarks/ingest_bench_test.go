@@ -37,7 +37,12 @@ import (
 // TRANSACTIONS on the same files. RISKGRAPH_BENCH_INGEST_DIR reads a sample
 // generated before instead (e.g. $TMPDIR/riskgraph-bulk-1000000, which
 // benchmarks/bulk.sh keeps). RISKGRAPH_BENCH_INGEST_BATCH sets the
-// loader's rows per batch (its default when unset). Run them with
+// loader's rows per batch (its default when unset). The Neo4j benchmarks
+// report each file's time (s/<file>: files load one after the other) and,
+// with NEO4J_PID set to the server's process id, the server's CPU seconds
+// for the load and for each file (server-cpu-s, server-cpu-s/<file>): on a
+// shared machine the server's CPU per row compares two forms better than
+// their wall time. Run them with
 //
 //	BENCH=Ingest BENCHTIME=1x benchmarks/run.sh
 
@@ -119,6 +124,19 @@ func runIngest(b *testing.B, w ingest.Writer, opts ingest.LoadOptions) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Files load one after the other, so a file's time is from the last
+	// acknowledged batch of the one before to its own last one.
+	var mu sync.Mutex
+	lastAck := map[ingest.FileKind]time.Time{}
+	lastCPU := map[ingest.FileKind]float64{}
+	opts.OnBatch = func(d ingest.BatchDone) {
+		cpu, _ := serverCPUSeconds()
+		mu.Lock()
+		lastAck[d.Kind] = time.Now()
+		lastCPU[d.Kind] = cpu
+		mu.Unlock()
+	}
+	cpu0, cpuOK := serverCPUSeconds()
 	start := time.Now()
 	sum, err := ingest.Load(context.Background(), ins, w, opts)
 	if err != nil {
@@ -128,6 +146,20 @@ func runIngest(b *testing.B, w ingest.Writer, opts ingest.LoadOptions) {
 		b.Fatalf("%d rows rejected: %v", sum.Total.Rejected, sum.Rejects)
 	}
 	el := time.Since(start)
+	prev, prevCPU := start, cpu0
+	for _, k := range ingest.FileKinds {
+		if t, ok := lastAck[k]; ok {
+			b.ReportMetric(t.Sub(prev).Seconds(), "s/"+string(k))
+			prev = t
+			if cpuOK {
+				b.ReportMetric(lastCPU[k]-prevCPU, "server-cpu-s/"+string(k))
+				prevCPU = lastCPU[k]
+			}
+		}
+	}
+	if cpu, ok := serverCPUSeconds(); ok && cpuOK {
+		b.ReportMetric(cpu-cpu0, "server-cpu-s")
+	}
 	b.ReportMetric(float64(sum.Total.Accepted)/el.Seconds(), "rows/s")
 	b.ReportMetric(float64(sum.Total.Accepted), "rows")
 	b.ReportMetric(el.Seconds(), "s/load")
@@ -221,7 +253,10 @@ func loadCSVNeo4j(b *testing.B, in string) {
 		neo4jtest.Open(b) // empties the database, keeps the schema
 		d, database := neo4jtest.Driver(b)
 		ctx := context.Background()
+		cpu0, cpuOK := serverCPUSeconds()
+		prevCPU := cpu0
 		start := time.Now()
+		prev := start
 		for _, k := range ingest.FileKinds {
 			q, err := loadCSV.ReadFile("loadcsv/" + string(k) + ".cypher")
 			if err != nil {
@@ -240,6 +275,15 @@ func loadCSVNeo4j(b *testing.B, in string) {
 			if err != nil {
 				b.Fatalf("LOAD CSV %s: %v", k, err)
 			}
+			b.ReportMetric(time.Since(prev).Seconds(), "s/"+string(k))
+			prev = time.Now()
+			if cpu, ok := serverCPUSeconds(); ok && cpuOK {
+				b.ReportMetric(cpu-prevCPU, "server-cpu-s/"+string(k))
+				prevCPU = cpu
+			}
+		}
+		if cpu, ok := serverCPUSeconds(); ok && cpuOK {
+			b.ReportMetric(cpu-cpu0, "server-cpu-s")
 		}
 		el := time.Since(start)
 		b.ReportMetric(float64(rows)/el.Seconds(), "rows/s")
