@@ -16,8 +16,8 @@ package neo4j
 // enterprises, the same per-chunk model building (relChunk.models) and
 // the same pages as the enterprise-by-enterprise statements give.
 //
-// Staging holds every relationship (stagedRel, 40 bytes) until the last
-// is read, so the scan reads this way only when the process has no memory
+// Staging holds every relationship (stagedRel, 40 bytes, and 8 for its
+// place in the sort) until the last is read, so the scan reads this way only when the process has no memory
 // limit (the streams' read-ahead rule, aheadWaiting); under a limit it
 // reads enterprise by enterprise as before. The relationships are read
 // after the node streams are drained, so a relationship written while the
