@@ -96,3 +96,20 @@ func ScanRanges(ctx context.Context, s *Store) (enterprises, persons int, err er
 	p, err := s.keyRanges(ctx, qScanSplitPersons, qScanLastPersons, sz.Persons)
 	return len(e), len(p), err
 }
+
+// SetScanIDChunk sets how many relationship ids a by-id statement covers
+// and returns a function that restores it.
+func SetScanIDChunk(n int64) (restore func()) {
+	old := scanIDChunk
+	scanIDChunk = n
+	return func() { scanIDChunk = old }
+}
+
+// SetRelsByID makes the projection scan read relationships by internal id
+// (true) or enterprise by enterprise (false), whatever the memory limit,
+// and returns a function that restores the rule.
+func SetRelsByID(on bool) (restore func()) {
+	old := relsByID
+	relsByID = func() bool { return on }
+	return func() { relsByID = old }
+}

@@ -81,6 +81,13 @@ const (
 	qScanProjectionRelationships = "scan_projection_relationships"
 	qScanProjectionCount         = "scan_projection_count"
 
+	qScanProjectionRelSpans      = "scan_projection_rel_spans"        // scanbyid.go
+	qScanProjectionHoldingsByID  = "scan_projection_holdings_by_id"   // scanbyid.go
+	qScanProjectionLegalRepsByID = "scan_projection_legal_reps_by_id" // scanbyid.go
+	qScanProjectionOfficersByID  = "scan_projection_officers_by_id"   // scanbyid.go
+	qScanProjectionBranchesByID  = "scan_projection_branches_by_id"   // scanbyid.go
+	qScanProjectionRelationsByID = "scan_projection_relations_by_id"  // scanbyid.go
+
 	qSchemaEnterpriseGen = "schema_enterprise_gen"
 	qSchemaPersonGen     = "schema_person_gen"
 	qSchemaRecordGen     = "schema_record_gen"

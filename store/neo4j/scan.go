@@ -159,16 +159,26 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	ents := startStreams(ctx, &wg, s, shape.enterprises, entRanges, scanAhead, nodeDecoder(shape.enterprise))
 	pers := startStreams(ctx, &wg, s, shape.persons, perRanges, waiting, nodeDecoder(shape.person))
 	recs := startStreams(ctx, &wg, s, shape.records, recRanges, waiting, nodeDecoder(shape.record))
-	rels := startStreams(ctx, &wg, s, shape.relationships, entRanges, waiting, relDecoder(shape.rel))
-	relations := startStreams(ctx, &wg, s, qScanRelations, perRanges, waiting, relDecoder(relationRel))
+	// The projection reads its relationships by internal id, after the
+	// nodes (scanbyid.go), unless the process has a memory limit.
+	byID := shape.numbered && relsByID()
+	var rels, relations []<-chan chunkOf[relChunk]
+	if !byID {
+		rels = startStreams(ctx, &wg, s, shape.relationships, entRanges, waiting, relDecoder(shape.rel))
+		relations = startStreams(ctx, &wg, s, qScanRelations, perRanges, waiting, relDecoder(relationRel))
+	}
 
 	var (
-		ids refsByID
-		out = pageFiller{ctx: ctx, size: pageSize, fn: fn, page: &store.ProjectionPage{Sizes: sizes}, reuse: shape.numbered}
+		ids                refsByID
+		entRanks, perRanks ranks
+		out                = pageFiller{ctx: ctx, size: pageSize, fn: fn, page: &store.ProjectionPage{Sizes: sizes}, reuse: shape.numbered}
 	)
 	err = drain(ctx, ents, func(c nodeChunk[models.Enterprise]) error {
 		for i := range c.rows {
 			ids.put(c.ids[i], models.KindEnterprise, c.rows[i].Key)
+			if byID {
+				entRanks.add(c.ids[i])
+			}
 		}
 		return fill(&out, c.rows, nums.of(c.ids), pageEnterprises)
 	})
@@ -178,6 +188,9 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	err = drain(ctx, pers, func(c nodeChunk[models.Person]) error {
 		for i := range c.rows {
 			ids.put(c.ids[i], models.KindPerson, c.rows[i].PID)
+			if byID {
+				perRanks.add(c.ids[i])
+			}
 		}
 		return fill(&out, c.rows, nums.of(c.ids), pagePersons)
 	})
@@ -201,6 +214,12 @@ func (s *Store) scan(ctx context.Context, pageSize int, shape scanShape, fn func
 	})
 	if err != nil {
 		return err
+	}
+	if byID {
+		if err := s.relationshipsByID(ctx, &ids, nums, &entRanks, &perRanks, &out); err != nil {
+			return err
+		}
+		return out.flush()
 	}
 	var rs relModels
 	err = drain(ctx, rels, func(c relChunk) error {

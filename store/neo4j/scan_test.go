@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	driver "github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/rs/zerolog"
 
 	"riskgraph/engine"
@@ -150,4 +151,61 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// TestProjectionByIDEqualsByEnterprise: the projection scan that reads the
+// relationships by ranges of internal ids (the default without a memory
+// limit) hands out the same pages — rows, node numbers, order, page
+// lengths — as the one that reads them enterprise by enterprise, with one
+// session or several, and the engine projects the same graph from both.
+func TestProjectionByIDEqualsByEnterprise(t *testing.T) {
+	st := neo4jtest.Open(t)
+	loadSynth(t, st, 3000)
+	// A shareholding of a node with no label of riskgraph's (its row is
+	// read by id and left out as the enterprise statement leaves it out)
+	// and a relation between two persons.
+	d, database := neo4jtest.Driver(t)
+	ctx := context.Background()
+	sess := d.NewSession(ctx, driver.SessionConfig{DatabaseName: database})
+	defer sess.Close(ctx)
+	res, err := sess.Run(ctx, `MATCH (e:Enterprise) WITH e LIMIT 1 CREATE (:NotRiskgraph)-[:HOLDS_SHARES {ratio: 0.2}]->(e)`, nil)
+	if err == nil {
+		_, err = res.Consume(ctx)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rgneo4j.SetScanChunk(300)()
+	defer rgneo4j.SetScanPartMin(600)()
+	defer rgneo4j.SetScanIDChunk(997)()
+
+	restore := rgneo4j.SetRelsByID(false)
+	keyed := scanAll(t, st, 997)
+	gKeyed, err := engine.Project(ctx, st)
+	restore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keyed.all.Shareholdings) == 0 || len(keyed.all.Roles) == 0 || len(keyed.all.Branches) == 0 || len(keyed.all.Relations) == 0 {
+		t.Fatalf("the sample is too thin to compare: %d holdings, %d roles, %d branches, %d relations",
+			len(keyed.all.Shareholdings), len(keyed.all.Roles), len(keyed.all.Branches), len(keyed.all.Relations))
+	}
+	defer rgneo4j.SetRelsByID(true)()
+	for _, sessions := range []int{1, 3} {
+		restore := rgneo4j.SetScanSessions(st, sessions)
+		byID := scanAll(t, st, 997)
+		g, err := engine.Project(ctx, st)
+		restore()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(byID, keyed) {
+			t.Errorf("%d sessions: the pages read by id differ from those read by enterprise (%d pages, %d holdings, %d roles, %d relations; by enterprise %d, %d, %d, %d)",
+				sessions, len(byID.lengths), len(byID.all.Shareholdings), len(byID.all.Roles), len(byID.all.Relations),
+				len(keyed.lengths), len(keyed.all.Shareholdings), len(keyed.all.Roles), len(keyed.all.Relations))
+		}
+		if f := graphDiff(g, gKeyed); f != "" {
+			t.Errorf("%d sessions: the projection's %s differs from the one read by enterprise", sessions, f)
+		}
+	}
 }

@@ -25,3 +25,18 @@ func TestAheadWaiting(t *testing.T) {
 		t.Errorf("under a limit with scanAhead 2: %d chunks", got)
 	}
 }
+
+// TestRelsByIDOnlyWithoutLimit: the projection scan stages its
+// relationships (reads them by id) only when the process has no memory
+// limit; under one it streams them enterprise by enterprise.
+func TestRelsByIDOnlyWithoutLimit(t *testing.T) {
+	prev := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(prev)
+	if !relsByID() {
+		t.Error("without a limit: relationships not read by id")
+	}
+	debug.SetMemoryLimit(1 << 30)
+	if relsByID() {
+		t.Error("under a limit: relationships read by id (staged whole)")
+	}
+}
