@@ -47,6 +47,16 @@ func (o *Ownership) BeneficialOwners(v int32) []Stake { return o.BO[o.BOOff[v]:o
 // cross-holding cycles. Vectors are freed as soon as every enterprise they
 // hold shares in is done.
 func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
+	o, _, _ := computeOwnership(g, p, today, nil)
+	return o
+}
+
+// computeOwnership is ComputeOwnership, incremental when prev (the state a
+// run before kept, ownership_incr.go) is given and can be used: the
+// vectors only of the components its plan needs, the beneficial owners
+// of the others taken from prev. It returns the holdings index it read
+// (the next run's prev) and what it did.
+func computeOwnership(g *Graph, p *Params, today Day, prev *ownershipState) (*Ownership, holdingIndex, OwnershipStats) {
 	n := g.N()
 	op := &p.Ownership
 	comp, order := HoldingSCC(g, today)
@@ -66,6 +76,16 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	// The holdings in force into each enterprise, and the remaining
 	// enterprise holdings of each enterprise not yet processed.
 	hs, remaining := holdingsOf(g, hi, today)
+	stats := OwnershipStats{Components: order.Len(), Enterprises: len(order.Nodes)}
+	// With a plan, only the components it needs get vectors, and only
+	// its dirty ones new beneficial owners (nil: every component).
+	pl, why := planOwnership(g, p, prev, &hs, comp, &order)
+	if pl != nil {
+		remaining = pl.remaining
+		stats.Incremental, stats.Changed, stats.Dirty, stats.Vectors = true, pl.changed, pl.dirty, pl.vectors
+	} else {
+		stats.Full = why
+	}
 	own := make([][]Stake, hi)
 	acc := make([]float64, n)
 	var touched []int32
@@ -108,30 +128,43 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	var scratch []holderStake
 	for ci := range order.Len() {
 		c := order.At(ci)
-		if len(c) == 1 {
-			own[c[0]] = vector(c[0])
-		} else {
-			solveCycle(g, c, comp, own, vector, &vecs)
+		needed, dirty := pl == nil || pl.needed[ci], pl == nil || pl.dirtyC[ci]
+		if needed {
+			if len(c) == 1 {
+				own[c[0]] = vector(c[0])
+			} else {
+				solveCycle(g, c, comp, own, vector, &vecs)
+			}
 		}
 		for _, v := range c {
 			scratch = o.control(g, hs.of(v), v, op.ControlThreshold, scratch[:0])
 			start := len(boDone)
-			for _, s := range own[v] {
-				if s.Share >= op.BeneficialThreshold-1e-12 {
-					boDone = append(boDone, s)
+			if !dirty {
+				// Nothing upstream of v changed: its owners are prev's.
+				boDone = append(boDone, prev.bo.of(v)...)
+			} else {
+				for _, s := range own[v] {
+					if s.Share >= op.BeneficialThreshold-1e-12 {
+						boDone = append(boDone, s)
+					}
+				}
+				if k := len(boDone) - start; k > 1 {
+					// Largest first; equal shares by pid, not by node id
+					// (a snapshot's patched graph numbers persons otherwise).
+					slices.SortFunc(boDone[start:], func(a, b Stake) int {
+						if c := cmp.Compare(b.Share, a.Share); c != 0 {
+							return c
+						}
+						return cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person))
+					})
 				}
 			}
 			if k := len(boDone) - start; k > 0 {
-				// Largest first; equal shares by pid, not by node id
-				// (a snapshot's patched graph numbers persons otherwise).
-				slices.SortFunc(boDone[start:], func(a, b Stake) int {
-					if c := cmp.Compare(b.Share, a.Share); c != 0 {
-						return c
-					}
-					return cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person))
-				})
 				boStart[v], o.BOOff[v+1] = int32(start), int64(k)
 			}
+		}
+		if !needed {
+			continue
 		}
 		// Free the holders' vectors once all their holdings are done.
 		for _, v := range c {
@@ -161,7 +194,7 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 		o.BOOff[v+1] = o.BOOff[v] + k
 		copy(o.BO[o.BOOff[v]:o.BOOff[v+1]], boDone[boStart[v]:])
 	}
-	return o
+	return o, hs, stats
 }
 
 // solveCycle computes the vectors of a component with cross-holdings by

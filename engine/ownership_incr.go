@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
+
+// Incremental ownership (docs/risk-model.md §6, "Incremental"). A daily
+// run from a projection snapshot changes the holdings of a few
+// enterprises; integrated ownership from scratch still costs a vector per
+// enterprise. So the run keeps, with the snapshot, what its ownership read
+// and what it found that a later run cannot get more cheaply: the
+// holdings in force into each enterprise (holder, kind, ratio, in the
+// in-index's order: the holdingsOf index) and the beneficial owners. The
+// next run builds its own holdings index (it needs it anyway), compares
+// it enterprise by enterprise with the kept one, and
+//
+//   - recomputes the holding components in full (Tarjan: their ids and
+//     order are the full run's) and control in full (no vectors needed:
+//     one pass over the holdings);
+//   - marks changed every enterprise whose holdings in force differ in any
+//     way (another holder, ratio bit, order, count — a holding that came
+//     into force because the day moved, or left it because it moved back,
+//     is a difference like any other), or that is new, or that a node
+//     patched in since the graph file holds (their ids are not stable
+//     between runs, results.go);
+//   - marks dirty every component with a changed member or a holder in a
+//     dirty component (downstream of a change), and needed every dirty
+//     component and every component holding shares in a needed one (the
+//     upstream closure, whose vectors a dirty one reads: vectors are not
+//     kept);
+//   - computes the vectors of the needed components only, exactly as the
+//     full computation does (the same holdings in the same order, the same
+//     cycle iteration), and the beneficial owners of the dirty ones; a
+//     clean component's are the kept ones.
+//
+// A clean enterprise's upstream closure has the same holdings in force
+// as when they were kept (else a change in it would have made it dirty),
+// so its vector, and its owners, are those of the kept run bit for bit;
+// a dirty one's are computed from the same inputs a full run reads. The
+// result is the full computation's, every field
+// (TestIncrementalOwnershipMatchesFull).
+
+// ownershipRule names the rule the kept state was computed by: holdings
+// in force are HOLDS edges with since ≤ the day (holdingEdge, no until),
+// cycles iterated to 1e-13, owners at the threshold less 1e-12, equal
+// shares by pid. A state of another rule is not used; change it whenever
+// any of that changes.
+const ownershipRule = 1
+
+// ownershipWide is the share of the enterprises beyond which a run that
+// needs vectors for more of them computes ownership in full: the
+// incremental path's own passes (the comparison, the plan) then cost
+// more than the vectors it skips (measured: at half the enterprises
+// needed it is no faster than the full computation).
+const ownershipWide = 0.5
+
+// ownershipState is what a run keeps of its ownership for the next one.
+type ownershipState struct {
+	// Beneficial is the threshold the owners were found with; Rule the
+	// rule (ownershipRule).
+	Beneficial float64 `json:"beneficial"`
+	Rule       int     `json:"rule"`
+	// Stable: the nodes below it have the same ids in the next run's
+	// graph (the graph file's nodes); Nodes the graph's at the run.
+	Stable int `json:"stable"`
+	Nodes  int `json:"nodes"`
+	// Hi is the number of nodes the holdings and owners cover.
+	Hi int `json:"hi"`
+	// Holdings and Owners count the entries of the two lists.
+	Holdings int `json:"holdings"`
+	Owners   int `json:"owners"`
+	// Layout names the in-memory size of the entries (holdingIn, Stake).
+	Layout string `json:"layout"`
+
+	hs holdingIndex // the holdings in force into the enterprises below Hi
+	bo ownersIndex  // the beneficial owners of the nodes below Hi
+}
+
+// ownersIndex lists beneficial owners by node: v's are bo[off[v]:off[v+1]].
+type ownersIndex struct {
+	off []int64
+	bo  []Stake
+}
+
+func (x *ownersIndex) of(v int32) []Stake {
+	if int(v)+1 >= len(x.off) {
+		return nil
+	}
+	return x.bo[x.off[v]:x.off[v+1]]
+}
+
+// ownershipLayout is the layout of the state's entries in memory (and so
+// in a snapshot file).
+var ownershipLayout = fmt.Sprintf("holding%d stake%d", unsafe.Sizeof(holdingIn{}), unsafe.Sizeof(Stake{}))
+
+// newOwnershipState is the state of a run's ownership o, computed with
+// p's thresholds from the holdings index hs.
+func newOwnershipState(p *Params, o *Ownership, hs holdingIndex) *ownershipState {
+	hi := len(hs.off) - 1
+	return &ownershipState{Beneficial: p.Ownership.BeneficialThreshold, Rule: ownershipRule, Nodes: len(o.Controller),
+		Hi: hi, Holdings: len(hs.in), Owners: len(o.BO), Layout: ownershipLayout,
+		hs: hs, bo: ownersIndex{off: o.BOOff[:hi+1], bo: o.BO}}
+}
+
+// check verifies what a state read from a file must hold to be indexed
+// safely: offsets rising to the lists' ends, nodes in range.
+func (s *ownershipState) check() error {
+	if s.Hi < 0 || s.Hi > s.Nodes || s.Stable < 0 || s.Stable > s.Nodes || s.Layout != ownershipLayout {
+		return fmt.Errorf("ownership state: %d of %d nodes, %d stable, layout %q", s.Hi, s.Nodes, s.Stable, s.Layout)
+	}
+	if err := checkOffsets("holdings", s.hs.off, len(s.hs.in)); err != nil {
+		return err
+	}
+	if len(s.bo.off) == 0 || s.bo.off[0] != 0 || s.bo.off[len(s.bo.off)-1] != int64(len(s.bo.bo)) {
+		return fmt.Errorf("owners' offsets do not span %d owners", len(s.bo.bo))
+	}
+	for i := 1; i < len(s.bo.off); i++ {
+		if s.bo.off[i] < s.bo.off[i-1] {
+			return fmt.Errorf("owners' offsets fall at %d", i)
+		}
+	}
+	for _, h := range s.hs.in {
+		if h.from < 0 || int(h.from) >= s.Nodes || h.kind > NodeEmail {
+			return fmt.Errorf("holding from node %d of kind %d out of range", h.from, h.kind)
+		}
+	}
+	for _, b := range s.bo.bo {
+		if b.Person < 0 || int(b.Person) >= s.Nodes {
+			return fmt.Errorf("owner %d out of range", b.Person)
+		}
+	}
+	return nil
+}
+
+// sections lists the state's arrays in file order, their names after
+// prefix (graphfile.go).
+func (s *ownershipState) sections(prefix string) []section {
+	return []section{
+		arrayOf(prefix+"ownership.holdings_off", &s.hs.off, s.Hi+1),
+		arrayOf(prefix+"ownership.holdings", &s.hs.in, s.Holdings),
+		arrayOf(prefix+"ownership.owners_off", &s.bo.off, s.Hi+1),
+		arrayOf(prefix+"ownership.owners", &s.bo.bo, s.Owners),
+	}
+}
+
+// OwnershipStats says what a run's ownership did (Result.OwnershipStats).
+type OwnershipStats struct {
+	// Incremental is set when it used the previous run's state; Full
+	// says why not otherwise ("" without a state).
+	Incremental bool   `json:"incremental"`
+	Full        string `json:"full,omitempty"`
+	// Components and Enterprises are the holding components and the
+	// enterprises in them; Changed the enterprises whose holdings changed
+	// (or new), Dirty those downstream of a change (their owners
+	// recomputed), Vectors those whose vectors were computed.
+	Components  int `json:"components"`
+	Enterprises int `json:"enterprises"`
+	Changed     int `json:"changed,omitempty"`
+	Dirty       int `json:"dirty,omitempty"`
+	Vectors     int `json:"vectors,omitempty"`
+}
+
+// ownershipPlan is what an incremental computation computes.
+type ownershipPlan struct {
+	// needed and dirtyC are by component: its vectors are computed; its
+	// beneficial owners too (downstream of a change).
+	needed, dirtyC []bool
+	// remaining counts each enterprise's holdings into needed components.
+	remaining               []int32
+	changed, dirty, vectors int
+}
+
+// planOwnership decides which components an incremental computation
+// computes, from prev and the run's holdings hs and components; nil (and
+// why) when it computes everything: no prev, another threshold or rule,
+// a graph that does not continue prev's, or a change wider than
+// ownershipWide.
+func planOwnership(g *Graph, p *Params, prev *ownershipState, hs *holdingIndex, comp []int32, order *Components) (*ownershipPlan, string) {
+	switch {
+	case prev == nil:
+		return nil, ""
+	case math.Float64bits(prev.Beneficial) != math.Float64bits(p.Ownership.BeneficialThreshold):
+		return nil, "another beneficial threshold"
+	case prev.Rule != ownershipRule:
+		return nil, "another ownership rule"
+	case prev.Nodes > g.N() || prev.Stable > g.N():
+		return nil, "a graph smaller than the kept state's"
+	}
+	stable := int32(prev.Stable)
+	// changed: v's holdings in force are not exactly those kept.
+	changed := func(v int32) bool {
+		if v >= stable || int(v) >= prev.Hi {
+			return true
+		}
+		now, was := hs.of(v), prev.hs.of(v)
+		if len(now) != len(was) {
+			return true
+		}
+		for i := range now {
+			a, b := &now[i], &was[i]
+			if a.from != b.from || a.from >= stable || a.kind != b.kind || math.Float64bits(a.ratio) != math.Float64bits(b.ratio) {
+				return true
+			}
+		}
+		return false
+	}
+	k := order.Len()
+	pl := &ownershipPlan{needed: make([]bool, k), dirtyC: make([]bool, k)}
+	// Downstream: components come holders first.
+	for ci := range k {
+		dirty := false
+		for _, v := range order.At(ci) {
+			if changed(v) {
+				dirty = true
+				pl.changed++
+			}
+			for _, h := range hs.of(v) {
+				if h.kind == NodeEnterprise && pl.dirtyC[comp[h.from]] {
+					dirty = true
+				}
+			}
+		}
+		pl.dirtyC[ci] = dirty
+	}
+	// Upstream of what is dirty: every holder's component, in reverse.
+	for ci := k - 1; ci >= 0; ci-- {
+		if !pl.dirtyC[ci] && !pl.needed[ci] {
+			continue
+		}
+		pl.needed[ci] = true
+		c := order.At(ci)
+		pl.vectors += len(c)
+		if pl.dirtyC[ci] {
+			pl.dirty += len(c)
+		}
+		for _, v := range c {
+			for _, h := range hs.of(v) {
+				if h.kind == NodeEnterprise {
+					pl.needed[comp[h.from]] = true
+				}
+			}
+		}
+	}
+	if float64(pl.vectors) > ownershipWide*float64(len(order.Nodes)) {
+		return nil, fmt.Sprintf("%d of %d enterprises need vectors", pl.vectors, len(order.Nodes))
+	}
+	pl.remaining = make([]int32, len(hs.off)-1)
+	for ci := range k {
+		if !pl.needed[ci] {
+			continue
+		}
+		for _, v := range order.At(ci) {
+			for _, h := range hs.of(v) {
+				if h.kind == NodeEnterprise {
+					pl.remaining[h.from]++
+				}
+			}
+		}
+	}
+	return pl, ""
+}
+
+// ownershipFor is the run's ownership (Compute): incremental from the
+// state a snapshot kept (g.patch.ownPrev) when there is one, and the
+// run's own state kept for the snapshot it saves (g.patch.ownNext).
+func ownershipFor(g *Graph, p *Params, today Day) (*Ownership, OwnershipStats) {
+	ps := g.patch
+	if ps == nil {
+		return ComputeOwnership(g, p, today), OwnershipStats{}
+	}
+	o, hs, stats := computeOwnership(g, p, today, ps.ownPrev)
+	ps.ownPrev = nil // read once; its memory goes
+	ps.ownNext = newOwnershipState(p, o, hs)
+	return o, stats
+}
