@@ -9,6 +9,7 @@ import (
 )
 
 // BenchmarkStructure times the structure chain of a run (ComputeOwnership,
+// and incremental from its own state with nothing changed,
 // DetectFlags, ControlGroups) one step at a time on the generator's sample
 // (RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES, default 10 000), and the
 // ownership and flags as they were computed before this session
@@ -21,13 +22,18 @@ func BenchmarkStructure(b *testing.B) {
 	}
 	g := generated(b, n).graph
 	p := DefaultParams()
-	o := ComputeOwnership(g, &p, genToday)
+	o, hs, _ := computeOwnership(g, &p, genToday, nil)
+	// The state a snapshot keeps, every id stable: what a day that changed
+	// no holding computes (the incremental path's floor).
+	state := newOwnershipState(&p, o, hs)
+	state.Stable = g.N()
 	steps := []struct {
 		name string
 		f    func()
 	}{
 		{"ownership-reference", func() { referenceOwnership(g, &p, genToday) }},
 		{"ownership", func() { ComputeOwnership(g, &p, genToday) }},
+		{"ownership-unchanged", func() { computeOwnership(g, &p, genToday, state) }},
 		{"flags-reference", func() { referenceDetectFlags(g, o, &p, genToday) }},
 		{"flags", func() { DetectFlags(g, o, &p, genToday) }},
 		{"groups", func() { ControlGroups(g, p.Ownership.ControlThreshold, genToday) }},
