@@ -58,9 +58,10 @@ const ownershipWide = 0.5
 
 // ownershipState is what a run keeps of its ownership for the next one.
 type ownershipState struct {
-	// Beneficial is the threshold the owners were found with; Rule the
-	// rule (ownershipRule).
+	// Beneficial and Control are the thresholds the owners and control
+	// were found with; Rule the rule (ownershipRule).
 	Beneficial float64 `json:"beneficial"`
+	Control    float64 `json:"control"`
 	Rule       int     `json:"rule"`
 	// Stable: the nodes below it have the same ids in the next run's
 	// graph (the graph file's nodes); Nodes the graph's at the run.
@@ -74,8 +75,14 @@ type ownershipState struct {
 	// Layout names the in-memory size of the entries (holdingIn, Stake).
 	Layout string `json:"layout"`
 
-	hs holdingIndex // the holdings in force into the enterprises below Hi
-	bo ownersIndex  // the beneficial owners of the nodes below Hi
+	hs  holdingIndex // the holdings in force into the enterprises below Hi
+	bo  ownersIndex  // the beneficial owners of the nodes below Hi
+	ctl controlOf    // the control of the nodes below Hi
+}
+
+// controlOf is Ownership's control of the nodes below some id.
+type controlOf struct {
+	controller, majority, layers, top []int32
 }
 
 // ownersIndex lists beneficial owners by node: v's are bo[off[v]:off[v+1]].
@@ -99,9 +106,10 @@ var ownershipLayout = fmt.Sprintf("holding%d stake%d", unsafe.Sizeof(holdingIn{}
 // p's thresholds from the holdings index hs.
 func newOwnershipState(p *Params, o *Ownership, hs holdingIndex) *ownershipState {
 	hi := len(hs.off) - 1
-	return &ownershipState{Beneficial: p.Ownership.BeneficialThreshold, Rule: ownershipRule, Nodes: len(o.Controller),
-		Hi: hi, Holdings: len(hs.in), Owners: len(o.BO), Layout: ownershipLayout,
-		hs: hs, bo: ownersIndex{off: o.BOOff[:hi+1], bo: o.BO}}
+	return &ownershipState{Beneficial: p.Ownership.BeneficialThreshold, Control: p.Ownership.ControlThreshold, Rule: ownershipRule,
+		Nodes: len(o.Controller), Hi: hi, Holdings: len(hs.in), Owners: len(o.BO), Layout: ownershipLayout,
+		hs: hs, bo: ownersIndex{off: o.BOOff[:hi+1], bo: o.BO},
+		ctl: controlOf{o.Controller[:hi], o.Majority[:hi], o.Layers[:hi], o.Top[:hi]}}
 }
 
 // check verifies what a state read from a file must hold to be indexed
@@ -131,6 +139,13 @@ func (s *ownershipState) check() error {
 			return fmt.Errorf("owner %d out of range", b.Person)
 		}
 	}
+	for _, ids := range [][]int32{s.ctl.controller, s.ctl.majority, s.ctl.top} {
+		for _, v := range ids {
+			if v < -1 || int(v) >= s.Nodes {
+				return fmt.Errorf("controlling node %d out of range", v)
+			}
+		}
+	}
 	return nil
 }
 
@@ -142,6 +157,10 @@ func (s *ownershipState) sections(prefix string) []section {
 		arrayOf(prefix+"ownership.holdings", &s.hs.in, s.Holdings),
 		arrayOf(prefix+"ownership.owners_off", &s.bo.off, s.Hi+1),
 		arrayOf(prefix+"ownership.owners", &s.bo.bo, s.Owners),
+		arrayOf(prefix+"ownership.controller", &s.ctl.controller, s.Hi),
+		arrayOf(prefix+"ownership.majority", &s.ctl.majority, s.Hi),
+		arrayOf(prefix+"ownership.layers", &s.ctl.layers, s.Hi),
+		arrayOf(prefix+"ownership.top", &s.ctl.top, s.Hi),
 	}
 }
 
@@ -165,24 +184,29 @@ type OwnershipStats struct {
 // ownershipPlan is what an incremental computation computes.
 type ownershipPlan struct {
 	// needed and dirtyC are by component: its vectors are computed; its
-	// beneficial owners too (downstream of a change).
+	// control and beneficial owners too (downstream of a change).
 	needed, dirtyC []bool
 	// remaining counts each enterprise's holdings into needed components.
-	remaining               []int32
+	remaining []int32
+	// kept: below it, a clean enterprise's control and owners are prev's.
+	kept                    int
 	changed, dirty, vectors int
 }
 
 // planOwnership decides which components an incremental computation
 // computes, from prev and the run's holdings hs and components; nil (and
-// why) when it computes everything: no prev, another threshold or rule,
+// why) when it computes everything: no prev, other thresholds or rule,
 // a graph that does not continue prev's, or a change wider than
-// ownershipWide.
-func planOwnership(g *Graph, p *Params, prev *ownershipState, hs *holdingIndex, comp []int32, order *Components) (*ownershipPlan, string) {
+// ownershipWide. Its work is one pass over the holdings in node order
+// (the comparison) and searches over the dirty and needed components
+// only.
+func planOwnership(g *Graph, p *Params, prev *ownershipState, hs *holdingIndex, comp []int32, order *Components, today Day) (*ownershipPlan, string) {
 	switch {
 	case prev == nil:
 		return nil, ""
-	case math.Float64bits(prev.Beneficial) != math.Float64bits(p.Ownership.BeneficialThreshold):
-		return nil, "another beneficial threshold"
+	case math.Float64bits(prev.Beneficial) != math.Float64bits(p.Ownership.BeneficialThreshold) ||
+		math.Float64bits(prev.Control) != math.Float64bits(p.Ownership.ControlThreshold):
+		return nil, "other ownership thresholds"
 	case prev.Rule != ownershipRule:
 		return nil, "another ownership rule"
 	case prev.Nodes > g.N() || prev.Stable > g.N():
@@ -207,51 +231,59 @@ func planOwnership(g *Graph, p *Params, prev *ownershipState, hs *holdingIndex, 
 		return false
 	}
 	k := order.Len()
-	pl := &ownershipPlan{needed: make([]bool, k), dirtyC: make([]bool, k)}
-	// Downstream: components come holders first.
-	for ci := range k {
-		dirty := false
-		for _, v := range order.At(ci) {
-			if changed(v) {
-				dirty = true
-				pl.changed++
-			}
-			for _, h := range hs.of(v) {
-				if h.kind == NodeEnterprise && pl.dirtyC[comp[h.from]] {
-					dirty = true
-				}
-			}
-		}
-		pl.dirtyC[ci] = dirty
-	}
-	// Upstream of what is dirty: every holder's component, in reverse.
-	for ci := k - 1; ci >= 0; ci-- {
-		if !pl.dirtyC[ci] && !pl.needed[ci] {
+	pl := &ownershipPlan{needed: make([]bool, k), dirtyC: make([]bool, k), kept: min(prev.Stable, prev.Hi)}
+	// Dirty: the changed enterprises' components (found in node order, so
+	// both holdings lists are read sequentially), then downstream of them
+	// along the holdings in force.
+	var queue []int32
+	for v := range int32(len(hs.off) - 1) {
+		if g.Kinds[v] != NodeEnterprise || !changed(v) {
 			continue
 		}
-		pl.needed[ci] = true
-		c := order.At(ci)
-		pl.vectors += len(c)
-		if pl.dirtyC[ci] {
-			pl.dirty += len(c)
+		pl.changed++
+		if c := comp[v]; !pl.dirtyC[c] {
+			pl.dirtyC[c] = true
+			queue = append(queue, c)
 		}
-		for _, v := range c {
-			for _, h := range hs.of(v) {
-				if h.kind == NodeEnterprise {
-					pl.needed[comp[h.from]] = true
+	}
+	for i := 0; i < len(queue); i++ {
+		for _, v := range order.At(int(queue[i])) {
+			for _, e := range g.Out(v) {
+				if holdingEdge(&e, today) && g.Kinds[e.To] == NodeEnterprise {
+					if c := comp[e.To]; !pl.dirtyC[c] {
+						pl.dirtyC[c] = true
+						queue = append(queue, c)
+					}
 				}
 			}
 		}
+	}
+	// Needed: the dirty components and, upstream, every holder's.
+	for _, c := range queue {
+		pl.needed[c] = true
+		pl.dirty += len(order.At(int(c)))
+	}
+	for i := 0; i < len(queue); i++ {
+		for _, v := range order.At(int(queue[i])) {
+			for _, h := range hs.of(v) {
+				if h.kind == NodeEnterprise {
+					if c := comp[h.from]; !pl.needed[c] {
+						pl.needed[c] = true
+						queue = append(queue, c)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range queue {
+		pl.vectors += len(order.At(int(c)))
 	}
 	if float64(pl.vectors) > ownershipWide*float64(len(order.Nodes)) {
 		return nil, fmt.Sprintf("%d of %d enterprises need vectors", pl.vectors, len(order.Nodes))
 	}
 	pl.remaining = make([]int32, len(hs.off)-1)
-	for ci := range k {
-		if !pl.needed[ci] {
-			continue
-		}
-		for _, v := range order.At(ci) {
+	for _, c := range queue {
+		for _, v := range order.At(int(c)) {
 			for _, h := range hs.of(v) {
 				if h.kind == NodeEnterprise {
 					pl.remaining[h.from]++
