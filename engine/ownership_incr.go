@@ -10,37 +10,36 @@ import (
 // run from a projection snapshot changes the holdings of a few
 // enterprises; integrated ownership from scratch still costs a vector per
 // enterprise. So the run keeps, with the snapshot, what its ownership read
-// and what it found that a later run cannot get more cheaply: the
-// holdings in force into each enterprise (holder, kind, ratio, in the
-// in-index's order: the holdingsOf index) and the beneficial owners. The
-// next run builds its own holdings index (it needs it anyway), compares
-// it enterprise by enterprise with the kept one, and
+// and found: the holdings in force into each enterprise (holder, kind,
+// ratio, in the in-index's order: the holdingsOf index), the beneficial
+// owners and the control of each enterprise. The next run builds its own
+// holdings index (it needs it anyway), compares it enterprise by
+// enterprise with the kept one, and
 //
 //   - recomputes the holding components in full (Tarjan: their ids and
-//     order are the full run's) and control in full (no vectors needed:
-//     one pass over the holdings);
+//     order are the full run's);
 //   - marks changed every enterprise whose holdings in force differ in any
 //     way (another holder, ratio bit, order, count — a holding that came
 //     into force because the day moved, or left it because it moved back,
 //     is a difference like any other), or that is new, or that a node
 //     patched in since the graph file holds (their ids are not stable
 //     between runs, results.go);
-//   - marks dirty every component with a changed member or a holder in a
-//     dirty component (downstream of a change), and needed every dirty
-//     component and every component holding shares in a needed one (the
-//     upstream closure, whose vectors a dirty one reads: vectors are not
-//     kept);
+//   - marks dirty every component with a changed member and, downstream
+//     along the holdings in force, every component a dirty one holds; and
+//     needed every dirty component and, upstream, every component holding
+//     shares in a needed one (whose vectors a dirty one reads: vectors
+//     are not kept);
 //   - computes the vectors of the needed components only, exactly as the
 //     full computation does (the same holdings in the same order, the same
-//     cycle iteration), and the beneficial owners of the dirty ones; a
-//     clean component's are the kept ones.
+//     cycle iteration), and the control and beneficial owners of the dirty
+//     ones; a clean component's are the kept ones.
 //
 // A clean enterprise's upstream closure has the same holdings in force
 // as when they were kept (else a change in it would have made it dirty),
-// so its vector, and its owners, are those of the kept run bit for bit;
-// a dirty one's are computed from the same inputs a full run reads. The
-// result is the full computation's, every field
-// (TestIncrementalOwnershipMatchesFull).
+// and its nodes the same ids and keys, so its vector, owners and control
+// are those of the kept run bit for bit; a dirty one's are computed from
+// the same inputs a full run reads. The result is the full computation's,
+// every field (TestIncrementalOwnershipMatchesFull).
 
 // ownershipRule names the rule the kept state was computed by: holdings
 // in force are HOLDS edges with since ≤ the day (holdingEdge, no until),
@@ -56,7 +55,9 @@ const ownershipRule = 1
 // needed it is no faster than the full computation).
 const ownershipWide = 0.5
 
-// ownershipState is what a run keeps of its ownership for the next one.
+// ownershipState is what a run keeps of its ownership for the next one
+// (in a snapshot file: its header fields in the engine header, its arrays
+// as sections, graphfile.go and results.go).
 type ownershipState struct {
 	// Beneficial and Control are the thresholds the owners and control
 	// were found with; Rule the rule (ownershipRule).
