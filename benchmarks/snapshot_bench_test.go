@@ -138,6 +138,13 @@ func benchSnapshot(b *testing.B, st engine.ScoreStore, w store.Writer) {
 		for _, step := range []string{"intrinsic", "operator", "grades", "ownership", "flags", "groups"} {
 			b.ReportMetric(res.Timings[step].Seconds(), "daily-"+step+"-s")
 		}
+		// Enterprises whose ownership vectors the day recomputed (all when
+		// not incremental).
+		vectors := res.OwnershipRun.Vectors
+		if !res.OwnershipRun.Incremental {
+			vectors = res.OwnershipRun.Enterprises
+		}
+		b.ReportMetric(float64(vectors), "daily-ownership-vectors")
 		b.ReportMetric(res.Timings["writeback"].Seconds(), "daily-writeback-s")
 		b.ReportMetric(res.Timings["promote"].Seconds(), "daily-promote-s")
 		b.ReportMetric(float64(res.Snapshot.SaveMS)/1000, "daily-save-s")

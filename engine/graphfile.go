@@ -55,6 +55,9 @@ type graphHeader struct {
 	// ID names this graph file; a results file names the graph it
 	// belongs to (results.go).
 	ID string `json:"id"`
+	// Ownership is set when the file keeps the run's ownership state
+	// (ownership_incr.go), its arrays after Previous.
+	Ownership *ownershipState `json:"ownership,omitempty"`
 }
 
 // savedGraph is what saveGraph writes besides the graph: the stored
@@ -66,6 +69,7 @@ type savedGraph struct {
 	g        *Graph
 	previous *Previous
 	severity []float32
+	own      *ownershipState
 }
 
 // indexes returns the graph's key indexes in the header's order.
@@ -80,7 +84,7 @@ func (s *savedGraph) header() graphHeader {
 	h := graphHeader{Layout: graphLayout, Nodes: g.N(), Enterprises: g.NumEnterprises, Persons: g.NumPersons,
 		Edges: len(g.Edges), Records: len(g.Records),
 		Regions: g.Regions, Industries: g.Industries, Titles: g.Titles, Kinds: g.RecordKinds,
-		FlagKinds: FlagKinds, SameAs: g.sameAs, Previous: s.previous != nil, ID: s.id}
+		FlagKinds: FlagKinds, SameAs: g.sameAs, Previous: s.previous != nil, ID: s.id, Ownership: s.own}
 	for i, x := range g.indexes() {
 		h.Seeds[i], h.Indexed[i] = x.seed, x.n
 	}
@@ -122,6 +126,9 @@ func (s *savedGraph) sections(h *graphHeader) []section {
 	}
 	if h.Previous {
 		out = append(out, previousArrays("", s.previous, n)...)
+	}
+	if h.Ownership != nil {
+		out = append(out, h.Ownership.sections("")...)
 	}
 	return out
 }
@@ -284,6 +291,12 @@ func saveGraph(path, id string, meta snapshot.Meta, g *Graph, prev *Previous, se
 		prev = &Previous{Score: prev.Score, Flags: prev.Flags, Exact: exact}
 	}
 	s := &savedGraph{id: id, g: g, previous: prev, severity: severity}
+	if own := g.patch.ownNext; own != nil && own.Nodes == g.N() {
+		// Every node of the file keeps its id in the next run's graph.
+		o := *own
+		o.Stable = g.N()
+		s.own = &o
+	}
 	if s.severity == nil {
 		s.severity = make([]float32, len(g.Records))
 		for i := range g.Records {
@@ -362,6 +375,9 @@ func LoadSnapshotGraph(path string) (*SnapshotGraph, error) {
 		if h.Previous {
 			s.previous = &Previous{}
 		}
+		if own := h.Ownership; own != nil && (own.Hi < 0 || own.Hi > math.MaxInt32 || own.Holdings < 0 || own.Owners < 0) {
+			return fmt.Errorf("%w: ownership of %d nodes, %d holdings, %d owners", snapshot.ErrDamaged, own.Hi, own.Holdings, own.Owners)
+		}
 		for _, sec := range s.sections(&h) {
 			if err := sec.load(gr); err != nil {
 				return err
@@ -376,6 +392,12 @@ func LoadSnapshotGraph(path string) (*SnapshotGraph, error) {
 		g.Previous = s.previous
 		if err := g.check(); err != nil {
 			return fmt.Errorf("%w: %v", snapshot.ErrDamaged, err)
+		}
+		if own := h.Ownership; own != nil {
+			if err := own.check(); err != nil || own.Nodes != h.Nodes {
+				return fmt.Errorf("%w: %v (of %d nodes in a graph of %d)", snapshot.ErrDamaged, err, own.Nodes, h.Nodes)
+			}
+			g.patch.ownPrev = own
 		}
 		out.Meta, out.Graph, out.id = m.Meta, g, h.ID
 		return nil

@@ -52,6 +52,8 @@ func TestSnapshotGraphRoundTrip(t *testing.T) {
 		if len(g.Records) > 0 {
 			g.Records[0].Severity, g.Records[0].Ended = 0.001, 5
 		}
+		p := DefaultParams()
+		ownershipFor(g, &p, genToday) // the run's ownership state, kept with the graph
 		if err := saveGraph(path, "id", meta, g, g.Previous, severity); err != nil {
 			t.Fatal(err)
 		}
@@ -63,6 +65,21 @@ func TestSnapshotGraphRoundTrip(t *testing.T) {
 			t.Errorf("meta %+v", got.Meta)
 		}
 		sameArrays(t, got.Graph, &want)
+		sameOwnershipState(t, got.Graph.patch.ownPrev, g.patch.ownNext, g.N())
+	}
+}
+
+// sameOwnershipState fails unless got, read from a file, is want as
+// saved with every node's id stable.
+func sameOwnershipState(t *testing.T, got, want *ownershipState, stable int) {
+	t.Helper()
+	if got == nil || want == nil {
+		t.Fatalf("ownership state %v, saved %v; want both", got != nil, want != nil)
+	}
+	w := *want
+	w.Stable = stable
+	if !reflect.DeepEqual(*got, w) || len(got.hs.in) == 0 || len(got.bo.bo) == 0 {
+		t.Errorf("ownership state read back differs (%d holdings, %d owners; saved %d, %d)", len(got.hs.in), len(got.bo.bo), len(w.hs.in), len(w.bo.bo))
 	}
 }
 
@@ -129,6 +146,8 @@ func sameArrays(t *testing.T, got, want *Graph) {
 // ErrDamaged or ErrVersion), never read in part nor a panic.
 func TestSnapshotGraphDamaged(t *testing.T) {
 	g := snapshotGraph(t, 300, nil)
+	p := DefaultParams()
+	ownershipFor(g, &p, genToday) // its sections are in the file too
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.snap")
 	if err := saveGraph(good, "id", snapshot.Meta{Run: "r"}, g, g.Previous, nil); err != nil {
@@ -162,4 +181,54 @@ func TestSnapshotGraphDamaged(t *testing.T) {
 	b := slices.Clone(data)
 	binary.LittleEndian.PutUint32(b[8:], snapshot.GraphVersion+1)
 	refused("other version", b, snapshot.ErrVersion)
+	b = slices.Clone(data)
+	binary.LittleEndian.PutUint32(b[8:], 2)
+	refused("format 2 (no ownership state)", b, snapshot.ErrVersion)
+}
+
+// TestResultsFileDamaged: a results file (with the run's ownership state)
+// with any byte changed, cut anywhere, or of another version is refused,
+// never read in part; whole, it gives back the state saved, its ids
+// stable below the graph file's nodes.
+func TestResultsFileDamaged(t *testing.T) {
+	g := snapshotGraph(t, 300, nil)
+	g.Previous.Exact = make([]float64, g.N())
+	p := DefaultParams()
+	ownershipFor(g, &p, genToday)
+	nodes := g.N() - 5 // as if the last nodes were patched in since the graph file
+	path := filepath.Join(t.TempDir(), "g.snap")
+	if err := saveResults(path, "id", snapshot.Meta{Run: "r"}, g, nodes, g.Previous); err != nil {
+		t.Fatal(err)
+	}
+	r, err := loadResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOwnershipState(t, r.own, g.patch.ownNext, nodes)
+	data, err := os.ReadFile(resultsPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := func(what string, b []byte, want ...error) {
+		t.Helper()
+		if err := os.WriteFile(resultsPath(path), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := loadResults(path)
+		if err == nil || !slices.ContainsFunc(want, func(w error) bool { return errors.Is(err, w) }) {
+			t.Fatalf("%s: %v; want one of %v", what, err, want)
+		}
+	}
+	step := max(1, len(data)/3000)
+	for i := 0; i < len(data); i += step {
+		b := slices.Clone(data)
+		b[i] ^= 0x20
+		refused("byte flipped", b, snapshot.ErrDamaged, snapshot.ErrVersion)
+	}
+	for i := 0; i < len(data); i += step {
+		refused("cut", data[:i], snapshot.ErrDamaged)
+	}
+	b := slices.Clone(data)
+	binary.LittleEndian.PutUint32(b[8:], 2)
+	refused("format 2", b, snapshot.ErrVersion)
 }

@@ -47,6 +47,16 @@ func (o *Ownership) BeneficialOwners(v int32) []Stake { return o.BO[o.BOOff[v]:o
 // cross-holding cycles. Vectors are freed as soon as every enterprise they
 // hold shares in is done.
 func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
+	o, _, _ := computeOwnership(g, p, today, nil)
+	return o
+}
+
+// computeOwnership is ComputeOwnership, incremental when prev (the state a
+// run before kept, ownership_incr.go) is given and can be used: vectors
+// only for the components its plan needs, control and beneficial owners
+// only for the dirty ones, everything else taken from prev. It returns
+// the holdings index it read (the next run's prev) and what it did.
+func computeOwnership(g *Graph, p *Params, today Day, prev *ownershipState) (*Ownership, holdingIndex, OwnershipStats) {
 	n := g.N()
 	op := &p.Ownership
 	comp, order := HoldingSCC(g, today)
@@ -66,6 +76,23 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	// The holdings in force into each enterprise, and the remaining
 	// enterprise holdings of each enterprise not yet processed.
 	hs, remaining := holdingsOf(g, hi, today)
+	stats := OwnershipStats{Components: order.Len(), Enterprises: len(order.Nodes)}
+	// With a plan, only the components it needs get vectors, and only
+	// its dirty ones control and owners (nil: every component).
+	pl, why := planOwnership(g, p, prev, &hs, comp, &order, today)
+	if pl != nil {
+		remaining = pl.remaining
+		stats.Incremental, stats.Changed, stats.Dirty, stats.Vectors = true, pl.changed, pl.dirty, pl.vectors
+		// The clean enterprises' control is prev's (reset below for the
+		// dirty ones): only ids below stable, which keep their nodes.
+		m := min(int(hi), pl.kept)
+		copy(o.Controller[:m], prev.ctl.controller)
+		copy(o.Majority[:m], prev.ctl.majority)
+		copy(o.Layers[:m], prev.ctl.layers)
+		copy(o.Top[:m], prev.ctl.top)
+	} else {
+		stats.Full = why
+	}
 	own := make([][]Stake, hi)
 	acc := make([]float64, n)
 	var touched []int32
@@ -107,30 +134,36 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 	var boDone []Stake
 	var scratch []holderStake
 	for ci := range order.Len() {
+		if pl != nil && !pl.needed[ci] {
+			continue
+		}
 		c := order.At(ci)
 		if len(c) == 1 {
 			own[c[0]] = vector(c[0])
 		} else {
 			solveCycle(g, c, comp, own, vector, &vecs)
 		}
-		for _, v := range c {
-			scratch = o.control(g, hs.of(v), v, op.ControlThreshold, scratch[:0])
-			start := len(boDone)
-			for _, s := range own[v] {
-				if s.Share >= op.BeneficialThreshold-1e-12 {
-					boDone = append(boDone, s)
-				}
-			}
-			if k := len(boDone) - start; k > 0 {
-				// Largest first; equal shares by pid, not by node id
-				// (a snapshot's patched graph numbers persons otherwise).
-				slices.SortFunc(boDone[start:], func(a, b Stake) int {
-					if c := cmp.Compare(b.Share, a.Share); c != 0 {
-						return c
+		if pl == nil || pl.dirtyC[ci] {
+			for _, v := range c {
+				o.Controller[v], o.Majority[v], o.Layers[v], o.Top[v] = -1, -1, 0, -1
+				scratch = o.control(g, hs.of(v), v, op.ControlThreshold, scratch[:0])
+				start := len(boDone)
+				for _, s := range own[v] {
+					if s.Share >= op.BeneficialThreshold-1e-12 {
+						boDone = append(boDone, s)
 					}
-					return cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person))
-				})
-				boStart[v], o.BOOff[v+1] = int32(start), int64(k)
+				}
+				if k := len(boDone) - start; k > 0 {
+					// Largest first; equal shares by pid, not by node id
+					// (a snapshot's patched graph numbers persons otherwise).
+					slices.SortFunc(boDone[start:], func(a, b Stake) int {
+						if c := cmp.Compare(b.Share, a.Share); c != 0 {
+							return c
+						}
+						return cmp.Compare(g.Keys.At(a.Person), g.Keys.At(b.Person))
+					})
+					boStart[v], o.BOOff[v+1] = int32(start), int64(k)
+				}
 			}
 		}
 		// Free the holders' vectors once all their holdings are done.
@@ -151,17 +184,28 @@ func ComputeOwnership(g *Graph, p *Params, today Day) *Ownership {
 			}
 		}
 	}
-	o.BO = make([]Stake, len(boDone))
+	// The offsets, in node order; a clean enterprise's owners are prev's.
+	kept := func(v int) bool {
+		return pl != nil && v < pl.kept && g.Kinds[v] == NodeEnterprise && !pl.dirtyC[comp[v]]
+	}
 	for v := 0; v < n; v++ {
 		k := o.BOOff[v+1]
-		if k == 0 {
-			o.BOOff[v+1] = o.BOOff[v]
-			continue
+		if kept(v) {
+			k = prev.bo.off[v+1] - prev.bo.off[v]
 		}
 		o.BOOff[v+1] = o.BOOff[v] + k
-		copy(o.BO[o.BOOff[v]:o.BOOff[v+1]], boDone[boStart[v]:])
 	}
-	return o
+	o.BO = make([]Stake, o.BOOff[n])
+	for v := 0; v < n; v++ {
+		switch out := o.BO[o.BOOff[v]:o.BOOff[v+1]]; {
+		case len(out) == 0:
+		case kept(v):
+			copy(out, prev.bo.bo[prev.bo.off[v]:prev.bo.off[v+1]])
+		default:
+			copy(out, boDone[boStart[v]:])
+		}
+	}
+	return o, hs, stats
 }
 
 // solveCycle computes the vectors of a component with cross-holdings by

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"os"
+	"reflect"
+	"slices"
 	"strconv"
 	"syscall"
 	"testing"
@@ -9,6 +11,8 @@ import (
 )
 
 // BenchmarkStructure times the structure chain of a run (ComputeOwnership,
+// and incremental from its own state with nothing changed or with 1 %
+// of the holdings' ratios changed, beside the full computation of that day,
 // DetectFlags, ControlGroups) one step at a time on the generator's sample
 // (RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES, default 10 000), and the
 // ownership and flags as they were computed before this session
@@ -21,13 +25,38 @@ func BenchmarkStructure(b *testing.B) {
 	}
 	g := generated(b, n).graph
 	p := DefaultParams()
-	o := ComputeOwnership(g, &p, genToday)
+	o, hs, _ := computeOwnership(g, &p, genToday, nil)
+	// The state a snapshot keeps, every id stable: what a day that changed
+	// no holding computes (the incremental path's floor).
+	state := newOwnershipState(&p, o, hs)
+	state.Stable = g.N()
+	// A day that changed the ratio of every 100th holding (1 %; the
+	// benchmarks' daily run changes fewer): the same graph with those
+	// ratios changed, computed from the state above.
+	day := *g
+	day.Edges = slices.Clone(g.Edges)
+	held := 0
+	for i := range day.Edges {
+		if e := &day.Edges[i]; e.Type == EdgeHolds {
+			if held++; held%100 == 0 {
+				e.Ratio *= 0.99
+			}
+		}
+	}
+	if got, _, st := computeOwnership(&day, &p, genToday, state); !st.Incremental || !reflect.DeepEqual(got, ComputeOwnership(&day, &p, genToday)) {
+		b.Fatalf("the 1 %% day's incremental ownership (%+v) is not the full one", st)
+	} else {
+		b.Logf("1 %% day: %+v", st)
+	}
 	steps := []struct {
 		name string
 		f    func()
 	}{
 		{"ownership-reference", func() { referenceOwnership(g, &p, genToday) }},
 		{"ownership", func() { ComputeOwnership(g, &p, genToday) }},
+		{"ownership-unchanged", func() { computeOwnership(g, &p, genToday, state) }},
+		{"ownership-1pct-full", func() { ComputeOwnership(&day, &p, genToday) }},
+		{"ownership-1pct", func() { computeOwnership(&day, &p, genToday, state) }},
 		{"flags-reference", func() { referenceDetectFlags(g, o, &p, genToday) }},
 		{"flags", func() { DetectFlags(g, o, &p, genToday) }},
 		{"groups", func() { ControlGroups(g, p.Ownership.ControlThreshold, genToday) }},

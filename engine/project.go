@@ -38,6 +38,10 @@ type patchState struct {
 	records strIndex
 	// recordsIndexed is set once records indexes every record.
 	recordsIndexed bool
+	// ownPrev is the ownership state a snapshot kept (read by the run's
+	// ownership, then dropped); ownNext the run's, saved with the
+	// snapshot (ownership_incr.go).
+	ownPrev, ownNext *ownershipState
 }
 
 // builder accumulates the projection. Everything it keeps is pointer-free

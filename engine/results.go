@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -46,6 +47,10 @@ type resultsHeader struct {
 	Nodes     int      `json:"nodes"` // its nodes, whose results are by id
 	Extra     int      `json:"extra"` // entities patched in since, by reference
 	FlagKinds []string `json:"flag_kinds"`
+	// Ownership is set when the file keeps the run's ownership state
+	// (ownership_incr.go), by the ids of the run's graph: those of the
+	// graph file's nodes are the next run's too (Stable).
+	Ownership *ownershipState `json:"ownership,omitempty"`
 }
 
 // resultsPath is where the results of the graph snapshot at path are.
@@ -82,6 +87,11 @@ func saveResults(path, graphID string, meta snapshot.Meta, g *Graph, nodes int, 
 	}
 	refs.done()
 	h := resultsHeader{Kind: "results", Graph: graphID, Nodes: nodes, Extra: refs.Len(), FlagKinds: FlagKinds}
+	if own := g.patch.ownNext; own != nil && own.Nodes == g.N() {
+		o := *own
+		o.Stable = nodes
+		h.Ownership = &o
+	}
 	engine, err := json.Marshal(h)
 	if err != nil {
 		return err
@@ -89,6 +99,9 @@ func saveResults(path, graphID string, meta snapshot.Meta, g *Graph, nodes int, 
 	secs := previousArrays("", prev.slice(0, nodes), nodes)
 	secs = append(secs, keysOf("extra.refs", &refs, h.Extra))
 	secs = append(secs, previousArrays("extra.", extra, h.Extra)...)
+	if h.Ownership != nil {
+		secs = append(secs, h.Ownership.sections("")...)
+	}
 	return snapshot.SaveGraph(resultsPath(path), snapshot.GraphMeta{Meta: meta, Engine: engine}, func(gw *snapshot.GraphWriter) error {
 		for _, sec := range secs {
 			sec.save(gw)
@@ -104,6 +117,7 @@ type savedResults struct {
 	nodes *Previous // of the graph file's nodes, by id
 	refs  []models.Ref
 	extra *Previous // of refs
+	own   *ownershipState
 }
 
 // loadResults reads the results file of the graph snapshot at path
@@ -122,10 +136,22 @@ func loadResults(path string) (*savedResults, error) {
 		secs := previousArrays("", out.nodes, h.Nodes)
 		secs = append(secs, keysOf("extra.refs", &refs, h.Extra))
 		secs = append(secs, previousArrays("extra.", out.extra, h.Extra)...)
+		if own := h.Ownership; own != nil {
+			if own.Hi < 0 || own.Hi > math.MaxInt32 || own.Holdings < 0 || own.Owners < 0 {
+				return fmt.Errorf("%w: ownership of %d nodes, %d holdings, %d owners", snapshot.ErrDamaged, own.Hi, own.Holdings, own.Owners)
+			}
+			secs = append(secs, own.sections("")...)
+		}
 		for _, sec := range secs {
 			if err := sec.load(gr); err != nil {
 				return err
 			}
+		}
+		if own := h.Ownership; own != nil {
+			if err := own.check(); err != nil || own.Stable != h.Nodes {
+				return fmt.Errorf("%w: %v (ownership of %d stable nodes, results of %d)", snapshot.ErrDamaged, err, own.Stable, h.Nodes)
+			}
+			out.own = own
 		}
 		for i := range refs.Len() {
 			kind, key, _ := strings.Cut(refs.At(int32(i)), ":") // a kind has no colon
@@ -143,6 +169,9 @@ func loadResults(path string) (*savedResults, error) {
 // apply sets g's stored results from r (g: the graph file r belongs to,
 // patched; its new nodes after r's nodes).
 func (r *savedResults) apply(g *Graph) {
+	if r.own != nil && g.patch != nil {
+		g.patch.ownPrev = r.own // the run's, newer than the graph file's
+	}
 	pv := g.Previous
 	if pv == nil {
 		return

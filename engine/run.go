@@ -95,6 +95,10 @@ type Result struct {
 	// Snapshot says how a Score with Options.Snapshot got its projection.
 	Snapshot *SnapshotInfo
 
+	// OwnershipRun says whether ownership was incremental, and how much
+	// it computed (ownership_incr.go).
+	OwnershipRun OwnershipStats
+
 	written int // results written back by Results
 }
 
@@ -176,7 +180,7 @@ func Compute(ctx context.Context, g *Graph, opts Options) (*Result, error) {
 	structure := stepsOf(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		structure.do("ownership", func() error { r.Ownership = ComputeOwnership(g, &p, today); return nil })
+		structure.do("ownership", func() error { r.Ownership, r.OwnershipRun = ownershipFor(g, &p, today); return nil })
 		structure.do("flags", func() error { r.Flags = DetectFlags(g, r.Ownership, &p, today); return nil })
 		structure.do("groups", func() error {
 			r.Groups.Control, r.Groups.ControlSize = ControlGroups(g, p.Ownership.ControlThreshold, today)

@@ -14,7 +14,7 @@ import (
 	"riskgraph/store/durable"
 )
 
-// Format version 2 holds the engine's built graph instead of the scan's
+// Format version 2 (now 3) holds the engine's built graph instead of the scan's
 // rows: its arrays as they are in memory, each in a section the engine
 // names (package engine, graphfile.go), so that loading is reading them
 // into place, with no decoding row by row. This package knows the frame,
@@ -33,8 +33,11 @@ import (
 // anything, a file that is cut, changed (a CRC), of another version, or
 // whose sections are not the ones the engine asks for in its order.
 
-// GraphVersion is the format version of a graph snapshot.
-const GraphVersion = 2
+// GraphVersion is the format version of a graph snapshot: 3 since the
+// graph file and its results file keep the run's ownership state
+// (engine/ownership_incr.go); a file of format 2 is refused as another
+// version and rebuilt.
+const GraphVersion = 3
 
 // GraphMeta is the meta JSON of a graph snapshot.
 type GraphMeta struct {

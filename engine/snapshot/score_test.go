@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -776,6 +777,7 @@ func TestSnapshotResultsOnly(t *testing.T) {
 		}
 		after := storedResults(t, st, res)
 		checkWriteBack(t, run, res, stored, after)
+		checkOwnership(t, res, true)
 		full, err := engine.Run(ctx, st, options(""))
 		if err != nil {
 			t.Fatal(err)
@@ -802,14 +804,17 @@ func TestSnapshotResultsOnly(t *testing.T) {
 	if s := r4.Snapshot; !s.Used || !s.SavedGraph {
 		t.Fatalf("past the share: %+v; want used, the graph saved", s)
 	}
+	checkOwnership(t, r4, true)
 	if _, err := os.Stat(path + ".results"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("results file after the graph was saved: %v; want none", err)
 	}
 	// A damaged results file: rebuilt, with a full run's results.
 	daily(t, st, r4, "res-day5")
-	if _, _, err := engine.Score(ctx, st, options(path), "res-5", clock); err != nil {
+	r5, _, err := engine.Score(ctx, st, options(path), "res-5", clock)
+	if err != nil {
 		t.Fatal(err)
 	}
+	checkOwnership(t, r5, true) // from the graph file's state
 	b, err := os.ReadFile(path + ".results")
 	if err != nil {
 		t.Fatal(err)
@@ -823,11 +828,27 @@ func TestSnapshotResultsOnly(t *testing.T) {
 	if s := r6.Snapshot; s.Used || !strings.Contains(s.Rebuilt, "results") {
 		t.Errorf("damaged results: %+v; want rebuilt", s)
 	}
+	checkOwnership(t, r6, false)
 	full, err := engine.Run(ctx, st, options(""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameOutcomes(t, outcomes(r6), outcomes(full), 1e-12)
+}
+
+// checkOwnership fails unless res's ownership is, every field, the full
+// computation's on its graph, and was computed incrementally (from the
+// state the snapshot kept, with fewer vectors than enterprises) when
+// incremental is set, in full otherwise.
+func checkOwnership(t *testing.T, res *engine.Result, incremental bool) {
+	t.Helper()
+	st := res.OwnershipRun
+	if st.Incremental != incremental || (incremental && st.Vectors >= st.Enterprises) {
+		t.Errorf("ownership %+v; want incremental %v", st, incremental)
+	}
+	if want := engine.ComputeOwnership(res.Graph, &res.Params, res.Today); !reflect.DeepEqual(res.Ownership, want) {
+		t.Errorf("incremental ownership (%+v) differs from the full computation", st)
+	}
 }
 
 // TestSnapshotExactScores: a snapshot keeps, beside each entity's stored
