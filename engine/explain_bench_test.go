@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // threadCPU is the CPU time the calling thread has used, in nanoseconds
@@ -81,41 +80,4 @@ func BenchmarkExplain(b *testing.B) {
 			b.ReportMetric(share/float64(i), "unaccounted/score")
 		})
 	}
-}
-
-// BenchmarkBoundedSpaceFirstUse measures what the first explanations of a
-// write-back pay for a new dense index (getBoundedSpace) of
-// RISKGRAPH_BOUNDED_NODES nodes (3 150 000 by default, a 1 M-enterprise
-// graph): made, then one entry written per 4 KiB page, as the pushes of
-// a few hundred explanations touch them — in small pages, and advised for
-// huge pages (adviseHuge, as it was until session 12), alternating;
-// ms/space-small and ms/space-huge per new index.
-func BenchmarkBoundedSpaceFirstUse(b *testing.B) {
-	n := 3_150_000
-	if v, err := strconv.Atoi(os.Getenv("RISKGRAPH_BOUNDED_NODES")); err == nil && v > 0 {
-		n = v
-	}
-	var small, huge time.Duration
-	keep := make([][]int32, 0, 2*b.N) // nothing freed: every index new memory
-	for b.Loop() {
-		for _, advise := range []bool{false, true} {
-			t := time.Now()
-			index := make([]int32, n)
-			if advise {
-				adviseHuge(index, true)
-			}
-			for i := 0; i < len(index); i += 1024 {
-				index[i] = int32(i)
-			}
-			if advise {
-				huge += time.Since(t)
-			} else {
-				small += time.Since(t)
-			}
-			keep = append(keep, index)
-		}
-	}
-	b.ReportMetric(float64(small.Microseconds())/1000/float64(b.N), "ms/space-small")
-	b.ReportMetric(float64(huge.Microseconds())/1000/float64(b.N), "ms/space-huge")
-	runtime.KeepAlive(keep)
 }

@@ -120,17 +120,9 @@ func getBoundedSpace(n int) *boundedSpace {
 	if s, ok := boundedSpaces.Get().(*boundedSpace); ok && len(s.index) >= n {
 		return s
 	}
-	// Not advised for huge pages (AdviseHugePages advises the result's
-	// arrays): a space is made anew after the collector emptied the pool —
-	// at least once per run's write-back, on each worker — and its first
-	// touches would then fault in huge pages, which the kernel may compact
-	// memory for while the explanation waits: 8–93 ms per 12 MiB index at
-	// 1 M enterprises against 7–30 ms in small pages, alternating on a
-	// loaded machine (BenchmarkBoundedSpaceFirstUse), when a small day's
-	// whole write-back is 0.13 s. No gain from the advice on the index was
-	// ever measured (at 100 000 enterprises it is under one huge page and
-	// was never advised).
-	return &boundedSpace{index: make([]int32, n)}
+	s := &boundedSpace{index: make([]int32, n)}
+	adviseHuge(s.index, true) // read at random like the result's arrays (AdviseHugePages)
+	return s
 }
 
 func (s *boundedSpace) release() {
