@@ -59,8 +59,8 @@ type Flags struct {
 
 // of returns the indices of v's findings (ByNode[v]).
 func (f *Flags) of(v int32) []int32 {
-	if f.flagged != nil && (int(v>>6) >= len(f.flagged) || f.flagged[v>>6]&(1<<(v&63)) == 0) {
-		return nil
+	if w := uint(uint32(v)) >> 6; f.flagged != nil && (w >= uint(len(f.flagged)) || f.flagged[w]&(1<<(v&63)) == 0) {
+		return nil // (a negative v is past the end: no node)
 	}
 	return f.ByNode[v]
 }
