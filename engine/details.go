@@ -75,7 +75,7 @@ func (r *Result) View(ex Explanation, limit int) []ContributionView {
 func (r *Result) FindingViews(v int32, evidence int) []FindingView {
 	g := r.Graph
 	var out []FindingView
-	for _, i := range r.Flags.ByNode[v] {
+	for _, i := range r.Flags.of(v) {
 		f := &r.Flags.Findings[i]
 		fv := FindingView{Kind: f.Kind, Value: f.Value, Count: f.Count, Threshold: f.Threshold,
 			From: f.From.Date().String(), To: f.To.Date().String()}
@@ -96,7 +96,7 @@ func (r *Result) FindingViews(v int32, evidence int) []FindingView {
 
 // wantsDetails: details are stored for entities graded C or D or carrying a flag.
 func (r *Result) wantsDetails(v int32) bool {
-	return r.Score[v] >= r.Params.Grades.C || len(r.Flags.ByNode[v]) > 0
+	return r.Score[v] >= r.Params.Grades.C || len(r.Flags.of(v)) > 0
 }
 
 // DetailsJSON renders v's details, trimmed to at most 2 KB, or nil.

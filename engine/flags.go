@@ -49,6 +49,20 @@ type Flags struct {
 	Findings []Finding
 	// ByNode maps an entity to the indices of its findings.
 	ByNode map[int32][]int32
+	// flagged has bit v set when ByNode holds v (DetectFlags fills it):
+	// the write-back asks every entity for its findings (Result.Changed,
+	// then each written result's flags and details), most of them have
+	// none, and the bit, in an array of n/8 bytes, answers that without
+	// probing the map, a cache miss at a million nodes. nil: ask the map.
+	flagged []uint64
+}
+
+// of returns the indices of v's findings (ByNode[v]).
+func (f *Flags) of(v int32) []int32 {
+	if w := uint(uint32(v)) >> 6; f.flagged != nil && (w >= uint(len(f.flagged)) || f.flagged[w]&(1<<(v&63)) == 0) {
+		return nil // (a negative v is past the end: no node)
+	}
+	return f.ByNode[v]
 }
 
 // DetectFlags runs every detector (docs/risk-model.md, "Anomaly flags").
@@ -61,9 +75,11 @@ func DetectFlags(g *Graph, o *Ownership, p *Params, today Day) *Flags {
 	for _, d := range detectors {
 		f.Findings = append(f.Findings, d(g, o, &p.Flags, today)...)
 	}
+	f.flagged = make([]uint64, (g.N()+63)/64)
 	for i := range f.Findings {
 		for _, v := range f.Findings[i].Flagged {
 			f.ByNode[v] = append(f.ByNode[v], int32(i))
+			f.flagged[v>>6] |= 1 << (v & 63)
 		}
 	}
 	return f
@@ -72,7 +88,7 @@ func DetectFlags(g *Graph, o *Ownership, p *Params, today Day) *Flags {
 // KindsOf returns the distinct flag kinds of v, sorted.
 func (f *Flags) KindsOf(v int32) []string {
 	var out []string
-	for _, i := range f.ByNode[v] {
+	for _, i := range f.of(v) {
 		k := f.Findings[i].Kind
 		found := false
 		for _, x := range out {

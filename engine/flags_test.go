@@ -2,8 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,11 +232,71 @@ func TestFlagsMatchReference(t *testing.T) {
 		}
 		o := ComputeOwnership(gs.graph, &p, genToday)
 		got, want := DetectFlags(gs.graph, o, &p, genToday), referenceDetectFlags(gs.graph, o, &p, genToday)
-		if !reflect.DeepEqual(got, want) {
+		// Findings and their index by node; the bitmap of flagged nodes
+		// (which the reference does not build) is TestFlagsOfMatchesByNode's.
+		if !reflect.DeepEqual(got.Findings, want.Findings) || !reflect.DeepEqual(got.ByNode, want.ByNode) {
 			t.Errorf("low thresholds %v: %d findings, reference %d; they differ", low, len(got.Findings), len(want.Findings))
 		}
 		if len(got.Count()) == 0 || got.Count()[FlagSerialLegalRep] == 0 || got.Count()[FlagRegistrationBurst] == 0 {
 			t.Errorf("low thresholds %v: counts %v; the test would check nothing", low, got.Count())
 		}
+	}
+}
+
+// TestFlagsOfMatchesByNode: the findings DetectFlags's bitmap lets
+// through are ByNode's, node for node — none lost, none invented — and so
+// are every entity's kinds, mask and details' flags.
+func TestFlagsOfMatchesByNode(t *testing.T) {
+	gs := generated(t, 10_000)
+	p := DefaultParams()
+	res, err := Compute(t.Context(), gs.graph, Options{Params: p, Today: genToday.Date()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := res.Flags
+	if f.flagged == nil || len(f.ByNode) == 0 {
+		t.Fatalf("no bitmap (%v) or no flagged node (%d)", f.flagged == nil, len(f.ByNode))
+	}
+	plain := &Flags{Findings: f.Findings, ByNode: f.ByNode}
+	for v := range int32(gs.graph.N()) {
+		if !slices.Equal(f.of(v), f.ByNode[v]) || (f.of(v) == nil) != (f.ByNode[v] == nil) {
+			t.Fatalf("node %d: of %v, ByNode %v", v, f.of(v), f.ByNode[v])
+		}
+		if !slices.Equal(f.KindsOf(v), plain.KindsOf(v)) || f.maskOf(v) != plain.maskOf(v) {
+			t.Fatalf("node %d: kinds %v mask %b, without the bitmap %v %b", v, f.KindsOf(v), f.maskOf(v), plain.KindsOf(v), plain.maskOf(v))
+		}
+	}
+	for v := range f.ByNode {
+		if f.flagged[v>>6]&(1<<(v&63)) == 0 {
+			t.Fatalf("flagged node %d not in the bitmap", v)
+		}
+	}
+}
+
+// BenchmarkFlagsOf asks every node for its flag mask, as the write-back's
+// Changed does, with the bitmap and without (the map alone), on the
+// generator's sample of RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES enterprises.
+func BenchmarkFlagsOf(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("RISKGRAPH_STRUCTURE_BENCH_ENTERPRISES")); err == nil && v > 0 {
+		n = v
+	}
+	g := generated(b, n).graph
+	p := DefaultParams()
+	f := DetectFlags(g, ComputeOwnership(g, &p, genToday), &p, genToday)
+	b.Logf("%d nodes, %d flagged", g.N(), len(f.ByNode))
+	for _, c := range []struct {
+		name string
+		f    *Flags
+	}{{"map", &Flags{Findings: f.Findings, ByNode: f.ByNode}}, {"bitmap", f}} {
+		b.Run(c.name, func(b *testing.B) {
+			m := uint16(0)
+			for b.Loop() {
+				for v := range int32(g.N()) {
+					m |= c.f.maskOf(v)
+				}
+			}
+			_ = m
+		})
 	}
 }

@@ -366,7 +366,7 @@ func (r *Result) Changed(v int32) bool {
 // FlagKinds of v's findings' kinds.
 func (f *Flags) maskOf(v int32) uint16 {
 	var m uint16
-	for _, i := range f.ByNode[v] {
+	for _, i := range f.of(v) {
 		if k := slices.Index(FlagKinds, f.Findings[i].Kind); k >= 0 {
 			m |= 1 << k
 		}

@@ -77,8 +77,16 @@ func (x *weigher) weights(e *Edge) (fwd, back float64) {
 // its edges, the other end u (v receives from u); u receives from v over
 // the same edge in the other direction. So the transpose has the same
 // offsets and endpoints (RevOff = Off, RevDst = Src) and only its weights
-// differ: RevWt[k] is the weight of the edge in the other end's row. Both
-// passes run in parallel chunks without scattered writes.
+// differ: RevWt[k] is the weight of the edge in the other end's row.
+//
+// Each edge end is read and weighed once: a row's raw weights are written
+// where they go, summed in row order and divided by the row's norm while
+// the row is still in cache (the transpose's raw weights, which need the
+// other end's norm, are divided in a second pass, in entry order). Both
+// passes run in parallel chunks without scattered writes. The result is the same,
+// bit for bit, as when norms and weights were two passes over the edges
+// (TestOperatorMatchesReference): the same sums in the same order, the
+// same divisions (a row's division by a norm of 1 is skipped: x/1 is x).
 func BuildOperator(g *Graph, p *Params, today Day) *Operator {
 	return buildOperator(g, p, today, true)
 }
@@ -98,50 +106,57 @@ func buildOperator(g *Graph, p *Params, today Day, transpose bool) *Operator {
 		op.Off[v+1] = op.Off[v] + int64(g.OutOff[v+1]-g.OutOff[v]) + int64(g.InOff[v+1]-g.InOff[v])
 	}
 	m := op.Off[n]
-	// Row norms: max(1, Σ raw weights received), summed in row order.
-	norm := make([]float64, n)
-	parallelChunks(n, p.Workers, func(_, lo, hi int) {
-		for v := lo; v < hi; v++ {
-			sum := 0.0
-			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ { // v → b: v receives backward
-				_, back := weigh.weights(&g.Edges[i])
-				sum += back
-			}
-			for _, ei := range g.InEdges(int32(v)) { // a → v: v receives forward
-				fwd, _ := weigh.weights(&g.Edges[ei])
-				sum += fwd
-			}
-			norm[v] = max(1, sum)
-		}
-	})
 	op.Src, op.Wt = make([]int32, m), make([]float64, m)
+	var norm []float64 // the rows' norms, max(1, Σ raw weights received)
 	if transpose {
 		op.RevWt = make([]float64, m)
 		op.RevOff, op.RevDst = op.Off, op.Src
+		norm = make([]float64, n)
 	}
 	parallelChunks(n, p.Workers, func(_, lo, hi int) {
+		src, wt, rev := op.Src, op.Wt, op.RevWt
 		for v := lo; v < hi; v++ {
-			k := op.Off[v]
-			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ {
+			k0 := op.Off[v]
+			k := k0
+			sum := 0.0
+			for i := g.OutOff[v]; i < g.OutOff[v+1]; i++ { // v → b: v receives backward
 				e := &g.Edges[i]
 				fwd, back := weigh.weights(e)
-				op.Src[k], op.Wt[k] = e.To, back/norm[v]
+				src[k], wt[k] = e.To, back
 				if transpose {
-					op.RevWt[k] = fwd / norm[e.To]
+					rev[k] = fwd
 				}
+				sum += back
 				k++
 			}
-			for _, ei := range g.InEdges(int32(v)) {
+			for _, ei := range g.InEdges(int32(v)) { // a → v: v receives forward
 				e := &g.Edges[ei]
 				fwd, back := weigh.weights(e)
-				op.Src[k], op.Wt[k] = e.From, fwd/norm[v]
+				src[k], wt[k] = e.From, fwd
 				if transpose {
-					op.RevWt[k] = back / norm[e.From]
+					rev[k] = back
 				}
+				sum += fwd
 				k++
+			}
+			if d := max(1, sum); d != 1 {
+				for j := k0; j < k; j++ {
+					wt[j] /= d
+				}
+			}
+			if transpose {
+				norm[v] = max(1, sum)
 			}
 		}
 	})
+	if transpose {
+		parallelChunks(n, p.Workers, func(_, lo, hi int) {
+			src, rev := op.Src, op.RevWt
+			for k := op.Off[lo]; k < op.Off[hi]; k++ {
+				rev[k] /= norm[src[k]] // no branch on the loaded norm: x/1 is x
+			}
+		})
+	}
 	op.Phases = [][]int32{make([]int32, 0, g.NumEnterprises), make([]int32, 0, n-g.NumEnterprises)}
 	for v := range n {
 		if g.Kinds[v] == NodeEnterprise {

@@ -115,14 +115,11 @@ func (g *graph) apply(e *entry) {
 			g.nodes[id].risk = &r
 		}
 	}
-	for i := range e.Results {
-		res := &e.Results[i]
-		if id, ok := g.lookup(res.Ref); ok {
-			r := res.Risk
-			r.Previous = nil
-			g.staged.put(id, r, len(g.nodes))
-		}
-	}
+	g.lookupResults(e.Results, func(i int, id nodeID) {
+		r := e.Results[i].Risk
+		r.Previous = nil
+		g.staged.put(id, r, len(g.nodes))
+	})
 	if e.Promote != "" {
 		g.promote(e.Promote)
 	}
