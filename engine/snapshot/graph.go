@@ -69,14 +69,19 @@ type GraphWriter struct {
 	err error
 }
 
-// SaveGraph writes a graph snapshot to path atomically (as Save): the
-// meta, then the sections write adds, then the trailer.
+// SaveGraph writes a graph snapshot to path: the meta, then the sections
+// write adds, then the trailer. Readers see the old file or the whole new
+// one (a temporary file renamed over path), but it is not fsynced
+// (durable.ReplaceChecked): after a crash of the machine the file may be
+// the old, the new or a damaged one, which LoadGraph's checks refuse and
+// the run rebuilds. The snapshot is a cache of the store; waiting for the
+// disk cost the daily run up to 0.7 s at 1 M.
 func SaveGraph(path string, m GraphMeta, write func(*GraphWriter) error) error {
 	meta, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	return durable.Replace(path, func(w io.Writer) error {
+	return durable.ReplaceChecked(path, func(w io.Writer) error {
 		gw := &GraphWriter{w: bufio.NewWriterSize(w, 1<<20)}
 		var head []byte
 		head = append(head, magic...)

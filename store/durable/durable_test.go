@@ -9,12 +9,21 @@ import (
 )
 
 func TestReplace(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		replace func(string, func(io.Writer) error) error
+	}{{"Replace", Replace}, {"ReplaceChecked", ReplaceChecked}} {
+		t.Run(c.name, func(t *testing.T) { testReplace(t, c.replace) })
+	}
+}
+
+func testReplace(t *testing.T, replaceFile func(string, func(io.Writer) error) error) {
 	path := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
-	err := Replace(path, func(w io.Writer) error {
+	err := replaceFile(path, func(w io.Writer) error {
 		_, _ = w.Write([]byte("half"))
 		return boom
 	})
@@ -27,7 +36,7 @@ func TestReplace(t *testing.T) {
 	if _, err := os.Stat(path + ".tmp"); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("temporary file left: %v", err)
 	}
-	if err := Replace(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
+	if err := replaceFile(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(path); string(b) != "new" {
