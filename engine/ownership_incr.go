@@ -92,13 +92,6 @@ type ownersIndex struct {
 	bo  []Stake
 }
 
-func (x *ownersIndex) of(v int32) []Stake {
-	if int(v)+1 >= len(x.off) {
-		return nil
-	}
-	return x.bo[x.off[v]:x.off[v+1]]
-}
-
 // ownershipLayout is the layout of the state's entries in memory (and so
 // in a snapshot file).
 var ownershipLayout = fmt.Sprintf("holding%d stake%d", unsafe.Sizeof(holdingIn{}), unsafe.Sizeof(Stake{}))
