@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -186,6 +187,55 @@ func TestSnapshotGraphDamaged(t *testing.T) {
 	refused("format 2 (no ownership state)", b, snapshot.ErrVersion)
 }
 
+// TestResultsFileOfFailedRun: the results file's save starts before the
+// write-back; when the run then fails, the file it had is left as it was
+// (no part of the failed run's is written, no temporary file stays), and
+// a completed save gives back the results it was handed.
+func TestResultsFileOfFailedRun(t *testing.T) {
+	g := snapshotGraph(t, 300, nil)
+	g.Previous.Exact = make([]float64, g.N())
+	for v := range g.Previous.Exact {
+		g.Previous.Exact[v] = float64(v) / 1000
+	}
+	p := DefaultParams()
+	ownershipFor(g, &p, genToday)
+	nodes := g.N() - 5
+	path := filepath.Join(t.TempDir(), "g.snap")
+	if err := saveResults(path, "id", snapshot.Meta{Run: "r1"}, g, nodes, func() *Previous { return g.Previous }); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(resultsPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = saveResults(path, "id", snapshot.Meta{Run: "r2"}, g, nodes, func() *Previous { return nil })
+	if !errors.Is(err, errRunFailed) {
+		t.Fatalf("a failed run's save: %v, want errRunFailed", err)
+	}
+	after, err := os.ReadFile(resultsPath(path))
+	if err != nil || !bytes.Equal(before, after) {
+		t.Fatalf("a failed run's save changed the results file (%v)", err)
+	}
+	if _, err := os.Stat(resultsPath(path) + ".tmp"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("temporary file left: %v", err)
+	}
+	r, err := loadResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.meta.Run != "r1" {
+		t.Fatalf("results of run %q, want r1", r.meta.Run)
+	}
+	for v := range nodes {
+		if r.nodes.Exact[v] != g.Previous.Exact[v] {
+			t.Fatalf("node %d: exact score %v, saved %v", v, r.nodes.Exact[v], g.Previous.Exact[v])
+		}
+	}
+	if len(r.refs) != len(r.extra.Exact) || len(r.refs) == 0 {
+		t.Fatalf("%d patched-in refs, %d results", len(r.refs), len(r.extra.Exact))
+	}
+}
+
 // TestResultsFileDamaged: a results file (with the run's ownership state)
 // with any byte changed, cut anywhere, or of another version is refused,
 // never read in part; whole, it gives back the state saved, its ids
@@ -197,7 +247,7 @@ func TestResultsFileDamaged(t *testing.T) {
 	ownershipFor(g, &p, genToday)
 	nodes := g.N() - 5 // as if the last nodes were patched in since the graph file
 	path := filepath.Join(t.TempDir(), "g.snap")
-	if err := saveResults(path, "id", snapshot.Meta{Run: "r"}, g, nodes, g.Previous); err != nil {
+	if err := saveResults(path, "id", snapshot.Meta{Run: "r"}, g, nodes, func() *Previous { return g.Previous }); err != nil {
 		t.Fatal(err)
 	}
 	r, err := loadResults(path)

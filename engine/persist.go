@@ -337,27 +337,60 @@ func (src *projectionSource) previousAfter(g *Graph, exact []float64) *Previous 
 	return pv
 }
 
-// save writes the run's graph, carrying run's results and the scores it
-// computed (exact, by node id), for the next run.
-func (src *projectionSource) save(path string, gen uint64, run string, now time.Time, exact []float64) {
+// startSave starts saving the run's snapshot, carrying its results and
+// the scores it computed (exact, by node id, the next incremental run's
+// start), and returns the function that finishes it once the write-back
+// is over: ok, the results are written and the save completes; not ok,
+// the run failed and nothing is saved (the files stay as they were). A
+// run that patched the graph file writes the results file, whose first
+// sections (the ownership state) do not depend on the written results:
+// they are written at once, beside the write-back. A run that rewrites
+// the graph file writes it all when finished. Info.SaveMS is the time
+// the run waits for the save once the write-back is over.
+func (src *projectionSource) startSave(path string, gen uint64, run string, now time.Time, exact []float64) (finish func(ok bool)) {
 	g := src.graph
-	if g == nil {
-		src.info.SaveError = "no graph"
-		return
-	}
-	t := time.Now()
 	meta := snapshot.Meta{Lineage: src.lineage, Generation: gen, Run: run, Created: now.UTC()}
-	prev := src.previousAfter(g, exact)
-	var err error
-	if src.graphID != "" && float64(src.changed) <= RebaseShare*float64(src.graphSize) {
-		err = saveResults(path, src.graphID, meta, g, src.graphNodes, prev)
-	} else {
-		s := &SnapshotGraph{Meta: meta, Graph: g}
-		if err = s.save(path, prev, src.severity); err == nil {
-			err = removeResults(path)
+	if g == nil || src.graphID == "" || float64(src.changed) > RebaseShare*float64(src.graphSize) {
+		return func(ok bool) {
+			if !ok {
+				return
+			}
+			if g == nil {
+				src.info.SaveError = "no graph"
+				return
+			}
+			t := time.Now()
+			s := &SnapshotGraph{Meta: meta, Graph: g}
+			err := s.save(path, src.previousAfter(g, exact), src.severity)
+			if err == nil {
+				err = removeResults(path)
+			}
+			src.info.SavedGraph = true
+			src.saved(g, t, err)
 		}
-		src.info.SavedGraph = true
 	}
+	proceed := make(chan bool, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- saveResults(path, src.graphID, meta, g, src.graphNodes, func() *Previous {
+			if !<-proceed {
+				return nil
+			}
+			return src.previousAfter(g, exact)
+		})
+	}()
+	return func(ok bool) {
+		t := time.Now()
+		proceed <- ok
+		err := <-done
+		if ok {
+			src.saved(g, t, err)
+		}
+	}
+}
+
+// saved records how the save begun at t ended.
+func (src *projectionSource) saved(g *Graph, t time.Time, err error) {
 	// The run's result keeps the graph for the API; what only a patch
 	// needs is in the file now (the next run patches the graph it reads).
 	g.patch = nil

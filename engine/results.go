@@ -70,20 +70,24 @@ func (pv *Previous) slice(lo, hi int) *Previous {
 	return &Previous{Score: pv.Score[lo:hi], Flags: pv.Flags[lo:hi], Exact: pv.Exact[lo:hi]}
 }
 
-// saveResults writes prev, the stored results of g's nodes after a run
-// on the graph file graphID (of nodes nodes) patched, to path's results
-// file.
-func saveResults(path, graphID string, meta snapshot.Meta, g *Graph, nodes int, prev *Previous) error {
-	extra := &Previous{}
+// errRunFailed ends a results file whose run did not complete.
+var errRunFailed = errors.New("the run failed: no results to save")
+
+// saveResults writes the results file (path's) of a run on the graph file
+// graphID (of nodes nodes) patched into g: the header and the run's
+// ownership state at once, then, once after returns them, the stored
+// results of the graph file's nodes by id and of the entities patched in
+// since by reference. after returns nil when the run failed: the file is
+// then not written (the old one stays).
+func saveResults(path, graphID string, meta snapshot.Meta, g *Graph, nodes int, after func() *Previous) error {
 	var refs KeyTable
+	var patchedIn []int32
 	for v := int32(nodes); v < int32(g.N()); v++ {
 		if !g.IsEntity(v) {
 			continue
 		}
 		refs.add(g.Ref(v).String())
-		extra.Score = append(extra.Score, prev.Score[v])
-		extra.Flags = append(extra.Flags, prev.Flags[v])
-		extra.Exact = append(extra.Exact, prev.Exact[v])
+		patchedIn = append(patchedIn, v)
 	}
 	refs.done()
 	h := resultsHeader{Kind: "results", Graph: graphID, Nodes: nodes, Extra: refs.Len(), FlagKinds: FlagKinds}
@@ -96,13 +100,25 @@ func saveResults(path, graphID string, meta snapshot.Meta, g *Graph, nodes int, 
 	if err != nil {
 		return err
 	}
-	secs := previousArrays("", prev.slice(0, nodes), nodes)
-	secs = append(secs, keysOf("extra.refs", &refs, h.Extra))
-	secs = append(secs, previousArrays("extra.", extra, h.Extra)...)
-	if h.Ownership != nil {
-		secs = append(secs, h.Ownership.sections("")...)
-	}
 	return snapshot.SaveGraph(resultsPath(path), snapshot.GraphMeta{Meta: meta, Engine: engine}, func(gw *snapshot.GraphWriter) error {
+		if h.Ownership != nil {
+			for _, sec := range h.Ownership.sections("") {
+				sec.save(gw)
+			}
+		}
+		prev := after()
+		if prev == nil {
+			return errRunFailed
+		}
+		extra := &Previous{}
+		for _, v := range patchedIn {
+			extra.Score = append(extra.Score, prev.Score[v])
+			extra.Flags = append(extra.Flags, prev.Flags[v])
+			extra.Exact = append(extra.Exact, prev.Exact[v])
+		}
+		secs := previousArrays("", prev.slice(0, nodes), nodes)
+		secs = append(secs, keysOf("extra.refs", &refs, h.Extra))
+		secs = append(secs, previousArrays("extra.", extra, h.Extra)...)
 		for _, sec := range secs {
 			sec.save(gw)
 		}
@@ -133,15 +149,16 @@ func loadResults(path string) (*savedResults, error) {
 			return fmt.Errorf("%w: flag kinds %v, this riskgraph's %v", snapshot.ErrVersion, h.FlagKinds, FlagKinds)
 		}
 		var refs KeyTable
-		secs := previousArrays("", out.nodes, h.Nodes)
-		secs = append(secs, keysOf("extra.refs", &refs, h.Extra))
-		secs = append(secs, previousArrays("extra.", out.extra, h.Extra)...)
-		if own := h.Ownership; own != nil {
+		var secs []section
+		if own := h.Ownership; own != nil { // written first (saveResults)
 			if own.Hi < 0 || own.Hi > math.MaxInt32 || own.Holdings < 0 || own.Owners < 0 {
 				return fmt.Errorf("%w: ownership of %d nodes, %d holdings, %d owners", snapshot.ErrDamaged, own.Hi, own.Holdings, own.Owners)
 			}
 			secs = append(secs, own.sections("")...)
 		}
+		secs = append(secs, previousArrays("", out.nodes, h.Nodes)...)
+		secs = append(secs, keysOf("extra.refs", &refs, h.Extra))
+		secs = append(secs, previousArrays("extra.", out.extra, h.Extra)...)
 		for _, sec := range secs {
 			if err := sec.load(gr); err != nil {
 				return err

@@ -45,16 +45,17 @@ const (
 // these hashes is written and read on little-endian machines only.
 func hashString(seed uint64, s string) uint64 {
 	h := seed ^ hashK0
+	// Offsets stay inside the string (no pointer one past its end, which
+	// the race detector's checkptr refuses).
 	p := unsafe.Pointer(unsafe.StringData(s))
-	n := len(s)
-	for ; n >= 8; n -= 8 {
-		h = mix64(h^*(*uint64)(p), hashK1)
-		p = unsafe.Add(p, 8)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		h = mix64(h^*(*uint64)(unsafe.Add(p, i)), hashK1)
 	}
-	if n > 0 {
+	if i < len(s) {
 		var w uint64
-		for i := range n {
-			w |= uint64(*(*byte)(unsafe.Add(p, i))) << (8 * i)
+		for j := range len(s) - i {
+			w |= uint64(*(*byte)(unsafe.Add(p, i+j))) << (8 * j)
 		}
 		h = mix64(h^w, hashK2)
 	}

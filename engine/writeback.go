@@ -246,6 +246,13 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 	if err == nil && src != nil {
 		res.Timings["snapshot"] = opened
 	}
+	// The snapshot's save starts before the write-back: what it writes
+	// first (the ownership state) is known now and is written while the
+	// results are; the rest once they are (projectionSource.startSave).
+	var finishSave func(ok bool)
+	if err == nil && src != nil {
+		finishSave = src.startSave(opts.Snapshot, gen, runID, now(), res.Score)
+	}
 	if err == nil {
 		t := time.Now()
 		size := WriteBatchSize
@@ -268,11 +275,8 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 		// results of a run that never completed, which the next run
 		// refuses (openSnapshot: not the last completed run) and rebuilds.
 		var saved sync.WaitGroup
-		if src != nil {
-			created := now()
-			// The run's own scores are saved too: the next incremental
-			// run's start (Previous.Exact).
-			saved.Go(func() { src.save(opts.Snapshot, gen, runID, created, res.Score) })
+		if finishSave != nil {
+			saved.Go(func() { finishSave(true) })
 		}
 		t := time.Now()
 		err = st.PromoteRun(ctx, runID)
@@ -281,6 +285,8 @@ func Score(ctx context.Context, st ScoreStore, opts Options, runID string, now f
 		if src != nil {
 			res.Snapshot = &src.info
 		}
+	} else if finishSave != nil {
+		finishSave(false) // nothing of the failed run is saved
 	}
 	run.Finished = now()
 	if err != nil {
