@@ -169,15 +169,7 @@ func TestSnapshotGraphDamaged(t *testing.T) {
 			t.Fatalf("%s: %v; want one of %v", what, err, want)
 		}
 	}
-	step := max(1, len(data)/3000)
-	for i := 0; i < len(data); i += step {
-		b := slices.Clone(data)
-		b[i] ^= 0x20
-		refused("byte flipped", b, snapshot.ErrDamaged, snapshot.ErrVersion)
-	}
-	for i := 0; i < len(data); i += step {
-		refused("cut", data[:i], snapshot.ErrDamaged)
-	}
+	flipAndCut(data, refused)
 	refused("a byte more", append(slices.Clone(data), 0), snapshot.ErrDamaged)
 	b := slices.Clone(data)
 	binary.LittleEndian.PutUint32(b[8:], snapshot.GraphVersion+1)
@@ -269,6 +261,15 @@ func TestResultsFileDamaged(t *testing.T) {
 			t.Fatalf("%s: %v; want one of %v", what, err, want)
 		}
 	}
+	flipAndCut(data, refused)
+	b := slices.Clone(data)
+	binary.LittleEndian.PutUint32(b[8:], 2)
+	refused("format 2", b, snapshot.ErrVersion)
+}
+
+// flipAndCut hands refused every 1/3000th byte of data flipped (damaged
+// or another version) and data cut at as many places (damaged).
+func flipAndCut(data []byte, refused func(what string, b []byte, want ...error)) {
 	step := max(1, len(data)/3000)
 	for i := 0; i < len(data); i += step {
 		b := slices.Clone(data)
@@ -278,7 +279,4 @@ func TestResultsFileDamaged(t *testing.T) {
 	for i := 0; i < len(data); i += step {
 		refused("cut", data[:i], snapshot.ErrDamaged)
 	}
-	b := slices.Clone(data)
-	binary.LittleEndian.PutUint32(b[8:], 2)
-	refused("format 2", b, snapshot.ErrVersion)
 }

@@ -24,6 +24,7 @@ package neo4j
 // nodes were read is seen, as with the streams' limited read-ahead.
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -289,21 +290,11 @@ func sortByRank(staged [][]stagedRel, rk *ranks, want func(kind uint8) bool, own
 		}
 	}
 	slices.SortStableFunc(unranked, func(x, y uint64) int {
-		return cmpInt64(owner(b.at(x)), owner(b.at(y)))
+		return cmp.Compare(owner(b.at(x)), owner(b.at(y)))
 	})
 	b.order = append(b.order, unranked...)
 	b.off[n+1] = len(b.order)
 	return b
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // at returns the staged row an order entry names.
